@@ -1,0 +1,53 @@
+# meshctl — every task a developer or CI runs. `make help` lists them.
+SWIFT        ?= swift
+PREFIX       ?= /usr/local
+RELEASE_FLAGS = -c release --static-swift-stdlib
+BIN_DIR       = $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path 2>/dev/null)
+
+.PHONY: help deps build release test examples install generate check-generated lint format bench fuzz clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+deps: ## install the Debian packages the build needs (only the missing ones)
+	@scripts/ensure-deps.sh
+
+build: deps ## debug build
+	$(SWIFT) build
+
+release: deps ## release build, Swift runtime linked in (ships without the toolchain)
+	$(SWIFT) build $(RELEASE_FLAGS) --product meshctl
+
+test: deps ## the whole test suite (unit, golden, command, end-to-end, corpus when ../shared is present)
+	$(SWIFT) build --product meshctl
+	$(SWIFT) test --parallel
+
+examples: release ## the main job: validate the bundled examples, offline
+	$(BIN_DIR)/meshctl validate -R -f examples/
+
+install: release ## install meshctl and the kubectl plugin link kubectl-mesh
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BIN_DIR)/meshctl $(DESTDIR)$(PREFIX)/bin/meshctl
+	ln -sf meshctl $(DESTDIR)$(PREFIX)/bin/kubectl-mesh
+	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+generate: build ## regenerate completions/ and man/ from the command tree
+	scripts/generate.sh
+
+check-generated: build ## fail when completions/ or man/ are stale
+	scripts/generate.sh --check
+
+lint: ## check formatting with swift format
+	$(SWIFT) format lint --strict --recursive Sources Tests
+
+format: ## rewrite sources with swift format
+	$(SWIFT) format --in-place --recursive Sources Tests
+
+bench: release ## whole-process benchmarks with hyperfine (see bench/README.md)
+	bench/run.sh
+
+fuzz: deps ## run the libFuzzer targets for a bounded time (FUZZ_SECONDS, default 60 each)
+	Fuzz/run.sh
+
+clean:
+	rm -rf .build Fuzz/.build bench/out

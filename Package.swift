@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "meshctl",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "meshctl", targets: ["meshctl"]),
+    .library(name: "Manifest", targets: ["Manifest"]),
+    .library(name: "MeshSchema", targets: ["MeshSchema"]),
+  ],
+  dependencies: [
+    // The only third-party dependency: command parsing, help, completions and man pages.
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CLibYAML",
+      pkgConfig: "yaml-0.1",
+      providers: [.apt(["libyaml-dev"])]
+    ),
+    .target(name: "Manifest", dependencies: ["CLibYAML"]),
+    .target(name: "MeshSchema", dependencies: ["Manifest"]),
+    .target(
+      name: "MeshctlCLI",
+      dependencies: [
+        "Manifest",
+        "MeshSchema",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(name: "meshctl", dependencies: ["MeshctlCLI"]),
+    .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
+    .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest"]),
+    .testTarget(name: "MeshctlCLITests", dependencies: ["MeshctlCLI", "Manifest", "MeshSchema"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["Manifest"]),
+  ]
+)

@@ -1,0 +1,351 @@
+import CLibYAML
+
+/// Hard limits that keep hostile or broken input from exhausting memory or time.
+public struct ReaderLimits: Sendable {
+  /// Most bytes read from one source (1 GiB).
+  public var maxInputBytes: Int
+  /// Most bytes in one document (3 MiB, the API server's request size limit).
+  public var maxDocumentBytes: Int
+  /// Deepest nesting of sequences and mappings in one document.
+  public var maxDepth: Int
+  /// Most nodes that aliases may add to one document ("billion laughs" protection).
+  public var maxAliasExpansion: Int
+
+  /// Creates limits; the defaults fit any real Kubernetes manifest.
+  public init(
+    maxInputBytes: Int = 1 << 30, maxDocumentBytes: Int = 3 << 20, maxDepth: Int = 100,
+    maxAliasExpansion: Int = 100_000
+  ) {
+    self.maxInputBytes = maxInputBytes
+    self.maxDocumentBytes = maxDocumentBytes
+    self.maxDepth = maxDepth
+    self.maxAliasExpansion = maxAliasExpansion
+  }
+}
+
+/// Rule codes of the findings the reader makes; all mean "not readable as YAML" (exit 2).
+public enum ReaderCode {
+  /// YAML syntax error.
+  public static let syntax = "MC0001"
+  /// Duplicate mapping key.
+  public static let duplicateKey = "MC0002"
+  /// A hard limit was exceeded (input size, document size, depth, alias expansion).
+  public static let limit = "MC0003"
+  /// The input is not UTF-8 text (UTF-16, invalid bytes, NUL bytes).
+  public static let encoding = "MC0004"
+  /// A construct Kubernetes cannot read: an alias to an unknown anchor, a non-scalar key.
+  public static let unsupported = "MC0005"
+}
+
+/// What reading one source produced besides its documents.
+public struct ReadSummary: Sendable {
+  /// Findings that stopped reading (syntax errors, limits); documents before them were delivered.
+  public var diagnostics: [Diagnostic] = []
+  /// How many documents were delivered.
+  public var documentCount = 0
+  /// How many bytes were read.
+  public var byteCount = 0
+}
+
+/// Reads YAML (and JSON) streams into `Document`s on top of libyaml's event API, one document at
+/// a time so memory stays bounded by the largest document, not the input.
+public struct ManifestReader: Sendable {
+  /// The limits applied to every source.
+  public var limits: ReaderLimits
+
+  /// Creates a reader.
+  public init(limits: ReaderLimits = ReaderLimits()) {
+    self.limits = limits
+  }
+
+  /// Reads every document of `source`, handing each to `body` as soon as it is complete.
+  /// YAML errors end the source and are returned in the summary; errors thrown by `body` or by
+  /// the source itself propagate.
+  @discardableResult
+  public func read(
+    _ source: some ByteSource, file: String, _ body: (Document) throws -> Void
+  ) throws -> ReadSummary {
+    let session = ReadSession(source: source, file: file, limits: limits)
+    return try session.run(body)
+  }
+
+  /// Reads a whole string; for tests and small inputs.
+  public func parse(_ text: String, file: String = "<input>") -> (
+    documents: [Document], diagnostics: [Diagnostic]
+  ) {
+    var documents: [Document] = []
+    // MemorySource never throws and the body does not either.
+    let summary = (try? read(MemorySource(text), file: file) { documents.append($0) }) ?? ReadSummary()
+    return (documents, summary.diagnostics + documents.flatMap(\.diagnostics))
+  }
+}
+
+/// The state of reading one source: the libyaml parser, the window of bytes that belong to the
+/// documents not yet delivered, and the tree under construction.
+private final class ReadSession {
+  let source: any ByteSource
+  let file: String
+  let limits: ReaderLimits
+
+  /// Bytes from `windowBase` on; everything before was delivered and dropped.
+  var window: [UInt8] = []
+  var windowBase = 0
+  /// Total bytes handed to libyaml so far.
+  var bytesRead = 0
+  var sourceError: Error?
+  var inputTooLarge = false
+
+  /// libyaml counts marks in characters; this cursor maps character indexes to byte offsets,
+  /// moving forward only (document boundaries only move forward).
+  var cursorByte = 0
+  var cursorChar = 0
+
+  init(source: any ByteSource, file: String, limits: ReaderLimits) {
+    self.source = source
+    self.file = file
+    self.limits = limits
+  }
+
+  /// Feeds libyaml: reads from the source and keeps a copy in the window.
+  func fill(_ buffer: UnsafeMutablePointer<UInt8>, _ size: Int) -> Int {
+    do {
+      let n = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: size))
+      if n > 0 {
+        if bytesRead == 0, n >= 2, (buffer[0] == 0xFE && buffer[1] == 0xFF) || (buffer[0] == 0xFF && buffer[1] == 0xFE) {
+          sourceError = EncodingProblem.utf16
+          return -1
+        }
+        if bytesRead == 0, n >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
+          cursorByte = 3  // libyaml skips the byte-order mark without counting it
+        }
+        bytesRead += n
+        if bytesRead > limits.maxInputBytes {
+          inputTooLarge = true
+          return -1
+        }
+        window.append(contentsOf: UnsafeBufferPointer(start: buffer, count: n))
+      }
+      return n
+    } catch {
+      sourceError = error
+      return -1
+    }
+  }
+
+  enum EncodingProblem: Error { case utf16 }
+
+  /// The absolute byte offset of a libyaml character index at or after the cursor.
+  func byteOffset(ofCharIndex target: Int) -> Int {
+    window.withUnsafeBufferPointer { bytes in
+      var byte = cursorByte - windowBase
+      var char = cursorChar
+      while char < target, byte < bytes.count {
+        byte += 1
+        // Skip UTF-8 continuation bytes: one character, one step.
+        while byte < bytes.count, bytes[byte] & 0xC0 == 0x80 { byte += 1 }
+        char += 1
+      }
+      cursorByte = byte + windowBase
+      cursorChar = char
+      return cursorByte
+    }
+  }
+
+  /// The absolute byte offset of the start of the line holding `offset`.
+  func lineStart(before offset: Int) -> Int {
+    var i = offset - windowBase
+    while i > 0, window[i - 1] != 0x0A, window[i - 1] != 0x0D { i -= 1 }
+    return i + windowBase
+  }
+
+  /// The text of `start..<end` (absolute offsets), which must be inside the window.
+  func text(from start: Int, to end: Int) -> String {
+    window.withUnsafeBufferPointer { bytes in
+      String(decoding: UnsafeBufferPointer(rebasing: bytes[(start - windowBase)..<(end - windowBase)]), as: UTF8.self)
+    }
+  }
+
+  /// Drops window bytes before `offset`.
+  func dropWindow(before offset: Int) {
+    let count = offset - windowBase
+    guard count > 0 else { return }
+    window.removeFirst(count)
+    windowBase = offset
+  }
+
+  func run(_ body: (Document) throws -> Void) throws -> ReadSummary {
+    var parser = yaml_parser_t()
+    guard yaml_parser_initialize(&parser) == 1 else {
+      throw ManifestError.unreadable(path: file, reason: "out of memory")
+    }
+    defer { yaml_parser_delete(&parser) }
+    let context = Unmanaged.passUnretained(self).toOpaque()
+    yaml_parser_set_input(
+      &parser,
+      { data, buffer, size, sizeRead in
+        let session = Unmanaged<ReadSession>.fromOpaque(data!).takeUnretainedValue()
+        let n = session.fill(buffer!, size)
+        if n < 0 { return 0 }
+        sizeRead!.pointee = n
+        return 1
+      }, context)
+
+    var summary = ReadSummary()
+    var builder = TreeBuilder(file: file, limits: limits)
+    var pending: (root: Node, start: Int, line: Int, diagnostics: [Diagnostic])?
+    var documentStart = 0
+    var documentStartLine = 1
+    var documentIndex = 0
+
+    func deliver(endingAt end: Int, nextLine: Int) throws {
+      guard let document = pending else { return }
+      pending = nil
+      if end - document.start > limits.maxDocumentBytes {
+        summary.diagnostics.append(
+          diagnostic(
+            ReaderCode.limit,
+            "document \(documentIndex + 1) is \(end - document.start) bytes, more than the limit of \(limits.maxDocumentBytes)",
+            at: document.root.mark))
+      } else {
+        try body(
+          Document(
+            root: document.root, file: file, index: documentIndex,
+            sourceText: text(from: document.start, to: end), diagnostics: document.diagnostics,
+            startLine: document.line).withSourceLinesOfOwnFindings())
+        summary.documentCount += 1
+      }
+      documentIndex += 1
+      dropWindow(before: end)
+      windowLineNumber = nextLine
+    }
+
+    var event = yaml_event_t()
+    while true {
+      guard yaml_parser_parse(&parser, &event) == 1 else {
+        summary.diagnostics.append(withSourceLine(parserFailure(parser)))
+        break
+      }
+      defer { yaml_event_delete(&event) }
+      let type = event.type
+      if type == YAML_STREAM_END_EVENT {
+        try deliver(endingAt: windowBase + window.count, nextLine: windowLineNumber)
+        break
+      }
+      if type == YAML_DOCUMENT_START_EVENT {
+        let start = documentIndex == 0 && pending == nil ? 0 : lineStart(before: byteOffset(ofCharIndex: Int(event.start_mark.index)))
+        try deliver(endingAt: start, nextLine: pending == nil ? windowLineNumber : Int(event.start_mark.line) + 1)
+        documentStart = start
+        documentStartLine = start == 0 ? 1 : Int(event.start_mark.line) + 1
+        builder.startDocument()
+        continue
+      }
+      if type == YAML_DOCUMENT_END_EVENT {
+        let (root, diagnostics) = builder.finishDocument()
+        if let root {
+          pending = (root, documentStart, documentStartLine, diagnostics)
+        } else {
+          // The document broke a limit: report it and deliver nothing for it.
+          summary.diagnostics.append(contentsOf: diagnostics.map(withSourceLine))
+          documentIndex += 1
+        }
+        continue
+      }
+      builder.handle(event)
+      if window.count > limits.maxDocumentBytes + (1 << 16) {
+        summary.diagnostics.append(
+          diagnostic(
+            ReaderCode.limit,
+            "document \(documentIndex + 1) is larger than the limit of \(limits.maxDocumentBytes) bytes",
+            at: SourceMark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)))
+        break
+      }
+    }
+    summary.byteCount = bytesRead
+    if let sourceError, !(sourceError is EncodingProblem) { throw sourceError }
+    return summary
+  }
+
+  /// Turns libyaml's error state into a finding with the best position it has.
+  func parserFailure(_ parser: yaml_parser_t) -> Diagnostic {
+    if sourceError is EncodingProblem {
+      return diagnostic(
+        ReaderCode.encoding, "input is UTF-16; meshctl reads UTF-8 (convert it with iconv -t UTF-8)",
+        at: SourceMark(line: 1, column: 1))
+    }
+    if inputTooLarge {
+      return diagnostic(
+        ReaderCode.limit, "input is larger than the limit of \(limits.maxInputBytes) bytes",
+        at: .none)
+    }
+    let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
+    if parser.error == YAML_READER_ERROR {
+      let mark = markOfByte(Int(parser.problem_offset))
+      let value = parser.problem_value
+      let detail = value >= 0 && value < 0x20 ? String(format2: value) : problem
+      return diagnostic(ReaderCode.encoding, detail, at: mark)
+    }
+    var message = problem
+    if let context = parser.context.map({ String(cString: $0) }) {
+      let line = Int(parser.context_mark.line) + 1
+      let column = Int(parser.context_mark.column) + 1
+      message += " (\(context) at line \(line), column \(column))"
+    }
+    let mark = SourceMark(
+      line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+    return diagnostic(ReaderCode.syntax, message, at: mark)
+  }
+
+  /// Adds the text of the line a finding points at, if that line is still in the window.
+  func withSourceLine(_ diagnostic: Diagnostic) -> Diagnostic {
+    guard diagnostic.mark.isKnown, diagnostic.mark.line >= windowLineNumber else { return diagnostic }
+    var diagnostic = diagnostic
+    let text = String(decoding: window, as: UTF8.self)
+    diagnostic.sourceLine = SourceLines.line(diagnostic.mark.line - windowLineNumber + 1, in: text)
+    return diagnostic
+  }
+
+  /// The line and column of an absolute byte offset inside the window (reader errors carry
+  /// only a byte offset).
+  func markOfByte(_ offset: Int) -> SourceMark {
+    let end = min(max(offset - windowBase, 0), window.count)
+    var line = windowLine()
+    var column = 1
+    var i = 0
+    while i < end {
+      let b = window[i]
+      if b == 0x0A {
+        line += 1
+        column = 1
+      } else if b & 0xC0 != 0x80 {
+        column += 1
+      }
+      i += 1
+    }
+    return SourceMark(line: line, column: column)
+  }
+
+  /// The line number of the window's first byte; the window always starts at a line start.
+  var windowLineNumber = 1
+  func windowLine() -> Int { windowLineNumber }
+
+  func diagnostic(_ code: String, _ message: String, at mark: SourceMark) -> Diagnostic {
+    Diagnostic(severity: .error, code: code, message: message, file: file, mark: mark)
+  }
+}
+
+extension String {
+  /// "control character 0x00 is not allowed" for a reader error on a control byte.
+  fileprivate init(format2 value: Int32) {
+    let hex = String(value, radix: 16, uppercase: true)
+    self = "control character 0x\(hex.count < 2 ? "0" + hex : hex) is not allowed (is this a binary file?)"
+  }
+}
+
+extension Document {
+  fileprivate func withSourceLinesOfOwnFindings() -> Document {
+    guard !diagnostics.isEmpty else { return self }
+    var copy = self
+    copy.diagnostics = withSourceLines(diagnostics)
+    return copy
+  }
+}

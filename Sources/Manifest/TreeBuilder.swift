@@ -1,0 +1,233 @@
+import CLibYAML
+
+/// Builds one document's tree from libyaml events: resolves scalars, anchors, aliases and merge
+/// keys the way sigs.k8s.io/yaml does, reports duplicate keys, and enforces depth and alias limits.
+struct TreeBuilder {
+  let file: String
+  let limits: ReaderLimits
+
+  private struct Frame {
+    var isMapping: Bool
+    var mark: SourceMark
+    var anchor: String?
+    var items: [Node] = []
+    var entries: [MappingEntry] = []
+    var pendingKey: (text: String, mark: SourceMark, isMerge: Bool)?
+    /// Merge sources (`<<`) and the entry index they go in at.
+    var merges: [(index: Int, sources: [Node])] = []
+    /// Built only for large mappings; small ones are scanned.
+    var keyIndex: Set<String>?
+    /// Nodes in this container so far, aliases counted expanded.
+    var size = 1
+  }
+
+  private var stack: [Frame] = []
+  private var root: Node?
+  private var anchors: [String: (node: Node, size: Int)] = [:]
+  private var aliasExpansion = 0
+  private var diagnostics: [Diagnostic] = []
+  /// Set when a limit broke: the rest of the document's events are ignored.
+  private var failed = false
+
+  init(file: String, limits: ReaderLimits) {
+    self.file = file
+    self.limits = limits
+  }
+
+  mutating func startDocument() {
+    stack.removeAll(keepingCapacity: true)
+    root = nil
+    anchors.removeAll()
+    aliasExpansion = 0
+    diagnostics = []
+    failed = false
+  }
+
+  /// The finished tree (the null node for an empty document), or nil when the document broke
+  /// a limit; and the findings made while building it.
+  mutating func finishDocument() -> (Node?, [Diagnostic]) {
+    if failed { return (nil, diagnostics) }
+    return (root ?? Node(.scalar(Scalar(text: "", kind: .null)), mark: .none), diagnostics)
+  }
+
+  mutating func handle(_ event: yaml_event_t) {
+    guard !failed else { return }
+    let mark = SourceMark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+    switch event.type {
+    case YAML_SCALAR_EVENT:
+      let data = event.data.scalar
+      let node = Node(.scalar(makeScalar(event)), mark: mark)
+      let anchor = data.anchor.map { String(cString: $0) }
+      if let anchor { anchors[anchor] = (node, 1) }
+      let isMergeKey = data.style == YAML_PLAIN_SCALAR_STYLE && data.length == 2 && data.value[0] == 0x3C && data.value[1] == 0x3C
+      add(node, size: 1, isMergeKey: isMergeKey)
+    case YAML_SEQUENCE_START_EVENT:
+      push(Frame(isMapping: false, mark: mark, anchor: event.data.sequence_start.anchor.map { String(cString: $0) }))
+    case YAML_MAPPING_START_EVENT:
+      push(Frame(isMapping: true, mark: mark, anchor: event.data.mapping_start.anchor.map { String(cString: $0) }))
+    case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+      pop()
+    case YAML_ALIAS_EVENT:
+      let name = String(cString: event.data.alias.anchor)
+      guard let target = anchors[name] else {
+        fail(ReaderCode.unsupported, "alias *\(name) refers to no anchor defined before it", at: mark)
+        return
+      }
+      aliasExpansion += target.size
+      if aliasExpansion > limits.maxAliasExpansion {
+        fail(
+          ReaderCode.limit,
+          "aliases expand this document by more than \(limits.maxAliasExpansion) nodes (an alias bomb?)",
+          at: mark)
+        return
+      }
+      var node = target.node
+      node.mark = mark
+      add(node, size: target.size, isMergeKey: false)
+    default:
+      break
+    }
+  }
+
+  private mutating func fail(_ code: String, _ message: String, at mark: SourceMark) {
+    diagnostics.append(Diagnostic(severity: .error, code: code, message: message, file: file, mark: mark))
+    failed = true
+    stack.removeAll()
+  }
+
+  private mutating func push(_ frame: Frame) {
+    if stack.count >= limits.maxDepth {
+      fail(ReaderCode.limit, "nesting is deeper than the limit of \(limits.maxDepth) levels", at: frame.mark)
+      return
+    }
+    stack.append(frame)
+  }
+
+  private mutating func pop() {
+    guard var frame = stack.popLast() else { return }
+    let node: Node
+    if frame.isMapping {
+      applyMerges(&frame)
+      node = Node(.mapping(frame.entries), mark: frame.mark)
+    } else {
+      node = Node(.sequence(frame.items), mark: frame.mark)
+    }
+    if let anchor = frame.anchor { anchors[anchor] = (node, frame.size) }
+    add(node, size: frame.size, isMergeKey: false)
+  }
+
+  /// Adds a finished node to the container being built (as a key, a value or an item).
+  private mutating func add(_ node: Node, size: Int, isMergeKey: Bool) {
+    guard !stack.isEmpty else {
+      root = node
+      return
+    }
+    let top = stack.count - 1
+    stack[top].size += size
+    if !stack[top].isMapping {
+      stack[top].items.append(node)
+      return
+    }
+    guard let key = stack[top].pendingKey else {
+      guard let scalar = node.scalar else {
+        fail(ReaderCode.unsupported, "a mapping key must be a scalar; Kubernetes cannot read \(node.typeName) keys", at: node.mark)
+        return
+      }
+      stack[top].pendingKey = (Self.keyText(scalar), node.mark, isMergeKey)
+      return
+    }
+    stack[top].pendingKey = nil
+    if key.isMerge {
+      addMerge(node, to: top)
+      return
+    }
+    if containsKey(key.text, in: stack[top]) {
+      let previous = stack[top].entries.first { $0.key == key.text }?.keyMark ?? .none
+      diagnostics.append(
+        Diagnostic(
+          severity: .error, code: ReaderCode.duplicateKey,
+          message: "duplicate key \"\(key.text)\" (first defined at line \(previous.line), column \(previous.column))",
+          file: file, mark: key.mark, hint: "remove one of them; Kubernetes rejects mappings with repeated keys"))
+      return
+    }
+    stack[top].entries.append(MappingEntry(key: key.text, keyMark: key.mark, value: node))
+    if stack[top].keyIndex != nil {
+      stack[top].keyIndex!.insert(key.text)
+    } else if stack[top].entries.count == 16 {
+      stack[top].keyIndex = Set(stack[top].entries.map(\.key))
+    }
+  }
+
+  private func containsKey(_ key: String, in frame: Frame) -> Bool {
+    if let index = frame.keyIndex { return index.contains(key) }
+    return frame.entries.contains { $0.key == key }
+  }
+
+  private mutating func addMerge(_ value: Node, to top: Int) {
+    let sources: [Node]
+    switch value.content {
+    case .mapping: sources = [value]
+    case .sequence(let items) where items.allSatisfy({ $0.mapping != nil }): sources = items
+    default:
+      fail(ReaderCode.unsupported, "a merge key (<<) needs a mapping or a list of mappings, not \(value.typeName)", at: value.mark)
+      return
+    }
+    stack[top].merges.append((stack[top].entries.count, sources))
+  }
+
+  /// Inserts merged keys where `<<` stood; explicit keys win, and earlier sources win over later
+  /// ones (YAML merge key spec).
+  private func applyMerges(_ frame: inout Frame) {
+    guard !frame.merges.isEmpty else { return }
+    var present = Set(frame.entries.map(\.key))
+    var offset = 0
+    for merge in frame.merges {
+      var inserted: [MappingEntry] = []
+      for source in merge.sources {
+        for entry in source.mapping ?? [] where !present.contains(entry.key) {
+          present.insert(entry.key)
+          inserted.append(entry)
+        }
+      }
+      frame.entries.insert(contentsOf: inserted, at: merge.index + offset)
+      offset += inserted.count
+    }
+  }
+
+  /// sigs.k8s.io/yaml turns scalar keys into JSON strings: booleans become "true"/"false".
+  private static func keyText(_ scalar: Scalar) -> String {
+    if scalar.kind == .bool { return YAMLResolver.boolValue(of: scalar.text) == true ? "true" : "false" }
+    if scalar.kind == .null { return "null" }
+    return scalar.text
+  }
+
+  private func makeScalar(_ event: yaml_event_t) -> Scalar {
+    let data = event.data.scalar
+    let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
+    let text = String(decoding: bytes, as: UTF8.self)
+    let style: Scalar.Style
+    switch data.style {
+    case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
+    case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
+    case YAML_LITERAL_SCALAR_STYLE: style = .literal
+    case YAML_FOLDED_SCALAR_STYLE: style = .folded
+    default: style = .plain
+    }
+    if let tag = data.tag {
+      if let kind = Self.kind(ofTag: String(cString: tag)) { return Scalar(text: text, kind: kind, style: style) }
+    }
+    guard style == .plain else { return Scalar(text: text, kind: .string, style: style) }
+    return Scalar(text: text, kind: YAMLResolver.kind(ofPlain: bytes), style: .plain)
+  }
+
+  private static func kind(ofTag tag: String) -> Scalar.Kind? {
+    switch tag {
+    case "tag:yaml.org,2002:str", "!": return .string
+    case "tag:yaml.org,2002:int": return .int
+    case "tag:yaml.org,2002:float": return .float
+    case "tag:yaml.org,2002:bool": return .bool
+    case "tag:yaml.org,2002:null": return .null
+    default: return nil
+    }
+  }
+}

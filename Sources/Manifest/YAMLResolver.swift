@@ -1,0 +1,175 @@
+/// Resolves plain scalars to types the way the Kubernetes API machinery reads YAML
+/// (sigs.k8s.io/yaml on go-yaml v2, i.e. YAML 1.1): `yes`, `on`, `y` are booleans, `0755` is
+/// octal, `1_000` is an integer. Quoted and block scalars are always strings.
+public enum YAMLResolver {
+  /// The kind a plain scalar with this text resolves to.
+  public static func kind(ofPlain text: String) -> Scalar.Kind {
+    var text = text
+    return text.withUTF8 { kind(ofPlain: $0) }
+  }
+
+  /// The kind a plain scalar with these UTF-8 bytes resolves to.
+  public static func kind(ofPlain bytes: UnsafeBufferPointer<UInt8>) -> Scalar.Kind {
+    guard let first = bytes.first else { return .null }
+    switch first {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."):
+      return numberKind(bytes) ?? .string
+    case UInt8(ascii: "~"):
+      return bytes.count == 1 ? .null : .string
+    case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+      UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "y"), UInt8(ascii: "Y"),
+      UInt8(ascii: "o"), UInt8(ascii: "O"):
+      guard bytes.count <= 5 else { return .string }
+      let word = String(decoding: bytes, as: UTF8.self)
+      if nullWords.contains(word) { return .null }
+      if trueWords.contains(word) || falseWords.contains(word) { return .bool }
+      return .string
+    default:
+      return .string
+    }
+  }
+
+  /// Spellings of null.
+  public static let nullWords: Set<String> = ["null", "Null", "NULL", "~", ""]
+  /// Spellings of true in YAML 1.1.
+  public static let trueWords: Set<String> = ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]
+  /// Spellings of false in YAML 1.1.
+  public static let falseWords: Set<String> = ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]
+  /// The YAML 1.1 boolean spellings that YAML 1.2 and JSON read as strings: the ones people
+  /// mean as strings and get bitten by (`country: NO`).
+  public static let ambiguousBooleans: Set<String> = trueWords.union(falseWords).subtracting(
+    ["true", "True", "TRUE", "false", "False", "FALSE"])
+
+  /// The boolean value of a boolean spelling.
+  public static func boolValue(of text: String) -> Bool? {
+    if trueWords.contains(text) { return true }
+    if falseWords.contains(text) { return false }
+    return nil
+  }
+
+  /// The value of an integer spelling (decimal, `0x` hex, `0o`/leading-zero octal, `0b` binary,
+  /// underscores allowed); nil when it overflows.
+  public static func intValue(of text: String) -> Int? {
+    var digits = String(text.filter { $0 != "_" })
+    var negative = false
+    if digits.hasPrefix("-") || digits.hasPrefix("+") {
+      negative = digits.hasPrefix("-")
+      digits.removeFirst()
+    }
+    var radix = 10
+    if digits.hasPrefix("0x") {
+      radix = 16
+      digits.removeFirst(2)
+    } else if digits.hasPrefix("0o") {
+      radix = 8
+      digits.removeFirst(2)
+    } else if digits.hasPrefix("0b") {
+      radix = 2
+      digits.removeFirst(2)
+    } else if digits.count > 1, digits.hasPrefix("0") {
+      radix = 8
+      digits.removeFirst()
+    }
+    guard let magnitude = Int(digits, radix: radix) else { return nil }
+    return negative ? -magnitude : magnitude
+  }
+
+  /// The value of a float spelling, including `.inf` and `.nan`.
+  public static func floatValue(of text: String) -> Double? {
+    switch text {
+    case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .infinity
+    case "-.inf", "-.Inf", "-.INF": return -.infinity
+    case ".nan", ".NaN", ".NAN": return .nan
+    default: return Double(String(text.filter { $0 != "_" }))
+    }
+  }
+
+  /// Whether a string would be read back as a timestamp, which Kubernetes turns into an
+  /// RFC 3339 string with a different spelling: such strings must be quoted on output.
+  public static func looksLikeTimestamp(_ text: String) -> Bool {
+    let bytes = Array(text.utf8.prefix(11))
+    guard bytes.count >= 8 else { return false }
+    func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+    // YYYY-M(M)-D(D)...
+    guard bytes[0...3].allSatisfy(isDigit), bytes[4] == UInt8(ascii: "-") else { return false }
+    return isDigit(bytes[5])
+  }
+
+  private static func numberKind(_ bytes: UnsafeBufferPointer<UInt8>) -> Scalar.Kind? {
+    let text = String(decoding: bytes, as: UTF8.self)
+    switch text {
+    case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+      ".nan", ".NaN", ".NAN":
+      return .float
+    default: break
+    }
+    if isIntegerSpelling(bytes) { return .int }
+    if isFloatSpelling(bytes) { return .float }
+    return nil
+  }
+
+  /// `[-+]?` then digits (with `_`), or `0x`/`0o`/`0b` forms.
+  private static func isIntegerSpelling(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var i = 0
+    if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") { i = 1 }
+    guard i < bytes.count else { return false }
+    var allowed: (UInt8) -> Bool = { $0 >= 48 && $0 <= 57 }
+    if bytes.count - i > 2, bytes[i] == UInt8(ascii: "0") {
+      switch bytes[i + 1] {
+      case UInt8(ascii: "x"):
+        allowed = { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
+        i += 2
+      case UInt8(ascii: "o"):
+        allowed = { $0 >= 48 && $0 <= 55 }
+        i += 2
+      case UInt8(ascii: "b"):
+        allowed = { $0 == 48 || $0 == 49 }
+        i += 2
+      default: break
+      }
+    }
+    var sawDigit = false
+    while i < bytes.count {
+      let b = bytes[i]
+      if allowed(b) {
+        sawDigit = true
+      } else if b != UInt8(ascii: "_") {
+        return false
+      }
+      i += 1
+    }
+    return sawDigit
+  }
+
+  /// `[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?`
+  private static func isFloatSpelling(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var i = 0
+    let n = bytes.count
+    func digit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+    if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") { i = 1 }
+    var mantissaDigits = 0
+    while i < n, digit(bytes[i]) || bytes[i] == UInt8(ascii: "_") {
+      if digit(bytes[i]) { mantissaDigits += 1 }
+      i += 1
+    }
+    if i < n, bytes[i] == UInt8(ascii: ".") {
+      i += 1
+      while i < n, digit(bytes[i]) || bytes[i] == UInt8(ascii: "_") {
+        if digit(bytes[i]) { mantissaDigits += 1 }
+        i += 1
+      }
+    }
+    guard mantissaDigits > 0 else { return false }
+    if i < n, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+      i += 1
+      if i < n, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
+      var exponentDigits = 0
+      while i < n, digit(bytes[i]) {
+        exponentDigits += 1
+        i += 1
+      }
+      guard exponentDigits > 0 else { return false }
+    }
+    return i == n
+  }
+}

@@ -1,0 +1,2 @@
+import MeshctlCLI
+Meshctl.main()
