@@ -1,13 +1,250 @@
-/// Writes a tree as block-style YAML. (Stub: being implemented.)
+/// Writes a tree as block-style YAML the way kubectl prints it: two-space indentation,
+/// sequences under a key not indented further, key order kept, and every string quoted when
+/// YAML (1.1, as Kubernetes reads it) would read it back as anything but that same string.
 public enum YAMLEmitter {
   /// The YAML text of a document root, ending in a newline, without a `---` separator.
-  public static func emit(_ node: Node) -> String { "" }
+  public static func emit(_ node: Node) -> String {
+    var out = ""
+    switch node.content {
+    case .scalar(let scalar):
+      out = scalarText(scalar, indent: 0) + "\n"
+    case .sequence(let items) where items.isEmpty:
+      out = "[]\n"
+    case .mapping(let entries) where entries.isEmpty:
+      out = "{}\n"
+    case .sequence(let items):
+      writeSequence(items, indent: 0, into: &out)
+    case .mapping(let entries):
+      writeMapping(entries, indent: 0, into: &out)
+    }
+    return out
+  }
+
+  /// Documents joined into one stream, each after a `---` line.
+  public static func emitStream(_ nodes: [Node]) -> String {
+    nodes.map { "---\n" + emit($0) }.joined()
+  }
+
+  private static func writeMapping(_ entries: [MappingEntry], indent: Int, into out: inout String) {
+    let pad = String(repeating: " ", count: indent)
+    for entry in entries {
+      out += pad + keyText(entry.key) + ":"
+      writeValue(entry.value, indent: indent, sequenceIndent: indent, into: &out)
+    }
+  }
+
+  private static func writeSequence(_ items: [Node], indent: Int, into out: inout String) {
+    let pad = String(repeating: " ", count: indent)
+    for item in items {
+      out += pad + "-"
+      switch item.content {
+      case .mapping(let entries) where !entries.isEmpty:
+        // The first key goes on the dash line; the rest align under it.
+        var nested = ""
+        writeMapping(entries, indent: indent + 2, into: &nested)
+        out += " " + nested.dropFirst(indent + 2)
+      case .sequence(let inner) where !inner.isEmpty:
+        var nested = ""
+        writeSequence(inner, indent: indent + 2, into: &nested)
+        out += " " + nested.dropFirst(indent + 2)
+      default:
+        writeValue(item, indent: indent, sequenceIndent: indent + 2, into: &out)
+      }
+    }
+  }
+
+  /// Writes what follows `key:` or `-`: an inline scalar or empty collection, or a nested block.
+  private static func writeValue(_ value: Node, indent: Int, sequenceIndent: Int, into out: inout String) {
+    switch value.content {
+    case .scalar(let scalar):
+      out += " " + scalarText(scalar, indent: indent + 2) + "\n"
+    case .sequence(let items) where items.isEmpty:
+      out += " []\n"
+    case .mapping(let entries) where entries.isEmpty:
+      out += " {}\n"
+    case .sequence(let items):
+      out += "\n"
+      writeSequence(items, indent: sequenceIndent, into: &out)
+    case .mapping(let entries):
+      out += "\n"
+      writeMapping(entries, indent: indent + 2, into: &out)
+    }
+  }
+
+  private static func keyText(_ key: String) -> String {
+    isPlainSafe(key) ? key : doubleQuoted(key)
+  }
+
+  /// A scalar's text as it must be written; `indent` is where block-scalar lines start.
+  static func scalarText(_ scalar: Scalar, indent: Int) -> String {
+    switch scalar.kind {
+    case .null: return scalar.text.isEmpty ? "null" : scalar.text
+    case .bool, .int, .float: return scalar.text
+    case .string: return stringText(scalar.text, indent: indent)
+    }
+  }
+
+  private static func stringText(_ text: String, indent: Int) -> String {
+    if isPlainSafe(text) { return text }
+    if let literal = literalBlock(text, indent: indent) { return literal }
+    return doubleQuoted(text)
+  }
+
+  /// Whether a string can be written unquoted and read back as the same string.
+  public static func isPlainSafe(_ text: String) -> Bool {
+    guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return false }
+    if YAMLResolver.kind(ofPlain: text) != .string || YAMLResolver.looksLikeTimestamp(text) { return false }
+    if "-?:,[]{}#&*!|>'\"%@`<= \t".unicodeScalars.contains(first) { return false }
+    if last == " " || last == ":" || last == "\t" { return false }
+    if text.contains(": ") || text.contains(" #") || text.contains(":\t") || text.contains("\t#") { return false }
+    return text.unicodeScalars.allSatisfy { isPrintable($0) && $0 != "\t" }
+  }
+
+  /// Printable in YAML and not a line break YAML 1.1 knows (NEL, LS, PS) or a byte-order mark.
+  private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x20...0x7E: return true
+    case 0xA0...0x2027, 0x202A...0xD7FF, 0xE000...0xFEFE, 0xFF00...0xFFFD, 0x10000...0x10FFFF: return true
+    default: return false
+    }
+  }
+
+  /// A `|` block for multi-line text when every line can be written as it is.
+  private static func literalBlock(_ text: String, indent: Int) -> String? {
+    guard text.contains("\n"), !text.hasPrefix(" "), !text.hasPrefix("\n"),
+      text.unicodeScalars.allSatisfy({ $0 == "\n" || isPrintable($0) }),
+      !text.split(separator: "\n", omittingEmptySubsequences: false).contains(where: { $0.hasSuffix(" ") })
+    else { return nil }
+    var body = Substring(text)
+    var trailingBreaks = 0
+    while body.hasSuffix("\n") {
+      body = body.dropLast()
+      trailingBreaks += 1
+    }
+    let chomping: String
+    switch trailingBreaks {
+    case 0: chomping = "-"
+    case 1: chomping = ""
+    default: chomping = "+"
+    }
+    let pad = String(repeating: " ", count: max(indent, 2))
+    var out = "|" + chomping
+    for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
+      out += "\n" + (line.isEmpty ? "" : pad + line)
+    }
+    if trailingBreaks > 1 { out += String(repeating: "\n", count: trailingBreaks - 1) }
+    return out
+  }
+
+  /// A double-quoted YAML string; every character YAML could misread is escaped.
+  public static func doubleQuoted(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      case "\r": out += "\\r"
+      case "\0": out += "\\0"
+      default:
+        if isPrintable(scalar) {
+          out.unicodeScalars.append(scalar)
+        } else if scalar.value <= 0xFF {
+          out += "\\x" + hex(scalar.value, width: 2)
+        } else if scalar.value <= 0xFFFF {
+          out += "\\u" + hex(scalar.value, width: 4)
+        } else {
+          out += "\\U" + hex(scalar.value, width: 8)
+        }
+      }
+    }
+    return out + "\""
+  }
+
+  static func hex(_ value: UInt32, width: Int) -> String {
+    let digits = String(value, radix: 16, uppercase: true)
+    return String(repeating: "0", count: max(0, width - digits.count)) + digits
+  }
 }
 
-/// Writes a tree as JSON. (Stub: being implemented.)
+/// Writes a tree as JSON, with values converted as Kubernetes converts YAML to JSON
+/// (`0x1F` becomes 31, `yes` becomes true).
 public enum JSONEmitter {
-  /// The JSON text of a tree; `pretty` indents by two spaces like kubectl.
-  public static func emit(_ node: Node, pretty: Bool = true) -> String { "" }
+  /// The JSON text of a tree; `pretty` indents by two spaces.
+  public static func emit(_ node: Node, pretty: Bool = true) -> String {
+    var out = ""
+    write(node, indent: 0, pretty: pretty, into: &out)
+    return out
+  }
+
   /// The JSON string literal for a string, with its quotes.
-  public static func quote(_ string: String) -> String { "" }
+  public static func quote(_ string: String) -> String {
+    var out = "\""
+    for scalar in string.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if scalar.value < 0x20 || scalar == "\u{2028}" || scalar == "\u{2029}" {
+          out += "\\u" + YAMLEmitter.hex(scalar.value, width: 4)
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out + "\""
+  }
+
+  private static func write(_ node: Node, indent: Int, pretty: Bool, into out: inout String) {
+    switch node.content {
+    case .scalar(let scalar):
+      out += scalarJSON(scalar)
+    case .sequence(let items):
+      writeContainer(items, open: "[", close: "]", indent: indent, pretty: pretty, into: &out) { item, out in
+        write(item, indent: indent + 2, pretty: pretty, into: &out)
+      }
+    case .mapping(let entries):
+      writeContainer(entries, open: "{", close: "}", indent: indent, pretty: pretty, into: &out) { entry, out in
+        out += quote(entry.key) + (pretty ? ": " : ":")
+        write(entry.value, indent: indent + 2, pretty: pretty, into: &out)
+      }
+    }
+  }
+
+  private static func writeContainer<Element>(
+    _ elements: [Element], open: String, close: String, indent: Int, pretty: Bool, into out: inout String,
+    _ writeElement: (Element, inout String) -> Void
+  ) {
+    guard !elements.isEmpty else {
+      out += open + close
+      return
+    }
+    out += open
+    let pad = pretty ? "\n" + String(repeating: " ", count: indent + 2) : ""
+    for (index, element) in elements.enumerated() {
+      if index > 0 { out += "," }
+      out += pad
+      writeElement(element, &out)
+    }
+    out += pretty ? "\n" + String(repeating: " ", count: indent) + close : close
+  }
+
+  private static func scalarJSON(_ scalar: Scalar) -> String {
+    switch scalar.kind {
+    case .null: return "null"
+    case .bool: return YAMLResolver.boolValue(of: scalar.text) == true ? "true" : "false"
+    case .int:
+      if let value = YAMLResolver.intValue(of: scalar.text) { return String(value) }
+      return quote(scalar.text)
+    case .float:
+      guard let value = YAMLResolver.floatValue(of: scalar.text), value.isFinite else { return quote(scalar.text) }
+      if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+      return String(value)
+    case .string: return quote(scalar.text)
+    }
+  }
 }

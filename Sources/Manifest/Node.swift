@@ -50,14 +50,15 @@ public struct Scalar: Sendable, Hashable {
     self.style = style
   }
 
-  /// Two scalars are equal when they have the same kind and text; quoting style is presentation.
+  /// Two scalars are equal when they have the same kind and text (any two nulls are equal:
+  /// `~`, `null` and nothing mean the same); quoting style is presentation.
   public static func == (lhs: Scalar, rhs: Scalar) -> Bool {
-    lhs.kind == rhs.kind && lhs.text == rhs.text
+    lhs.kind == rhs.kind && (lhs.kind == .null || lhs.text == rhs.text)
   }
 
   public func hash(into hasher: inout Hasher) {
     hasher.combine(kind)
-    hasher.combine(text)
+    if kind != .null { hasher.combine(text) }
   }
 }
 
