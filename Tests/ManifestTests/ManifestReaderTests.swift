@@ -1,0 +1,127 @@
+import Testing
+@testable import Manifest
+
+@Suite struct ManifestReaderTests {
+  @Test func splitsDocumentsExactly() {
+    let text = "# lead\na: 1\n---\nb: [x, y]\nc: yes\n---\n# only comment\n"
+    let (docs, diags) = ManifestReader().parse(text)
+    #expect(diags.isEmpty)
+    #expect(docs.count == 3)
+    #expect(docs.map(\.sourceText).joined() == text)
+    #expect(docs[1].startLine == 3)
+    #expect(docs[1].root["c"]?.bool == true)
+    #expect(docs[2].isEmpty)
+  }
+
+  @Test func reportsSyntaxErrorPosition() {
+    let (_, diags) = ManifestReader().parse("a: 1\nb: [1, 2\nc: 3\n")
+    #expect(diags.map(\.mark) == [SourceMark(line: 3, column: 2)])
+    #expect(diags.first?.code == ReaderCode.syntax)
+  }
+
+  @Test func duplicateKey() {
+    let (docs, diags) = ManifestReader().parse("a: 1\nb: 2\na: 3\n")
+    #expect(docs.count == 1)
+    #expect(diags.first?.mark == SourceMark(line: 3, column: 1))
+    #expect(diags.first?.sourceLine == "a: 3")
+  }
+
+  @Test func mergeKeys() {
+    let (docs, _) = ManifestReader().parse("base: &b {x: 1, p: 2}\nd:\n  <<: *b\n  p: 3\n")
+    #expect(docs[0].root["d"] == .mapping(["x": .int(1), "p": .int(3)]))
+  }
+
+  /// go-yaml v2 (inside sigs.k8s.io/yaml) reads `y` and `on` as booleans, even as keys.
+  @Test func yamlOneOneBooleanKeysBecomeTrue() {
+    let (docs, _) = ManifestReader().parse("on: 1\n")
+    #expect(docs[0].root["true"]?.int == 1)
+  }
+
+  @Test func nonASCIIDocumentBoundaries() {
+    let text = "a: éé\n---\nb: ü\n"
+    let (docs, _) = ManifestReader().parse(text)
+    #expect(docs.map(\.sourceText) == ["a: éé\n", "---\nb: ü\n"])
+  }
+
+  @Test func byteOrderMarkIsKeptInTheFirstDocument() {
+    let text = "\u{FEFF}a: é\n---\nb: 2\n"
+    let (docs, diags) = ManifestReader().parse(text)
+    #expect(diags.isEmpty)
+    #expect(docs.map(\.sourceText).joined() == text)
+    #expect(docs[1].sourceText == "---\nb: 2\n")
+  }
+
+  @Test func crlfLineEndingsAreSlicedExactly() {
+    let text = "a: 1\r\n---\r\nb: two\r\n"
+    let (docs, _) = ManifestReader().parse(text)
+    #expect(docs.map(\.sourceText) == ["a: 1\r\n", "---\r\nb: two\r\n"])
+    #expect(docs[1].root["b"] == .string("two"))
+    #expect(docs[1].sourceLine(3) == "b: two")
+  }
+
+  @Test func readingOneByteAtATimeGivesTheSameDocuments() throws {
+    let text = "# c\nkind: List\nitems:\n- {kind: A, é: ü}\n---\n\n---\nx: |\n  line\n...\n# tail\n"
+    var whole: [Document] = []
+    var trickled: [Document] = []
+    try ManifestReader().read(MemorySource(text), file: "f") { whole.append($0) }
+    try ManifestReader().read(TrickleSource(text), file: "f") { trickled.append($0) }
+    #expect(whole.map(\.sourceText) == trickled.map(\.sourceText))
+    #expect(whole.map(\.root) == trickled.map(\.root))
+    #expect(trickled.map(\.sourceText).joined() == text)
+    #expect(trickled.map(\.startLine) == [1, 5, 7])
+  }
+
+  @Test func listItemsBecomeObjectsWithPaths() {
+    let (docs, _) = ManifestReader().parse("kind: List\nitems:\n- {kind: Service, metadata: {name: a}}\n- {kind: Pod}\n")
+    let objects = docs[0].objects
+    #expect(objects.map(\.path) == ["items[0]", "items[1]"])
+    #expect(objects.map(\.reference) == ["Service a", "Pod <unnamed>"])
+  }
+
+  @Test func documentLargerThanTheLimitIsReportedAndSkipped() {
+    let big = "a: " + String(repeating: "x", count: 2000) + "\n---\nb: 1\n"
+    let reader = ManifestReader(limits: ReaderLimits(maxDocumentBytes: 1000))
+    let (docs, diags) = reader.parse(big)
+    #expect(docs.map(\.root) == [.mapping(["b": .int(1)])])
+    #expect(diags.map(\.code) == [ReaderCode.limit])
+    #expect(diags.first?.message.contains("document 1") == true)
+  }
+
+  @Test func inputLargerThanTheLimitStops() {
+    let reader = ManifestReader(limits: ReaderLimits(maxInputBytes: 10))
+    let (_, diags) = reader.parse("a: 1\nb: 2\nc: 3\n")
+    #expect(diags.map(\.code) == [ReaderCode.limit])
+  }
+
+  @Test func unknownAliasIsAnError() {
+    let (_, diags) = ManifestReader().parse("a: *nope\n")
+    #expect(diags.map(\.code) == [ReaderCode.unsupported])
+    #expect(diags.first?.mark == SourceMark(line: 1, column: 4))
+  }
+
+  @Test func scalarKindsFollowKubernetes() {
+    let (docs, _) = ManifestReader().parse("a: 0755\nb: '1'\nc: 1.5\nd: ~\ne: Off\nf: !!str 12\ng: 1e3\nh: 12:30\n")
+    let root = docs[0].root
+    #expect(root["a"]?.int == 493)
+    #expect(root["b"]?.string == "1")
+    #expect(root["c"]?.double == 1.5)
+    #expect(root["d"]?.isNull == true)
+    #expect(root["e"]?.bool == false)
+    #expect(root["f"]?.string == "12")
+    #expect(root["g"]?.scalar?.kind == .float)
+    #expect(root["h"]?.string == "12:30")
+  }
+}
+
+/// Hands the reader one byte per call, the worst case for its window and position cursor.
+final class TrickleSource: ByteSource {
+  private let bytes: [UInt8]
+  private var offset = 0
+  init(_ text: String) { bytes = Array(text.utf8) }
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    guard offset < bytes.count, buffer.count > 0 else { return 0 }
+    buffer[0] = bytes[offset]
+    offset += 1
+    return 1
+  }
+}
