@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages meshctl builds against, when they are missing.
+# Installs the Debian packages meshctl needs to build and test, when they are missing.
+# Extra package names may be passed as arguments (bench and fuzz add theirs).
 set -euo pipefail
-needed=(libyaml-dev pkg-config)
+needed=(libyaml-dev pkg-config make "$@")
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing: ${missing[*]}" >&2
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >&2
-fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "meshctl: installing missing Debian packages: ${missing[*]}" >&2
+sudo_cmd=()
+[ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+"${sudo_cmd[@]}" apt-get update -qq >&2
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >&2

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite: unit, golden, command, end-to-end (the built binary, kubectl as a
+# plugin host) and, when ../shared/corpus is present, the corpus oracles.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-deps.sh
+swift build --product meshctl
+swift test --parallel "$@"
