@@ -87,7 +87,8 @@ private final class ReadSession {
   let file: String
   let limits: ReaderLimits
 
-  /// Bytes from `windowBase` on; everything before was delivered and dropped.
+  /// Bytes from `windowBase` on; everything before was delivered and dropped. Bytes before
+  /// `liveStart` inside it were delivered too, and are dropped in bulk, not per document.
   var window: [UInt8] = []
   var windowBase = 0
   /// Total bytes handed to libyaml so far.
@@ -139,6 +140,14 @@ private final class ReadSession {
     window.withUnsafeBufferPointer { bytes in
       var byte = cursorByte - windowBase
       var char = cursorChar
+      // Eight ASCII bytes are eight characters: skip them a word at a time.
+      let raw = UnsafeRawBufferPointer(bytes)
+      while target - char >= 8, byte + 8 <= bytes.count,
+        raw.loadUnaligned(fromByteOffset: byte, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+      {
+        byte += 8
+        char += 8
+      }
       while char < target, byte < bytes.count {
         byte += 1
         // Skip UTF-8 continuation bytes: one character, one step.
@@ -165,12 +174,13 @@ private final class ReadSession {
     }
   }
 
-  /// Drops window bytes before `offset`.
-  func dropWindow(before offset: Int) {
+  /// Drops window bytes before `offset` once they are worth moving the rest for.
+  func dropWindow(before offset: Int, line: Int) {
     let count = offset - windowBase
-    guard count > 0 else { return }
+    guard count > 1 << 16, count * 2 > window.count else { return }
     window.removeFirst(count)
     windowBase = offset
+    windowLineNumber = line
   }
 
   func run(_ body: (Document) throws -> Void) throws -> ReadSummary {
@@ -215,8 +225,7 @@ private final class ReadSession {
         summary.documentCount += 1
       }
       documentIndex += 1
-      dropWindow(before: end)
-      windowLineNumber = nextLine
+      dropWindow(before: end, line: nextLine)
     }
 
     var event = yaml_event_t()
@@ -251,7 +260,7 @@ private final class ReadSession {
         continue
       }
       builder.handle(event)
-      if window.count > limits.maxDocumentBytes + (1 << 16) {
+      if windowBase + window.count - documentStart > limits.maxDocumentBytes + (1 << 16) {
         summary.diagnostics.append(
           diagnostic(
             ReaderCode.limit,

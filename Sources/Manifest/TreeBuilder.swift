@@ -19,9 +19,27 @@ struct TreeBuilder {
     var keyIndex: Set<String>?
     /// Nodes in this container so far, aliases counted expanded.
     var size = 1
+
+    func containsKey(_ key: String) -> Bool {
+      if let keyIndex { return keyIndex.contains(key) }
+      return entries.contains { $0.key == key }
+    }
+
+    /// Appends an entry; past 16 keys, a set answers "seen before?" instead of a scan.
+    mutating func append(_ entry: MappingEntry) {
+      entries.append(entry)
+      if keyIndex != nil {
+        keyIndex!.insert(entry.key)
+      } else if entries.count == 16 {
+        keyIndex = Set(entries.map(\.key))
+      }
+    }
   }
 
+  /// Enclosing containers; the innermost open one is `current`, kept out of the array so that
+  /// adding to it does not go through array subscripts on every event.
   private var stack: [Frame] = []
+  private var current: Frame?
   private var root: Node?
   private var anchors: [String: (node: Node, size: Int)] = [:]
   private var aliasExpansion = 0
@@ -36,6 +54,7 @@ struct TreeBuilder {
 
   mutating func startDocument() {
     stack.removeAll(keepingCapacity: true)
+    current = nil
     root = nil
     anchors.removeAll()
     aliasExpansion = 0
@@ -93,18 +112,22 @@ struct TreeBuilder {
     diagnostics.append(Diagnostic(severity: .error, code: code, message: message, file: file, mark: mark))
     failed = true
     stack.removeAll()
+    current = nil
   }
 
   private mutating func push(_ frame: Frame) {
-    if stack.count >= limits.maxDepth {
+    let depth = stack.count + (current == nil ? 0 : 1)
+    if depth >= limits.maxDepth {
       fail(ReaderCode.limit, "nesting is deeper than the limit of \(limits.maxDepth) levels", at: frame.mark)
       return
     }
-    stack.append(frame)
+    if let open = current { stack.append(open) }
+    current = frame
   }
 
   private mutating func pop() {
-    guard var frame = stack.popLast() else { return }
+    guard var frame = current else { return }
+    current = stack.popLast()
     let node: Node
     if frame.isMapping {
       applyMerges(&frame)
@@ -118,31 +141,30 @@ struct TreeBuilder {
 
   /// Adds a finished node to the container being built (as a key, a value or an item).
   private mutating func add(_ node: Node, size: Int, isMergeKey: Bool) {
-    guard !stack.isEmpty else {
+    guard current != nil else {
       root = node
       return
     }
-    let top = stack.count - 1
-    stack[top].size += size
-    if !stack[top].isMapping {
-      stack[top].items.append(node)
+    current!.size += size
+    if !current!.isMapping {
+      current!.items.append(node)
       return
     }
-    guard let key = stack[top].pendingKey else {
+    guard let key = current!.pendingKey else {
       guard let scalar = node.scalar else {
         fail(ReaderCode.unsupported, "a mapping key must be a scalar; Kubernetes cannot read \(node.typeName) keys", at: node.mark)
         return
       }
-      stack[top].pendingKey = (Self.keyText(scalar), node.mark, isMergeKey)
+      current!.pendingKey = (Self.keyText(scalar), node.mark, isMergeKey)
       return
     }
-    stack[top].pendingKey = nil
+    current!.pendingKey = nil
     if key.isMerge {
-      addMerge(node, to: top)
+      addMerge(node)
       return
     }
-    if containsKey(key.text, in: stack[top]) {
-      let previous = stack[top].entries.first { $0.key == key.text }?.keyMark ?? .none
+    if current!.containsKey(key.text) {
+      let previous = current!.entries.first { $0.key == key.text }?.keyMark ?? .none
       diagnostics.append(
         Diagnostic(
           severity: .error, code: ReaderCode.duplicateKey,
@@ -150,20 +172,10 @@ struct TreeBuilder {
           file: file, mark: key.mark, hint: "remove one of them; Kubernetes rejects mappings with repeated keys"))
       return
     }
-    stack[top].entries.append(MappingEntry(key: key.text, keyMark: key.mark, value: node))
-    if stack[top].keyIndex != nil {
-      stack[top].keyIndex!.insert(key.text)
-    } else if stack[top].entries.count == 16 {
-      stack[top].keyIndex = Set(stack[top].entries.map(\.key))
-    }
+    current!.append(MappingEntry(key: key.text, keyMark: key.mark, value: node))
   }
 
-  private func containsKey(_ key: String, in frame: Frame) -> Bool {
-    if let index = frame.keyIndex { return index.contains(key) }
-    return frame.entries.contains { $0.key == key }
-  }
-
-  private mutating func addMerge(_ value: Node, to top: Int) {
+  private mutating func addMerge(_ value: Node) {
     let sources: [Node]
     switch value.content {
     case .mapping: sources = [value]
@@ -172,7 +184,7 @@ struct TreeBuilder {
       fail(ReaderCode.unsupported, "a merge key (<<) needs a mapping or a list of mappings, not \(value.typeName)", at: value.mark)
       return
     }
-    stack[top].merges.append((stack[top].entries.count, sources))
+    current!.merges.append((current!.entries.count, sources))
   }
 
   /// Inserts merged keys where `<<` stood; explicit keys win, and earlier sources win over later

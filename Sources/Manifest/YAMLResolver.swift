@@ -20,9 +20,8 @@ public enum YAMLResolver {
       UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "y"), UInt8(ascii: "Y"),
       UInt8(ascii: "o"), UInt8(ascii: "O"):
       guard bytes.count <= 5 else { return .string }
-      let word = String(decoding: bytes, as: UTF8.self)
-      if nullWords.contains(word) { return .null }
-      if trueWords.contains(word) || falseWords.contains(word) { return .bool }
+      if matchesAny(bytes, nullSpellings) { return .null }
+      if matchesAny(bytes, boolSpellings) { return .bool }
       return .string
     default:
       return .string
@@ -95,14 +94,19 @@ public enum YAMLResolver {
     return isDigit(bytes[5])
   }
 
+  private static let nullSpellings = ["null", "Null", "NULL"].map { Array($0.utf8) }
+  private static let boolSpellings = trueWords.union(falseWords).map { Array($0.utf8) }
+  private static let specialFloatSpellings = [
+    ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN",
+  ].map { Array($0.utf8) }
+
+  /// Whether the bytes spell one of the words, without making a String (this runs per scalar).
+  private static func matchesAny(_ bytes: UnsafeBufferPointer<UInt8>, _ words: [[UInt8]]) -> Bool {
+    words.contains { $0.count == bytes.count && $0.elementsEqual(bytes) }
+  }
+
   private static func numberKind(_ bytes: UnsafeBufferPointer<UInt8>) -> Scalar.Kind? {
-    let text = String(decoding: bytes, as: UTF8.self)
-    switch text {
-    case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
-      ".nan", ".NaN", ".NAN":
-      return .float
-    default: break
-    }
+    if bytes.count <= 5, matchesAny(bytes, specialFloatSpellings) { return .float }
     if isIntegerSpelling(bytes) { return .int }
     if isFloatSpelling(bytes) { return .float }
     return nil
