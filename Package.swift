@@ -8,6 +8,7 @@ let package = Package(
     .executable(name: "meshctl", targets: ["meshctl"]),
     .library(name: "Manifest", targets: ["Manifest"]),
     .library(name: "MeshSchema", targets: ["MeshSchema"]),
+    .library(name: "Injection", targets: ["Injection"]),
   ],
   dependencies: [
     // The only third-party dependency: command parsing, help, completions and man pages.
@@ -21,6 +22,7 @@ let package = Package(
     ),
     .target(name: "Manifest", dependencies: ["CLibYAML"]),
     .target(name: "MeshSchema", dependencies: ["Manifest"]),
+    .target(name: "Injection", dependencies: ["Manifest"]),
     .target(
       name: "MeshctlCLI",
       dependencies: [
@@ -30,8 +32,9 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "meshctl", dependencies: ["MeshctlCLI"]),
-    .testTarget(name: "ManifestTests", dependencies: ["Manifest"]),
+    .testTarget(name: "ManifestTests", dependencies: ["Manifest"], exclude: ["Fixtures"]),
     .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest"]),
+    .testTarget(name: "InjectionTests", dependencies: ["Injection", "Manifest"], exclude: ["Golden"]),
     .testTarget(name: "MeshctlCLITests", dependencies: ["MeshctlCLI", "Manifest", "MeshSchema"]),
     .testTarget(name: "EndToEndTests", dependencies: ["Manifest"]),
   ]

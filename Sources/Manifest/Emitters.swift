@@ -84,17 +84,30 @@ public enum YAMLEmitter {
     }
   }
 
+  /// Like kubectl (go-yaml): plain when safe; double quotes for strings that read as another
+  /// type (`"true"`, `"8080"`); single quotes for other one-line strings; `|` for multi-line text.
   private static func stringText(_ text: String, indent: Int) -> String {
     if isPlainSafe(text) { return text }
     if let literal = literalBlock(text, indent: indent) { return literal }
+    if !looksLikeAnotherType(text), !text.isEmpty, text.unicodeScalars.allSatisfy(isPrintable) {
+      return "'" + text.replacingAll("'", with: "''") + "'"
+    }
     return doubleQuoted(text)
+  }
+
+  private static func looksLikeAnotherType(_ text: String) -> Bool {
+    YAMLResolver.kind(ofPlain: text) != .string || YAMLResolver.looksLikeTimestamp(text)
   }
 
   /// Whether a string can be written unquoted and read back as the same string.
   public static func isPlainSafe(_ text: String) -> Bool {
     guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return false }
     if YAMLResolver.kind(ofPlain: text) != .string || YAMLResolver.looksLikeTimestamp(text) { return false }
-    if "-?:,[]{}#&*!|>'\"%@`<= \t".unicodeScalars.contains(first) { return false }
+    if "?:,[]{}#&*!|>'\"%@`<= \t".unicodeScalars.contains(first) { return false }
+    // A dash starts a plain scalar only when a non-space follows (`--flag`), else it is a list item.
+    if first == "-", text.unicodeScalars.dropFirst().first.map({ $0 == " " }) ?? true { return false }
+    // Document markers, wherever the scalar lands.
+    if text.hasPrefix("---") || text.hasPrefix("...") { return false }
     if last == " " || last == ":" || last == "\t" { return false }
     if text.contains(": ") || text.contains(" #") || text.contains(":\t") || text.contains("\t#") { return false }
     return text.unicodeScalars.allSatisfy { isPrintable($0) && $0 != "\t" }
@@ -246,5 +259,16 @@ public enum JSONEmitter {
       return String(value)
     case .string: return quote(scalar.text)
     }
+  }
+}
+
+extension String {
+  /// Every occurrence of `target` replaced (without Foundation).
+  func replacingAll(_ target: Character, with replacement: String) -> String {
+    var out = ""
+    for character in self {
+      if character == target { out += replacement } else { out.append(character) }
+    }
+    return out
   }
 }

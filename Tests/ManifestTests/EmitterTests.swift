@@ -112,6 +112,7 @@ struct TreeGenerator {
     "0x1F", ".nan", "2024-01-01", "a: b", "#x", "- x", "x #y", "*a", "&a", "!a", "|", ">", "\"", "'",
     " x", "x ", "multi\nline", "multi\nline\n", "trailing\n\n", "tab\there", "ünï", "日本", "emoji 🎉",
     "back\\slash", "\u{2028}", "ctl\u{1}", "<<", "=", "?", ":", "key: value\nmore", "end:", "{}", "[]",
+    "--flag", "---", "...", "-", "-x", "it's", "say \"hi\"", "a\\b",
   ]
 
   mutating func string() -> String {

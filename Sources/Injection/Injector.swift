@@ -1,0 +1,181 @@
+import Manifest
+
+/// What happened to one workload.
+public struct InjectionOutcome: Sendable, Hashable {
+  /// The verdict.
+  public enum Status: String, Sendable, Hashable {
+    case injected, uninjected, unchanged, skipped, marked
+  }
+
+  /// `deployment/web`, as kubectl names objects.
+  public var object: String
+  /// The namespace, when the manifest names one.
+  public var namespace: String?
+  /// The file it came from.
+  public var file: String
+  /// The verdict.
+  public var status: Status
+  /// Why it was skipped or unchanged.
+  public var reason: String?
+
+  /// The report line: `deployment/web injected`, `pod/x skipped: hostNetwork`.
+  public var line: String {
+    reason.map { "\(object) \(status.rawValue): \($0)" } ?? "\(object) \(status.rawValue)"
+  }
+}
+
+/// What to do to pod templates.
+public struct InjectionOptions: Sendable {
+  /// Sidecar settings (provider, image, ...).
+  public var settings: SidecarSettings
+  /// Only mark workloads for the cluster's injector instead of rendering the sidecar.
+  public var webhookOnly: Bool
+
+  /// Creates options.
+  public init(settings: SidecarSettings, webhookOnly: Bool = false) {
+    self.settings = settings
+    self.webhookOnly = webhookOnly
+  }
+}
+
+/// A failure that stops injection of the whole input (not a skip): settings that cannot work.
+public struct InjectionError: Error, Sendable, CustomStringConvertible {
+  /// What is wrong and how to fix it.
+  public var message: String
+  public var description: String { message }
+}
+
+/// Injects and removes mesh sidecars in every pod template of a document: a pure function of
+/// documents and options, returning the new tree (nil when nothing changed) and a report.
+public struct Injector: Sendable {
+  /// The options in force.
+  public var options: InjectionOptions
+
+  /// Creates an injector.
+  public init(options: InjectionOptions) {
+    self.options = options
+  }
+
+  /// The document with every workload injected; `root` is nil when nothing changed.
+  public func inject(_ document: Document) throws -> (root: Node?, outcomes: [InjectionOutcome]) {
+    try transform(document) { template, object in try injectTemplate(&template, object: object) }
+  }
+
+  /// The document with every meshctl- or provider-injected sidecar removed.
+  public func uninject(_ document: Document) throws -> (root: Node?, outcomes: [InjectionOutcome]) {
+    try transform(document) { template, _ in
+      let removed = PodTemplateEditor.uninject(&template)
+      return removed ? (.uninjected, nil) : (.unchanged, "no sidecar")
+    }
+  }
+
+  /// Applies `change` to the pod template of each workload object of the document.
+  private func transform(
+    _ document: Document,
+    _ change: (inout Node, WorkloadObject) throws -> (InjectionOutcome.Status, String?)
+  ) throws -> (root: Node?, outcomes: [InjectionOutcome]) {
+    var root = document.root
+    var outcomes: [InjectionOutcome] = []
+    var changed = false
+    for object in document.objects {
+      guard let kind = object.kind,
+        let path = PodTemplateLocator.templatePath(kind: kind, apiVersion: object.apiVersion)
+      else { continue }
+      let workload = WorkloadObject(node: object.node, kind: kind, templatePath: path)
+      var outcome = InjectionOutcome(
+        object: workload.reference, namespace: object.namespace, file: document.file, status: .unchanged)
+      guard var template = object.node.value(at: path), template.mapping != nil else {
+        outcome.status = .skipped
+        outcome.reason = "no pod template at \(path.joined(separator: "."))"
+        outcomes.append(outcome)
+        continue
+      }
+      let original = template
+      (outcome.status, outcome.reason) = try change(&template, workload)
+      if template != original {
+        var node = object.node
+        node.setValue(template, at: path)
+        root = Self.replacing(object: object, with: node, in: root)
+        changed = true
+      } else if outcome.status == .injected || outcome.status == .marked {
+        outcome.status = .unchanged
+        outcome.reason = "already injected with these settings"
+      }
+      outcomes.append(outcome)
+    }
+    return (changed ? root : nil, outcomes)
+  }
+
+  private static func replacing(object: ManifestObject, with node: Node, in root: Node) -> Node {
+    guard object.path.hasPrefix("items["), let index = Int(object.path.dropFirst(6).dropLast()),
+      var items = root["items"]?.sequence
+    else { return node }
+    items[index] = node
+    var root = root
+    root["items"] = Node(.sequence(items), mark: root["items"]!.mark)
+    return root
+  }
+
+  private func injectTemplate(_ template: inout Node, object: WorkloadObject) throws -> (InjectionOutcome.Status, String?) {
+    let settings = try effectiveSettings(for: template, object: object)
+    if let reason = skipReason(template: template, object: object, settings: settings) {
+      return (.skipped, reason)
+    }
+    PodTemplateEditor.uninject(&template)
+    if options.webhookOnly {
+      PodTemplateEditor.markForWebhook(&template, provider: settings.provider)
+      return (.marked, nil)
+    }
+    let parts: SidecarParts
+    switch settings.provider {
+    case .istio: parts = IstioSidecar(settings: settings).parts(for: template, object: object)
+    case .linkerd: parts = try LinkerdSidecar(settings: settings).parts(for: template, object: object)
+    }
+    PodTemplateEditor.apply(parts, to: &template)
+    return (.injected, nil)
+  }
+
+  /// The settings for one workload: the MeshConfig's, with the provider's per-workload
+  /// override annotations applied.
+  private func effectiveSettings(for template: Node, object: WorkloadObject) throws -> SidecarSettings {
+    let annotations = PodTemplateEditor.stringMap(template[path: "metadata", "annotations"])
+    return WorkloadOverrides.apply(annotations, to: options.settings)
+  }
+
+  /// Why a workload must not be injected, or nil.
+  private func skipReason(template: Node, object: WorkloadObject, settings: SidecarSettings) -> String? {
+    let labels = PodTemplateEditor.stringMap(template[path: "metadata", "labels"])
+    let annotations = PodTemplateEditor.stringMap(template[path: "metadata", "annotations"])
+    switch settings.provider {
+    case .istio:
+      // The label wins over the annotation, as in Istio's webhook.
+      let flag = labels["sidecar.istio.io/inject"] ?? annotations["sidecar.istio.io/inject"]
+      if let flag, ["false", "n", "no", "off", "disabled"].contains(flag.lowercased()) {
+        return "sidecar.istio.io/inject is \"\(flag)\""
+      }
+    case .linkerd:
+      if annotations["linkerd.io/inject"] == "disabled" { return "linkerd.io/inject is \"disabled\"" }
+    }
+    if template[path: "spec", "hostNetwork"]?.bool == true { return "hostNetwork" }
+    if let namespace = object.namespace, settings.neverInjectNamespaces.contains(namespace) {
+      return "namespace \(namespace) is never injected"
+    }
+    let other: MeshProvider = settings.provider == .istio ? .linkerd : .istio
+    if PodTemplateEditor.containerNames(in: template).contains(other.proxyContainerName) {
+      return "it already has the \(other.rawValue) sidecar (\(other.proxyContainerName))"
+    }
+    return nil
+  }
+}
+
+/// A workload object and where its pod template is.
+struct WorkloadObject {
+  let node: Node
+  let kind: String
+  let templatePath: [String]
+
+  var name: String { node[path: "metadata", "name"]?.string ?? "" }
+  var namespace: String? { node[path: "metadata", "namespace"]?.string }
+  /// `deployment/web`.
+  var reference: String { "\(kind.lowercased())/\(name.isEmpty ? "<unnamed>" : name)" }
+}

@@ -1,0 +1,301 @@
+import Manifest
+
+/// What a provider adds to a pod template.
+struct SidecarParts {
+  /// Init containers that go before the workload's own (traffic redirect, native sidecar).
+  var leadingInitContainers: [Node] = []
+  /// Init containers that go after the workload's own.
+  var trailingInitContainers: [Node] = []
+  /// Containers that go before the workload's own.
+  var leadingContainers: [Node] = []
+  /// Containers that go after the workload's own.
+  var trailingContainers: [Node] = []
+  var volumes: [Node] = []
+  var labels: [(String, String)] = []
+  var annotations: [(String, String)] = []
+  /// Replacement probes: container name → probe field (`livenessProbe`) → new probe.
+  var probes: [String: [String: Node]] = [:]
+}
+
+/// The annotation in which meshctl records exactly what injection changed, so that `uninject`
+/// (and re-injection with other settings) restores the pod template as it was.
+public let injectionRecordAnnotation = "meshctl.io/injection"
+
+/// Edits pod templates: applies sidecar parts with a record of every change, and undoes them.
+enum PodTemplateEditor {
+  // MARK: Reading
+
+  /// A mapping of strings as a dictionary (labels, annotations); non-strings are skipped.
+  static func stringMap(_ node: Node?) -> [String: String] {
+    var map: [String: String] = [:]
+    for entry in node?.mapping ?? [] {
+      if let scalar = entry.value.scalar, scalar.kind != .null { map[entry.key] = scalar.text }
+    }
+    return map
+  }
+
+  /// The names of all containers and init containers.
+  static func containerNames(in template: Node) -> [String] {
+    let spec = template["spec"]
+    return ((spec?["initContainers"]?.sequence ?? []) + (spec?["containers"]?.sequence ?? [])).compactMap {
+      $0["name"]?.string
+    }
+  }
+
+  // MARK: Applying
+
+  /// Adds the parts to the template and records what changed in the record annotation.
+  static func apply(_ parts: SidecarParts, to template: inout Node) {
+    var record = Record()
+    var metadata = template["metadata"] ?? { record.created.append("metadata"); return .mapping([]) }()
+    var spec = template["spec"] ?? .mapping([])
+
+    var annotations = metadata["annotations"] ?? { record.created.append("annotations"); return .mapping([]) }()
+    var labels = metadata["labels"] ?? { record.created.append("labels"); return .mapping([]) }()
+    set(parts.labels, in: &labels, recording: &record.labels)
+    set(parts.annotations, in: &annotations, recording: &record.annotations)
+
+    let leading = parts.leadingInitContainers, trailing = parts.trailingInitContainers
+    if !leading.isEmpty || !trailing.isEmpty {
+      let existing = spec["initContainers"]?.sequence ?? { record.created.append("initContainers"); return [] }()
+      spec.insert("initContainers", .sequence(leading + existing + trailing), after: "containers")
+      record.initContainers = (leading + trailing).compactMap { $0["name"]?.string }
+    }
+    var containers = spec["containers"]?.sequence ?? []
+    containers = rewriteProbes(parts.probes, in: containers, recording: &record.probes)
+    spec["containers"] = .sequence(parts.leadingContainers + containers + parts.trailingContainers)
+    record.containers = (parts.leadingContainers + parts.trailingContainers).compactMap { $0["name"]?.string }
+    if !parts.volumes.isEmpty {
+      let existing = spec["volumes"]?.sequence ?? { record.created.append("volumes"); return [] }()
+      spec["volumes"] = .sequence(existing + parts.volumes)
+      record.volumes = parts.volumes.compactMap { $0["name"]?.string }
+    }
+
+    record.annotations[injectionRecordAnnotation] = nil
+    annotations[injectionRecordAnnotation] = .string(record.json)
+    // Annotations read best before labels, as kubectl prints them.
+    metadata.insert("annotations", annotations, before: "labels")
+    metadata["labels"] = labels
+    template.insert("metadata", metadata, before: "spec")
+    template["spec"] = spec
+  }
+
+  /// Sets string values, recording for each key its previous value (nil when it was added).
+  private static func set(_ pairs: [(String, String)], in map: inout Node, recording: inout [String: String?]) {
+    for (key, value) in pairs {
+      let previous = map[key]?.scalar.map(\.text)
+      if previous != value, recording.index(forKey: key) == nil { recording[key] = .some(previous) }
+      map[key] = .string(value)
+    }
+  }
+
+  private static func rewriteProbes(
+    _ probes: [String: [String: Node]], in containers: [Node], recording: inout [String: [String: Node]]
+  ) -> [Node] {
+    containers.map { container in
+      guard let name = container["name"]?.string, let replacements = probes[name] else { return container }
+      var container = container
+      for (field, probe) in replacements.sorted(by: { $0.key < $1.key }) {
+        recording[name, default: [:]][field] = container[field]
+        container[field] = probe
+      }
+      return container
+    }
+  }
+
+  /// Marks the template for the cluster's injector: Istio's label, Linkerd's annotation.
+  static func markForWebhook(_ template: inout Node, provider: MeshProvider) {
+    var metadata = template["metadata"] ?? .mapping([])
+    switch provider {
+    case .istio:
+      var labels = metadata["labels"] ?? .mapping([])
+      labels["sidecar.istio.io/inject"] = .string("true")
+      metadata["labels"] = labels
+    case .linkerd:
+      var annotations = metadata["annotations"] ?? .mapping([])
+      annotations["linkerd.io/inject"] = .string("enabled")
+      metadata.insert("annotations", annotations, before: "labels")
+    }
+    template.insert("metadata", metadata, before: "spec")
+  }
+
+  // MARK: Undoing
+
+  /// Removes a sidecar: exactly, from meshctl's record; by name, from a provider's own
+  /// injection. Returns whether anything was removed.
+  @discardableResult
+  static func uninject(_ template: inout Node) -> Bool {
+    let annotations = stringMap(template[path: "metadata", "annotations"])
+    if let text = annotations[injectionRecordAnnotation], let record = Record(json: text) {
+      undo(record, in: &template)
+      return true
+    }
+    return removeForeignInjection(&template)
+  }
+
+  private static func undo(_ record: Record, in template: inout Node) {
+    guard var metadata = template["metadata"], var spec = template["spec"] else { return }
+    var annotations = metadata["annotations"] ?? .mapping([])
+    var labels = metadata["labels"] ?? .mapping([])
+    annotations[injectionRecordAnnotation] = nil
+    restore(record.annotations, in: &annotations)
+    restore(record.labels, in: &labels)
+    metadata["annotations"] = record.created.contains("annotations") ? nil : annotations
+    metadata["labels"] = record.created.contains("labels") ? nil : labels
+
+    let removeNames = { (items: [Node]?, names: [String]) -> [Node] in
+      (items ?? []).filter { !names.contains($0["name"]?.string ?? "") }
+    }
+    var containers = removeNames(spec["containers"]?.sequence, record.containers)
+    containers = containers.map { container in
+      guard let name = container["name"]?.string, let originals = record.probes[name] else { return container }
+      var container = container
+      for (field, probe) in originals { container[field] = probe }
+      return container
+    }
+    spec["containers"] = .sequence(containers)
+    if spec["initContainers"] != nil {
+      let initContainers = removeNames(spec["initContainers"]?.sequence, record.initContainers)
+      spec["initContainers"] = record.created.contains("initContainers") ? nil : .sequence(initContainers)
+    }
+    if spec["volumes"] != nil {
+      let volumes = removeNames(spec["volumes"]?.sequence, record.volumes)
+      spec["volumes"] = record.created.contains("volumes") ? nil : .sequence(volumes)
+    }
+    template["spec"] = spec
+    template["metadata"] = record.created.contains("metadata") ? nil : metadata
+  }
+
+  /// Puts recorded values back: removes added keys, restores replaced ones.
+  private static func restore(_ recorded: [String: String?], in map: inout Node) {
+    for (key, previous) in recorded {
+      map[key] = previous.map { .string($0) }
+    }
+  }
+
+  /// Removes a sidecar injected by Istio's or Linkerd's own injector (no meshctl record): the
+  /// containers and volumes the provider's status lists, or its well-known names.
+  private static func removeForeignInjection(_ template: inout Node) -> Bool {
+    let annotations = stringMap(template[path: "metadata", "annotations"])
+    var names = Set<String>()
+    var volumes = Set<String>()
+    if let status = annotations["sidecar.istio.io/status"],
+      let node = ManifestReader().parse(status).documents.first?.root
+    {
+      for key in ["containers", "initContainers"] { names.formUnion((node[key]?.sequence ?? []).compactMap(\.string)) }
+      volumes.formUnion((node["volumes"]?.sequence ?? []).compactMap(\.string))
+    }
+    if containerNames(in: template).contains("linkerd-proxy") {
+      names.formUnion(["linkerd-proxy", "linkerd-init", "linkerd-network-validator"])
+      volumes.formUnion(["linkerd-proxy-init-xtables-lock", "linkerd-identity-end-entity", "linkerd-identity-token"])
+    }
+    guard !names.isEmpty, var spec = template["spec"] else { return false }
+    let keep = { (items: [Node]?, drop: Set<String>) in (items ?? []).filter { !drop.contains($0["name"]?.string ?? "") } }
+    spec["containers"] = .sequence(keep(spec["containers"]?.sequence, names))
+    if spec["initContainers"] != nil { spec["initContainers"] = .sequence(keep(spec["initContainers"]?.sequence, names)) }
+    if spec["volumes"] != nil { spec["volumes"] = .sequence(keep(spec["volumes"]?.sequence, volumes)) }
+    template["spec"] = spec
+    if var metadata = template["metadata"] {
+      for field in ["annotations", "labels"] {
+        guard var map = metadata[field] else { continue }
+        for entry in map.mapping ?? [] where isProviderKey(entry.key) { map[entry.key] = nil }
+        metadata[field] = map
+      }
+      template["metadata"] = metadata
+    }
+    return true
+  }
+
+  /// Keys that provider injectors add (not the opt-in/opt-out and override keys users set).
+  private static func isProviderKey(_ key: String) -> Bool {
+    let added = [
+      "sidecar.istio.io/status", "security.istio.io/tlsMode", "service.istio.io/canonical-name",
+      "service.istio.io/canonical-revision", "kubectl.kubernetes.io/default-container",
+      "kubectl.kubernetes.io/default-logs-container", "linkerd.io/created-by", "linkerd.io/proxy-version",
+      "linkerd.io/trust-root-sha256", "linkerd.io/control-plane-ns", "linkerd.io/workload-ns",
+      "linkerd.io/identity-mode",
+    ]
+    return added.contains(key) || key.hasPrefix("linkerd.io/proxy-")
+  }
+
+  // MARK: The record
+
+  /// What injection changed; stored as compact JSON in the record annotation.
+  struct Record {
+    /// Mapping keys injection created: `metadata`, `annotations`, `labels`, `initContainers`, `volumes`.
+    var created: [String] = []
+    var containers: [String] = []
+    var initContainers: [String] = []
+    var volumes: [String] = []
+    /// Label and annotation keys injection set, with the value each had before (nil: absent).
+    var labels: [String: String?] = [:]
+    var annotations: [String: String?] = [:]
+    /// The original probes injection rewrote: container → field → probe.
+    var probes: [String: [String: Node]] = [:]
+
+    init() {}
+
+    var json: String {
+      func strings(_ items: [String]) -> Node { .sequence(items.map(Node.string)) }
+      func values(_ map: [String: String?]) -> Node {
+        .mapping(map.sorted { $0.key < $1.key }.map { MappingEntry(key: $0.key, value: $0.value.map(Node.string) ?? .null) })
+      }
+      let probes = Node.mapping(
+        self.probes.sorted { $0.key < $1.key }.map { name, fields in
+          MappingEntry(key: name, value: .mapping(fields.sorted { $0.key < $1.key }.map { MappingEntry(key: $0.key, value: $0.value) }))
+        })
+      return JSONEmitter.emit(
+        .mapping([
+          "created": strings(created), "containers": strings(containers), "initContainers": strings(initContainers),
+          "volumes": strings(volumes), "labels": values(labels), "annotations": values(annotations), "probes": probes,
+        ]), pretty: false)
+    }
+
+    init?(json: String) {
+      guard let node = ManifestReader().parse(json).documents.first?.root, node.mapping != nil else { return nil }
+      func strings(_ key: String) -> [String] { (node[key]?.sequence ?? []).compactMap(\.string) }
+      func values(_ key: String) -> [String: String?] {
+        var map: [String: String?] = [:]
+        for entry in node[key]?.mapping ?? [] { map[entry.key] = .some(entry.value.string) }
+        return map
+      }
+      created = strings("created")
+      containers = strings("containers")
+      initContainers = strings("initContainers")
+      volumes = strings("volumes")
+      labels = values("labels")
+      annotations = values("annotations")
+      for entry in node["probes"]?.mapping ?? [] {
+        for field in entry.value.mapping ?? [] { probes[entry.key, default: [:]][field.key] = field.value }
+      }
+    }
+  }
+}
+
+extension Node {
+  /// Sets a mapping key; a new key goes before `anchor` when that key exists, else at the end.
+  mutating func insert(_ key: String, _ value: Node, before anchor: String) {
+    guard var entries = mapping else { return }
+    if let index = entries.firstIndex(where: { $0.key == key }) {
+      entries[index].value = value
+    } else if let index = entries.firstIndex(where: { $0.key == anchor }) {
+      entries.insert(MappingEntry(key: key, value: value), at: index)
+    } else {
+      entries.append(MappingEntry(key: key, value: value))
+    }
+    content = .mapping(entries)
+  }
+
+  /// Sets a mapping key; a new key goes right after `anchor` when that key exists, else at the end.
+  mutating func insert(_ key: String, _ value: Node, after anchor: String) {
+    guard var entries = mapping else { return }
+    if let index = entries.firstIndex(where: { $0.key == key }) {
+      entries[index].value = value
+    } else if let index = entries.firstIndex(where: { $0.key == anchor }) {
+      entries.insert(MappingEntry(key: key, value: value), at: index + 1)
+    } else {
+      entries.append(MappingEntry(key: key, value: value))
+    }
+    content = .mapping(entries)
+  }
+}

@@ -1,0 +1,24 @@
+/// Writes documents back as a stream: a document nothing changed is its exact source text; a
+/// changed one keeps its `---` line and leading comments, then its tree in block style.
+public enum StreamWriter {
+  /// The text for one document of a stream; `replacement` is its new tree, nil when unchanged.
+  public static func text(of document: Document, replacement: Node?) -> String {
+    guard let replacement else { return document.sourceText }
+    var prefix = leadingLines(of: document.sourceText)
+    if document.index > 0, !prefix.contains("---") { prefix = "---\n" + prefix }
+    return prefix + YAMLEmitter.emit(replacement)
+  }
+
+  /// The separator, blank and comment lines before a document's content.
+  static func leadingLines(of text: String) -> String {
+    var kept = ""
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      let trimmed = line.drop { $0 == " " || $0 == "\t" || $0 == "\u{FEFF}" }
+      let isSeparator = trimmed.hasPrefix("---") && (trimmed.count == 3 || trimmed.dropFirst(3).first == " ")
+      guard trimmed.isEmpty || trimmed.hasPrefix("#") || isSeparator || trimmed == "\r" else { break }
+      if isSeparator, trimmed.count > 3 { kept += "---\n"; continue }  // `--- # note` or `--- {a: 1}`: keep the separator only
+      kept += line + "\n"
+    }
+    return kept
+  }
+}
