@@ -38,6 +38,8 @@ public struct CommandContext {
   public var writeFile: (_ path: String, _ bytes: [UInt8]) throws -> Void
   /// Opens a file for reading.
   public var openFile: (_ path: String) throws -> any ByteSource
+  /// Expands one `-f` argument into the inputs it names (directories to their manifest files).
+  public var expandInput: (_ argument: String, _ recursive: Bool) throws -> [InputPath]
 
   /// Creates a context from its parts.
   public init(
@@ -46,7 +48,10 @@ public struct CommandContext {
     stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false,
     now: @escaping () -> Date = Date.init,
     writeFile: @escaping (String, [UInt8]) throws -> Void = CommandContext.writeAtomically,
-    openFile: @escaping (String) throws -> any ByteSource = { try FileDescriptorSource(path: $0) }
+    openFile: @escaping (String) throws -> any ByteSource = { try FileDescriptorSource(path: $0) },
+    expandInput: @escaping (String, Bool) throws -> [InputPath] = {
+      try InputCollector(recursive: $1).collect([$0])
+    }
   ) {
     self.stdout = stdout
     self.stderr = stderr
@@ -58,6 +63,7 @@ public struct CommandContext {
     self.now = now
     self.writeFile = writeFile
     self.openFile = openFile
+    self.expandInput = expandInput
   }
 
   /// The context of this process: its standard streams, environment and file system.

@@ -22,12 +22,11 @@ public struct ValidationRun {
   ) -> ValidationReport {
     var report = ValidationReport()
     var analysis = CrossDocumentAnalysis()
-    let collector = InputCollector(recursive: recursive)
     var seen = Set<InputPath>()
     for argument in arguments {
       let inputs: [InputPath]
       do {
-        inputs = try collector.collect([argument])
+        inputs = try context.expandInput(argument, recursive)
       } catch {
         record(error, in: &report, onInputError)
         continue
