@@ -4,51 +4,51 @@ import ArgumentParser
 /// like kubectl. Every command takes them (commands that do not talk to a cluster ignore them).
 public struct ClusterOptions: ParsableArguments {
   /// Path to the kubeconfig file to use.
-  @Option(help: "Path to the kubeconfig file to use for CLI requests.")
+  @Option(help: ArgumentHelp("Path to the kubeconfig file to use for CLI requests.", valueName: "path"))
   public var kubeconfig: String?
 
   /// The kubeconfig context to use.
-  @Option(help: "The name of the kubeconfig context to use.")
+  @Option(help: ArgumentHelp("The name of the kubeconfig context to use.", valueName: "name"))
   public var context: String?
 
   /// The kubeconfig cluster to use.
-  @Option(help: "The name of the kubeconfig cluster to use.")
+  @Option(help: ArgumentHelp("The name of the kubeconfig cluster to use.", valueName: "name"))
   public var cluster: String?
 
   /// The kubeconfig user to use.
-  @Option(help: "The name of the kubeconfig user to use.")
+  @Option(help: ArgumentHelp("The name of the kubeconfig user to use.", valueName: "name"))
   public var user: String?
 
   /// The namespace scope of the request.
-  @Option(name: [.customShort("n"), .long], help: "If present, the namespace scope for this CLI request.")
+  @Option(name: [.customShort("n"), .long], help: ArgumentHelp("If present, the namespace scope for this CLI request.", valueName: "namespace"))
   public var namespace: String?
 
   /// The API server address.
-  @Option(name: [.customShort("s"), .long], help: "The address and port of the Kubernetes API server.")
+  @Option(name: [.customShort("s"), .long], help: ArgumentHelp("The address and port of the Kubernetes API server.", valueName: "url"))
   public var server: String?
 
   /// A bearer token for the API server.
-  @Option(help: "Bearer token for authentication to the API server.")
+  @Option(help: ArgumentHelp("Bearer token for authentication to the API server.", valueName: "token"))
   public var token: String?
 
   /// The user to impersonate.
-  @Option(name: .customLong("as"), help: "Username to impersonate for the operation.")
+  @Option(name: .customLong("as"), help: ArgumentHelp("Username to impersonate for the operation.", valueName: "user"))
   public var impersonateUser: String?
 
   /// The groups to impersonate.
-  @Option(name: .customLong("as-group"), help: "Group to impersonate for the operation; repeat for several groups.")
+  @Option(name: .customLong("as-group"), help: ArgumentHelp("Group to impersonate for the operation; repeat for several groups.", valueName: "group"))
   public var impersonateGroups: [String] = []
 
   /// A CA certificate file.
-  @Option(name: .customLong("certificate-authority"), help: "Path to a cert file for the certificate authority.")
+  @Option(name: .customLong("certificate-authority"), help: ArgumentHelp("Path to a cert file for the certificate authority.", valueName: "path"))
   public var certificateAuthority: String?
 
   /// A client certificate file.
-  @Option(name: .customLong("client-certificate"), help: "Path to a client certificate file for TLS.")
+  @Option(name: .customLong("client-certificate"), help: ArgumentHelp("Path to a client certificate file for TLS.", valueName: "path"))
   public var clientCertificate: String?
 
   /// A client key file.
-  @Option(name: .customLong("client-key"), help: "Path to a client key file for TLS.")
+  @Option(name: .customLong("client-key"), help: ArgumentHelp("Path to a client key file for TLS.", valueName: "path"))
   public var clientKey: String?
 
   /// Skip verification of the server's certificate.
@@ -58,17 +58,17 @@ public struct ClusterOptions: ParsableArguments {
   public var insecureSkipTLSVerify = false
 
   /// The server name to verify the certificate against.
-  @Option(name: .customLong("tls-server-name"), help: "Server name to use for server certificate validation.")
+  @Option(name: .customLong("tls-server-name"), help: ArgumentHelp("Server name to use for server certificate validation.", valueName: "name"))
   public var tlsServerName: String?
 
   /// How long to wait for one request.
   @Option(
     name: .customLong("request-timeout"),
-    help: "How long to wait for a single server request: 0 (no timeout), seconds, or a duration such as 1s, 2m, 3h.")
+    help: ArgumentHelp("How long to wait for a single server request: 0 (no timeout), seconds, or a duration such as 1s, 2m, 3h.", valueName: "duration"))
   public var requestTimeout: String = "0"
 
   /// Log verbosity; kubectl spells it `-v=N` or `--v=N`.
-  @Option(name: [.customShort("v"), .customLong("v")], help: "Log verbosity, 0 to 10 (-v=N, --v=N or -v N).")
+  @Option(name: [.customShort("v"), .customLong("v")], help: ArgumentHelp("Log verbosity, 0 to 10 (-v=N, --v=N or -v N).", valueName: "level"))
   public var verbosity: Int = 0
 
   /// Creates the defaults.

@@ -52,7 +52,7 @@ extension Meshctl {
     @OptionGroup public var cluster: ClusterOptions
 
     /// Output format.
-    @Option(name: [.customShort("o"), .long], help: "Output format: text or json.")
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output format: text or json.", valueName: "format"))
     public var output: Format = .text
 
     /// Creates the command with defaults.
