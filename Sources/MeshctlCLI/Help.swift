@@ -23,6 +23,7 @@ extension Meshctl {
       case rules
     }
 
+    /// kubectl's global flags (accepted everywhere, as kubectl does).
     @OptionGroup public var cluster: ClusterOptions
 
     /// A topic, or a command path.

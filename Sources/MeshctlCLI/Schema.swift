@@ -26,6 +26,7 @@ extension Meshctl {
       case json, yaml
     }
 
+    /// kubectl's global flags (accepted everywhere, as kubectl does).
     @OptionGroup public var cluster: ClusterOptions
 
     /// The kind to print.

@@ -31,7 +31,9 @@ extension Meshctl {
       case text, json, junit, sarif, github
     }
 
+    /// kubectl's global flags (accepted everywhere, as kubectl does).
     @OptionGroup public var cluster: ClusterOptions
+    /// Where manifests come from.
     @OptionGroup public var input: InputOptions
 
     /// Output format.

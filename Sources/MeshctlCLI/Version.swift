@@ -49,6 +49,7 @@ extension Meshctl {
       case text, json
     }
 
+    /// kubectl's global flags (accepted everywhere, as kubectl does).
     @OptionGroup public var cluster: ClusterOptions
 
     /// Output format.

@@ -163,3 +163,18 @@ import Testing
     #expect(input.exitStatus(failOn: .never) == .inputError)
   }
 }
+
+@Suite struct EscapingTests {
+  @Test func xmlEscapingInAttributesAndContent() {
+    #expect(JUnitReport.escape("a<b>&\"'\n\u{1}") == "a&lt;b&gt;&amp;&quot;&apos;&#10;\u{FFFD}")
+    #expect(JUnitReport.escape("line 1\nline 2", attribute: false) == "line 1\nline 2")
+  }
+
+  @Test func absolutePathsBecomeFileURIs() {
+    #expect(SARIFReport.uri("/tmp/a b.yaml") == "file:///tmp/a%20b.yaml")
+  }
+
+  @Test func jsonQuote() {
+    #expect(JSONValue.quote("a\"\\\n\u{1}") == "\"a\\\"\\\\\\n\\u0001\"")
+  }
+}

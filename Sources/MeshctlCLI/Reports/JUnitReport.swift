@@ -88,10 +88,11 @@ public enum JUnitReport {
     xml += ">\n"
     if let first = failing.first {
       xml += "      <failure message=\"\(escape(first.message))\" type=\"\(escape(first.code))\">"
-      xml += escape(failing.map(line).joined(separator: "\n")) + "</failure>\n"
+      xml += escape(failing.map(line).joined(separator: "\n"), attribute: false) + "</failure>\n"
     }
     if !passing.isEmpty {
-      xml += "      <system-out>" + escape(passing.map(line).joined(separator: "\n")) + "</system-out>\n"
+      xml += "      <system-out>" + escape(passing.map(line).joined(separator: "\n"), attribute: false)
+      xml += "</system-out>\n"
     }
     return xml + "    </testcase>\n"
   }
@@ -105,8 +106,9 @@ public enum JUnitReport {
     ).trimmingSuffixNewline
   }
 
-  /// Text escaped for XML 1.0 content and attributes; characters XML cannot carry become `�`.
-  public static func escape(_ text: String) -> String {
+  /// Text escaped for XML 1.0 attributes (or, with `attribute: false`, element content, where
+  /// line breaks stay as they are); characters XML cannot carry become `�`.
+  public static func escape(_ text: String, attribute: Bool = true) -> String {
     var result = ""
     for scalar in text.unicodeScalars {
       switch scalar {
@@ -115,9 +117,9 @@ public enum JUnitReport {
       case ">": result += "&gt;"
       case "\"": result += "&quot;"
       case "'": result += "&apos;"
-      case "\n": result += "&#10;"
+      case "\n": result += attribute ? "&#10;" : "\n"
       case "\r": result += "&#13;"
-      case "\t": result += "&#9;"
+      case "\t": result += attribute ? "&#9;" : "\t"
       default:
         let value = scalar.value
         if value < 0x20 || value == 0xFFFE || value == 0xFFFF {

@@ -27,7 +27,6 @@ public enum SARIFReport {
     .object([
       ("name", .string("meshctl")),
       ("version", .string(MeshctlVersion.current)),
-      ("informationUri", .string("https://meshctl.io")),
       (
         "rules",
         .array(
@@ -79,12 +78,13 @@ public enum SARIFReport {
     }
   }
 
-  /// A relative URI reference for a path (RFC 3986): unreserved characters and `/` kept, the
-  /// rest percent-encoded; a leading `./` dropped.
+  /// A URI for a path (RFC 3986): relative paths stay relative references (a leading `./`
+  /// dropped), absolute ones become `file://` URIs; unreserved characters and `/` are kept,
+  /// the rest percent-encoded.
   public static func uri(_ path: String) -> String {
     var path = Substring(path)
     while path.hasPrefix("./") { path = path.dropFirst(2) }
-    var result = ""
+    var result = path.hasPrefix("/") ? "file://" : ""
     for byte in path.utf8 {
       switch byte {
       case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
