@@ -1,7 +1,138 @@
 import ArgumentParser
+import Manifest
 
-/// The root command. (Stub: the command line is being implemented.)
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The root command: `meshctl`, or `kubectl mesh` when installed as the kubectl plugin.
 public struct Meshctl: ParsableCommand {
-  public static let configuration = CommandConfiguration(commandName: "meshctl")
+  /// The name help and usage show: `kubectl mesh` when run as `kubectl-mesh`, else `meshctl`.
+  public static let displayName = commandName(forExecutable: CommandLine.arguments.first ?? "meshctl")
+
+  public static var configuration: CommandConfiguration {
+    CommandConfiguration(
+      commandName: displayName,
+      abstract: "Validate, inject and apply service-mesh manifests on Kubernetes.",
+      discussion: """
+        Reads Kubernetes and meshctl manifests (files, directories, standard input) and checks \
+        them offline with compiler-grade diagnostics. Takes kubectl's global flags.
+
+        Examples:
+          \(displayName) validate -f deploy/ -R
+          cat app.yaml | \(displayName) validate -o json
+          \(displayName) schema TrafficSplit --crd
+          \(displayName) help exit-codes
+        """,
+      version: MeshctlVersion.current,
+      subcommands: [Validate.self, Schema.self, Version.self, Help.self])
+  }
+
+  /// kubectl's global flags given before the subcommand (`kubectl mesh -n prod validate ...`).
+  @OptionGroup public var cluster: ClusterOptions
+
+  /// Creates the root command.
   public init() {}
+
+  /// The command name for an executable path: kubectl runs plugins by their file name
+  /// `kubectl-<name>`, so `kubectl-mesh` (or a link with that name) is `kubectl mesh`.
+  public static func commandName(forExecutable path: String) -> String {
+    let base = path.split(separator: "/").last.map(String.init) ?? path
+    if base.hasPrefix("kubectl-"), base.count > "kubectl-".count {
+      let plugin = base.dropFirst("kubectl-".count)
+      // kubectl maps `_` in plugin file names to `-` in the command.
+      let words = plugin.split(separator: "-").map { String($0.map { $0 == "_" ? "-" : $0 }) }
+      return "kubectl " + words.joined(separator: " ")
+    }
+    return "meshctl"
+  }
+
+  /// Runs the program: parses `CommandLine.arguments`, runs the command against the live
+  /// context, and exits with a code from the exit-code table.
+  public static func main() {
+    let context = CommandContext.live()
+    let status = run(arguments: Array(CommandLine.arguments.dropFirst()), context: context)
+    context.flush()
+    #if canImport(Glibc)
+      Glibc.exit(status)
+    #else
+      Darwin.exit(status)
+    #endif
+  }
+
+  /// Parses `arguments`, runs the command against `context`, reports any error on
+  /// `context.stderr` (help on `context.stdout`) and returns the exit code.
+  public static func run(arguments: [String], context: CommandContext) -> Int32 {
+    do {
+      var command = try parseAsRoot(arguments)
+      if let command = command as? any ContextualCommand {
+        return try command.run(in: context).rawValue
+      }
+      try command.run()
+      return ExitStatus.success.rawValue
+    } catch {
+      return report(error, context: context)
+    }
+  }
+
+  /// Prints an error the way its kind calls for and returns its exit code.
+  static func report(_ error: Error, context: CommandContext) -> Int32 {
+    switch error {
+    case let error as ManifestError:
+      context.stderr.write("\(displayName): error: \(error.description)\n")
+      return ExitStatus.inputError.rawValue
+    case let error as MeshctlError:
+      context.stderr.write("\(displayName): error: \(error.description)\n")
+      return error.exitStatus.rawValue
+    default:
+      let code = exitCode(for: error)
+      let message = fullMessage(for: error)
+      if code == .success {
+        if !message.isEmpty { context.stdout.write(message + "\n") }
+        return ExitStatus.success.rawValue
+      }
+      if !message.isEmpty { context.stderr.write(message + "\n") }
+      // ArgumentParser reports usage errors as EX_USAGE; say so explicitly, whatever the platform.
+      return code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue
+    }
+  }
+}
+
+/// A command whose work runs against a `CommandContext`: `run()` builds the live context and
+/// calls `run(in:)`, which tests call directly with a fake one.
+public protocol ContextualCommand: ParsableCommand {
+  /// Does the command's work, with all I/O through `context`; returns the exit status.
+  func run(in context: CommandContext) throws -> ExitStatus
+}
+
+extension ContextualCommand {
+  /// Runs against the live context (used when ArgumentParser's own `main` drives the command).
+  public mutating func run() throws {
+    let context = CommandContext.live()
+    defer { context.flush() }
+    let status = try run(in: context)
+    if status != .success { throw ExitCode(status.rawValue) }
+  }
+}
+
+/// What the command line itself can fail with (input and usage errors come from their modules
+/// and from ArgumentParser).
+public enum MeshctlError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// A part meshctl relies on produced nothing: a bug.
+  case internalFailure(String)
+
+  /// The exit status the error means.
+  public var exitStatus: ExitStatus {
+    switch self {
+    case .internalFailure: return .internalError
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .internalFailure(let message): return message
+    }
+  }
 }

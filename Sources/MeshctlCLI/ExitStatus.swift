@@ -1,0 +1,45 @@
+/// meshctl's exit codes: one table, the same whatever `-o` is (DESIGN.md §7).
+/// `meshctl help exit-codes` prints it.
+public enum ExitStatus: Int32, Sendable, CaseIterable {
+  /// Everything worked and nothing was found at or above `--fail-on`.
+  case success = 0
+  /// Findings at or above `--fail-on`, or `diff` found changes.
+  case findings = 1
+  /// An input could not be read, or is not YAML.
+  case inputError = 2
+  /// The cluster or its API failed.
+  case clusterError = 3
+  /// Server-side apply hit a field-manager conflict.
+  case applyConflict = 4
+  /// `shift` was rolled back by its health gate.
+  case rolledBack = 5
+  /// The command line was wrong (BSD `EX_USAGE`).
+  case usage = 64
+  /// meshctl itself failed: a bug (BSD `EX_SOFTWARE`).
+  case internalError = 70
+
+  /// What the code means, one line.
+  public var meaning: String {
+    switch self {
+    case .success: return "success"
+    case .findings: return "findings at or above --fail-on (validate), or changes found (diff)"
+    case .inputError: return "an input is unreadable or not YAML (takes precedence over 1)"
+    case .clusterError: return "the cluster or its API failed"
+    case .applyConflict: return "apply conflict: another field manager owns a field (re-run with --force-conflicts)"
+    case .rolledBack: return "shift was rolled back by its health gate"
+    case .usage: return "usage error: wrong flags or arguments"
+    case .internalError: return "internal error: a bug in meshctl, please report it"
+    }
+  }
+
+  /// The table as `meshctl help exit-codes` prints it.
+  public static var table: String {
+    var text = "EXIT CODES (the same for every -o format):\n"
+    for status in allCases {
+      let code = String(status.rawValue)
+      text += "  " + code + String(repeating: " ", count: max(1, 4 - code.count)) + status.meaning + "\n"
+    }
+    text += "When several apply, 2 takes precedence over 1.\n"
+    return text
+  }
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+
+/// kubectl's global flags, spelled as kubectl spells them, so `kubectl mesh -n prod ...` behaves
+/// like kubectl. Every command takes them (commands that do not talk to a cluster ignore them).
+public struct ClusterOptions: ParsableArguments {
+  /// Path to the kubeconfig file to use.
+  @Option(help: ArgumentHelp("Path to the kubeconfig file to use for CLI requests.", valueName: "path"))
+  public var kubeconfig: String?
+
+  /// The kubeconfig context to use.
+  @Option(help: ArgumentHelp("The name of the kubeconfig context to use.", valueName: "name"))
+  public var context: String?
+
+  /// The kubeconfig cluster to use.
+  @Option(help: ArgumentHelp("The name of the kubeconfig cluster to use.", valueName: "name"))
+  public var cluster: String?
+
+  /// The kubeconfig user to use.
+  @Option(help: ArgumentHelp("The name of the kubeconfig user to use.", valueName: "name"))
+  public var user: String?
+
+  /// The namespace scope of the request.
+  @Option(name: [.customShort("n"), .long], help: ArgumentHelp("If present, the namespace scope for this CLI request.", valueName: "namespace"))
+  public var namespace: String?
+
+  /// The API server address.
+  @Option(name: [.customShort("s"), .long], help: ArgumentHelp("The address and port of the Kubernetes API server.", valueName: "url"))
+  public var server: String?
+
+  /// A bearer token for the API server.
+  @Option(help: ArgumentHelp("Bearer token for authentication to the API server.", valueName: "token"))
+  public var token: String?
+
+  /// The user to impersonate.
+  @Option(name: .customLong("as"), help: ArgumentHelp("Username to impersonate for the operation.", valueName: "user"))
+  public var impersonateUser: String?
+
+  /// The groups to impersonate.
+  @Option(name: .customLong("as-group"), help: ArgumentHelp("Group to impersonate for the operation; repeat for several groups.", valueName: "group"))
+  public var impersonateGroups: [String] = []
+
+  /// A CA certificate file.
+  @Option(name: .customLong("certificate-authority"), help: ArgumentHelp("Path to a cert file for the certificate authority.", valueName: "path"))
+  public var certificateAuthority: String?
+
+  /// A client certificate file.
+  @Option(name: .customLong("client-certificate"), help: ArgumentHelp("Path to a client certificate file for TLS.", valueName: "path"))
+  public var clientCertificate: String?
+
+  /// A client key file.
+  @Option(name: .customLong("client-key"), help: ArgumentHelp("Path to a client key file for TLS.", valueName: "path"))
+  public var clientKey: String?
+
+  /// Skip verification of the server's certificate.
+  @Flag(
+    name: .customLong("insecure-skip-tls-verify"),
+    help: "Do not check the server's certificate for validity (makes HTTPS connections insecure).")
+  public var insecureSkipTLSVerify = false
+
+  /// The server name to verify the certificate against.
+  @Option(name: .customLong("tls-server-name"), help: ArgumentHelp("Server name to use for server certificate validation.", valueName: "name"))
+  public var tlsServerName: String?
+
+  /// How long to wait for one request.
+  @Option(
+    name: .customLong("request-timeout"),
+    help: ArgumentHelp("How long to wait for a single server request: 0 (no timeout), seconds, or a duration such as 1s, 2m, 3h.", valueName: "duration"))
+  public var requestTimeout: String = "0"
+
+  /// Log verbosity; kubectl spells it `-v=N` or `--v=N`.
+  @Option(name: [.customShort("v"), .customLong("v")], help: ArgumentHelp("Log verbosity, 0 to 10 (-v=N, --v=N or -v N).", valueName: "level"))
+  public var verbosity: Int = 0
+
+  /// Creates the defaults.
+  public init() {}
+
+  public func validate() throws {
+    guard Self.isDuration(requestTimeout) else {
+      throw ValidationError(
+        "invalid --request-timeout \"\(requestTimeout)\": use 0, a number of seconds, or a duration such as 30s, 1m or 1h30m")
+    }
+    guard (0...10).contains(verbosity) else {
+      throw ValidationError("invalid -v \(verbosity): verbosity runs from 0 to 10")
+    }
+  }
+
+  /// Whether `text` is a kubectl request timeout: a whole number of seconds, or a Go duration
+  /// made of `<number><unit>` parts (units ns, us, µs, ms, s, m, h).
+  static func isDuration(_ text: String) -> Bool {
+    if !text.isEmpty, text.allSatisfy(\.isASCIIDigit) { return true }
+    var rest = Substring(text)
+    guard !rest.isEmpty else { return false }
+    while !rest.isEmpty {
+      let number = rest.prefix { $0.isASCIIDigit || $0 == "." }
+      guard !number.isEmpty, number.filter({ $0 == "." }).count <= 1, number != "." else { return false }
+      rest = rest.dropFirst(number.count)
+      let unit = rest.prefix { !$0.isASCIIDigit && $0 != "." }
+      guard ["ns", "us", "µs", "ms", "s", "m", "h"].contains(String(unit)) else { return false }
+      rest = rest.dropFirst(unit.count)
+    }
+    return true
+  }
+}
+
+/// Where manifests come from: `-f` (files, directories, `-` for standard input) and `-R`.
+public struct InputOptions: ParsableArguments {
+  /// Files, directories, or `-`.
+  @Option(
+    name: [.customShort("f"), .customLong("filename")],
+    help: ArgumentHelp(
+      "A file, a directory of .yaml/.yml/.json files, or - for standard input; repeat for several.",
+      valueName: "path"),
+    completion: .file(extensions: ["yaml", "yml", "json"]))
+  public var filenames: [String] = []
+
+  /// Search directories all the way down.
+  @Flag(name: [.customShort("R"), .long], help: "Process the directories given with -f recursively.")
+  public var recursive = false
+
+  /// Creates the defaults.
+  public init() {}
+}
+
+extension Character {
+  fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}

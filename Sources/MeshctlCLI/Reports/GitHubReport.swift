@@ -1,0 +1,54 @@
+import Manifest
+
+/// `validate -o github`: GitHub Actions workflow commands, which the runner turns into
+/// annotations on the pull request: `::error file=F,line=L,col=C,title=CODE::message`.
+public enum GitHubReport {
+  /// The workflow commands of a report, then the summary as a plain line.
+  public static func render(_ report: ValidationReport) -> String {
+    var text = ""
+    for finding in report.findings {
+      text += command(finding.diagnostic) + "\n"
+    }
+    return text + report.summaryLine + "\n"
+  }
+
+  /// One workflow command.
+  public static func command(_ diagnostic: Diagnostic) -> String {
+    var properties = ["file=" + escapeProperty(diagnostic.file)]
+    if diagnostic.mark.isKnown {
+      properties.append("line=\(diagnostic.mark.line)")
+      properties.append("col=\(diagnostic.mark.column)")
+    }
+    properties.append("title=" + escapeProperty(diagnostic.code))
+    var message = diagnostic.message
+    if let hint = diagnostic.hint { message += "\nhint: " + hint }
+    return "::\(name(diagnostic.severity)) \(properties.joined(separator: ","))::\(escapeData(message))"
+  }
+
+  static func name(_ severity: Diagnostic.Severity) -> String {
+    switch severity {
+    case .error: return "error"
+    case .warning: return "warning"
+    case .info: return "notice"
+    }
+  }
+
+  /// Escapes a command's message as the runner expects (actions/toolkit `escapeData`).
+  public static func escapeData(_ text: String) -> String {
+    escape(text, ["%": "%25", "\r": "%0D", "\n": "%0A"])
+  }
+
+  /// Escapes a property value (actions/toolkit `escapeProperty`): also `:` and `,`.
+  public static func escapeProperty(_ text: String) -> String {
+    escape(text, ["%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"])
+  }
+
+  /// Replaces scalars, not characters: `\r\n` is one Swift `Character` but two escapes.
+  private static func escape(_ text: String, _ table: [Unicode.Scalar: String]) -> String {
+    var result = ""
+    for scalar in text.unicodeScalars {
+      if let replacement = table[scalar] { result += replacement } else { result.unicodeScalars.append(scalar) }
+    }
+    return result
+  }
+}

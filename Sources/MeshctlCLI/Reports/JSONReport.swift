@@ -1,0 +1,41 @@
+import Manifest
+
+/// `validate -o json`: one object, `{"diagnostics": [...], "summary": {...}}`, keys in a fixed order.
+public enum JSONReport {
+  /// The JSON text of a report.
+  public static func render(_ report: ValidationReport, failOn: FailOn) -> String {
+    JSONValue.object([
+      ("diagnostics", .array(report.findings.map { diagnostic($0.diagnostic) })),
+      ("summary", summary(report, failOn: failOn)),
+    ]).rendered
+  }
+
+  /// One finding; `line` and `column` are null when the finding concerns the whole file.
+  static func diagnostic(_ diagnostic: Diagnostic) -> JSONValue {
+    let mark = diagnostic.mark
+    return .object([
+      ("file", .string(diagnostic.file)),
+      ("line", mark.isKnown ? .int(mark.line) : .null),
+      ("column", mark.isKnown ? .int(mark.column) : .null),
+      ("severity", .string(diagnostic.severity.rawValue)),
+      ("code", .string(diagnostic.code)),
+      ("message", .string(diagnostic.message)),
+      ("path", .optional(diagnostic.path)),
+      ("object", .optional(diagnostic.object)),
+      ("hint", .optional(diagnostic.hint)),
+    ])
+  }
+
+  static func summary(_ report: ValidationReport, failOn: FailOn) -> JSONValue {
+    .object([
+      ("errors", .int(report.count(.error))),
+      ("warnings", .int(report.count(.warning))),
+      ("infos", .int(report.count(.info))),
+      ("files", .int(report.files.count)),
+      ("objects", .int(report.objects.count)),
+      ("inputErrors", .array(report.inputErrors.map(JSONValue.string))),
+      ("failOn", .string(failOn.rawValue)),
+      ("exitCode", .int(Int(report.exitStatus(failOn: failOn).rawValue))),
+    ])
+  }
+}

@@ -1,0 +1,140 @@
+import Manifest
+
+/// `validate -o junit`: JUnit XML as GitLab and Jenkins render it. One `<testsuite>` per file;
+/// one `<testcase>` per object (passing when it has no finding at or above `--fail-on`);
+/// findings that belong to no object (syntax errors, whole-file findings) get a test case of
+/// their own, named by their location. A failing test case carries one `<failure>` listing all
+/// its failing findings as `file:line:col: severity: message [CODE]`; findings below the
+/// threshold go to `<system-out>`.
+public enum JUnitReport {
+  /// The XML text of a report.
+  public static func render(_ report: ValidationReport, failOn: FailOn) -> String {
+    let suites = testSuites(report)
+    var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    let total = suites.reduce(0) { $0 + $1.cases.count }
+    let failures = suites.reduce(0) { $0 + $1.failureCount(failOn) }
+    xml += "<testsuites name=\"meshctl validate\" tests=\"\(total)\" failures=\"\(failures)\" errors=\"0\">\n"
+    for suite in suites {
+      xml += "  <testsuite name=\"\(escape(suite.file))\" tests=\"\(suite.cases.count)\""
+      xml += " failures=\"\(suite.failureCount(failOn))\" errors=\"0\" skipped=\"0\">\n"
+      for testCase in suite.cases {
+        xml += render(testCase, file: suite.file, failOn: failOn)
+      }
+      xml += "  </testsuite>\n"
+    }
+    xml += "</testsuites>\n"
+    return xml
+  }
+
+  struct TestCase {
+    var name: String
+    var line: Int
+    var diagnostics: [Diagnostic] = []
+
+    func failing(_ failOn: FailOn) -> [Diagnostic] {
+      guard let threshold = failOn.threshold else { return [] }
+      return diagnostics.filter { $0.severity >= threshold }
+    }
+  }
+
+  struct TestSuite {
+    var file: String
+    var cases: [TestCase] = []
+
+    func failureCount(_ failOn: FailOn) -> Int {
+      cases.filter { !$0.failing(failOn).isEmpty }.count
+    }
+  }
+
+  /// Groups objects and findings by file, in input order.
+  static func testSuites(_ report: ValidationReport) -> [TestSuite] {
+    var suites: [TestSuite] = []
+    var suiteIndex: [String: Int] = [:]
+    func index(of file: String) -> Int {
+      if let index = suiteIndex[file] { return index }
+      suites.append(TestSuite(file: file))
+      suiteIndex[file] = suites.count - 1
+      return suites.count - 1
+    }
+    for file in report.files { _ = index(of: file) }
+    var caseOfObject: [Int: (suite: Int, testCase: Int)] = [:]
+    for (objectIndex, object) in report.objects.enumerated() {
+      let suite = index(of: object.file)
+      suites[suite].cases.append(TestCase(name: object.reference, line: object.line))
+      caseOfObject[objectIndex] = (suite, suites[suite].cases.count - 1)
+    }
+    for finding in report.findings {
+      let diagnostic = finding.diagnostic
+      if let objectIndex = finding.objectIndex, let place = caseOfObject[objectIndex] {
+        suites[place.suite].cases[place.testCase].diagnostics.append(diagnostic)
+      } else {
+        let suite = index(of: diagnostic.file.isEmpty ? "meshctl" : diagnostic.file)
+        let name = diagnostic.mark.isKnown
+          ? "\(diagnostic.file):\(diagnostic.mark.line):\(diagnostic.mark.column)" : diagnostic.file
+        suites[suite].cases.append(
+          TestCase(name: name, line: diagnostic.mark.line, diagnostics: [diagnostic]))
+      }
+    }
+    return suites
+  }
+
+  static func render(_ testCase: TestCase, file: String, failOn: FailOn) -> String {
+    var xml = "    <testcase name=\"\(escape(testCase.name))\" classname=\"\(escape(file))\""
+    xml += " file=\"\(escape(file))\""
+    if testCase.line > 0 { xml += " line=\"\(testCase.line)\"" }
+    let failing = testCase.failing(failOn)
+    let passing = testCase.diagnostics.filter { !failing.contains($0) }
+    if failing.isEmpty && passing.isEmpty { return xml + "/>\n" }
+    xml += ">\n"
+    if let first = failing.first {
+      xml += "      <failure message=\"\(escape(first.message))\" type=\"\(escape(first.code))\">"
+      xml += escape(failing.map(line).joined(separator: "\n"), attribute: false) + "</failure>\n"
+    }
+    if !passing.isEmpty {
+      xml += "      <system-out>" + escape(passing.map(line).joined(separator: "\n"), attribute: false)
+      xml += "</system-out>\n"
+    }
+    return xml + "    </testcase>\n"
+  }
+
+  /// `file:line:col: severity: message [CODE]` plus the hint.
+  static func line(_ diagnostic: Diagnostic) -> String {
+    TextReport(color: false).render(
+      Diagnostic(
+        severity: diagnostic.severity, code: diagnostic.code, message: diagnostic.message,
+        file: diagnostic.file, mark: diagnostic.mark, hint: diagnostic.hint)
+    ).trimmingSuffixNewline
+  }
+
+  /// Text escaped for XML 1.0 attributes (or, with `attribute: false`, element content, where
+  /// line breaks stay as they are); characters XML cannot carry become `�`.
+  public static func escape(_ text: String, attribute: Bool = true) -> String {
+    var result = ""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "&": result += "&amp;"
+      case "<": result += "&lt;"
+      case ">": result += "&gt;"
+      case "\"": result += "&quot;"
+      case "'": result += "&apos;"
+      case "\n": result += attribute ? "&#10;" : "\n"
+      case "\r": result += "&#13;"
+      case "\t": result += attribute ? "&#9;" : "\t"
+      default:
+        let value = scalar.value
+        if value < 0x20 || value == 0xFFFE || value == 0xFFFF {
+          result += "\u{FFFD}"
+        } else {
+          result.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return result
+  }
+}
+
+extension String {
+  fileprivate var trimmingSuffixNewline: String {
+    hasSuffix("\n") ? String(dropLast()) : self
+  }
+}

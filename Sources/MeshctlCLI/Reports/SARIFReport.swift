@@ -1,0 +1,101 @@
+import Manifest
+import MeshSchema
+
+/// `validate -o sarif`: SARIF 2.1.0 for code-scanning tools (GitHub, GitLab, IDEs).
+/// Columns are Unicode code points (`columnKind`), as meshctl counts them.
+public enum SARIFReport {
+  /// The schema the output declares.
+  public static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
+
+  /// The SARIF log of a report, with the rules of `rules`.
+  public static func render(_ report: ValidationReport, rules: [Rule] = RuleCatalog.rules) -> String {
+    let ruleIndex = Dictionary(
+      rules.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
+    let run = JSONValue.object([
+      ("tool", .object([("driver", driver(rules))])),
+      ("columnKind", .string("unicodeCodePoints")),
+      ("results", .array(report.findings.map { result($0.diagnostic, ruleIndex: ruleIndex) })),
+    ])
+    return JSONValue.object([
+      ("version", .string("2.1.0")),
+      ("$schema", .string(schemaURI)),
+      ("runs", .array([run])),
+    ]).rendered
+  }
+
+  static func driver(_ rules: [Rule]) -> JSONValue {
+    .object([
+      ("name", .string("meshctl")),
+      ("version", .string(MeshctlVersion.current)),
+      (
+        "rules",
+        .array(
+          rules.map { rule in
+            .object([
+              ("id", .string(rule.code)),
+              ("shortDescription", .object([("text", .string(rule.summary))])),
+              ("defaultConfiguration", .object([("level", .string(level(rule.severity)))])),
+            ])
+          })
+      ),
+    ])
+  }
+
+  static func result(_ diagnostic: Diagnostic, ruleIndex: [String: Int]) -> JSONValue {
+    var members: [(String, JSONValue)] = [("ruleId", .string(diagnostic.code))]
+    if let index = ruleIndex[diagnostic.code] { members.append(("ruleIndex", .int(index))) }
+    members.append(("level", .string(level(diagnostic.severity))))
+    var message = diagnostic.message
+    if let hint = diagnostic.hint { message += "\nhint: " + hint }
+    members.append(("message", .object([("text", .string(message))])))
+    var physical: [(String, JSONValue)] = [
+      ("artifactLocation", .object([("uri", .string(uri(diagnostic.file)))]))
+    ]
+    if diagnostic.mark.isKnown {
+      physical.append(
+        (
+          "region",
+          .object([
+            ("startLine", .int(diagnostic.mark.line)), ("startColumn", .int(diagnostic.mark.column)),
+          ])
+        ))
+    }
+    var location: [(String, JSONValue)] = [("physicalLocation", .object(physical))]
+    if let object = diagnostic.object {
+      let name = diagnostic.path.map { "\(object) \($0)" } ?? object
+      location.append(("logicalLocations", .array([.object([("fullyQualifiedName", .string(name))])])))
+    }
+    members.append(("locations", .array([.object(location)])))
+    return .object(members)
+  }
+
+  /// SARIF's level for a severity.
+  public static func level(_ severity: Diagnostic.Severity) -> String {
+    switch severity {
+    case .error: return "error"
+    case .warning: return "warning"
+    case .info: return "note"
+    }
+  }
+
+  /// A URI for a path (RFC 3986): relative paths stay relative references (a leading `./`
+  /// dropped), absolute ones become `file://` URIs; unreserved characters and `/` are kept,
+  /// the rest percent-encoded.
+  public static func uri(_ path: String) -> String {
+    var path = Substring(path)
+    while path.hasPrefix("./") { path = path.dropFirst(2) }
+    var result = path.hasPrefix("/") ? "file://" : ""
+    for byte in path.utf8 {
+      switch byte {
+      case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+        UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+        UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+        result.unicodeScalars.append(Unicode.Scalar(byte))
+      default:
+        let hex = String(byte, radix: 16, uppercase: true)
+        result += "%" + (hex.count < 2 ? "0" + hex : hex)
+      }
+    }
+    return result
+  }
+}

@@ -1,0 +1,111 @@
+import Manifest
+
+/// The level of finding that makes `validate` exit 1.
+public enum FailOn: String, Sendable, CaseIterable {
+  /// Any error.
+  case error
+  /// Any warning or error.
+  case warning
+  /// Never exit 1 (unreadable input still exits 2).
+  case never
+
+  /// The lowest severity that fails the run; nil for `never`.
+  public var threshold: Diagnostic.Severity? {
+    switch self {
+    case .error: return .error
+    case .warning: return .warning
+    case .never: return nil
+    }
+  }
+}
+
+/// One object that was validated (a document root or a `List` item); kept instead of the
+/// document so memory does not grow with document size.
+public struct ObjectRecord: Sendable, Hashable {
+  /// The file it came from.
+  public var file: String
+  /// `Deployment shop/web`, or `document 3` when it has no kind.
+  public var reference: String
+  /// The line it starts on; 0 when unknown.
+  public var line: Int
+
+  /// Creates a record.
+  public init(file: String, reference: String, line: Int) {
+    self.file = file
+    self.reference = reference
+    self.line = line
+  }
+}
+
+/// A finding and the object it belongs to, when known.
+public struct Finding: Sendable, Hashable {
+  /// The finding.
+  public var diagnostic: Diagnostic
+  /// The index into `ValidationReport.objects` of the object it concerns.
+  public var objectIndex: Int?
+
+  /// Creates a finding.
+  public init(_ diagnostic: Diagnostic, objectIndex: Int? = nil) {
+    self.diagnostic = diagnostic
+    self.objectIndex = objectIndex
+  }
+}
+
+/// Everything `validate` found: what every output format renders.
+public struct ValidationReport: Sendable {
+  /// The findings: per file in position order, files in input order, then cross-document ones.
+  public var findings: [Finding] = []
+  /// The inputs that were read, by display name, in order.
+  public var files: [String] = []
+  /// The objects that were validated, in input order.
+  public var objects: [ObjectRecord] = []
+  /// Inputs that could not be read at all (missing file, permission denied), as messages.
+  public var inputErrors: [String] = []
+
+  /// Creates a report.
+  public init(
+    findings: [Finding] = [], files: [String] = [], objects: [ObjectRecord] = [],
+    inputErrors: [String] = []
+  ) {
+    self.findings = findings
+    self.files = files
+    self.objects = objects
+    self.inputErrors = inputErrors
+  }
+
+  /// The findings without their object attribution.
+  public var diagnostics: [Diagnostic] { findings.map(\.diagnostic) }
+
+  /// How many findings have a severity.
+  public func count(_ severity: Diagnostic.Severity) -> Int {
+    findings.reduce(0) { $0 + ($1.diagnostic.severity == severity ? 1 : 0) }
+  }
+
+  /// The exit status the report means: 2 for unreadable input (before anything else), 1 for
+  /// findings at or above `failOn`, else 0.
+  public func exitStatus(failOn: FailOn) -> ExitStatus {
+    if !inputErrors.isEmpty || findings.contains(where: { $0.diagnostic.isInputError }) {
+      return .inputError
+    }
+    guard let threshold = failOn.threshold else { return .success }
+    return findings.contains { $0.diagnostic.severity >= threshold } ? .findings : .success
+  }
+
+  /// `2 errors, 1 warning in 3 files (12 objects)`; infos only when there are some.
+  public var summaryLine: String {
+    var parts = [
+      plural(count(.error), "error"), plural(count(.warning), "warning"),
+    ]
+    let infos = count(.info)
+    if infos > 0 { parts.append(plural(infos, "info")) }
+    var line = parts.joined(separator: ", ")
+    line += " in \(plural(files.count, "file")) (\(plural(objects.count, "object")))"
+    if !inputErrors.isEmpty { line += "; \(plural(inputErrors.count, "input")) unreadable" }
+    return line
+  }
+}
+
+/// `1 error`, `2 errors`.
+func plural(_ count: Int, _ noun: String) -> String {
+  "\(count) \(noun)\(count == 1 ? "" : "s")"
+}

@@ -1,0 +1,192 @@
+function __meshctl_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __meshctl_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __meshctl_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __meshctl_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __meshctl_parse_tokens -S
+    set -l unparsed_tokens (__meshctl_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'meshctl'
+        __meshctl_parse_subcommand 0 'kubeconfig=' 'context=' 'cluster=' 'user=' 'n/namespace=' 's/server=' 'token=' 'as=' 'as-group=+' 'certificate-authority=' 'client-certificate=' 'client-key=' 'insecure-skip-tls-verify' 'tls-server-name=' 'request-timeout=' 'v/v=' 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'validate'
+            __meshctl_parse_subcommand 0 'kubeconfig=' 'context=' 'cluster=' 'user=' 'n/namespace=' 's/server=' 'token=' 'as=' 'as-group=+' 'certificate-authority=' 'client-certificate=' 'client-key=' 'insecure-skip-tls-verify' 'tls-server-name=' 'request-timeout=' 'v/v=' 'f/filename=+' 'R/recursive' 'o/output=' 'fail-on=' 'strict' 'version' 'h/help'
+        case 'schema'
+            __meshctl_parse_subcommand 1 'kubeconfig=' 'context=' 'cluster=' 'user=' 'n/namespace=' 's/server=' 'token=' 'as=' 'as-group=+' 'certificate-authority=' 'client-certificate=' 'client-key=' 'insecure-skip-tls-verify' 'tls-server-name=' 'request-timeout=' 'v/v=' 'crd' 'o/output=' 'version' 'h/help'
+        case 'version'
+            __meshctl_parse_subcommand 0 'kubeconfig=' 'context=' 'cluster=' 'user=' 'n/namespace=' 's/server=' 'token=' 'as=' 'as-group=+' 'certificate-authority=' 'client-certificate=' 'client-key=' 'insecure-skip-tls-verify' 'tls-server-name=' 'request-timeout=' 'v/v=' 'o/output=' 'version' 'h/help'
+        case 'help'
+            __meshctl_parse_subcommand -r 1 'kubeconfig=' 'context=' 'cluster=' 'user=' 'n/namespace=' 's/server=' 'token=' 'as=' 'as-group=+' 'certificate-authority=' 'client-certificate=' 'client-key=' 'insecure-skip-tls-verify' 'tls-server-name=' 'request-timeout=' 'v/v=' 'version' 'help'
+        case 'help'
+            __meshctl_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __meshctl_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __meshctl_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __meshctl_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __meshctl_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__meshctl_tokens -p)
+    if test -z "$(__meshctl_tokens -t)"
+        set -l index (count (__meshctl_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'meshctl' -f
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file to use for CLI requests.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" context' -l 'context' -d 'The name of the kubeconfig context to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" cluster' -l 'cluster' -d 'The name of the kubeconfig cluster to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" user' -l 'user' -d 'The name of the kubeconfig user to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" n namespace' -s 'n' -l 'namespace' -d 'If present, the namespace scope for this CLI request.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" s server' -s 's' -l 'server' -d 'The address and port of the Kubernetes API server.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" token' -l 'token' -d 'Bearer token for authentication to the API server.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" as' -l 'as' -d 'Username to impersonate for the operation.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl"' -l 'as-group' -d 'Group to impersonate for the operation; repeat for several groups.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" certificate-authority' -l 'certificate-authority' -d 'Path to a cert file for the certificate authority.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" client-certificate' -l 'client-certificate' -d 'Path to a client certificate file for TLS.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" client-key' -l 'client-key' -d 'Path to a client key file for TLS.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" insecure-skip-tls-verify' -l 'insecure-skip-tls-verify' -d 'Do not check the server\'s certificate for validity (makes HTTPS connections insecure).'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" tls-server-name' -l 'tls-server-name' -d 'Server name to use for server certificate validation.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" request-timeout' -l 'request-timeout' -d 'How long to wait for a single server request: 0 (no timeout), seconds, or a duration such as 1s, 2m, 3h.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" v v' -s 'v' -l 'v' -d 'Log verbosity, 0 to 10 (-v=N, --v=N or -v N).' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" version' -l 'version' -d 'Show the version.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl" -eq 1' -fa 'validate' -d 'Check manifests against meshctl\'s schemas, offline.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl" -eq 1' -fa 'schema' -d 'Print the JSON Schema or the CRD of a meshctl kind.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl" -eq 1' -fa 'version' -d 'Print the meshctl version.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl" -eq 1' -fa 'help' -d 'Show help for a command, or a topic: exit-codes, rules.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file to use for CLI requests.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" context' -l 'context' -d 'The name of the kubeconfig context to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" cluster' -l 'cluster' -d 'The name of the kubeconfig cluster to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" user' -l 'user' -d 'The name of the kubeconfig user to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" n namespace' -s 'n' -l 'namespace' -d 'If present, the namespace scope for this CLI request.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" s server' -s 's' -l 'server' -d 'The address and port of the Kubernetes API server.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" token' -l 'token' -d 'Bearer token for authentication to the API server.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" as' -l 'as' -d 'Username to impersonate for the operation.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate"' -l 'as-group' -d 'Group to impersonate for the operation; repeat for several groups.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" certificate-authority' -l 'certificate-authority' -d 'Path to a cert file for the certificate authority.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" client-certificate' -l 'client-certificate' -d 'Path to a client certificate file for TLS.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" client-key' -l 'client-key' -d 'Path to a client key file for TLS.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" insecure-skip-tls-verify' -l 'insecure-skip-tls-verify' -d 'Do not check the server\'s certificate for validity (makes HTTPS connections insecure).'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" tls-server-name' -l 'tls-server-name' -d 'Server name to use for server certificate validation.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" request-timeout' -l 'request-timeout' -d 'How long to wait for a single server request: 0 (no timeout), seconds, or a duration such as 1s, 2m, 3h.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" v v' -s 'v' -l 'v' -d 'Log verbosity, 0 to 10 (-v=N, --v=N or -v N).' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate"' -s 'f' -l 'filename' -d 'A file, a directory of .yaml/.yml/.json files, or - for standard input; repeat for several.' -rfa '(set -l exts \'yaml\' \'yml\' \'json\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" R recursive' -s 'R' -l 'recursive' -d 'Process the directories given with -f recursively.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" o output' -s 'o' -l 'output' -d 'Output format: text, json, junit, sarif or github.' -rfka 'text json junit sarif github'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" fail-on' -l 'fail-on' -d 'Exit 1 on findings at or above this severity: error, warning or never.' -rfka 'error warning never'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" strict' -l 'strict' -d 'Treat unknown fields in Kubernetes and provider kinds as errors, not warnings.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" version' -l 'version' -d 'Show the version.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl validate" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file to use for CLI requests.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" context' -l 'context' -d 'The name of the kubeconfig context to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" cluster' -l 'cluster' -d 'The name of the kubeconfig cluster to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" user' -l 'user' -d 'The name of the kubeconfig user to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" n namespace' -s 'n' -l 'namespace' -d 'If present, the namespace scope for this CLI request.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" s server' -s 's' -l 'server' -d 'The address and port of the Kubernetes API server.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" token' -l 'token' -d 'Bearer token for authentication to the API server.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" as' -l 'as' -d 'Username to impersonate for the operation.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema"' -l 'as-group' -d 'Group to impersonate for the operation; repeat for several groups.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" certificate-authority' -l 'certificate-authority' -d 'Path to a cert file for the certificate authority.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" client-certificate' -l 'client-certificate' -d 'Path to a client certificate file for TLS.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" client-key' -l 'client-key' -d 'Path to a client key file for TLS.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" insecure-skip-tls-verify' -l 'insecure-skip-tls-verify' -d 'Do not check the server\'s certificate for validity (makes HTTPS connections insecure).'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" tls-server-name' -l 'tls-server-name' -d 'Server name to use for server certificate validation.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" request-timeout' -l 'request-timeout' -d 'How long to wait for a single server request: 0 (no timeout), seconds, or a duration such as 1s, 2m, 3h.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" v v' -s 'v' -l 'v' -d 'Log verbosity, 0 to 10 (-v=N, --v=N or -v N).' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" crd' -l 'crd' -d 'Print the apiextensions.k8s.io/v1 CustomResourceDefinition instead of the JSON Schema.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" o output' -s 'o' -l 'output' -d 'Output format: json (default for a schema) or yaml (default for --crd).' -rfka 'json yaml'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" version' -l 'version' -d 'Show the version.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl schema" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file to use for CLI requests.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" context' -l 'context' -d 'The name of the kubeconfig context to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" cluster' -l 'cluster' -d 'The name of the kubeconfig cluster to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" user' -l 'user' -d 'The name of the kubeconfig user to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" n namespace' -s 'n' -l 'namespace' -d 'If present, the namespace scope for this CLI request.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" s server' -s 's' -l 'server' -d 'The address and port of the Kubernetes API server.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" token' -l 'token' -d 'Bearer token for authentication to the API server.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" as' -l 'as' -d 'Username to impersonate for the operation.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version"' -l 'as-group' -d 'Group to impersonate for the operation; repeat for several groups.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" certificate-authority' -l 'certificate-authority' -d 'Path to a cert file for the certificate authority.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" client-certificate' -l 'client-certificate' -d 'Path to a client certificate file for TLS.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" client-key' -l 'client-key' -d 'Path to a client key file for TLS.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" insecure-skip-tls-verify' -l 'insecure-skip-tls-verify' -d 'Do not check the server\'s certificate for validity (makes HTTPS connections insecure).'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" tls-server-name' -l 'tls-server-name' -d 'Server name to use for server certificate validation.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" request-timeout' -l 'request-timeout' -d 'How long to wait for a single server request: 0 (no timeout), seconds, or a duration such as 1s, 2m, 3h.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" v v' -s 'v' -l 'v' -d 'Log verbosity, 0 to 10 (-v=N, --v=N or -v N).' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" o output' -s 'o' -l 'output' -d 'Output format: text or json.' -rfka 'text json'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" version' -l 'version' -d 'Show the version.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl version" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file to use for CLI requests.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" context' -l 'context' -d 'The name of the kubeconfig context to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" cluster' -l 'cluster' -d 'The name of the kubeconfig cluster to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" user' -l 'user' -d 'The name of the kubeconfig user to use.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" n namespace' -s 'n' -l 'namespace' -d 'If present, the namespace scope for this CLI request.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" s server' -s 's' -l 'server' -d 'The address and port of the Kubernetes API server.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" token' -l 'token' -d 'Bearer token for authentication to the API server.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" as' -l 'as' -d 'Username to impersonate for the operation.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help"' -l 'as-group' -d 'Group to impersonate for the operation; repeat for several groups.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" certificate-authority' -l 'certificate-authority' -d 'Path to a cert file for the certificate authority.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" client-certificate' -l 'client-certificate' -d 'Path to a client certificate file for TLS.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" client-key' -l 'client-key' -d 'Path to a client key file for TLS.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" insecure-skip-tls-verify' -l 'insecure-skip-tls-verify' -d 'Do not check the server\'s certificate for validity (makes HTTPS connections insecure).'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" tls-server-name' -l 'tls-server-name' -d 'Server name to use for server certificate validation.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" request-timeout' -l 'request-timeout' -d 'How long to wait for a single server request: 0 (no timeout), seconds, or a duration such as 1s, 2m, 3h.' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" v v' -s 'v' -l 'v' -d 'Log verbosity, 0 to 10 (-v=N, --v=N or -v N).' -rfka ''
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_positional "meshctl help" -ge 1' -fka 'exit-codes rules validate schema version'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" version' -l 'version' -d 'Show the version.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" help' -l 'help' -d 'Show help information.'
+complete -c 'meshctl' -n '__meshctl_should_offer_completions_for_flags_or_options "meshctl help" version' -l 'version' -d 'Show the version.'
