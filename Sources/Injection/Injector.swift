@@ -153,6 +153,14 @@ public struct Injector: Sendable {
       if let flag, ["false", "n", "no", "off", "disabled"].contains(flag.lowercased()) {
         return "sidecar.istio.io/inject is \"\(flag)\""
       }
+      if let templates = annotations["inject.istio.io/templates"], templates != "sidecar" {
+        return "inject.istio.io/templates is \"\(templates)\"; only Istio's sidecar template is rendered offline (use --webhook)"
+      }
+      if annotations["sidecar.istio.io/status"] == nil, annotations[injectionRecordAnnotation] == nil,
+        PodTemplateEditor.containerNames(in: template).contains("istio-proxy")
+      {
+        return "it has an istio-proxy container that no injector added (a gateway?)"
+      }
     case .linkerd:
       if annotations["linkerd.io/inject"] == "disabled" { return "linkerd.io/inject is \"disabled\"" }
     }

@@ -8,7 +8,6 @@ struct LinkerdSidecar {
 
   static let inboundPort = 4143
   static let outboundPort = 4140
-  static let adminPort = 4191
   static let controlPort = 4190
 
   func parts(for template: Node, object: WorkloadObject) throws -> SidecarParts {
@@ -28,11 +27,10 @@ struct LinkerdSidecar {
       parts.leadingContainers.append(proxy)
     }
     parts.volumes = volumes()
-    parts.labels = [
-      ("linkerd.io/control-plane-ns", settings.controlPlaneNamespace),
-      ("linkerd.io/proxy-\(object.kind.lowercased())", object.name),
-      ("linkerd.io/workload-ns", object.namespace ?? "default"),
-    ]
+    parts.labels = [("linkerd.io/control-plane-ns", settings.controlPlaneNamespace)]
+    // A bare Pod has no owner to name.
+    if object.kind != "Pod" { parts.labels.append(("linkerd.io/proxy-\(object.kind.lowercased())", object.name)) }
+    parts.labels.append(("linkerd.io/workload-ns", object.namespace ?? "default"))
     parts.annotations = [
       ("linkerd.io/created-by", "meshctl/cli"),
       ("linkerd.io/proxy-version", settings.proxyVersion),
@@ -41,7 +39,7 @@ struct LinkerdSidecar {
   }
 
   private func initContainer() -> Node {
-    let inboundIgnored = ([Self.controlPort, Self.adminPort] + settings.excludeInboundPorts).map(String.init)
+    let inboundIgnored = ([Self.controlPort, settings.adminPort] + settings.excludeInboundPorts).map(String.init)
     var args = [
       "--firewall-bin-path", "iptables-nft", "--firewall-save-bin-path", "iptables-nft-save", "--ipv6=false",
       "--incoming-proxy-port", String(Self.inboundPort), "--outgoing-proxy-port", String(Self.outboundPort),
@@ -85,7 +83,7 @@ struct LinkerdSidecar {
       envValue("LINKERD2_PROXY_POLICY_WORKLOAD", "{\"ns\":\"$(_pod_ns)\", \"pod\":\"$(_pod_name)\"}\n"),
       envValue("LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", "all-unauthenticated"),
       envValue("LINKERD2_PROXY_CONTROL_LISTEN_ADDR", "0.0.0.0:\(Self.controlPort)"),
-      envValue("LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "0.0.0.0:\(Self.adminPort)"),
+      envValue("LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "0.0.0.0:\(settings.adminPort)"),
       envValue("LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "127.0.0.1:\(Self.outboundPort)"),
       envValue("LINKERD2_PROXY_INBOUND_LISTEN_ADDR", "0.0.0.0:\(Self.inboundPort)"),
       envField("LINKERD2_PROXY_INBOUND_IPS", "status.podIPs"),
@@ -102,7 +100,7 @@ struct LinkerdSidecar {
       envValue("LINKERD2_PROXY_DESTINATION_SVC_NAME", "linkerd-destination.\(ns).serviceaccount.identity.\(ns).\(domain)"),
       envValue("LINKERD2_PROXY_POLICY_SVC_NAME", "linkerd-destination.\(ns).serviceaccount.identity.\(ns).\(domain)"),
     ]
-    let admin = { (path: String) in Node.mapping(["path": .string(path), "port": .int(Self.adminPort)]) }
+    let admin = { (path: String) in Node.mapping(["path": .string(path), "port": .int(settings.adminPort)]) }
     var entries: [MappingEntry] = [
       MappingEntry(key: "env", value: .sequence(env)),
       MappingEntry(key: "image", value: .string(settings.proxyImage)),
@@ -113,7 +111,7 @@ struct LinkerdSidecar {
         key: "ports",
         value: .sequence([
           .mapping(["containerPort": .int(Self.inboundPort), "name": .string("linkerd-proxy")]),
-          .mapping(["containerPort": .int(Self.adminPort), "name": .string("linkerd-admin")]),
+          .mapping(["containerPort": .int(settings.adminPort), "name": .string("linkerd-admin")]),
         ])),
       MappingEntry(key: "readinessProbe", value: .mapping(["httpGet": admin("/ready"), "initialDelaySeconds": .int(2), "timeoutSeconds": .int(1)])),
     ]

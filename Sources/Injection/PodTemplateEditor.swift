@@ -185,7 +185,7 @@ enum PodTemplateEditor {
       for key in ["containers", "initContainers"] { names.formUnion((node[key]?.sequence ?? []).compactMap(\.string)) }
       volumes.formUnion((node["volumes"]?.sequence ?? []).compactMap(\.string))
     }
-    if containerNames(in: template).contains("linkerd-proxy") {
+    if !Set(containerNames(in: template)).isDisjoint(with: ["linkerd-proxy", "linkerd-init"]) {
       names.formUnion(["linkerd-proxy", "linkerd-init", "linkerd-network-validator"])
       volumes.formUnion(["linkerd-proxy-init-xtables-lock", "linkerd-identity-end-entity", "linkerd-identity-token"])
     }

@@ -64,6 +64,8 @@ public struct SidecarSettings: Sendable, Equatable {
   public var neverInjectNamespaces: [String]
   /// Linkerd's identity trust anchors (PEM); full Linkerd injection needs them offline.
   public var identityTrustAnchorsPEM: String? = nil
+  /// Linkerd's proxy admin port (metrics and probes).
+  public var adminPort = 4191
 
   /// The defaults for a provider: what its own injector does out of the box.
   public static func defaults(for provider: MeshProvider) -> SidecarSettings {
@@ -120,7 +122,7 @@ public struct SidecarSettings: Sendable, Equatable {
       excludeInboundPorts.map(String.init).joined(separator: ","),
       excludeOutboundPorts.map(String.init).joined(separator: ","), excludeOutboundCIDRs.joined(separator: ","),
       String(rewriteProbes), String(prometheusScrape), neverInjectNamespaces.joined(separator: ","),
-      identityTrustAnchorsPEM ?? "",
+      identityTrustAnchorsPEM ?? "", String(adminPort),
     ].joined(separator: "|")
   }
 }

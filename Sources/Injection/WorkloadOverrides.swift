@@ -29,6 +29,7 @@ enum WorkloadOverrides {
     "config.linkerd.io/proxy-memory-limit": { setQuantity(&$0.limits, "memory", $1) },
     "config.linkerd.io/proxy-log-level": { $0.logLevel = $1 },
     "config.linkerd.io/proxy-uid": { if let uid = Int($1) { $0.proxyUID = uid } },
+    "config.linkerd.io/admin-port": { if let port = Int($1), (1...65535).contains(port) { $0.adminPort = port } },
     "config.linkerd.io/skip-inbound-ports": { $0.excludeInboundPorts = ports($1) },
     "config.linkerd.io/skip-outbound-ports": { $0.excludeOutboundPorts = ports($1) },
     "config.alpha.linkerd.io/proxy-enable-native-sidecar": { $0.nativeSidecar = $1 == "true" ? .true : .false },
