@@ -28,6 +28,7 @@ let package = Package(
       dependencies: [
         "Manifest",
         "MeshSchema",
+        "Injection",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

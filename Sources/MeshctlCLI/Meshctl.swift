@@ -23,11 +23,12 @@ public struct Meshctl: ParsableCommand {
         Examples:
           \(displayName) validate -f deploy/ -R
           cat app.yaml | \(displayName) validate -o json
+          \(displayName) inject -f app.yaml | kubectl apply -f -
           \(displayName) schema TrafficSplit --crd
           \(displayName) help exit-codes
         """,
       version: MeshctlVersion.current,
-      subcommands: [Validate.self, Schema.self, Version.self, Help.self])
+      subcommands: [Validate.self, Inject.self, Uninject.self, Schema.self, Version.self, Help.self])
   }
 
   /// kubectl's global flags given before the subcommand (`kubectl mesh -n prod validate ...`).
@@ -82,6 +83,9 @@ public struct Meshctl: ParsableCommand {
     switch error {
     case let error as ManifestError:
       context.stderr.write("\(displayName): error: \(error.description)\n")
+      return ExitStatus.inputError.rawValue
+    case let error as InputFailure:
+      context.stderr.write(error.description + "\n")
       return ExitStatus.inputError.rawValue
     case let error as MeshctlError:
       context.stderr.write("\(displayName): error: \(error.description)\n")

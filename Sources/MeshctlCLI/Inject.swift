@@ -1,0 +1,273 @@
+import ArgumentParser
+import Injection
+import Manifest
+
+extension Meshctl {
+  /// `meshctl inject`: adds the mesh sidecar to every pod template, offline.
+  public struct Inject: ContextualCommand {
+    public static var configuration: CommandConfiguration {
+      CommandConfiguration(
+        abstract: "Add the mesh sidecar to every pod template, offline.",
+        discussion: """
+          Renders the sidecar as the provider's own injector would (or, with --webhook, only \
+          marks workloads for the cluster's injector). Documents without a pod template, and \
+          workloads that are skipped, come out byte for byte. Injection is idempotent. The YAML \
+          goes to standard output; the report (`deployment/web injected`, `pod/x skipped: \
+          hostNetwork`) goes to standard error after it.
+
+          Examples:
+            \(Meshctl.displayName) inject -f app.yaml | kubectl apply -f -
+            \(Meshctl.displayName) inject -i -R -f k8s/ --config meshconfig.yaml
+            \(Meshctl.displayName) inject -f app.yaml --provider linkerd --webhook
+          """)
+    }
+
+    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup public var input: InputOptions
+    @OptionGroup public var transform: TransformOptions
+
+    /// The mesh to inject for; overrides the MeshConfig's provider.
+    @Option(help: ArgumentHelp("The mesh: istio or linkerd (default: the MeshConfig's, else istio).", valueName: "provider"))
+    public var provider: MeshProvider?
+
+    /// A MeshConfig file with the sidecar settings.
+    @Option(help: ArgumentHelp("A meshctl.io/v1alpha1 MeshConfig file with the sidecar settings.", valueName: "path"))
+    public var config: String?
+
+    /// Only mark workloads for the cluster's injector.
+    @Flag(help: "Only mark workloads for the cluster's injector (Istio label, Linkerd annotation).")
+    public var webhook = false
+
+    /// Native sidecar placement.
+    @Option(name: .customLong("native-sidecar"), help: ArgumentHelp("Run the proxy as a native sidecar: auto, true or false.", valueName: "mode"))
+    public var nativeSidecar: NativeSidecarMode?
+
+    public init() {}
+
+    public func validate() throws {
+      try transform.validate(input: input)
+    }
+
+    public func run(in context: CommandContext) throws -> ExitStatus {
+      let settings = try loadSettings(context: context)
+      let injector = Injector(options: InjectionOptions(settings: settings, webhookOnly: webhook))
+      return try InjectionRun(transform: transform, input: input) { try injector.inject($0) }.run(in: context)
+    }
+
+    /// The settings: built-in defaults, then the MeshConfig file, then the flags.
+    func loadSettings(context: CommandContext) throws -> SidecarSettings {
+      var meshConfig: Node?
+      if let config {
+        let (document, diagnostics) = try readSingleDocument(config, context: context)
+        if let problem = diagnostics.first(where: { $0.severity == .error }) { throw InputFailure(problem) }
+        guard document?.kind == "MeshConfig" else {
+          throw ValidationError("\(config): --config needs a meshctl.io/v1alpha1 MeshConfig, not \(document?.kind ?? "an empty file")")
+        }
+        meshConfig = document?.root
+      }
+      do {
+        var settings = try SidecarSettings(meshConfig: meshConfig, provider: provider)
+        if let nativeSidecar { settings.nativeSidecar = nativeSidecar }
+        return settings
+      } catch let error as SettingsError {
+        throw InputFailure(
+          Diagnostic(severity: .error, code: "MC1001", message: error.message, file: config ?? "-", mark: error.mark))
+      }
+    }
+
+    private func readSingleDocument(_ path: String, context: CommandContext) throws -> (Document?, [Diagnostic]) {
+      var document: Document?
+      let summary = try ManifestReader().read(try context.openFile(path), file: path) { document = document ?? $0 }
+      return (document, summary.diagnostics + (document?.diagnostics ?? []))
+    }
+  }
+
+  /// `meshctl uninject`: removes mesh sidecars, restoring the pod templates.
+  public struct Uninject: ContextualCommand {
+    public static var configuration: CommandConfiguration {
+      CommandConfiguration(
+        abstract: "Remove mesh sidecars from every pod template, offline.",
+        discussion: """
+          Restores pod templates exactly as they were before `\(Meshctl.displayName) inject` \
+          (from the record it leaves in the meshctl.io/injection annotation); sidecars added by \
+          Istio's or Linkerd's own injector are removed by name.
+
+          Examples:
+            \(Meshctl.displayName) uninject -f injected.yaml > plain.yaml
+            \(Meshctl.displayName) uninject -i -R -f k8s/
+          """)
+    }
+
+    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup public var input: InputOptions
+    @OptionGroup public var transform: TransformOptions
+
+    public init() {}
+
+    public func validate() throws {
+      try transform.validate(input: input)
+    }
+
+    public func run(in context: CommandContext) throws -> ExitStatus {
+      let injector = Injector(options: InjectionOptions(settings: .defaults(for: .istio)))
+      return try InjectionRun(transform: transform, input: input) { try injector.uninject($0) }.run(in: context)
+    }
+  }
+}
+
+/// The output flags `inject` and `uninject` share.
+public struct TransformOptions: ParsableArguments {
+  /// Output format.
+  public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case yaml, json
+  }
+
+  /// Rewrite the files in place.
+  @Flag(name: [.customShort("i"), .customLong("in-place")], help: "Rewrite the input files in place (atomically; unchanged files are not touched).")
+  public var inPlace = false
+
+  /// Output format.
+  @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output format: yaml or json.", valueName: "format"))
+  public var output: Format = .yaml
+
+  /// Where to write the report as JSON.
+  @Option(help: ArgumentHelp("Also write the report as JSON to this file (for CI).", valueName: "path"))
+  public var report: String?
+
+  public init() {}
+
+  /// Checks flag combinations.
+  func validate(input: InputOptions) throws {
+    if inPlace, input.filenames.isEmpty || input.filenames.contains("-") {
+      throw ValidationError("--in-place needs files: it cannot rewrite standard input")
+    }
+    if inPlace, output == .json { throw ValidationError("--in-place writes YAML; -o json goes with standard output") }
+  }
+}
+
+extension MeshProvider: ExpressibleByArgument {}
+extension NativeSidecarMode: ExpressibleByArgument {}
+
+/// An input that cannot be used, with its position: reported like a finding, exit 2.
+struct InputFailure: Error, CustomStringConvertible {
+  let diagnostic: Diagnostic
+  init(_ diagnostic: Diagnostic) { self.diagnostic = diagnostic }
+  var description: String { TextDiagnosticLine.render(diagnostic) }
+}
+
+/// `file:line:col: error: message [CODE]`, the one-line form of a finding.
+enum TextDiagnosticLine {
+  static func render(_ diagnostic: Diagnostic) -> String {
+    let place = diagnostic.mark.isKnown ? "\(diagnostic.file):\(diagnostic.mark.line):\(diagnostic.mark.column)" : diagnostic.file
+    return "\(place): \(diagnostic.severity.rawValue): \(diagnostic.message) [\(diagnostic.code)]"
+  }
+}
+
+/// Runs a document transform over every input: streams YAML to standard output (or rewrites
+/// files in place), then prints the report on standard error.
+struct InjectionRun {
+  let transform: TransformOptions
+  let input: InputOptions
+  let change: (Document) throws -> (root: Node?, outcomes: [InjectionOutcome])
+
+  init(
+    transform: TransformOptions, input: InputOptions,
+    change: @escaping (Document) throws -> (root: Node?, outcomes: [InjectionOutcome])
+  ) {
+    self.transform = transform
+    self.input = input
+    self.change = change
+  }
+
+  func run(in context: CommandContext) throws -> ExitStatus {
+    var arguments = input.filenames
+    if arguments.isEmpty {
+      guard !context.stdinIsTerminal else {
+        throw ValidationError("no input: give -f PATH, or pipe manifests in (-f - reads standard input)")
+      }
+      arguments = ["-"]
+    }
+    var outcomes: [InjectionOutcome] = []
+    var jsonItems: [Node] = []
+    var failed = false
+    var seen = Set<InputPath>()
+    for argument in arguments {
+      let inputs: [InputPath]
+      do {
+        inputs = try context.expandInput(argument, input.recursive)
+      } catch let error as ManifestError {
+        context.stderr.write("\(Meshctl.displayName): error: \(error.description)\n")
+        failed = true
+        continue
+      }
+      for path in inputs where seen.insert(path).inserted {
+        do {
+          failed = try process(path, context: context, outcomes: &outcomes, jsonItems: &jsonItems) || failed
+        } catch let error as ManifestError {
+          context.stderr.write("\(Meshctl.displayName): error: \(error.description)\n")
+          failed = true
+        } catch let error as InjectionError {
+          throw ValidationError(error.message)
+        }
+      }
+    }
+    if transform.output == .json {
+      let root = jsonItems.count == 1 ? jsonItems[0] : Node.mapping(["apiVersion": .string("v1"), "kind": .string("List"), "items": .sequence(jsonItems)])
+      context.stdout.write(JSONEmitter.emit(root) + "\n")
+    }
+    context.stdout.flush()
+    for outcome in outcomes { context.stderr.write(outcome.line + "\n") }
+    if let path = transform.report {
+      try context.writeFile(path, Array((JSONEmitter.emit(Self.reportNode(outcomes)) + "\n").utf8))
+    }
+    return failed ? .inputError : .success
+  }
+
+  /// Transforms one input; returns whether it had errors. A file with errors is never rewritten.
+  private func process(
+    _ path: InputPath, context: CommandContext, outcomes: inout [InjectionOutcome], jsonItems: inout [Node]
+  ) throws -> Bool {
+    let source: any ByteSource
+    switch path {
+    case .standardInput: source = context.stdin
+    case .file(let file): source = try context.openFile(file)
+    }
+    var rewritten = ""
+    var changed = false
+    var errors: [Diagnostic] = []
+    let summary = try ManifestReader().read(source, file: path.displayName) { document in
+      errors += document.diagnostics.filter { $0.severity == .error }
+      let result = try change(document)
+      outcomes += result.outcomes
+      changed = changed || result.root != nil
+      let text = StreamWriter.text(of: document, replacement: result.root)
+      if transform.inPlace {
+        rewritten += text
+      } else if transform.output == .json {
+        if !document.isEmpty { jsonItems.append(result.root ?? document.root) }
+      } else {
+        context.stdout.write(text)
+      }
+    }
+    errors += summary.diagnostics
+    for error in errors { context.stderr.write(TextDiagnosticLine.render(error) + "\n") }
+    if transform.inPlace, changed, errors.isEmpty, case .file(let file) = path {
+      try context.writeFile(file, Array(rewritten.utf8))
+    }
+    return !errors.isEmpty
+  }
+
+  static func reportNode(_ outcomes: [InjectionOutcome]) -> Node {
+    .sequence(
+      outcomes.map { outcome in
+        var entries: [MappingEntry] = [
+          MappingEntry(key: "file", value: .string(outcome.file)),
+          MappingEntry(key: "object", value: .string(outcome.object)),
+        ]
+        if let namespace = outcome.namespace { entries.append(MappingEntry(key: "namespace", value: .string(namespace))) }
+        entries.append(MappingEntry(key: "status", value: .string(outcome.status.rawValue)))
+        if let reason = outcome.reason { entries.append(MappingEntry(key: "reason", value: .string(reason))) }
+        return .mapping(entries)
+      })
+  }
+}
