@@ -53,7 +53,8 @@ public enum MeshctlSchemas {
       .required("service", .string(.dns1123Label), "the Service that clients call"),
       .optional("port", .port, "the Service port; needed when the Service has several"),
       .required("backends", .array(backend, count: 1...10, uniqueBy: "name"), "where traffic goes (1..10)"),
-      .optional("match", .array(match), "requests that go to one backend whatever the weights"),
+      // At most 50 matches: bounded so the CRD's CEL rules stay within the API server's cost budget.
+      .optional("match", .array(match, count: 0...50), "requests that go to one backend whatever the weights"),
     ], unknown: .error, rules: [weightsSumTo100, weightsNotAllZero, matchNamesBackend])
 
   /// The TrafficSplit kind.
