@@ -15,7 +15,9 @@ public struct Validator: Sendable {
   public func validate(_ document: Document) -> [Diagnostic] {
     var findings = document.diagnostics
     if document.isEmpty {
-      let mark = document.root.mark.isKnown ? document.root.mark : SourceMark(line: document.startLine, column: 1)
+      // The empty scalar libyaml reports sits where the next document starts: point at this
+      // document's own first line (its `---`) instead.
+      let mark = SourceMark(line: document.startLine, column: 1)
       findings.append(
         Diagnostic(
           severity: .warning, code: RuleCode.emptyDocument, message: "empty document", file: document.file,
