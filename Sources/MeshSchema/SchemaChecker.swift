@@ -263,7 +263,9 @@ final class SchemaChecker {
 
   private func checkInteger(_ node: Node, _ schema: IntegerSchema) {
     guard let value = integerValue(node) else {
-      if node.scalar?.kind == .string, node.scalar.map({ YAMLResolver.intValue(of: $0.text) != nil }) == true {
+      if node.scalar?.kind == .int {
+        report(RuleCode.outOfRange, "\(fieldName) `\(node.scalar!.text)` is too large", at: node.mark)
+      } else if node.scalar?.kind == .string, node.scalar.map({ YAMLResolver.intValue(of: $0.text) != nil }) == true {
         report(
           RuleCode.wrongType, "\(fieldName) must be an integer, not the string \"\(node.scalar!.text)\"",
           at: node.mark, hint: "remove the quotes")

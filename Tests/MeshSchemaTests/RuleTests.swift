@@ -185,6 +185,7 @@ import Testing
     let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: 3.0\n  template:\n    spec:\n      containers: [{name: c}]\n"
     #expect(validate(deployment).isEmpty)
     #expect(codes(deployment.replacingOccurrences(of: "3.0", with: "3.5")) == ["MC1001"])
+    #expect(codes(deployment.replacingOccurrences(of: "3.0", with: "99999999999999999999")) == ["MC1005"])
   }
 
   @Test func podSpecChecks() {
