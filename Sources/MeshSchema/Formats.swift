@@ -36,17 +36,18 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
     case .dns1035Label: return Formats.dns1035LabelProblem(text)
     case .labelKey: return Formats.labelKeyProblem(text)
     case .labelValue: return Formats.labelValueProblem(text)
-    case .quantity: return Formats.isQuantity(text) ? nil : "not a quantity (e.g. `500m`, `1Gi`, `2`)"
-    case .duration: return Formats.isDuration(text) ? nil : "not a duration (e.g. `1m30s`, `250ms`)"
+    case .quantity: return Formats.isQuantity(text) ? nil : "write e.g. `500m`, `1Gi` or `2`"
+    case .duration: return Formats.isDuration(text) ? nil : "write e.g. `1m30s`, `250ms` or `10s`"
     case .portName: return Formats.portNameProblem(text)
     case .portNumber:
       guard let value = Int(text), value >= 1, value <= 65535, text.first != "0" else {
-        return "not a port number 1..65535"
+        return "must be a number from 1 to 65535"
       }
       return nil
-    case .cidr: return Formats.isCIDR(text) ? nil : "not a CIDR block (e.g. `10.0.0.0/8`, `fd00::/8`)"
-    case .httpHeaderName: return Formats.isToken(text) ? nil : "not an HTTP header name"
-    case .percent: return Formats.isPercent(text) ? nil : "not a percentage (e.g. `25%`)"
+    case .cidr: return Formats.isCIDR(text) ? nil : "write e.g. `10.0.0.0/8` or `fd00::/8`"
+    case .httpHeaderName:
+      return Formats.isToken(text) ? nil : "use only letters, digits and !#$%&'*+-.^_`|~"
+    case .percent: return Formats.isPercent(text) ? nil : "write e.g. `25%`"
     }
   }
 
@@ -70,6 +71,9 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
     case .percent: return "percentage"
     }
   }
+
+  /// "a" or "an", for messages.
+  var article: String { self == .httpHeaderName ? "an" : "a" }
 
   /// An ECMAScript pattern for JSON Schema export, when one says the format exactly enough.
   public var pattern: String? {

@@ -151,7 +151,8 @@ final class SchemaChecker {
     for entry in entries {
       path.append(.key(entry.key))
       if let format = map.keys, let problem = format.problem(with: entry.key) {
-        report(RuleCode.badFormat, "key `\(entry.key)` is not a valid \(format.displayName): \(problem)", at: entry.keyMark)
+        report(
+          RuleCode.badFormat, "invalid key `\(entry.key)`: not \(format.article) \(format.displayName) (\(problem))", at: entry.keyMark)
       }
       if !entry.value.isNull { check(entry.value, map.values) }
       path.removeLast()
@@ -185,7 +186,7 @@ final class SchemaChecker {
       guard let value = item[key], let text = value.scalar?.text, !value.isNull else { continue }
       if let first = seen[text] {
         report(
-          RuleCode.duplicateItem, "duplicate \(key) `\(text)`: item \(first) has the same",
+          RuleCode.duplicateItem, "duplicate \(key) `\(text)`: already used by item \(first)",
           at: value.mark, extraPath: [.index(index), .key(key)])
       } else {
         seen[text] = index
@@ -247,7 +248,7 @@ final class SchemaChecker {
       return
     }
     if let format = schema.format, let problem = format.problem(with: text) {
-      report(RuleCode.badFormat, "\(fieldName) `\(text)` is not a valid \(format.displayName): \(problem)", at: node.mark)
+      report(RuleCode.badFormat, "invalid \(fieldName) `\(text)`: not \(format.article) \(format.displayName) (\(problem))", at: node.mark)
     }
   }
 
