@@ -40,6 +40,15 @@ public struct Validator: Sendable {
 
   /// The findings of one object's tree, with paths relative to the object.
   func schemaFindings(_ node: Node) -> [SchemaFinding] {
+    if node.isNull {
+      // Only List items get here (empty documents hold no objects); peers such as linkerd
+      // inject skip them, so they are a warning, like an empty document.
+      return [
+        SchemaFinding(
+          severity: .warning, code: RuleCode.emptyDocument, message: "empty List item", mark: node.mark, path: [],
+          hint: "remove the empty item")
+      ]
+    }
     guard let entries = node.mapping else {
       return [
         SchemaFinding(

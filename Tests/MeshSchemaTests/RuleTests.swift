@@ -242,6 +242,11 @@ import Testing
     ])
   }
 
+  @Test func nullListItemsAreEmptyWarnings() {
+    let findings = validate("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n-\n- 3\n")
+    #expect(findings.map { "\($0.code) \($0.severity) \($0.path ?? "")" } == ["MC1013 warning items[1]", "MC1014 error items[2]"])
+  }
+
   @Test func unknownKindsOnlyNeedTypeMeta() {
     #expect(validate("apiVersion: example.com/v1\nkind: Widget\nspec: {anything: [1, 2]}\n").isEmpty)
     #expect(codes("kind: Widget\n") == ["MC1012"])

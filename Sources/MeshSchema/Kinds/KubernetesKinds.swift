@@ -119,6 +119,49 @@ public enum KubernetesSchemas {
     .optional("mountPropagation", .oneOf("None", "HostToContainer", "Bidirectional")),
   ])
 
+  static let seccompProfile = Schema.object([
+    .required("type", .oneOf("Unconfined", "RuntimeDefault", "Localhost")),
+    .optional("localhostProfile", .string),
+  ])
+
+  static let appArmorProfile = Schema.object([
+    .required("type", .oneOf("Unconfined", "RuntimeDefault", "Localhost")),
+    .optional("localhostProfile", .string),
+  ])
+
+  /// A container's `securityContext`: injection reads and sets the user and capabilities.
+  static let containerSecurityContext = Schema.object([
+    .optional("capabilities", .object([.optional("add", .strings), .optional("drop", .strings)])),
+    .optional("privileged", .boolean),
+    .optional("seLinuxOptions", .anything),
+    .optional("windowsOptions", .anything),
+    .optional("runAsUser", .integer(atLeast: 0)),
+    .optional("runAsGroup", .integer(atLeast: 0)),
+    .optional("runAsNonRoot", .boolean),
+    .optional("readOnlyRootFilesystem", .boolean),
+    .optional("allowPrivilegeEscalation", .boolean),
+    .optional("procMount", .oneOf("Default", "Unmasked")),
+    .optional("seccompProfile", seccompProfile),
+    .optional("appArmorProfile", appArmorProfile),
+  ])
+
+  /// A pod's `securityContext`.
+  static let podSecurityContext = Schema.object([
+    .optional("seLinuxOptions", .anything),
+    .optional("windowsOptions", .anything),
+    .optional("runAsUser", .integer(atLeast: 0)),
+    .optional("runAsGroup", .integer(atLeast: 0)),
+    .optional("runAsNonRoot", .boolean),
+    .optional("supplementalGroups", .array(.integer(atLeast: 0))),
+    .optional("supplementalGroupsPolicy", .oneOf("Merge", "Strict")),
+    .optional("fsGroup", .integer(atLeast: 0)),
+    .optional("sysctls", .array(.object([.required("name", .string), .required("value", .string)]))),
+    .optional("fsGroupChangePolicy", .oneOf("OnRootMismatch", "Always")),
+    .optional("seccompProfile", seccompProfile),
+    .optional("appArmorProfile", appArmorProfile),
+    .optional("seLinuxChangePolicy", .string),
+  ])
+
   /// The fields of a Container (also those of an EphemeralContainer).
   static let containerProperties: [Property] = [
     .required("name", .string(.dns1123Label), "the container's name, unique in the pod"),
@@ -147,7 +190,7 @@ public enum KubernetesSchemas {
     .optional("terminationMessagePath", .string),
     .optional("terminationMessagePolicy", .oneOf("File", "FallbackToLogsOnError")),
     .optional("imagePullPolicy", .oneOf("Always", "Never", "IfNotPresent")),
-    .optional("securityContext", .anything),
+    .optional("securityContext", containerSecurityContext),
     .optional("stdin", .boolean),
     .optional("stdinOnce", .boolean),
     .optional("tty", .boolean),
@@ -182,7 +225,7 @@ public enum KubernetesSchemas {
     .optional("hostPID", .boolean),
     .optional("hostIPC", .boolean),
     .optional("shareProcessNamespace", .boolean),
-    .optional("securityContext", .anything),
+    .optional("securityContext", podSecurityContext),
     .optional("imagePullSecrets", .array(.anything)),
     .optional("hostname", .string),
     .optional("hostnameOverride", .string),
