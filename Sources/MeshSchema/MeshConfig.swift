@@ -1,0 +1,209 @@
+import Manifest
+
+/// Provider and sidecar settings: the `spec` of a `kind: MeshConfig` file (`--config`), or the
+/// built-in defaults. Read it with `MeshConfig(node:)` after validating the document.
+///
+/// ```yaml
+/// apiVersion: meshctl.io/v1alpha1
+/// kind: MeshConfig
+/// spec:
+///   provider: istio
+///   proxy: {image: docker.io/istio/proxyv2:1.27.0, logLevel: warning}
+///   nativeSidecar: auto
+/// ```
+public struct MeshConfig: Sendable, Hashable {
+  /// The mesh that enforces policies and whose sidecar is injected.
+  public enum Provider: String, Sendable, Hashable, CaseIterable {
+    /// Istio (the default).
+    case istio
+    /// Linkerd.
+    case linkerd
+
+    /// The namespace its control plane runs in by default.
+    public var defaultControlPlaneNamespace: String {
+      switch self {
+      case .istio: return "istio-system"
+      case .linkerd: return "linkerd"
+      }
+    }
+
+    /// The UID its proxy runs as by default.
+    public var defaultProxyUID: Int {
+      switch self {
+      case .istio: return 1337
+      case .linkerd: return 2102
+      }
+    }
+  }
+
+  /// Whether the proxy runs as a native sidecar (an init container with `restartPolicy: Always`).
+  public enum NativeSidecar: String, Sendable, Hashable, CaseIterable {
+    /// Native when the target cluster supports it (Kubernetes 1.29+), else a plain container.
+    case auto
+    /// Always native.
+    case enabled = "true"
+    /// Never native.
+    case disabled = "false"
+  }
+
+  /// How traffic is redirected into the proxy.
+  public enum Interception: String, Sendable, Hashable, CaseIterable {
+    /// An init container that sets up iptables rules (needs NET_ADMIN).
+    case iptables
+    /// The mesh's CNI plugin does it; no privileged init container.
+    case cni
+  }
+
+  /// The proxy's log level.
+  public enum LogLevel: String, Sendable, Hashable, CaseIterable {
+    case trace, debug, info, warning, error, off
+  }
+
+  /// CPU and memory quantities, as written (`100m`, `128Mi`).
+  public struct ResourceList: Sendable, Hashable {
+    /// CPU quantity.
+    public var cpu: String?
+    /// Memory quantity.
+    public var memory: String?
+
+    /// Creates a resource list.
+    public init(cpu: String? = nil, memory: String? = nil) {
+      self.cpu = cpu
+      self.memory = memory
+    }
+  }
+
+  /// Sidecar container settings.
+  public struct Proxy: Sendable, Hashable {
+    /// The image; nil means the provider's default image for its version.
+    public var image: String?
+    /// Resource requests.
+    public var requests: ResourceList
+    /// Resource limits.
+    public var limits: ResourceList
+    /// The UID the proxy runs as; nil means the provider's default.
+    public var uid: Int?
+    /// The log level.
+    public var logLevel: LogLevel
+
+    /// Creates proxy settings.
+    public init(
+      image: String? = nil, requests: ResourceList = ResourceList(cpu: "100m", memory: "128Mi"),
+      limits: ResourceList = ResourceList(cpu: "2000m", memory: "1Gi"), uid: Int? = nil, logLevel: LogLevel = .warning
+    ) {
+      self.image = image
+      self.requests = requests
+      self.limits = limits
+      self.uid = uid
+      self.logLevel = logLevel
+    }
+  }
+
+  /// The namespaces never injected unless configured otherwise.
+  public static let defaultNeverInjectNamespaces = ["kube-system", "kube-public", "kube-node-lease"]
+
+  /// The mesh provider.
+  public var provider: Provider
+  /// The identity trust domain.
+  public var trustDomain: String
+  /// Where the control plane runs; nil means the provider's default.
+  public var controlPlaneNamespace: String?
+  /// The control-plane revision (Istio `istio.io/rev`); nil for the default revision.
+  public var revision: String?
+  /// Sidecar settings.
+  public var proxy: Proxy
+  /// Native sidecar mode.
+  public var nativeSidecar: NativeSidecar
+  /// Traffic redirection.
+  public var interception: Interception
+  /// Inbound ports not redirected to the proxy.
+  public var excludeInboundPorts: [Int]
+  /// Outbound ports not redirected to the proxy.
+  public var excludeOutboundPorts: [Int]
+  /// Outbound CIDR blocks not redirected to the proxy.
+  public var excludeOutboundCIDRs: [String]
+  /// Whether HTTP probes are rewritten to pass through the proxy's agent.
+  public var rewriteProbes: Bool
+  /// Whether Prometheus scrape annotations are added.
+  public var prometheusScrape: Bool
+  /// Namespaces whose workloads are never injected.
+  public var neverInjectNamespaces: [String]
+
+  /// Creates a configuration; every argument defaults to the built-in value.
+  public init(
+    provider: Provider = .istio, trustDomain: String = "cluster.local", controlPlaneNamespace: String? = nil,
+    revision: String? = nil, proxy: Proxy = Proxy(), nativeSidecar: NativeSidecar = .auto,
+    interception: Interception = .iptables, excludeInboundPorts: [Int] = [], excludeOutboundPorts: [Int] = [],
+    excludeOutboundCIDRs: [String] = [], rewriteProbes: Bool = true, prometheusScrape: Bool = true,
+    neverInjectNamespaces: [String] = MeshConfig.defaultNeverInjectNamespaces
+  ) {
+    self.provider = provider
+    self.trustDomain = trustDomain
+    self.controlPlaneNamespace = controlPlaneNamespace
+    self.revision = revision
+    self.proxy = proxy
+    self.nativeSidecar = nativeSidecar
+    self.interception = interception
+    self.excludeInboundPorts = excludeInboundPorts
+    self.excludeOutboundPorts = excludeOutboundPorts
+    self.excludeOutboundCIDRs = excludeOutboundCIDRs
+    self.rewriteProbes = rewriteProbes
+    self.prometheusScrape = prometheusScrape
+    self.neverInjectNamespaces = neverInjectNamespaces
+  }
+
+  /// The built-in defaults (used when no `--config` is given).
+  public static let defaults = MeshConfig()
+
+  /// The control-plane namespace in effect.
+  public var effectiveControlPlaneNamespace: String {
+    controlPlaneNamespace ?? provider.defaultControlPlaneNamespace
+  }
+
+  /// The proxy UID in effect.
+  public var effectiveProxyUID: Int { proxy.uid ?? provider.defaultProxyUID }
+
+  /// Reads a MeshConfig document (the whole object, or just its `spec`). Fields that are absent
+  /// or invalid keep their defaults: validate the document first to report them.
+  public init(node: Node) {
+    self.init()
+    let spec = node["kind"]?.string == "MeshConfig" ? (node["spec"] ?? .null) : node
+    if let value = spec["provider"]?.string.flatMap(Provider.init(rawValue:)) { provider = value }
+    if let value = spec["trustDomain"]?.string { trustDomain = value }
+    controlPlaneNamespace = spec["controlPlaneNamespace"]?.string
+    revision = spec["revision"]?.string
+    if let node = spec["proxy"] { proxy = Self.proxy(from: node) }
+    if let node = spec["nativeSidecar"] {
+      if let flag = node.bool {
+        nativeSidecar = flag ? .enabled : .disabled
+      } else if let value = node.string.flatMap(NativeSidecar.init(rawValue:)) {
+        nativeSidecar = value
+      }
+    }
+    if let value = spec["interception"]?.string.flatMap(Interception.init(rawValue:)) { interception = value }
+    if let items = spec["excludeInboundPorts"]?.sequence { excludeInboundPorts = items.compactMap(\.int) }
+    if let items = spec["excludeOutboundPorts"]?.sequence { excludeOutboundPorts = items.compactMap(\.int) }
+    if let items = spec["excludeOutboundCIDRs"]?.sequence { excludeOutboundCIDRs = items.compactMap(\.string) }
+    if let value = spec["rewriteProbes"]?.bool { rewriteProbes = value }
+    if let value = spec["prometheusScrape"]?.bool { prometheusScrape = value }
+    if let items = spec["neverInjectNamespaces"]?.sequence { neverInjectNamespaces = items.compactMap(\.string) }
+  }
+
+  private static func proxy(from node: Node) -> Proxy {
+    var proxy = Proxy()
+    if let value = node["image"]?.string { proxy.image = value }
+    if let value = node["uid"]?.int { proxy.uid = value }
+    if let value = node["logLevel"]?.string.flatMap(LogLevel.init(rawValue:)) { proxy.logLevel = value }
+    if let resources = node["resources"] {
+      proxy.requests = resourceList(resources["requests"], default: proxy.requests)
+      proxy.limits = resourceList(resources["limits"], default: proxy.limits)
+    }
+    return proxy
+  }
+
+  private static func resourceList(_ node: Node?, default fallback: ResourceList) -> ResourceList {
+    guard let node else { return fallback }
+    return ResourceList(
+      cpu: node["cpu"]?.scalar?.text ?? fallback.cpu, memory: node["memory"]?.scalar?.text ?? fallback.memory)
+  }
+}

@@ -1,0 +1,106 @@
+import Manifest
+
+/// The rule codes meshctl's schema module reports. Each is documented in `docs/rules.md` and
+/// listed in `RuleCatalog.rules`; a test keeps the three in step.
+public enum RuleCode {
+  // MARK: MC1xxx — schema
+  /// A value has the wrong type.
+  public static let wrongType = "MC1001"
+  /// A required field is missing.
+  public static let missingField = "MC1002"
+  /// A field the schema does not know.
+  public static let unknownField = "MC1003"
+  /// A value is not one of the allowed values.
+  public static let badEnum = "MC1004"
+  /// A number is out of range.
+  public static let outOfRange = "MC1005"
+  /// A string does not have its format.
+  public static let badFormat = "MC1006"
+  /// A one-of group is violated ("exactly one of selector/service").
+  public static let fieldGroup = "MC1007"
+  /// An array or map has too few or too many entries.
+  public static let badCount = "MC1008"
+  /// Two items of a list share a key that must be unique.
+  public static let duplicateItem = "MC1009"
+  /// A YAML 1.1 boolean (`yes`, `on`, ...) where a string is expected.
+  public static let ambiguousBoolean = "MC1010"
+  /// A number or boolean where a string is required.
+  public static let unquotedScalar = "MC1011"
+  /// A document without `apiVersion` or `kind`.
+  public static let missingTypeMeta = "MC1012"
+  /// An empty document.
+  public static let emptyDocument = "MC1013"
+  /// A document (or List item) that is not a mapping.
+  public static let notAnObject = "MC1014"
+  /// An unknown kind or version in the `meshctl.io` group.
+  public static let unknownMeshctlKind = "MC1015"
+  /// TrafficSplit weights do not sum to 100.
+  public static let weightSum = "MC1020"
+  /// TrafficSplit weights are all zero.
+  public static let weightsAllZero = "MC1021"
+  /// A TrafficSplit match names a backend that does not exist.
+  public static let matchBackend = "MC1022"
+  /// Two containers of one pod share a name.
+  public static let duplicateContainer = "MC1030"
+
+  // MARK: MC2xxx — references
+  /// A TrafficSplit's Service is not in the input.
+  public static let serviceNotFound = "MC2001"
+  /// A selector backend matches no pod template in the input.
+  public static let selectorMatchesNothing = "MC2002"
+  /// Two TrafficSplits route one Service.
+  public static let duplicateTrafficSplit = "MC2003"
+  /// A backend Service is not in the input.
+  public static let backendServiceNotFound = "MC2004"
+
+  // MARK: MC3xxx — mTLS safety
+  /// Two namespace-wide MTLSPolicies in one namespace.
+  public static let duplicateNamespacePolicy = "MC3001"
+  /// STRICT mTLS over workloads that carry no sidecar.
+  public static let strictWithoutSidecar = "MC3002"
+
+  // MARK: MC4xxx — injection
+  /// A workload with `hostNetwork: true`: injection skips it.
+  public static let hostNetwork = "MC4001"
+}
+
+/// Every rule code meshctl reports, in one place.
+public enum RuleCatalog {
+  /// All rules, ordered by code.
+  public static let rules: [Rule] = [
+    Rule(code: "MC0001", severity: .error, summary: "the input is not valid YAML"),
+    Rule(code: "MC0002", severity: .error, summary: "a mapping has the same key twice"),
+    Rule(code: "MC0003", severity: .error, summary: "a size, depth or alias-expansion limit was exceeded"),
+    Rule(code: "MC0004", severity: .error, summary: "the input is not UTF-8 text"),
+    Rule(code: "MC0005", severity: .error, summary: "a YAML construct Kubernetes cannot read"),
+    Rule(code: "MC1001", severity: .error, summary: "a value has the wrong type"),
+    Rule(code: "MC1002", severity: .error, summary: "a required field is missing"),
+    Rule(code: "MC1003", severity: .error, summary: "a field the schema does not know (warning outside meshctl kinds)"),
+    Rule(code: "MC1004", severity: .error, summary: "a value is not one of the allowed values"),
+    Rule(code: "MC1005", severity: .error, summary: "a number is out of its allowed range"),
+    Rule(code: "MC1006", severity: .error, summary: "a string does not have the required format"),
+    Rule(code: "MC1007", severity: .error, summary: "fields that exclude or require each other"),
+    Rule(code: "MC1008", severity: .error, summary: "a list or map has too few or too many entries"),
+    Rule(code: "MC1009", severity: .error, summary: "list items share a key that must be unique"),
+    Rule(code: "MC1010", severity: .warning, summary: "a YAML 1.1 boolean (yes/no/on/off) where a string is expected"),
+    Rule(code: "MC1011", severity: .error, summary: "a number or boolean where a string is required"),
+    Rule(code: "MC1012", severity: .error, summary: "a document without apiVersion or kind"),
+    Rule(code: "MC1013", severity: .warning, summary: "an empty document"),
+    Rule(code: "MC1014", severity: .error, summary: "a document or List item that is not an object"),
+    Rule(code: "MC1015", severity: .error, summary: "an unknown kind or version in the meshctl.io group"),
+    Rule(code: "MC1020", severity: .error, summary: "TrafficSplit backend weights do not sum to 100"),
+    Rule(code: "MC1021", severity: .error, summary: "TrafficSplit backend weights are all zero"),
+    Rule(code: "MC1022", severity: .error, summary: "a TrafficSplit match names a backend that does not exist"),
+    Rule(code: "MC1030", severity: .error, summary: "two containers of one pod share a name"),
+    Rule(code: "MC2001", severity: .warning, summary: "a TrafficSplit's Service is not in the input"),
+    Rule(code: "MC2002", severity: .warning, summary: "a TrafficSplit selector backend matches no pod template in the input"),
+    Rule(code: "MC2003", severity: .error, summary: "two TrafficSplits route the same Service"),
+    Rule(code: "MC2004", severity: .warning, summary: "a TrafficSplit backend Service is not in the input"),
+    Rule(code: "MC3001", severity: .error, summary: "two namespace-wide MTLSPolicies in one namespace"),
+    Rule(code: "MC3002", severity: .warning, summary: "STRICT mTLS over workloads that carry no sidecar"),
+    Rule(code: "MC4001", severity: .info, summary: "a workload with hostNetwork: true is not injected"),
+  ]
+
+  /// The rule with a code.
+  public static func rule(_ code: String) -> Rule? { rules.first { $0.code == code } }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Manifest
+@testable import MeshSchema
+
+/// Where the test inputs are, relative to this file.
+enum TestPaths {
+  /// `Tests/MeshSchemaTests`.
+  static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  /// `Tests/MeshSchemaTests/Fixtures`.
+  static let fixtures = testsDirectory.appendingPathComponent("Fixtures")
+  /// The package root.
+  static let packageRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
+  /// `../shared/corpus` next to the package (absent on machines without the shared corpus).
+  static let corpus = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+}
+
+/// Whether the shared corpus is present.
+let corpusExists = FileManager.default.fileExists(atPath: TestPaths.corpus.path)
+
+/// Parses text and validates every document.
+func validate(_ text: String, file: String = "test.yaml", strict: Bool = false) -> [Diagnostic] {
+  let (documents, readerFindings) = ManifestReader().parse(text, file: file)
+  let validator = Validator(options: ValidationOptions(strict: strict))
+  // parse() returns the reader's document findings too; validate() repeats those, so keep only
+  // the stream-level ones (syntax errors) from parse.
+  let streamFindings = readerFindings.filter { finding in !documents.contains { $0.diagnostics.contains(finding) } }
+  return streamFindings + documents.flatMap(validator.validate)
+}
+
+/// Runs the cross-document analysis over text.
+func analyze(_ text: String, file: String = "test.yaml") -> [Diagnostic] {
+  let (documents, _) = ManifestReader().parse(text, file: file)
+  var analysis = CrossDocumentAnalysis()
+  for document in documents { analysis.add(document) }
+  return analysis.findings()
+}
+
+/// A fixture with position markers: `⟨1⟩`, `⟨2⟩`... are removed, and their positions (the
+/// 1-based line and column of the character that followed them) are the expected positions.
+struct MarkedText {
+  var text: String
+  var markers: [String: SourceMark]
+
+  init(_ marked: String) {
+    var text = ""
+    var markers: [String: SourceMark] = [:]
+    var line = 1
+    var column = 1
+    var rest = Substring(marked)
+    while let first = rest.first {
+      if first == "⟨", let close = rest.firstIndex(of: "⟩") {
+        let name = String(rest[rest.index(after: rest.startIndex)..<close])
+        markers[name] = SourceMark(line: line, column: column)
+        rest = rest[rest.index(after: close)...]
+        continue
+      }
+      text.append(first)
+      if first == "\n" {
+        line += 1
+        column = 1
+      } else {
+        column += 1
+      }
+      rest = rest.dropFirst()
+    }
+    self.text = text
+    self.markers = markers
+  }
+
+  /// Loads `Fixtures/<name>`.
+  static func fixture(_ name: String) throws -> MarkedText {
+    MarkedText(try String(contentsOf: TestPaths.fixtures.appendingPathComponent(name), encoding: .utf8))
+  }
+}
