@@ -34,7 +34,7 @@ let package = Package(
     ),
     .executableTarget(name: "meshctl", dependencies: ["MeshctlCLI"]),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest"], exclude: ["Fixtures"]),
-    .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest"]),
+    .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest"], exclude: ["Fixtures"]),
     .testTarget(name: "InjectionTests", dependencies: ["Injection", "Manifest"], exclude: ["Golden"]),
     .testTarget(name: "MeshctlCLITests", dependencies: ["MeshctlCLI", "Manifest", "MeshSchema"]),
     .testTarget(name: "EndToEndTests", dependencies: ["Manifest"]),

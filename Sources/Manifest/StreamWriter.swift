@@ -9,6 +9,15 @@ public enum StreamWriter {
     return prefix + YAMLEmitter.emit(replacement)
   }
 
+  /// The text that joins a document to what was written before it, from another file or
+  /// stream: a line break if the earlier text lacks one, and `---` unless the document starts
+  /// with its own separator.
+  public static func joint(after previous: String?, before text: String) -> String {
+    guard let previous, !previous.isEmpty else { return "" }
+    let lineBreak = previous.hasSuffix("\n") ? "" : "\n"
+    return leadingLines(of: text).contains("---") ? lineBreak : lineBreak + "---\n"
+  }
+
   /// The separator, blank and comment lines before a document's content.
   static func leadingLines(of text: String) -> String {
     var kept = ""

@@ -190,6 +190,7 @@ struct InjectionRun {
     var outcomes: [InjectionOutcome] = []
     var jsonItems: [Node] = []
     var failed = false
+    var lastWritten: String?
     var seen = Set<InputPath>()
     for argument in arguments {
       let inputs: [InputPath]
@@ -202,7 +203,7 @@ struct InjectionRun {
       }
       for path in inputs where seen.insert(path).inserted {
         do {
-          failed = try process(path, context: context, outcomes: &outcomes, jsonItems: &jsonItems) || failed
+          failed = try process(path, context: context, outcomes: &outcomes, jsonItems: &jsonItems, lastWritten: &lastWritten) || failed
         } catch let error as ManifestError {
           context.stderr.write("\(Meshctl.displayName): error: \(error.description)\n")
           failed = true
@@ -225,7 +226,8 @@ struct InjectionRun {
 
   /// Transforms one input; returns whether it had errors. A file with errors is never rewritten.
   private func process(
-    _ path: InputPath, context: CommandContext, outcomes: inout [InjectionOutcome], jsonItems: inout [Node]
+    _ path: InputPath, context: CommandContext, outcomes: inout [InjectionOutcome], jsonItems: inout [Node],
+    lastWritten: inout String?
   ) throws -> Bool {
     let source: any ByteSource
     switch path {
@@ -246,7 +248,10 @@ struct InjectionRun {
       } else if transform.output == .json {
         if !document.isEmpty { jsonItems.append(result.root ?? document.root) }
       } else {
-        context.stdout.write(text)
+        // Files follow each other on standard output as one stream.
+        let joint = document.index == 0 ? StreamWriter.joint(after: lastWritten, before: text) : ""
+        context.stdout.write(joint + text)
+        lastWritten = text
       }
     }
     errors += summary.diagnostics
