@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 swift build --product meshctl
 swift test --parallel "$@"
+# Generated files must match the command tree (completions are also compared in the suite).
+scripts/generate.sh --check

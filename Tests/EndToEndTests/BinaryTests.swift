@@ -67,7 +67,7 @@ import Testing
 
   @Test func recursiveDirectories() throws {
     let scratch = try Scratch([
-      "a.yaml": Manifests.valid, "sub/b.yml": Manifests.valid, "sub/deeper/c.json": "{\"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}}",
+      "a.yaml": Manifests.valid, "sub/b.yml": Manifests.valid, "sub/deeper/c.json": "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}}",
       "sub/notes.txt": "not a manifest",
     ])
     let flat = try Binary.run(["validate", "-f", scratch.url.path])
