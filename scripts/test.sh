@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 swift build --product meshctl
+MESHCTL_ORACLE_PYTHON="$(scripts/ensure-oracles.sh)"
+export MESHCTL_ORACLE_PYTHON
 swift test --parallel "$@"
 # Generated files must match the command tree (completions are also compared in the suite).
 scripts/generate.sh --check
