@@ -22,7 +22,7 @@ let package = Package(
     ),
     .target(name: "Manifest", dependencies: ["CLibYAML"]),
     .target(name: "MeshSchema", dependencies: ["Manifest"]),
-    .target(name: "Injection", dependencies: ["Manifest"]),
+    .target(name: "Injection", dependencies: ["Manifest", "MeshSchema"]),
     .target(
       name: "MeshctlCLI",
       dependencies: [

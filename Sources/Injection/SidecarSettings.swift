@@ -1,9 +1,14 @@
 import Manifest
+import MeshSchema
 
-/// The service meshes meshctl renders sidecars and policies for.
-public enum MeshProvider: String, Sendable, CaseIterable {
-  case istio, linkerd
+/// The service meshes meshctl renders sidecars and policies for (MeshConfig's provider).
+public typealias MeshProvider = MeshConfig.Provider
+/// Whether the sidecar runs as a Kubernetes native sidecar (MeshConfig's `nativeSidecar`).
+public typealias NativeSidecarMode = MeshConfig.NativeSidecar
+/// How traffic is redirected into the proxy (MeshConfig's `interception`).
+public typealias InterceptionMode = MeshConfig.Interception
 
+extension MeshConfig.Provider {
   /// The sidecar container's name.
   public var proxyContainerName: String {
     switch self {
@@ -21,24 +26,8 @@ public enum MeshProvider: String, Sendable, CaseIterable {
   }
 }
 
-/// Whether the sidecar runs as a Kubernetes native sidecar (an init container with
-/// `restartPolicy: Always`, so Jobs finish).
-public enum NativeSidecarMode: String, Sendable, CaseIterable {
-  /// Native when the MeshConfig says the cluster runs Kubernetes 1.29 or later.
-  case auto
-  case `true`
-  case `false`
-}
-
-/// How traffic is redirected into the proxy.
-public enum InterceptionMode: String, Sendable, CaseIterable {
-  /// An init container sets up iptables (needs NET_ADMIN).
-  case iptables
-  /// The mesh's CNI plugin does it; no init container.
-  case cni
-}
-
-/// Everything that shapes a sidecar, from a MeshConfig document or the built-in defaults.
+/// The settings in effect for one sidecar: a MeshConfig resolved against its provider's defaults
+/// (and, per workload, the provider's override annotations).
 public struct SidecarSettings: Sendable, Equatable {
   public var provider: MeshProvider
   /// The proxy image; the init container uses it too (both meshes ship one image).
@@ -103,8 +92,8 @@ public struct SidecarSettings: Sendable, Equatable {
   /// Whether the proxy goes into `initContainers` with `restartPolicy: Always`.
   public var usesNativeSidecar: Bool {
     switch nativeSidecar {
-    case .true: return true
-    case .false: return false
+    case .enabled: return true
+    case .disabled: return false
     case .auto: return (kubernetesMinorVersion ?? 0) >= 29
     }
   }
@@ -127,140 +116,49 @@ public struct SidecarSettings: Sendable, Equatable {
   }
 }
 
-/// A MeshConfig document that cannot be turned into settings.
-public struct SettingsError: Error, Sendable, CustomStringConvertible {
-  /// What is wrong, naming the field.
-  public var message: String
-  /// Where.
-  public var mark: SourceMark
-
-  public var description: String { message }
-}
-
 extension SidecarSettings {
-  /// Reads a `meshctl.io/v1alpha1` MeshConfig (its `spec`), starting from the defaults of its
-  /// provider (or `provider` when given, which wins, as `--provider` does on the command line).
-  public init(meshConfig: Node?, provider override: MeshProvider? = nil) throws {
-    let spec = meshConfig?["spec"] ?? Node.mapping([])
-    let named = try spec["provider"].map { node -> MeshProvider in
-      guard let text = node.string, let provider = MeshProvider(rawValue: text) else {
-        throw SettingsError(message: "spec.provider must be istio or linkerd", mark: node.mark)
-      }
-      return provider
-    }
-    self = .defaults(for: override ?? named ?? .istio)
-    try apply(spec)
+  /// The settings a MeshConfig means for its provider, or for `provider` when given (as
+  /// `--provider` does). The MeshConfig's proxy image, UID, log level and resources are meant for
+  /// its own provider, so they apply only when the providers agree.
+  public init(config: MeshConfig, provider override: MeshProvider? = nil) {
+    let provider = override ?? config.provider
+    self = .defaults(for: provider)
+    trustDomain = config.trustDomain
+    if let namespace = config.controlPlaneNamespace { controlPlaneNamespace = namespace }
+    revision = config.revision ?? ""
+    nativeSidecar = config.nativeSidecar
+    kubernetesMinorVersion = config.kubernetesMinorVersion
+    interception = config.interception
+    excludeInboundPorts = config.excludeInboundPorts
+    excludeOutboundPorts = config.excludeOutboundPorts
+    excludeOutboundCIDRs = config.excludeOutboundCIDRs
+    rewriteProbes = config.rewriteProbes && provider == .istio
+    prometheusScrape = config.prometheusScrape
+    neverInjectNamespaces = config.neverInjectNamespaces
+    identityTrustAnchorsPEM = config.identityTrustAnchorsPEM
+    guard provider == config.provider else { return }
+    let proxy = config.proxy
+    if let image = proxy.image { proxyImage = image }
+    if let uid = proxy.uid { proxyUID = uid }
+    if let level = proxy.logLevel { logLevel = Self.logLevel(level, for: provider) }
+    Self.merge(proxy.requests, into: &requests)
+    Self.merge(proxy.limits, into: &limits)
   }
 
-  private mutating func apply(_ spec: Node) throws {
-    var reader = FieldReader(spec)
-    if let value = try reader.string("trustDomain") { trustDomain = value }
-    if let value = try reader.string("controlPlaneNamespace") { controlPlaneNamespace = value }
-    if let value = try reader.string("revision") { revision = value }
-    if let value = try reader.enumeration("interception", InterceptionMode.self) { interception = value }
-    if let node = spec["nativeSidecar"] {
-      // Accepts the booleans true/false as well as the string auto.
-      let text = node.bool.map { String($0) } ?? node.string ?? ""
-      guard let mode = NativeSidecarMode(rawValue: text) else {
-        throw SettingsError(message: "spec.nativeSidecar must be auto, true or false", mark: node.mark)
-      }
-      nativeSidecar = mode
-    }
-    if let node = spec["kubernetesVersion"] {
-      let text = node.string ?? node.scalar?.text ?? ""
-      let parts = text.drop { $0 == "v" }.split(separator: ".")
-      guard parts.count >= 2, parts[0] == "1", let minor = Int(parts[1]) else {
-        throw SettingsError(message: "spec.kubernetesVersion must look like \"1.30\"", mark: node.mark)
-      }
-      kubernetesMinorVersion = minor
-    }
-    if let value = try reader.intList("excludeInboundPorts") { excludeInboundPorts = value }
-    if let value = try reader.intList("excludeOutboundPorts") { excludeOutboundPorts = value }
-    if let value = try reader.stringList("excludeOutboundCIDRs") { excludeOutboundCIDRs = value }
-    if let value = try reader.stringList("neverInjectNamespaces") { neverInjectNamespaces = value }
-    if let value = try reader.bool("rewriteProbes") { rewriteProbes = value }
-    if let value = try reader.bool("prometheusScrape") { prometheusScrape = value }
-    if let value = try reader.string("identityTrustAnchorsPEM") { identityTrustAnchorsPEM = value }
-    if let proxy = spec["proxy"] {
-      var proxyReader = FieldReader(proxy, prefix: "spec.proxy.")
-      if let value = try proxyReader.string("image") { proxyImage = value }
-      if let value = try proxyReader.string("logLevel") { logLevel = value }
-      if let value = try proxyReader.int("uid") { proxyUID = value }
-      if let resources = proxy["resources"] {
-        if let value = try quantities(resources["requests"], "spec.proxy.resources.requests") { requests = value }
-        if let value = try quantities(resources["limits"], "spec.proxy.resources.limits") { limits = value }
+  /// A MeshConfig log level in the provider's own terms (Linkerd says `warn`).
+  static func logLevel(_ level: MeshConfig.LogLevel, for provider: MeshProvider) -> String {
+    guard provider == .linkerd else { return level.rawValue }
+    return level == .warning ? "warn" : level.rawValue
+  }
+
+  private static func merge(_ list: MeshConfig.ResourceList, into quantities: inout [(String, String)]) {
+    for (name, value) in [("cpu", list.cpu), ("memory", list.memory)] {
+      guard let value else { continue }
+      if let index = quantities.firstIndex(where: { $0.0 == name }) {
+        quantities[index].1 = value
+      } else {
+        quantities.append((name, value))
       }
     }
-  }
-
-  private func quantities(_ node: Node?, _ path: String) throws -> [(String, String)]? {
-    guard let node else { return nil }
-    guard let entries = node.mapping else { throw SettingsError(message: "\(path) must be a mapping", mark: node.mark) }
-    return try entries.map { entry in
-      guard let scalar = entry.value.scalar, scalar.kind != .null, scalar.kind != .bool else {
-        throw SettingsError(message: "\(path).\(entry.key) must be a quantity", mark: entry.value.mark)
-      }
-      return (entry.key, scalar.text)
-    }
-  }
-}
-
-/// Reads typed fields of a mapping, throwing a `SettingsError` that names the field.
-private struct FieldReader {
-  let node: Node
-  let prefix: String
-
-  init(_ node: Node, prefix: String = "spec.") {
-    self.node = node
-    self.prefix = prefix
-  }
-
-  func string(_ key: String) throws -> String? {
-    guard let value = node[key] else { return nil }
-    guard let text = value.string else { throw error(key, "a string", value) }
-    return text
-  }
-
-  func int(_ key: String) throws -> Int? {
-    guard let value = node[key] else { return nil }
-    guard let number = value.int else { throw error(key, "an integer", value) }
-    return number
-  }
-
-  func bool(_ key: String) throws -> Bool? {
-    guard let value = node[key] else { return nil }
-    guard let flag = value.bool else { throw error(key, "true or false", value) }
-    return flag
-  }
-
-  func enumeration<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws -> T?
-  where T.RawValue == String {
-    guard let value = node[key] else { return nil }
-    guard let text = value.string, let result = T(rawValue: text) else {
-      throw error(key, T.allCases.map(\.rawValue).joined(separator: " or "), value)
-    }
-    return result
-  }
-
-  func intList(_ key: String) throws -> [Int]? {
-    guard let value = node[key] else { return nil }
-    guard let items = value.sequence else { throw error(key, "a list of ports", value) }
-    return try items.map { item in
-      guard let port = item.int, (1...65535).contains(port) else { throw error(key, "a list of ports", item) }
-      return port
-    }
-  }
-
-  func stringList(_ key: String) throws -> [String]? {
-    guard let value = node[key] else { return nil }
-    guard let items = value.sequence else { throw error(key, "a list of strings", value) }
-    return try items.map { item in
-      guard let text = item.string else { throw error(key, "a list of strings", item) }
-      return text
-    }
-  }
-
-  private func error(_ key: String, _ expected: String, _ value: Node) -> SettingsError {
-    SettingsError(message: "\(prefix)\(key) must be \(expected), not \(value.typeName)", mark: value.mark)
   }
 }

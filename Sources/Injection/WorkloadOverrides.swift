@@ -12,7 +12,7 @@ enum WorkloadOverrides {
     "sidecar.istio.io/proxyMemoryLimit": { setQuantity(&$0.limits, "memory", $1) },
     "sidecar.istio.io/logLevel": { $0.logLevel = $1 },
     "sidecar.istio.io/rewriteAppHTTPProbers": { $0.rewriteProbes = $1 == "true" },
-    "sidecar.istio.io/nativeSidecar": { $0.nativeSidecar = $1 == "true" ? .true : .false },
+    "sidecar.istio.io/nativeSidecar": { $0.nativeSidecar = $1 == "true" ? .enabled : .disabled },
     "traffic.sidecar.istio.io/excludeInboundPorts": { $0.excludeInboundPorts = ports($1) },
     "traffic.sidecar.istio.io/excludeOutboundPorts": { $0.excludeOutboundPorts = ports($1) },
     "traffic.sidecar.istio.io/excludeOutboundIPRanges": { $0.excludeOutboundCIDRs = list($1) },
@@ -32,7 +32,7 @@ enum WorkloadOverrides {
     "config.linkerd.io/admin-port": { if let port = Int($1), (1...65535).contains(port) { $0.adminPort = port } },
     "config.linkerd.io/skip-inbound-ports": { $0.excludeInboundPorts = ports($1) },
     "config.linkerd.io/skip-outbound-ports": { $0.excludeOutboundPorts = ports($1) },
-    "config.alpha.linkerd.io/proxy-enable-native-sidecar": { $0.nativeSidecar = $1 == "true" ? .true : .false },
+    "config.alpha.linkerd.io/proxy-enable-native-sidecar": { $0.nativeSidecar = $1 == "true" ? .enabled : .disabled },
   ]
 
   /// The settings with a workload's override annotations applied.

@@ -27,6 +27,8 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
   case httpHeaderName
   /// A percentage (`25%`).
   case percent
+  /// A Kubernetes version: `1.30`, `v1.30` or `1.30.2`.
+  case kubernetesVersion
 
   /// Why `text` does not have this format; nil when it does.
   public func problem(with text: String) -> String? {
@@ -48,6 +50,7 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
     case .httpHeaderName:
       return Formats.isToken(text) ? nil : "use only letters, digits and !#$%&'*+-.^_`|~"
     case .percent: return Formats.isPercent(text) ? nil : "write e.g. `25%`"
+    case .kubernetesVersion: return Formats.isKubernetesVersion(text) ? nil : "write e.g. `1.30`"
     }
   }
 
@@ -69,6 +72,7 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
     case .cidr: return "CIDR block"
     case .httpHeaderName: return "HTTP header name"
     case .percent: return "percentage"
+    case .kubernetesVersion: return "Kubernetes version"
     }
   }
 
@@ -92,6 +96,7 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
     case .cidr: return nil
     case .httpHeaderName: return "^[-!#$%&'*+.^_`|~0-9A-Za-z]+$"
     case .percent: return "^[0-9]+%$"
+    case .kubernetesVersion: return "^v?1\\.[0-9]+(\\.[0-9]+)?$"
     }
   }
 
@@ -308,6 +313,12 @@ public enum Formats {
     guard text.hasSuffix("%") else { return false }
     let digits = text.utf8.dropLast()
     return !digits.isEmpty && digits.allSatisfy(isDigit)
+  }
+
+  /// `1.30`, `v1.30`, `1.30.2`: Kubernetes 1.x with a minor and an optional patch number.
+  public static func isKubernetesVersion(_ text: String) -> Bool {
+    let parts = text.drop { $0 == "v" }.split(separator: ".", omittingEmptySubsequences: false)
+    return (2...3).contains(parts.count) && parts[0] == "1" && parts.dropFirst().allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy(isDigit) }
   }
 }
 

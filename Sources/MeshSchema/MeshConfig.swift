@@ -77,19 +77,19 @@ public struct MeshConfig: Sendable, Hashable {
   public struct Proxy: Sendable, Hashable {
     /// The image; nil means the provider's default image for its version.
     public var image: String?
-    /// Resource requests.
+    /// Resource requests; a quantity left nil takes the provider's default.
     public var requests: ResourceList
-    /// Resource limits.
+    /// Resource limits; a quantity left nil takes the provider's default.
     public var limits: ResourceList
     /// The UID the proxy runs as; nil means the provider's default.
     public var uid: Int?
-    /// The log level.
-    public var logLevel: LogLevel
+    /// The log level; nil means the provider's default.
+    public var logLevel: LogLevel?
 
-    /// Creates proxy settings.
+    /// Creates proxy settings; empty resource lists and a nil log level mean the provider's defaults.
     public init(
-      image: String? = nil, requests: ResourceList = ResourceList(cpu: "100m", memory: "128Mi"),
-      limits: ResourceList = ResourceList(cpu: "2000m", memory: "1Gi"), uid: Int? = nil, logLevel: LogLevel = .warning
+      image: String? = nil, requests: ResourceList = ResourceList(), limits: ResourceList = ResourceList(),
+      uid: Int? = nil, logLevel: LogLevel? = nil
     ) {
       self.image = image
       self.requests = requests
@@ -128,6 +128,18 @@ public struct MeshConfig: Sendable, Hashable {
   public var prometheusScrape: Bool
   /// Namespaces whose workloads are never injected.
   public var neverInjectNamespaces: [String]
+  /// The cluster's Kubernetes version (`"1.30"`); decides `nativeSidecar: auto`.
+  public var kubernetesVersion: String?
+  /// Linkerd's identity trust anchors (PEM): full Linkerd injection needs them offline.
+  public var identityTrustAnchorsPEM: String?
+
+  /// The minor version of `kubernetesVersion` (`"1.30"` → 30), when it names Kubernetes 1.x.
+  public var kubernetesMinorVersion: Int? {
+    guard let version = kubernetesVersion else { return nil }
+    let parts = version.drop { $0 == "v" }.split(separator: ".")
+    guard parts.count >= 2, parts[0] == "1" else { return nil }
+    return Int(parts[1])
+  }
 
   /// Creates a configuration; every argument defaults to the built-in value.
   public init(
@@ -187,6 +199,8 @@ public struct MeshConfig: Sendable, Hashable {
     if let value = spec["rewriteProbes"]?.bool { rewriteProbes = value }
     if let value = spec["prometheusScrape"]?.bool { prometheusScrape = value }
     if let items = spec["neverInjectNamespaces"]?.sequence { neverInjectNamespaces = items.compactMap(\.string) }
+    kubernetesVersion = spec["kubernetesVersion"]?.string
+    identityTrustAnchorsPEM = spec["identityTrustAnchorsPEM"]?.string
   }
 
   private static func proxy(from node: Node) -> Proxy {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Injection
 import Manifest
+import MeshSchema
 
 extension Meshctl {
   /// `meshctl inject`: adds the mesh sidecar to every pod template, offline.
@@ -54,31 +55,30 @@ extension Meshctl {
       return try InjectionRun(transform: transform, input: input) { try injector.inject($0) }.run(in: context)
     }
 
-    /// The settings: built-in defaults, then the MeshConfig file, then the flags.
+    /// The settings: built-in defaults, then the MeshConfig file (validated first, so a mistake
+    /// is reported with its line and column), then the flags.
     func loadSettings(context: CommandContext) throws -> SidecarSettings {
-      var meshConfig: Node?
-      if let config {
-        let (document, diagnostics) = try readSingleDocument(config, context: context)
-        if let problem = diagnostics.first(where: { $0.severity == .error }) { throw InputFailure(problem) }
-        guard document?.kind == "MeshConfig" else {
-          throw ValidationError("\(config): --config needs a meshctl.io/v1alpha1 MeshConfig, not \(document?.kind ?? "an empty file")")
+      var config = MeshConfig.defaults
+      if let path = self.config {
+        let (document, readErrors) = try readSingleDocument(path, context: context)
+        guard readErrors.isEmpty else { throw InputFailure(readErrors) }
+        guard let document else { throw ValidationError("\(path): --config file holds no MeshConfig") }
+        guard document.kind == "MeshConfig" else {
+          throw ValidationError("\(path): --config needs a meshctl.io/v1alpha1 MeshConfig, not \(document.kind ?? "an object without a kind")")
         }
-        meshConfig = document?.root
+        let errors = Validator().validate(document).filter { $0.severity == .error }
+        guard errors.isEmpty else { throw InputFailure(errors) }
+        config = MeshConfig(node: document.root)
       }
-      do {
-        var settings = try SidecarSettings(meshConfig: meshConfig, provider: provider)
-        if let nativeSidecar { settings.nativeSidecar = nativeSidecar }
-        return settings
-      } catch let error as SettingsError {
-        throw InputFailure(
-          Diagnostic(severity: .error, code: "MC1001", message: error.message, file: config ?? "-", mark: error.mark))
-      }
+      var settings = SidecarSettings(config: config, provider: provider)
+      if let nativeSidecar { settings.nativeSidecar = nativeSidecar }
+      return settings
     }
 
     private func readSingleDocument(_ path: String, context: CommandContext) throws -> (Document?, [Diagnostic]) {
       var document: Document?
       let summary = try ManifestReader().read(try context.openFile(path), file: path) { document = document ?? $0 }
-      return (document, summary.diagnostics + (document?.diagnostics ?? []))
+      return (document, summary.diagnostics + (document?.diagnostics ?? []).filter { $0.severity == .error })
     }
   }
 
@@ -148,11 +148,11 @@ public struct TransformOptions: ParsableArguments {
 extension MeshProvider: ExpressibleByArgument {}
 extension NativeSidecarMode: ExpressibleByArgument {}
 
-/// An input that cannot be used, with its position: reported like a finding, exit 2.
+/// An input that cannot be used, with the findings that say why: reported like findings, exit 2.
 struct InputFailure: Error, CustomStringConvertible {
-  let diagnostic: Diagnostic
-  init(_ diagnostic: Diagnostic) { self.diagnostic = diagnostic }
-  var description: String { TextDiagnosticLine.render(diagnostic) }
+  let diagnostics: [Diagnostic]
+  init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+  var description: String { diagnostics.map(TextDiagnosticLine.render).joined(separator: "\n") }
 }
 
 /// `file:line:col: error: message [CODE]`, the one-line form of a finding.

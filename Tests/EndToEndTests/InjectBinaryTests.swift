@@ -104,7 +104,7 @@ import Testing
     let scratch = try Scratch(["mesh.yaml": "apiVersion: meshctl.io/v1alpha1\nkind: MeshConfig\nspec:\n  proxy:\n    uid: many\n"])
     let result = try Binary.run(["inject", "--config", scratch.url.appendingPathComponent("mesh.yaml").path], stdin: Self.deployment)
     #expect(result.status == 2)
-    #expect(result.stderr.contains("mesh.yaml:5:10: error: spec.proxy.uid must be an integer"))
+    #expect(result.stderr.contains("mesh.yaml:5:10: error: `uid` must be an integer, not string [MC1001]"))
   }
 
   @Test func jsonOutputIsAListForManyDocuments() throws {

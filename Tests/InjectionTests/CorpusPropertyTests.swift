@@ -20,7 +20,7 @@ import Testing
 
   static func shapes() -> [(String, Injector)] {
     var istioNative = SidecarSettings.defaults(for: .istio)
-    istioNative.nativeSidecar = .true
+    istioNative.nativeSidecar = .enabled
     var istioCNI = SidecarSettings.defaults(for: .istio)
     istioCNI.interception = .cni
     var linkerd = SidecarSettings.defaults(for: .linkerd)

@@ -194,7 +194,7 @@ import Testing
       let proxy = sidecar(template, provider)
     else { return settings }
     if let image = proxy["image"]?.string { settings.proxyImage = image }
-    settings.nativeSidecar = proxy["restartPolicy"]?.string == "Always" ? .true : .false
+    settings.nativeSidecar = proxy["restartPolicy"]?.string == "Always" ? .enabled : .disabled
     if !names(template, "initContainers").contains(provider.initContainerName) { settings.interception = .cni }
     return settings
   }

@@ -119,6 +119,11 @@ import Testing
       rewriteProbes: false
       prometheusScrape: true
       neverInjectNamespaces: [kube-system, linkerd]
+      kubernetesVersion: "1.31"
+      identityTrustAnchorsPEM: |
+        -----BEGIN CERTIFICATE-----
+        MIIB
+        -----END CERTIFICATE-----
 
     """
 
@@ -136,6 +141,13 @@ import Testing
     #expect(config.rewriteProbes == false)
     #expect(config.neverInjectNamespaces == ["kube-system", "linkerd"])
     #expect(config.effectiveControlPlaneNamespace == "linkerd")
+    #expect(config.kubernetesMinorVersion == 31)
+    #expect(config.identityTrustAnchorsPEM?.hasPrefix("-----BEGIN CERTIFICATE-----\n") == true)
+  }
+
+  @Test func kubernetesVersionFormat() {
+    #expect(codes(Self.meshConfig.replacingOccurrences(of: "\"1.31\"", with: "\"2.0\"")) == ["MC1006"])
+    #expect(codes(Self.meshConfig.replacingOccurrences(of: "\"1.31\"", with: "v1.31.4")) == [])
   }
 
   @Test func meshConfigDefaults() {

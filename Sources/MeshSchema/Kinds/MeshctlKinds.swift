@@ -175,6 +175,12 @@ public enum MeshctlSchemas {
       .optional("rewriteProbes", .boolean, "rewrite HTTP probes to go through the proxy's agent"),
       .optional("prometheusScrape", .boolean, "add Prometheus scrape annotations"),
       .optional("neverInjectNamespaces", .array(.string(.dns1123Label)), "namespaces never injected"),
+      .optional(
+        "kubernetesVersion", .string(StringSchema(format: .kubernetesVersion)),
+        "the cluster's Kubernetes version, e.g. \"1.30\"; `nativeSidecar: auto` is native from 1.29"),
+      .optional(
+        "identityTrustAnchorsPEM", .string(StringSchema(minLength: 1)),
+        "Linkerd's identity trust anchors (PEM), needed to render the Linkerd proxy offline"),
     ], unknown: .error)
 
   /// The MeshConfig kind; `metadata` is optional because it is a local file, not a cluster object.
