@@ -89,14 +89,14 @@ for target in "${targets[@]}"; do
   rc=$?
   set -e
 
-  execs="$(grep -E '^stat::number_of_executed_units:' "$log" | tail -1 | awk '{print $2}')"
-  [ -n "$execs" ] || execs="$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')"
-  crash_file="$(grep -oE 'Test unit written to .*' "$log" | tail -1 | sed 's/Test unit written to //')"
+  execs="$( (grep -E '^stat::number_of_executed_units:' "$log" || true) | tail -1 | awk '{print $2}')"
+  [ -n "$execs" ] || execs="$( (grep -oE '^#[0-9]+' "$log" || true) | tail -1 | tr -d '#')"
+  crash_file="$( (grep -oE 'Test unit written to .*' "$log" || true) | tail -1 | sed 's/Test unit written to //')"
   if [ "$rc" -eq 0 ]; then
     line="$target: ${execs:-?} executions in ${seconds}s, corpus $(ls "$corpus" | wc -l) inputs, no crash"
   else
     status=1
-    kind="$(grep -oE 'ERROR: libFuzzer: [a-z -]+|Fatal error: [^\n]{0,120}' "$log" | head -1)"
+    kind="$( (grep -oE 'Fatal error: .{0,160}|ERROR: libFuzzer: [a-z -]+' "$log" || true) | head -1)"
     line="$target: FOUND A PROBLEM after ${execs:-?} executions: ${kind:-exit $rc}; input: ${crash_file:-see $log}"
     echo "---- $log (last 60 lines) ----" >&2
     tail -n 60 "$log" >&2

@@ -10,7 +10,8 @@
 //     at a time gives the same documents and the same findings (and, without findings, the
 //     same byte count); with findings, the documents both delivered agree, and the findings
 //     are the same unless an encoding error is involved (see below);
-//  5. every finding the validator returns names the file it was given and has a rule code.
+//  5. each document's `sourceText`, read on its own, gives one document with the same tree;
+//  6. every finding the validator returns names the file it was given and has a rule code.
 // A broken invariant is a crash (fatalError), so libFuzzer saves the input.
 
 #if canImport(Glibc)
@@ -141,6 +142,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let at = zip(joined, bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset
           ?? min(joined.count, bytes.count)
         fail("sourceText concatenation differs from the input at byte \(at) (\(joined.count) vs \(bytes.count) bytes)", bytes)
+      }
+      // Each document's text read on its own is that document again (anchors, tags and
+      // directives are per document, so nothing may leak from its neighbours).
+      for document in whole.documents {
+        let alone = readAll(MemorySource(document.sourceText), bytes, validate: false)
+        if !alone.findings.isEmpty || alone.documents.count != 1 || alone.documents[0].root != document.root {
+          fail("document \(document.index) read on its own differs: \(alone)\n text: \(document.sourceText.debugDescription)", bytes)
+        }
       }
     }
   }
