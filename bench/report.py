@@ -85,6 +85,7 @@ parse = throughput.get("libyaml parse")
 roundtrip = throughput.get("libyaml round trip")
 pyyaml = throughput.get("PyYAML CSafeLoader")
 inject = throughput.get("meshctl inject")
+library = throughput.get("library read+validate")
 kval = kv.get("kubernetes-validate")
 
 v_speed = mib_per_s(big_bytes, validate)
@@ -130,6 +131,25 @@ rows.append((
     "peak RSS of validate, 4x input vs 1x",
     f"{fmt_mib(rss4)} on 4x" if rss4 else na_validate,
     f"{fmt_mib(rss1)} on 1x (libyaml parse: {fmt_mib(rss_parse)})" if rss1 else f"libyaml parse: {fmt_mib(rss_parse)}",
+    fmt_ratio(r),
+    "≈ 1, ≤ 1.25 (streaming)" + verdict(None if r is None else r <= 1.25),
+))
+
+lib_speed = mib_per_s(big_bytes, library)
+r = ratio(lib_speed, p_speed)
+rows.append((
+    "library only (bench/reader: ManifestReader + Validator, no CLI) vs libyaml parse",
+    fmt_speed(lib_speed),
+    fmt_speed(p_speed),
+    fmt_ratio(r),
+    "≥ 0.40 (validate's budget)" + verdict(None if r is None else r >= 0.40),
+))
+lrss1, lrss4 = kib("BENCH_RSS_READER_1X_KIB"), kib("BENCH_RSS_READER_4X_KIB")
+r = ratio(lrss4, lrss1)
+rows.append((
+    "peak RSS of the library path, 4x input vs 1x",
+    f"{fmt_mib(lrss4)} on 4x",
+    f"{fmt_mib(lrss1)} on 1x",
     fmt_ratio(r),
     "≈ 1, ≤ 1.25 (streaming)" + verdict(None if r is None else r <= 1.25),
 ))
@@ -194,6 +214,11 @@ if validate:
     )
 else:
     notes.append(f"{validate_why or 'meshctl validate not available'}; its rows are n/a.")
+if library:
+    notes.append(
+        "library row: bench/reader's manifest-read, i.e. ManifestReader + the Validator of this build "
+        "(findings are counted, not printed)."
+    )
 if startup_cmd != "meshctl version":
     notes.append(f"`meshctl version` not available; start-up measured with `{startup_cmd}` instead.")
 if m_start and k_start:

@@ -69,6 +69,15 @@ else
   meshctl="$(swift build -c release --static-swift-stdlib --show-bin-path 2>/dev/null)/meshctl"
 fi
 
+# The library path without the command line (bench/reader): ManifestReader + Validator.
+reader="bench/reader/.build/release/manifest-read"
+if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -x "$reader" ]; then
+  log "swift build -c release --static-swift-stdlib --package-path bench/reader"
+  swift build -c release --static-swift-stdlib --package-path bench/reader >&2 || log "bench/reader build FAILED"
+fi
+reader_ok=0
+[ -x "$reader" ] && reader_ok=1
+
 # ---- inputs (deterministic: regenerated only when missing or gen.py changed) -----------------
 generate() { # file size-mb scale
   if [ ! -s "$1" ] || [ bench/gen.py -nt "$1" ]; then
@@ -125,6 +134,13 @@ rss() { # prints max RSS in KiB of the command; its exit code goes to $out/rss.r
   tail -1 "$out/rss.txt"
 }
 rss_parse="$(rss "$out/yaml-parse" "$big")"
+rss_reader_1x=""
+rss_reader_4x=""
+if [ "$reader_ok" = 1 ]; then
+  rss_reader_1x="$(rss "$reader" "$big")"
+  [ "$(cat "$out/rss.rc")" -le 1 ] || log "WARNING: $reader failed on $big: $(head -c 300 "$out/rss.err")"
+  rss_reader_4x="$(rss "$reader" "$big4")"
+fi
 rss_1x=""
 rss_4x=""
 validate_rc=""
@@ -142,6 +158,7 @@ fi
 rm -f "$out"/throughput.json "$out"/kubernetes-validate.json "$out"/startup.json
 cmds=()
 [ "$validate_ok" = 1 ] && cmds+=(-n "meshctl validate" "$meshctl validate -f $big -o json >/dev/null")
+[ "$reader_ok" = 1 ] && cmds+=(-n "library read+validate" "$reader $big >/dev/null")
 [ "$inject_ok" = 1 ] && cmds+=(-n "meshctl inject" "$meshctl inject -f $big >/dev/null")
 cmds+=(-n "libyaml parse" "$out/yaml-parse $big >/dev/null")
 cmds+=(-n "libyaml round trip" "$out/yaml-roundtrip $big /dev/null 2>/dev/null")
@@ -170,6 +187,7 @@ export BENCH_OUT="$out" BENCH_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')" BENCH_SEED
   BENCH_K8S_VERSION="$k8s_version" BENCH_VALIDATE_OK="$validate_ok" BENCH_VALIDATE_WHY="$validate_why" \
   BENCH_VALIDATE_RC="$validate_rc" BENCH_INJECT_OK="$inject_ok" BENCH_STARTUP_CMD="$startup_cmd" \
   BENCH_RSS_1X_KIB="$rss_1x" BENCH_RSS_4X_KIB="$rss_4x" BENCH_RSS_PARSE_KIB="$rss_parse" \
+  BENCH_RSS_READER_1X_KIB="$rss_reader_1x" BENCH_RSS_READER_4X_KIB="$rss_reader_4x" \
   BENCH_MESHCTL="$meshctl" BENCH_MESHCTL_VERSION="$meshctl_version" \
   BENCH_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   BENCH_KV_VERSION="kubernetes-validate $(kubernetes-validate --version 2>/dev/null | awk '{print $NF}')" \
