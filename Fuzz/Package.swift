@@ -1,0 +1,27 @@
+// swift-tools-version:6.0
+// libFuzzer targets for meshctl. A separate package so that the main build never needs the
+// fuzzer runtime: `Fuzz/run.sh` builds it with `swift build -c release --sanitize=fuzzer`.
+// Each target is an executable whose `main` comes from libFuzzer, hence `-parse-as-library`.
+import PackageDescription
+
+let fuzzSettings: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
+
+let package = Package(
+  name: "MeshctlFuzz",
+  platforms: [.macOS(.v13)],
+  dependencies: [
+    .package(name: "meshctl", path: "..")
+  ],
+  targets: [
+    // Bytes → ManifestReader → Validator, with round-trip invariants on the document slices.
+    .executableTarget(
+      name: "FuzzManifest",
+      dependencies: [
+        .product(name: "Manifest", package: "meshctl"),
+        .product(name: "MeshSchema", package: "meshctl"),
+      ],
+      swiftSettings: fuzzSettings
+    ),
+    // Next targets (inject, kubeconfig) go here: one directory under Sources/ each, same settings.
+  ]
+)
