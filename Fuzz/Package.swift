@@ -22,6 +22,15 @@ let package = Package(
       ],
       swiftSettings: fuzzSettings
     ),
-    // Next targets (inject, kubeconfig) go here: one directory under Sources/ each, same settings.
+    // Bytes → documents → inject/uninject, with idempotency and round-trip invariants.
+    .executableTarget(
+      name: "FuzzInjection",
+      dependencies: [
+        .product(name: "Manifest", package: "meshctl"),
+        .product(name: "Injection", package: "meshctl"),
+      ],
+      swiftSettings: fuzzSettings
+    ),
+    // Next targets (kubeconfig) go here: one directory under Sources/ each, same settings.
   ]
 )

@@ -28,6 +28,7 @@ run_dir="$here/corpus-run"
 shared_seeds() {
   case "$1" in
     FuzzManifest) [ -d "$shared" ] && find "$shared" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) ;;
+    FuzzInjection) [ -d "$shared" ] && find "$shared/apps" "$shared/peer-inject" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.injected' \) ;;
     *) ;;
   esac
   return 0

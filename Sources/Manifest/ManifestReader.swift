@@ -107,30 +107,65 @@ private final class ReadSession {
     self.limits = limits
   }
 
-  /// Feeds libyaml: reads from the source and keeps a copy in the window.
+  /// Bytes read from the source but not yet handed to libyaml (from a refused character on).
+  var heldBack: [UInt8] = []
+  var scanner = TextScanner()
+  var checkedEncoding = false
+
+  /// Feeds libyaml: reads from the source and keeps a copy of what it hands over in the window.
   func fill(_ buffer: UnsafeMutablePointer<UInt8>, _ size: Int) -> Int {
     do {
-      let n = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: size))
-      if n > 0 {
-        if bytesRead == 0, n >= 2, (buffer[0] == 0xFE && buffer[1] == 0xFF) || (buffer[0] == 0xFF && buffer[1] == 0xFE) {
-          sourceError = EncodingProblem.utf16
-          return -1
+      var n = 0
+      if !heldBack.isEmpty {
+        // libyaml consumed everything before the refused character: now it may see it.
+        n = min(size, heldBack.count)
+        heldBack.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: n) }
+        heldBack.removeFirst(n)
+      } else {
+        n = try readAtLeastThreeBytesFirst(buffer, size)
+        guard n > 0 else { return 0 }
+        if !checkedEncoding {
+          checkedEncoding = true
+          if n >= 2, (buffer[0] == 0xFE && buffer[1] == 0xFF) || (buffer[0] == 0xFF && buffer[1] == 0xFE) {
+            sourceError = EncodingProblem.utf16
+            return -1
+          }
+          if n >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
+            cursorByte = 3  // libyaml skips the byte-order mark without counting it
+          }
         }
-        if bytesRead == 0, n >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-          cursorByte = 3  // libyaml skips the byte-order mark without counting it
+        let chunk = UnsafeBufferPointer(start: buffer, count: n)
+        let scanStart = bytesRead == 0 && cursorByte == 3 ? 3 : 0
+        if let refused = scanner.firstRefused(in: UnsafeBufferPointer(rebasing: chunk[scanStart...])).map({ $0 + scanStart }),
+          refused > 0
+        {
+          heldBack.append(contentsOf: chunk[refused...])
+          n = refused
         }
-        bytesRead += n
-        if bytesRead > limits.maxInputBytes {
-          inputTooLarge = true
-          return -1
-        }
-        window.append(contentsOf: UnsafeBufferPointer(start: buffer, count: n))
       }
+      bytesRead += n
+      if bytesRead > limits.maxInputBytes {
+        inputTooLarge = true
+        return -1
+      }
+      window.append(contentsOf: UnsafeBufferPointer(start: buffer, count: n))
       return n
     } catch {
       sourceError = error
       return -1
     }
+  }
+
+  /// Reads into `buffer`; the very first read gathers at least three bytes (or all there is), so
+  /// that byte-order marks are seen whole however the source chunks its data.
+  private func readAtLeastThreeBytesFirst(_ buffer: UnsafeMutablePointer<UInt8>, _ size: Int) throws -> Int {
+    var n = 0
+    repeat {
+      let got = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer + n, count: size - n))
+      if got == 0 { break }
+      n += got
+    } while bytesRead == 0 && n < min(3, size)
+    return n
   }
 
   enum EncodingProblem: Error { case utf16 }

@@ -113,11 +113,65 @@ import Testing
   }
 }
 
+/// Reads `bytes` whole and one byte at a time: documents (their text) and findings.
+private func readBothWays(_ bytes: [UInt8]) throws -> [(texts: [String], findings: [String])] {
+  let sources: [any ByteSource] = [MemorySource(bytes), TrickleSource(bytes)]
+  var results: [(texts: [String], findings: [String])] = []
+  for source in sources {
+    var texts: [String] = []
+    let summary = try ManifestReader().read(source, file: "f") { texts.append($0.sourceText) }
+    results.append((texts, summary.diagnostics.map { "\($0.code) \($0.mark.line):\($0.mark.column)" }))
+  }
+  return results
+}
+
+/// Found by fuzzing: results must not depend on how the input is chunked.
+@Suite struct ChunkingIndependenceTests {
+  @Test func byteOrderMarkArrivingOneByteAtATime() throws {
+    let results = try readBothWays(Array("\u{FEFF}a: 1\n---\nb: 2\n".utf8))
+    #expect(results[0].texts == ["\u{FEFF}a: 1\n", "---\nb: 2\n"])
+    #expect(results[1].texts == results[0].texts)
+  }
+
+  @Test func utf16ArrivingOneByteAtATime() throws {
+    let bytes: [UInt8] = [0xFF, 0xFE] + Array("a: 1\n".utf8).flatMap { [$0, 0] }
+    let results = try readBothWays(bytes)
+    #expect(results.allSatisfy { $0.findings == ["MC0004 1:1"] && $0.texts.isEmpty })
+  }
+
+  @Test func invalidByteAfterACompleteDocument() throws {
+    let results = try readBothWays(Array("a: 1\n---\nb: ".utf8) + [0xFF, 0x0A])
+    #expect(results[0].texts == ["a: 1\n"], "the document before the bad byte is delivered")
+    #expect(results[0].findings == ["MC0004 3:4"])
+    #expect(results[1].texts == results[0].texts && results[1].findings == results[0].findings)
+  }
+
+  @Test func earlierSyntaxErrorWinsOverALaterBadByte() throws {
+    let results = try readBothWays(Array("a: b: c\nd: ".utf8) + [0xFF, 0x0A])
+    #expect(results[0].findings == ["MC0001 1:5"])
+    #expect(results[1].findings == results[0].findings)
+  }
+
+  @Test func controlCharacterLateInALongInputStillLetsEarlierDocumentsThrough() throws {
+    let early = String(repeating: "---\nk: v\n", count: 50)
+    let results = try readBothWays(Array(early.utf8) + Array("---\nx: ".utf8) + [0x01, 0x0A])
+    #expect(results[0].texts.count == 50)
+    #expect(results[0].findings == ["MC0004 102:4"])
+    #expect(results[1].texts.count == 50 && results[1].findings == results[0].findings)
+  }
+
+  @Test func multiByteCharactersSplitAcrossReadsAreFine() throws {
+    let results = try readBothWays(Array("a: 日本語 ü 🎉\n".utf8))
+    #expect(results.allSatisfy { $0.findings.isEmpty && $0.texts == ["a: 日本語 ü 🎉\n"] })
+  }
+}
+
 /// Hands the reader one byte per call, the worst case for its window and position cursor.
 final class TrickleSource: ByteSource {
   private let bytes: [UInt8]
   private var offset = 0
   init(_ text: String) { bytes = Array(text.utf8) }
+  init(_ bytes: [UInt8]) { self.bytes = bytes }
   func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     guard offset < bytes.count, buffer.count > 0 else { return 0 }
     buffer[0] = bytes[offset]

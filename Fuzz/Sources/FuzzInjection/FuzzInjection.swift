@@ -1,0 +1,61 @@
+// libFuzzer target: arbitrary bytes → documents → Injector (several sidecar shapes).
+//
+// For every document and shape it checks, besides "never crash, never hang":
+//  1. injection is idempotent: injecting the injected document changes nothing;
+//  2. injection is reversible: uninject(inject(x)) equals uninject(x);
+//  3. the injected tree survives the emitter: written as YAML and read back, it is the same tree.
+// A broken invariant is a crash (fatalError), so libFuzzer saves the input.
+
+import Injection
+import Manifest
+
+let limits = ReaderLimits(maxInputBytes: 1 << 20, maxDocumentBytes: 64 << 10, maxDepth: 32, maxAliasExpansion: 2_000)
+
+let injectors: [(String, Injector)] = {
+  var native = SidecarSettings.defaults(for: .istio)
+  native.nativeSidecar = .enabled
+  var cni = SidecarSettings.defaults(for: .istio)
+  cni.interception = .cni
+  var linkerd = SidecarSettings.defaults(for: .linkerd)
+  linkerd.identityTrustAnchorsPEM = "-----BEGIN CERTIFICATE-----\nFUZZ\n-----END CERTIFICATE-----\n"
+  return [
+    ("istio", Injector(options: InjectionOptions(settings: .defaults(for: .istio)))),
+    ("istio-native", Injector(options: InjectionOptions(settings: native))),
+    ("istio-cni", Injector(options: InjectionOptions(settings: cni))),
+    ("linkerd", Injector(options: InjectionOptions(settings: linkerd))),
+    ("webhook", Injector(options: InjectionOptions(settings: .defaults(for: .istio), webhookOnly: true))),
+  ]
+}()
+
+func fail(_ what: String, _ bytes: [UInt8]) -> Never {
+  let preview = String(decoding: bytes.prefix(512), as: UTF8.self)
+  fatalError("FuzzInjection invariant broken: \(what)\ninput (\(bytes.count) bytes): \(preview.debugDescription)")
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+  let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+  var documents: [Document] = []
+  _ = try? ManifestReader(limits: limits).read(MemorySource(bytes), file: "fuzz") { documents.append($0) }
+  for document in documents {
+    for (shape, injector) in injectors {
+      guard let once = try? injector.inject(document) else { continue }  // settings errors are not bugs
+      let injected = Document(root: once.root ?? document.root, file: "fuzz", index: document.index)
+      guard let twice = try? injector.inject(injected) else { fail("\(shape): second injection threw", bytes) }
+      if twice.root != nil { fail("\(shape): injecting twice changed the document", bytes) }
+      if !injector.options.webhookOnly {
+        let restored = (try? injector.uninject(injected))?.root ?? injected.root
+        let plain = (try? injector.uninject(document))?.root ?? document.root
+        if restored != plain { fail("\(shape): uninject(inject(x)) differs from uninject(x)", bytes) }
+      }
+      if let root = once.root {
+        let text = YAMLEmitter.emit(root)
+        let reread = ManifestReader().parse(text)
+        if !reread.diagnostics.isEmpty || reread.documents.first?.root != root {
+          fail("\(shape): injected tree does not survive emit and read:\n\(text)", bytes)
+        }
+      }
+    }
+  }
+  return 0
+}
