@@ -55,16 +55,17 @@ enum PodTemplateEditor {
     set(parts.labels, in: &labels, recording: &record.labels)
     set(parts.annotations, in: &annotations, recording: &record.annotations)
 
+    // Containers first: a new initContainers key goes right after them, whatever existed before.
+    var containers = spec["containers"]?.sequence ?? { record.created.append("containers"); return [] }()
+    containers = rewriteProbes(parts.probes, in: containers, recording: &record.probes)
+    spec["containers"] = .sequence(parts.leadingContainers + containers + parts.trailingContainers)
+    record.containers = (parts.leadingContainers + parts.trailingContainers).compactMap { $0["name"]?.string }
     let leading = parts.leadingInitContainers, trailing = parts.trailingInitContainers
     if !leading.isEmpty || !trailing.isEmpty {
       let existing = spec["initContainers"]?.sequence ?? { record.created.append("initContainers"); return [] }()
       spec.insert("initContainers", .sequence(leading + existing + trailing), after: "containers")
       record.initContainers = (leading + trailing).compactMap { $0["name"]?.string }
     }
-    var containers = spec["containers"]?.sequence ?? []
-    containers = rewriteProbes(parts.probes, in: containers, recording: &record.probes)
-    spec["containers"] = .sequence(parts.leadingContainers + containers + parts.trailingContainers)
-    record.containers = (parts.leadingContainers + parts.trailingContainers).compactMap { $0["name"]?.string }
     if !parts.volumes.isEmpty {
       let existing = spec["volumes"]?.sequence ?? { record.created.append("volumes"); return [] }()
       spec["volumes"] = .sequence(existing + parts.volumes)
@@ -153,7 +154,7 @@ enum PodTemplateEditor {
       for (field, probe) in originals { container[field] = probe }
       return container
     }
-    spec["containers"] = .sequence(containers)
+    spec["containers"] = record.created.contains("containers") ? nil : .sequence(containers)
     if spec["initContainers"] != nil {
       let initContainers = removeNames(spec["initContainers"]?.sequence, record.initContainers)
       spec["initContainers"] = record.created.contains("initContainers") ? nil : .sequence(initContainers)
@@ -222,7 +223,8 @@ enum PodTemplateEditor {
 
   /// What injection changed; stored as compact JSON in the record annotation.
   struct Record {
-    /// Mapping keys injection created: `metadata`, `annotations`, `labels`, `initContainers`, `volumes`.
+    /// Mapping keys injection created: `metadata`, `annotations`, `labels`, `containers`,
+    /// `initContainers`, `volumes`.
     var created: [String] = []
     var containers: [String] = []
     var initContainers: [String] = []
