@@ -121,17 +121,24 @@ public struct Injector: Sendable {
     if let reason = skipReason(template: template, object: object, settings: settings) {
       return (.skipped, reason)
     }
-    PodTemplateEditor.uninject(&template)
+    var candidate = template
+    PodTemplateEditor.uninject(&candidate)
     if options.webhookOnly {
-      PodTemplateEditor.markForWebhook(&template, provider: settings.provider)
+      PodTemplateEditor.markForWebhook(&candidate, provider: settings.provider)
+      template = candidate
       return (.marked, nil)
     }
     let parts: SidecarParts
     switch settings.provider {
-    case .istio: parts = IstioSidecar(settings: settings).parts(for: template, object: object)
-    case .linkerd: parts = try LinkerdSidecar(settings: settings).parts(for: template, object: object)
+    case .istio: parts = IstioSidecar(settings: settings).parts(for: candidate, object: object)
+    case .linkerd: parts = try LinkerdSidecar(settings: settings).parts(for: candidate, object: object)
     }
-    PodTemplateEditor.apply(parts, to: &template)
+    if let clash = PodTemplateEditor.nameClash(parts, in: candidate) {
+      // Adding it would make the pod invalid, and undoing it would take the workload's own away.
+      return (.skipped, "it already has \(clash) that no injector added")
+    }
+    PodTemplateEditor.apply(parts, to: &candidate)
+    template = candidate
     return (.injected, nil)
   }
 
@@ -159,7 +166,7 @@ public struct Injector: Sendable {
       if annotations["sidecar.istio.io/status"] == nil, annotations[injectionRecordAnnotation] == nil,
         PodTemplateEditor.containerNames(in: template).contains("istio-proxy")
       {
-        return "it has an istio-proxy container that no injector added (a gateway?)"
+        return "it already has a container named istio-proxy that no injector added (a gateway?)"
       }
     case .linkerd:
       if annotations["linkerd.io/inject"] == "disabled" { return "linkerd.io/inject is \"disabled\"" }

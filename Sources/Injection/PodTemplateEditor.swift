@@ -42,6 +42,21 @@ enum PodTemplateEditor {
     }
   }
 
+  /// The first container or volume the parts would add whose name the template already uses,
+  /// described for a message (`a container named istio-init`); nil when there is none.
+  static func nameClash(_ parts: SidecarParts, in template: Node) -> String? {
+    let containers = Set(containerNames(in: template))
+    let added = parts.leadingInitContainers + parts.trailingInitContainers + parts.leadingContainers + parts.trailingContainers
+    if let name = added.compactMap({ $0["name"]?.string }).first(where: containers.contains) {
+      return "a container named \(name)"
+    }
+    let volumes = Set((template[path: "spec", "volumes"]?.sequence ?? []).compactMap { $0["name"]?.string })
+    if let name = parts.volumes.compactMap({ $0["name"]?.string }).first(where: volumes.contains) {
+      return "a volume named \(name)"
+    }
+    return nil
+  }
+
   // MARK: Applying
 
   /// Adds the parts to the template and records what changed in the record annotation.

@@ -1,0 +1,54 @@
+import Injection
+import Manifest
+import Testing
+
+@Suite struct InjectorTests {
+  static let deployment = ManifestReader().parse(
+    """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          containers: [{name: web, image: nginx}]
+    """
+  ).documents[0]
+
+  static func inject(_ document: Document, _ settings: SidecarSettings) throws -> Document {
+    let result = try Injector(options: InjectionOptions(settings: settings)).inject(document)
+    return Document(root: result.root ?? document.root, file: document.file)
+  }
+
+  @Test func aChangedMeshConfigReplacesTheSidecar() throws {
+    var newer = SidecarSettings.defaults(for: .istio)
+    newer.proxyImage = "docker.io/istio/proxyv2:1.25.0"
+    newer.nativeSidecar = .enabled
+    let old = try Self.inject(Self.deployment, .defaults(for: .istio))
+    let replaced = try Self.inject(old, newer)
+    let direct = try Self.inject(Self.deployment, newer)
+    #expect(replaced.root == direct.root)
+    let containers = replaced.root[path: "spec", "template", "spec", "containers"]?.sequence ?? []
+    #expect(containers.compactMap { $0["name"]?.string } == ["web"])
+  }
+
+  @Test func theOtherMeshsSidecarMeansSkip() throws {
+    var linkerd = SidecarSettings.defaults(for: .linkerd)
+    linkerd.identityTrustAnchorsPEM = "PEM"
+    let istio = try Self.inject(Self.deployment, .defaults(for: .istio))
+    let result = try Injector(options: InjectionOptions(settings: linkerd)).inject(istio)
+    #expect(result.root == nil)
+    #expect(result.outcomes.map(\.line) == ["deployment/web skipped: it already has the istio sidecar (istio-proxy)"])
+  }
+
+  @Test func reportNamesObjectsLikeKubectl() throws {
+    let outcomes = try Injector(options: InjectionOptions(settings: .defaults(for: .istio))).inject(Self.deployment).outcomes
+    #expect(outcomes.map(\.line) == ["deployment/web injected"])
+  }
+
+  @Test func linkerdWithoutTrustAnchorsFailsWithAHint() {
+    let injector = Injector(options: InjectionOptions(settings: .defaults(for: .linkerd)))
+    #expect(throws: InjectionError.self) { try injector.inject(Self.deployment) }
+  }
+}
