@@ -151,6 +151,9 @@ public struct Injector: Sendable {
 
   /// Why a workload must not be injected, or nil.
   private func skipReason(template: Node, object: WorkloadObject, settings: SidecarSettings) -> String? {
+    if let problem = PodTemplateEditor.malformedPart(of: template) {
+      return "the pod template is malformed: \(problem) (see meshctl validate)"
+    }
     let labels = PodTemplateEditor.stringMap(template[path: "metadata", "labels"])
     let annotations = PodTemplateEditor.stringMap(template[path: "metadata", "annotations"])
     switch settings.provider {

@@ -42,6 +42,27 @@ enum PodTemplateEditor {
     }
   }
 
+  /// The first part of a pod template that has the wrong type for injection to work on
+  /// (`metadata.labels is a string`), or nil when its shape is fine.
+  static func malformedPart(of template: Node) -> String? {
+    let mappings = [["metadata"], ["metadata", "labels"], ["metadata", "annotations"], ["spec"]]
+    let sequences = [["spec", "containers"], ["spec", "initContainers"], ["spec", "volumes"]]
+    for path in mappings {
+      if let node = template.value(at: path), node.mapping == nil, !node.isNull {
+        return "\(path.joined(separator: ".")) is \(node.typeName == "object" ? "an" : "a") \(node.typeName), not an object"
+      }
+    }
+    for path in sequences {
+      if let node = template.value(at: path), node.sequence == nil, !node.isNull {
+        return "\(path.joined(separator: ".")) is \(node.typeName == "object" ? "an" : "a") \(node.typeName), not a list"
+      }
+      for item in template.value(at: path)?.sequence ?? [] where item.mapping == nil || item["name"]?.string == nil {
+        return "\(path.joined(separator: ".")) has an item without a name"
+      }
+    }
+    return nil
+  }
+
   /// The first container or volume the parts would add whose name the template already uses,
   /// described for a message (`a container named istio-init`); nil when there is none.
   static func nameClash(_ parts: SidecarParts, in template: Node) -> String? {
@@ -63,7 +84,7 @@ enum PodTemplateEditor {
   static func apply(_ parts: SidecarParts, to template: inout Node) {
     var record = Record()
     var metadata = template["metadata"] ?? { record.created.append("metadata"); return .mapping([]) }()
-    var spec = template["spec"] ?? .mapping([])
+    var spec = template["spec"] ?? { record.created.append("spec"); return .mapping([]) }()
 
     var annotations = metadata["annotations"] ?? { record.created.append("annotations"); return .mapping([]) }()
     var labels = metadata["labels"] ?? { record.created.append("labels"); return .mapping([]) }()
@@ -178,7 +199,7 @@ enum PodTemplateEditor {
       let volumes = removeNames(spec["volumes"]?.sequence, record.volumes)
       spec["volumes"] = record.created.contains("volumes") ? nil : .sequence(volumes)
     }
-    template["spec"] = spec
+    template["spec"] = record.created.contains("spec") ? nil : spec
     template["metadata"] = record.created.contains("metadata") ? nil : metadata
   }
 
@@ -238,7 +259,7 @@ enum PodTemplateEditor {
 
   /// What injection changed; stored as compact JSON in the record annotation.
   struct Record {
-    /// Mapping keys injection created: `metadata`, `annotations`, `labels`, `containers`,
+    /// Mapping keys injection created: `metadata`, `annotations`, `labels`, `spec`, `containers`,
     /// `initContainers`, `volumes`.
     var created: [String] = []
     var containers: [String] = []
