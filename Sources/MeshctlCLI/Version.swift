@@ -1,3 +1,4 @@
+import Manifest
 import ArgumentParser
 
 /// The version meshctl reports.
@@ -66,11 +67,11 @@ extension Meshctl {
           "meshctl version \(MeshctlVersion.current)\nswift \(MeshctlVersion.swift)\nplatform \(MeshctlVersion.platform)\n")
       case .json:
         context.stdout.write(
-          JSONValue.object([
+          Node.object([
             ("version", .string(MeshctlVersion.current)),
             ("swiftVersion", .string(MeshctlVersion.swift)),
             ("platform", .string(MeshctlVersion.platform)),
-          ]).rendered)
+          ]).renderedJSON)
       }
       return .success
     }

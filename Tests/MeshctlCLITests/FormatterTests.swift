@@ -175,6 +175,6 @@ import Testing
   }
 
   @Test func jsonQuote() {
-    #expect(JSONValue.quote("a\"\\\n\u{1}") == "\"a\\\"\\\\\\n\\u0001\"")
+    #expect(JSONEmitter.quote("a\"\\\n\u{1}") == "\"a\\\"\\\\\\n\\u0001\"")
   }
 }

@@ -4,14 +4,14 @@ import Manifest
 public enum JSONReport {
   /// The JSON text of a report.
   public static func render(_ report: ValidationReport, failOn: FailOn) -> String {
-    JSONValue.object([
-      ("diagnostics", .array(report.findings.map { diagnostic($0.diagnostic) })),
+    Node.object([
+      ("diagnostics", .sequence(report.findings.map { diagnostic($0.diagnostic) })),
       ("summary", summary(report, failOn: failOn)),
-    ]).rendered
+    ]).renderedJSON
   }
 
   /// One finding; `line` and `column` are null when the finding concerns the whole file.
-  static func diagnostic(_ diagnostic: Diagnostic) -> JSONValue {
+  static func diagnostic(_ diagnostic: Diagnostic) -> Node {
     let mark = diagnostic.mark
     return .object([
       ("file", .string(diagnostic.file)),
@@ -26,14 +26,14 @@ public enum JSONReport {
     ])
   }
 
-  static func summary(_ report: ValidationReport, failOn: FailOn) -> JSONValue {
+  static func summary(_ report: ValidationReport, failOn: FailOn) -> Node {
     .object([
       ("errors", .int(report.count(.error))),
       ("warnings", .int(report.count(.warning))),
       ("infos", .int(report.count(.info))),
       ("files", .int(report.files.count)),
       ("objects", .int(report.objects.count)),
-      ("inputErrors", .array(report.inputErrors.map(JSONValue.string))),
+      ("inputErrors", .sequence(report.inputErrors.map(Node.string))),
       ("failOn", .string(failOn.rawValue)),
       ("exitCode", .int(Int(report.exitStatus(failOn: failOn).rawValue))),
     ])

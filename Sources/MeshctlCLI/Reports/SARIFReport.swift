@@ -11,25 +11,25 @@ public enum SARIFReport {
   public static func render(_ report: ValidationReport, rules: [Rule] = RuleCatalog.rules) -> String {
     let ruleIndex = Dictionary(
       rules.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
-    let run = JSONValue.object([
+    let run = Node.object([
       ("tool", .object([("driver", driver(rules))])),
       ("columnKind", .string("unicodeCodePoints")),
-      ("results", .array(report.findings.map { result($0.diagnostic, ruleIndex: ruleIndex) })),
+      ("results", .sequence(report.findings.map { result($0.diagnostic, ruleIndex: ruleIndex) })),
     ])
-    return JSONValue.object([
+    return Node.object([
       ("version", .string("2.1.0")),
       ("$schema", .string(schemaURI)),
-      ("runs", .array([run])),
-    ]).rendered
+      ("runs", .sequence([run])),
+    ]).renderedJSON
   }
 
-  static func driver(_ rules: [Rule]) -> JSONValue {
+  static func driver(_ rules: [Rule]) -> Node {
     .object([
       ("name", .string("meshctl")),
       ("version", .string(MeshctlVersion.current)),
       (
         "rules",
-        .array(
+        .sequence(
           rules.map { rule in
             .object([
               ("id", .string(rule.code)),
@@ -41,14 +41,14 @@ public enum SARIFReport {
     ])
   }
 
-  static func result(_ diagnostic: Diagnostic, ruleIndex: [String: Int]) -> JSONValue {
-    var members: [(String, JSONValue)] = [("ruleId", .string(diagnostic.code))]
+  static func result(_ diagnostic: Diagnostic, ruleIndex: [String: Int]) -> Node {
+    var members: [(String, Node)] = [("ruleId", .string(diagnostic.code))]
     if let index = ruleIndex[diagnostic.code] { members.append(("ruleIndex", .int(index))) }
     members.append(("level", .string(level(diagnostic.severity))))
     var message = diagnostic.message
     if let hint = diagnostic.hint { message += "\nhint: " + hint }
     members.append(("message", .object([("text", .string(message))])))
-    var physical: [(String, JSONValue)] = [
+    var physical: [(String, Node)] = [
       ("artifactLocation", .object([("uri", .string(uri(diagnostic.file)))]))
     ]
     if diagnostic.mark.isKnown {
@@ -60,12 +60,12 @@ public enum SARIFReport {
           ])
         ))
     }
-    var location: [(String, JSONValue)] = [("physicalLocation", .object(physical))]
+    var location: [(String, Node)] = [("physicalLocation", .object(physical))]
     if let object = diagnostic.object {
       let name = diagnostic.path.map { "\(object) \($0)" } ?? object
-      location.append(("logicalLocations", .array([.object([("fullyQualifiedName", .string(name))])])))
+      location.append(("logicalLocations", .sequence([.object([("fullyQualifiedName", .string(name))])])))
     }
-    members.append(("locations", .array([.object(location)])))
+    members.append(("locations", .sequence([.object(location)])))
     return .object(members)
   }
 
