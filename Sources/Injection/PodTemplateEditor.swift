@@ -83,27 +83,27 @@ enum PodTemplateEditor {
   /// Adds the parts to the template and records what changed in the record annotation.
   static func apply(_ parts: SidecarParts, to template: inout Node) {
     var record = Record()
-    var metadata = template["metadata"] ?? { record.created.append("metadata"); return .mapping([]) }()
-    var spec = template["spec"] ?? { record.created.append("spec"); return .mapping([]) }()
+    var metadata = record.take("metadata", from: template, empty: .mapping([]))
+    var spec = record.take("spec", from: template, empty: .mapping([]))
 
-    var annotations = metadata["annotations"] ?? { record.created.append("annotations"); return .mapping([]) }()
-    var labels = metadata["labels"] ?? { record.created.append("labels"); return .mapping([]) }()
+    var annotations = record.take("annotations", from: metadata, empty: .mapping([]))
+    var labels = record.take("labels", from: metadata, empty: .mapping([]))
     set(parts.labels, in: &labels, recording: &record.labels)
     set(parts.annotations, in: &annotations, recording: &record.annotations)
 
     // Containers first: a new initContainers key goes right after them, whatever existed before.
-    var containers = spec["containers"]?.sequence ?? { record.created.append("containers"); return [] }()
+    var containers = record.take("containers", from: spec, empty: .sequence([])).sequence ?? []
     containers = rewriteProbes(parts.probes, in: containers, recording: &record.probes)
     spec["containers"] = .sequence(parts.leadingContainers + containers + parts.trailingContainers)
     record.containers = (parts.leadingContainers + parts.trailingContainers).compactMap { $0["name"]?.string }
     let leading = parts.leadingInitContainers, trailing = parts.trailingInitContainers
     if !leading.isEmpty || !trailing.isEmpty {
-      let existing = spec["initContainers"]?.sequence ?? { record.created.append("initContainers"); return [] }()
+      let existing = record.take("initContainers", from: spec, empty: .sequence([])).sequence ?? []
       spec.insert("initContainers", .sequence(leading + existing + trailing), after: "containers")
       record.initContainers = (leading + trailing).compactMap { $0["name"]?.string }
     }
     if !parts.volumes.isEmpty {
-      let existing = spec["volumes"]?.sequence ?? { record.created.append("volumes"); return [] }()
+      let existing = record.take("volumes", from: spec, empty: .sequence([])).sequence ?? []
       spec["volumes"] = .sequence(existing + parts.volumes)
       record.volumes = parts.volumes.compactMap { $0["name"]?.string }
     }
@@ -177,8 +177,8 @@ enum PodTemplateEditor {
     annotations[injectionRecordAnnotation] = nil
     restore(record.annotations, in: &annotations)
     restore(record.labels, in: &labels)
-    metadata["annotations"] = record.created.contains("annotations") ? nil : annotations
-    metadata["labels"] = record.created.contains("labels") ? nil : labels
+    metadata["annotations"] = record.original("annotations", now: annotations)
+    metadata["labels"] = record.original("labels", now: labels)
 
     let removeNames = { (items: [Node]?, names: [String]) -> [Node] in
       (items ?? []).filter { !names.contains($0["name"]?.string ?? "") }
@@ -190,17 +190,17 @@ enum PodTemplateEditor {
       for (field, probe) in originals { container[field] = probe }
       return container
     }
-    spec["containers"] = record.created.contains("containers") ? nil : .sequence(containers)
+    spec["containers"] = record.original("containers", now: .sequence(containers))
     if spec["initContainers"] != nil {
       let initContainers = removeNames(spec["initContainers"]?.sequence, record.initContainers)
-      spec["initContainers"] = record.created.contains("initContainers") ? nil : .sequence(initContainers)
+      spec["initContainers"] = record.original("initContainers", now: .sequence(initContainers))
     }
     if spec["volumes"] != nil {
       let volumes = removeNames(spec["volumes"]?.sequence, record.volumes)
-      spec["volumes"] = record.created.contains("volumes") ? nil : .sequence(volumes)
+      spec["volumes"] = record.original("volumes", now: .sequence(volumes))
     }
-    template["spec"] = record.created.contains("spec") ? nil : spec
-    template["metadata"] = record.created.contains("metadata") ? nil : metadata
+    template["spec"] = record.original("spec", now: spec)
+    template["metadata"] = record.original("metadata", now: metadata)
   }
 
   /// Puts recorded values back: removes added keys, restores replaced ones.
@@ -262,6 +262,8 @@ enum PodTemplateEditor {
     /// Mapping keys injection created: `metadata`, `annotations`, `labels`, `spec`, `containers`,
     /// `initContainers`, `volumes`.
     var created: [String] = []
+    /// Those of the same keys that were there but null (`labels:` with nothing after it).
+    var wasNull: [String] = []
     var containers: [String] = []
     var initContainers: [String] = []
     var volumes: [String] = []
@@ -272,6 +274,27 @@ enum PodTemplateEditor {
     var probes: [String: [String: Node]] = [:]
 
     init() {}
+
+    /// The value of `key` in `parent` to build on, recording whether it was absent or null.
+    mutating func take(_ key: String, from parent: Node, empty: Node) -> Node {
+      guard let value = parent[key] else {
+        created.append(key)
+        return empty
+      }
+      guard !value.isNull else {
+        wasNull.append(key)
+        return empty
+      }
+      return value
+    }
+
+    /// What `key` held before injection, given what it holds now with the sidecar taken out:
+    /// nothing (the key goes), null, or the value now.
+    func original(_ key: String, now value: Node) -> Node? {
+      if created.contains(key) { return nil }
+      if wasNull.contains(key) { return .null }
+      return value
+    }
 
     var json: String {
       func strings(_ items: [String]) -> Node { .sequence(items.map(Node.string)) }
@@ -284,7 +307,8 @@ enum PodTemplateEditor {
         })
       return JSONEmitter.emit(
         .mapping([
-          "created": strings(created), "containers": strings(containers), "initContainers": strings(initContainers),
+          "created": strings(created), "wasNull": strings(wasNull), "containers": strings(containers),
+          "initContainers": strings(initContainers),
           "volumes": strings(volumes), "labels": values(labels), "annotations": values(annotations), "probes": probes,
         ]), pretty: false)
     }
@@ -298,6 +322,7 @@ enum PodTemplateEditor {
         return map
       }
       created = strings("created")
+      wasNull = strings("wasNull")
       containers = strings("containers")
       initContainers = strings("initContainers")
       volumes = strings("volumes")
