@@ -173,7 +173,16 @@ if inject:
         fmt_speed(inj_speed),
         fmt_speed(rt_speed),
         fmt_ratio(r),
-        "report",
+        "≥ 0.30" + verdict(None if r is None else r >= 0.30),
+    ))
+    irss1, irss4 = kib("BENCH_INJECT_RSS_1X_KIB"), kib("BENCH_INJECT_RSS_4X_KIB")
+    r = ratio(irss4, irss1)
+    rows.append((
+        "peak RSS of inject, 4x input vs 1x",
+        f"{fmt_mib(irss4)} on 4x",
+        f"{fmt_mib(irss1)} on 1x",
+        fmt_ratio(r),
+        "≈ 1, ≤ 1.25 (streaming)" + verdict(None if r is None else r <= 1.25),
     ))
 else:
     rows.append((

@@ -154,6 +154,14 @@ if [ "$validate_ok" = 1 ]; then
   fi
 fi
 
+inject_rss_1x=""
+inject_rss_4x=""
+if [ "$inject_ok" = 1 ]; then
+  log "peak memory: inject on 1x and 4x"
+  inject_rss_1x="$(rss "$meshctl" inject -f "$big")"
+  inject_rss_4x="$(rss "$meshctl" inject -f "$big4")"
+fi
+
 # ---- throughput: one hyperfine run, every command on the same bytes ---------------------------
 rm -f "$out"/throughput.json "$out"/kubernetes-validate.json "$out"/startup.json
 cmds=()
@@ -187,6 +195,7 @@ export BENCH_OUT="$out" BENCH_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')" BENCH_SEED
   BENCH_K8S_VERSION="$k8s_version" BENCH_VALIDATE_OK="$validate_ok" BENCH_VALIDATE_WHY="$validate_why" \
   BENCH_VALIDATE_RC="$validate_rc" BENCH_INJECT_OK="$inject_ok" BENCH_STARTUP_CMD="$startup_cmd" \
   BENCH_RSS_1X_KIB="$rss_1x" BENCH_RSS_4X_KIB="$rss_4x" BENCH_RSS_PARSE_KIB="$rss_parse" \
+  BENCH_INJECT_RSS_1X_KIB="$inject_rss_1x" BENCH_INJECT_RSS_4X_KIB="$inject_rss_4x" \
   BENCH_RSS_READER_1X_KIB="$rss_reader_1x" BENCH_RSS_READER_4X_KIB="$rss_reader_4x" \
   BENCH_MESHCTL="$meshctl" BENCH_MESHCTL_VERSION="$meshctl_version" \
   BENCH_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \

@@ -270,7 +270,7 @@ enum PodTemplateEditor {
     /// Label and annotation keys injection set, with the value each had before (nil: absent).
     var labels: [String: String?] = [:]
     var annotations: [String: String?] = [:]
-    /// The original probes injection rewrote: container → field → probe.
+    /// The original probes injection rewrote: container → field → probe (kept as YAML text).
     var probes: [String: [String: Node]] = [:]
 
     init() {}
@@ -301,9 +301,13 @@ enum PodTemplateEditor {
       func values(_ map: [String: String?]) -> Node {
         .mapping(map.sorted { $0.key < $1.key }.map { MappingEntry(key: $0.key, value: $0.value.map(Node.string) ?? .null) })
       }
+      // Each original probe as its YAML text: JSON would respell numbers (`0x50` → 80), and the
+      // probe must come back exactly as it was written.
       let probes = Node.mapping(
         self.probes.sorted { $0.key < $1.key }.map { name, fields in
-          MappingEntry(key: name, value: .mapping(fields.sorted { $0.key < $1.key }.map { MappingEntry(key: $0.key, value: $0.value) }))
+          MappingEntry(
+            key: name,
+            value: .mapping(fields.sorted { $0.key < $1.key }.map { MappingEntry(key: $0.key, value: .string(YAMLEmitter.emit($0.value))) }))
         })
       return JSONEmitter.emit(
         .mapping([
@@ -329,7 +333,10 @@ enum PodTemplateEditor {
       labels = values("labels")
       annotations = values("annotations")
       for entry in node["probes"]?.mapping ?? [] {
-        for field in entry.value.mapping ?? [] { probes[entry.key, default: [:]][field.key] = field.value }
+        for field in entry.value.mapping ?? [] {
+          guard let text = field.value.string, let probe = ManifestReader().parse(text).documents.first?.root else { continue }
+          probes[entry.key, default: [:]][field.key] = probe
+        }
       }
     }
   }
