@@ -21,6 +21,9 @@ let package = Package(
       providers: [.apt(["libyaml-dev"])]
     ),
     .target(name: "Manifest", dependencies: ["CLibYAML"]),
+    // libcurl (pkg-config libcurl, Debian libcurl4-openssl-dev) behind non-variadic C wrappers.
+    .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+    .target(name: "KubeClient", dependencies: ["Manifest", "CCurl"]),
     .target(name: "MeshSchema", dependencies: ["Manifest"]),
     .target(name: "Injection", dependencies: ["Manifest", "MeshSchema"]),
     .target(
@@ -35,6 +38,7 @@ let package = Package(
     .executableTarget(name: "meshctl", dependencies: ["MeshctlCLI"]),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest"], exclude: ["Fixtures"]),
     .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest"], exclude: ["Fixtures"]),
+    .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Manifest"]),
     .testTarget(name: "InjectionTests", dependencies: ["Injection", "Manifest"], exclude: ["Golden"]),
     .testTarget(name: "MeshctlCLITests", dependencies: ["MeshctlCLI", "Manifest", "MeshSchema"]),
     .testTarget(name: "EndToEndTests", dependencies: ["Manifest"]),

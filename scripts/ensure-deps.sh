@@ -2,7 +2,7 @@
 # Installs the Debian packages meshctl needs to build and test, when they are missing.
 # Extra package names may be passed as arguments (bench and fuzz add theirs).
 set -euo pipefail
-needed=(libyaml-dev pkg-config make "$@")
+needed=(libyaml-dev libcurl4-openssl-dev pkg-config make "$@")
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
