@@ -64,6 +64,7 @@ public struct Injector: Sendable {
   /// The document with every meshctl- or provider-injected sidecar removed.
   public func uninject(_ document: Document) throws -> (root: Node?, outcomes: [InjectionOutcome]) {
     try transform(document) { template, _ in
+      if PodTemplateEditor.hasUnreadableRecord(template) { return (.skipped, Self.unreadableRecord) }
       let removed = PodTemplateEditor.uninject(&template)
       return removed ? (.uninjected, nil) : (.unchanged, "no sidecar")
     }
@@ -150,7 +151,10 @@ public struct Injector: Sendable {
   }
 
   /// Why a workload must not be injected, or nil.
+  static let unreadableRecord = "its \(injectionRecordAnnotation) annotation is not the record meshctl wrote, so the sidecar cannot be replaced exactly (remove the sidecar and the annotation by hand)"
+
   private func skipReason(template: Node, object: WorkloadObject, settings: SidecarSettings) -> String? {
+    if PodTemplateEditor.hasUnreadableRecord(template) { return Self.unreadableRecord }
     if let problem = PodTemplateEditor.malformedPart(of: template) {
       return "the pod template is malformed: \(problem) (see meshctl validate)"
     }

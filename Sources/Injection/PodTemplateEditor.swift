@@ -158,6 +158,13 @@ enum PodTemplateEditor {
 
   // MARK: Undoing
 
+  /// Whether the template carries a meshctl record that cannot be read (edited by hand?): then
+  /// nothing can be undone exactly, and the workload is left alone.
+  static func hasUnreadableRecord(_ template: Node) -> Bool {
+    guard let text = stringMap(template[path: "metadata", "annotations"])[injectionRecordAnnotation] else { return false }
+    return Record(json: text) == nil
+  }
+
   /// Removes a sidecar: exactly, from meshctl's record; by name, from a provider's own
   /// injection. Returns whether anything was removed.
   @discardableResult
@@ -318,7 +325,8 @@ enum PodTemplateEditor {
     }
 
     init?(json: String) {
-      guard let node = ManifestReader().parse(json).documents.first?.root, node.mapping != nil else { return nil }
+      let parsed = ManifestReader().parse(json)
+      guard parsed.diagnostics.isEmpty, let node = parsed.documents.first?.root, node.mapping != nil else { return nil }
       func strings(_ key: String) -> [String] { (node[key]?.sequence ?? []).compactMap(\.string) }
       func values(_ key: String) -> [String: String?] {
         var map: [String: String?] = [:]
