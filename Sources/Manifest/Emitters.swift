@@ -25,28 +25,27 @@ public enum YAMLEmitter {
     nodes.map { "---\n" + emit($0) }.joined()
   }
 
-  private static func writeMapping(_ entries: [MappingEntry], indent: Int, into out: inout String) {
-    let pad = String(repeating: " ", count: indent)
-    for entry in entries {
-      out += pad + keyText(entry.key) + ":"
+  private static func writeMapping(_ entries: [MappingEntry], indent: Int, firstInline: Bool = false, into out: inout String) {
+    for (index, entry) in entries.enumerated() {
+      // A mapping that is a sequence item starts on the dash's line: `- name: web`.
+      if !(firstInline && index == 0) { out += pad(indent) }
+      out += keyText(entry.key)
+      out += ":"
       writeValue(entry.value, indent: indent, sequenceIndent: indent, into: &out)
     }
   }
 
-  private static func writeSequence(_ items: [Node], indent: Int, into out: inout String) {
-    let pad = String(repeating: " ", count: indent)
-    for item in items {
-      out += pad + "-"
+  private static func writeSequence(_ items: [Node], indent: Int, firstInline: Bool = false, into out: inout String) {
+    for (index, item) in items.enumerated() {
+      if !(firstInline && index == 0) { out += pad(indent) }
+      out += "-"
       switch item.content {
       case .mapping(let entries) where !entries.isEmpty:
-        // The first key goes on the dash line; the rest align under it.
-        var nested = ""
-        writeMapping(entries, indent: indent + 2, into: &nested)
-        out += " " + nested.dropFirst(indent + 2)
+        out += " "
+        writeMapping(entries, indent: indent + 2, firstInline: true, into: &out)
       case .sequence(let inner) where !inner.isEmpty:
-        var nested = ""
-        writeSequence(inner, indent: indent + 2, into: &nested)
-        out += " " + nested.dropFirst(indent + 2)
+        out += " "
+        writeSequence(inner, indent: indent + 2, firstInline: true, into: &out)
       default:
         writeValue(item, indent: indent, sequenceIndent: indent + 2, into: &out)
       }
@@ -57,7 +56,9 @@ public enum YAMLEmitter {
   private static func writeValue(_ value: Node, indent: Int, sequenceIndent: Int, into out: inout String) {
     switch value.content {
     case .scalar(let scalar):
-      out += " " + scalarText(scalar, indent: indent + 2) + "\n"
+      out += " "
+      out += scalarText(scalar, indent: indent + 2)
+      out += "\n"
     case .sequence(let items) where items.isEmpty:
       out += " []\n"
     case .mapping(let entries) where entries.isEmpty:
@@ -69,6 +70,13 @@ public enum YAMLEmitter {
       out += "\n"
       writeMapping(entries, indent: indent + 2, into: &out)
     }
+  }
+
+  private static let pads = (0...64).map { String(repeating: " ", count: $0) }
+
+  /// `count` spaces, from a table for the usual depths.
+  private static func pad(_ count: Int) -> String {
+    count < pads.count ? pads[count] : String(repeating: " ", count: count)
   }
 
   private static func keyText(_ key: String) -> String {
@@ -99,18 +107,60 @@ public enum YAMLEmitter {
     YAMLResolver.kind(ofPlain: text) != .string || YAMLResolver.looksLikeTimestamp(text)
   }
 
-  /// Whether a string can be written unquoted and read back as the same string.
+  /// Whether a string can be written unquoted and read back as the same string. One pass over
+  /// the UTF-8 bytes: this runs for every string and key written.
   public static func isPlainSafe(_ text: String) -> Bool {
-    guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return false }
-    if YAMLResolver.kind(ofPlain: text) != .string || YAMLResolver.looksLikeTimestamp(text) { return false }
-    if "?:,[]{}#&*!|>'\"%@`<= \t".unicodeScalars.contains(first) { return false }
+    var text = text
+    return text.withUTF8 { isPlainSafe(bytes: $0) }
+  }
+
+  private static func isPlainSafe(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let first = bytes.first, let last = bytes.last else { return false }
+    if YAMLResolver.kind(ofPlain: bytes) != .string || looksLikeTimestamp(bytes) { return false }
+    switch first {
+    case UInt8(ascii: "?"), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"),
+      UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "#"), UInt8(ascii: "&"), UInt8(ascii: "*"),
+      UInt8(ascii: "!"), UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "'"), UInt8(ascii: "\""),
+      UInt8(ascii: "%"), UInt8(ascii: "@"), UInt8(ascii: "`"), UInt8(ascii: "<"), UInt8(ascii: "="),
+      UInt8(ascii: " "):
+      return false
     // A dash starts a plain scalar only when a non-space follows (`--flag`), else it is a list item.
-    if first == "-", text.unicodeScalars.dropFirst().first.map({ $0 == " " }) ?? true { return false }
+    case UInt8(ascii: "-") where bytes.count == 1 || bytes[1] == UInt8(ascii: " "):
+      return false
+    default: break
+    }
+    if last == UInt8(ascii: " ") || last == UInt8(ascii: ":") { return false }
     // Document markers, wherever the scalar lands.
-    if text.hasPrefix("---") || text.hasPrefix("...") { return false }
-    if last == " " || last == ":" || last == "\t" { return false }
-    if text.contains(": ") || text.contains(" #") || text.contains(":\t") || text.contains("\t#") { return false }
-    return text.unicodeScalars.allSatisfy { isPrintable($0) && $0 != "\t" }
+    if bytes.count >= 3, (first == UInt8(ascii: "-") || first == UInt8(ascii: ".")), bytes[1] == first, bytes[2] == first {
+      return false
+    }
+    var previous: UInt8 = 0
+    var index = 0
+    while index < bytes.count {
+      let byte = bytes[index]
+      switch byte {
+      case 0x00..<0x20, 0x7F: return false  // control characters, tabs and line breaks
+      case UInt8(ascii: " ") where previous == UInt8(ascii: ":"): return false  // `a: b` is a mapping
+      case UInt8(ascii: "#") where previous == UInt8(ascii: " "): return false  // ` #` starts a comment
+      case 0xC2 where index + 1 < bytes.count && bytes[index + 1] <= 0x9F: return false  // C1 controls, NEL
+      case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+        return false  // LS, PS
+      case 0xEF where index + 2 < bytes.count && ((bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF) || (bytes[index + 1] == 0xBF && bytes[index + 2] >= 0xBE)):
+        return false  // byte-order mark, U+FFFE, U+FFFF
+      default: break
+      }
+      previous = byte
+      index += 1
+    }
+    return true
+  }
+
+  /// `YAMLResolver.looksLikeTimestamp` on bytes.
+  private static func looksLikeTimestamp(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard bytes.count >= 8 else { return false }
+    func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+    return isDigit(bytes[0]) && isDigit(bytes[1]) && isDigit(bytes[2]) && isDigit(bytes[3])
+      && bytes[4] == UInt8(ascii: "-") && isDigit(bytes[5])
   }
 
   /// Printable in YAML and not a line break YAML 1.1 knows (NEL, LS, PS) or a byte-order mark.

@@ -18,15 +18,20 @@ public enum StreamWriter {
     return leadingLines(of: text).contains("---") ? lineBreak : lineBreak + "---\n"
   }
 
-  /// The separator, blank and comment lines before a document's content.
+  /// The separator, blank and comment lines before a document's content. Stops at the first
+  /// content line, so it costs the length of the prefix, not of the document.
   static func leadingLines(of text: String) -> String {
     var kept = ""
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    var rest = Substring(text)
+    while !rest.isEmpty {
+      let end = rest.firstIndex(of: "\n") ?? rest.endIndex
+      let line = rest[..<end]
       let trimmed = line.drop { $0 == " " || $0 == "\t" || $0 == "\u{FEFF}" }
       let isSeparator = trimmed.hasPrefix("---") && (trimmed.count == 3 || trimmed.dropFirst(3).first == " ")
       guard trimmed.isEmpty || trimmed.hasPrefix("#") || isSeparator || trimmed == "\r" else { break }
-      if isSeparator, trimmed.count > 3 { kept += "---\n"; continue }  // `--- # note` or `--- {a: 1}`: keep the separator only
-      kept += line + "\n"
+      // `--- # note` or `--- {a: 1}`: keep the separator only.
+      kept += isSeparator && trimmed.count > 3 ? "---\n" : line + "\n"
+      rest = end < rest.endIndex ? rest[rest.index(after: end)...] : rest[end...]
     }
     return kept
   }

@@ -132,21 +132,30 @@ public enum Formats {
     return nil
   }
 
-  /// Why `text` is not a DNS-1123 subdomain; nil when it is.
+  /// Why `text` is not a DNS-1123 subdomain; nil when it is. Scans the bytes in place: it runs
+  /// for every name, namespace and label key.
   public static func dns1123SubdomainProblem(_ text: String) -> String? {
-    if text.isEmpty { return "must not be empty" }
-    if text.utf8.count > 253 { return "must be at most 253 characters" }
-    for label in text.split(separator: ".", omittingEmptySubsequences: false) {
-      let bytes = Array(label.utf8)
-      guard let first = bytes.first, let last = bytes.last else { return "must not contain empty labels" }
-      guard bytes.allSatisfy({ isLowerAlnum($0) || $0 == dash }) else {
+    var text = text
+    return text.withUTF8 { dns1123SubdomainProblem(bytes: $0[...]) }
+  }
+
+  static func dns1123SubdomainProblem(bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
+    if bytes.isEmpty { return "must not be empty" }
+    if bytes.count > 253 { return "must be at most 253 characters" }
+    var start = bytes.startIndex
+    while true {
+      let end = bytes[start...].firstIndex(of: UInt8(ascii: ".")) ?? bytes.endIndex
+      let label = bytes[start..<end]
+      guard let first = label.first, let last = label.last else { return "must not contain empty labels" }
+      guard label.allSatisfy({ isLowerAlnum($0) || $0 == dash }) else {
         return "must consist of lowercase letters, digits, '-' and '.'"
       }
       guard isLowerAlnum(first), isLowerAlnum(last) else {
         return "each part must start and end with a lowercase letter or digit"
       }
+      guard end < bytes.endIndex else { return nil }
+      start = end + 1
     }
-    return nil
   }
 
   /// Why `text` is not a DNS-1035 label; nil when it is.
@@ -157,7 +166,7 @@ public enum Formats {
   }
 
   /// Why `text` is not a qualified name part (the name of a label key, a label value's shape).
-  static func qualifiedNameProblem(_ bytes: ArraySlice<UInt8>) -> String? {
+  static func qualifiedNameProblem<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes) -> String? {
     if bytes.isEmpty { return "name part must not be empty" }
     if bytes.count > 63 { return "name part must be at most 63 characters" }
     guard bytes.allSatisfy({ isAlnum($0) || $0 == dash || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") })
@@ -168,11 +177,12 @@ public enum Formats {
 
   /// Why `text` is not a label key; nil when it is.
   public static func labelKeyProblem(_ text: String) -> String? {
-    let bytes = Array(text.utf8)
-    guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return qualifiedNameProblem(bytes[...]) }
-    let prefix = String(decoding: bytes[..<slash], as: UTF8.self)
-    if let problem = dns1123SubdomainProblem(prefix) { return "prefix \(problem)" }
-    return qualifiedNameProblem(bytes[(slash + 1)...])
+    var text = text
+    return text.withUTF8 { bytes in
+      guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return qualifiedNameProblem(bytes[...]) }
+      if let problem = dns1123SubdomainProblem(bytes: bytes[..<slash]) { return "prefix \(problem)" }
+      return qualifiedNameProblem(bytes[(slash + 1)...])
+    }
   }
 
   /// Why `text` is not a label value; nil when it is.
