@@ -37,7 +37,7 @@ struct IstioSidecar {
     } else {
       parts.trailingContainers.append(proxy)
     }
-    parts.volumes = volumes()
+    parts.volumes = Self.volumes
     parts.probes = probes.replacements
     let labels = PodTemplateEditor.stringMap(template[path: "metadata", "labels"])
     parts.labels = [
@@ -158,7 +158,8 @@ struct IstioSidecar {
     ])
   }
 
-  private func volumes() -> [Node] {
+  /// The agent's volumes; the same for every workload, so built once.
+  private static let volumes: [Node] = {
     let empty = Node.mapping([])
     return [
       .mapping(["name": .string("workload-socket"), "emptyDir": empty]),
@@ -191,7 +192,7 @@ struct IstioSidecar {
       ]),
       .mapping(["name": .string("istiod-ca-cert"), "configMap": .mapping(["name": .string("istio-ca-root-cert")])]),
     ]
-  }
+  }()
 
   /// App probes that go through the agent, and the originals the agent must call
   /// (`ISTIO_KUBE_APP_PROBERS`). exec probes are left alone.

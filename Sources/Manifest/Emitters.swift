@@ -4,20 +4,21 @@
 public enum YAMLEmitter {
   /// The YAML text of a document root, ending in a newline, without a `---` separator.
   public static func emit(_ node: Node) -> String {
-    var out = ""
+    // Bytes, not a String: appending many small pieces to a byte array is much cheaper.
+    var out: [UInt8] = []
     switch node.content {
     case .scalar(let scalar):
-      out = scalarText(scalar, indent: 0) + "\n"
+      out += scalarText(scalar, indent: 0) + "\n"
     case .sequence(let items) where items.isEmpty:
-      out = "[]\n"
+      out += "[]\n"
     case .mapping(let entries) where entries.isEmpty:
-      out = "{}\n"
+      out += "{}\n"
     case .sequence(let items):
       writeSequence(items, indent: 0, into: &out)
     case .mapping(let entries):
       writeMapping(entries, indent: 0, into: &out)
     }
-    return out
+    return String(decoding: out, as: UTF8.self)
   }
 
   /// Documents joined into one stream, each after a `---` line.
@@ -25,7 +26,7 @@ public enum YAMLEmitter {
     nodes.map { "---\n" + emit($0) }.joined()
   }
 
-  private static func writeMapping(_ entries: [MappingEntry], indent: Int, firstInline: Bool = false, into out: inout String) {
+  private static func writeMapping(_ entries: [MappingEntry], indent: Int, firstInline: Bool = false, into out: inout [UInt8]) {
     for (index, entry) in entries.enumerated() {
       // A mapping that is a sequence item starts on the dash's line: `- name: web`.
       if !(firstInline && index == 0) { out += pad(indent) }
@@ -35,7 +36,7 @@ public enum YAMLEmitter {
     }
   }
 
-  private static func writeSequence(_ items: [Node], indent: Int, firstInline: Bool = false, into out: inout String) {
+  private static func writeSequence(_ items: [Node], indent: Int, firstInline: Bool = false, into out: inout [UInt8]) {
     for (index, item) in items.enumerated() {
       if !(firstInline && index == 0) { out += pad(indent) }
       out += "-"
@@ -53,7 +54,7 @@ public enum YAMLEmitter {
   }
 
   /// Writes what follows `key:` or `-`: an inline scalar or empty collection, or a nested block.
-  private static func writeValue(_ value: Node, indent: Int, sequenceIndent: Int, into out: inout String) {
+  private static func writeValue(_ value: Node, indent: Int, sequenceIndent: Int, into out: inout [UInt8]) {
     switch value.content {
     case .scalar(let scalar):
       out += " "
@@ -321,4 +322,9 @@ extension String {
     }
     return out
   }
+}
+
+/// Appends a string's UTF-8 bytes: the emitter's output buffer is bytes.
+private func += (bytes: inout [UInt8], text: String) {
+  bytes.append(contentsOf: text.utf8)
 }
