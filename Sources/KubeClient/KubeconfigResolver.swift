@@ -96,7 +96,7 @@ public struct ConnectionResolver: Sendable {
     let name = nonEmpty(overrides.context) ?? config.currentContext
     guard let name else { return (nil, nil) }
     guard let context = config.contexts[name] else {
-      throw .contextNotFound(name: name, known: Array(config.contexts.keys))
+      throw .contextNotFound(name: name, known: config.contexts.keys.sorted())
     }
     return (name, context)
   }
@@ -107,7 +107,7 @@ public struct ConnectionResolver: Sendable {
   ) throws(KubeconfigError) -> (String?, KubeconfigCluster?) {
     if let name = nonEmpty(overrides.cluster) {
       guard let cluster = config.clusters[name] else {
-        throw .clusterNotFound(name: name, known: Array(config.clusters.keys), namedBy: "--cluster")
+        throw .clusterNotFound(name: name, known: config.clusters.keys.sorted(), namedBy: "--cluster")
       }
       return (name, cluster)
     }
@@ -116,7 +116,7 @@ public struct ConnectionResolver: Sendable {
     // kubectl goes on with an empty cluster here and then fails for lack of a server; a
     // given --server makes it work, so only fail without one, naming the real cause.
     guard nonEmpty(overrides.server) != nil else {
-      throw .clusterNotFound(name: name, known: Array(config.clusters.keys), namedBy: "context \"\(contextName ?? "")\"")
+      throw .clusterNotFound(name: name, known: config.clusters.keys.sorted(), namedBy: "context \"\(contextName ?? "")\"")
     }
     return (name, nil)
   }
@@ -128,7 +128,7 @@ public struct ConnectionResolver: Sendable {
     warnings: inout [String]
   ) throws(KubeconfigError) -> (String?, KubeconfigUser?) {
     if let name = nonEmpty(overrides.user) {
-      guard let user = config.users[name] else { throw .userNotFound(name: name, known: Array(config.users.keys)) }
+      guard let user = config.users[name] else { throw .userNotFound(name: name, known: config.users.keys.sorted()) }
       return (name, user)
     }
     guard let name = nonEmpty(context?.user) else { return (nil, nil) }
