@@ -1,8 +1,10 @@
+import Foundation
+
 /// Everything that can go wrong while loading a kubeconfig, resolving a connection from it, or
 /// running an exec credential plugin. Messages are lowercase, name the file and the field, say
 /// how to fix the problem when that is known, and never contain a secret (token, key, password):
 /// no case carries secret text, so no message can print one.
-public enum KubeconfigError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum KubeconfigError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
   /// `--kubeconfig` named a file that does not exist (kubectl: an explicit path must exist).
   case fileNotFound(path: String)
   /// A file exists but could not be read.
@@ -97,6 +99,8 @@ public enum KubeconfigError: Error, Sendable, Equatable, CustomStringConvertible
         + "run in a terminal or change interactiveMode"
     }
   }
+
+  public var errorDescription: String? { description }
 
   /// "known contexts: a, b" or "no contexts are defined".
   private static func knownList(_ what: String, _ names: [String]) -> String {
