@@ -28,15 +28,15 @@ struct InClusterConfig {
     if let token = overrides.token, !token.value.isEmpty {
       connection.bearerToken = token
     } else {
-      guard let data = FileManager.default.contents(atPath: tokenPath) else {
+      guard let data = try? KubeconfigFiles.read(tokenPath) else {
         throw .inCluster("cannot read the service account token \(tokenPath)")
       }
       connection.bearerToken = Redacted(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
       connection.bearerTokenFile = tokenPath
     }
     let caFile = nonEmpty(overrides.certificateAuthority).map(environment.absolute) ?? caPath
-    if let data = FileManager.default.contents(atPath: caFile) {
-      connection.certificateAuthority = [UInt8](data)
+    if let data = try? KubeconfigFiles.read(caFile) {
+      connection.certificateAuthority = data
     } else {
       // client-go logs this and goes on with the system trust store; so do we, visibly.
       connection.warnings.append("in-cluster: cannot read the CA \(caFile); using the system's trusted CAs")
@@ -53,7 +53,7 @@ struct InClusterConfig {
   private func namespace(_ overrides: KubeconfigOverrides) -> String {
     if let flag = nonEmpty(overrides.namespace) { return flag }
     if let variable = nonEmpty(environment.variables["POD_NAMESPACE"]) { return variable }
-    if let data = FileManager.default.contents(atPath: namespacePath) {
+    if let data = try? KubeconfigFiles.read(namespacePath) {
       let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
       if !text.isEmpty { return text }
     }

@@ -52,13 +52,27 @@ public struct KubeconfigEnvironment: Sendable {
 
 /// The file system reads loading needs: "absent" is a normal answer, not an error.
 enum KubeconfigFiles {
-  /// The bytes of `path`, nil when it does not exist.
+  /// The most bytes read from one file: kubeconfigs, certificates and tokens are small, and a
+  /// path such as /dev/zero must not hang the command or exhaust memory.
+  static let maxBytes = 16 << 20
+
+  /// The bytes of `path`, nil when it does not exist. Pipes work (`--kubeconfig <(...)`).
   static func read(_ path: String) throws(KubeconfigError) -> [UInt8]? {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
     guard !isDirectory.boolValue else { throw .unreadable(path: path, reason: "is a directory") }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw .unreadable(path: path, reason: "permission denied or I/O error")
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw .unreadable(path: path, reason: "permission denied")
+    }
+    defer { try? handle.close() }
+    let data: Data
+    do {
+      data = try handle.read(upToCount: maxBytes + 1) ?? Data()
+    } catch {
+      throw .unreadable(path: path, reason: error.localizedDescription)
+    }
+    guard data.count <= maxBytes else {
+      throw .unreadable(path: path, reason: "larger than \(maxBytes >> 20) MiB, which no kubeconfig or credential file is")
     }
     return [UInt8](data)
   }

@@ -220,3 +220,27 @@ import Testing
       == .invalidField(path: bad, field: "kind", problem: "expected Config, found Pod"))
   }
 }
+
+/// Files that are not ordinary kubeconfigs: pipes, devices, directories.
+@Suite struct KubeconfigUnusualFilesTests {
+  @Test func endlessFileIsRefusedNotRead() throws {
+    // tokenFile: /dev/zero would otherwise hang or exhaust memory.
+    let scratch = Scratch()
+    scratch.write("config", kubeconfigText(userFields: "{tokenFile: /dev/zero}"))
+    guard case .referencedFileUnreadable(let field, _, let file, let reason) = kubeconfigError({ _ = try scratch.resolve(kubeconfig: ["config"]) }) else {
+      Issue.record("expected referencedFileUnreadable")
+      return
+    }
+    #expect(field == "users[u].tokenFile" && file == "/dev/zero")
+    #expect(reason.contains("larger than 16 MiB"))
+  }
+
+  @Test func directoryAsKubeconfig() {
+    let scratch = Scratch()
+    scratch.write("dir/file", "")
+    var flags = KubeconfigOverrides()
+    flags.kubeconfig = "dir"
+    #expect(kubeconfigError { _ = try ClusterConnection.resolve(overrides: flags, environment: scratch.environment()) }
+      == .unreadable(path: scratch.path("dir"), reason: "is a directory"))
+  }
+}
