@@ -30,6 +30,7 @@ public struct ExecCredential: Sendable, Equatable, CustomStringConvertible {
     self.expiration = expiration
   }
 
+  /// A one-line summary with every secret left out.
   public var description: String {
     let kind = token != nil ? "token" : "client certificate"
     return "ExecCredential(\(kind)\(expiration.map { ", expires \($0)" } ?? ""))"

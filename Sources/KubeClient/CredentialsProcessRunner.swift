@@ -38,6 +38,7 @@ public struct SystemProcessRunner: ProcessRunner {
   /// Creates the runner.
   public init() {}
 
+  /// Runs the command with Foundation's `Process`, draining both output pipes.
   public func run(command: String, arguments: [String], environment: [String: String], interactive: Bool) throws(ProcessRunnerError) -> ProcessOutput {
     guard let executable = Self.locate(command, path: environment["PATH"]) else { throw .notFound }
     let process = Process()

@@ -37,6 +37,7 @@ public struct KubeconfigOverrides: Sendable, Equatable, CustomStringConvertible,
   /// No overrides.
   public init() {}
 
+  /// A one-line summary with every secret left out.
   public var description: String {
     var parts: [String] = []
     func add(_ flag: String, _ value: String?) { if let value, !value.isEmpty { parts.append("\(flag)=\(value)") } }
@@ -58,7 +59,9 @@ public struct KubeconfigOverrides: Sendable, Equatable, CustomStringConvertible,
     return "KubeconfigOverrides(\(parts.joined(separator: " ")))"
   }
 
+  /// The same as `description`: debugging output must not show secrets either.
   public var debugDescription: String { description }
+  /// A mirror without the stored secrets, for `dump` and debuggers.
   public var customMirror: Mirror { Mirror(self, children: ["flags": description], displayStyle: .struct) }
 }
 
@@ -158,6 +161,7 @@ public struct ClusterConnection: Sendable, Equatable, CustomStringConvertible,
     return kinds.isEmpty ? "anonymous" : kinds.joined(separator: ", ")
   }
 
+  /// A one-line summary with every secret left out.
   public var description: String {
     var parts = ["server \(server)", "namespace \(namespace)", "auth \(authenticationSummary)"]
     if let contextName { parts.append("context \(contextName)") }
@@ -172,8 +176,9 @@ public struct ClusterConnection: Sendable, Equatable, CustomStringConvertible,
     return "ClusterConnection(\(parts.joined(separator: ", ")))"
   }
 
+  /// The same as `description`: debugging output must not show secrets either.
   public var debugDescription: String { description }
 
-  // `dump` and debuggers use the mirror: show the description, not the stored secrets.
+  /// A mirror without the stored secrets, for `dump` and debuggers.
   public var customMirror: Mirror { Mirror(self, children: ["summary": description], displayStyle: .struct) }
 }

@@ -47,6 +47,7 @@ public enum KubeconfigError: Error, Sendable, Equatable, CustomStringConvertible
   /// An exec credential plugin requires an interactive terminal and there is none.
   case execNeedsTerminal(user: String, command: String)
 
+  /// A one-line summary with every secret left out.
   public var description: String {
     switch self {
     case .fileNotFound(let path):
@@ -100,6 +101,7 @@ public enum KubeconfigError: Error, Sendable, Equatable, CustomStringConvertible
     }
   }
 
+  /// The message, for `localizedDescription`.
   public var errorDescription: String? { description }
 
   /// "known contexts: a, b" or "no contexts are defined".

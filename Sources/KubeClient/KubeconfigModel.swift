@@ -10,8 +10,11 @@ public struct Redacted<Value: Sendable & Equatable>: Sendable, Equatable, Custom
   /// Wraps a secret.
   public init(_ value: Value) { self.value = value }
 
+  /// Always `<redacted>`.
   public var description: String { "<redacted>" }
+  /// Always `<redacted>`.
   public var debugDescription: String { "<redacted>" }
+  /// A mirror without the stored secrets, for `dump` and debuggers.
   public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
@@ -72,6 +75,7 @@ public struct ExecPluginConfig: Sendable, Equatable, CustomStringConvertible {
     self.apiVersion = apiVersion
   }
 
+  /// Equal when every field is; secret values compare by value.
   public static func == (lhs: ExecPluginConfig, rhs: ExecPluginConfig) -> Bool {
     lhs.command == rhs.command && lhs.arguments == rhs.arguments
       && lhs.environment.map(\.name) == rhs.environment.map(\.name)
@@ -80,6 +84,7 @@ public struct ExecPluginConfig: Sendable, Equatable, CustomStringConvertible {
       && lhs.provideClusterInfo == rhs.provideClusterInfo && lhs.interactiveMode == rhs.interactiveMode
   }
 
+  /// A one-line summary with every secret left out.
   public var description: String {
     // Arguments can hold secrets too (some plugins take a key as an argument): count only.
     "exec(\(command), \(arguments.count) args, env \(environment.map(\.name)), \(apiVersion), \(interactiveMode.rawValue))"
