@@ -46,7 +46,7 @@ public struct KubeconfigOverrides: Sendable, Equatable, CustomStringConvertible,
     add("--cluster", cluster)
     add("--user", user)
     add("--namespace", namespace)
-    add("--server", server)
+    add("--server", server.map(URLDisplay.redactingUserInfo))
     if token != nil { parts.append("--token=<redacted>") }
     add("--as", impersonateUser)
     for group in impersonateGroups { add("--as-group", group) }
@@ -163,14 +163,14 @@ public struct ClusterConnection: Sendable, Equatable, CustomStringConvertible,
 
   /// A one-line summary with every secret left out.
   public var description: String {
-    var parts = ["server \(server)", "namespace \(namespace)", "auth \(authenticationSummary)"]
+    var parts = ["server \(URLDisplay.redactingUserInfo(server))", "namespace \(namespace)", "auth \(authenticationSummary)"]
     if let contextName { parts.append("context \(contextName)") }
     if let clusterName { parts.append("cluster \(clusterName)") }
     if let userName { parts.append("user \(userName)") }
     if certificateAuthority != nil { parts.append("custom CA") }
     if insecureSkipTLSVerify { parts.append("INSECURE (TLS not verified)") }
     if let tlsServerName { parts.append("tls-server-name \(tlsServerName)") }
-    if let proxyURL { parts.append("proxy \(proxyURL)") }
+    if let proxyURL { parts.append("proxy \(URLDisplay.redactingUserInfo(proxyURL))") }
     if let impersonation { parts.append("as \(impersonation.user)") }
     if let requestTimeout { parts.append("timeout \(requestTimeout)") }
     return "ClusterConnection(\(parts.joined(separator: ", ")))"

@@ -26,6 +26,12 @@ public enum KubeconfigError: Error, Sendable, Equatable, CustomStringConvertible
   case userNotFound(name: String, known: [String])
   /// The chosen cluster has no `server`.
   case noServer(cluster: String)
+  /// No `--context` and no `current-context`, so there is no cluster to talk to.
+  case noContext(known: [String])
+  /// The chosen context names no cluster.
+  case contextWithoutCluster(name: String)
+  /// A URL field is not a usable URL.
+  case invalidURL(field: String, problem: String)
   /// No kubeconfig was found, no server was given and meshctl is not running in a pod.
   case noConfiguration(searched: [String])
   /// Two settings that cannot be combined (kubectl refuses them too).
@@ -71,6 +77,13 @@ public enum KubeconfigError: Error, Sendable, Equatable, CustomStringConvertible
       return "user \"\(name)\" (named by --user) not found; \(Self.knownList("users", known))"
     case .noServer(let cluster):
       return "cluster \"\(cluster)\" has no server; set clusters[\(cluster)].server or pass --server"
+    case .noContext(let known):
+      return "no context chosen: current-context is not set and --context was not given; "
+        + "pass --context or run kubectl config use-context NAME (\(Self.knownList("contexts", known)))"
+    case .contextWithoutCluster(let name):
+      return "context \"\(name)\" names no cluster; set contexts[\(name)].cluster, or pass --cluster or --server"
+    case .invalidURL(let field, let problem):
+      return "\(field): \(problem)"
     case .noConfiguration(let searched):
       let places = searched.isEmpty ? "" : " (looked in \(searched.map(PathDisplay.short).joined(separator: ", ")))"
       return "no cluster configured: no kubeconfig found\(places) and not running in a pod; "

@@ -19,7 +19,10 @@ public struct Redacted<Value: Sendable & Equatable>: Sendable, Equatable, Custom
 }
 
 /// One `clusters[]` entry of a kubeconfig, with paths already resolved against its file.
-public struct KubeconfigCluster: Sendable, Equatable {
+/// Descriptions hide the user information of its URLs (proxy URLs often carry a password).
+public struct KubeconfigCluster: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
+  CustomReflectable
+{
   /// `server`: the API server URL.
   public var server: String?
   /// `tls-server-name`: the name to verify the server certificate against.
@@ -39,6 +42,23 @@ public struct KubeconfigCluster: Sendable, Equatable {
 
   /// Creates an entry defined in `origin`.
   public init(origin: String) { self.origin = origin }
+
+  /// A one-line summary with the URLs' user information left out.
+  public var description: String {
+    var parts = ["server \(server.map(URLDisplay.redactingUserInfo) ?? "none")"]
+    if let tlsServerName { parts.append("tls-server-name \(tlsServerName)") }
+    if insecureSkipTLSVerify { parts.append("insecure-skip-tls-verify") }
+    if let certificateAuthority { parts.append("certificate-authority \(certificateAuthority)") }
+    if certificateAuthorityData != nil { parts.append("certificate-authority-data") }
+    if let proxyURL { parts.append("proxy-url \(URLDisplay.redactingUserInfo(proxyURL))") }
+    parts.append("from \(origin)")
+    return "KubeconfigCluster(\(parts.joined(separator: ", ")))"
+  }
+
+  /// The same as `description`.
+  public var debugDescription: String { description }
+  /// A mirror showing the description only, for `dump` and debuggers.
+  public var customMirror: Mirror { Mirror(self, children: ["summary": description], displayStyle: .struct) }
 }
 
 /// The `exec` section of a user: a client-go credential plugin.

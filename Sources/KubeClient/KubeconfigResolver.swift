@@ -52,11 +52,15 @@ public struct ConnectionResolver: Sendable {
     var cluster = configCluster ?? KubeconfigCluster(origin: "command line")
     applyClusterOverrides(&cluster, overrides)
     guard var server = cluster.server, !server.isEmpty else {
-      if config.isEmpty && clusterName == nil { throw .noConfiguration(searched: searchedFiles(overrides)) }
-      throw .noServer(cluster: clusterName ?? "")
+      throw missingServer(config, overrides, contextName: contextName, clusterName: clusterName)
     }
     // kubectl reads a server without a scheme as http:// (restclient.DefaultServerURL).
     if !server.contains("://") { server = "http://" + server }
+    let serverField = nonEmpty(overrides.server) != nil ? "--server" : "clusters[\(clusterName ?? "")].server"
+    try checkURL(server, field: serverField, schemes: ["http", "https"])
+    if let proxy = cluster.proxyURL {
+      try checkURL(proxy, field: "clusters[\(clusterName ?? "")].proxy-url", schemes: ["http", "https", "socks5"])
+    }
 
     var connection = ClusterConnection(source: .kubeconfig(files: config.files), server: server)
     connection.contextName = contextName
@@ -75,7 +79,7 @@ public struct ConnectionResolver: Sendable {
     // the auth information if we are secure"): plain http sends neither.
     guard server.lowercased().hasPrefix("https://") else {
       if hasCredentials(user) {
-        warnings.append("server \(server) is not https: the credentials of user \"\(userName ?? "")\" are not sent (as kubectl does)")
+        warnings.append("server \(URLDisplay.redactingUserInfo(server)) is not https: the credentials of user \"\(userName ?? "")\" are not sent (as kubectl does)")
       }
       connection.warnings = warnings
       return connection
@@ -84,6 +88,26 @@ public struct ConnectionResolver: Sendable {
     try applyCredentials(user, userName: userName ?? "", to: &connection)
     connection.warnings = warnings
     return connection
+  }
+
+  /// The most helpful of the errors for "no server to talk to".
+  private func missingServer(
+    _ config: Kubeconfig, _ overrides: KubeconfigOverrides, contextName: String?, clusterName: String?
+  ) -> KubeconfigError {
+    if let clusterName { return .noServer(cluster: clusterName) }
+    if let contextName { return .contextWithoutCluster(name: contextName) }
+    if config.isEmpty { return .noConfiguration(searched: searchedFiles(overrides)) }
+    return .noContext(known: config.contexts.keys.sorted())
+  }
+
+  /// client-go parses the server and proxy URLs up front; so do we, naming the field.
+  private func checkURL(_ text: String, field: String, schemes: Set<String>) throws(KubeconfigError) {
+    guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), url.host != nil else {
+      throw .invalidURL(field: field, problem: "\"\(URLDisplay.redactingUserInfo(text))\" is not a URL")
+    }
+    guard schemes.contains(scheme) else {
+      throw .invalidURL(field: field, problem: "scheme \(scheme) is not supported; use \(schemes.sorted().joined(separator: ", "))")
+    }
   }
 
   private func searchedFiles(_ overrides: KubeconfigOverrides) -> [String] {
@@ -218,7 +242,7 @@ public struct ConnectionResolver: Sendable {
     if cluster.insecureSkipTLSVerify {
       connection.insecureSkipTLSVerify = true
       let by = overrides.insecureSkipTLSVerify ? "--insecure-skip-tls-verify" : "\(field).insecure-skip-tls-verify"
-      warnings.append("the server's certificate is not verified (\(by)): the connection to \(connection.server) is insecure")
+      warnings.append("the server's certificate is not verified (\(by)): the connection to \(URLDisplay.redactingUserInfo(connection.server)) is insecure")
     }
   }
 
@@ -314,4 +338,19 @@ public enum RequestTimeout {
 
 extension Character {
   fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+/// URLs as they appear in messages: a `user:password@` part is replaced, since proxy URLs
+/// (and, rarely, server URLs) carry credentials there.
+enum URLDisplay {
+  /// `text` with any user information in its authority replaced by `<redacted>`.
+  static func redactingUserInfo(_ text: String) -> String {
+    guard let schemeEnd = text.range(of: "://") else {
+      return text.contains("@") ? "<redacted>@" + text[text.index(after: text.lastIndex(of: "@")!)...] : text
+    }
+    let authorityStart = schemeEnd.upperBound
+    let authorityEnd = text[authorityStart...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? text.endIndex
+    guard let at = text[authorityStart..<authorityEnd].lastIndex(of: "@") else { return text }
+    return String(text[..<authorityStart]) + "<redacted>" + String(text[at...])
+  }
 }

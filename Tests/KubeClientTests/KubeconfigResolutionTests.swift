@@ -329,3 +329,46 @@ import Testing
     }.map { if case .noConfiguration = $0 { true } else { false } } == true)
   }
 }
+
+/// Messages for configurations with nothing to talk to, and bad URLs.
+@Suite struct KubeconfigMissingPiecesTests {
+  @Test func noCurrentContext() {
+    let scratch = Scratch()
+    scratch.write("config", kubeconfigText(current: nil))
+    #expect(kubeconfigError { _ = try scratch.resolve(kubeconfig: ["config"]) } == .noContext(known: ["ctx"]))
+  }
+
+  @Test func contextWithoutCluster() {
+    let scratch = Scratch()
+    scratch.write("config", "contexts:\n- name: lonely\n  context: {namespace: x}\ncurrent-context: lonely\n")
+    let error = kubeconfigError { _ = try scratch.resolve(kubeconfig: ["config"]) }
+    #expect(error?.description == "context \"lonely\" names no cluster; set contexts[lonely].cluster, or pass --cluster or --server")
+  }
+
+  @Test func clusterWithoutServer() {
+    let scratch = Scratch()
+    scratch.write("config", kubeconfigText().replacingOccurrences(of: "server: https://api.example:6443", with: "tls-server-name: x"))
+    #expect(kubeconfigError { _ = try scratch.resolve(kubeconfig: ["config"]) }?.description
+      == "cluster \"c\" has no server; set clusters[c].server or pass --server")
+  }
+
+  @Test func badServerAndProxyURLs() {
+    let scratch = Scratch()
+    scratch.write("config", kubeconfigText(server: "\"https://\""))
+    #expect(kubeconfigError { _ = try scratch.resolve(kubeconfig: ["config"]) }
+      == .invalidURL(field: "clusters[c].server", problem: "\"https://\" is not a URL"))
+    scratch.write("proxy", kubeconfigText().replacingOccurrences(of: "server: https://api.example:6443", with: "server: https://api.example:6443\n    proxy-url: ftp://proxy"))
+    #expect(kubeconfigError { _ = try scratch.resolve(kubeconfig: ["proxy"]) }
+      == .invalidURL(field: "clusters[c].proxy-url", problem: "scheme ftp is not supported; use http, https, socks5"))
+  }
+
+  @Test(arguments: [
+    ("http://user:pw@proxy:3128", "http://<redacted>@proxy:3128"),
+    ("https://api:6443/path@x", "https://api:6443/path@x"),
+    ("socks5://proxy:1080", "socks5://proxy:1080"),
+    ("user:pw@host", "<redacted>@host"),
+  ])
+  func urlUserInfoIsHidden(url: String, shown: String) {
+    #expect(URLDisplay.redactingUserInfo(url) == shown)
+  }
+}

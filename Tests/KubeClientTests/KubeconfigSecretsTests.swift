@@ -12,14 +12,17 @@ import Testing
   static let envSecret = "env-secret-value"
   static let flagToken = "flag-token-value"
   static let pluginToken = "plugin-token-value"
-  static let secrets = [token, key, password, envSecret, flagToken, pluginToken, b64(key)]
+  static let proxyPassword = "proxy-pass-value"
+  static let secrets = [token, key, password, envSecret, flagToken, pluginToken, b64(key), proxyPassword]
 
   static let config = """
     clusters:
     - name: c
       cluster: {server: "https://api:6443"}
     - name: plain
-      cluster: {server: "http://api:8080"}
+      cluster: {server: "http://api:8080", proxy-url: "http://proxy-user:\(proxyPassword)@proxy:3128"}
+    - name: badproxy
+      cluster: {server: "https://api:6443", proxy-url: "ftp://u:\(proxyPassword)@proxy"}
     users:
     - name: tok
       user: {token: \(token), as: admin}
@@ -80,6 +83,13 @@ import Testing
     recordError { _ = try scratch.resolve(kubeconfig: ["config"], overrides(context: "nope")) }
     recordError { _ = try scratch.resolve(kubeconfig: ["config"], overrides(user: "nope")) }
     recordError { _ = try scratch.resolve(kubeconfig: ["config"], overrides(cluster: "nope")) }
+    recordError { _ = try scratch.resolve(kubeconfig: ["config"], overrides(cluster: "badproxy")) }
+    var withPasswordServer = overrides(server: "https://admin:\(Self.proxyPassword)@api:6443", insecure: true)
+    withPasswordServer.impersonateUser = "x"
+    record(withPasswordServer)
+    let passwordServer = try scratch.resolve(kubeconfig: ["config"], withPasswordServer)
+    record(passwordServer)
+    produced += passwordServer.warnings
     scratch.write("badkey", Self.config.replacingOccurrences(of: b64(Self.key), with: Self.key + "!"))
     recordError { _ = try scratch.load(kubeconfig: ["badkey"]) }
     scratch.write("numeric", Self.config.replacingOccurrences(of: "token: \(Self.token)", with: "token: [\(Self.token)]"))
