@@ -215,6 +215,18 @@ public struct ExecCredentialPlugin: Sendable {
 }
 
 extension ClusterConnection {
+  /// This connection with its exec plugin run (when it has one) and the credential in place;
+  /// returns the credential's expiry too, so a caller can run the plugin again after it.
+  public func authenticated(
+    runner: any ProcessRunner = SystemProcessRunner(), environment: KubeconfigEnvironment = .current
+  ) throws(KubeconfigError) -> (connection: ClusterConnection, expiration: Date?) {
+    guard let plugin = ExecCredentialPlugin(connection: self, runner: runner, environment: environment) else {
+      return (self, nil)
+    }
+    let credential = try plugin.fetch()
+    return (with(credential), credential.expiration)
+  }
+
   /// This connection with a plugin's credential in place of the plugin.
   public func with(_ credential: ExecCredential) -> ClusterConnection {
     var copy = self

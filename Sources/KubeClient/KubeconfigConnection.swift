@@ -37,6 +37,31 @@ public struct KubeconfigOverrides: Sendable, Equatable, CustomStringConvertible,
   /// No overrides.
   public init() {}
 
+  /// Overrides from the command line's values, one parameter per kubectl flag.
+  public init(
+    kubeconfig: String? = nil, context: String? = nil, cluster: String? = nil, user: String? = nil,
+    namespace: String? = nil, server: String? = nil, token: String? = nil, impersonateUser: String? = nil,
+    impersonateGroups: [String] = [], certificateAuthority: String? = nil, clientCertificate: String? = nil,
+    clientKey: String? = nil, insecureSkipTLSVerify: Bool = false, tlsServerName: String? = nil,
+    requestTimeout: String = "0"
+  ) {
+    self.kubeconfig = kubeconfig
+    self.context = context
+    self.cluster = cluster
+    self.user = user
+    self.namespace = namespace
+    self.server = server
+    self.token = token.map(Redacted.init)
+    self.impersonateUser = impersonateUser
+    self.impersonateGroups = impersonateGroups
+    self.certificateAuthority = certificateAuthority
+    self.clientCertificate = clientCertificate
+    self.clientKey = clientKey
+    self.insecureSkipTLSVerify = insecureSkipTLSVerify
+    self.tlsServerName = tlsServerName
+    self.requestTimeout = requestTimeout
+  }
+
   /// A one-line summary with every secret left out.
   public var description: String {
     var parts: [String] = []

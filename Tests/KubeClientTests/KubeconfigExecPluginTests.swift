@@ -102,6 +102,10 @@ final class FakeProcessRunner: ProcessRunner, @unchecked Sendable {
     // The credential replaces the plugin in the connection.
     let authenticated = connection.with(try plugin.fetch())
     #expect(authenticated.bearerToken?.value == "t")
+    let (ready, expiry) = try connection.authenticated(runner: runner, environment: Scratch().environment())
+    #expect(ready.bearerToken?.value == "t" && expiry == nil)
+    let noPlugin = ClusterConnection(source: .inCluster, server: "https://x")
+    #expect(try noPlugin.authenticated(runner: FakeProcessRunner(.failure(.notFound))).connection == noPlugin)
   }
 
   @Test func interactiveModes() throws {

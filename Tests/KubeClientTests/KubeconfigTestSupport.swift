@@ -54,18 +54,10 @@ func overrides(
   server: String? = nil, token: String? = nil, certificateAuthority: String? = nil,
   insecure: Bool = false, tlsServerName: String? = nil, timeout: String = "0"
 ) -> KubeconfigOverrides {
-  var result = KubeconfigOverrides()
-  result.context = context
-  result.cluster = cluster
-  result.user = user
-  result.namespace = namespace
-  result.server = server
-  result.token = token.map(Redacted.init)
-  result.certificateAuthority = certificateAuthority
-  result.insecureSkipTLSVerify = insecure
-  result.tlsServerName = tlsServerName
-  result.requestTimeout = timeout
-  return result
+  KubeconfigOverrides(
+    context: context, cluster: cluster, user: user, namespace: namespace, server: server, token: token,
+    certificateAuthority: certificateAuthority, insecureSkipTLSVerify: insecure, tlsServerName: tlsServerName,
+    requestTimeout: timeout)
 }
 
 /// The error a throwing expression produced, as a KubeconfigError (nil when it did not throw).
