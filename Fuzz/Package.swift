@@ -31,6 +31,16 @@ let package = Package(
       ],
       swiftSettings: fuzzSettings
     ),
-    // Next targets (kubeconfig) go here: one directory under Sources/ each, same settings.
+    // Bytes → kubeconfig → resolved connection (and the same bytes as an exec plugin's answer).
+    // Needs the main package to export KubeClient: `.library(name: "KubeClient", targets:
+    // ["KubeClient"])` in ../Package.swift's products.
+    .executableTarget(
+      name: "FuzzKubeconfig",
+      dependencies: [
+        .product(name: "KubeClient", package: "meshctl"),
+      ],
+      swiftSettings: fuzzSettings
+    ),
+    // Next targets go here: one directory under Sources/ each, same settings.
   ]
 )
