@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "Manifest", targets: ["Manifest"]),
     .library(name: "MeshSchema", targets: ["MeshSchema"]),
     .library(name: "Injection", targets: ["Injection"]),
+    .library(name: "KubeClient", targets: ["KubeClient"]),
   ],
   dependencies: [
     // The only third-party dependency: command parsing, help, completions and man pages.
