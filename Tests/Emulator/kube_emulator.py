@@ -518,7 +518,7 @@ class ResourceRequest:
         method = {"get": self.get, "list": self.list, "watch": self.watch, "create": self.create,
                   "update": self.update, "patch": self.patch, "delete": self.delete,
                   "deletecollection": self.delete_collection}.get(verb)
-        if method is None or (verb == "create" and self.name):
+        if method is None or (verb == "create" and self.name) or (verb in ("update", "patch") and not self.name):
             raise method_not_allowed(self.handler.command)
         return method()
 
