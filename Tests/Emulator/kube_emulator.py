@@ -938,6 +938,8 @@ def main(argv=None):
     finished = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: finished.set())
+    # A parent may hand down a mask that blocks SIGTERM (swift test's Process does): unblock it.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     emulator.start()
     print(f"kube-emulator ready port={emulator.port} kubeconfig={emulator.kubeconfig}", flush=True)
     while not finished.wait(0.5):

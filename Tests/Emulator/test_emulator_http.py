@@ -256,9 +256,14 @@ class ProcessMode(unittest.TestCase):
                 self.assertIn(f"server: https://127.0.0.1:{port}", handle.read())
         finally:
             process.send_signal(signal.SIGTERM)
-            self.assertEqual(process.wait(timeout=10), 0)
+            try:
+                code = process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                code = process.wait()
             process.stdout.close()
             shutil.rmtree(scratch, ignore_errors=True)
+        self.assertEqual(code, 0, "the emulator did not stop on SIGTERM")
 
 
 if __name__ == "__main__":
