@@ -601,8 +601,8 @@ class ResourceRequest:
         if mode == "Strict":
             details = ", ".join(f"unknown field {name}" for name in unknown)
             raise ApiError(400, "BadRequest", f"strict decoding error: {details}")
-        self.handler.extra_headers["Warning"] = ", ".join(f'299 - "unknown field {name}"'.replace('""', '"')
-                                                          for name in unknown)
+        escaped = (name.replace('"', '\\"') for name in unknown)
+        self.handler.extra_headers["Warning"] = ", ".join(f'299 - "unknown field {name}"' for name in escaped)
 
     def check_identity(self, obj, require_name=True):
         """Kind, apiVersion, name and namespace of a request body (400, 422)."""

@@ -128,6 +128,10 @@ class StatusCodes(HttpTestCase):
                                  content_type=apply)
         self.assertEqual((status, body["message"]), (400, 'strict decoding error: unknown field "extra"'))
 
+    def test_unknown_field_warns_by_default(self):
+        status, headers, _ = self.client.request("POST", DEPLOYMENTS, dict(deployment(), extra=1))
+        self.assertEqual((status, headers["Warning"]), (201, '299 - "unknown field \\"extra\\""'))
+
     def test_dry_run_create_persists_nothing(self):
         self.assertEqual(self.call("POST", DEPLOYMENTS + "?dryRun=All", deployment())[0], 201)
         self.assertEqual(self.call("GET", DEPLOYMENTS + "/web")[0], 404)
