@@ -255,6 +255,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         self.user = None
         self.status_sent = 0
+        self.recorded = False
         self.extra_headers = {}
         self.body = self.read_body()
         admin = self.url_path.startswith("/_emulator")
@@ -272,8 +273,14 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
         finally:
             if not admin:
-                self.emulator.stats.request(self.command, self.path, self.status_sent, self.connection_number,
-                                            self.user)
+                self.record(self.status_sent)
+
+    def record(self, status):
+        """Counts this request in the statistics once, before its answer leaves (so clients see it counted)."""
+        if self.recorded or self.url_path.startswith("/_emulator"):
+            return
+        self.recorded = True
+        self.emulator.stats.request(self.command, self.path, status, self.connection_number, self.user)
 
     def read_body(self):
         """The request body, sent with Content-Length or chunked."""
@@ -299,6 +306,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         if fault is None:
             return False
         if fault[0] == "drop":
+            self.record(0)
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -338,6 +346,7 @@ class RequestHandler(BaseHTTPRequestHandler):
     def send_bytes(self, code, data, content_type, headers=None):
         """Writes an answer with Content-Length."""
         self.status_sent = code
+        self.record(code)
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
@@ -559,6 +568,7 @@ class ResourceRequest:
         since = self.query.get("resourceVersion") or "0"
         timeout = float(self.query.get("timeoutSeconds") or 1800)
         handler.status_sent = 200
+        handler.record(200)
         handler.send_response(200)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Transfer-Encoding", "chunked")
