@@ -159,6 +159,17 @@ class ServerSideApplyWithKubectl(KubectlTestCase):
                                self.write("dry2.yaml", DEPLOYMENT.format(ns="nowhere", replicas=1)))
         self.assertIn('namespaces "nowhere" not found', refused.stderr)
 
+    def test_diff_server_side(self):
+        path = self.write("diff.yaml", manifest("diff"))
+        self.kubectl_ok("apply", "--server-side", "-f", path)
+        same = self.kubectl("diff", "--server-side", "-f", path)
+        self.assertEqual((same.returncode, same.stdout), (0, ""))
+        changed = self.kubectl("diff", "--server-side", "-f",
+                               self.write("diff2.yaml", DEPLOYMENT.format(ns="diff", replicas=3)))
+        self.assertEqual(changed.returncode, 1, changed.stderr)
+        self.assertIn("-  replicas: 2\n+  replicas: 3", changed.stdout)
+        self.assertEqual(self.get_json("deployment", "web", "-n", "diff")["spec"]["replicas"], 2)
+
     def test_client_side_apply_and_table_output(self):
         self.kubectl_ok("apply", "-f", self.write("csa.yaml", manifest("csa")))
         table = self.kubectl_ok("get", "deployments", "-n", "csa")
