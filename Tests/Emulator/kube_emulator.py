@@ -246,6 +246,7 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     @property
     def emulator(self):
+        """The Emulator this connection belongs to."""
         return self.server.emulator
 
     def dispatch(self):
