@@ -1,0 +1,253 @@
+"""The emulator driven by the real kubectl: kubectl's own output and exit status are the oracle."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from emulator_client import EmulatorClient  # noqa: E402
+from kube_emulator import Emulator  # noqa: E402
+
+KUBECTL = shutil.which("kubectl")
+OPENSSL = shutil.which("openssl")
+TOOLS_PRESENT = bool(KUBECTL and OPENSSL)
+MISSING = "kubectl is not on PATH" if not KUBECTL else "openssl is not on PATH"
+
+NAMESPACE = """apiVersion: v1
+kind: Namespace
+metadata:
+  name: {ns}
+"""
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: {ns}
+  labels:
+    app: web
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+"""
+SERVICE = """apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: {ns}
+spec:
+  selector:
+    app: web
+  ports:
+  - port: 80
+"""
+
+
+def manifest(ns, replicas=2):
+    """A Namespace, a Deployment and a Service in one multi-document YAML."""
+    return "---\n".join(t.format(ns=ns, replicas=replicas) for t in (NAMESPACE, DEPLOYMENT, SERVICE))
+
+
+@unittest.skipUnless(TOOLS_PRESENT, MISSING)
+class KubectlTestCase(unittest.TestCase):
+    """Starts one emulator (in-process) for the class; every kubectl call gets its kubeconfig."""
+
+    groups = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = tempfile.mkdtemp(prefix="kube-emulator-test-")
+        cls.emulator = Emulator(os.path.join(cls.scratch, "emulator"), groups=cls.groups).start()
+        cls.admin = EmulatorClient(cls.emulator.directory, cls.emulator.port, cls.emulator.credentials.admin_token)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.admin.close()
+        cls.emulator.stop()
+        shutil.rmtree(cls.scratch, ignore_errors=True)
+
+    def kubectl(self, *arguments, stdin=None, context=None):
+        """Runs kubectl against the emulator; returns the CompletedProcess (text)."""
+        command = [KUBECTL, "--kubeconfig", self.emulator.kubeconfig,
+                   "--cache-dir", os.path.join(self.scratch, "cache")]
+        if context:
+            command += ["--context", context]
+        return subprocess.run(command + list(arguments), input=stdin, capture_output=True, text=True, timeout=30)
+
+    def kubectl_ok(self, *arguments, **options):
+        """Runs kubectl and asserts it succeeded; returns stdout."""
+        result = self.kubectl(*arguments, **options)
+        self.assertEqual(result.returncode, 0, f"kubectl {' '.join(arguments)} failed:\n{result.stderr}")
+        return result.stdout
+
+    def write(self, name, text):
+        """Writes a manifest into the scratch directory and returns its path."""
+        path = os.path.join(self.scratch, name)
+        with open(path, "w") as handle:
+            handle.write(text)
+        return path
+
+    def get_json(self, *arguments):
+        """`kubectl get ... -o json`, decoded."""
+        return json.loads(self.kubectl_ok("get", *arguments, "-o", "json"))
+
+
+class ServerSideApplyWithKubectl(KubectlTestCase):
+    def test_apply_get_reapply_delete(self):
+        path = self.write("shop.yaml", manifest("shop"))
+        out = self.kubectl_ok("apply", "--server-side", "-f", path)
+        self.assertEqual(out.splitlines(), ["namespace/shop serverside-applied",
+                                            "deployment.apps/web serverside-applied",
+                                            "service/web serverside-applied"])
+        yaml_text = self.kubectl_ok("get", "deployment", "web", "-n", "shop", "-o", "yaml", "--show-managed-fields")
+        for expected in ("replicas: 2", "image: nginx:1.27", "manager: kubectl", "operation: Apply",
+                         "f:replicas: {}"):
+            self.assertIn(expected, yaml_text)
+        before = self.get_json("deployment", "web", "-n", "shop")
+        self.assertEqual(self.kubectl_ok("apply", "--server-side", "-f", path), out)
+        after = self.get_json("deployment", "web", "-n", "shop")
+        self.assertEqual(after["metadata"]["resourceVersion"], before["metadata"]["resourceVersion"])
+        self.assertEqual(after["metadata"]["generation"], 1)
+        out = self.kubectl_ok("delete", "-f", path)
+        self.assertEqual(out.splitlines(), ['namespace "shop" deleted', 'deployment.apps "web" deleted',
+                                            'service "web" deleted'])
+        missing = self.kubectl("get", "deployment", "web", "-n", "shop")
+        self.assertNotEqual(missing.returncode, 0)
+        self.assertIn("NotFound", missing.stderr)
+
+    def test_conflict_between_managers_and_force(self):
+        self.kubectl_ok("apply", "--server-side", "-f", self.write("a.yaml", manifest("conflicts")))
+        other = self.write("b.yaml", DEPLOYMENT.format(ns="conflicts", replicas=5))
+        refused = self.kubectl("apply", "--server-side", "--field-manager=other", "-f", other)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn('Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.replicas',
+                      refused.stderr)
+        self.assertIn("--force-conflicts", refused.stderr)
+        self.assertEqual(self.get_json("deployment", "web", "-n", "conflicts")["spec"]["replicas"], 2)
+        out = self.kubectl_ok("apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f", other)
+        self.assertEqual(out.strip(), "deployment.apps/web serverside-applied")
+        live = self.get_json("deployment", "web", "-n", "conflicts", "--show-managed-fields")
+        self.assertEqual(live["spec"]["replicas"], 5)
+        self.assertEqual(live["metadata"]["generation"], 2)
+        owners = {e["manager"]: e["fieldsV1"].get("f:spec", {}) for e in live["metadata"]["managedFields"]}
+        self.assertIn("f:replicas", owners["other"])
+        self.assertNotIn("f:replicas", owners["kubectl"])
+
+    def test_dry_run_server_persists_nothing(self):
+        # As on a real server, a dry-run namespace does not exist for the objects after it: they go to `default`.
+        text = NAMESPACE.format(ns="dry") + "---\n" + DEPLOYMENT.format(ns="default", replicas=1)
+        out = self.kubectl_ok("apply", "--server-side", "--dry-run=server", "-f", self.write("dry.yaml", text))
+        self.assertEqual(out.splitlines(), ["namespace/dry serverside-applied (server dry run)",
+                                            "deployment.apps/web serverside-applied (server dry run)"])
+        self.assertIn('namespaces "dry" not found', self.kubectl("get", "namespace", "dry").stderr)
+        self.assertIn('deployments.apps "web" not found', self.kubectl("get", "deployment", "web").stderr)
+        refused = self.kubectl("apply", "--server-side", "--dry-run=server", "-f",
+                               self.write("dry2.yaml", DEPLOYMENT.format(ns="nowhere", replicas=1)))
+        self.assertIn('namespaces "nowhere" not found', refused.stderr)
+
+    def test_diff_server_side(self):
+        path = self.write("diff.yaml", manifest("diff"))
+        self.kubectl_ok("apply", "--server-side", "-f", path)
+        same = self.kubectl("diff", "--server-side", "-f", path)
+        self.assertEqual((same.returncode, same.stdout), (0, ""))
+        changed = self.kubectl("diff", "--server-side", "-f",
+                               self.write("diff2.yaml", DEPLOYMENT.format(ns="diff", replicas=3)))
+        self.assertEqual(changed.returncode, 1, changed.stderr)
+        self.assertIn("-  replicas: 2\n+  replicas: 3", changed.stdout)
+        self.assertEqual(self.get_json("deployment", "web", "-n", "diff")["spec"]["replicas"], 2)
+
+    def test_client_side_apply_and_table_output(self):
+        self.kubectl_ok("apply", "-f", self.write("csa.yaml", manifest("csa")))
+        table = self.kubectl_ok("get", "deployments", "-n", "csa")
+        self.assertEqual(table.split()[:3], ["NAME", "AGE", "web"])
+        self.assertEqual(self.kubectl_ok("get", "deploy", "-n", "csa", "-l", "app=web", "-o", "name").strip(),
+                         "deployment.apps/web")
+        self.assertEqual(self.kubectl_ok("get", "deploy", "-n", "csa", "-l", "app!=web", "-o", "name").strip(), "")
+
+    def test_unknown_field_is_rejected_by_strict_validation(self):
+        text = NAMESPACE.format(ns="strict") + "surprise: true\n"
+        refused = self.kubectl("apply", "--server-side", "-f", self.write("strict.yaml", text))
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn('unknown field "surprise"', refused.stderr)
+
+
+class AuthenticationWithKubectl(KubectlTestCase):
+    def test_version_shows_the_emulator(self):
+        self.assertIn("Server Version: v1.32.0-emulator", self.kubectl_ok("version"))
+
+    def test_token_and_client_certificate_contexts(self):
+        for context in ("emulator-token", "emulator-cert", "emulator-alice"):
+            self.assertEqual(self.kubectl_ok("get", "namespace", "default", "-o", "name", context=context).strip(),
+                             "namespace/default", context)
+
+    def test_wrong_token_is_unauthorized(self):
+        result = self.kubectl("--token", "wrong", "get", "namespaces")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("Unauthorized", result.stderr)
+
+    def test_forbidden_action_prints_the_servers_message(self):
+        status, _, _ = self.admin.request("POST", "/_emulator/rbac", {"deny": [
+            {"user": "alice", "verb": "patch", "group": "apps", "resource": "deployments", "namespace": "rbac"}]})
+        self.assertEqual(status, 200)
+        try:
+            self.kubectl_ok("apply", "--server-side", "-f", self.write("rbac.yaml", manifest("rbac")))
+            denied = self.kubectl("apply", "--server-side", "-f", self.write("rbac.yaml", manifest("rbac")),
+                                  context="emulator-alice")
+            self.assertNotEqual(denied.returncode, 0)
+            self.assertIn('Error from server (Forbidden): deployments.apps "web" is forbidden: User "alice" cannot patch resource "deployments" '
+                          'in API group "apps" in the namespace "rbac"', denied.stderr)
+            can_i = self.kubectl("auth", "can-i", "patch", "deployments", "-n", "rbac", context="emulator-alice")
+            self.assertEqual((can_i.returncode, can_i.stdout.split()[0]), (1, "no"))
+            self.assertEqual(self.kubectl_ok("auth", "can-i", "get", "deployments", "-n", "rbac",
+                                             context="emulator-alice").strip(), "yes")
+        finally:
+            self.admin.request("DELETE", "/_emulator/rbac")
+
+
+class MeshGroupsWithKubectl(KubectlTestCase):
+    def resource_names(self):
+        return set(self.kubectl_ok("api-resources", "-o", "name").split())
+
+    def test_istio_groups_appear_only_when_switched_on(self):
+        self.assertNotIn("virtualservices.networking.istio.io", self.resource_names())
+        self.admin.request("POST", "/_emulator/groups", {"enabled": ["istio", "gateway", "linkerd"]})
+        try:
+            names = self.resource_names()
+            for expected in ("virtualservices.networking.istio.io", "destinationrules.networking.istio.io",
+                             "peerauthentications.security.istio.io", "httproutes.gateway.networking.k8s.io",
+                             "servers.policy.linkerd.io", "authorizationpolicies.policy.linkerd.io"):
+                self.assertIn(expected, names)
+            self.kubectl_ok("apply", "--server-side", "-f", self.write("vs.yaml", (
+                "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: web\n"
+                "  namespace: default\nspec:\n  hosts: [web]\n")))
+            self.assertEqual(self.kubectl_ok("get", "vs", "-o", "name").strip(),
+                             "virtualservice.networking.istio.io/web")
+        finally:
+            self.admin.request("POST", "/_emulator/groups", {"enabled": []})
+        self.assertNotIn("virtualservices.networking.istio.io", self.resource_names())
+
+
+class MeshGroupsFromTheStart(KubectlTestCase):
+    groups = ("istio",)
+
+    def test_groups_given_at_start_are_served(self):
+        out = self.kubectl_ok("api-resources", "--api-group=security.istio.io", "-o", "name")
+        self.assertEqual(out.split(), ["peerauthentications.security.istio.io"])
+
+
+if __name__ == "__main__":
+    unittest.main()
