@@ -436,7 +436,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         catalog = self.emulator.catalog
         if path == "/openapi/v2":
             if PROTOBUF_OPENAPI in (self.headers.get("Accept") or ""):
-                return self.send_bytes(200, b"", PROTOBUF_OPENAPI)
+                # Clients ask with "spec.v2@v1.0"; the answer's type must parse as a MIME type, and
+                # Go's parser refuses the "@", so it is spelled with a dot, as the API server does.
+                return self.send_bytes(200, b"", PROTOBUF_OPENAPI.replace("@", "."))
             return self.send_json(200, {"swagger": "2.0", "info": {"title": "Kubernetes emulator",
                                                                     "version": "v1.32.0"}, "paths": {}})
         if path == "/openapi/v3":

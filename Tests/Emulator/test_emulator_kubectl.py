@@ -251,3 +251,33 @@ class MeshGroupsFromTheStart(KubectlTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MESHCTL = os.environ.get("MESHCTL") or os.path.join(REPOSITORY, ".build", "debug", "meshctl")
+
+
+@unittest.skipUnless(os.access(MESHCTL, os.X_OK), f"{MESHCTL} is not built (swift build --product meshctl)")
+class MeshctlInjectPipedToKubectl(KubectlTestCase):
+    """`meshctl inject -f app.yaml | kubectl apply -f -`, as the injection issue promises."""
+
+    def test_injected_examples_apply_and_read_back_with_the_sidecar(self):
+        # Kubernetes objects only (meshctl's own kinds are rendered by apply, not by kubectl), and
+        # the namespace first: kubectl applies in the order it reads.
+        files = [os.path.join(REPOSITORY, "examples", "shop", name)
+                 for name in ("namespace.yaml", "storefront.yaml", "cart.yaml", "payments.yaml")]
+        arguments = [argument for path in files for argument in ("-f", path)]
+        injected = subprocess.run([MESHCTL, "inject", *arguments], capture_output=True, text=True, timeout=60)
+        self.assertEqual(injected.returncode, 0, injected.stderr)
+        self.assertIn("deployment/cart-v2 injected", injected.stderr)
+        out = self.kubectl_ok("apply", "-f", "-", stdin=injected.stdout)
+        for line in ("namespace/shop created", "deployment.apps/cart-v1 created", "statefulset.apps/payments created"):
+            self.assertIn(line, out.splitlines())
+        deployment = self.get_json("deployment", "cart-v2", "-n", "shop")
+        pod = deployment["spec"]["template"]
+        self.assertEqual([c["name"] for c in pod["spec"]["containers"]], ["cart", "istio-proxy"])
+        self.assertEqual([c["name"] for c in pod["spec"]["initContainers"]], ["istio-init"])
+        self.assertIn("meshctl.io/injection", pod["metadata"]["annotations"])
+        # Server-side apply of the same injected stream is accepted too, and changes nothing.
+        again = self.kubectl_ok("apply", "--server-side", "--force-conflicts", "-f", "-", stdin=injected.stdout)
+        self.assertIn("deployment.apps/cart-v2 serverside-applied", again.splitlines())
