@@ -46,7 +46,7 @@ public struct SecretRedactor: Sendable {
   /// A URL with any `user:password@` masked and secrets scrubbed.
   public func redactURL(_ url: String) -> String {
     var text = url
-    if let scheme = text.range(of: "://") {
+    if let scheme = text.scalarRange(of: "://") {
       let authorityEnd = text[scheme.upperBound...].firstIndex(of: "/") ?? text.endIndex
       if let at = text[scheme.upperBound..<authorityEnd].lastIndex(of: "@") {
         text.replaceSubrange(scheme.upperBound..<at, with: Self.mask)
