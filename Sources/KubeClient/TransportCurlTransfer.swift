@@ -18,6 +18,7 @@ final class CurlTransfer: @unchecked Sendable {
   fileprivate var responseHeaders = HTTPHeaders()
   fileprivate var body: [UInt8] = []
   private var finished = false
+  private var released = false
 
   init(request: HTTPRequest, options: TransportOptions) throws {
     guard let target = URLParts(request.url), target.scheme == "https" || target.scheme == "http" else {
@@ -43,10 +44,18 @@ final class CurlTransfer: @unchecked Sendable {
   }
 
   deinit {
+    release()
+    errorBuffer.deallocate()
+  }
+
+  /// Frees the easy handle and its lists; the engine calls it on its thread once libcurl is done
+  /// with the transfer (libcurl handles are not to be used from two threads at once).
+  func release() {
+    guard !released else { return }
+    released = true
     curl_easy_cleanup(easy)
     curl_slist_free_all(headerList)
     curl_slist_free_all(connectToList)
-    errorBuffer.deallocate()
   }
 
   private func configureBasics(options: TransportOptions) {
