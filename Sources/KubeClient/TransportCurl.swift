@@ -131,8 +131,11 @@ final class CurlEngine: @unchecked Sendable {
     waiting = []
     lock.unlock()
     for transfer in left { transfer.finish(.failure(TransportError.cancelled)) }
-    curl_multi_cleanup(multi)
   }
+
+  // Cleaned up here, not when the thread ends: `cancel` and `shutdown` may still call
+  // curl_multi_wakeup after the loop has stopped, and that needs a live multi handle.
+  deinit { curl_multi_cleanup(multi) }
 
   private func takeStop() -> Bool {
     lock.lock()
@@ -170,7 +173,8 @@ final class CurlEngine: @unchecked Sendable {
     waiting.removeAll { transfer in abandoned.contains { $0 === transfer } }
     lock.unlock()
     for transfer in abandoned {
-      if running[transfer.easy] != nil {
+      // Identity, not the key alone: a finished transfer's freed handle address may be reused.
+      if running[transfer.easy] === transfer {
         abandon(transfer, with: CancellationError())
       } else {
         transfer.finish(.failure(CancellationError()))

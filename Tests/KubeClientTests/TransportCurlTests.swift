@@ -222,3 +222,36 @@ struct TransportCurlTests {
     }
   }
 }
+
+/// Cancellation and shutdown of the real transport.
+@Suite(.enabled(if: TestTools.available, "needs python3 and /usr/bin/openssl for the local HTTPS server"), .tags(.localHTTPS))
+struct TransportCurlLifecycleTests {
+  func options() throws -> TransportOptions {
+    TransportOptions(certificateAuthorityPEM: try TestPKI.shared.get().caPEM, proxy: .none)
+  }
+
+  @Test func cancellingTheTaskEndsTheRequest() async throws {
+    let server = try TestHTTPSServer()
+    defer { server.stop() }
+    let transport = try CurlTransport(options: try options())
+    let task = Task { try await transport.send(HTTPRequest(method: .get, url: server.url("/sleep/3000"))) }
+    try await Task.sleep(for: .milliseconds(100))
+    task.cancel()
+    await #expect(throws: CancellationError.self) { try await task.value }
+    // The transport still works afterwards.
+    #expect(try await transport.send(HTTPRequest(method: .get, url: server.url("/echo"))).status == 200)
+  }
+
+  @Test func shutdownFailsRequestsInFlightAndLater() async throws {
+    let server = try TestHTTPSServer()
+    defer { server.stop() }
+    let transport = try CurlTransport(options: try options())
+    let task = Task { try await transport.send(HTTPRequest(method: .get, url: server.url("/sleep/3000"))) }
+    try await Task.sleep(for: .milliseconds(100))
+    transport.shutdown()
+    await #expect(throws: TransportError.cancelled) { try await task.value }
+    await #expect(throws: TransportError.cancelled) {
+      try await transport.send(HTTPRequest(method: .get, url: server.url("/echo")))
+    }
+  }
+}

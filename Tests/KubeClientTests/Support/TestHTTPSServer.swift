@@ -22,7 +22,16 @@ struct TestPKI: Sendable {
   let clientCertificatePEM: [UInt8]
   let clientKeyPEM: [UInt8]
 
-  static let shared: Result<TestPKI, any Error> = Result { try TestPKI() }
+  static let shared: Result<TestPKI, any Error> = Result {
+    let pki = try TestPKI()
+    createdDirectory = pki.directory
+    // Remove the keys and the script when the test process ends.
+    atexit {
+      if let directory = TestPKI.createdDirectory { try? FileManager.default.removeItem(atPath: directory) }
+    }
+    return pki
+  }
+  nonisolated(unsafe) static var createdDirectory: String?
 
   func path(_ name: String) -> String { "\(directory)/\(name)" }
 
