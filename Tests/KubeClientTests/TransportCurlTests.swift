@@ -255,3 +255,27 @@ struct TransportCurlLifecycleTests {
     }
   }
 }
+
+/// HTTP/2 through ALPN: concurrent requests multiplexed on one connection.
+@Suite(.enabled(if: TestTools.pythonWithH2 != nil && CurlTransport.supportsHTTP2, "needs python3 with the h2 package (pip install h2), openssl, and a libcurl with HTTP/2"), .tags(.localHTTPS))
+struct TransportCurlHTTP2Tests {
+  @Test func concurrentRequestsAreMultiplexedOnOneConnection() async throws {
+    let server = try TestHTTPSServer.http2()
+    defer { server.stop() }
+    let options = TransportOptions(certificateAuthorityPEM: try TestPKI.shared.get().caPEM, proxy: .none, maxConcurrentRequests: 8)
+    let transport = try CurlTransport(options: options)
+    let first = try await transport.send(HTTPRequest(method: .get, url: server.url("/first")))
+    #expect(first.httpVersion == "2")
+    let results = await transport.sendAll(Array(repeating: HTTPRequest(method: .get, url: server.url("/sleep/300")), count: 8))
+    var connections: Set<Int> = []
+    var maxOpen = 0
+    for result in results {
+      let object = try #require(try JSONSerialization.jsonObject(with: Data(try result.get().body)) as? [String: Any])
+      connections.insert(try #require(object["connection"] as? Int))
+      maxOpen = max(maxOpen, try #require(object["max_open_streams"] as? Int))
+    }
+    #expect(connections == [1])
+    // Streams were open at the same time on that one connection: multiplexing, not queueing.
+    #expect(maxOpen > 1)
+  }
+}

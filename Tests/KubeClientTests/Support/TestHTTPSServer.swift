@@ -10,6 +10,17 @@ enum TestTools {
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
   }()
   static let available = python != nil && FileManager.default.isExecutableFile(atPath: openssl)
+
+  /// A python3 that has the `h2` package (for the HTTP/2 test), if any.
+  static let pythonWithH2: String? = {
+    guard FileManager.default.isExecutableFile(atPath: openssl) else { return nil }
+    let candidates = ["/usr/bin/python3"] + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+      .split(separator: ":").map { "\($0)/python3" }
+    return candidates.first { candidate in
+      guard FileManager.default.isExecutableFile(atPath: candidate) else { return false }
+      return (try? TestPKI.run(candidate, ["-c", "import h2"])) != nil
+    }
+  }()
 }
 
 /// A throw-away PKI made with the openssl CLI: a CA, a server certificate for 127.0.0.1 and
@@ -105,17 +116,31 @@ final class TestHTTPSServer: @unchecked Sendable {
   let port: Int
   private let process: Process
 
-  init(certificate: Certificate = .server, clients: ClientCertificates = .optional) throws {
+  /// Starts the HTTP/1.1 server.
+  convenience init(certificate: Certificate = .server, clients: ClientCertificates = .optional) throws {
     let pki = try TestPKI.shared.get()
-    let script = pki.path("server.py")
+    try self.init(
+      python: TestTools.python!, scriptName: "server.py", source: TestHTTPSServerScript.source,
+      arguments: [pki.path("\(certificate.rawValue).crt"), pki.path("\(certificate.rawValue).key"), pki.path("ca.crt"), clients.rawValue])
+  }
+
+  /// Starts the HTTP/2-only server (needs `TestTools.pythonWithH2`).
+  static func http2() throws -> TestHTTPSServer {
+    let pki = try TestPKI.shared.get()
+    return try TestHTTPSServer(
+      python: TestTools.pythonWithH2!, scriptName: "h2server.py", source: TestH2ServerScript.source,
+      arguments: [pki.path("server.crt"), pki.path("server.key")])
+  }
+
+  private init(python: String, scriptName: String, source: String, arguments: [String]) throws {
+    let pki = try TestPKI.shared.get()
+    let script = pki.path(scriptName)
     if !FileManager.default.fileExists(atPath: script) {
-      try TestHTTPSServerScript.source.write(toFile: script, atomically: true, encoding: .utf8)
+      try source.write(toFile: script, atomically: true, encoding: .utf8)
     }
     process = Process()
-    process.executableURL = URL(fileURLWithPath: TestTools.python!)
-    process.arguments = [
-      script, pki.path("\(certificate.rawValue).crt"), pki.path("\(certificate.rawValue).key"), pki.path("ca.crt"), clients.rawValue,
-    ]
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [script] + arguments
     let output = Pipe()
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
