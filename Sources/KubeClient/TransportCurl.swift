@@ -47,8 +47,11 @@ public final class CurlTransport: HTTPTransport {
     } onCancel: {
       engine.cancel(transfer)
     }
-    logger.finished(transfer.loggedRequest, outcome: outcome, duration: ContinuousClock.now - started)
-    return try outcome.get()
+    let scrubbed = outcome.mapError { error in
+      (error as? TransportError).map { $0.redacted(by: logger.redactor) } ?? error
+    }
+    logger.finished(transfer.loggedRequest, outcome: scrubbed, duration: ContinuousClock.now - started)
+    return try scrubbed.get()
   }
 
   /// Stops the transport: requests in flight fail with `TransportError.cancelled`.

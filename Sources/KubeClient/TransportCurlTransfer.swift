@@ -10,6 +10,8 @@ final class CurlTransfer: @unchecked Sendable {
   let target: URLParts
   /// The name the certificate is checked against.
   let verifiedName: String
+  /// The proxy's URL (credentials masked) for messages, or a description of where it came from.
+  let proxyName: String
   var continuation: CheckedContinuation<Result<HTTPResponse, any Error>, Never>?
   var startedAt = ContinuousClock.now
   private var headerList: UnsafeMutablePointer<curl_slist>?
@@ -35,6 +37,11 @@ final class CurlTransfer: @unchecked Sendable {
     loggedRequest = HTTPRequest(method: request.method, url: request.url, headers: sent, body: request.body)
     let serverName = options.insecureSkipTLSVerify ? nil : options.tlsServerName.flatMap { $0 == target.host ? nil : $0 }
     verifiedName = serverName ?? target.host
+    switch options.proxy {
+    case .url(let url): proxyName = SecretRedactor().redactURL(url)
+    case .environment: proxyName = "the proxy from HTTPS_PROXY"
+    case .none: proxyName = "the proxy"
+    }
     configureBasics(options: options)
     configureURL(serverName: serverName)
     configureMethodAndBody()
@@ -183,7 +190,7 @@ final class CurlTransfer: @unchecked Sendable {
 
   /// The response, or the error that `code` and libcurl's message describe.
   func outcome(code: CURLcode) -> Result<HTTPResponse, any Error> {
-    guard code == CURLE_OK else { return .failure(CurlErrorMapper.error(code: code, detail: errorText, target: target, verifiedName: verifiedName)) }
+    guard code == CURLE_OK else { return .failure(CurlErrorMapper.error(code: code, detail: errorText, target: target, verifiedName: verifiedName, proxy: proxyName)) }
     var status = 0
     _ = ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
     var version = 0
@@ -246,12 +253,12 @@ private let curlWriteHeader: ccurl_data_callback = { data, size, count, context 
 /// Turns libcurl result codes and messages into `TransportError`s a person can act on.
 enum CurlErrorMapper {
   /// The error for `code` (a `CURLcode`), with libcurl's message `detail`.
-  static func error(code: CURLcode, detail: String, target: URLParts, verifiedName: String) -> TransportError {
+  static func error(code: CURLcode, detail: String, target: URLParts, verifiedName: String, proxy: String = "the proxy") -> TransportError {
     let server = target.server
     let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
     switch code {
     case CURLE_COULDNT_RESOLVE_HOST: return .hostNotFound(host: verifiedName == target.host ? target.host : verifiedName)
-    case CURLE_COULDNT_RESOLVE_PROXY: return .proxyFailure(proxy: "(configured proxy)", detail: text)
+    case CURLE_COULDNT_RESOLVE_PROXY: return .proxyFailure(proxy: proxy, detail: text)
     case CURLE_COULDNT_CONNECT: return .connectionRefused(server: server, detail: text)
     case CURLE_OPERATION_TIMEDOUT: return .timedOut(server: server, detail: text)
     case CURLE_PEER_FAILED_VERIFICATION: return verificationError(text, server: server, name: verifiedName)
@@ -262,7 +269,7 @@ enum CurlErrorMapper {
     case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
       return .connectionDropped(server: server, detail: text)
     case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: return .invalidRequest(detail: text)
-    case CURLE_PROXY: return .proxyFailure(proxy: "(configured proxy)", detail: text)
+    case CURLE_PROXY: return .proxyFailure(proxy: proxy, detail: text)
     default: return .other(code: Int(code.rawValue), detail: text)
     }
   }

@@ -72,6 +72,28 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
   }
 }
 
+extension TransportError {
+  /// The same error with every detail text scrubbed by `redactor` (libcurl's messages quote
+  /// hosts and proxies; a proxy URL can carry a password).
+  public func redacted(by redactor: SecretRedactor) -> TransportError {
+    let r = redactor.redact
+    switch self {
+    case .connectionRefused(let server, let detail): return .connectionRefused(server: r(server), detail: r(detail))
+    case .hostNotFound(let host): return .hostNotFound(host: r(host))
+    case .unknownAuthority(let server, let detail): return .unknownAuthority(server: r(server), detail: r(detail))
+    case .nameMismatch(let server, let name, let detail): return .nameMismatch(server: r(server), name: r(name), detail: r(detail))
+    case .tlsFailure(let server, let detail): return .tlsFailure(server: r(server), detail: r(detail))
+    case .clientCertificate(let detail): return .clientCertificate(detail: r(detail))
+    case .timedOut(let server, let detail): return .timedOut(server: r(server), detail: r(detail))
+    case .connectionDropped(let server, let detail): return .connectionDropped(server: r(server), detail: r(detail))
+    case .proxyFailure(let proxy, let detail): return .proxyFailure(proxy: redactor.redactURL(proxy), detail: r(detail))
+    case .invalidRequest(let detail): return .invalidRequest(detail: r(detail))
+    case .other(let code, let detail): return .other(code: code, detail: r(detail))
+    case .cancelled: return .cancelled
+    }
+  }
+}
+
 extension TransportError: CustomDebugStringConvertible {
   /// The same text as `description`, so `String(reflecting:)` never shows more.
   public var debugDescription: String { description }

@@ -58,3 +58,53 @@ import Testing
     #expect(request.url == "https://h:1/api/v1/pods?labelSelector=app%20in%20%28a%2Cb%29%2Ctier%21%3Ddb")
   }
 }
+
+@Suite struct TransportErrorTests {
+  let target = URLParts("https://10.0.0.1:6443/api")!
+
+  @Test func libcurlVerificationMessagesAreClassified() {
+    func classify(_ text: String) -> TransportError {
+      CurlErrorMapper.verificationError(text, server: target.server, name: "10.0.0.1")
+    }
+    guard case .nameMismatch = classify("SSL: no alternative certificate subject name matches target host name '10.0.0.1'") else {
+      Issue.record("name mismatch"); return
+    }
+    guard case .nameMismatch = classify("SSL: certificate subject name 'kube' does not match target host name '10.0.0.1'") else {
+      Issue.record("subject mismatch"); return
+    }
+    guard case .unknownAuthority = classify("SSL certificate problem: unable to get local issuer certificate") else {
+      Issue.record("unknown issuer"); return
+    }
+    guard case .unknownAuthority = classify("SSL certificate problem: self-signed certificate in certificate chain") else {
+      Issue.record("self-signed"); return
+    }
+    guard case .tlsFailure = classify("SSL certificate problem: certificate has expired") else {
+      Issue.record("expired"); return
+    }
+  }
+
+  @Test func errorsAreScrubbed() {
+    let redactor = SecretRedactor(secrets: ["p4ssw0rd-xyz"])
+    let error = TransportError.proxyFailure(proxy: "http://me:p4ssw0rd-xyz@proxy:3128", detail: "refused p4ssw0rd-xyz")
+    #expect(error.redacted(by: redactor).description == "proxy http://<redacted>@proxy:3128 failed: refused <redacted>; check proxy-url in the kubeconfig or HTTPS_PROXY")
+  }
+
+  /// Answers each request with 200 + the number at the end of its URL, after a delay that
+  /// makes later requests finish first.
+  struct NumberedTransport: HTTPTransport {
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+      let number = Int(request.url.split(separator: "/").last!)!
+      try await Task.sleep(for: .milliseconds(5 * (3 - number)))
+      if number == 1 { throw TransportError.cancelled }
+      return HTTPResponse(status: 200 + number)
+    }
+  }
+
+  @Test func sendAllKeepsTheOrderOfTheRequests() async {
+    let requests = (0..<3).map { HTTPRequest(method: .get, url: "https://127.0.0.1:1/\($0)") }
+    let results = await NumberedTransport().sendAll(requests)
+    #expect((try? results[0].get().status) == 200)
+    #expect((try? results[1].get()) == nil)
+    #expect((try? results[2].get().status) == 202)
+  }
+}
