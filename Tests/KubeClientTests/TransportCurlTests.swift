@@ -198,6 +198,21 @@ struct TransportCurlTests {
     guard case .connectionRefused = try #require(error) else { Issue.record("got \(String(describing: error))"); return }
   }
 
+  @Test func aProxyURLTunnelsTheRequest() async throws {
+    let server = try TestHTTPSServer()
+    defer { server.stop() }
+    let proxy = try TestHTTPSServer.proxy()
+    defer { proxy.stop() }
+    let transport = try CurlTransport(options: options { $0.proxy = .url("http://user:pr0xy-pw@127.0.0.1:\(proxy.port)") })
+    #expect(try await transport.send(HTTPRequest(method: .get, url: server.url("/echo"))).status == 200)
+    let plain = try CurlTransport(options: TransportOptions(proxy: .none))
+    let stats = try json(try await plain.send(HTTPRequest(method: .get, url: "http://127.0.0.1:\(proxy.port)/stats")))
+    let connects = try #require(stats["connects"] as? [[String: Any]])
+    #expect(connects.count == 1)
+    #expect(connects.first?["target"] as? String == "127.0.0.1:\(server.port)")
+    #expect(connects.first?["proxy_authorization"] as? Bool == true)
+  }
+
   @Test("no secret in the real transport's log at -v=9, credentials masked")
   func theRealTransportLogsWithoutSecrets() async throws {
     let server = try TestHTTPSServer()

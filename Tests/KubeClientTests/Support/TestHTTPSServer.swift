@@ -132,6 +132,11 @@ final class TestHTTPSServer: @unchecked Sendable {
       arguments: [pki.path("server.crt"), pki.path("server.key")])
   }
 
+  /// Starts the CONNECT proxy (plain HTTP on 127.0.0.1).
+  static func proxy() throws -> TestHTTPSServer {
+    try TestHTTPSServer(python: TestTools.python!, scriptName: "proxy.py", source: TestProxyScript.source, arguments: [])
+  }
+
   private init(python: String, scriptName: String, source: String, arguments: [String]) throws {
     let pki = try TestPKI.shared.get()
     let script = pki.path(scriptName)
