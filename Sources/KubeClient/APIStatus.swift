@@ -64,7 +64,8 @@ public struct APIStatus: Sendable, Equatable {
       message: root["message"]?.string ?? "", name: details?["name"]?.string ?? "",
       group: details?["group"]?.string ?? "", kind: details?["kind"]?.string ?? "",
       causes: (details?["causes"]?.sequence ?? []).map {
-        Cause(field: $0["field"]?.string ?? "", message: $0["message"]?.string ?? "", reason: $0["reason"]?.string ?? "")
+        Cause(
+          field: $0["field"]?.string ?? "", message: $0["message"]?.string ?? "", reason: $0["reason"]?.string ?? "")
       })
   }
 }

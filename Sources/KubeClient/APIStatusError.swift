@@ -107,7 +107,9 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
 
   /// Builds the error for `response` to the request described by `context`. A body that is not
   /// a `Status` is quoted (first 200 bytes, scrubbed) only at `verbosity` 8 and above.
-  public init(response: HTTPResponse, context: APIRequestContext, verbosity: Int = 0, redactor: SecretRedactor = SecretRedactor()) {
+  public init(
+    response: HTTPResponse, context: APIRequestContext, verbosity: Int = 0, redactor: SecretRedactor = SecretRedactor()
+  ) {
     httpStatus = response.status
     status = APIStatus.decode(response.body)
     conflicts = []
@@ -129,12 +131,15 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
       description = status.message
     case (401, _):
       category = .unauthorized
-      description = "unauthorized: the server rejected the credentials (\(status.message.isEmpty ? "Unauthorized" : status.message)); "
+      description =
+        "unauthorized: the server rejected the credentials (\(status.message.isEmpty ? "Unauthorized" : status.message)); "
         + "check the token or client certificate in the kubeconfig (it may have expired)"
     case (403, _):
       category = .forbidden
       description = Self.forbiddenMessage(status, context: context)
-    case (404, _) where status.name.isEmpty && (context.name.isEmpty || status.message.contains("could not find the requested resource")):
+    case (404, _)
+    where status.name.isEmpty
+      && (context.name.isEmpty || status.message.contains("could not find the requested resource")):
       category = .resourceTypeMissing
       description = Self.missingTypeMessage(context)
     case (404, _):
@@ -185,7 +190,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
 
   /// The conflicts from the causes, else from the message's lines.
   static func fieldConflicts(_ status: APIStatus) -> [FieldConflict] {
-    let fromCauses = status.causes.filter { $0.reason == "FieldManagerConflict" }.compactMap { cause -> FieldConflict? in
+    let fromCauses = status.causes.filter { $0.reason == "FieldManagerConflict" }.compactMap {
+      cause -> FieldConflict? in
       guard let manager = quoted(after: "conflict with ", in: cause.message) else { return nil }
       return FieldConflict(manager: manager, field: cause.field, apiVersion: after(" using ", in: cause.message) ?? "")
     }
@@ -209,25 +215,33 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
       let rest = after(" using ", in: line) ?? ""
       let pieces = rest.split(separator: ":", maxSplits: 1).map { String($0).trimmingSpaces }
       apiVersion = pieces.first ?? ""
-      if pieces.count == 2, !pieces[1].isEmpty { result.append(FieldConflict(manager: manager, field: pieces[1], apiVersion: apiVersion)) }
+      if pieces.count == 2, !pieces[1].isEmpty {
+        result.append(FieldConflict(manager: manager, field: pieces[1], apiVersion: apiVersion))
+      }
     }
     return result
   }
 
-  static func applyConflictMessage(_ conflicts: [FieldConflict], status: APIStatus, context: APIRequestContext) -> String {
+  static func applyConflictMessage(_ conflicts: [FieldConflict], status: APIStatus, context: APIRequestContext)
+    -> String
+  {
     guard !conflicts.isEmpty else {
-      return "apply conflict on \(context.subject): \(status.message)\nre-run with --force-conflicts to take the fields over"
+      return
+        "apply conflict on \(context.subject): \(status.message)\nre-run with --force-conflicts to take the fields over"
     }
     let managers = Array(Set(conflicts.map(\.manager))).sorted()
     let names = managers.map { "\"\($0)\"" }.joined(separator: ", ")
     let noun = conflicts.count == 1 ? "1 field is" : "\(conflicts.count) fields are"
-    var lines = ["apply conflict on \(context.subject): \(noun) managed by \(managers.count == 1 ? "field manager" : "field managers") \(names):"]
+    var lines = [
+      "apply conflict on \(context.subject): \(noun) managed by \(managers.count == 1 ? "field manager" : "field managers") \(names):"
+    ]
     for conflict in conflicts {
       let using = conflict.apiVersion.isEmpty ? "" : " using \(conflict.apiVersion)"
       lines.append("  - \(conflict.field) (\"\(conflict.manager)\"\(using))")
     }
-    lines.append("re-run with --force-conflicts to take these fields over, or remove them from your manifest "
-      + "(kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts)")
+    lines.append(
+      "re-run with --force-conflicts to take these fields over, or remove them from your manifest "
+        + "(kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts)")
     return lines.joined(separator: "\n")
   }
 

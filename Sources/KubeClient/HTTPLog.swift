@@ -112,7 +112,8 @@ public struct HTTPLogger: Sendable {
   public var write: @Sendable (String) -> Void
 
   /// Creates a logger.
-  public init(verbosity: Int, redactor: SecretRedactor = SecretRedactor(), write: @escaping @Sendable (String) -> Void) {
+  public init(verbosity: Int, redactor: SecretRedactor = SecretRedactor(), write: @escaping @Sendable (String) -> Void)
+  {
     self.verbosity = verbosity
     self.redactor = redactor
     self.write = write
@@ -131,9 +132,10 @@ public struct HTTPLogger: Sendable {
   /// Logs that a request will be sent again.
   public func retrying(_ request: HTTPRequest, after delay: Duration, reason: String, attempt: Int) {
     guard verbosity >= 6 else { return }
-    write(redactor.redact(
-      "retrying \(request.method) \(redactor.redactURL(request.url)) in \(Self.milliseconds(delay)) ms "
-        + "(attempt \(attempt + 1)): \(reason)"))
+    write(
+      redactor.redact(
+        "retrying \(request.method) \(redactor.redactURL(request.url)) in \(Self.milliseconds(delay)) ms "
+          + "(attempt \(attempt + 1)): \(reason)"))
   }
 
   /// The lines `finished` writes, for tests.
@@ -146,14 +148,20 @@ public struct HTTPLogger: Sendable {
     var lines: [String] = []
     switch outcome {
     case .success(let response):
-      lines.append("\(request.method) \(url) \(response.status) \(HTTPStatusText.phrase(response.status)) in \(Self.milliseconds(duration)) ms\(retry)")
+      lines.append(
+        "\(request.method) \(url) \(response.status) \(HTTPStatusText.phrase(response.status)) in \(Self.milliseconds(duration)) ms\(retry)"
+      )
     case .failure(let error):
       lines.append("\(request.method) \(url) failed in \(Self.milliseconds(duration)) ms\(retry): \(error)")
     }
     if verbosity >= 7 {
-      lines += request.headers.map { "Request header: \($0.name): \(redactor.redactHeader(name: $0.name, value: $0.value))" }
+      lines += request.headers.map {
+        "Request header: \($0.name): \(redactor.redactHeader(name: $0.name, value: $0.value))"
+      }
       if case .success(let response) = outcome {
-        lines += response.headers.map { "Response header: \($0.name): \(redactor.redactHeader(name: $0.name, value: $0.value))" }
+        lines += response.headers.map {
+          "Response header: \($0.name): \(redactor.redactHeader(name: $0.name, value: $0.value))"
+        }
       }
     }
     if verbosity >= 8 {

@@ -95,7 +95,9 @@ public struct HTTPRequest: Sendable, Hashable {
     var url = server.hasSuffix("/") ? String(server.dropLast()) : server
     url += path
     if !query.isEmpty {
-      url += "?" + query.map { "\(Self.percentEncode($0.0))=\(Self.percentEncode($0.1))" }
+      url +=
+        "?"
+        + query.map { "\(Self.percentEncode($0.0))=\(Self.percentEncode($0.1))" }
         .joined(separator: "&")
     }
     self.init(method: method, url: url, headers: headers, body: body)

@@ -37,6 +37,7 @@ public final class CurlTransport: HTTPTransport {
 
   /// Sends one request; concurrent calls share the connection (see the type's summary).
   public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    try Task.checkCancellation()
     let transfer = try CurlTransfer(request: request, options: options)
     let started = ContinuousClock.now
     let outcome: Result<HTTPResponse, any Error> = await withTaskCancellationHandler {

@@ -35,7 +35,8 @@ final class CurlTransfer: @unchecked Sendable {
     if let token = options.bearerToken { sent.set("Authorization", "Bearer \(token)") }
     sent.set("User-Agent", options.userAgent)
     loggedRequest = HTTPRequest(method: request.method, url: request.url, headers: sent, body: request.body)
-    let serverName = options.insecureSkipTLSVerify ? nil : options.tlsServerName.flatMap { $0 == target.host ? nil : $0 }
+    let serverName =
+      options.insecureSkipTLSVerify ? nil : options.tlsServerName.flatMap { $0 == target.host ? nil : $0 }
     verifiedName = serverName ?? target.host
     switch options.proxy {
     case .url(let url): proxyName = SecretRedactor().redactURL(url)
@@ -190,12 +191,17 @@ final class CurlTransfer: @unchecked Sendable {
 
   /// The response, or the error that `code` and libcurl's message describe.
   func outcome(code: CURLcode) -> Result<HTTPResponse, any Error> {
-    guard code == CURLE_OK else { return .failure(CurlErrorMapper.error(code: code, detail: errorText, target: target, verifiedName: verifiedName, proxy: proxyName)) }
+    guard code == CURLE_OK else {
+      return .failure(
+        CurlErrorMapper.error(
+          code: code, detail: errorText, target: target, verifiedName: verifiedName, proxy: proxyName))
+    }
     var status = 0
     _ = ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
     var version = 0
     _ = ccurl_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
-    return .success(HTTPResponse(status: status, headers: responseHeaders, body: body, httpVersion: Self.versionName(version)))
+    return .success(
+      HTTPResponse(status: status, headers: responseHeaders, body: body, httpVersion: Self.versionName(version)))
   }
 
   private var errorText: String { String(cString: errorBuffer) }
@@ -253,11 +259,14 @@ private let curlWriteHeader: ccurl_data_callback = { data, size, count, context 
 /// Turns libcurl result codes and messages into `TransportError`s a person can act on.
 enum CurlErrorMapper {
   /// The error for `code` (a `CURLcode`), with libcurl's message `detail`.
-  static func error(code: CURLcode, detail: String, target: URLParts, verifiedName: String, proxy: String = "the proxy") -> TransportError {
+  static func error(code: CURLcode, detail: String, target: URLParts, verifiedName: String, proxy: String = "the proxy")
+    -> TransportError
+  {
     let server = target.server
     let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
     switch code {
-    case CURLE_COULDNT_RESOLVE_HOST: return .hostNotFound(host: verifiedName == target.host ? target.host : verifiedName)
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return .hostNotFound(host: verifiedName == target.host ? target.host : verifiedName)
     case CURLE_COULDNT_RESOLVE_PROXY: return .proxyFailure(proxy: proxy, detail: text)
     case CURLE_COULDNT_CONNECT: return .connectionRefused(server: server, detail: text)
     case CURLE_OPERATION_TIMEDOUT: return .timedOut(server: server, detail: text)
@@ -294,7 +303,8 @@ enum CurlErrorMapper {
   /// A handshake failure; a client-certificate rejection is named as such.
   static func sslConnectError(_ text: String, server: String) -> TransportError {
     let lower = text.lowercased()
-    if lower.contains("certificate required") || lower.contains("bad certificate") || lower.contains("unable to set private key")
+    if lower.contains("certificate required") || lower.contains("bad certificate")
+      || lower.contains("unable to set private key")
       || lower.contains("unable to use client certificate")
     {
       return .clientCertificate(detail: text)

@@ -81,7 +81,8 @@ extension TransportError {
     case .connectionRefused(let server, let detail): return .connectionRefused(server: r(server), detail: r(detail))
     case .hostNotFound(let host): return .hostNotFound(host: r(host))
     case .unknownAuthority(let server, let detail): return .unknownAuthority(server: r(server), detail: r(detail))
-    case .nameMismatch(let server, let name, let detail): return .nameMismatch(server: r(server), name: r(name), detail: r(detail))
+    case .nameMismatch(let server, let name, let detail):
+      return .nameMismatch(server: r(server), name: r(name), detail: r(detail))
     case .tlsFailure(let server, let detail): return .tlsFailure(server: r(server), detail: r(detail))
     case .clientCertificate(let detail): return .clientCertificate(detail: r(detail))
     case .timedOut(let server, let detail): return .timedOut(server: r(server), detail: r(detail))

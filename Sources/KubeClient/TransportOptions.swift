@@ -49,8 +49,9 @@ public struct TransportOptions: Sendable {
   public var version: String
   /// Requests handed to libcurl at once; more wait in order.
   public var maxConcurrentRequests: Int
-  /// Connections to one server. 1 means every request shares one connection: multiplexed over
-  /// HTTP/2, one after another over HTTP/1.1 keep-alive.
+  /// Connections to one server. With 1 (the default) every request shares one connection:
+  /// multiplexed over HTTP/2; over HTTP/1.1 one request at a time on a kept-alive connection.
+  /// Until an answer has come over HTTP/2, at most this many requests are handed to libcurl.
   public var maxConnectionsPerHost: Int
   /// Offer HTTP/2 through ALPN (falls back to HTTP/1.1 when the server does not take it).
   public var preferHTTP2: Bool

@@ -1,11 +1,13 @@
 import Testing
+
 @testable import KubeClient
 
 private func response(_ code: Int, _ json: String) -> HTTPResponse {
   HTTPResponse(status: code, headers: ["Content-Type": "application/json"], body: Array(json.utf8))
 }
 
-private let deployment = APIRequestContext(verb: "patch", group: "apps", resource: "deployments", name: "web", namespace: "prod")
+private let deployment = APIRequestContext(
+  verb: "patch", group: "apps", resource: "deployments", name: "web", namespace: "prod")
 
 @Suite struct APIStatusTests {
   @Test func applyConflictNamesTheManagersAndFieldsAndSuggestsForce() {
@@ -20,16 +22,20 @@ private let deployment = APIRequestContext(verb: "patch", group: "apps", resourc
     let error = APIError(response: response(409, body), context: deployment)
     #expect(error.isConflict)
     #expect(error.failureClass == .conflict)
-    #expect(error.conflicts == [
-      FieldConflict(manager: "kubectl-client-side-apply", field: ".spec.replicas", apiVersion: "apps/v1"),
-      FieldConflict(manager: "kubectl-client-side-apply", field: ".spec.template.spec.containers[name=\"web\"].image", apiVersion: "apps/v1"),
-    ])
-    #expect(error.description == """
-      apply conflict on deployments.apps "web" in namespace "prod": 2 fields are managed by field manager "kubectl-client-side-apply":
-        - .spec.replicas ("kubectl-client-side-apply" using apps/v1)
-        - .spec.template.spec.containers[name="web"].image ("kubectl-client-side-apply" using apps/v1)
-      re-run with --force-conflicts to take these fields over, or remove them from your manifest (kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts)
-      """)
+    #expect(
+      error.conflicts == [
+        FieldConflict(manager: "kubectl-client-side-apply", field: ".spec.replicas", apiVersion: "apps/v1"),
+        FieldConflict(
+          manager: "kubectl-client-side-apply", field: ".spec.template.spec.containers[name=\"web\"].image",
+          apiVersion: "apps/v1"),
+      ])
+    #expect(
+      error.description == """
+        apply conflict on deployments.apps "web" in namespace "prod": 2 fields are managed by field manager "kubectl-client-side-apply":
+          - .spec.replicas ("kubectl-client-side-apply" using apps/v1)
+          - .spec.template.spec.containers[name="web"].image ("kubectl-client-side-apply" using apps/v1)
+        re-run with --force-conflicts to take these fields over, or remove them from your manifest (kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts)
+        """)
   }
 
   @Test func applyConflictIsReadFromTheMessageWhenThereAreNoCauses() {
@@ -61,9 +67,10 @@ private let deployment = APIRequestContext(verb: "patch", group: "apps", resourc
       """
     let error = APIError(response: response(403, body), context: deployment)
     #expect(error.category == .forbidden)
-    #expect(error.description == """
-      forbidden: user "alice" cannot patch deployments.apps in namespace "prod"; ask a cluster administrator for that RBAC permission (check with: kubectl auth can-i patch deployments.apps -n prod)
-      """)
+    #expect(
+      error.description == """
+        forbidden: user "alice" cannot patch deployments.apps in namespace "prod"; ask a cluster administrator for that RBAC permission (check with: kubectl auth can-i patch deployments.apps -n prod)
+        """)
   }
 
   @Test func notFoundOnAResourceTypeSaysWhichGroupIsMissing() {
@@ -75,9 +82,10 @@ private let deployment = APIRequestContext(verb: "patch", group: "apps", resourc
       providerHint: "Istio (istioctl install)")
     let error = APIError(response: response(404, body), context: context)
     #expect(error.category == .resourceTypeMissing)
-    #expect(error.description == """
-      the server has no virtualservices in networking.istio.io/v1: the API group networking.istio.io (or its CRDs) is not installed; install Istio (istioctl install)
-      """)
+    #expect(
+      error.description == """
+        the server has no virtualservices in networking.istio.io/v1: the API group networking.istio.io (or its CRDs) is not installed; install Istio (istioctl install)
+        """)
   }
 
   @Test func notFoundOnAnObjectKeepsTheServersMessage() {
@@ -99,11 +107,12 @@ private let deployment = APIRequestContext(verb: "patch", group: "apps", resourc
       """
     let error = APIError(response: response(422, body), context: deployment)
     #expect(error.category == .invalid)
-    #expect(error.description == """
-      The Deployment "web" is invalid:
-      * spec.replicas: Invalid value: -1: must be greater than or equal to 0
-      * spec.template.spec.containers[0].name: Required value
-      """)
+    #expect(
+      error.description == """
+        The Deployment "web" is invalid:
+        * spec.replicas: Invalid value: -1: must be greater than or equal to 0
+        * spec.template.spec.containers[0].name: Required value
+        """)
   }
 
   @Test func serverErrorGivesTheMessage() {
@@ -120,9 +129,10 @@ private let deployment = APIRequestContext(verb: "patch", group: "apps", resourc
     let html = "<html><body>" + String(repeating: "bad gateway ", count: 40) + "</body></html>"
     let quiet = APIError(response: response(502, html), context: deployment, verbosity: 0)
     #expect(quiet.status == nil)
-    #expect(quiet.description == """
-      patch deployments.apps "web" in namespace "prod": the server answered HTTP 502 Bad Gateway (not a Kubernetes Status; run with -v=8 to see the body)
-      """)
+    #expect(
+      quiet.description == """
+        patch deployments.apps "web" in namespace "prod": the server answered HTTP 502 Bad Gateway (not a Kubernetes Status; run with -v=8 to see the body)
+        """)
     let loud = APIError(response: response(502, html), context: deployment, verbosity: 8)
     #expect(loud.description.contains("<html><body>bad gateway"))
     #expect(loud.description.hasSuffix("[truncated \(html.utf8.count - 200) bytes]"))

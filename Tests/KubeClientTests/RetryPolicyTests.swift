@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KubeClient
 
 /// A clock that never waits: it records each sleep and moves time forward by it.
@@ -40,26 +41,28 @@ private let refused = TransportError.connectionRefused(server: server, detail: "
 private let timedOut = TransportError.timedOut(server: server, detail: "Operation timed out")
 
 @Suite struct RetryPolicyTests {
-  let policy = RetryPolicy(maxAttempts: 4, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1), maxTotal: .seconds(30), jitter: 0)
+  let policy = RetryPolicy(
+    maxAttempts: 4, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1), maxTotal: .seconds(30), jitter: 0)
 
   static let methods: [(String, HTTPRequest, Bool)] = [
     ("GET", get, true), ("DELETE", delete, true), ("apply PATCH", apply, true),
     ("merge PATCH", mergePatch, false), ("POST", post, false), ("PUT", put, false),
   ]
 
-  static let outcomes: [(String, Result<HTTPResponse, TransportError>, retriedAlways: Bool, retriedIfIdempotent: Bool)] = [
-    ("200", .success(HTTPResponse(status: 200)), false, false),
-    ("404", .success(HTTPResponse(status: 404)), false, false),
-    ("409", .success(HTTPResponse(status: 409)), false, false),
-    ("429", .success(HTTPResponse(status: 429)), true, true),
-    ("500", .success(HTTPResponse(status: 500)), false, true),
-    ("501", .success(HTTPResponse(status: 501)), false, false),
-    ("503", .success(HTTPResponse(status: 503)), false, true),
-    ("504", .success(HTTPResponse(status: 504)), false, true),
-    ("dropped", .failure(dropped), false, true),
-    ("refused", .failure(refused), false, true),
-    ("timeout", .failure(timedOut), false, false),
-  ]
+  static let outcomes:
+    [(String, Result<HTTPResponse, TransportError>, retriedAlways: Bool, retriedIfIdempotent: Bool)] = [
+      ("200", .success(HTTPResponse(status: 200)), false, false),
+      ("404", .success(HTTPResponse(status: 404)), false, false),
+      ("409", .success(HTTPResponse(status: 409)), false, false),
+      ("429", .success(HTTPResponse(status: 429)), true, true),
+      ("500", .success(HTTPResponse(status: 500)), false, true),
+      ("501", .success(HTTPResponse(status: 501)), false, false),
+      ("503", .success(HTTPResponse(status: 503)), false, true),
+      ("504", .success(HTTPResponse(status: 504)), false, true),
+      ("dropped", .failure(dropped), false, true),
+      ("refused", .failure(refused), false, true),
+      ("timeout", .failure(timedOut), false, false),
+    ]
 
   @Test("method × outcome × attempt", arguments: 0..<methods.count, 0..<outcomes.count)
   func decisionTable(methodIndex: Int, outcomeIndex: Int) {
@@ -87,7 +90,8 @@ private let timedOut = TransportError.timedOut(server: server, detail: "Operatio
 
   @Test func retryAfterIsUsedAsGivenWithoutJitter() {
     let response = HTTPResponse(status: 429, headers: ["Retry-After": "3"])
-    let decision = RetryPolicy(jitter: 0.5).decide(post, outcome: .success(response), attempt: 1, elapsed: .zero, random: 0.9)
+    let decision = RetryPolicy(jitter: 0.5).decide(
+      post, outcome: .success(response), attempt: 1, elapsed: .zero, random: 0.9)
     #expect(decision == .retry(after: .seconds(3), reason: "429 Too Many Requests"))
   }
 
@@ -131,7 +135,8 @@ private let timedOut = TransportError.timedOut(server: server, detail: "Operatio
 
   @Test func attemptsAreBounded() async throws {
     let clock = RecordingClock()
-    let base = ScriptedTransport(Array(repeating: .success(HTTPResponse(status: 429, headers: ["Retry-After": "0"])), count: 10))
+    let base = ScriptedTransport(
+      Array(repeating: .success(HTTPResponse(status: 429, headers: ["Retry-After": "0"])), count: 10))
     let response = try await RetryingTransport(base: base, policy: policy, clock: clock).send(post)
     #expect(response.status == 429)
     #expect(base.sent.count == 4)
@@ -141,9 +146,12 @@ private let timedOut = TransportError.timedOut(server: server, detail: "Operatio
   @Test func retriesAreLoggedAtVerbositySix() async throws {
     let lines = LockedLines()
     let logger = HTTPLogger(verbosity: 6) { lines.append($0) }
-    let base = ScriptedTransport([.success(HTTPResponse(status: 429, headers: ["Retry-After": "1"])), .success(HTTPResponse(status: 200))])
+    let base = ScriptedTransport([
+      .success(HTTPResponse(status: 429, headers: ["Retry-After": "1"])), .success(HTTPResponse(status: 200)),
+    ])
     _ = try await RetryingTransport(base: base, policy: policy, clock: RecordingClock(), logger: logger).send(get)
-    #expect(lines.all == ["retrying GET https://127.0.0.1:6443/api/v1/pods in 1000 ms (attempt 2): 429 Too Many Requests"])
+    #expect(
+      lines.all == ["retrying GET https://127.0.0.1:6443/api/v1/pods in 1000 ms (attempt 2): 429 Too Many Requests"])
   }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KubeClient
 
 extension Tag {
@@ -8,7 +9,9 @@ extension Tag {
 }
 
 /// The real libcurl transport against a Python HTTPS server on 127.0.0.1 with a generated PKI.
-@Suite(.enabled(if: TestTools.available, "needs python3 and /usr/bin/openssl for the local HTTPS server"), .tags(.localHTTPS))
+@Suite(
+  .enabled(if: TestTools.available, "needs python3 and /usr/bin/openssl for the local HTTPS server"), .tags(.localHTTPS)
+)
 struct TransportCurlTests {
   let pki: TestPKI
 
@@ -47,7 +50,8 @@ struct TransportCurlTests {
   @Test func basicAuthArrives() async throws {
     let server = try TestHTTPSServer()
     defer { server.stop() }
-    let transport = try CurlTransport(options: options { $0.basicAuth = .init(username: "admin", password: "s3cret-pw") })
+    let transport = try CurlTransport(
+      options: options { $0.basicAuth = .init(username: "admin", password: "s3cret-pw") })
     let response = try await transport.send(HTTPRequest(method: .get, url: server.url("/echo")))
     #expect(try header(response, "Authorization") == "Basic " + Data("admin:s3cret-pw".utf8).base64EncodedString())
   }
@@ -87,7 +91,9 @@ struct TransportCurlTests {
     let error = await #expect(throws: TransportError.self) {
       try await plain.send(HTTPRequest(method: .get, url: server.url("/echo")))
     }
-    guard case .nameMismatch(_, let name, _) = try #require(error) else { Issue.record("got \(String(describing: error))"); return }
+    guard case .nameMismatch(_, let name, _) = try #require(error) else {
+      Issue.record("got \(String(describing: error))"); return
+    }
     #expect(name == "127.0.0.1")
     #expect(error!.description.contains("--tls-server-name"))
 
@@ -101,7 +107,10 @@ struct TransportCurlTests {
   @Test func insecureSkipTLSVerifyConnectsWithoutTheCA() async throws {
     let server = try TestHTTPSServer(certificate: .named)
     defer { server.stop() }
-    let transport = try CurlTransport(options: options { $0.certificateAuthorityPEM = nil; $0.insecureSkipTLSVerify = true })
+    let transport = try CurlTransport(
+      options: options {
+        $0.certificateAuthorityPEM = nil; $0.insecureSkipTLSVerify = true
+      })
     #expect(try await transport.send(HTTPRequest(method: .get, url: server.url("/echo"))).status == 200)
   }
 
@@ -112,10 +121,11 @@ struct TransportCurlTests {
     await #expect(throws: TransportError.self) {
       try await anonymous.send(HTTPRequest(method: .get, url: server.url("/echo")))
     }
-    let alice = try CurlTransport(options: options {
-      $0.clientCertificatePEM = pki.clientCertificatePEM
-      $0.clientKeyPEM = pki.clientKeyPEM
-    })
+    let alice = try CurlTransport(
+      options: options {
+        $0.clientCertificatePEM = pki.clientCertificatePEM
+        $0.clientKeyPEM = pki.clientKeyPEM
+      })
     let echoed = try json(try await alice.send(HTTPRequest(method: .get, url: server.url("/echo"))))
     #expect(echoed["client_cn"] as? String == "alice")
   }
@@ -127,7 +137,8 @@ struct TransportCurlTests {
     for _ in 0..<5 {
       #expect(try await transport.send(HTTPRequest(method: .get, url: server.url("/echo"))).status == 200)
     }
-    let results = await transport.sendAll(Array(repeating: HTTPRequest(method: .get, url: server.url("/echo")), count: 12))
+    let results = await transport.sendAll(
+      Array(repeating: HTTPRequest(method: .get, url: server.url("/echo")), count: 12))
     let connections = try results.map { try json(try $0.get())["connection"] as? Int }
     #expect(Set(connections) == [1])
     #expect(try await stats(transport, server)["connections"] as? Int == 1)
@@ -138,7 +149,8 @@ struct TransportCurlTests {
     defer { server.stop() }
     let clock = RecordingClock()
     let transport = RetryingTransport(base: try CurlTransport(options: options()), clock: clock, random: { 0 })
-    let response = try await transport.send(HTTPRequest(method: .post, url: server.url("/fail/busy/2/429?retry_after=1")))
+    let response = try await transport.send(
+      HTTPRequest(method: .post, url: server.url("/fail/busy/2/429?retry_after=1")))
     #expect(response.status == 200)
     #expect(clock.sleeps == [.seconds(1), .seconds(1)])
   }
@@ -148,13 +160,16 @@ struct TransportCurlTests {
     defer { server.stop() }
     let clock = RecordingClock()
     let policy = RetryPolicy(initialBackoff: .milliseconds(50), jitter: 0)
-    let transport = RetryingTransport(base: try CurlTransport(options: options()), policy: policy, clock: clock, random: { 0 })
+    let transport = RetryingTransport(
+      base: try CurlTransport(options: options()), policy: policy, clock: clock, random: { 0 })
     let get = try await transport.send(HTTPRequest(method: .get, url: server.url("/fail/get/2/503")))
     #expect(get.status == 200)
     #expect(clock.sleeps == [.milliseconds(50), .milliseconds(100)])
     let post = try await transport.send(HTTPRequest(method: .post, url: server.url("/fail/post/2/503")))
     #expect(post.status == 503)
-    #expect(APIError(response: post, context: APIRequestContext(verb: "create", resource: "configmaps")).description == "injected failure 1")
+    #expect(
+      APIError(response: post, context: APIRequestContext(verb: "create", resource: "configmaps")).description
+        == "injected failure 1")
     let hits = try #require(try await stats(transport, server)["hits"] as? [String: Int])
     #expect(hits == ["get": 3, "post": 1])
   }
@@ -172,7 +187,9 @@ struct TransportCurlTests {
     let error = await #expect(throws: TransportError.self) {
       try await post.send(HTTPRequest(method: .post, url: server.url("/drop/post/1")))
     }
-    guard case .connectionDropped = try #require(error) else { Issue.record("got \(String(describing: error))"); return }
+    guard case .connectionDropped = try #require(error) else {
+      Issue.record("got \(String(describing: error))"); return
+    }
     #expect(clock.sleeps.count == 1)
   }
 
@@ -195,7 +212,9 @@ struct TransportCurlTests {
     let error = await #expect(throws: TransportError.self) {
       try await transport.send(HTTPRequest(method: .get, url: url))
     }
-    guard case .connectionRefused = try #require(error) else { Issue.record("got \(String(describing: error))"); return }
+    guard case .connectionRefused = try #require(error) else {
+      Issue.record("got \(String(describing: error))"); return
+    }
   }
 
   @Test func aProxyURLTunnelsTheRequest() async throws {
@@ -203,7 +222,8 @@ struct TransportCurlTests {
     defer { server.stop() }
     let proxy = try TestHTTPSServer.proxy()
     defer { proxy.stop() }
-    let transport = try CurlTransport(options: options { $0.proxy = .url("http://user:pr0xy-pw@127.0.0.1:\(proxy.port)") })
+    let transport = try CurlTransport(
+      options: options { $0.proxy = .url("http://user:pr0xy-pw@127.0.0.1:\(proxy.port)") })
     #expect(try await transport.send(HTTPRequest(method: .get, url: server.url("/echo"))).status == 200)
     let plain = try CurlTransport(options: TransportOptions(proxy: .none))
     let stats = try json(try await plain.send(HTTPRequest(method: .get, url: "http://127.0.0.1:\(proxy.port)/stats")))
@@ -239,7 +259,9 @@ struct TransportCurlTests {
 }
 
 /// Cancellation and shutdown of the real transport.
-@Suite(.enabled(if: TestTools.available, "needs python3 and /usr/bin/openssl for the local HTTPS server"), .tags(.localHTTPS))
+@Suite(
+  .enabled(if: TestTools.available, "needs python3 and /usr/bin/openssl for the local HTTPS server"), .tags(.localHTTPS)
+)
 struct TransportCurlLifecycleTests {
   func options() throws -> TransportOptions {
     TransportOptions(certificateAuthorityPEM: try TestPKI.shared.get().caPEM, proxy: .none)
@@ -272,16 +294,21 @@ struct TransportCurlLifecycleTests {
 }
 
 /// HTTP/2 through ALPN: concurrent requests multiplexed on one connection.
-@Suite(.enabled(if: TestTools.pythonWithH2 != nil && CurlTransport.supportsHTTP2, "needs python3 with the h2 package (pip install h2), openssl, and a libcurl with HTTP/2"), .tags(.localHTTPS))
+@Suite(
+  .enabled(
+    if: TestTools.pythonWithH2 != nil && CurlTransport.supportsHTTP2,
+    "needs python3 with the h2 package (pip install h2), openssl, and a libcurl with HTTP/2"), .tags(.localHTTPS))
 struct TransportCurlHTTP2Tests {
   @Test func concurrentRequestsAreMultiplexedOnOneConnection() async throws {
     let server = try TestHTTPSServer.http2()
     defer { server.stop() }
-    let options = TransportOptions(certificateAuthorityPEM: try TestPKI.shared.get().caPEM, proxy: .none, maxConcurrentRequests: 8)
+    let options = TransportOptions(
+      certificateAuthorityPEM: try TestPKI.shared.get().caPEM, proxy: .none, maxConcurrentRequests: 8)
     let transport = try CurlTransport(options: options)
     let first = try await transport.send(HTTPRequest(method: .get, url: server.url("/first")))
     #expect(first.httpVersion == "2")
-    let results = await transport.sendAll(Array(repeating: HTTPRequest(method: .get, url: server.url("/sleep/300")), count: 8))
+    let results = await transport.sendAll(
+      Array(repeating: HTTPRequest(method: .get, url: server.url("/sleep/300")), count: 8))
     var connections: Set<Int> = []
     var maxOpen = 0
     for result in results {

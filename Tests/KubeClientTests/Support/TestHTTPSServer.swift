@@ -5,7 +5,9 @@ import Foundation
 enum TestTools {
   static let openssl = "/usr/bin/openssl"
   static let python: String? = {
-    let candidates = ["/usr/bin/python3"] + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+    let candidates =
+      ["/usr/bin/python3"]
+      + (ProcessInfo.processInfo.environment["PATH"] ?? "")
       .split(separator: ":").map { "\($0)/python3" }
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
   }()
@@ -14,7 +16,9 @@ enum TestTools {
   /// A python3 that has the `h2` package (for the HTTP/2 test), if any.
   static let pythonWithH2: String? = {
     guard FileManager.default.isExecutableFile(atPath: openssl) else { return nil }
-    let candidates = ["/usr/bin/python3"] + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+    let candidates =
+      ["/usr/bin/python3"]
+      + (ProcessInfo.processInfo.environment["PATH"] ?? "")
       .split(separator: ":").map { "\($0)/python3" }
     return candidates.first { candidate in
       guard FileManager.default.isExecutableFile(atPath: candidate) else { return false }
@@ -47,13 +51,20 @@ struct TestPKI: Sendable {
   func path(_ name: String) -> String { "\(directory)/\(name)" }
 
   private init() throws {
-    directory = NSTemporaryDirectory() + "meshctl-pki-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+    directory =
+      NSTemporaryDirectory()
+      + "meshctl-pki-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     try Self.makeCA(in: directory, name: "ca")
     try Self.makeCA(in: directory, name: "other-ca")
-    try Self.makeLeaf(in: directory, name: "server", subject: "/CN=127.0.0.1", extensions: "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth")
-    try Self.makeLeaf(in: directory, name: "named", subject: "/CN=kube.example", extensions: "subjectAltName=DNS:kube.example\nextendedKeyUsage=serverAuth")
-    try Self.makeLeaf(in: directory, name: "client", subject: "/CN=alice/O=system:masters", extensions: "extendedKeyUsage=clientAuth")
+    try Self.makeLeaf(
+      in: directory, name: "server", subject: "/CN=127.0.0.1",
+      extensions: "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth")
+    try Self.makeLeaf(
+      in: directory, name: "named", subject: "/CN=kube.example",
+      extensions: "subjectAltName=DNS:kube.example\nextendedKeyUsage=serverAuth")
+    try Self.makeLeaf(
+      in: directory, name: "client", subject: "/CN=alice/O=system:masters", extensions: "extendedKeyUsage=clientAuth")
     let dir = directory
     func read(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)"))) }
     caPEM = try read("ca.crt")
@@ -63,25 +74,32 @@ struct TestPKI: Sendable {
   }
 
   private static func makeCA(in directory: String, name: String) throws {
-    try run(TestTools.openssl, [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-      "-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).crt", "-days", "2",
-      "-subj", "/CN=meshctl-test-\(name)", "-addext", "basicConstraints=critical,CA:TRUE",
-      "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-    ])
+    try run(
+      TestTools.openssl,
+      [
+        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).crt", "-days", "2",
+        "-subj", "/CN=meshctl-test-\(name)", "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+      ])
   }
 
   private static func makeLeaf(in directory: String, name: String, subject: String, extensions: String) throws {
     let extFile = "\(directory)/\(name).ext"
     try (extensions + "\n").write(toFile: extFile, atomically: true, encoding: .utf8)
-    try run(TestTools.openssl, [
-      "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-      "-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).csr", "-subj", subject,
-    ])
-    try run(TestTools.openssl, [
-      "x509", "-req", "-in", "\(directory)/\(name).csr", "-CA", "\(directory)/ca.crt", "-CAkey", "\(directory)/ca.key",
-      "-CAcreateserial", "-out", "\(directory)/\(name).crt", "-days", "2", "-extfile", extFile,
-    ])
+    try run(
+      TestTools.openssl,
+      [
+        "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).csr", "-subj", subject,
+      ])
+    try run(
+      TestTools.openssl,
+      [
+        "x509", "-req", "-in", "\(directory)/\(name).csr", "-CA", "\(directory)/ca.crt", "-CAkey",
+        "\(directory)/ca.key",
+        "-CAcreateserial", "-out", "\(directory)/\(name).crt", "-days", "2", "-extfile", extFile,
+      ])
   }
 
   static func run(_ tool: String, _ arguments: [String]) throws {
@@ -95,7 +113,8 @@ struct TestPKI: Sendable {
     let detail = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-      throw TestServerError.toolFailed("\(tool) \(arguments.prefix(2).joined(separator: " ")): \(String(decoding: detail, as: UTF8.self))")
+      throw TestServerError.toolFailed(
+        "\(tool) \(arguments.prefix(2).joined(separator: " ")): \(String(decoding: detail, as: UTF8.self))")
     }
   }
 }
@@ -121,7 +140,10 @@ final class TestHTTPSServer: @unchecked Sendable {
     let pki = try TestPKI.shared.get()
     try self.init(
       python: TestTools.python!, scriptName: "server.py", source: TestHTTPSServerScript.source,
-      arguments: [pki.path("\(certificate.rawValue).crt"), pki.path("\(certificate.rawValue).key"), pki.path("ca.crt"), clients.rawValue])
+      arguments: [
+        pki.path("\(certificate.rawValue).crt"), pki.path("\(certificate.rawValue).key"), pki.path("ca.crt"),
+        clients.rawValue,
+      ])
   }
 
   /// Starts the HTTP/2-only server (needs `TestTools.pythonWithH2`).
@@ -134,7 +156,8 @@ final class TestHTTPSServer: @unchecked Sendable {
 
   /// Starts the CONNECT proxy (plain HTTP on 127.0.0.1).
   static func proxy() throws -> TestHTTPSServer {
-    try TestHTTPSServer(python: TestTools.python!, scriptName: "proxy.py", source: TestProxyScript.source, arguments: [])
+    try TestHTTPSServer(
+      python: TestTools.python!, scriptName: "proxy.py", source: TestProxyScript.source, arguments: [])
   }
 
   private init(python: String, scriptName: String, source: String, arguments: [String]) throws {
