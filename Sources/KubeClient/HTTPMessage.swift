@@ -55,10 +55,12 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
     fields.makeIterator()
   }
 
+  /// Equal when the same fields appear in the same order with the same spelling.
   public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
     lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
   }
 
+  /// Hashes the fields in order.
   public func hash(into hasher: inout Hasher) {
     for field in fields {
       hasher.combine(field.name)

@@ -73,6 +73,9 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 extension TransportError {
+  /// Always a cluster failure (CLI exit 3): no answer is never an apply conflict.
+  public var failureClass: APIError.FailureClass { .cluster }
+
   /// The same error with every detail text scrubbed by `redactor` (libcurl's messages quote
   /// hosts and proxies; a proxy URL can carry a password).
   public func redacted(by redactor: SecretRedactor) -> TransportError {
