@@ -16,8 +16,10 @@ enum TestTools {
   /// A python3 that has the `h2` package (for the HTTP/2 test), if any.
   static let pythonWithH2: String? = {
     guard FileManager.default.isExecutableFile(atPath: openssl) else { return nil }
+    // scripts/ensure-oracles.sh installs h2 beside kubernetes-validate and names that Python.
+    let oracle = ProcessInfo.processInfo.environment["MESHCTL_ORACLE_PYTHON"].map { [$0] } ?? []
     let candidates =
-      ["/usr/bin/python3"]
+      oracle + ["/usr/bin/python3"]
       + (ProcessInfo.processInfo.environment["PATH"] ?? "")
       .split(separator: ":").map { "\($0)/python3" }
     return candidates.first { candidate in
