@@ -118,7 +118,7 @@ public struct Injector: Sendable {
   }
 
   private func injectTemplate(_ template: inout Node, object: WorkloadObject) throws -> (InjectionOutcome.Status, String?) {
-    let settings = try effectiveSettings(for: template, object: object)
+    let settings = effectiveSettings(for: template)
     if let reason = skipReason(template: template, object: object, settings: settings) {
       return (.skipped, reason)
     }
@@ -145,7 +145,7 @@ public struct Injector: Sendable {
 
   /// The settings for one workload: the MeshConfig's, with the provider's per-workload
   /// override annotations applied.
-  private func effectiveSettings(for template: Node, object: WorkloadObject) throws -> SidecarSettings {
+  private func effectiveSettings(for template: Node) -> SidecarSettings {
     let annotations = PodTemplateEditor.stringMap(template[path: "metadata", "annotations"])
     return WorkloadOverrides.apply(annotations, to: options.settings)
   }

@@ -21,11 +21,6 @@ public enum YAMLEmitter {
     return String(decoding: out, as: UTF8.self)
   }
 
-  /// Documents joined into one stream, each after a `---` line.
-  public static func emitStream(_ nodes: [Node]) -> String {
-    nodes.map { "---\n" + emit($0) }.joined()
-  }
-
   private static func writeMapping(_ entries: [MappingEntry], indent: Int, firstInline: Bool = false, into out: inout [UInt8]) {
     for (index, entry) in entries.enumerated() {
       // A mapping that is a sequence item starts on the dash's line: `- name: web`.

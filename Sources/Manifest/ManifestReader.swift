@@ -352,7 +352,7 @@ private final class ReadSession {
   /// only a byte offset).
   func markOfByte(_ offset: Int) -> SourceMark {
     let end = min(max(offset - windowBase, 0), window.count)
-    var line = windowLine()
+    var line = windowLineNumber
     var column = 1
     var i = 0
     while i < end {
@@ -370,7 +370,6 @@ private final class ReadSession {
 
   /// The line number of the window's first byte; the window always starts at a line start.
   var windowLineNumber = 1
-  func windowLine() -> Int { windowLineNumber }
 
   func diagnostic(_ code: String, _ message: String, at mark: SourceMark) -> Diagnostic {
     Diagnostic(severity: .error, code: code, message: message, file: file, mark: mark)
