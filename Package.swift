@@ -33,6 +33,7 @@ let package = Package(
         "Manifest",
         "MeshSchema",
         "Injection",
+        "KubeClient",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

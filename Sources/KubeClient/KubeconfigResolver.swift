@@ -342,9 +342,10 @@ extension Character {
 
 /// URLs as they appear in messages: a `user:password@` part is replaced, since proxy URLs
 /// (and, rarely, server URLs) carry credentials there.
-enum URLDisplay {
+/// URLs as meshctl shows them: user information never appears.
+public enum URLDisplay {
   /// `text` with any user information in its authority replaced by `<redacted>`.
-  static func redactingUserInfo(_ text: String) -> String {
+  public static func redactingUserInfo(_ text: String) -> String {
     guard let schemeEnd = text.range(of: "://") else {
       return text.contains("@") ? "<redacted>@" + text[text.index(after: text.lastIndex(of: "@")!)...] : text
     }

@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 import Manifest
 
 #if canImport(Glibc)
@@ -40,6 +41,10 @@ public struct CommandContext {
   public var openFile: (_ path: String) throws -> any ByteSource
   /// Expands one `-f` argument into the inputs it names (directories to their manifest files).
   public var expandInput: (_ argument: String, _ recursive: Bool) throws -> [InputPath]
+  /// Where kubeconfig loading looks (home and current directory, service-account mount).
+  public var kubeconfigEnvironment: KubeconfigEnvironment
+  /// Opens the HTTP transport to a cluster; tests put a scripted one in its place.
+  public var makeTransport: (_ options: TransportOptions, _ logger: HTTPLogger) throws -> any HTTPTransport
 
   /// Creates a context from its parts.
   public init(
@@ -51,6 +56,10 @@ public struct CommandContext {
     openFile: @escaping (String) throws -> any ByteSource = { try FileDescriptorSource(path: $0) },
     expandInput: @escaping (String, Bool) throws -> [InputPath] = {
       try InputCollector(recursive: $1).collect([$0])
+    },
+    kubeconfigEnvironment: KubeconfigEnvironment? = nil,
+    makeTransport: @escaping (TransportOptions, HTTPLogger) throws -> any HTTPTransport = {
+      try CurlTransport(options: $0, logger: $1)
     }
   ) {
     self.stdout = stdout
@@ -64,6 +73,12 @@ public struct CommandContext {
     self.writeFile = writeFile
     self.openFile = openFile
     self.expandInput = expandInput
+    self.kubeconfigEnvironment =
+      kubeconfigEnvironment
+      ?? KubeconfigEnvironment(
+        variables: environment, homeDirectory: environment["HOME"],
+        currentDirectory: FileManager.default.currentDirectoryPath)
+    self.makeTransport = makeTransport
   }
 
   /// The context of this process: its standard streams, environment and file system.
@@ -74,7 +89,7 @@ public struct CommandContext {
       stdin: FileDescriptorSource(descriptor: 0, name: "-"),
       environment: ProcessInfo.processInfo.environment,
       stdinIsTerminal: isatty(0) == 1, stdoutIsTerminal: isatty(1) == 1,
-      stderrIsTerminal: isatty(2) == 1)
+      stderrIsTerminal: isatty(2) == 1, kubeconfigEnvironment: .current)
   }
 
   /// Whether colour may be written to standard output: a terminal, `NO_COLOR` unset (any value
@@ -101,7 +116,10 @@ public struct CommandContext {
     let mode = stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644
     var template = Array((path + ".meshctl-XXXXXX").utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else { throw ManifestError.unreadable(path: path, reason: "cannot create a temporary file: \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else {
+      throw ManifestError.unreadable(
+        path: path, reason: "cannot create a temporary file: \(String(cString: strerror(errno)))")
+    }
     let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     var failure: String?
     if fchmod(fd, mode) != 0 { failure = "chmod" }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KubeClient
 import Manifest
 
 #if canImport(Glibc)
@@ -28,7 +29,10 @@ public struct Meshctl: ParsableCommand {
           \(displayName) help exit-codes
         """,
       version: MeshctlVersion.current,
-      subcommands: [Validate.self, Inject.self, Uninject.self, Schema.self, Version.self, Help.self])
+      subcommands: [
+        Validate.self, Inject.self, Uninject.self, Apply.self, Diff.self, Delete.self, Check.self, Schema.self,
+        Version.self, Help.self,
+      ])
   }
 
   /// kubectl's global flags given before the subcommand (`kubectl mesh -n prod validate ...`).
@@ -90,6 +94,17 @@ public struct Meshctl: ParsableCommand {
     case let error as MeshctlError:
       context.stderr.write("\(displayName): error: \(error.description)\n")
       return error.exitStatus.rawValue
+    case let failure as CommandFailure:
+      return failure.status.rawValue
+    case let error as KubeconfigError:
+      context.stderr.write("\(displayName): error: \(error.description)\n")
+      return ExitStatus.clusterError.rawValue
+    case let error as TransportError:
+      context.stderr.write("\(displayName): error: \(error.description)\n")
+      return ExitStatus.clusterError.rawValue
+    case let error as APIError:
+      context.stderr.write("\(displayName): error: \(error.description)\n")
+      return (error.failureClass == .conflict ? ExitStatus.applyConflict : .clusterError).rawValue
     default:
       let code = exitCode(for: error)
       let message = fullMessage(for: error)

@@ -1,0 +1,317 @@
+import Manifest
+
+/// How a server-side apply is sent.
+public struct ApplyOptions: Sendable, Equatable {
+  /// The field manager that owns what this apply sets (`fieldManager=`).
+  public var fieldManager: String
+  /// Take fields from other managers instead of failing with a conflict (`force=true`).
+  public var force: Bool
+  /// Let the server check and answer without persisting anything (`dryRun=All`).
+  public var dryRun: Bool
+
+  /// Creates options; meshctl's field manager is `meshctl`.
+  public init(fieldManager: String = "meshctl", force: Bool = false, dryRun: Bool = false) {
+    self.fieldManager = fieldManager
+    self.force = force
+    self.dryRun = dryRun
+  }
+}
+
+/// A failure that is about the request meshctl would make, not the server's answer.
+public enum KubeAPIError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The server serves no such kind in that API version.
+  case unknownKind(kind: String, apiVersion: String, hint: String)
+  /// The server's answer could not be read.
+  case unreadableResponse(path: String)
+
+  public var description: String {
+    switch self {
+    case .unknownKind(let kind, let apiVersion, let hint):
+      var text = "the server has no resource type for kind \"\(kind)\" in version \"\(apiVersion)\""
+      if !hint.isEmpty { text += "; install \(hint)" }
+      return text
+    case .unreadableResponse(let path):
+      return "the server's answer to \(path) is not JSON"
+    }
+  }
+}
+
+/// One event of a watch.
+public struct WatchEvent: Sendable, Equatable {
+  /// `ADDED`, `MODIFIED`, `DELETED`, `BOOKMARK` or `ERROR`.
+  public var type: String
+  /// The object (a `Status` for `ERROR`).
+  public var object: Node
+}
+
+/// The Kubernetes API of one server: discovery (cached for the life of the value),
+/// server-side apply, get, list, delete, watch and access reviews. Every non-2xx answer is
+/// thrown as an `APIError` whose message names the object and never a secret.
+public final class KubeAPI: Sendable {
+  /// The API server URL.
+  public let server: String
+  /// The namespace for objects that name none: `-n`, else the context's, else `default`.
+  public let defaultNamespace: String
+  /// Whether `defaultNamespace` came from `-n` (then an object in another namespace is refused).
+  public let namespaceFromFlag: Bool
+  private let transport: any HTTPTransport
+  private let headers: HTTPHeaders
+  private let verbosity: Int
+  private let redactor: SecretRedactor
+  private let discovery = DiscoveryCache()
+
+  /// Creates a client for `connection` sending through `transport` (which already carries the
+  /// TLS material and credentials); impersonation becomes headers on every request.
+  public init(
+    connection: ClusterConnection, transport: any HTTPTransport, verbosity: Int = 0,
+    redactor: SecretRedactor = SecretRedactor()
+  ) {
+    server = connection.server
+    defaultNamespace = connection.namespace
+    namespaceFromFlag = connection.namespaceFromFlag
+    self.transport = transport
+    self.verbosity = verbosity
+    self.redactor = redactor
+    var headers = HTTPHeaders()
+    headers.add("Accept", "application/json")
+    if let impersonation = connection.impersonation {
+      headers.add("Impersonate-User", impersonation.user)
+      if let uid = impersonation.uid { headers.add("Impersonate-Uid", uid) }
+      for group in impersonation.groups { headers.add("Impersonate-Group", group) }
+      for (key, values) in impersonation.extra.sorted(by: { $0.key < $1.key }) {
+        for value in values { headers.add("Impersonate-Extra-\(HTTPRequest.percentEncode(key))", value) }
+      }
+    }
+    self.headers = headers
+  }
+
+  // MARK: Discovery
+
+  /// The server's version, e.g. `v1.32.0` (`/version`'s `gitVersion`).
+  public func serverVersion() async throws -> String {
+    let answer = try await json(.get, "/version", context: APIRequestContext(verb: "get", resource: "version"))
+    return answer["gitVersion"]?.string ?? "unknown"
+  }
+
+  /// The API groups the server serves (`/apis`), the core group left out; cached.
+  public func groups() async throws -> [APIGroupSummary] {
+    try await discovery.groups {
+      let list = try await self.json(.get, "/apis", context: APIRequestContext(verb: "get", resource: "apis"))
+      return DiscoveryDocuments.groups(in: list)
+    }
+  }
+
+  /// The resource types of one group version (`apps/v1`, `v1`); empty when the server does not
+  /// serve it; cached.
+  public func resources(groupVersion: String) async throws -> [APIResource] {
+    try await discovery.resources(groupVersion) {
+      let (group, version) = Self.split(groupVersion: groupVersion)
+      let path = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
+      let context = APIRequestContext(verb: "get", group: group, version: version, resource: "discovery")
+      let response = try await self.send(
+        HTTPRequest(method: .get, server: self.server, path: path, headers: self.headers))
+      if response.status == 404 { return [] }
+      guard response.isSuccess else { throw self.error(response, context) }
+      return DiscoveryDocuments.resources(in: try self.decode(response, path: path), group: group, version: version)
+    }
+  }
+
+  /// The resource type for `kind` in `apiVersion`, or `KubeAPIError.unknownKind`.
+  public func resource(apiVersion: String, kind: String) async throws -> APIResource {
+    if let found = try await resources(groupVersion: apiVersion).first(where: { $0.kind == kind }) { return found }
+    let (group, _) = Self.split(groupVersion: apiVersion)
+    throw KubeAPIError.unknownKind(kind: kind, apiVersion: apiVersion, hint: ProviderGroups.hint(forGroup: group))
+  }
+
+  /// Forgets what discovery found, so types created since (CRDs) are seen.
+  public func refreshDiscovery() async { await discovery.clear() }
+
+  /// Whether the server serves `group` in any version.
+  public func servesGroup(_ group: String) async throws -> Bool {
+    try await groups().contains { $0.name == group }
+  }
+
+  // MARK: Objects
+
+  /// Server-side applies `object` (a complete intent, JSON-encoded) and returns what the server
+  /// answered: the object as stored, or as it would be with `dryRun`.
+  public func apply(_ object: Node, as resource: APIResource, namespace: String?, name: String, options: ApplyOptions)
+    async throws -> Node
+  {
+    var query = [("fieldManager", options.fieldManager), ("fieldValidation", "Strict")]
+    if options.force { query.append(("force", "true")) }
+    if options.dryRun { query.append(("dryRun", "All")) }
+    var headers = self.headers
+    headers.add("Content-Type", "application/apply-patch+yaml")
+    let path = resource.objectPath(namespace: namespace, name: name)
+    let request = HTTPRequest(
+      method: .patch, server: server, path: path, query: query, headers: headers,
+      body: Array(JSONEmitter.emit(object, pretty: false).utf8))
+    let response = try await send(request)
+    guard response.isSuccess else {
+      throw error(response, resource.requestContext(verb: "patch", name: name, namespace: namespace))
+    }
+    return try decode(response, path: path)
+  }
+
+  /// The object, or nil when it does not exist.
+  public func get(_ resource: APIResource, namespace: String?, name: String) async throws -> Node? {
+    let path = resource.objectPath(namespace: namespace, name: name)
+    let response = try await send(HTTPRequest(method: .get, server: server, path: path, headers: headers))
+    if response.status == 404, APIStatus.decode(response.body)?.reason == "NotFound" { return nil }
+    guard response.isSuccess else {
+      throw error(response, resource.requestContext(verb: "get", name: name, namespace: namespace))
+    }
+    return try decode(response, path: path)
+  }
+
+  /// The objects of a type in `namespace` (nil: every namespace), filtered by a label selector.
+  public func list(_ resource: APIResource, namespace: String?, labelSelector: String? = nil) async throws -> [Node] {
+    let path = resource.collectionPath(namespace: namespace)
+    let query = labelSelector.map { [("labelSelector", $0)] } ?? []
+    let response = try await send(HTTPRequest(method: .get, server: server, path: path, query: query, headers: headers))
+    guard response.isSuccess else { throw error(response, resource.requestContext(verb: "list", namespace: namespace)) }
+    return try decode(response, path: path)["items"]?.sequence ?? []
+  }
+
+  /// Deletes the object (foreground propagation, as kubectl's default cascade does in the
+  /// background); returns false when it did not exist.
+  @discardableResult
+  public func delete(_ resource: APIResource, namespace: String?, name: String, dryRun: Bool = false) async throws
+    -> Bool
+  {
+    let path = resource.objectPath(namespace: namespace, name: name)
+    let query = dryRun ? [("dryRun", "All")] : []
+    var headers = self.headers
+    headers.add("Content-Type", "application/json")
+    let body = Array(#"{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"}"#.utf8)
+    let response = try await send(
+      HTTPRequest(method: .delete, server: server, path: path, query: query, headers: headers, body: body))
+    if response.status == 404, APIStatus.decode(response.body)?.reason == "NotFound" { return false }
+    guard response.isSuccess else {
+      throw error(response, resource.requestContext(verb: "delete", name: name, namespace: namespace))
+    }
+    return true
+  }
+
+  /// The events of a watch that the server ends after `timeoutSeconds`: a bounded window of
+  /// changes since `resourceVersion` (the transport hands over whole answers).
+  public func watch(
+    _ resource: APIResource, namespace: String?, labelSelector: String? = nil, resourceVersion: String? = nil,
+    timeoutSeconds: Int
+  ) async throws -> [WatchEvent] {
+    let path = resource.collectionPath(namespace: namespace)
+    var query = [("watch", "1"), ("timeoutSeconds", String(timeoutSeconds))]
+    if let labelSelector { query.append(("labelSelector", labelSelector)) }
+    if let resourceVersion { query.append(("resourceVersion", resourceVersion)) }
+    let response = try await send(HTTPRequest(method: .get, server: server, path: path, query: query, headers: headers))
+    guard response.isSuccess else {
+      throw error(response, resource.requestContext(verb: "watch", namespace: namespace))
+    }
+    let (documents, _) = ManifestReader().parse(
+      response.text.split(separator: "\n").joined(separator: "\n---\n"), file: path)
+    return documents.compactMap { document in
+      guard let type = document.root["type"]?.string, let object = document.root["object"] else { return nil }
+      return WatchEvent(type: type, object: object)
+    }
+  }
+
+  /// Whether the current user may do `verb` on `resource` (a SelfSubjectAccessReview).
+  public func mayI(_ verb: String, group: String, resource: String, namespace: String?) async throws -> Bool {
+    var attributes: [MappingEntry] = [
+      MappingEntry(key: "verb", value: .string(verb)), MappingEntry(key: "group", value: .string(group)),
+      MappingEntry(key: "resource", value: .string(resource)),
+    ]
+    if let namespace { attributes.append(MappingEntry(key: "namespace", value: .string(namespace))) }
+    let review = Node.mapping([
+      "apiVersion": .string("authorization.k8s.io/v1"), "kind": .string("SelfSubjectAccessReview"),
+      "spec": .mapping(["resourceAttributes": .mapping(attributes)]),
+    ])
+    let path = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+    var headers = self.headers
+    headers.add("Content-Type", "application/json")
+    let request = HTTPRequest(
+      method: .post, server: server, path: path, headers: headers,
+      body: Array(JSONEmitter.emit(review, pretty: false).utf8))
+    let response = try await send(request)
+    let context = APIRequestContext(verb: "create", group: "authorization.k8s.io", resource: "selfsubjectaccessreviews")
+    guard response.isSuccess else { throw error(response, context) }
+    return try decode(response, path: path)[path: "status", "allowed"]?.bool ?? false
+  }
+
+  // MARK: Plumbing
+
+  /// Sends `request`, with transport errors scrubbed of secrets.
+  private func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    do {
+      return try await transport.send(request)
+    } catch let failure as TransportError {
+      throw failure.redacted(by: redactor)
+    }
+  }
+
+  /// A GET (or other body-less request) whose 2xx answer is read as JSON.
+  private func json(_ method: HTTPMethod, _ path: String, context: APIRequestContext) async throws -> Node {
+    let response = try await send(HTTPRequest(method: method, server: server, path: path, headers: headers))
+    guard response.isSuccess else { throw error(response, context) }
+    return try decode(response, path: path)
+  }
+
+  private func decode(_ response: HTTPResponse, path: String) throws -> Node {
+    let (documents, diagnostics) = ManifestReader().parse(response.text, file: path)
+    guard diagnostics.allSatisfy({ $0.severity != .error }), let root = documents.first?.root else {
+      throw KubeAPIError.unreadableResponse(path: path)
+    }
+    return root
+  }
+
+  private func error(_ response: HTTPResponse, _ context: APIRequestContext) -> APIError {
+    APIError(response: response, context: context, verbosity: verbosity, redactor: redactor)
+  }
+
+  /// `("apps", "v1")` for `apps/v1`, `("", "v1")` for `v1`.
+  public static func split(groupVersion: String) -> (group: String, version: String) {
+    guard let slash = groupVersion.firstIndex(of: "/") else { return ("", groupVersion) }
+    return (String(groupVersion[..<slash]), String(groupVersion[groupVersion.index(after: slash)...]))
+  }
+}
+
+/// Discovery answers for one run, each fetched once even when many tasks ask at the same time.
+private actor DiscoveryCache {
+  private var groupList: Task<[APIGroupSummary], any Error>?
+  private var resourceLists: [String: Task<[APIResource], any Error>] = [:]
+
+  func groups(_ fetch: @escaping @Sendable () async throws -> [APIGroupSummary]) async throws -> [APIGroupSummary] {
+    if let groupList { return try await groupList.value }
+    let task = Task { try await fetch() }
+    groupList = task
+    return try await task.value
+  }
+
+  func resources(_ groupVersion: String, _ fetch: @escaping @Sendable () async throws -> [APIResource]) async throws
+    -> [APIResource]
+  {
+    if let known = resourceLists[groupVersion] { return try await known.value }
+    let task = Task { try await fetch() }
+    resourceLists[groupVersion] = task
+    return try await task.value
+  }
+
+  func clear() {
+    groupList = nil
+    resourceLists = [:]
+  }
+}
+
+extension TransportOptions {
+  /// The transport settings for a resolved connection (exec plugins already run).
+  public init(connection: ClusterConnection, version: String, maxConnectionsPerHost: Int = 8) {
+    self.init(
+      certificateAuthorityPEM: connection.certificateAuthority, clientCertificatePEM: connection.clientCertificate,
+      clientKeyPEM: connection.clientKey?.value, bearerToken: connection.bearerToken?.value,
+      basicAuth: connection.basicAuth.map { BasicAuth(username: $0.username, password: $0.password.value) },
+      insecureSkipTLSVerify: connection.insecureSkipTLSVerify, tlsServerName: connection.tlsServerName,
+      proxy: connection.proxyURL.map { .url($0) } ?? .environment, requestTimeout: connection.requestTimeout,
+      version: version, maxConnectionsPerHost: maxConnectionsPerHost)
+  }
+}

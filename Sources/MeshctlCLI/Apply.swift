@@ -1,0 +1,155 @@
+import ArgumentParser
+import KubeClient
+import Manifest
+
+/// `--dry-run`'s values, as kubectl spells them.
+public enum DryRunMode: String, ExpressibleByArgument, CaseIterable, Sendable {
+  /// Send and persist.
+  case none
+  /// Resolve types and namespaces, send nothing.
+  case client
+  /// The server checks everything and persists nothing (`dryRun=All`).
+  case server
+}
+
+extension Meshctl {
+  /// `meshctl apply`: server-side apply of every object in the input, in dependency order.
+  public struct Apply: ContextualCommand {
+    public static var configuration: CommandConfiguration {
+      CommandConfiguration(
+        abstract: "Apply manifests to the cluster with server-side apply, in dependency order.",
+        discussion: """
+          Every input is read and validated before the first request, so invalid input changes \
+          nothing. Objects are applied in dependency order (Namespaces and CRDs; Services, \
+          configuration and service accounts; workloads; routing and policy kinds), the objects \
+          of one tier at the same time. One line per object, as kubectl prints it \
+          (`deployment.apps/web serverside-applied`). A field owned by another field manager \
+          stops that object with exit 4 unless --force-conflicts is given.
+
+          Examples:
+            \(Meshctl.displayName) apply -f app.yaml
+            \(Meshctl.displayName) inject -f app.yaml | \(Meshctl.displayName) apply -f -
+            \(Meshctl.displayName) apply -R -f k8s/ --dry-run=server
+          """)
+    }
+
+    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup public var input: InputOptions
+
+    /// `none`, `client` or `server`.
+    @Option(
+      name: .customLong("dry-run"),
+      help: ArgumentHelp(
+        "none, client (send nothing) or server (the server checks, nothing is stored).", valueName: "mode"))
+    public var dryRun: DryRunMode = .none
+
+    /// Take over fields other managers own.
+    @Flag(
+      name: .customLong("force-conflicts"),
+      help: "Take fields that other field managers own instead of stopping with a conflict.")
+    public var forceConflicts = false
+
+    /// The field manager name.
+    @Option(
+      name: .customLong("field-manager"),
+      help: ArgumentHelp("The field manager that owns what this apply sets.", valueName: "name"))
+    public var fieldManager = "meshctl"
+
+    /// `name`, `json` or `yaml`; default: one result line per object.
+    @Option(
+      name: [.customShort("o"), .long],
+      help: ArgumentHelp("Output: name, json or yaml (default: a result line per object).", valueName: "format"))
+    public var output: ObjectOutput?
+
+    public init() {}
+
+    public func run(in context: CommandContext) throws -> ExitStatus {
+      let target = try ClusterInput(input: input, cluster: cluster, context: context)
+      var printed: [Node] = []
+      if dryRun == .client {
+        for object in target.resolved { print(object, applied: nil, into: &printed, context: context) }
+        ObjectOutput.write(printed, as: output, to: context.stdout)
+        return .success
+      }
+      let options = ApplyOptions(fieldManager: fieldManager, force: forceConflicts, dryRun: dryRun == .server)
+      let batch = ObjectBatch(api: target.session.api)
+      var failures = applyAndReport(
+        target.resolved, batch: batch, options: options, printed: &printed, context: context)
+      let later = try target.resolveDeferred()
+      failures += later.problems.map { problem -> any Error in
+        context.stderr.write("error: \(problem.description)\n")
+        return problem
+      }
+      failures += applyAndReport(later.resolved, batch: batch, options: options, printed: &printed, context: context)
+      ObjectOutput.write(printed, as: output, to: context.stdout)
+      return ClusterFailure.status(of: failures)
+    }
+
+    /// Applies `objects`, prints one line (or object) per success and one error per failure;
+    /// returns the failures.
+    private func applyAndReport(
+      _ objects: [ResolvedObject], batch: ObjectBatch, options: ApplyOptions, printed: inout [Node],
+      context: CommandContext
+    ) -> [any Error] {
+      guard !objects.isEmpty else { return [] }
+      let outcomes: [Result<Node, any Error>]
+      do {
+        outcomes = try awaitCompletion { await batch.apply(objects, options: options) }
+      } catch {
+        return [error]
+      }
+      var failures: [any Error] = []
+      for (object, outcome) in zip(objects, outcomes) {
+        switch outcome {
+        case .success(let answer): print(object, applied: answer, into: &printed, context: context)
+        case .failure(let error):
+          context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
+          failures.append(error)
+        }
+      }
+      return failures
+    }
+
+    /// Prints the result line, or keeps the object for `-o json|yaml`.
+    private func print(
+      _ object: ResolvedObject, applied answer: Node?, into printed: inout [Node], context: CommandContext
+    ) {
+      switch output {
+      case nil:
+        let suffix = dryRun == .none ? "" : dryRun == .server ? " (server dry run)" : " (dry run)"
+        context.stdout.write("\(object.reference) serverside-applied\(suffix)\n")
+      case .name?:
+        context.stdout.write(object.reference + "\n")
+      case .json?, .yaml?:
+        printed.append(answer ?? object.body)
+      }
+    }
+  }
+}
+
+/// `-o` for commands that print cluster objects.
+public enum ObjectOutput: String, ExpressibleByArgument, CaseIterable, Sendable {
+  /// `kind.group/name` per object.
+  case name
+  /// The objects as JSON (one object, or a `List`).
+  case json
+  /// The objects as YAML (one object, or a `List`).
+  case yaml
+
+  /// Writes `objects` as one object, or as a `v1` `List` when there are several (as kubectl does).
+  static func write(_ objects: [Node], as format: ObjectOutput?, to sink: any TextSink) {
+    guard let format, format != .name, !objects.isEmpty else { return }
+    let root =
+      objects.count == 1
+      ? objects[0]
+      : Node.mapping([
+        "apiVersion": .string("v1"), "kind": .string("List"), "items": .sequence(objects),
+        "metadata": .mapping([MappingEntry]()),
+      ])
+    switch format {
+    case .json: sink.write(JSONEmitter.emit(root) + "\n")
+    case .yaml: sink.write(YAMLEmitter.emit(root))
+    case .name: break
+    }
+  }
+}

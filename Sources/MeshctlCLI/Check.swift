@@ -1,0 +1,250 @@
+import ArgumentParser
+import KubeClient
+import Manifest
+
+extension Meshctl {
+  /// `meshctl check`: can this cluster take meshctl?
+  public struct Check: ContextualCommand {
+    public static var configuration: CommandConfiguration {
+      CommandConfiguration(
+        abstract: "Check that the cluster can take meshctl: reachable, version, mesh, permissions.",
+        discussion: """
+          Each check prints √ (passed), ‼ (works, with a caveat) or × (fails), with a hint for \
+          what to do. The permissions are checked with SelfSubjectAccessReview for what meshctl \
+          does: apply and delete its objects, read pods. --pre checks a cluster before a mesh \
+          is installed (a missing mesh is then a caveat, not a failure). Exit 0 when nothing \
+          fails, 3 otherwise.
+
+          Examples:
+            \(Meshctl.displayName) check
+            \(Meshctl.displayName) check --pre -o json
+          """)
+    }
+
+    @OptionGroup public var cluster: ClusterOptions
+
+    /// Check before a mesh is installed.
+    @Flag(help: "Check a cluster before a mesh is installed.")
+    public var pre = false
+
+    /// `text` or `json`.
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output: text or json.", valueName: "format"))
+    public var output: CheckOutput = .text
+
+    public init() {}
+
+    public func run(in context: CommandContext) throws -> ExitStatus {
+      let results = checks(context: context)
+      switch output {
+      case .text: context.stdout.write(CheckResult.text(results))
+      case .json: context.stdout.write(JSONEmitter.emit(CheckResult.json(results)) + "\n")
+      }
+      return results.contains { $0.status == .failed } ? .clusterError : .success
+    }
+
+    /// Runs the checks in order; a check that cannot run because an earlier one failed is left out.
+    private func checks(context: CommandContext) -> [CheckResult] {
+      let session: ClusterSession
+      do {
+        session = try ClusterSession(options: cluster, context: context)
+      } catch {
+        return [
+          CheckResult(
+            name: "kubeconfig", status: .failed, message: "cannot connect: \(error)",
+            hint: "check --kubeconfig, KUBECONFIG and --context")
+        ]
+      }
+      let connection = session.connection
+      var results = [
+        CheckResult(
+          name: "kubeconfig", status: .passed,
+          message:
+            "context \(connection.contextName ?? "(none)"), server \(URLDisplay.redactingUserInfo(connection.server)), namespace \(connection.namespace)"
+        )
+      ]
+      let api = session.api
+      let pre = self.pre
+      let namespace = connection.namespace
+      let outcome = Result {
+        try awaitCompletion { try await Self.clusterChecks(api: api, pre: pre, namespace: namespace) }
+      }
+      switch outcome {
+      case .success(let more): results += more
+      case .failure(let error):
+        results.append(
+          CheckResult(
+            name: "reachable", status: .failed, message: "\(error)",
+            hint: "is the cluster up, and is this the right context? (kubectl cluster-info)"))
+      }
+      return results
+    }
+
+    /// Reachability and version, installed meshes, then permissions.
+    static func clusterChecks(api: KubeAPI, pre: Bool, namespace: String) async throws -> [CheckResult] {
+      let version = try await api.serverVersion()
+      var results = [CheckResult(name: "reachable", status: .passed, message: "the API server answers (\(version))")]
+      results.append(versionCheck(version))
+      let meshes = try await api.installedMeshes()
+      results.append(meshCheck(meshes, pre: pre))
+      results += try await permissionChecks(api: api, meshes: meshes, namespace: namespace)
+      return results
+    }
+
+    /// Native sidecars (restartable init containers) are on by default from Kubernetes 1.29.
+    static func versionCheck(_ gitVersion: String) -> CheckResult {
+      guard let (major, minor) = KubernetesVersion.parse(gitVersion) else {
+        return CheckResult(
+          name: "version", status: .warning, message: "cannot read the server version \"\(gitVersion)\"", hint: "")
+      }
+      if (major, minor) >= (1, 29) {
+        return CheckResult(
+          name: "version", status: .passed, message: "Kubernetes \(major).\(minor): native sidecars are available")
+      }
+      if (major, minor) >= (1, 26) {
+        return CheckResult(
+          name: "version", status: .warning, message: "Kubernetes \(major).\(minor): no native sidecars before 1.29",
+          hint: "inject places the proxy as a classic sidecar (--native-sidecar=false)")
+      }
+      return CheckResult(
+        name: "version", status: .failed,
+        message: "Kubernetes \(major).\(minor) is older than 1.26, which meshctl supports",
+        hint: "upgrade the cluster")
+    }
+
+    static func meshCheck(_ meshes: InstalledMeshes, pre: Bool) -> CheckResult {
+      var found: [String] = []
+      if meshes.istio { found.append("Istio") }
+      if meshes.linkerd { found.append("Linkerd") }
+      if meshes.gatewayAPI { found.append("Gateway API") }
+      if meshes.preferredProvider != nil {
+        return CheckResult(name: "mesh", status: .passed, message: "installed: \(found.joined(separator: ", "))")
+      }
+      let message =
+        found.isEmpty
+        ? "no Istio or Linkerd APIs are served" : "only \(found.joined(separator: ", ")); no Istio or Linkerd APIs"
+      return CheckResult(
+        name: "mesh", status: pre ? .warning : .failed, message: message,
+        hint: "install Istio or Linkerd (inject and render work offline meanwhile)")
+    }
+
+    /// The verbs meshctl needs, each asked with a SelfSubjectAccessReview.
+    static func permissionChecks(api: KubeAPI, meshes: InstalledMeshes, namespace: String) async throws -> [CheckResult]
+    {
+      var needs: [(verb: String, group: String, resource: String, namespaced: Bool)] = [
+        ("patch", "", "namespaces", false), ("patch", "", "services", true), ("patch", "apps", "deployments", true),
+        ("delete", "apps", "deployments", true), ("list", "", "pods", true),
+      ]
+      if meshes.istio {
+        needs += [
+          ("patch", "networking.istio.io", "virtualservices", true),
+          ("patch", "networking.istio.io", "destinationrules", true),
+          ("patch", "security.istio.io", "peerauthentications", true),
+        ]
+      }
+      if meshes.gatewayAPI { needs.append(("patch", "gateway.networking.k8s.io", "httproutes", true)) }
+      if meshes.linkerd {
+        needs += [
+          ("patch", "policy.linkerd.io", "servers", true),
+          ("patch", "policy.linkerd.io", "authorizationpolicies", true),
+          ("patch", "policy.linkerd.io", "meshtlsauthentications", true),
+        ]
+      }
+      let answers = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+        for (index, need) in needs.enumerated() {
+          group.addTask {
+            (
+              index,
+              try await api.mayI(
+                need.verb, group: need.group, resource: need.resource, namespace: need.namespaced ? namespace : nil)
+            )
+          }
+        }
+        var allowed = [Bool](repeating: false, count: needs.count)
+        for try await (index, answer) in group { allowed[index] = answer }
+        return allowed
+      }
+      return zip(needs, answers).map { need, allowed in
+        let resource = need.group.isEmpty ? need.resource : "\(need.resource).\(need.group)"
+        let scope = need.namespaced ? " in namespace \(namespace)" : ""
+        if allowed {
+          return CheckResult(name: "rbac", status: .passed, message: "can \(need.verb) \(resource)\(scope)")
+        }
+        return CheckResult(
+          name: "rbac", status: .failed, message: "cannot \(need.verb) \(resource)\(scope)",
+          hint: "ask for a \(need.namespaced ? "Role" : "ClusterRole") that allows \(need.verb) on \(resource)")
+      }
+    }
+  }
+}
+
+/// `-o` of `check`.
+public enum CheckOutput: String, ExpressibleByArgument, CaseIterable, Sendable {
+  /// `√ message` lines.
+  case text
+  /// One JSON object.
+  case json
+}
+
+/// One line of `check`.
+struct CheckResult: Equatable {
+  /// How a check ended.
+  enum Status: String {
+    case passed, warning, failed
+
+    var symbol: String {
+      switch self {
+      case .passed: return "√"
+      case .warning: return "‼"
+      case .failed: return "×"
+      }
+    }
+  }
+
+  var name: String
+  var status: Status
+  var message: String
+  var hint = ""
+
+  /// The text report: a symbol line per check, hints under the ones that need them, a verdict.
+  static func text(_ results: [CheckResult]) -> String {
+    var out = ""
+    for result in results {
+      out += "\(result.status.symbol) \(result.name): \(result.message)\n"
+      if !result.hint.isEmpty, result.status != .passed { out += "    hint: \(result.hint)\n" }
+    }
+    let failed = results.filter { $0.status == .failed }.count
+    let warnings = results.filter { $0.status == .warning }.count
+    out += failed == 0 ? "\nStatus check results are √" : "\nStatus check results are ×"
+    out += " (\(results.count) checks, \(failed) failed, \(warnings) warnings)\n"
+    return out
+  }
+
+  /// The JSON report.
+  static func json(_ results: [CheckResult]) -> Node {
+    .mapping([
+      "success": .bool(!results.contains { $0.status == .failed }),
+      "checks": .sequence(
+        results.map { result in
+          var entries = [
+            MappingEntry(key: "name", value: .string(result.name)),
+            MappingEntry(key: "status", value: .string(result.status.rawValue)),
+            MappingEntry(key: "message", value: .string(result.message)),
+          ]
+          if !result.hint.isEmpty { entries.append(MappingEntry(key: "hint", value: .string(result.hint))) }
+          return .mapping(entries)
+        }),
+    ])
+  }
+}
+
+/// Kubernetes version strings.
+enum KubernetesVersion {
+  /// `(1, 32)` for `v1.32.0`, `v1.32.0-emulator`, `1.32+`.
+  static func parse(_ text: String) -> (Int, Int)? {
+    let trimmed = text.hasPrefix("v") ? text.dropFirst() : Substring(text)
+    let parts = trimmed.split(separator: ".")
+    guard parts.count >= 2, let major = Int(parts[0]) else { return nil }
+    guard let minor = Int(parts[1].prefix { $0.isNumber }) else { return nil }
+    return (major, minor)
+  }
+}

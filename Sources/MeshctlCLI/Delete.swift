@@ -1,0 +1,86 @@
+import ArgumentParser
+import KubeClient
+import Manifest
+
+extension Meshctl {
+  /// `meshctl delete -f`: deletes the objects the input names.
+  public struct Delete: ContextualCommand {
+    public static var configuration: CommandConfiguration {
+      CommandConfiguration(
+        abstract: "Delete the objects named in the input from the cluster.",
+        discussion: """
+          Objects are deleted in the reverse of apply's order (policies and routes first, \
+          namespaces last), the objects of one tier at the same time. Only apiVersion, kind, \
+          metadata.name and metadata.namespace of each input object are used. An object that \
+          does not exist is an error (exit 3) unless --ignore-not-found is given.
+
+          Examples:
+            \(Meshctl.displayName) delete -f app.yaml
+            \(Meshctl.displayName) delete -R -f k8s/ --dry-run=server
+          """)
+    }
+
+    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup public var input: InputOptions
+
+    /// `none`, `client` or `server`.
+    @Option(
+      name: .customLong("dry-run"),
+      help: ArgumentHelp(
+        "none, client (send nothing) or server (the server checks, nothing is deleted).", valueName: "mode"))
+    public var dryRun: DryRunMode = .none
+
+    /// Treat absent objects as deleted.
+    @Flag(name: .customLong("ignore-not-found"), help: "Treat objects that do not exist as deleted.")
+    public var ignoreNotFound = false
+
+    /// `name`; default: kubectl's `kind "name" deleted` lines.
+    @Option(
+      name: [.customShort("o"), .long],
+      help: ArgumentHelp("Output: name (default: a result line per object).", valueName: "format"))
+    public var output: NameOutput?
+
+    public init() {}
+
+    public func run(in context: CommandContext) throws -> ExitStatus {
+      let target = try ClusterInput(input: input, cluster: cluster, context: context, validate: false)
+      let objects = target.resolved + (try target.resolveDeferred().resolved)
+      if dryRun == .client {
+        for object in objects { report(object, context: context) }
+        return .success
+      }
+      let batch = ObjectBatch(api: target.session.api)
+      let serverDryRun = dryRun == .server
+      let outcomes = try awaitCompletion { await batch.delete(objects, dryRun: serverDryRun) }
+      var failures: [any Error] = []
+      for (object, outcome) in zip(objects, outcomes) {
+        switch outcome {
+        case .success(true): report(object, context: context)
+        case .success(false):
+          if ignoreNotFound { continue }
+          context.stderr.write("Error from server (NotFound): \(object.source): \(object.quotedReference) not found\n")
+          failures.append(CommandFailure(status: .clusterError))
+        case .failure(let error):
+          context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
+          failures.append(error)
+        }
+      }
+      return failures.isEmpty ? .success : .clusterError
+    }
+
+    private func report(_ object: ResolvedObject, context: CommandContext) {
+      if output == .name {
+        context.stdout.write(object.reference + "\n")
+        return
+      }
+      let suffix = dryRun == .none ? "" : dryRun == .server ? " (server dry run)" : " (dry run)"
+      context.stdout.write("\(object.quotedReference) deleted\(suffix)\n")
+    }
+  }
+}
+
+/// `-o name`, the one structured output of commands that print no objects.
+public enum NameOutput: String, ExpressibleByArgument, CaseIterable, Sendable {
+  /// `kind.group/name` per object.
+  case name
+}
