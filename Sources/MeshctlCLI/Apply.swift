@@ -72,15 +72,13 @@ extension Meshctl {
         return .success
       }
       let options = ApplyOptions(fieldManager: fieldManager, force: forceConflicts, dryRun: dryRun == .server)
-      let batch = ObjectBatch(api: target.session.api)
-      var failures = applyAndReport(
-        target.resolved, batch: batch, options: options, printed: &printed, context: context)
+      var failures = applyAndReport(target.resolved, target: target, options: options, printed: &printed, context: context)
       let later = try target.resolveDeferred()
       failures += later.problems.map { problem -> any Error in
         context.stderr.write("error: \(problem.description)\n")
         return problem
       }
-      failures += applyAndReport(later.resolved, batch: batch, options: options, printed: &printed, context: context)
+      failures += applyAndReport(later.resolved, target: target, options: options, printed: &printed, context: context)
       ObjectOutput.write(printed, as: output, to: context.stdout)
       return ClusterFailure.status(of: failures)
     }
@@ -88,10 +86,11 @@ extension Meshctl {
     /// Applies `objects`, prints one line (or object) per success and one error per failure;
     /// returns the failures.
     private func applyAndReport(
-      _ objects: [ResolvedObject], batch: ObjectBatch, options: ApplyOptions, printed: inout [Node],
+      _ objects: [ResolvedObject], target: ClusterInput, options: ApplyOptions, printed: inout [Node],
       context: CommandContext
     ) -> [any Error] {
       guard !objects.isEmpty else { return [] }
+      let batch = ObjectBatch(api: target.session.api)
       let outcomes: [Result<Node, any Error>]
       do {
         outcomes = try awaitCompletion { await batch.apply(objects, options: options) }
@@ -102,6 +101,8 @@ extension Meshctl {
       for (object, outcome) in zip(objects, outcomes) {
         switch outcome {
         case .success(let answer): print(object, applied: answer, into: &printed, context: context)
+        case .failure(let error) where options.dryRun && target.isDryRunInNewNamespace(error, object: object):
+          print(object, applied: nil, into: &printed, context: context, note: "namespace \(object.namespace ?? "") is new: not checked")
         case .failure(let error):
           context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
           failures.append(error)
@@ -112,11 +113,13 @@ extension Meshctl {
 
     /// Prints the result line, or keeps the object for `-o json|yaml`.
     private func print(
-      _ object: ResolvedObject, applied answer: Node?, into printed: inout [Node], context: CommandContext
+      _ object: ResolvedObject, applied answer: Node?, into printed: inout [Node], context: CommandContext,
+      note: String? = nil
     ) {
       switch output {
       case nil:
-        let suffix = dryRun == .none ? "" : dryRun == .server ? " (server dry run)" : " (dry run)"
+        let mode = dryRun == .server ? "server dry run" : "dry run"
+        let suffix = dryRun == .none ? "" : " (\(([mode] + [note].compactMap { $0 }).joined(separator: "; ")))"
         context.stdout.write("\(object.reference) serverside-applied\(suffix)\n")
       case .name?:
         context.stdout.write(object.reference + "\n")

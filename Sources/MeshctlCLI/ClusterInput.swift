@@ -65,6 +65,23 @@ struct ClusterInput {
   }
 }
 
+extension ClusterInput {
+  /// The namespaces the input itself creates.
+  var createdNamespaces: Set<String> {
+    Set(resolved.filter { $0.resource.group.isEmpty && $0.resource.kind == "Namespace" }.map(\.name))
+  }
+
+  /// Whether `error` is a dry run's 404 for a namespace that this input creates: the server
+  /// cannot check an object in a namespace that only a real apply would make, so it is not a
+  /// failure of the input.
+  func isDryRunInNewNamespace(_ error: any Error, object: ResolvedObject) -> Bool {
+    guard let error = error as? APIError, error.httpStatus == 404, let status = error.status,
+      status.kind == "namespaces", let namespace = object.namespace
+    else { return false }
+    return status.name == namespace && createdNamespaces.contains(namespace)
+  }
+}
+
 /// A command ended with `status`, its reasons already printed.
 struct CommandFailure: Error {
   let status: ExitStatus
@@ -86,10 +103,12 @@ enum ClusterFailure {
   }
 
   /// kubectl's `Error from server (Reason): ...` form for API errors; the message otherwise.
+  /// The object is named unless the server's message already names it.
   static func message(_ error: any Error, object: ResolvedObject) -> String {
     if let error = error as? APIError {
       let reason = error.status?.reason ?? ""
-      return "Error from server\(reason.isEmpty ? "" : " (\(reason))"): \(object.source): \(error.description)"
+      let subject = error.description.contains(object.quotedReference) ? "" : "\(object.quotedReference): "
+      return "Error from server\(reason.isEmpty ? "" : " (\(reason))"): \(object.source): \(subject)\(error.description)"
     }
     return "error: \(object.source): \(object.quotedReference): \(error)"
   }

@@ -59,6 +59,10 @@ extension Meshctl {
             changed = true
             context.stdout.write(text)
           }
+        case .failure(let error) where target.isDryRunInNewNamespace(error, object: object):
+          // The server cannot dry-run inside a namespace the input creates: the object is new.
+          changed = true
+          context.stdout.write(Self.diff(live: nil, merged: object.body, name: Self.fileName(object)))
         case .failure(let error):
           context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
           failures.append(error)
