@@ -42,7 +42,7 @@ let package = Package(
     .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest"], exclude: ["Fixtures"]),
     .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Manifest"]),
     .testTarget(name: "InjectionTests", dependencies: ["Injection", "Manifest"], exclude: ["Golden"]),
-    .testTarget(name: "MeshctlCLITests", dependencies: ["MeshctlCLI", "Manifest", "MeshSchema"]),
+    .testTarget(name: "MeshctlCLITests", dependencies: ["MeshctlCLI", "Manifest", "MeshSchema", "KubeClient"]),
     .testTarget(name: "EndToEndTests", dependencies: ["Manifest"]),
   ]
 )

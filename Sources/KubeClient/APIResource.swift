@@ -85,6 +85,13 @@ public struct APIGroupSummary: Sendable, Hashable {
   public var versions: [String]
   /// The preferred version.
   public var preferredVersion: String
+
+  /// Creates a summary.
+  public init(name: String, versions: [String], preferredVersion: String) {
+    self.name = name
+    self.versions = versions
+    self.preferredVersion = preferredVersion
+  }
 }
 
 /// Decoders for the legacy discovery documents (`/api`, `/apis`, `/apis/<group>/<version>`).

@@ -304,8 +304,11 @@ private actor DiscoveryCache {
 }
 
 extension TransportOptions {
-  /// The transport settings for a resolved connection (exec plugins already run).
-  public init(connection: ClusterConnection, version: String, maxConnectionsPerHost: Int = 8) {
+  /// The transport settings for a resolved connection (exec plugins already run). Up to 32
+  /// requests are in flight: multiplexed on one connection over HTTP/2 (what API servers speak),
+  /// one connection each over HTTP/1.1, as client-go opens them (measured on the emulator: 500
+  /// applies with 10 ms latency took 0.81 s over 8 connections, 0.42 s over 32).
+  public init(connection: ClusterConnection, version: String, maxConnectionsPerHost: Int = 32) {
     self.init(
       certificateAuthorityPEM: connection.certificateAuthority, clientCertificatePEM: connection.clientCertificate,
       clientKeyPEM: connection.clientKey?.value, bearerToken: connection.bearerToken?.value,

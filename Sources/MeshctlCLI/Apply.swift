@@ -72,7 +72,8 @@ extension Meshctl {
         return .success
       }
       let options = ApplyOptions(fieldManager: fieldManager, force: forceConflicts, dryRun: dryRun == .server)
-      var failures = applyAndReport(target.resolved, target: target, options: options, printed: &printed, context: context)
+      var failures = applyAndReport(
+        target.resolved, target: target, options: options, printed: &printed, context: context)
       let later = try target.resolveDeferred()
       failures += later.problems.map { problem -> any Error in
         context.stderr.write("error: \(problem.description)\n")
@@ -102,7 +103,9 @@ extension Meshctl {
         switch outcome {
         case .success(let answer): print(object, applied: answer, into: &printed, context: context)
         case .failure(let error) where options.dryRun && target.isDryRunInNewNamespace(error, object: object):
-          print(object, applied: nil, into: &printed, context: context, note: "namespace \(object.namespace ?? "") is new: not checked")
+          print(
+            object, applied: nil, into: &printed, context: context,
+            note: "namespace \(object.namespace ?? "") is new: not checked")
         case .failure(let error):
           context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
           failures.append(error)

@@ -108,7 +108,8 @@ enum ClusterFailure {
     if let error = error as? APIError {
       let reason = error.status?.reason ?? ""
       let subject = error.description.contains(object.quotedReference) ? "" : "\(object.quotedReference): "
-      return "Error from server\(reason.isEmpty ? "" : " (\(reason))"): \(object.source): \(subject)\(error.description)"
+      return
+        "Error from server\(reason.isEmpty ? "" : " (\(reason))"): \(object.source): \(subject)\(error.description)"
     }
     return "error: \(object.source): \(object.quotedReference): \(error)"
   }

@@ -20,11 +20,15 @@ public struct ClusterOptions: ParsableArguments {
   public var user: String?
 
   /// The namespace scope of the request.
-  @Option(name: [.customShort("n"), .long], help: ArgumentHelp("If present, the namespace scope for this CLI request.", valueName: "namespace"))
+  @Option(
+    name: [.customShort("n"), .long],
+    help: ArgumentHelp("If present, the namespace scope for this CLI request.", valueName: "namespace"))
   public var namespace: String?
 
   /// The API server address.
-  @Option(name: [.customShort("s"), .long], help: ArgumentHelp("The address and port of the Kubernetes API server.", valueName: "url"))
+  @Option(
+    name: [.customShort("s"), .long],
+    help: ArgumentHelp("The address and port of the Kubernetes API server.", valueName: "url"))
   public var server: String?
 
   /// A bearer token for the API server.
@@ -36,15 +40,21 @@ public struct ClusterOptions: ParsableArguments {
   public var impersonateUser: String?
 
   /// The groups to impersonate.
-  @Option(name: .customLong("as-group"), help: ArgumentHelp("Group to impersonate for the operation; repeat for several groups.", valueName: "group"))
+  @Option(
+    name: .customLong("as-group"),
+    help: ArgumentHelp("Group to impersonate for the operation; repeat for several groups.", valueName: "group"))
   public var impersonateGroups: [String] = []
 
   /// A CA certificate file.
-  @Option(name: .customLong("certificate-authority"), help: ArgumentHelp("Path to a cert file for the certificate authority.", valueName: "path"))
+  @Option(
+    name: .customLong("certificate-authority"),
+    help: ArgumentHelp("Path to a cert file for the certificate authority.", valueName: "path"))
   public var certificateAuthority: String?
 
   /// A client certificate file.
-  @Option(name: .customLong("client-certificate"), help: ArgumentHelp("Path to a client certificate file for TLS.", valueName: "path"))
+  @Option(
+    name: .customLong("client-certificate"),
+    help: ArgumentHelp("Path to a client certificate file for TLS.", valueName: "path"))
   public var clientCertificate: String?
 
   /// A client key file.
@@ -58,17 +68,23 @@ public struct ClusterOptions: ParsableArguments {
   public var insecureSkipTLSVerify = false
 
   /// The server name to verify the certificate against.
-  @Option(name: .customLong("tls-server-name"), help: ArgumentHelp("Server name to use for server certificate validation.", valueName: "name"))
+  @Option(
+    name: .customLong("tls-server-name"),
+    help: ArgumentHelp("Server name to use for server certificate validation.", valueName: "name"))
   public var tlsServerName: String?
 
   /// How long to wait for one request.
   @Option(
     name: .customLong("request-timeout"),
-    help: ArgumentHelp("How long to wait for a single server request: 0 (no timeout), seconds, or a duration such as 1s, 2m, 3h.", valueName: "duration"))
+    help: ArgumentHelp(
+      "How long to wait for a single server request: 0 (no timeout), seconds, or a duration such as 1s, 2m, 3h.",
+      valueName: "duration"))
   public var requestTimeout: String = "0"
 
   /// Log verbosity; kubectl spells it `-v=N` or `--v=N`.
-  @Option(name: [.customShort("v"), .customLong("v")], help: ArgumentHelp("Log verbosity, 0 to 10 (-v=N, --v=N or -v N).", valueName: "level"))
+  @Option(
+    name: [.customShort("v"), .customLong("v")],
+    help: ArgumentHelp("Log verbosity, 0 to 10 (-v=N, --v=N or -v N).", valueName: "level"))
   public var verbosity: Int = 0
 
   /// Creates the defaults.
@@ -77,7 +93,8 @@ public struct ClusterOptions: ParsableArguments {
   public func validate() throws {
     guard Self.isDuration(requestTimeout) else {
       throw ValidationError(
-        "invalid --request-timeout \"\(requestTimeout)\": use 0, a number of seconds, or a duration such as 30s, 1m or 1h30m")
+        "invalid --request-timeout \"\(requestTimeout)\": use 0, a number of seconds, or a duration such as 30s, 1m or 1h30m"
+      )
     }
     guard (0...10).contains(verbosity) else {
       throw ValidationError("invalid -v \(verbosity): verbosity runs from 0 to 10")

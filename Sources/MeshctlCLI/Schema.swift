@@ -38,7 +38,10 @@ extension Meshctl {
     public var crd = false
 
     /// Output format; JSON for a schema and YAML for a CRD by default.
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output format: json (default for a schema) or yaml (default for --crd).", valueName: "format"))
+    @Option(
+      name: [.customShort("o"), .long],
+      help: ArgumentHelp("Output format: json (default for a schema) or yaml (default for --crd).", valueName: "format")
+    )
     public var output: Format?
 
     /// Creates the command with defaults.

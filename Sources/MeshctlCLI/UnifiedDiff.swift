@@ -124,8 +124,13 @@ enum UnifiedDiff {
     }
   }
 
-  /// `start,count` as diff writes it (an empty side starts one line earlier).
+  /// `start,count` as diff writes it: the count left out when it is 1, and an empty side
+  /// starting one line earlier.
   private static func span(_ start: Int, _ count: Int) -> String {
-    count == 0 ? "\(start - 1),0" : "\(start),\(count)"
+    switch count {
+    case 0: return "\(start - 1),0"
+    case 1: return "\(start)"
+    default: return "\(start),\(count)"
+    }
   }
 }

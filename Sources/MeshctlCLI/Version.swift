@@ -1,5 +1,5 @@
-import Manifest
 import ArgumentParser
+import Manifest
 
 /// The version meshctl reports.
 public enum MeshctlVersion {
@@ -64,7 +64,8 @@ extension Meshctl {
       switch output {
       case .text:
         context.stdout.write(
-          "meshctl version \(MeshctlVersion.current)\nswift \(MeshctlVersion.swift)\nplatform \(MeshctlVersion.platform)\n")
+          "meshctl version \(MeshctlVersion.current)\nswift \(MeshctlVersion.swift)\nplatform \(MeshctlVersion.platform)\n"
+        )
       case .json:
         context.stdout.write(
           Node.object([

@@ -195,6 +195,10 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops the SYNs of a client that opens more connections at
+    # once, and each dropped SYN costs the client a 1 s retransmission (an API server listens with
+    # the kernel's maximum).
+    request_queue_size = 128
 
     def __init__(self, emulator, port):
         self.emulator = emulator
