@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "Manifest", targets: ["Manifest"]),
     .library(name: "MeshSchema", targets: ["MeshSchema"]),
     .library(name: "Injection", targets: ["Injection"]),
+    .library(name: "Policy", targets: ["Policy"]),
     .library(name: "KubeClient", targets: ["KubeClient"]),
   ],
   dependencies: [
@@ -27,12 +28,14 @@ let package = Package(
     .target(name: "KubeClient", dependencies: ["Manifest", "CCurl"]),
     .target(name: "MeshSchema", dependencies: ["Manifest"]),
     .target(name: "Injection", dependencies: ["Manifest", "MeshSchema"]),
+    .target(name: "Policy", dependencies: ["Manifest", "MeshSchema"]),
     .target(
       name: "MeshctlCLI",
       dependencies: [
         "Manifest",
         "MeshSchema",
         "Injection",
+        "Policy",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -41,6 +44,7 @@ let package = Package(
     .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest"], exclude: ["Fixtures"]),
     .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Manifest"]),
     .testTarget(name: "InjectionTests", dependencies: ["Injection", "Manifest"], exclude: ["Golden"]),
+    .testTarget(name: "PolicyTests", dependencies: ["Policy", "Manifest", "MeshSchema"], exclude: ["Golden"]),
     .testTarget(name: "MeshctlCLITests", dependencies: ["MeshctlCLI", "Manifest", "MeshSchema"]),
     .testTarget(name: "EndToEndTests", dependencies: ["Manifest"]),
   ]
