@@ -24,11 +24,12 @@ public struct Meshctl: ParsableCommand {
           \(displayName) validate -f deploy/ -R
           cat app.yaml | \(displayName) validate -o json
           \(displayName) inject -f app.yaml | kubectl apply -f -
+          \(displayName) render -f split.yaml --provider linkerd
           \(displayName) schema TrafficSplit --crd
           \(displayName) help exit-codes
         """,
       version: MeshctlVersion.current,
-      subcommands: [Validate.self, Inject.self, Uninject.self, Schema.self, Version.self, Help.self])
+      subcommands: [Validate.self, Inject.self, Uninject.self, Render.self, Schema.self, Version.self, Help.self])
   }
 
   /// kubectl's global flags given before the subcommand (`kubectl mesh -n prod validate ...`).
