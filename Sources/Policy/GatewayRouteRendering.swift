@@ -21,7 +21,7 @@ enum GatewayRouteRendering {
         services.append(service.object)
         refs[backend.name] = backendRef(name: service.name, port: service.port)
       } else if let name = backend.service {
-        guard let port = servicePort(name, model, parent: parent, lookup: lookup, &context, path: path) else {
+        guard let port = servicePort(name, backend, model, parent: parent, lookup: lookup, &context, path: path) else {
           continue
         }
         refs[backend.name] = backendRef(name: name, port: port)
@@ -108,7 +108,8 @@ enum GatewayRouteRendering {
   /// The port of a service backend: the split's port when that Service has it, else its only
   /// port, else (unknown Service) the split's or the parent's port.
   static func servicePort(
-    _ name: String, _ model: TrafficSplitModel, parent: ServiceFacts?, lookup: some ServiceLookup,
+    _ name: String, _ backend: TrafficSplitModel.Backend, _ model: TrafficSplitModel, parent: ServiceFacts?,
+    lookup: some ServiceLookup,
     _ context: inout RenderContext, path: [PathComponent]
   ) -> Int? {
     let facts = lookup.service(namespace: context.namespace, name: name)
@@ -119,7 +120,7 @@ enum GatewayRouteRendering {
       return port
     }
     context.error(
-      RuleCode.serviceUnknown, "cannot tell which port of Service `\(name)` to route to", at: nil,
+      RuleCode.serviceUnknown, "cannot tell which port of Service `\(name)` to route to", at: backend.node["service"],
       path: path + [.key("service")], hint: "set `spec.port`, or render with the Service's manifest in the input")
     return nil
   }
