@@ -141,7 +141,8 @@ enum MeshConfigFile {
     guard readErrors.isEmpty else { throw InputFailure(readErrors) }
     guard let document else { throw ValidationError("\(path): --config file holds no MeshConfig") }
     guard document.kind == "MeshConfig" else {
-      throw ValidationError("\(path): --config needs a meshctl.io/v1alpha1 MeshConfig, not \(document.kind ?? "an object without a kind")")
+      let found = document.kind ?? "an object without a kind"
+      throw ValidationError("\(path): --config needs a meshctl.io/v1alpha1 MeshConfig, not \(found)")
     }
     let errors = Validator().validate(document).filter { $0.severity == .error }
     guard errors.isEmpty else { throw InputFailure(errors) }
