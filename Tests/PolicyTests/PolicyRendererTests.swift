@@ -89,6 +89,29 @@ import Testing
     #expect(error.sourceLine == "  spec: {mode: DISABLE}")
   }
 
+  @Test func objectsComeInApplyOrderWhateverTheInputOrder() {
+    let text = """
+      apiVersion: meshctl.io/v1alpha1
+      kind: TrafficSplit
+      metadata: {name: reviews, namespace: shop}
+      spec:
+        service: reviews
+        backends: [{name: v1, selector: {version: v1}, weight: 100}]
+      ---
+      apiVersion: meshctl.io/v1alpha1
+      kind: MTLSPolicy
+      metadata: {name: default, namespace: shop}
+      spec: {mode: STRICT}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: reviews, namespace: shop}
+      spec: {selector: {app: reviews}, ports: [{port: 9080}]}
+      """
+    let result = renderStream(text, settings: PolicySettings(provider: .linkerd))
+    #expect(result.objects.compactMap { $0["kind"]?.string } == ["Namespace", "Service", "HTTPRoute"])
+  }
+
   // MARK: Rebuilding a TrafficSplit from the cluster objects alone
 
   /// What `meshctl get trafficsplits` will do: the spec of a TrafficSplit from its rendered
