@@ -78,6 +78,9 @@ public enum RuleCode {
   public static let namespaceRequired = "MC5006"
   /// A rendered object's name would be longer than 63 characters.
   public static let renderedNameTooLong = "MC5007"
+  /// A Linkerd workload MTLSPolicy whose workloads are not in the input, and whose mode no
+  /// `portLevel` port has: the mode reaches no port.
+  public static let onlyPortLevelCovered = "MC5008"
 }
 
 /// Every rule code meshctl reports, in one place.
@@ -122,6 +125,7 @@ public enum RuleCatalog {
     Rule(code: "MC5005", severity: .error, summary: "Linkerd needs a workload MTLSPolicy's ports and none are known"),
     Rule(code: "MC5006", severity: .error, summary: "a policy that must name its namespace names none"),
     Rule(code: "MC5007", severity: .error, summary: "a rendered object's name would be longer than 63 characters"),
+    Rule(code: "MC5008", severity: .warning, summary: "a Linkerd workload MTLSPolicy's mode reaches no port"),
   ]
 
   /// The rule with a code.

@@ -103,8 +103,19 @@ enum LinkerdMTLSRendering {
     } else {
       let labels = Dictionary(
         model.matchLabels!.map { ($0.key, $0.value.scalar?.text ?? "") }, uniquingKeysWith: { a, _ in a })
-      let found = lookup.containerPorts(namespace: context.namespace, matchLabels: labels) ?? []
-      for port in found where !ports.contains(where: { $0.port == port }) { ports.append((port, model.mode)) }
+      let found = lookup.containerPorts(namespace: context.namespace, matchLabels: labels)
+      for port in found ?? [] where !ports.contains(where: { $0.port == port }) { ports.append((port, model.mode)) }
+      if found == nil, !ports.isEmpty, !ports.contains(where: { $0.mode == model.mode }) {
+        // Only `portLevel` is rendered and none of it has the policy's own mode: a STRICT policy
+        // with a PERMISSIVE metrics port would enforce nothing, easy to miss when the workloads
+        // live in another directory.
+        context.warning(
+          RuleCode.onlyPortLevelCovered,
+          "no workload in the input matches the selector: only the `portLevel` ports get Servers, and the "
+            + "policy's mode \(model.mode) reaches none", at: context.spec["selector"],
+          path: [.key("spec"), .key("selector")],
+          hint: "render with the workloads' manifests in the input, or list every port in `portLevel`")
+      }
       if ports.isEmpty {
         context.error(
           RuleCode.portsUnknown,

@@ -5,7 +5,8 @@ import Policy
 import Testing
 
 /// The rendering rules' examples in docs/rules.md (MC5xxx sections) behave as documented: the
-/// first block is refused with that code, the second (the fix) renders without errors.
+/// first block gives that code (an error refuses the policy), the second (the fix) renders without
+/// findings.
 @Suite struct RuleDocsTests {
   struct Section: Sendable, CustomTestStringConvertible {
     var code: String
@@ -48,11 +49,12 @@ import Testing
     let refused = renderStream(example, settings: RenderGoldenTests.settings(for: example))
     #expect(
       refused.diagnostics.contains { $0.code == section.code }, "\(section.code): \(refused.diagnostics.map(line))")
-    #expect(refused.objects.isEmpty)
+    // An error refuses the policy; a warning lets it render.
+    if RuleCatalog.rule(section.code)?.severity == .error { #expect(refused.objects.isEmpty) }
     guard section.blocks.count > 1 else { return }
     let fix = section.blocks[1]
     let fixed = renderStream(fix, settings: RenderGoldenTests.settings(for: fix))
-    #expect(!fixed.hasErrors, "fix of \(section.code): \(fixed.diagnostics.map(line))")
+    #expect(fixed.diagnostics.isEmpty, "fix of \(section.code): \(fixed.diagnostics.map(line))")
     #expect(!fixed.objects.isEmpty)
   }
 }
