@@ -31,6 +31,30 @@ enum GatewayRouteRendering {
     let annotation = TrafficSplitRendering.backendsAnnotation(model) { backend in
       MappingEntry(key: "backendRef", value: .string(backend.service ?? perBackendName(model, backend)))
     }
+    let route = context.object(
+      apiVersion: apiVersion, kind: "HTTPRoute", name: context.name, annotations: [annotation],
+      spec: .mapping([
+        "parentRefs": .sequence([parentRef(model, parent: parent)]), "rules": .sequence(rules(model, refs: refs)),
+      ]))
+    return services + [route]
+  }
+
+  /// The split Service as the route's parent (GAMMA: core group, kind Service). A parent port
+  /// keeps the route on the port the split is about; a Service with one port gets it written
+  /// out, as upstream examples do (without a port the route attaches to every port).
+  static func parentRef(_ model: TrafficSplitModel, parent: ServiceFacts?) -> Node {
+    var entries: [MappingEntry] = [
+      MappingEntry(key: "group", value: .string("")), MappingEntry(key: "kind", value: .string("Service")),
+      MappingEntry(key: "name", value: .string(model.service)),
+    ]
+    if let port = model.port ?? (parent?.portNumbers.count == 1 ? parent?.portNumbers[0] : nil) {
+      entries.append(MappingEntry(key: "port", value: .int(port)))
+    }
+    return .mapping(entries)
+  }
+
+  /// One rule per match, to its backend alone, then the weighted rule over every backend.
+  static func rules(_ model: TrafficSplitModel, refs: [String: Node]) -> [Node] {
     var rules: [Node] = model.matches.map { match in
       .mapping(["matches": .sequence([routeMatch(match)]), "backendRefs": .sequence([refs[match.backend]!])])
     }
@@ -40,19 +64,7 @@ enum GatewayRouteRendering {
       return ref
     }
     rules.append(.mapping(["backendRefs": .sequence(weighted)]))
-    var parentRef: [MappingEntry] = [
-      MappingEntry(key: "group", value: .string("")), MappingEntry(key: "kind", value: .string("Service")),
-      MappingEntry(key: "name", value: .string(model.service)),
-    ]
-    // A parent port keeps the route on the port the split is about; a Service with one port
-    // gets it written out, as upstream examples do (without one the route attaches to all ports).
-    if let port = model.port ?? (parent?.portNumbers.count == 1 ? parent?.portNumbers[0] : nil) {
-      parentRef.append(MappingEntry(key: "port", value: .int(port)))
-    }
-    let route = context.object(
-      apiVersion: apiVersion, kind: "HTTPRoute", name: context.name, annotations: [annotation],
-      spec: .mapping(["parentRefs": .sequence([.mapping(parentRef)]), "rules": .sequence(rules)]))
-    return services + [route]
+    return rules
   }
 
   static func perBackendName(_ model: TrafficSplitModel, _ backend: TrafficSplitModel.Backend) -> String {
@@ -70,7 +82,7 @@ enum GatewayRouteRendering {
     _ context: inout RenderContext, path: [PathComponent]
   ) -> (object: Node, name: String, port: Int)? {
     guard let parent, !parent.selector.isEmpty, !parent.ports.isEmpty else {
-      let what = parent == nil ? "is not in the input" : "has no selector or no ports"
+      let what = parent == nil ? "is not known (not in the input)" : "has no selector or no ports"
       context.error(
         RuleCode.serviceUnknown,
         "backend `\(backend.name)`: Service `\(model.service)` \(what), so its per-backend Service cannot be written",
