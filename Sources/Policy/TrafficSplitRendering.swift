@@ -156,12 +156,23 @@ enum IstioRouteRendering {
       guard let selector = backend.selector else { return nil }
       return .mapping(["name": .string(backend.name), "labels": .mapping(selector)])
     }
+    // Service backends need no subset: with none at all there is no DestinationRule.
     if !subsets.isEmpty {
       objects.append(
         context.object(
           apiVersion: apiVersion, kind: "DestinationRule", name: context.name, annotations: [annotation],
           spec: .mapping(["host": .string(model.service), "subsets": .sequence(subsets)])))
     }
+    objects.append(
+      context.object(
+        apiVersion: apiVersion, kind: "VirtualService", name: context.name, annotations: [annotation],
+        spec: .mapping(["hosts": .sequence([.string(model.service)]), "http": .sequence(httpRoutes(model))])))
+    return objects
+  }
+
+  /// One route per match, to its backend alone (Istio takes the first route that matches), then
+  /// the weighted route over every backend.
+  static func httpRoutes(_ model: TrafficSplitModel) -> [Node] {
     var routes: [Node] = model.matches.map { match in
       .mapping([
         "match": .sequence([matchRequest(match)]),
@@ -172,11 +183,7 @@ enum IstioRouteRendering {
       .mapping(["destination": destination(backend, model), "weight": .int(backend.weight)])
     }
     routes.append(.mapping(["route": .sequence(weighted)]))
-    objects.append(
-      context.object(
-        apiVersion: apiVersion, kind: "VirtualService", name: context.name, annotations: [annotation],
-        spec: .mapping(["hosts": .sequence([.string(model.service)]), "http": .sequence(routes)])))
-    return objects
+    return routes
   }
 
   /// A route destination: the split Service's subset, or another Service; the port when the
