@@ -91,7 +91,7 @@ enum LinkerdMTLSRendering {
     refuseDisable(model, &context)
     guard !context.hasErrors else { return [] }
     var objects: [Node] = []
-    var ports = model.portLevel.map { (port: $0.port, mode: $0.mode) }
+    var ports = model.portLevel.map { PortMode(port: $0.port, mode: $0.mode) }
     if model.isNamespaceWide {
       guard let namespace = context.namespace else {
         context.error(
@@ -101,36 +101,49 @@ enum LinkerdMTLSRendering {
       }
       objects.append(namespacePatch(namespace, mode: model.mode, &context))
     } else {
-      let labels = Dictionary(
-        model.matchLabels!.map { ($0.key, $0.value.scalar?.text ?? "") }, uniquingKeysWith: { a, _ in a })
-      let found = lookup.containerPorts(namespace: context.namespace, matchLabels: labels)
-      for port in found ?? [] where !ports.contains(where: { $0.port == port }) { ports.append((port, model.mode)) }
-      if found == nil, !ports.isEmpty, !ports.contains(where: { $0.mode == model.mode }) {
-        // Only `portLevel` is rendered and none of it has the policy's own mode: a STRICT policy
-        // with a PERMISSIVE metrics port would enforce nothing, easy to miss when the workloads
-        // live in another directory.
-        context.warning(
-          RuleCode.onlyPortLevelCovered,
-          "no workload in the input matches the selector: only the `portLevel` ports get Servers, and the "
-            + "policy's mode \(model.mode) reaches none", at: context.spec["selector"],
-          path: [.key("spec"), .key("selector")],
-          hint: "render with the workloads' manifests in the input, or list every port in `portLevel`")
-      }
-      if ports.isEmpty {
-        context.error(
-          RuleCode.portsUnknown,
-          "Linkerd sets a workload's policy per port (Server), and no port is known for this selector",
-          at: context.spec["selector"], path: [.key("spec"), .key("selector")],
-          hint: "list the ports in `portLevel`, or render with the workloads' manifests in the input")
-        return []
-      }
-      ports.sort { $0.port < $1.port }
+      guard let workloadPorts = workloadPorts(model, &context, lookup: lookup) else { return [] }
+      ports = workloadPorts
     }
     if ports.contains(where: { $0.mode == "STRICT" }) { objects.append(meshTLSAuthentication(&context)) }
     for entry in ports {
       objects += server(port: entry.port, mode: entry.mode, matchLabels: model.matchLabels ?? [], &context)
     }
     return objects
+  }
+
+  typealias PortMode = (port: Int, mode: String)
+
+  /// The ports of a workload policy, sorted, each with its mode: `portLevel`, then the container
+  /// ports of the matching workloads in the input with the policy's mode. Nil (with an error)
+  /// when there are none.
+  static func workloadPorts(
+    _ model: MTLSPolicyModel, _ context: inout RenderContext, lookup: some ServiceLookup
+  ) -> [PortMode]? {
+    var ports = model.portLevel.map { PortMode(port: $0.port, mode: $0.mode) }
+    let labels = Dictionary(
+      model.matchLabels!.map { ($0.key, $0.value.scalar?.text ?? "") }, uniquingKeysWith: { a, _ in a })
+    let found = lookup.containerPorts(namespace: context.namespace, matchLabels: labels)
+    for port in found ?? [] where !ports.contains(where: { $0.port == port }) { ports.append((port, model.mode)) }
+    if found == nil, !ports.isEmpty, !ports.contains(where: { $0.mode == model.mode }) {
+      // Only `portLevel` is rendered and none of it has the policy's own mode: a STRICT policy
+      // with a PERMISSIVE metrics port would enforce nothing, easy to miss when the workloads
+      // live in another directory.
+      context.warning(
+        RuleCode.onlyPortLevelCovered,
+        "no workload in the input matches the selector: only the `portLevel` ports get Servers, and the "
+          + "policy's mode \(model.mode) reaches none", at: context.spec["selector"],
+        path: [.key("spec"), .key("selector")],
+        hint: "render with the workloads' manifests in the input, or list every port in `portLevel`")
+    }
+    guard !ports.isEmpty else {
+      context.error(
+        RuleCode.portsUnknown,
+        "Linkerd sets a workload's policy per port (Server), and no port is known for this selector",
+        at: context.spec["selector"], path: [.key("spec"), .key("selector")],
+        hint: "list the ports in `portLevel`, or render with the workloads' manifests in the input")
+      return nil
+    }
+    return ports.sorted { $0.port < $1.port }
   }
 
   /// DISABLE anywhere in the policy is an error: Linkerd always uses mTLS between meshed pods.
