@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "Manifest", targets: ["Manifest"]),
     .library(name: "MeshSchema", targets: ["MeshSchema"]),
     .library(name: "Injection", targets: ["Injection"]),
+    .library(name: "Policy", targets: ["Policy"]),
     .library(name: "KubeClient", targets: ["KubeClient"]),
   ],
   dependencies: [
@@ -27,6 +28,7 @@ let package = Package(
     .target(name: "KubeClient", dependencies: ["Manifest", "CCurl"]),
     .target(name: "MeshSchema", dependencies: ["Manifest"]),
     .target(name: "Injection", dependencies: ["Manifest", "MeshSchema"]),
+    .target(name: "Policy", dependencies: ["Manifest", "MeshSchema"]),
     .target(
       name: "MeshctlCLI",
       dependencies: [
@@ -34,6 +36,7 @@ let package = Package(
         "MeshSchema",
         "Injection",
         "KubeClient",
+        "Policy",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -42,6 +45,7 @@ let package = Package(
     .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest"], exclude: ["Fixtures"]),
     .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Manifest"]),
     .testTarget(name: "InjectionTests", dependencies: ["Injection", "Manifest"], exclude: ["Golden"]),
+    .testTarget(name: "PolicyTests", dependencies: ["Policy", "Manifest", "MeshSchema"], exclude: ["Golden"]),
     .testTarget(name: "MeshctlCLITests", dependencies: ["MeshctlCLI", "Manifest", "MeshSchema", "KubeClient"]),
     .testTarget(name: "EndToEndTests", dependencies: ["Manifest"]),
   ]

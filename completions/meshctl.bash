@@ -222,13 +222,13 @@ _meshctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|inject|uninject|schema|version|help|help)
+    validate|inject|uninject|render|apply|diff|delete|check|schema|version|help|help)
         # Offer subcommand argument completions
         "_meshctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate inject uninject schema version help help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate inject uninject render apply diff delete check schema version help help' -- "${cur}"))
         ;;
     esac
 }
@@ -444,6 +444,348 @@ _meshctl_uninject() {
         return
         ;;
     '--report')
+        return
+        ;;
+    esac
+}
+
+_meshctl_render() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --version -h --help)
+    repeating_options=(--as-group -f --filename)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '-s'|'--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--as-group')
+        return
+        ;;
+    '--certificate-authority')
+        return
+        ;;
+    '--client-certificate')
+        return
+        ;;
+    '--client-key')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '-v'|'--v')
+        return
+        ;;
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--provider')
+        __meshctl_add_completions -W 'istio'$'\n''linkerd'
+        return
+        ;;
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'yaml'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_meshctl_apply() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --force-conflicts --version -h --help)
+    repeating_options=(--as-group -f --filename)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --dry-run --field-manager -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '-s'|'--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--as-group')
+        return
+        ;;
+    '--certificate-authority')
+        return
+        ;;
+    '--client-certificate')
+        return
+        ;;
+    '--client-key')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '-v'|'--v')
+        return
+        ;;
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--dry-run')
+        __meshctl_add_completions -W 'none'$'\n''client'$'\n''server'
+        return
+        ;;
+    '--field-manager')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'name'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_meshctl_diff() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --force-conflicts --version -h --help)
+    repeating_options=(--as-group -f --filename)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --field-manager)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '-s'|'--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--as-group')
+        return
+        ;;
+    '--certificate-authority')
+        return
+        ;;
+    '--client-certificate')
+        return
+        ;;
+    '--client-key')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '-v'|'--v')
+        return
+        ;;
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--field-manager')
+        return
+        ;;
+    esac
+}
+
+_meshctl_delete() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --ignore-not-found --version -h --help)
+    repeating_options=(--as-group -f --filename)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --dry-run -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '-s'|'--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--as-group')
+        return
+        ;;
+    '--certificate-authority')
+        return
+        ;;
+    '--client-certificate')
+        return
+        ;;
+    '--client-key')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '-v'|'--v')
+        return
+        ;;
+    '-f'|'--filename')
+        __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--dry-run')
+        __meshctl_add_completions -W 'none'$'\n''client'$'\n''server'
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'name'
+        return
+        ;;
+    esac
+}
+
+_meshctl_check() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify --pre --version -h --help)
+    repeating_options=(--as-group)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '-s'|'--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--as-group')
+        return
+        ;;
+    '--certificate-authority')
+        return
+        ;;
+    '--client-certificate')
+        return
+        ;;
+    '--client-key')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '-v'|'--v')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'
         return
         ;;
     esac

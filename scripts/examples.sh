@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the bundled examples, offline: build meshctl (release), validate examples/,
-# inject the shop's workloads with the example MeshConfig, and validate what came out.
+# inject the shop's workloads with the example MeshConfig, render its policies for each provider,
+# and validate what came out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
@@ -10,3 +11,9 @@ set -x
 "$bin" validate -R -f examples/shop -f examples/meshconfig-istio.yaml
 "$bin" inject -R -f examples/shop --config examples/meshconfig-istio.yaml > .build/shop-injected.yaml
 "$bin" validate -f .build/shop-injected.yaml
+# The shop's TrafficSplit and MTLSPolicies, rendered for each provider and routing target; what
+# comes out must pass the schema module with no findings (--strict).
+"$bin" render -R -f examples/shop > .build/shop-istio.yaml
+"$bin" render -R -f examples/shop --routing gateway-api > .build/shop-istio-gateway-api.yaml
+"$bin" render -R -f examples/shop --provider linkerd > .build/shop-linkerd.yaml
+"$bin" validate --strict --fail-on warning -f .build/shop-istio.yaml -f .build/shop-istio-gateway-api.yaml -f .build/shop-linkerd.yaml

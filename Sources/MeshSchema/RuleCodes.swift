@@ -62,6 +62,25 @@ public enum RuleCode {
   // MARK: MC4xxx — injection
   /// A workload with `hostNetwork: true`: injection skips it.
   public static let hostNetwork = "MC4001"
+
+  // MARK: MC5xxx — rendering (reported by `meshctl render` and `apply`, from the Policy module)
+  /// A route whose destination host would be empty.
+  public static let emptyHost = "MC5001"
+  /// MTLSPolicy DISABLE on Linkerd, which cannot turn mTLS off.
+  public static let linkerdCannotDisable = "MC5002"
+  /// Istio port-level mTLS without a workload selector.
+  public static let portLevelNeedsSelector = "MC5003"
+  /// A Service rendering needs (selector, ports) is not known.
+  public static let serviceUnknown = "MC5004"
+  /// Linkerd needs ports for a workload policy and none are known.
+  public static let portsUnknown = "MC5005"
+  /// A policy that must name its namespace names none.
+  public static let namespaceRequired = "MC5006"
+  /// A rendered object's name would be longer than 63 characters.
+  public static let renderedNameTooLong = "MC5007"
+  /// A Linkerd workload MTLSPolicy whose workloads are not in the input, and whose mode no
+  /// `portLevel` port has: the mode reaches no port.
+  public static let onlyPortLevelCovered = "MC5008"
 }
 
 /// Every rule code meshctl reports, in one place.
@@ -99,6 +118,14 @@ public enum RuleCatalog {
     Rule(code: "MC3001", severity: .error, summary: "two namespace-wide MTLSPolicies in one namespace"),
     Rule(code: "MC3002", severity: .warning, summary: "STRICT mTLS over workloads that carry no sidecar"),
     Rule(code: "MC4001", severity: .info, summary: "a workload with hostNetwork: true is not injected"),
+    Rule(code: "MC5001", severity: .error, summary: "a rendered route would have an empty destination host"),
+    Rule(code: "MC5002", severity: .error, summary: "MTLSPolicy DISABLE on Linkerd, which cannot turn mTLS off"),
+    Rule(code: "MC5003", severity: .error, summary: "Istio port-level mTLS needs a workload selector"),
+    Rule(code: "MC5004", severity: .error, summary: "a Service that rendering needs (selector, ports) is not known"),
+    Rule(code: "MC5005", severity: .error, summary: "Linkerd needs a workload MTLSPolicy's ports and none are known"),
+    Rule(code: "MC5006", severity: .error, summary: "a policy that must name its namespace names none"),
+    Rule(code: "MC5007", severity: .error, summary: "a rendered object's name would be longer than 63 characters"),
+    Rule(code: "MC5008", severity: .warning, summary: "a Linkerd workload MTLSPolicy's mode reaches no port"),
   ]
 
   /// The rule with a code.

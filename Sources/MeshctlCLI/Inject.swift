@@ -61,29 +61,10 @@ extension Meshctl {
     /// The settings: built-in defaults, then the MeshConfig file (validated first, so a mistake
     /// is reported with its line and column), then the flags.
     func loadSettings(context: CommandContext) throws -> SidecarSettings {
-      var config = MeshConfig.defaults
-      if let path = self.config {
-        let (document, readErrors) = try readSingleDocument(path, context: context)
-        guard readErrors.isEmpty else { throw InputFailure(readErrors) }
-        guard let document else { throw ValidationError("\(path): --config file holds no MeshConfig") }
-        guard document.kind == "MeshConfig" else {
-          throw ValidationError(
-            "\(path): --config needs a meshctl.io/v1alpha1 MeshConfig, not \(document.kind ?? "an object without a kind")"
-          )
-        }
-        let errors = Validator().validate(document).filter { $0.severity == .error }
-        guard errors.isEmpty else { throw InputFailure(errors) }
-        config = MeshConfig(node: document.root)
-      }
+      let config = try MeshConfigFile.load(self.config, context: context)
       var settings = SidecarSettings(config: config, provider: provider)
       if let nativeSidecar { settings.nativeSidecar = nativeSidecar }
       return settings
-    }
-
-    private func readSingleDocument(_ path: String, context: CommandContext) throws -> (Document?, [Diagnostic]) {
-      var document: Document?
-      let summary = try ManifestReader().read(try context.openFile(path), file: path) { document = document ?? $0 }
-      return (document, summary.diagnostics + (document?.diagnostics ?? []).filter { $0.severity == .error })
     }
   }
 
@@ -154,6 +135,31 @@ public struct TransformOptions: ParsableArguments {
 
 extension MeshProvider: ExpressibleByArgument {}
 extension NativeSidecarMode: ExpressibleByArgument {}
+
+/// The `--config` file of the commands that take one: a MeshConfig, validated before use.
+enum MeshConfigFile {
+  /// The MeshConfig at `path`, or the built-in defaults when there is none. A file that is not
+  /// one MeshConfig is a usage error; one with errors is reported like findings (exit 2).
+  static func load(_ path: String?, context: CommandContext) throws -> MeshConfig {
+    guard let path else { return MeshConfig.defaults }
+    let (document, readErrors) = try readSingleDocument(path, context: context)
+    guard readErrors.isEmpty else { throw InputFailure(readErrors) }
+    guard let document else { throw ValidationError("\(path): --config file holds no MeshConfig") }
+    guard document.kind == "MeshConfig" else {
+      let found = document.kind ?? "an object without a kind"
+      throw ValidationError("\(path): --config needs a meshctl.io/v1alpha1 MeshConfig, not \(found)")
+    }
+    let errors = Validator().validate(document).filter { $0.severity == .error }
+    guard errors.isEmpty else { throw InputFailure(errors) }
+    return MeshConfig(node: document.root)
+  }
+
+  private static func readSingleDocument(_ path: String, context: CommandContext) throws -> (Document?, [Diagnostic]) {
+    var document: Document?
+    let summary = try ManifestReader().read(try context.openFile(path), file: path) { document = document ?? $0 }
+    return (document, summary.diagnostics + (document?.diagnostics ?? []).filter { $0.severity == .error })
+  }
+}
 
 /// An input that cannot be used, with the findings that say why: reported like findings, exit 2.
 struct InputFailure: Error, CustomStringConvertible {

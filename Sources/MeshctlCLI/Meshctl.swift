@@ -25,13 +25,14 @@ public struct Meshctl: ParsableCommand {
           \(displayName) validate -f deploy/ -R
           cat app.yaml | \(displayName) validate -o json
           \(displayName) inject -f app.yaml | kubectl apply -f -
+          \(displayName) render -f split.yaml --provider linkerd
           \(displayName) schema TrafficSplit --crd
           \(displayName) help exit-codes
         """,
       version: MeshctlVersion.current,
       subcommands: [
-        Validate.self, Inject.self, Uninject.self, Apply.self, Diff.self, Delete.self, Check.self, Schema.self,
-        Version.self, Help.self,
+        Validate.self, Inject.self, Uninject.self, Render.self, Apply.self, Diff.self, Delete.self, Check.self,
+        Schema.self, Version.self, Help.self,
       ])
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Manifest
 import Testing
 
 /// The official Kubernetes JSON schemas (`kubernetes-validate --strict`, PyPI) as an oracle for
@@ -95,5 +96,55 @@ enum OfficialSchemas {
       rejected[String(path)] = String(rest)
     }
     return rejected
+  }
+}
+
+/// The same oracle for what `render` writes in the core API group: the per-backend Services of
+/// Gateway API routing and Linkerd's Namespace patches must be objects the official schemas
+/// accept. (Provider CRDs are not in those schemas; the schema module checks them.)
+@Suite(
+  .tags(.slow, .external),
+  .enabled(if: OfficialSchemas.executable != nil, "kubernetes-validate is not installed (scripts/ensure-oracles.sh)"),
+  .enabled(if: OfficialSchemas.corpusExists, "needs ../shared/corpus"))
+struct RenderedCoreObjectsOracleTests {
+  @Test func renderedServicesAndNamespacesPassTheOfficialSchemas() throws {
+    let split = """
+      apiVersion: meshctl.io/v1alpha1
+      kind: TrafficSplit
+      metadata: {name: reviews}
+      spec:
+        service: reviews
+        backends:
+        - {name: v1, selector: {version: v1}, weight: 90}
+        - {name: v2, selector: {version: v2}, weight: 10}
+
+      """
+    let mtls =
+      "apiVersion: meshctl.io/v1alpha1\nkind: MTLSPolicy\nmetadata: {name: default, namespace: shop}\nspec: {mode: STRICT}\n"
+    let scratch = try Scratch(["split.yaml": split, "mtls.yaml": mtls])
+    let bookinfo = OfficialSchemas.corpus.appendingPathComponent("apps/bookinfo/bookinfo.yaml").path
+    let shop = Binary.packageRoot.appendingPathComponent("examples/shop").path
+    let runs: [[String]] = [
+      ["render", "-f", bookinfo, "-f", scratch.path("split.yaml"), "--provider", "linkerd"],
+      ["render", "-f", bookinfo, "-f", scratch.path("split.yaml"), "--routing", "gateway-api"],
+      ["render", "-f", scratch.path("mtls.yaml"), "--provider", "linkerd"],
+      ["render", "-R", "-f", shop, "--provider", "linkerd"],
+    ]
+    var outputs: [URL] = []
+    for arguments in runs {
+      let result = try Binary.run(arguments)
+      #expect(result.status == 0, "\(arguments): \(result.stderr)")
+      let core = ManifestReader().parse(result.stdout).documents.filter {
+        ["Service", "Namespace"].contains($0.kind ?? "")
+      }
+      for document in core {
+        let output = scratch.url.appendingPathComponent("rendered-\(outputs.count).yaml")
+        try YAMLEmitter.emit(document.root).write(to: output, atomically: true, encoding: .utf8)
+        outputs.append(output)
+      }
+    }
+    #expect(outputs.count >= 6, "too few core objects rendered")
+    let failures = try OfficialSchemas.verdicts(outputs)
+    #expect(failures.isEmpty, "\(failures.values.sorted().joined(separator: "\n"))")
   }
 }

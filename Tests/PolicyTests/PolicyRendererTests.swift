@@ -1,0 +1,195 @@
+import Foundation
+import Manifest
+import MeshSchema
+import Policy
+import Testing
+
+/// Unit tests of the public surface: policy detection, the source annotation, the lookup, and
+/// that the annotation scheme is enough to rebuild a TrafficSplit from the rendered objects alone.
+@Suite struct PolicyRendererTests {
+  @Test func onlyMeshctlPolicyKindsArePolicies() {
+    let split = roots("apiVersion: meshctl.io/v1alpha1\nkind: TrafficSplit\nmetadata: {name: a}\n")[0]
+    let config = roots("apiVersion: meshctl.io/v1alpha1\nkind: MeshConfig\n")[0]
+    let foreign = roots("apiVersion: split.smi-spec.io/v1alpha2\nkind: TrafficSplit\nmetadata: {name: a}\n")[0]
+    #expect(PolicyRenderer.isPolicy(split))
+    #expect(!PolicyRenderer.isPolicy(config))
+    #expect(!PolicyRenderer.isPolicy(foreign))
+    let result = PolicyRenderer(settings: PolicySettings()).render(foreign, lookup: ManifestLookup())
+    #expect(result.objects.isEmpty && result.diagnostics.isEmpty)
+  }
+
+  @Test(
+    arguments: [("TrafficSplit", "bookinfo", "reviews"), ("MTLSPolicy", nil, "default")] as [(String, String?, String)])
+  func sourceAnnotationRoundTrips(kind: String, namespace: String?, name: String) throws {
+    let value = Annotations.sourceValue(kind: kind, namespace: namespace, name: name)
+    let parsed = try #require(Annotations.parseSource(value))
+    #expect(parsed.kind == kind && parsed.namespace == namespace && parsed.name == name)
+  }
+
+  @Test func lookupMatchesUnsetNamespacesEitherWay() {
+    let lookup = ManifestLookup(
+      objects: ManifestReader().parse(
+        """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: reviews}
+        spec: {selector: {app: reviews}, ports: [{port: 9080}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: ratings, namespace: bookinfo}
+        spec: {ports: [{port: 9080}]}
+        """
+      ).documents.flatMap(\.objects))
+    #expect(lookup.service(namespace: "anywhere", name: "reviews")?.portNumbers == [9080])
+    #expect(lookup.service(namespace: nil, name: "ratings") != nil)
+    #expect(lookup.service(namespace: "other", name: "ratings") == nil)
+    #expect(lookup.service(namespace: "bookinfo", name: "missing") == nil)
+  }
+
+  @Test func containerPortsComeFromMatchingPodTemplates() {
+    let lookup = ManifestLookup(
+      objects: ManifestReader().parse(
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: a, namespace: shop}
+        spec:
+          template:
+            metadata: {labels: {app: a, version: v1}}
+            spec: {containers: [{name: a, image: a, ports: [{containerPort: 9102}, {containerPort: 8080}]}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: b, namespace: shop, labels: {app: b}}
+        spec: {containers: [{name: b, image: b, ports: [{containerPort: 7000}]}]}
+        """
+      ).documents.flatMap(\.objects))
+    #expect(lookup.containerPorts(namespace: "shop", matchLabels: ["app": "a"]) == [8080, 9102])
+    #expect(lookup.containerPorts(namespace: "shop", matchLabels: ["app": "b"]) == [7000])
+    #expect(lookup.containerPorts(namespace: "shop", matchLabels: ["app": "a", "version": "v2"]) == nil)
+    #expect(lookup.containerPorts(namespace: "prod", matchLabels: ["app": "a"]) == nil)
+  }
+
+  @Test func diagnosticsOfAListItemNameItsPathInTheList() throws {
+    let text = """
+      apiVersion: v1
+      kind: List
+      items:
+      - apiVersion: meshctl.io/v1alpha1
+        kind: MTLSPolicy
+        metadata: {name: default, namespace: shop}
+        spec: {mode: DISABLE}
+      """
+    let result = renderStream(text, file: "list.yaml", settings: PolicySettings(provider: .linkerd))
+    let error = try #require(result.diagnostics.first)
+    #expect(error.path == "items[0].spec.mode")
+    #expect(error.object == "MTLSPolicy shop/default")
+    #expect((error.file, error.mark) == ("list.yaml", SourceMark(line: 7, column: 16)))
+    #expect(error.sourceLine == "  spec: {mode: DISABLE}")
+  }
+
+  @Test func objectsComeInApplyOrderWhateverTheInputOrder() {
+    let text = """
+      apiVersion: meshctl.io/v1alpha1
+      kind: TrafficSplit
+      metadata: {name: reviews, namespace: shop}
+      spec:
+        service: reviews
+        backends: [{name: v1, selector: {version: v1}, weight: 100}]
+      ---
+      apiVersion: meshctl.io/v1alpha1
+      kind: MTLSPolicy
+      metadata: {name: default, namespace: shop}
+      spec: {mode: STRICT}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: reviews, namespace: shop}
+      spec: {selector: {app: reviews}, ports: [{port: 9080}]}
+      """
+    let result = renderStream(text, settings: PolicySettings(provider: .linkerd))
+    #expect(result.objects.compactMap { $0["kind"]?.string } == ["Namespace", "Service", "HTTPRoute"])
+  }
+
+  // MARK: Rebuilding a TrafficSplit from the cluster objects alone
+
+  /// What `meshctl get trafficsplits` will do: the spec of a TrafficSplit from its rendered
+  /// routing object (VirtualService or HTTPRoute), using only the object and its annotations.
+  static func rebuild(from route: Node) throws -> Node {
+    let annotation = try #require(route[path: "metadata", "annotations", Annotations.backends]?.string)
+    let backends = try #require(roots(annotation).first?.sequence)
+    let isIstio = route["kind"]?.string == "VirtualService"
+    let rules = (isIstio ? route[path: "spec", "http"] : route[path: "spec", "rules"])?.sequence ?? []
+    func backendName(_ target: Node) -> String? {
+      backends.first { backend in
+        isIstio
+          ? (backend["subset"] != nil && backend["subset"] == target["subset"])
+            || (backend["host"] != nil && backend["host"] == target["host"] && target["subset"] == nil)
+          : backend["backendRef"] == target["name"]
+      }?["name"]?.string
+    }
+    let targets =
+      isIstio ? rules.last?["route"]?.sequence?.map { $0["destination"]! } : rules.last?["backendRefs"]?.sequence
+    let weights = isIstio ? rules.last?["route"]?.sequence?.map { $0["weight"] } : targets?.map { $0["weight"] }
+    var weightByName: [String: Node] = [:]
+    for (target, weight) in zip(targets ?? [], weights ?? []) {
+      if let name = backendName(target), let weight { weightByName[name] = weight }
+    }
+    let rebuiltBackends: [Node] = backends.map { backend in
+      var entries = (backend.mapping ?? []).filter { ["name", "selector", "service"].contains($0.key) }
+      entries.append(MappingEntry(key: "weight", value: weightByName[backend["name"]?.string ?? ""] ?? .null))
+      return .mapping(entries)
+    }
+    var spec: [MappingEntry] = []
+    if isIstio {
+      spec.append(MappingEntry(key: "service", value: route[path: "spec", "hosts"]?.sequence?.first ?? .null))
+      if let port = targets?.first?[path: "port", "number"] { spec.append(MappingEntry(key: "port", value: port)) }
+    } else {
+      let parent = route[path: "spec", "parentRefs"]?.sequence?.first
+      spec.append(MappingEntry(key: "service", value: parent?["name"] ?? .null))
+      if let port = parent?["port"] { spec.append(MappingEntry(key: "port", value: port)) }
+    }
+    spec.append(MappingEntry(key: "backends", value: .sequence(rebuiltBackends)))
+    let matches: [Node] = try rules.dropLast().map { rule in
+      guard isIstio else { throw TestSkip() }
+      let request = rule["match"]?.sequence?.first ?? .null
+      var entries: [MappingEntry] = []
+      if let headers = request["headers"] { entries.append(MappingEntry(key: "headers", value: headers)) }
+      if let uri = request["uri"] { entries.append(MappingEntry(key: "path", value: uri)) }
+      let target = rule["route"]?.sequence?.first?["destination"] ?? .null
+      entries.append(MappingEntry(key: "backend", value: .string(backendName(target) ?? "")))
+      return .mapping(entries)
+    }
+    if !matches.isEmpty { spec.append(MappingEntry(key: "match", value: .sequence(matches))) }
+    return .mapping(spec)
+  }
+
+  struct TestSkip: Error {}
+
+  static let rebuildCases: [(String, PolicySettings)] = [
+    ("ts-istio-selector.yaml", PolicySettings(provider: .istio)),
+    ("ts-istio-service.yaml", PolicySettings(provider: .istio)),
+    ("ts-istio-header-match.yaml", PolicySettings(provider: .istio)),
+    ("ts-linkerd-selector.yaml", PolicySettings(provider: .linkerd)),
+    ("ts-linkerd-service.yaml", PolicySettings(provider: .linkerd)),
+    ("ts-gateway-service.yaml", PolicySettings(provider: .istio, routing: .gatewayAPI)),
+  ]
+
+  @Test(arguments: rebuildCases.map(\.0))
+  func trafficSplitRebuildsFromItsRenderedRoute(name: String) throws {
+    let settings = Self.rebuildCases.first { $0.0 == name }!.1
+    let input = try String(contentsOf: TestPaths.golden.appendingPathComponent(name), encoding: .utf8)
+    let result = renderStream(input, settings: settings)
+    let route = try #require(result.objects.first { ["VirtualService", "HTTPRoute"].contains($0["kind"]?.string) })
+    let original = try #require(roots(input).first { $0["kind"]?.string == "TrafficSplit" })
+    var expected = original["spec"]!
+    // The parent port is written when the Service has one port, so it comes back even if unset.
+    if expected["port"] == nil, let port = route[path: "spec", "parentRefs"]?.sequence?.first?["port"] {
+      expected = .mapping(
+        [MappingEntry(key: "service", value: expected["service"]!), MappingEntry(key: "port", value: port)]
+          + (expected.mapping ?? []).filter { $0.key != "service" })
+    }
+    #expect(try Self.rebuild(from: route) == expected)
+  }
+}
