@@ -35,6 +35,7 @@ extension Meshctl {
 
     @OptionGroup public var cluster: ClusterOptions
     @OptionGroup public var input: InputOptions
+    @OptionGroup public var policy: PolicyOptions
 
     /// `none`, `client` or `server`.
     @Option(
@@ -64,7 +65,7 @@ extension Meshctl {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
-      let target = try ClusterInput(input: input, cluster: cluster, context: context)
+      let target = try ClusterInput(input: input, cluster: cluster, policy: policy, context: context)
       var printed: [Node] = []
       if dryRun == .client {
         for object in target.resolved { print(object, applied: nil, into: &printed, context: context) }

@@ -11,24 +11,31 @@ struct ClusterInput {
   /// Objects of types that a CRD in the same input defines (resolved once it is applied).
   let deferred: [ManifestObject]
 
-  /// Reads, validates, connects and resolves; throws `CommandFailure` with the exit status when
-  /// anything is wrong, having printed why on standard error.
-  init(input: InputOptions, cluster: ClusterOptions, context: CommandContext, validate: Bool = true) throws {
-    let inputs = try ManifestInputs(input, context: context)
-    try Self.refuse(inputs.errors, status: .inputError, context: context)
-    if validate {
-      try Self.refuse(
-        inputs.schemaErrors(), status: .findings, context: context, note: "nothing was sent to the cluster")
+  /// Reads, validates, connects, renders meshctl's policies (when `policy` is given) and
+  /// resolves; throws `CommandFailure` with the exit status when anything is wrong, having
+  /// printed why on standard error. Nothing is sent before all of it has succeeded.
+  init(
+    input: InputOptions, cluster: ClusterOptions, policy: PolicyOptions?, context: CommandContext, validate: Bool = true
+  ) throws {
+    let inputs = PolicyInputs.read(try input.arguments(context: context), recursive: input.recursive, context: context)
+    let errors = inputs.diagnostics.filter { $0.severity == .error && (validate || $0.isInputError) }
+    let printer = TextReport(color: context.stderrAllowsColor)
+    for error in errors { context.stderr.write(printer.render(error)) }
+    if inputs.unreadable { throw CommandFailure(status: .inputError) }
+    if !errors.isEmpty {
+      context.stderr.write("\(Meshctl.displayName): nothing was sent to the cluster\n")
+      throw CommandFailure(status: .findings)
     }
     let session = try ClusterSession(options: cluster, context: context)
-    let objects = inputs.objects
+    var objects = inputs.documents.flatMap(\.objects)
+    if let policy { objects = try ClusterPolicies.expand(objects, options: policy, api: session.api, context: context) }
     let batch = ObjectBatch(api: session.api)
-    let (resolved, deferred, problems) = try awaitCompletion { await batch.resolve(objects) }
+    let found = objects
+    let (resolved, deferred, problems) = try awaitCompletion { await batch.resolve(found) }
     if !problems.isEmpty {
       let status: ExitStatus = problems.contains { $0.fromCluster } ? .clusterError : .findings
       try Self.refuse(
-        problems.map { "error: \($0.description)" }, status: status, context: context,
-        note: "nothing was sent to the cluster")
+        problems.map { "error: \($0.description)" }, status: status, context: context, note: "nothing was sent to the cluster")
     }
     self.session = session
     self.resolved = resolved

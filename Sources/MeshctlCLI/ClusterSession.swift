@@ -60,56 +60,14 @@ private final class ResultBox<T>: @unchecked Sendable {
   var result: Result<T, any Error>?
 }
 
-/// The manifests of every `-f` input, read whole (apply, diff and delete need all of them
-/// before the first request), with the errors that make them unusable.
-struct ManifestInputs {
-  /// Every non-empty document, in input order.
-  var documents: [Document] = []
-  /// YAML errors and unreadable inputs, already formatted as `file:line:col: ...` lines.
-  var errors: [String] = []
-
-  /// Reads `input`'s files (or standard input when none is given and it is not a terminal).
-  init(_ input: InputOptions, context: CommandContext) throws {
-    var arguments = input.filenames
-    if arguments.isEmpty {
-      guard !context.stdinIsTerminal else {
-        throw ValidationError("no input: give -f PATH, or pipe manifests in (-f - reads standard input)")
-      }
-      arguments = ["-"]
+extension InputOptions {
+  /// The `-f` values, or standard input when none is given and it is not a terminal.
+  func arguments(context: CommandContext) throws -> [String] {
+    guard filenames.isEmpty else { return filenames }
+    guard !context.stdinIsTerminal else {
+      throw ValidationError("no input: give -f PATH, or pipe manifests in (-f - reads standard input)")
     }
-    var seen = Set<InputPath>()
-    for argument in arguments {
-      do {
-        for path in try context.expandInput(argument, input.recursive) where seen.insert(path).inserted {
-          try read(path, context: context)
-        }
-      } catch let error as ManifestError {
-        errors.append("\(Meshctl.displayName): error: \(error.description)")
-      }
-    }
-  }
-
-  private mutating func read(_ path: InputPath, context: CommandContext) throws {
-    let source: any ByteSource
-    switch path {
-    case .standardInput: source = context.stdin
-    case .file(let file): source = try context.openFile(file)
-    }
-    var collected: [Document] = []
-    let summary = try ManifestReader().read(source, file: path.displayName) { collected.append($0) }
-    let readErrors = summary.diagnostics + collected.flatMap(\.diagnostics).filter { $0.severity == .error }
-    errors += readErrors.map(TextDiagnosticLine.render)
-    documents += collected.filter { !$0.isEmpty }
-  }
-
-  /// The objects of every document (`List` items one by one).
-  var objects: [ManifestObject] { documents.flatMap(\.objects) }
-
-  /// Schema errors of every object, as `file:line:col: error: ...` lines: apply and diff refuse
-  /// to send anything when there is one.
-  func schemaErrors(strict: Bool = false) -> [String] {
-    let validator = Validator(options: ValidationOptions(strict: strict))
-    return objects.flatMap { validator.validate($0) }.filter { $0.severity == .error }.map(TextDiagnosticLine.render)
+    return ["-"]
   }
 }
 

@@ -22,6 +22,7 @@ extension Meshctl {
 
     @OptionGroup public var cluster: ClusterOptions
     @OptionGroup public var input: InputOptions
+    @OptionGroup public var policy: PolicyOptions
 
     /// `none`, `client` or `server`.
     @Option(
@@ -43,7 +44,7 @@ extension Meshctl {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
-      let target = try ClusterInput(input: input, cluster: cluster, context: context, validate: false)
+      let target = try ClusterInput(input: input, cluster: cluster, policy: policy, context: context, validate: false)
       let objects = target.resolved + (try target.resolveDeferred().resolved)
       if dryRun == .client {
         for object in objects { report(object, context: context) }

@@ -22,6 +22,7 @@ extension Meshctl {
 
     @OptionGroup public var cluster: ClusterOptions
     @OptionGroup public var input: InputOptions
+    @OptionGroup public var policy: PolicyOptions
 
     /// Take over fields other managers own in the dry run.
     @Flag(name: .customLong("force-conflicts"), help: "Show the result of taking fields that other field managers own.")
@@ -36,7 +37,7 @@ extension Meshctl {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
-      let target = try ClusterInput(input: input, cluster: cluster, context: context)
+      let target = try ClusterInput(input: input, cluster: cluster, policy: policy, context: context)
       let api = target.session.api
       let options = ApplyOptions(fieldManager: fieldManager, force: forceConflicts, dryRun: true)
       let objects = target.resolved

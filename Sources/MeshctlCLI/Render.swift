@@ -33,23 +33,7 @@ extension Meshctl {
     @OptionGroup public var cluster: ClusterOptions
     @OptionGroup public var input: InputOptions
 
-    /// The mesh to render for; overrides the MeshConfig's provider.
-    @Option(
-      help: ArgumentHelp("The mesh: istio or linkerd (default: the MeshConfig's, else istio).", valueName: "provider"))
-    public var provider: MeshConfig.Provider?
-
-    /// Where TrafficSplit routing goes.
-    @Option(
-      help: ArgumentHelp(
-        "TrafficSplit routing: provider (Istio VirtualService) or gateway-api (HTTPRoute; always on Linkerd).",
-        valueName: "target"))
-    public var routing: RoutingTarget = .provider
-
-    /// A MeshConfig file with the provider settings.
-    @Option(
-      help: ArgumentHelp(
-        "A meshctl.io/v1alpha1 MeshConfig file (provider, trust domain, control plane namespace).", valueName: "path"))
-    public var config: String?
+    @OptionGroup public var policy: PolicyOptions
 
     /// Output format.
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output format: yaml or json.", valueName: "format"))
@@ -58,17 +42,8 @@ extension Meshctl {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
-      let config = try MeshConfigFile.load(self.config, context: context)
-      let settings = PolicySettings(
-        config: config, provider: provider, routing: routing, defaultNamespace: cluster.namespace)
-      var arguments = input.filenames
-      if arguments.isEmpty {
-        guard !context.stdinIsTerminal else {
-          throw ValidationError("no input: give -f PATH, or pipe manifests in (-f - reads standard input)")
-        }
-        arguments = ["-"]
-      }
-      let inputs = PolicyInputs.read(arguments, recursive: input.recursive, context: context)
+      let settings = try policy.settings(context: context, defaultNamespace: cluster.namespace)
+      let inputs = PolicyInputs.read(try input.arguments(context: context), recursive: input.recursive, context: context)
       let printer = TextReport(color: context.stderrAllowsColor)
       for diagnostic in inputs.diagnostics { context.stderr.write(printer.render(diagnostic)) }
       if inputs.unreadable { return .inputError }
