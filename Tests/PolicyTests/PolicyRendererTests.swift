@@ -114,59 +114,6 @@ import Testing
 
   // MARK: Rebuilding a TrafficSplit from the cluster objects alone
 
-  /// What `meshctl get trafficsplits` will do: the spec of a TrafficSplit from its rendered
-  /// routing object (VirtualService or HTTPRoute), using only the object and its annotations.
-  static func rebuild(from route: Node) throws -> Node {
-    let annotation = try #require(route[path: "metadata", "annotations", Annotations.backends]?.string)
-    let backends = try #require(roots(annotation).first?.sequence)
-    let isIstio = route["kind"]?.string == "VirtualService"
-    let rules = (isIstio ? route[path: "spec", "http"] : route[path: "spec", "rules"])?.sequence ?? []
-    func backendName(_ target: Node) -> String? {
-      backends.first { backend in
-        isIstio
-          ? (backend["subset"] != nil && backend["subset"] == target["subset"])
-            || (backend["host"] != nil && backend["host"] == target["host"] && target["subset"] == nil)
-          : backend["backendRef"] == target["name"]
-      }?["name"]?.string
-    }
-    let targets =
-      isIstio ? rules.last?["route"]?.sequence?.map { $0["destination"]! } : rules.last?["backendRefs"]?.sequence
-    let weights = isIstio ? rules.last?["route"]?.sequence?.map { $0["weight"] } : targets?.map { $0["weight"] }
-    var weightByName: [String: Node] = [:]
-    for (target, weight) in zip(targets ?? [], weights ?? []) {
-      if let name = backendName(target), let weight { weightByName[name] = weight }
-    }
-    let rebuiltBackends: [Node] = backends.map { backend in
-      var entries = (backend.mapping ?? []).filter { ["name", "selector", "service"].contains($0.key) }
-      entries.append(MappingEntry(key: "weight", value: weightByName[backend["name"]?.string ?? ""] ?? .null))
-      return .mapping(entries)
-    }
-    var spec: [MappingEntry] = []
-    if isIstio {
-      spec.append(MappingEntry(key: "service", value: route[path: "spec", "hosts"]?.sequence?.first ?? .null))
-      if let port = targets?.first?[path: "port", "number"] { spec.append(MappingEntry(key: "port", value: port)) }
-    } else {
-      let parent = route[path: "spec", "parentRefs"]?.sequence?.first
-      spec.append(MappingEntry(key: "service", value: parent?["name"] ?? .null))
-      if let port = parent?["port"] { spec.append(MappingEntry(key: "port", value: port)) }
-    }
-    spec.append(MappingEntry(key: "backends", value: .sequence(rebuiltBackends)))
-    let matches: [Node] = try rules.dropLast().map { rule in
-      guard isIstio else { throw TestSkip() }
-      let request = rule["match"]?.sequence?.first ?? .null
-      var entries: [MappingEntry] = []
-      if let headers = request["headers"] { entries.append(MappingEntry(key: "headers", value: headers)) }
-      if let uri = request["uri"] { entries.append(MappingEntry(key: "path", value: uri)) }
-      let target = rule["route"]?.sequence?.first?["destination"] ?? .null
-      entries.append(MappingEntry(key: "backend", value: .string(backendName(target) ?? "")))
-      return .mapping(entries)
-    }
-    if !matches.isEmpty { spec.append(MappingEntry(key: "match", value: .sequence(matches))) }
-    return .mapping(spec)
-  }
-
-  struct TestSkip: Error {}
-
   static let rebuildCases: [(String, PolicySettings)] = [
     ("ts-istio-selector.yaml", PolicySettings(provider: .istio)),
     ("ts-istio-service.yaml", PolicySettings(provider: .istio)),
@@ -190,6 +137,6 @@ import Testing
         [MappingEntry(key: "service", value: expected["service"]!), MappingEntry(key: "port", value: port)]
           + (expected.mapping ?? []).filter { $0.key != "service" })
     }
-    #expect(try Self.rebuild(from: route) == expected)
+    #expect(RenderedPolicies.trafficSplitSpec(fromRoute: route) == expected)
   }
 }
