@@ -17,6 +17,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   case usage = 64
   /// meshctl itself failed: a bug (BSD `EX_SOFTWARE`).
   case internalError = 70
+  /// Ctrl-C (or SIGTERM) ended the command; `shift` restored the weights first (128 + SIGINT).
+  case interrupted = 130
 
   /// What the code means, one line.
   public var meaning: String {
@@ -27,6 +29,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case .clusterError: return "the cluster or its API failed"
     case .applyConflict: return "apply conflict: another field manager owns a field (re-run with --force-conflicts)"
     case .rolledBack: return "shift was rolled back by its health gate"
+    case .interrupted: return "interrupted (Ctrl-C); shift restored the weights first"
     case .usage: return "usage error: wrong flags or arguments"
     case .internalError: return "internal error: a bug in meshctl, please report it"
     }

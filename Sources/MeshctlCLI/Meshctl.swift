@@ -31,8 +31,8 @@ public struct Meshctl: ParsableCommand {
         """,
       version: MeshctlVersion.current,
       subcommands: [
-        Validate.self, Inject.self, Uninject.self, Render.self, Apply.self, Diff.self, Delete.self, Check.self,
-        Schema.self, Version.self, Help.self,
+        Validate.self, Inject.self, Uninject.self, Render.self, Apply.self, Diff.self, Delete.self, Get.self,
+        Shift.self, Check.self, Schema.self, Version.self, Help.self,
       ])
   }
 
@@ -98,6 +98,9 @@ public struct Meshctl: ParsableCommand {
     case let failure as CommandFailure:
       return failure.status.rawValue
     case let error as KubeconfigError:
+      context.stderr.write("\(displayName): error: \(error.description)\n")
+      return ExitStatus.clusterError.rawValue
+    case let error as ClusterLookupFailure:
       context.stderr.write("\(displayName): error: \(error.description)\n")
       return ExitStatus.clusterError.rawValue
     case let error as TransportError:
