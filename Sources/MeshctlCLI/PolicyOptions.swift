@@ -44,7 +44,9 @@ public struct PolicyOptions: ParsableArguments {
       let detected = try awaitCompletion { try await api.installedMeshes().preferredProvider }
       chosen = detected.flatMap(MeshConfig.Provider.init(rawValue:))
     }
-    return PolicySettings(config: config, provider: chosen, routing: routing, defaultNamespace: api.defaultNamespace)
+    var settings = PolicySettings(config: config, provider: chosen, routing: routing, defaultNamespace: api.defaultNamespace)
+    settings.requireKnownServices = true
+    return settings
   }
 }
 

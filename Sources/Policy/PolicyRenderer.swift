@@ -21,6 +21,10 @@ public struct PolicySettings: Sendable, Hashable {
   public var controlPlaneNamespace: String
   /// The namespace for policies that set none (`-n`); nil leaves it unset.
   public var defaultNamespace: String?
+  /// Whether every Service a TrafficSplit names must be known to the lookup: against a cluster
+  /// the lookup holds the cluster's Services too, so an unknown one does not exist (offline,
+  /// it may simply be elsewhere).
+  public var requireKnownServices = false
 
   /// Creates settings.
   public init(

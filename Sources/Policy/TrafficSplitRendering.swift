@@ -42,10 +42,33 @@ struct TrafficSplitModel {
 enum TrafficSplitRendering {
   static func render(_ context: inout RenderContext, lookup: some ServiceLookup) -> [Node] {
     guard let model = read(&context) else { return [] }
+    if context.settings.requireKnownServices {
+      requireServices(model, &context, lookup: lookup)
+      guard !context.hasErrors else { return [] }
+    }
     if context.settings.usesGatewayAPI {
       return GatewayRouteRendering.render(model, &context, lookup: lookup)
     }
     return IstioRouteRendering.render(model, &context)
+  }
+
+  /// Refuses Services the lookup does not know: the split Service and every service backend.
+  static func requireServices(_ model: TrafficSplitModel, _ context: inout RenderContext, lookup: some ServiceLookup) {
+    let namespace = context.namespace
+    func missing(_ name: String) -> Bool { lookup.service(namespace: namespace, name: name) == nil }
+    let place = namespace.map { " in namespace `\($0)`" } ?? ""
+    if missing(model.service) {
+      context.error(
+        RuleCode.serviceUnknown, "Service `\(model.service)` does not exist\(place) (neither in the input nor in the cluster)",
+        at: context.spec["service"], path: [.key("spec"), .key("service")], hint: "create the Service first, or fix the name")
+    }
+    for backend in model.backends {
+      guard let name = backend.service, missing(name) else { continue }
+      context.error(
+        RuleCode.serviceUnknown, "backend `\(backend.name)` names Service `\(name)`, which does not exist\(place)",
+        at: backend.node["service"], path: [.key("spec"), .key("backends"), .index(backend.index), .key("service")],
+        hint: "create the Service first, or fix the name")
+    }
   }
 
   /// Reads the spec and refuses what must never reach a cluster: an empty destination host,

@@ -1,0 +1,215 @@
+"""TrafficSplit and MTLSPolicy end to end against the emulator: apply renders them for the mesh the
+cluster serves, kubectl reads back what meshctl wrote, get rebuilds them, shift moves the weights."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+from test_emulator_kubectl import MESHCTL, REPOSITORY
+from test_meshctl_cluster import MeshctlTestCase
+
+SHOP = os.path.join(REPOSITORY, "examples", "shop")
+
+
+class PolicyTestCase(MeshctlTestCase):
+    """The bundled shop example applied once per test (the emulator is reset before each test)."""
+
+    def apply_shop(self, *extra):
+        result = self.meshctl("apply", "-f", SHOP, *extra)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result
+
+    def route_weights(self, kind, name="cart", namespace="shop"):
+        route = self.get_json(kind, name, "-n", namespace)
+        if kind == "virtualservice":
+            default = route["spec"]["http"][-1]["route"]
+            return {entry["destination"].get("subset") or entry["destination"]["host"]: entry["weight"] for entry in default}
+        default = route["spec"]["rules"][-1]["backendRefs"]
+        return {entry["name"]: entry["weight"] for entry in default}
+
+
+class IstioPolicies(PolicyTestCase):
+    groups = ("istio",)
+
+    def test_apply_renders_for_istio_and_kubectl_reads_it_back(self):
+        result = self.apply_shop()
+        self.assertIn("virtualservice.networking.istio.io/cart serverside-applied", result.stdout)
+        self.assertIn("destinationrule.networking.istio.io/cart serverside-applied", result.stdout)
+        self.assertIn("peerauthentication.security.istio.io/default serverside-applied", result.stdout)
+        # Routing and policy kinds come after the workloads they point at.
+        lines = result.stdout.splitlines()
+        self.assertGreater(lines.index("virtualservice.networking.istio.io/cart serverside-applied"),
+                           lines.index("deployment.apps/cart-v2 serverside-applied"))
+        self.assertEqual(self.route_weights("virtualservice"), {"v1": 90, "v2": 10})
+        rule = self.get_json("destinationrule", "cart", "-n", "shop")
+        self.assertEqual({s["name"]: s["labels"] for s in rule["spec"]["subsets"]},
+                         {"v1": {"version": "v1"}, "v2": {"version": "v2"}})
+        strict = self.get_json("peerauthentication", "payments-strict", "-n", "shop")
+        self.assertEqual(strict["spec"]["mtls"]["mode"], "STRICT")
+        self.assertEqual(strict["metadata"]["labels"]["app.kubernetes.io/managed-by"], "meshctl")
+        self.assertEqual(strict["metadata"]["annotations"]["meshctl.io/source"], "MTLSPolicy/shop/payments-strict")
+
+    def test_get_rebuilds_what_kubectl_shows(self):
+        self.apply_shop()
+        listed = self.meshctl("get", "trafficsplits", "-n", "shop")
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertEqual(listed.stdout.split("\n")[1].split(), ["cart", "cart", "v1=90,v2=10"])
+        rebuilt = json.loads(self.meshctl("get", "ts", "-n", "shop", "-o", "json").stdout)
+        with open(os.path.join(SHOP, "traffic.yaml")) as handle:
+            self.assertIn("x-canary", handle.read())
+        self.assertEqual(rebuilt["kind"], "TrafficSplit")
+        self.assertEqual([b["weight"] for b in rebuilt["spec"]["backends"]], [90, 10])
+        self.assertEqual(rebuilt["spec"]["match"][0]["backend"], "v2")
+        policies = self.meshctl("get", "mtlspolicies", "-A")
+        self.assertEqual(policies.returncode, 0, policies.stderr)
+        rows = [line.split() for line in policies.stdout.splitlines()[1:]]
+        self.assertIn(["shop", "default", "PERMISSIVE", "namespace"], rows)
+        self.assertIn(["shop", "payments-strict", "STRICT", "app=payments"], rows)
+
+    def test_shift_one_step_rescales_and_kubectl_agrees(self):
+        self.apply_shop()
+        result = self.meshctl("shift", "cart", "--to", "v2", "--weight", "35", "-n", "shop")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("v1=65,v2=35", result.stdout)
+        self.assertEqual(self.route_weights("virtualservice"), {"v1": 65, "v2": 35})
+        self.assertIn("v1=65,v2=35", self.meshctl("get", "ts", "-n", "shop").stdout)
+        rollback = self.meshctl("shift", "cart", "--rollback", "-n", "shop")
+        self.assertEqual(rollback.returncode, 0, rollback.stderr)
+        self.assertEqual(self.route_weights("virtualservice"), {"v1": 90, "v2": 10})
+
+    def test_steps_with_a_passing_gate(self):
+        self.apply_shop()
+        marker = os.path.join(self.scratch, "gate-log")
+        gate = f'echo "$MESHCTL_BACKEND $MESHCTL_WEIGHT" >> {marker}'
+        result = self.meshctl("shift", "cart", "--to", "v2", "--steps", "25,50,100", "--interval", "50ms",
+                              "--gate", gate, "-n", "shop")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("step 3/3: shop/cart v1=0,v2=100", result.stderr)
+        with open(marker) as handle:
+            self.assertEqual(handle.read().split("\n")[:3], ["v2 25", "v2 50", "v2 100"])
+        self.assertEqual(self.route_weights("virtualservice"), {"v1": 0, "v2": 100})
+        os.remove(marker)
+
+    def test_gate_failure_restores_the_weights_and_exits_5(self):
+        self.apply_shop()
+        result = self.meshctl("shift", "cart", "--to", "v2", "--steps", "20,60,100", "--interval", "10ms",
+                              "--gate", 'test "$MESHCTL_WEIGHT" -lt 50', "-n", "shop")
+        self.assertEqual(result.returncode, 5, result.stderr)
+        self.assertIn("the gate failed (exit 1) after step 2", result.stderr)
+        self.assertEqual(self.route_weights("virtualservice"), {"v1": 90, "v2": 10})
+
+    def test_interrupt_restores_the_weights(self):
+        self.apply_shop()
+        command = [MESHCTL, "shift", "cart", "--to", "v2", "--steps", "30,100", "--interval", "20s", "-n", "shop",
+                   "--kubeconfig", self.emulator.kubeconfig]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            for _ in range(100):
+                if self.route_weights("virtualservice") == {"v1": 70, "v2": 30}:
+                    break
+                time.sleep(0.1)
+            self.assertEqual(self.route_weights("virtualservice"), {"v1": 70, "v2": 30})
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        self.assertEqual(process.returncode, 130, stderr)
+        self.assertIn("interrupted: weights restored to v1=90,v2=10", stderr)
+        self.assertEqual(self.route_weights("virtualservice"), {"v1": 90, "v2": 10})
+
+    def test_shift_refuses_unknown_backends_and_dry_run_changes_nothing(self):
+        self.apply_shop()
+        unknown = self.meshctl("shift", "cart", "--to", "v3", "--weight", "10", "-n", "shop")
+        self.assertEqual(unknown.returncode, 64, unknown.stderr)
+        self.assertIn("no backend \"v3\"", unknown.stderr)
+        missing = self.meshctl("shift", "nothing", "--to", "v2", "--weight", "10", "-n", "shop")
+        self.assertEqual(missing.returncode, 3, missing.stderr)
+        self.admin.request("DELETE", "/_emulator/stats")
+        dry = self.meshctl("shift", "cart", "--to", "v2", "--steps", "50,100", "--dry-run", "-n", "shop")
+        self.assertEqual(dry.returncode, 0, dry.stderr)
+        self.assertIn("step 2/2: shop/cart v1=0,v2=100 (dry run)", dry.stderr)
+        self.assertEqual(self.writes(), [])
+
+    def test_refused_before_any_request(self):
+        self.apply_shop()
+        cases = {
+            "all-zero": ("backends:\n  - {name: v1, selector: {version: v1}, weight: 0}\n"
+                         "  - {name: v2, selector: {version: v2}, weight: 0}\n", "MC1021"),
+            "missing-match-backend": ("backends:\n  - {name: v1, selector: {version: v1}, weight: 100}\n"
+                                      "  match:\n  - {headers: {x: {exact: a}}, backend: v9}\n", "MC1022"),
+            "no-such-service": ("backends:\n  - {name: v1, service: cart-v9, weight: 100}\n", "MC5004"),
+        }
+        for name, (backends, code) in cases.items():
+            path = self.write(f"{name}.yaml", "apiVersion: meshctl.io/v1alpha1\nkind: TrafficSplit\nmetadata:\n"
+                              f"  name: {name}\n  namespace: shop\nspec:\n  service: cart\n  {backends}")
+            self.admin.request("DELETE", "/_emulator/stats")
+            result = self.meshctl("apply", "-f", path)
+            self.assertEqual(result.returncode, 1, f"{name}: {result.stderr}")
+            self.assertIn(code, result.stderr, name)
+            self.assertEqual(self.writes(), [], f"{name}: a write was sent")
+
+    def test_diff_and_delete_of_policies(self):
+        self.apply_shop()
+        same = self.meshctl("diff", "-f", SHOP)
+        self.assertEqual((same.returncode, same.stdout), (0, ""), same.stderr)
+        self.assertEqual(self.meshctl("shift", "cart", "--to", "v2", "--weight", "50", "-n", "shop").returncode, 0)
+        changed = self.meshctl("diff", "-f", os.path.join(SHOP, "traffic.yaml"))
+        self.assertEqual(changed.returncode, 1, changed.stderr)
+        self.assertIn("merged/networking.istio.io.v1.VirtualService.shop.cart", changed.stdout)
+        deleted = self.meshctl("delete", "-f", os.path.join(SHOP, "traffic.yaml"), "-f", os.path.join(SHOP, "mtls.yaml"))
+        self.assertEqual(deleted.returncode, 0, deleted.stderr)
+        self.assertIn('virtualservices.networking.istio.io "cart" deleted', deleted.stdout)
+        self.assertNotEqual(self.kubectl("get", "virtualservice", "cart", "-n", "shop").returncode, 0)
+        self.assertEqual(self.meshctl("get", "ts", "-n", "shop").stdout, "")
+
+
+class GatewayRoutingOnIstio(PolicyTestCase):
+    groups = ("istio", "gateway")
+
+    def test_routing_gateway_api_writes_an_httproute_that_shift_moves(self):
+        result = self.apply_shop("--routing", "gateway-api")
+        self.assertIn("httproute.gateway.networking.k8s.io/cart serverside-applied", result.stdout)
+        self.assertNotIn("virtualservice", result.stdout)
+        route = self.get_json("httproute", "cart", "-n", "shop")
+        self.assertEqual(route["spec"]["parentRefs"][0]["kind"], "Service")
+        self.assertEqual(self.route_weights("httproute"), {"cart-v1": 90, "cart-v2": 10})
+        shifted = self.meshctl("shift", "cart", "--to", "v2", "--weight", "40", "-n", "shop")
+        self.assertEqual(shifted.returncode, 0, shifted.stderr)
+        self.assertEqual(self.route_weights("httproute"), {"cart-v1": 60, "cart-v2": 40})
+
+
+class LinkerdPolicies(PolicyTestCase):
+    groups = ("linkerd", "gateway")
+
+    def test_detected_linkerd_gets_httproutes_backend_services_and_policy(self):
+        result = self.apply_shop()
+        self.assertIn("httproute.gateway.networking.k8s.io/cart serverside-applied", result.stdout)
+        self.assertIn("service/cart-v1 serverside-applied", result.stdout)
+        backend = self.get_json("service", "cart-v2", "-n", "shop")
+        self.assertEqual(backend["spec"]["selector"], {"app": "cart", "version": "v2"})
+        self.assertEqual(self.route_weights("httproute"), {"cart-v1": 90, "cart-v2": 10})
+        namespace = self.get_json("namespace", "shop")
+        self.assertEqual(namespace["metadata"]["annotations"]["config.linkerd.io/default-inbound-policy"],
+                         "all-unauthenticated")
+        servers = json.loads(self.kubectl_ok("get", "servers.policy.linkerd.io", "-n", "shop", "-o", "json"))
+        self.assertTrue(servers["items"], "no Server for the STRICT workload policy")
+        listed = self.meshctl("get", "ts", "-n", "shop")
+        self.assertIn("v1=90,v2=10", listed.stdout)
+        shifted = self.meshctl("shift", "cart", "--to", "v2", "--weight", "100", "-n", "shop")
+        self.assertEqual(shifted.returncode, 0, shifted.stderr)
+        self.assertEqual(self.route_weights("httproute"), {"cart-v1": 0, "cart-v2": 100})
+
+    def test_disable_is_refused_on_linkerd(self):
+        path = self.write("off.yaml", "apiVersion: meshctl.io/v1alpha1\nkind: MTLSPolicy\nmetadata:\n"
+                          "  name: off\n  namespace: default\nspec:\n  mode: DISABLE\n")
+        result = self.meshctl("apply", "-f", path)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("Linkerd", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
