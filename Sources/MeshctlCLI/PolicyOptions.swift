@@ -69,7 +69,7 @@ enum ClusterPolicies {
     for policy in policies {
       let result = renderer.render(policy, lookup: lookup)
       errors += result.diagnostics.filter { $0.severity == .error }
-      expanded += result.objects.map { rendered(from: policy, $0) }
+      for object in result.objects { merge(rendered(from: policy, object), into: &expanded) }
     }
     guard errors.isEmpty else {
       let printer = TextReport(color: context.stderrAllowsColor)
@@ -78,6 +78,27 @@ enum ClusterPolicies {
       throw CommandFailure(status: .findings)
     }
     return expanded
+  }
+
+  /// Adds `object`, or merges its labels and annotations into the input object with the same
+  /// identity (a Linkerd policy's Namespace patch and the input's Namespace): two applies of one
+  /// object by one field manager would each remove what the other set.
+  static func merge(_ object: ManifestObject, into objects: inout [ManifestObject]) {
+    guard let index = objects.firstIndex(where: { identity($0.node) == identity(object.node) }) else {
+      objects.append(object)
+      return
+    }
+    var node = objects[index].node
+    for key in ["labels", "annotations"] {
+      for entry in object.node[path: "metadata", key]?.mapping ?? [] {
+        node = node.replacingMetadata(key, entry.key, with: entry.value)
+      }
+    }
+    objects[index] = ManifestObject(node: node, document: objects[index].document, path: objects[index].path)
+  }
+
+  private static func identity(_ node: Node) -> [String?] {
+    [node["apiVersion"]?.string, node["kind"]?.string, node[path: "metadata", "namespace"]?.string, node[path: "metadata", "name"]?.string]
   }
 
   /// A rendered object, placed at its policy in the input so messages point there.

@@ -263,12 +263,26 @@ struct ClusterLookupFailure: Error, CustomStringConvertible {
 extension Node {
   /// This object with `metadata.annotations[key]` set to `value`.
   func replacingAnnotation(_ key: String, with value: String) -> Node {
-    let annotations = self[path: "metadata", "annotations"]?.mapping ?? []
-    let kept = annotations.filter { $0.key != key } + [MappingEntry(key: key, value: .string(value))]
+    replacingMetadata("annotations", key, with: .string(value))
+  }
+
+  /// This object with `metadata.<map>[key]` (labels or annotations) set to `value`, in place
+  /// when the key exists, else added last.
+  func replacingMetadata(_ map: String, _ key: String, with value: Node) -> Node {
     guard var entries = mapping, let index = entries.firstIndex(where: { $0.key == "metadata" }) else { return self }
-    var metadata = (entries[index].value.mapping ?? []).filter { $0.key != "annotations" }
-    metadata.append(MappingEntry(key: "annotations", value: .mapping(kept)))
-    entries[index].value = .mapping(metadata)
+    var metadata = entries[index].value.mapping ?? []
+    var pairs = metadata.first { $0.key == map }?.value.mapping ?? []
+    if let existing = pairs.firstIndex(where: { $0.key == key }) {
+      pairs[existing].value = value
+    } else {
+      pairs.append(MappingEntry(key: key, value: value))
+    }
+    if let position = metadata.firstIndex(where: { $0.key == map }) {
+      metadata[position].value = .mapping(pairs)
+    } else {
+      metadata.append(MappingEntry(key: map, value: .mapping(pairs)))
+    }
+    entries[index].value = Node(.mapping(metadata), mark: entries[index].value.mark)
     return Node(.mapping(entries), mark: mark)
   }
 }
