@@ -44,6 +44,7 @@ format: ## rewrite sources with swift format
 
 bench: release ## whole-process benchmarks with hyperfine (see bench/README.md)
 	bench/run.sh
+	bench/apply.sh
 
 fuzz: deps ## run the libFuzzer targets for a bounded time (FUZZ_SECONDS, default 60 each)
 	Fuzz/run.sh

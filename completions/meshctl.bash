@@ -222,13 +222,13 @@ _meshctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|inject|uninject|render|apply|diff|delete|check|schema|version|help|help)
+    validate|inject|uninject|render|apply|diff|delete|get|shift|check|schema|version|help|help)
         # Offer subcommand argument completions
         "_meshctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate inject uninject render apply diff delete check schema version help help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate inject uninject render apply diff delete get shift check schema version help help' -- "${cur}"))
         ;;
     esac
 }
@@ -529,7 +529,7 @@ _meshctl_apply() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --force-conflicts --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --dry-run --field-manager -o --output)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --dry-run --field-manager -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -581,6 +581,17 @@ _meshctl_apply() {
         ;;
     '-f'|'--filename')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--provider')
+        __meshctl_add_completions -W 'istio'$'\n''linkerd'
+        return
+        ;;
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+        return
+        ;;
+    '--config')
         return
         ;;
     '--dry-run')
@@ -601,7 +612,7 @@ _meshctl_diff() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --force-conflicts --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --field-manager)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --field-manager)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -653,6 +664,17 @@ _meshctl_diff() {
         ;;
     '-f'|'--filename')
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    '--provider')
+        __meshctl_add_completions -W 'istio'$'\n''linkerd'
+        return
+        ;;
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+        return
+        ;;
+    '--config')
         return
         ;;
     '--field-manager')
@@ -665,7 +687,7 @@ _meshctl_delete() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --ignore-not-found --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --dry-run -o --output)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --dry-run -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -719,12 +741,175 @@ _meshctl_delete() {
         __meshctl_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
         return
         ;;
+    '--provider')
+        __meshctl_add_completions -W 'istio'$'\n''linkerd'
+        return
+        ;;
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+        return
+        ;;
+    '--config')
+        return
+        ;;
     '--dry-run')
         __meshctl_add_completions -W 'none'$'\n''client'$'\n''server'
         return
         ;;
     '-o'|'--output')
         __meshctl_add_completions -W 'name'
+        return
+        ;;
+    esac
+}
+
+_meshctl_get() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify -A --all-namespaces --version -h --help)
+    repeating_options=(--as-group)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v -o --output)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '-s'|'--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--as-group')
+        return
+        ;;
+    '--certificate-authority')
+        return
+        ;;
+    '--client-certificate')
+        return
+        ;;
+    '--client-key')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '-v'|'--v')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'wide'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __meshctl_add_completions -W 'trafficsplits'$'\n''mtlspolicies'
+        return
+        ;;
+    esac
+}
+
+_meshctl_shift() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify --rollback --dry-run --version -h --help)
+    repeating_options=(--as-group)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --to --weight --steps --interval --gate)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '-s'|'--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--as-group')
+        return
+        ;;
+    '--certificate-authority')
+        return
+        ;;
+    '--client-certificate')
+        return
+        ;;
+    '--client-key')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '-v'|'--v')
+        return
+        ;;
+    '--provider')
+        __meshctl_add_completions -W 'istio'$'\n''linkerd'
+        return
+        ;;
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--to')
+        return
+        ;;
+    '--weight')
+        return
+        ;;
+    '--steps')
+        return
+        ;;
+    '--interval')
+        return
+        ;;
+    '--gate')
         return
         ;;
     esac
