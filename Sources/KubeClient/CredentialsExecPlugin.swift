@@ -23,7 +23,10 @@ public struct ExecCredential: Sendable, Equatable, CustomStringConvertible {
   public var expiration: Date?
 
   /// Creates a credential.
-  public init(token: Redacted<String>? = nil, clientCertificate: [UInt8]? = nil, clientKey: Redacted<[UInt8]>? = nil, expiration: Date? = nil) {
+  public init(
+    token: Redacted<String>? = nil, clientCertificate: [UInt8]? = nil, clientKey: Redacted<[UInt8]>? = nil,
+    expiration: Date? = nil
+  ) {
     self.token = token
     self.clientCertificate = clientCertificate
     self.clientKey = clientKey
@@ -92,7 +95,8 @@ public struct ExecCredentialPlugin: Sendable {
     cluster.insecureSkipTLSVerify = connection.insecureSkipTLSVerify
     cluster.certificateAuthority = connection.certificateAuthority
     cluster.proxyURL = connection.proxyURL
-    self.init(config: exec, userName: connection.userName ?? "", cluster: cluster, runner: runner, environment: environment)
+    self.init(
+      config: exec, userName: connection.userName ?? "", cluster: cluster, runner: runner, environment: environment)
   }
 
   /// Whether the plugin runs interactively, by client-go's rules: Never → no; IfAvailable →
@@ -102,7 +106,9 @@ public struct ExecCredentialPlugin: Sendable {
     case .never: return false
     case .ifAvailable: return environment.standardInputIsTerminal
     case .always:
-      guard environment.standardInputIsTerminal else { throw .execNeedsTerminal(user: userName, command: config.command) }
+      guard environment.standardInputIsTerminal else {
+        throw .execNeedsTerminal(user: userName, command: config.command)
+      }
       return true
     }
   }
@@ -153,7 +159,8 @@ public struct ExecCredentialPlugin: Sendable {
       }
     }
     guard output.status == 0 else {
-      throw .execFailed(user: userName, command: config.command, status: output.status, stderr: Self.excerpt(output.standardError))
+      throw .execFailed(
+        user: userName, command: config.command, status: output.status, stderr: Self.excerpt(output.standardError))
     }
     return try decode(output.standardOutput)
   }
@@ -183,7 +190,9 @@ public struct ExecCredentialPlugin: Sendable {
       throw bad("status has neither a token nor clientCertificateData and clientKeyData")
     }
     if let stamp = try text(status, "expirationTimestamp") {
-      guard let date = Self.parseTimestamp(stamp) else { throw bad("status.expirationTimestamp is not an RFC 3339 time") }
+      guard let date = Self.parseTimestamp(stamp) else {
+        throw bad("status.expirationTimestamp is not an RFC 3339 time")
+      }
       credential.expiration = date
     }
     return credential

@@ -30,7 +30,8 @@ public protocol ProcessRunner: Sendable {
   /// Runs `command` (a path, or a name looked up in `environment["PATH"]`) with `arguments` and
   /// exactly `environment`. `interactive` gives it this process's standard input and error
   /// (a plugin may prompt); otherwise standard input is empty and standard error is captured.
-  func run(command: String, arguments: [String], environment: [String: String], interactive: Bool) throws(ProcessRunnerError) -> ProcessOutput
+  func run(command: String, arguments: [String], environment: [String: String], interactive: Bool)
+    throws(ProcessRunnerError) -> ProcessOutput
 }
 
 /// The real runner, on Foundation's `Process`.
@@ -39,7 +40,9 @@ public struct SystemProcessRunner: ProcessRunner {
   public init() {}
 
   /// Runs the command with Foundation's `Process`, draining both output pipes.
-  public func run(command: String, arguments: [String], environment: [String: String], interactive: Bool) throws(ProcessRunnerError) -> ProcessOutput {
+  public func run(command: String, arguments: [String], environment: [String: String], interactive: Bool)
+    throws(ProcessRunnerError) -> ProcessOutput
+  {
     guard let executable = Self.locate(command, path: environment["PATH"]) else { throw .notFound }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
@@ -68,7 +71,8 @@ public struct SystemProcessRunner: ProcessRunner {
     if !interactive { collected.drain(errors.fileHandleForReading, into: \.err, group: group) }
     process.waitUntilExit()
     group.wait()
-    let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    let status =
+      process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
     return ProcessOutput(status: status, standardOutput: collected.out, standardError: collected.err)
   }
 
@@ -91,7 +95,8 @@ private final class PipeCollector: @unchecked Sendable {
   var out: [UInt8] = []
   var err: [UInt8] = []
 
-  func drain(_ handle: FileHandle, into keyPath: ReferenceWritableKeyPath<PipeCollector, [UInt8]>, group: DispatchGroup) {
+  func drain(_ handle: FileHandle, into keyPath: ReferenceWritableKeyPath<PipeCollector, [UInt8]>, group: DispatchGroup)
+  {
     nonisolated(unsafe) let keyPath = keyPath
     DispatchQueue.global().async(group: group) {
       self[keyPath: keyPath] = [UInt8](handle.readDataToEndOfFile())

@@ -174,8 +174,8 @@ public final class KubeAPI: Sendable {
     return try decode(response, path: path)["items"]?.sequence ?? []
   }
 
-  /// Deletes the object (foreground propagation, as kubectl's default cascade does in the
-  /// background); returns false when it did not exist.
+  /// Deletes the object, its dependents in the background (kubectl's default cascade);
+  /// returns false when it did not exist.
   @discardableResult
   public func delete(_ resource: APIResource, namespace: String?, name: String, dryRun: Bool = false) async throws
     -> Bool

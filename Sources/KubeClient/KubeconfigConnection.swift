@@ -188,7 +188,9 @@ public struct ClusterConnection: Sendable, Equatable, CustomStringConvertible,
 
   /// A one-line summary with every secret left out.
   public var description: String {
-    var parts = ["server \(URLDisplay.redactingUserInfo(server))", "namespace \(namespace)", "auth \(authenticationSummary)"]
+    var parts = [
+      "server \(URLDisplay.redactingUserInfo(server))", "namespace \(namespace)", "auth \(authenticationSummary)",
+    ]
     if let contextName { parts.append("context \(contextName)") }
     if let clusterName { parts.append("cluster \(clusterName)") }
     if let userName { parts.append("user \(userName)") }

@@ -95,10 +95,12 @@ public enum KubeconfigError: Error, Sendable, Equatable, CustomStringConvertible
     case .inCluster(let problem):
       return "in-cluster configuration: \(problem)"
     case .unsupportedAuthProvider(let user, let provider):
-      return "users[\(user)].auth-provider: the \"\(provider)\" auth provider is not supported (kubectl removed the built-in providers); "
+      return
+        "users[\(user)].auth-provider: the \"\(provider)\" auth provider is not supported (kubectl removed the built-in providers); "
         + "configure an exec credential plugin instead (for example gke-gcloud-auth-plugin or kubelogin)"
     case .execNotFound(let user, let command, let hint):
-      var text = "users[\(user)].exec: executable \"\(command)\" not found; it is a client-go credential plugin that is not installed"
+      var text =
+        "users[\(user)].exec: executable \"\(command)\" not found; it is a client-go credential plugin that is not installed"
       if let hint, !hint.isEmpty { text += "\n\n" + hint }
       return text
     case .execNotStarted(let user, let command, let reason):

@@ -31,7 +31,8 @@ struct InClusterConfig {
       guard let data = try? KubeconfigFiles.read(tokenPath) else {
         throw .inCluster("cannot read the service account token \(tokenPath)")
       }
-      connection.bearerToken = Redacted(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+      connection.bearerToken = Redacted(
+        String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
       connection.bearerTokenFile = tokenPath
     }
     let caFile = nonEmpty(overrides.certificateAuthority).map(environment.absolute) ?? caPath

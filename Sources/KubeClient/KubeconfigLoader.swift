@@ -72,7 +72,8 @@ enum KubeconfigFiles {
       throw .unreadable(path: path, reason: error.localizedDescription)
     }
     guard data.count <= maxBytes else {
-      throw .unreadable(path: path, reason: "larger than \(maxBytes >> 20) MiB, which no kubeconfig or credential file is")
+      throw .unreadable(
+        path: path, reason: "larger than \(maxBytes >> 20) MiB, which no kubeconfig or credential file is")
     }
     return [UInt8](data)
   }

@@ -30,7 +30,8 @@ public struct KubeconfigParser: Sendable {
 
   private func parseRoot(_ root: Node) throws(KubeconfigError) -> Kubeconfig {
     guard root.mapping != nil else {
-      throw .notAKubeconfig(path: path, line: root.mark.line, column: root.mark.column,
+      throw .notAKubeconfig(
+        path: path, line: root.mark.line, column: root.mark.column,
         message: "expected a mapping with clusters, users and contexts, found \(root.typeName)")
     }
     if let kind = try string(root["kind"], "kind"), kind != "Config" {
@@ -62,16 +63,19 @@ public struct KubeconfigParser: Sendable {
     var entries: [String: Entry] = [:]
     for (index, item) in items.enumerated() {
       guard item.mapping != nil else {
-        throw .invalidField(path: path, field: "\(section)[\(index)]", problem: "expected a mapping, found \(item.typeName)")
+        throw .invalidField(
+          path: path, field: "\(section)[\(index)]", problem: "expected a mapping, found \(item.typeName)")
       }
       guard let name = try string(item["name"], "\(section)[\(index)].name"), !name.isEmpty else {
-        throw .invalidField(path: path, field: "\(section)[\(index)].name", problem: "missing; every entry needs a name")
+        throw .invalidField(
+          path: path, field: "\(section)[\(index)].name", problem: "missing; every entry needs a name")
       }
       guard entries[name] == nil else { throw .duplicateName(path: path, section: section, name: name) }
       let field = "\(section)[\(name)]"
       let content = item[body]
       if let content, !content.isNull, content.mapping == nil {
-        throw .invalidField(path: path, field: "\(field).\(body)", problem: "expected a mapping, found \(content.typeName)")
+        throw .invalidField(
+          path: path, field: "\(field).\(body)", problem: "expected a mapping, found \(content.typeName)")
       }
       entries[name] = try parseEntry(content, field)
     }
@@ -82,9 +86,11 @@ public struct KubeconfigParser: Sendable {
     var cluster = KubeconfigCluster(origin: path)
     cluster.server = try string(node?["server"], "\(field).server")
     cluster.tlsServerName = try string(node?["tls-server-name"], "\(field).tls-server-name")
-    cluster.insecureSkipTLSVerify = try bool(node?["insecure-skip-tls-verify"], "\(field).insecure-skip-tls-verify") ?? false
+    cluster.insecureSkipTLSVerify =
+      try bool(node?["insecure-skip-tls-verify"], "\(field).insecure-skip-tls-verify") ?? false
     cluster.certificateAuthority = try filePath(node?["certificate-authority"], "\(field).certificate-authority")
-    cluster.certificateAuthorityData = try base64(node?["certificate-authority-data"], "\(field).certificate-authority-data")
+    cluster.certificateAuthorityData = try base64(
+      node?["certificate-authority-data"], "\(field).certificate-authority-data")
     cluster.proxyURL = try string(node?["proxy-url"], "\(field).proxy-url")
     cluster.disableCompression = try bool(node?["disable-compression"], "\(field).disable-compression") ?? false
     return cluster
@@ -130,11 +136,15 @@ public struct KubeconfigParser: Sendable {
       throw .invalidField(path: path, field: "\(field).command", problem: "missing; the exec plugin needs a command")
     }
     guard let apiVersion = try string(node["apiVersion"], "\(field).apiVersion"), !apiVersion.isEmpty else {
-      throw .invalidField(path: path, field: "\(field).apiVersion", problem: "missing; use client.authentication.k8s.io/v1")
+      throw .invalidField(
+        path: path, field: "\(field).apiVersion", problem: "missing; use client.authentication.k8s.io/v1")
     }
     guard ExecCredentialProtocol.supportedVersions.contains(apiVersion) else {
-      throw .invalidField(path: path, field: "\(field).apiVersion",
-        problem: "\"\(apiVersion)\" is not supported; use \(ExecCredentialProtocol.supportedVersions.joined(separator: " or "))")
+      throw .invalidField(
+        path: path, field: "\(field).apiVersion",
+        problem:
+          "\"\(apiVersion)\" is not supported; use \(ExecCredentialProtocol.supportedVersions.joined(separator: " or "))"
+      )
     }
     // A command with a `/` is a path relative to the kubeconfig (client-go), a bare name is
     // looked up in PATH.
@@ -147,17 +157,22 @@ public struct KubeconfigParser: Sendable {
     let mode = try string(node["interactiveMode"], "\(field).interactiveMode")
     if let mode, !mode.isEmpty {
       guard let parsed = ExecPluginConfig.InteractiveMode(rawValue: mode) else {
-        throw .invalidField(path: path, field: "\(field).interactiveMode", problem: "\"\(mode)\" is not one of Never, IfAvailable, Always")
+        throw .invalidField(
+          path: path, field: "\(field).interactiveMode", problem: "\"\(mode)\" is not one of Never, IfAvailable, Always"
+        )
       }
       exec.interactiveMode = parsed
     } else if apiVersion == ExecCredentialProtocol.v1 {
-      throw .invalidField(path: path, field: "\(field).interactiveMode",
+      throw .invalidField(
+        path: path, field: "\(field).interactiveMode",
         problem: "missing; client.authentication.k8s.io/v1 requires Never, IfAvailable or Always")
     }
     return exec
   }
 
-  private func execEnvironment(_ node: Node?, _ field: String) throws(KubeconfigError) -> [(name: String, value: Redacted<String>)] {
+  private func execEnvironment(_ node: Node?, _ field: String) throws(KubeconfigError) -> [(
+    name: String, value: Redacted<String>
+  )] {
     guard let node, !node.isNull else { return [] }
     guard let items = node.sequence else {
       throw .invalidField(path: path, field: field, problem: "expected a list of {name, value}, found \(node.typeName)")
@@ -200,7 +215,8 @@ public struct KubeconfigParser: Sendable {
     var result: [String] = []
     for (index, item) in items.enumerated() {
       guard let text = item.string else {
-        throw .invalidField(path: path, field: "\(field)[\(index)]", problem: "expected a string, found \(item.typeName)")
+        throw .invalidField(
+          path: path, field: "\(field)[\(index)]", problem: "expected a string, found \(item.typeName)")
       }
       result.append(text)
     }

@@ -22,7 +22,8 @@ public struct ConnectionResolver: Sendable {
 
   /// Resolves the connection. Reads the files the configuration names (CA, certificates, keys,
   /// token files); does not run exec plugins.
-  public func resolve(_ config: Kubeconfig, overrides: KubeconfigOverrides) throws(KubeconfigError) -> ClusterConnection {
+  public func resolve(_ config: Kubeconfig, overrides: KubeconfigOverrides) throws(KubeconfigError) -> ClusterConnection
+  {
     let timeout = try RequestTimeout.parse(overrides.requestTimeout)
     // client-go uses the service account only when the kubeconfig is empty and the pod's
     // environment and token are there; --kubeconfig or --server mean "not in-cluster".
@@ -43,11 +44,14 @@ public struct ConnectionResolver: Sendable {
 
   // MARK: - Kubeconfig
 
-  private func resolveFromKubeconfig(_ config: Kubeconfig, overrides: KubeconfigOverrides) throws(KubeconfigError) -> ClusterConnection {
+  private func resolveFromKubeconfig(_ config: Kubeconfig, overrides: KubeconfigOverrides) throws(KubeconfigError)
+    -> ClusterConnection
+  {
     var warnings: [String] = []
     let (contextName, context) = try chooseContext(config, overrides)
     let (clusterName, configCluster) = try chooseCluster(config, overrides, contextName: contextName, context: context)
-    let (userName, configUser) = try chooseUser(config, overrides, context: context, contextName: contextName, warnings: &warnings)
+    let (userName, configUser) = try chooseUser(
+      config, overrides, context: context, contextName: contextName, warnings: &warnings)
 
     var cluster = configCluster ?? KubeconfigCluster(origin: "command line")
     applyClusterOverrides(&cluster, overrides)
@@ -79,7 +83,9 @@ public struct ConnectionResolver: Sendable {
     // the auth information if we are secure"): plain http sends neither.
     guard server.lowercased().hasPrefix("https://") else {
       if hasCredentials(user) {
-        warnings.append("server \(URLDisplay.redactingUserInfo(server)) is not https: the credentials of user \"\(userName ?? "")\" are not sent (as kubectl does)")
+        warnings.append(
+          "server \(URLDisplay.redactingUserInfo(server)) is not https: the credentials of user \"\(userName ?? "")\" are not sent (as kubectl does)"
+        )
       }
       connection.warnings = warnings
       return connection
@@ -106,7 +112,8 @@ public struct ConnectionResolver: Sendable {
       throw .invalidURL(field: field, problem: "\"\(URLDisplay.redactingUserInfo(text))\" is not a URL")
     }
     guard schemes.contains(scheme) else {
-      throw .invalidURL(field: field, problem: "scheme \(scheme) is not supported; use \(schemes.sorted().joined(separator: ", "))")
+      throw .invalidURL(
+        field: field, problem: "scheme \(scheme) is not supported; use \(schemes.sorted().joined(separator: ", "))")
     }
   }
 
@@ -116,7 +123,9 @@ public struct ConnectionResolver: Sendable {
 
   /// `--context`, else `current-context`. Either naming an undefined context is an error
   /// (kubectl: "context was not found for specified context").
-  private func chooseContext(_ config: Kubeconfig, _ overrides: KubeconfigOverrides) throws(KubeconfigError) -> (String?, KubeconfigContext?) {
+  private func chooseContext(_ config: Kubeconfig, _ overrides: KubeconfigOverrides) throws(KubeconfigError) -> (
+    String?, KubeconfigContext?
+  ) {
     let name = nonEmpty(overrides.context) ?? config.currentContext
     guard let name else { return (nil, nil) }
     guard let context = config.contexts[name] else {
@@ -140,7 +149,8 @@ public struct ConnectionResolver: Sendable {
     // kubectl goes on with an empty cluster here and then fails for lack of a server; a
     // given --server makes it work, so only fail without one, naming the real cause.
     guard nonEmpty(overrides.server) != nil else {
-      throw .clusterNotFound(name: name, known: config.clusters.keys.sorted(), namedBy: "context \"\(contextName ?? "")\"")
+      throw .clusterNotFound(
+        name: name, known: config.clusters.keys.sorted(), namedBy: "context \"\(contextName ?? "")\"")
     }
     return (name, nil)
   }
@@ -157,7 +167,8 @@ public struct ConnectionResolver: Sendable {
     }
     guard let name = nonEmpty(context?.user) else { return (nil, nil) }
     guard let user = config.users[name] else {
-      warnings.append("context \"\(contextName ?? "")\" names user \"\(name)\", which is not defined: requests are anonymous")
+      warnings.append(
+        "context \"\(contextName ?? "")\" names user \"\(name)\", which is not defined: requests are anonymous")
       return (name, nil)
     }
     return (name, user)
@@ -185,7 +196,9 @@ public struct ConnectionResolver: Sendable {
     }
   }
 
-  private func applyUserOverrides(_ user: inout KubeconfigUser, _ overrides: KubeconfigOverrides, userName: String?) throws(KubeconfigError) {
+  private func applyUserOverrides(_ user: inout KubeconfigUser, _ overrides: KubeconfigOverrides, userName: String?)
+    throws(KubeconfigError)
+  {
     if let token = overrides.token, !token.value.isEmpty { user.token = token }
     if let file = nonEmpty(overrides.clientCertificate) { user.clientCertificate = environment.absolute(file) }
     if let file = nonEmpty(overrides.clientKey) { user.clientKey = environment.absolute(file) }
@@ -195,15 +208,22 @@ public struct ConnectionResolver: Sendable {
     // error (the flag does not silently lose to the file's data).
     let field = "users[\(userName ?? "")]"
     if user.clientCertificate != nil && user.clientCertificateData != nil {
-      throw .conflict(field: "\(field).client-certificate",
-        problem: "client-certificate and client-certificate-data are both set; keep one (a --client-certificate flag counts as the file)")
+      throw .conflict(
+        field: "\(field).client-certificate",
+        problem:
+          "client-certificate and client-certificate-data are both set; keep one (a --client-certificate flag counts as the file)"
+      )
     }
     if user.clientKey != nil && user.clientKeyData != nil {
-      throw .conflict(field: "\(field).client-key",
+      throw .conflict(
+        field: "\(field).client-key",
         problem: "client-key and client-key-data are both set; keep one (a --client-key flag counts as the file)")
     }
-    if (user.clientCertificate != nil || user.clientCertificateData != nil) && user.clientKey == nil && user.clientKeyData == nil {
-      throw .conflict(field: "\(field).client-key",
+    if (user.clientCertificate != nil || user.clientCertificateData != nil) && user.clientKey == nil
+      && user.clientKeyData == nil
+    {
+      throw .conflict(
+        field: "\(field).client-key",
         problem: "a client certificate is set but no client-key or client-key-data; both are needed")
     }
   }
@@ -226,8 +246,10 @@ public struct ConnectionResolver: Sendable {
     to connection: inout ClusterConnection, warnings: inout [String]
   ) throws(KubeconfigError) {
     let field = "clusters[\(clusterName ?? "")]"
-    if cluster.insecureSkipTLSVerify && (cluster.certificateAuthority != nil || cluster.certificateAuthorityData != nil) {
-      throw .conflict(field: "\(field).insecure-skip-tls-verify",
+    if cluster.insecureSkipTLSVerify && (cluster.certificateAuthority != nil || cluster.certificateAuthorityData != nil)
+    {
+      throw .conflict(
+        field: "\(field).insecure-skip-tls-verify",
         problem: "a certificate authority and insecure-skip-tls-verify cannot both be set; remove one")
     }
     if let data = cluster.certificateAuthorityData {
@@ -242,20 +264,25 @@ public struct ConnectionResolver: Sendable {
     if cluster.insecureSkipTLSVerify {
       connection.insecureSkipTLSVerify = true
       let by = overrides.insecureSkipTLSVerify ? "--insecure-skip-tls-verify" : "\(field).insecure-skip-tls-verify"
-      warnings.append("the server's certificate is not verified (\(by)): the connection to \(URLDisplay.redactingUserInfo(connection.server)) is insecure")
+      warnings.append(
+        "the server's certificate is not verified (\(by)): the connection to \(URLDisplay.redactingUserInfo(connection.server)) is insecure"
+      )
     }
   }
 
   /// Credentials in client-go's precedence: token, else token file; client certificate; basic
   /// auth; the exec plugin only when none of those is set.
-  private func applyCredentials(_ user: KubeconfigUser, userName: String, to connection: inout ClusterConnection) throws(KubeconfigError) {
+  private func applyCredentials(_ user: KubeconfigUser, userName: String, to connection: inout ClusterConnection)
+    throws(KubeconfigError)
+  {
     let field = "users[\(userName)]"
     if let token = user.token {
       connection.bearerToken = token
       connection.bearerTokenFile = user.tokenFile
     } else if let file = user.tokenFile {
       let bytes = try readReferenced(file, field: "\(field).tokenFile", definedIn: user.origin)
-      connection.bearerToken = Redacted(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+      connection.bearerToken = Redacted(
+        String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
       connection.bearerTokenFile = file
     }
     if user.clientCertificate != nil || user.clientCertificateData != nil {
@@ -263,7 +290,8 @@ public struct ConnectionResolver: Sendable {
       if let data = user.clientCertificateData {
         connection.clientCertificate = data
       } else if let file = user.clientCertificate {
-        connection.clientCertificate = try readReferenced(file, field: "\(field).client-certificate", definedIn: user.origin)
+        connection.clientCertificate = try readReferenced(
+          file, field: "\(field).client-certificate", definedIn: user.origin)
       }
       if let data = user.clientKeyData {
         connection.clientKey = data
@@ -320,11 +348,15 @@ public enum RequestTimeout {
     var rest = Substring(text)
     if rest.hasPrefix("+") { rest = rest.dropFirst() }
     guard !rest.isEmpty else { return nil }
-    let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("μs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 6e10), ("h", 3.6e12)]
+    let units: [(String, Double)] = [
+      ("ns", 1), ("us", 1e3), ("µs", 1e3), ("μs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 6e10), ("h", 3.6e12),
+    ]
     var total = 0.0
     while !rest.isEmpty {
       let number = rest.prefix { $0.isASCIIDigit || $0 == "." }
-      guard !number.isEmpty, number != ".", number.filter({ $0 == "." }).count <= 1, let value = Double(number) else { return nil }
+      guard !number.isEmpty, number != ".", number.filter({ $0 == "." }).count <= 1, let value = Double(number) else {
+        return nil
+      }
       rest = rest.dropFirst(number.count)
       let unit = rest.prefix { !$0.isASCIIDigit && $0 != "." }
       guard let scale = units.first(where: { $0.0 == unit })?.1 else { return nil }

@@ -35,7 +35,8 @@ struct ClusterInput {
     if !problems.isEmpty {
       let status: ExitStatus = problems.contains { $0.fromCluster } ? .clusterError : .findings
       try Self.refuse(
-        problems.map { "error: \($0.description)" }, status: status, context: context, note: "nothing was sent to the cluster")
+        problems.map { "error: \($0.description)" }, status: status, context: context,
+        note: "nothing was sent to the cluster")
     }
     self.session = session
     self.resolved = resolved

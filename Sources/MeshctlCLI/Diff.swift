@@ -42,7 +42,7 @@ extension Meshctl {
       let options = ApplyOptions(fieldManager: fieldManager, force: forceConflicts, dryRun: true)
       let objects = target.resolved
       let outcomes = try awaitCompletion {
-        await ObjectBatch(api: api).inTiers(objects, order: [.foundations, .configuration, .workloads, .routing]) {
+        await ObjectBatch(api: api).inTiers(objects, order: ApplyTier.allCases) {
           object in
           async let live = api.get(object.resource, namespace: object.namespace, name: object.name)
           async let merged = api.apply(

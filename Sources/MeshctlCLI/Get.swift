@@ -62,7 +62,9 @@ extension Meshctl {
     public var allNamespaces = false
 
     /// `wide`, `json` or `yaml`; default: a table.
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output: wide, json or yaml (default: a table).", valueName: "format"))
+    @Option(
+      name: [.customShort("o"), .long],
+      help: ArgumentHelp("Output: wide, json or yaml (default: a table).", valueName: "format"))
     public var output: GetOutput?
 
     public init() {}
@@ -78,7 +80,8 @@ extension Meshctl {
         ObjectOutput.write(found.map(\.policy), as: output == .json ? .json : .yaml, to: context.stdout)
       case nil, .wide?:
         if found.isEmpty {
-          context.stderr.write(namespace.map { "No \(kind.rawValue) found in \($0) namespace.\n" } ?? "No \(kind.rawValue) found.\n")
+          context.stderr.write(
+            namespace.map { "No \(kind.rawValue) found in \($0) namespace.\n" } ?? "No \(kind.rawValue) found.\n")
         } else {
           context.stdout.write(Self.table(found, kind: kind, wide: output == .wide, allNamespaces: allNamespaces))
         }
@@ -95,7 +98,9 @@ extension Meshctl {
         header += ["NAME", "SERVICE", "BACKENDS"] + (wide ? ["MATCHES", "RENDERED AS"] : [])
         rows = policies.map { found in
           let spec = found.policy["spec"] ?? .null
-          let backends = (spec["backends"]?.sequence ?? []).map { "\($0["name"]?.string ?? "?")=\($0["weight"]?.scalar?.text ?? "0")" }
+          let backends = (spec["backends"]?.sequence ?? []).map {
+            "\($0["name"]?.string ?? "?")=\($0["weight"]?.scalar?.text ?? "0")"
+          }
           var row = allNamespaces ? [found.namespace] : []
           row += [found.name, spec["service"]?.scalar?.text ?? "", backends.joined(separator: ",")]
           if wide { row += [String(spec["match"]?.sequence?.count ?? 0), found.renderedAs.joined(separator: ",")] }
@@ -105,7 +110,9 @@ extension Meshctl {
         header += ["NAME", "MODE", "SCOPE"] + (wide ? ["PORTS", "RENDERED AS"] : [])
         rows = policies.map { found in
           let spec = found.policy["spec"] ?? .null
-          let labels = (spec[path: "selector", "matchLabels"]?.mapping ?? []).map { "\($0.key)=\($0.value.scalar?.text ?? "")" }
+          let labels = (spec[path: "selector", "matchLabels"]?.mapping ?? []).map {
+            "\($0.key)=\($0.value.scalar?.text ?? "")"
+          }
           var row = allNamespaces ? [found.namespace] : []
           row += [found.name, spec["mode"]?.string ?? "", labels.isEmpty ? "namespace" : labels.joined(separator: ",")]
           if wide {
@@ -138,17 +145,23 @@ enum ManagedPolicies {
     var byKey: [String: ManagedPolicy] = [:]
     let selector = "\(Annotations.managedByLabel)=\(Annotations.managedByValue)"
     for (apiVersion, typeKind) in kind.renderedTypes {
-      guard let resource = try await api.resources(groupVersion: apiVersion).first(where: { $0.kind == typeKind }) else { continue }
+      guard let resource = try await api.resources(groupVersion: apiVersion).first(where: { $0.kind == typeKind })
+      else { continue }
       // The Namespace patch of a Linkerd namespace-wide policy carries no managed-by label.
       let items =
         typeKind == "Namespace"
-        ? try await api.list(resource, namespace: nil).filter { namespace == nil || $0[path: "metadata", "name"]?.string == namespace }
+        ? try await api.list(resource, namespace: nil).filter {
+          namespace == nil || $0[path: "metadata", "name"]?.string == namespace
+        }
         : try await api.list(resource, namespace: namespace, labelSelector: selector)
       for item in items {
-        guard let policy = kind == .trafficsplits ? RenderedPolicies.trafficSplit(fromRoute: item) : RenderedPolicies.mtlsPolicy(from: item),
+        guard
+          let policy = kind == .trafficsplits
+            ? RenderedPolicies.trafficSplit(fromRoute: item) : RenderedPolicies.mtlsPolicy(from: item),
           let name = policy[path: "metadata", "name"]?.string
         else { continue }
-        let policyNamespace = policy[path: "metadata", "namespace"]?.string ?? item[path: "metadata", "namespace"]?.string ?? ""
+        let policyNamespace =
+          policy[path: "metadata", "namespace"]?.string ?? item[path: "metadata", "namespace"]?.string ?? ""
         let key = policyNamespace + "/" + name
         let rendered = "\(typeKind.lowercased())/\(item[path: "metadata", "name"]?.string ?? "")"
         if var known = byKey[key] {
@@ -156,7 +169,8 @@ enum ManagedPolicies {
           byKey[key] = known
         } else {
           byKey[key] = ManagedPolicy(
-            policy: policy, namespace: policyNamespace, name: name, renderedAs: [rendered], route: kind == .trafficsplits ? item : nil)
+            policy: policy, namespace: policyNamespace, name: name, renderedAs: [rendered],
+            route: kind == .trafficsplits ? item : nil)
         }
       }
     }

@@ -44,7 +44,8 @@ public struct PolicyOptions: ParsableArguments {
       let detected = try awaitCompletion { try await api.installedMeshes().preferredProvider }
       chosen = detected.flatMap(MeshConfig.Provider.init(rawValue:))
     }
-    var settings = PolicySettings(config: config, provider: chosen, routing: routing, defaultNamespace: api.defaultNamespace)
+    var settings = PolicySettings(
+      config: config, provider: chosen, routing: routing, defaultNamespace: api.defaultNamespace)
     settings.requireKnownServices = true
     return settings
   }
@@ -98,7 +99,10 @@ enum ClusterPolicies {
   }
 
   private static func identity(_ node: Node) -> [String?] {
-    [node["apiVersion"]?.string, node["kind"]?.string, node[path: "metadata", "namespace"]?.string, node[path: "metadata", "name"]?.string]
+    [
+      node["apiVersion"]?.string, node["kind"]?.string, node[path: "metadata", "namespace"]?.string,
+      node[path: "metadata", "name"]?.string,
+    ]
   }
 
   /// A rendered object, placed at its policy in the input so messages point there.
@@ -117,7 +121,9 @@ enum ClusterPolicies {
           for (apiVersion, kind) in kinds {
             group.addTask {
               let resource = try await api.resource(apiVersion: apiVersion, kind: kind)
-              return try await api.list(resource, namespace: namespace).map { withKind($0, apiVersion: apiVersion, kind: kind) }
+              return try await api.list(resource, namespace: namespace).map {
+                withKind($0, apiVersion: apiVersion, kind: kind)
+              }
             }
           }
         }
@@ -131,6 +137,8 @@ enum ClusterPolicies {
   /// List items carry no `apiVersion`/`kind`; the lookup needs them.
   static func withKind(_ node: Node, apiVersion: String, kind: String) -> Node {
     let rest = (node.mapping ?? []).filter { $0.key != "apiVersion" && $0.key != "kind" }
-    return .mapping([MappingEntry(key: "apiVersion", value: .string(apiVersion)), MappingEntry(key: "kind", value: .string(kind))] + rest)
+    return .mapping(
+      [MappingEntry(key: "apiVersion", value: .string(apiVersion)), MappingEntry(key: "kind", value: .string(kind))]
+        + rest)
   }
 }

@@ -43,7 +43,8 @@ extension Meshctl {
 
     public func run(in context: CommandContext) throws -> ExitStatus {
       let settings = try policy.settings(context: context, defaultNamespace: cluster.namespace)
-      let inputs = PolicyInputs.read(try input.arguments(context: context), recursive: input.recursive, context: context)
+      let inputs = PolicyInputs.read(
+        try input.arguments(context: context), recursive: input.recursive, context: context)
       let printer = TextReport(color: context.stderrAllowsColor)
       for diagnostic in inputs.diagnostics { context.stderr.write(printer.render(diagnostic)) }
       if inputs.unreadable { return .inputError }

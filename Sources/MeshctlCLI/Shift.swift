@@ -46,7 +46,8 @@ extension Meshctl {
     public var steps: String?
 
     /// The wait after each step.
-    @Option(help: ArgumentHelp("How long to wait after each step before the gate, e.g. 30s, 1m.", valueName: "duration"))
+    @Option(
+      help: ArgumentHelp("How long to wait after each step before the gate, e.g. 30s, 1m.", valueName: "duration"))
     public var interval: String = "0s"
 
     /// The health gate.
@@ -65,7 +66,9 @@ extension Meshctl {
 
     public func validate() throws {
       if rollback {
-        guard to == nil, weight == nil, steps == nil else { throw ValidationError("--rollback takes no --to, --weight or --steps") }
+        guard to == nil, weight == nil, steps == nil else {
+          throw ValidationError("--rollback takes no --to, --weight or --steps")
+        }
         return
       }
       guard to != nil else { throw ValidationError("give --to BACKEND (or --rollback)") }
@@ -101,13 +104,15 @@ extension Meshctl {
       }
       let plan = try stepWeights().map { percent -> [(name: String, weight: Int)] in
         guard let weights = TrafficShift.setting(backend, to: percent, in: before) else {
-          throw ValidationError("\(backend) cannot take \(percent)%: no other backend can take the remaining \(100 - percent)%")
+          throw ValidationError(
+            "\(backend) cannot take \(percent)%: no other backend can take the remaining \(100 - percent)%")
         }
         return weights
       }
       if dryRun {
         for (index, weights) in plan.enumerated() {
-          context.stderr.write("step \(index + 1)/\(plan.count): \(split.reference) \(TrafficShift.describe(weights)) (dry run)\n")
+          context.stderr.write(
+            "step \(index + 1)/\(plan.count): \(split.reference) \(TrafficShift.describe(weights)) (dry run)\n")
         }
         return .success
       }
@@ -128,12 +133,18 @@ extension Meshctl {
         context.stderr.write("step \(index + 1)/\(plan.count): \(split.reference) \(TrafficShift.describe(weights))\n")
         let last = index == plan.count - 1
         if gate != nil || !last { interrupts.sleep(pause) }
-        if interrupts.fired { return try restore(before, split: split, reason: "interrupted", status: .interrupted, context: context) }
+        if interrupts.fired {
+          return try restore(before, split: split, reason: "interrupted", status: .interrupted, context: context)
+        }
         if let gate {
           let status = runGate(gate, backend: backend, weight: weights.first { $0.name == backend }?.weight ?? 0)
-          if interrupts.fired { return try restore(before, split: split, reason: "interrupted", status: .interrupted, context: context) }
+          if interrupts.fired {
+            return try restore(before, split: split, reason: "interrupted", status: .interrupted, context: context)
+          }
           if status != 0 {
-            return try restore(before, split: split, reason: "the gate failed (exit \(status)) after step \(index + 1)", status: .rolledBack, context: context)
+            return try restore(
+              before, split: split, reason: "the gate failed (exit \(status)) after step \(index + 1)",
+              status: .rolledBack, context: context)
           }
         }
       }
@@ -150,14 +161,17 @@ extension Meshctl {
       return status
     }
 
-    private func restorePrevious(_ split: TrafficSplitTarget, current: [(name: String, weight: Int)], context: CommandContext) throws
+    private func restorePrevious(
+      _ split: TrafficSplitTarget, current: [(name: String, weight: Int)], context: CommandContext
+    ) throws
       -> ExitStatus
     {
       guard let previous = split.previousWeights else {
         throw ValidationError("TrafficSplit \(split.reference) has not been shifted: nothing to roll back to")
       }
       if dryRun {
-        context.stderr.write("\(split.reference) \(TrafficShift.describe(current)) -> \(TrafficShift.describe(previous)) (dry run)\n")
+        context.stderr.write(
+          "\(split.reference) \(TrafficShift.describe(current)) -> \(TrafficShift.describe(previous)) (dry run)\n")
         return .success
       }
       try split.apply(previous, previous: current)
@@ -205,9 +219,13 @@ struct TrafficSplitTarget {
   init(service: String, api: KubeAPI, policy: PolicyOptions, context: CommandContext) throws {
     let namespace = api.defaultNamespace
     let found = try awaitCompletion { try await ManagedPolicies.list(.trafficsplits, api: api, namespace: namespace) }
-    guard let match = found.first(where: { $0.policy[path: "spec", "service"]?.string == service }), let route = match.route else {
+    guard let match = found.first(where: { $0.policy[path: "spec", "service"]?.string == service }),
+      let route = match.route
+    else {
       throw ClusterLookupFailure(
-        message: "no TrafficSplit for Service \"\(service)\" in namespace \"\(namespace)\" (see \(Meshctl.displayName) get trafficsplits)")
+        message:
+          "no TrafficSplit for Service \"\(service)\" in namespace \"\(namespace)\" (see \(Meshctl.displayName) get trafficsplits)"
+      )
     }
     var settings = try policy.settings(context: context, api: api)
     if route["kind"]?.string == "HTTPRoute", settings.provider == .istio { settings.routing = .gatewayAPI }
@@ -216,7 +234,8 @@ struct TrafficSplitTarget {
     for node in try ClusterPolicies.clusterObjects(around: [placed], api: api) { lookup.add(node) }
     trafficSplit = match.policy
     reference = "\(match.namespace)/\(match.name)"
-    previousWeights = Self.weights(fromAnnotation: route[path: "metadata", "annotations", Self.previousWeightsAnnotation]?.string)
+    previousWeights = Self.weights(
+      fromAnnotation: route[path: "metadata", "annotations", Self.previousWeightsAnnotation]?.string)
     self.api = api
     renderer = PolicyRenderer(settings: settings)
     self.lookup = lookup
@@ -227,9 +246,12 @@ struct TrafficSplitTarget {
     let changed = TrafficShift.with(weights, in: trafficSplit)
     let result = renderer.render(changed, file: "cluster", lookup: lookup)
     if let error = result.diagnostics.first(where: { $0.severity == .error }) {
-      throw ClusterLookupFailure(message: "TrafficSplit \(reference) cannot be rendered with \(TrafficShift.describe(weights)): \(error.message)")
+      throw ClusterLookupFailure(
+        message: "TrafficSplit \(reference) cannot be rendered with \(TrafficShift.describe(weights)): \(error.message)"
+      )
     }
-    let remembered = JSONEmitter.emit(.mapping(previous.map { MappingEntry(key: $0.name, value: .int($0.weight)) }), pretty: false)
+    let remembered = JSONEmitter.emit(
+      .mapping(previous.map { MappingEntry(key: $0.name, value: .int($0.weight)) }), pretty: false)
     let objects = result.objects.map { object -> ManifestObject in
       var node = object
       if ["VirtualService", "HTTPRoute"].contains(object["kind"]?.string) {
@@ -248,7 +270,9 @@ struct TrafficSplitTarget {
   }
 
   static func weights(fromAnnotation text: String?) -> [(name: String, weight: Int)]? {
-    guard let text, let root = ManifestReader().parse(text).documents.first?.root, let entries = root.mapping else { return nil }
+    guard let text, let root = ManifestReader().parse(text).documents.first?.root, let entries = root.mapping else {
+      return nil
+    }
     let weights = entries.compactMap { entry in entry.value.int.map { (entry.key, $0) } }
     return weights.isEmpty ? nil : weights
   }

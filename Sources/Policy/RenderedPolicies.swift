@@ -64,7 +64,9 @@ private struct RouteShape {
   /// The weighted targets of the default rule: Istio destinations or Gateway API backendRefs.
   var defaultTargets: [(target: Node, weight: Node?)] {
     if isIstio {
-      return (rules.last?["route"]?.sequence ?? []).compactMap { entry in entry["destination"].map { ($0, entry["weight"]) } }
+      return (rules.last?["route"]?.sequence ?? []).compactMap { entry in
+        entry["destination"].map { ($0, entry["weight"]) }
+      }
     }
     return (rules.last?["backendRefs"]?.sequence ?? []).map { ($0, $0["weight"]) }
   }
@@ -72,7 +74,9 @@ private struct RouteShape {
   var serviceAndPort: [MappingEntry] {
     if isIstio {
       var entries = [MappingEntry(key: "service", value: route[path: "spec", "hosts"]?.sequence?.first ?? .null)]
-      if let port = defaultTargets.first?.target[path: "port", "number"] { entries.append(MappingEntry(key: "port", value: port)) }
+      if let port = defaultTargets.first?.target[path: "port", "number"] {
+        entries.append(MappingEntry(key: "port", value: port))
+      }
       return entries
     }
     let parent = route[path: "spec", "parentRefs"]?.sequence?.first
@@ -117,7 +121,9 @@ private struct RouteShape {
         target = rule["route"]?.sequence?.first?["destination"]
       } else {
         let request = rule["matches"]?.sequence?.first ?? .null
-        if let headers = request["headers"]?.sequence { entries.append(MappingEntry(key: "headers", value: Self.headerMap(headers))) }
+        if let headers = request["headers"]?.sequence {
+          entries.append(MappingEntry(key: "headers", value: Self.headerMap(headers)))
+        }
         if let path = request["path"] { entries.append(MappingEntry(key: "path", value: Self.stringMatch(path))) }
         target = rule["backendRefs"]?.sequence?.first
       }
@@ -129,9 +135,10 @@ private struct RouteShape {
 
   /// Gateway API header matches (`[{name, value, type}]`) as a TrafficSplit's header map.
   static func headerMap(_ headers: [Node]) -> Node {
-    .mapping(headers.compactMap { header in
-      header["name"]?.string.map { MappingEntry(key: $0, value: stringMatch(header)) }
-    })
+    .mapping(
+      headers.compactMap { header in
+        header["name"]?.string.map { MappingEntry(key: $0, value: stringMatch(header)) }
+      })
   }
 
   /// `{type, value}` as `{exact|prefix|regex: value}`.

@@ -6,17 +6,22 @@ public enum TrafficShift {
   /// they had (equally when they all had 0), rounded by largest remainder so the sum stays 100.
   /// Nil when `backend` is unknown, `percent` is outside 0...100, or the others cannot take
   /// what is left (no other backend, and `percent` below 100).
-  public static func setting(_ backend: String, to percent: Int, in weights: [(name: String, weight: Int)]) -> [(name: String, weight: Int)]? {
+  public static func setting(_ backend: String, to percent: Int, in weights: [(name: String, weight: Int)]) -> [(
+    name: String, weight: Int
+  )]? {
     guard (0...100).contains(percent), weights.contains(where: { $0.name == backend }) else { return nil }
     let others = weights.filter { $0.name != backend }
     let rest = 100 - percent
     if others.isEmpty { return rest == 0 ? weights.map { ($0.name, 100) } : nil }
     let total = others.reduce(0) { $0 + $1.weight }
-    let shares: [Double] = others.map { total == 0 ? Double(rest) / Double(others.count) : Double(rest) * Double($0.weight) / Double(total) }
+    let shares: [Double] = others.map {
+      total == 0 ? Double(rest) / Double(others.count) : Double(rest) * Double($0.weight) / Double(total)
+    }
     var given = shares.map { Int($0.rounded(.down)) }
     var left = rest - given.reduce(0, +)
     // Largest remainders first; ties go to the earlier backend, so the result is stable.
-    for index in shares.indices.sorted(by: { shares[$0] - Double(given[$0]) > shares[$1] - Double(given[$1]) }) where left > 0 {
+    for index in shares.indices.sorted(by: { shares[$0] - Double(given[$0]) > shares[$1] - Double(given[$1]) })
+    where left > 0 {
       given[index] += 1
       left -= 1
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Manifest
 import Testing
 
@@ -49,5 +50,83 @@ import Testing
     #expect(both.istio && both.linkerd && !both.gatewayAPI)
     #expect(both.preferredProvider == "istio")
     #expect(InstalledMeshes(groups: [group("policy.linkerd.io")]).preferredProvider == "linkerd")
+  }
+}
+
+/// Answers every request from a table of path → body, recording what was asked.
+final class TableTransport: HTTPTransport, @unchecked Sendable {
+  let answers: [String: String]
+  private let lock = NSLock()
+  private var seen: [HTTPRequest] = []
+
+  init(_ answers: [String: String]) { self.answers = answers }
+
+  var requests: [HTTPRequest] {
+    lock.withLock { seen }
+  }
+
+  func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    lock.withLock { seen.append(request) }
+    let path = String(request.url.dropFirst("https://api.test".count).split(separator: "?")[0])
+    guard let body = answers[path] else {
+      return HTTPResponse(
+        status: 404, body: Array(#"{"kind":"Status","status":"Failure","reason":"NotFound","code":404}"#.utf8))
+    }
+    return HTTPResponse(status: 200, body: Array(body.utf8))
+  }
+}
+
+@Suite struct KubeAPITests {
+  static let connection: ClusterConnection = {
+    var connection = ClusterConnection(source: .kubeconfig(files: []), server: "https://api.test", namespace: "shop")
+    connection.impersonation = ClusterConnection.Impersonation(user: "jane", groups: ["devs"])
+    return connection
+  }()
+
+  @Test func discoveryIsFetchedOncePerGroupVersion() async throws {
+    let transport = TableTransport([
+      "/apis/apps/v1":
+        #"{"kind":"APIResourceList","resources":[{"name":"deployments","namespaced":true,"kind":"Deployment"},{"name":"deployments/scale","namespaced":true,"kind":"Scale"}]}"#
+    ])
+    let api = KubeAPI(connection: Self.connection, transport: transport)
+    async let first = api.resource(apiVersion: "apps/v1", kind: "Deployment")
+    async let second = api.resource(apiVersion: "apps/v1", kind: "Deployment")
+    let (a, b) = try await (first, second)
+    #expect(a == b)
+    #expect(a.plural == "deployments" && a.namespaced)
+    #expect(transport.requests.count == 1)
+    #expect(transport.requests[0].headers["Impersonate-User"] == "jane")
+    #expect(transport.requests[0].headers["Impersonate-Group"] == "devs")
+    await #expect(throws: KubeAPIError.self) { try await api.resource(apiVersion: "apps/v1", kind: "Scale2") }
+  }
+
+  @Test func listSendsTheSelectorAndWatchReadsEveryEvent() async throws {
+    let resource = APIResource(group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true)
+    let transport = TableTransport([
+      "/api/v1/namespaces/shop/pods":
+        #"{"kind":"PodList","items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]}"#,
+      "/api/v1/pods": """
+      {"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"5"}}}
+      {"type":"MODIFIED","object":{"metadata":{"name":"a","resourceVersion":"6"}}}
+      {"type":"DELETED","object":{"metadata":{"name":"b"}}}
+
+      """,
+    ])
+    let api = KubeAPI(connection: Self.connection, transport: transport)
+    let pods = try await api.list(resource, namespace: "shop", labelSelector: "app in (web,api)")
+    #expect(pods.compactMap { $0[path: "metadata", "name"]?.string } == ["a", "b"])
+    #expect(transport.requests[0].url.hasSuffix("?labelSelector=app%20in%20%28web%2Capi%29"))
+    let events = try await api.watch(resource, namespace: nil, resourceVersion: "4", timeoutSeconds: 5)
+    #expect(events.map(\.type) == ["ADDED", "MODIFIED", "DELETED"])
+    #expect(events[1].object[path: "metadata", "resourceVersion"]?.string == "6")
+    #expect(transport.requests[1].url.contains("watch=1&timeoutSeconds=5&resourceVersion=4"))
+  }
+
+  @Test func getOfAMissingObjectIsNilAndOtherErrorsThrow() async throws {
+    let resource = APIResource(
+      group: "apps", version: "v1", kind: "Deployment", plural: "deployments", namespaced: true)
+    let api = KubeAPI(connection: Self.connection, transport: TableTransport([:]))
+    #expect(try await api.get(resource, namespace: "shop", name: "gone") == nil)
+    #expect(try await api.delete(resource, namespace: "shop", name: "gone") == false)
   }
 }
