@@ -390,6 +390,17 @@ class Authentication(MeshctlTestCase):
         self.assertIn("certificate", result.stdout)
 
 
+    def test_name_mismatch_and_tls_server_name(self):
+        # The server certificate names IP:127.0.0.1 and DNS:localhost only.
+        url = f"https://127.0.0.1:{self.emulator.port}"
+        wrong = self.meshctl("check", "-s", url, "--tls-server-name", "api.example.com")
+        self.assertEqual(wrong.returncode, 3, wrong.stdout)
+        self.assertIn("api.example.com", wrong.stdout)
+        fixed = self.meshctl("apply", "-f", self.write("n.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tls-ok\n"),
+                             "-s", url, "--tls-server-name", "localhost")
+        self.assertEqual(fixed.returncode, 0, fixed.stderr)
+
+
 class SecretsNeverShown(MeshctlTestCase):
     """Every cluster command at -v=0..9, with a token, a client key and a password in the kubeconfig."""
 

@@ -202,6 +202,12 @@ class LinkerdPolicies(PolicyTestCase):
         shifted = self.meshctl("shift", "cart", "--to", "v2", "--weight", "100", "-n", "shop")
         self.assertEqual(shifted.returncode, 0, shifted.stderr)
         self.assertEqual(self.route_weights("httproute"), {"cart-v1": 0, "cart-v2": 100})
+        deleted = self.meshctl("delete", "-f", os.path.join(SHOP, "traffic.yaml"))
+        self.assertEqual(deleted.returncode, 0, deleted.stderr)
+        self.assertIn('httproutes.gateway.networking.k8s.io "cart" deleted', deleted.stdout)
+        self.assertIn('services "cart-v1" deleted', deleted.stdout)
+        self.assertNotEqual(self.kubectl("get", "httproute", "cart", "-n", "shop").returncode, 0)
+        self.assertEqual(self.kubectl("get", "service", "cart", "-n", "shop").returncode, 0, "the parent Service went too")
 
     def test_disable_is_refused_on_linkerd(self):
         path = self.write("off.yaml", "apiVersion: meshctl.io/v1alpha1\nkind: MTLSPolicy\nmetadata:\n"
