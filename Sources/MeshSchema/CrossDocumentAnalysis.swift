@@ -19,52 +19,86 @@ public struct CrossDocumentAnalysis: Sendable {
     var sourceLine: String?
   }
 
-  struct ServiceSummary: Sendable {
-    var namespace: String?
-    var name: String
-  }
+  /// An interned string's number; `none` stands for an absent one (no namespace, no name).
+  typealias StringID = Int32
+
+  /// A label `key=value` as the two interned numbers, packed so a set of them is cheap.
+  typealias LabelPair = UInt64
 
   enum SidecarIntent: Sendable { case present, optedIn, optedOut, unspecified }
 
+  /// A workload in a few numbers: everything the selector and mTLS checks need.
   struct WorkloadSummary: Sendable {
-    var namespace: String?
-    var reference: String
-    var labels: [String: String]
+    var namespace: StringID
+    var kind: StringID
+    var name: StringID
     var sidecar: SidecarIntent
+    /// Its pod template labels: a range of `workloadLabels`.
+    var labels: Range<Int32>
   }
 
   struct BackendSummary: Sendable {
     var name: String
-    var selector: [String: String]?
+    var selector: [LabelPair]?
     var service: String?
-    var site: Site
+    /// Where the backend's `selector` or `service` is, else the split's `spec.backends`.
+    var mark: SourceMark
+    /// `spec.backends[i].<field>`, kept as its parts (rendered only for a finding).
+    var index: Int
+    var field: String?
+    var sourceLine: String?
   }
 
   struct TrafficSplitSummary: Sendable {
-    var namespace: String?
+    var namespace: StringID
     var reference: String
     var service: String
     var site: Site
+    /// The object's path in its document (`items[3]`), the prefix of the backends' paths.
+    var objectPath: String
+    var backendsMark: SourceMark
     var backends: [BackendSummary]
   }
 
   struct MTLSPolicySummary: Sendable {
-    var namespace: String?
+    var namespace: StringID
     var reference: String
     var mode: String
-    var matchLabels: [String: String]?
+    var matchLabels: [LabelPair]?
     var site: Site
   }
 
-  private var services: [ServiceSummary] = []
+  /// A `(namespace, label)` some workload carries.
+  struct NamespacedLabel: Hashable, Sendable {
+    var namespace: StringID
+    var label: LabelPair
+  }
+
+  /// Whether sites keep the text of their source line; the command line turns this off and
+  /// re-reads the few lines its findings need, so no document text is held.
+  public let retainsSourceLines: Bool
+
+  private var strings = StringTable()
+  private var serviceCount = 0
+  private var servicesPerNamespace: [StringID: Int] = [:]
+  /// Every Service as `(namespace, name)` packed like a label.
+  private var serviceKeys: Set<UInt64> = []
+  private var serviceNames: Set<StringID> = []
   private var workloads: [WorkloadSummary] = []
-  private var injectedNamespaces: Set<String> = []
+  private var workloadLabels: [LabelPair] = []
+  private var workloadsPerNamespace: [StringID: Int] = [:]
+  private var labelsInNamespace: Set<NamespacedLabel> = []
+  private var labelsAnywhere: Set<LabelPair> = []
+  private var injectedNamespaces: Set<StringID> = []
   private var trafficSplits: [TrafficSplitSummary] = []
   private var mtlsPolicies: [MTLSPolicySummary] = []
   private var immediate: [Diagnostic] = []
 
-  /// Creates an empty analysis.
-  public init() {}
+  /// Creates an empty analysis; `retainsSourceLines: false` leaves `sourceLine` of the
+  /// cross-document findings nil (the caller fills it in from the file).
+  public init(retainsSourceLines: Bool = true) {
+    self.retainsSourceLines = retainsSourceLines
+  }
 
   /// Records what the analysis needs from a document.
   public mutating func add(_ document: Document) {
@@ -78,15 +112,17 @@ public struct CrossDocumentAnalysis: Sendable {
     let isMeshctl = apiVersion == SchemaRegistry.meshctlAPIVersion
     switch kind {
     case "Service" where apiVersion == "v1":
-      if let name = object.name { services.append(ServiceSummary(namespace: object.namespace, name: name)) }
+      if let name = object.name { addService(namespace: object.namespace, name: name) }
     case "Namespace" where apiVersion == "v1":
-      if let name = object.name, Self.namespaceInjects(object.node) { injectedNamespaces.insert(name) }
+      if let name = object.name, Self.namespaceInjects(object.node) { injectedNamespaces.insert(strings.intern(name)) }
     case "TrafficSplit" where isMeshctl:
-      if let summary = Self.trafficSplit(object) { trafficSplits.append(summary) }
+      if let summary = trafficSplit(object) { trafficSplits.append(summary) }
     case "MTLSPolicy" where isMeshctl:
-      if let summary = Self.mtlsPolicy(object) { mtlsPolicies.append(summary) }
+      if let summary = mtlsPolicy(object) { mtlsPolicies.append(summary) }
     default:
-      if let podSpecPath = SchemaRegistry.podSpecPath(kind: kind) { addWorkload(object, podSpecPath: podSpecPath) }
+      if let podSpecPath = SchemaRegistry.podSpecPath(kind: kind) {
+        addWorkload(object, kind: kind, podSpecPath: podSpecPath)
+      }
     }
   }
 
@@ -98,7 +134,28 @@ public struct CrossDocumentAnalysis: Sendable {
 
   // MARK: - Summaries
 
-  private static func site(_ object: ManifestObject, _ keys: [String]) -> Site {
+  private static func pack(_ high: StringID, _ low: StringID) -> UInt64 {
+    UInt64(UInt32(bitPattern: high)) << 32 | UInt64(UInt32(bitPattern: low))
+  }
+
+  private mutating func namespaceID(_ namespace: String?) -> StringID {
+    namespace.map { strings.intern($0) } ?? StringTable.none
+  }
+
+  private mutating func addService(namespace: String?, name: String) {
+    let namespace = namespaceID(namespace)
+    let name = strings.intern(name)
+    serviceCount += 1
+    servicesPerNamespace[namespace, default: 0] += 1
+    serviceKeys.insert(Self.pack(namespace, name))
+    serviceNames.insert(name)
+  }
+
+  private func sourceLine(_ object: ManifestObject, _ mark: SourceMark) -> String? {
+    retainsSourceLines ? object.document.sourceLine(mark.line) : nil
+  }
+
+  private func site(_ object: ManifestObject, _ keys: [String], sourceLine keepLine: Bool? = nil) -> Site {
     var node = object.node
     var components: [PathComponent] = []
     for key in keys {
@@ -107,9 +164,10 @@ public struct CrossDocumentAnalysis: Sendable {
       components.append(.key(key))
     }
     let path = JSONPath.render(components, prefix: object.path)
+    let line = (keepLine ?? retainsSourceLines) ? object.document.sourceLine(node.mark.line) : nil
     return Site(
       file: object.document.file, mark: node.mark, path: path.isEmpty ? nil : path, object: object.reference,
-      sourceLine: object.document.sourceLine(node.mark.line))
+      sourceLine: line)
   }
 
   private static func stringMap(_ node: Node?) -> [String: String]? {
@@ -119,36 +177,48 @@ public struct CrossDocumentAnalysis: Sendable {
     return map
   }
 
-  private static func trafficSplit(_ object: ManifestObject) -> TrafficSplitSummary? {
+  /// A label map as interned pairs.
+  private mutating func labelPairs(_ map: [String: String]) -> [LabelPair] {
+    map.map { Self.pack(strings.intern($0.key), strings.intern($0.value)) }
+  }
+
+  private func label(_ pair: LabelPair) -> (key: String, value: String) {
+    (strings[StringID(bitPattern: UInt32(pair >> 32))], strings[StringID(bitPattern: UInt32(pair & 0xFFFF_FFFF))])
+  }
+
+  private mutating func trafficSplit(_ object: ManifestObject) -> TrafficSplitSummary? {
     guard let spec = object.node["spec"], let service = spec["service"]?.string else { return nil }
+    let backendsMark = spec["backends"]?.mark ?? spec.mark
     var backends: [BackendSummary] = []
     for (index, backend) in (spec["backends"]?.sequence ?? []).enumerated() {
       guard let name = backend["name"]?.string else { continue }
       let field = backend["selector"] != nil ? "selector" : "service"
-      var site = site(object, ["spec", "backends"])
+      var summary = BackendSummary(
+        name: name, selector: Self.stringMap(backend["selector"]).map { labelPairs($0) },
+        service: backend["service"]?.string, mark: backendsMark, index: index, field: nil,
+        sourceLine: sourceLine(object, backendsMark))
       if let node = backend[field] {
-        site.mark = node.mark
-        site.path = JSONPath.render([.key("spec"), .key("backends"), .index(index), .key(field)], prefix: object.path)
-        site.sourceLine = object.document.sourceLine(node.mark.line)
+        summary.mark = node.mark
+        summary.field = field
+        summary.sourceLine = sourceLine(object, node.mark)
       }
-      backends.append(
-        BackendSummary(name: name, selector: stringMap(backend["selector"]), service: backend["service"]?.string, site: site))
+      backends.append(summary)
     }
     return TrafficSplitSummary(
-      namespace: object.namespace, reference: object.reference, service: service,
-      site: site(object, ["spec", "service"]), backends: backends)
+      namespace: namespaceID(object.namespace), reference: object.reference, service: service,
+      site: site(object, ["spec", "service"]), objectPath: object.path, backendsMark: backendsMark, backends: backends)
   }
 
-  private static func mtlsPolicy(_ object: ManifestObject) -> MTLSPolicySummary? {
+  private mutating func mtlsPolicy(_ object: ManifestObject) -> MTLSPolicySummary? {
     guard let spec = object.node["spec"], let mode = spec["mode"]?.string else { return nil }
     let selector = spec["selector"]
-    let matchLabels = selector.map { stringMap($0["matchLabels"]) ?? [:] }
+    let matchLabels = selector.map { labelPairs(Self.stringMap($0["matchLabels"]) ?? [:]) }
     return MTLSPolicySummary(
-      namespace: object.namespace, reference: object.reference, mode: mode, matchLabels: matchLabels,
+      namespace: namespaceID(object.namespace), reference: object.reference, mode: mode, matchLabels: matchLabels,
       site: site(object, ["spec", "mode"]))
   }
 
-  private mutating func addWorkload(_ object: ManifestObject, podSpecPath: [String]) {
+  private mutating func addWorkload(_ object: ManifestObject, kind: String, podSpecPath: [String]) {
     var podSpec: Node? = object.node
     for key in podSpecPath { podSpec = podSpec?[key] }
     // The template's metadata sits next to its spec.
@@ -157,17 +227,41 @@ public struct CrossDocumentAnalysis: Sendable {
     let metadata = metadataHolder?["metadata"]
     let labels = Self.stringMap(metadata?["labels"]) ?? [:]
     let annotations = Self.stringMap(metadata?["annotations"]) ?? [:]
+    let namespace = namespaceID(object.namespace)
+    let start = Int32(workloadLabels.count)
+    for pair in labelPairs(labels) {
+      workloadLabels.append(pair)
+      labelsAnywhere.insert(pair)
+      labelsInNamespace.insert(NamespacedLabel(namespace: namespace, label: pair))
+    }
     workloads.append(
       WorkloadSummary(
-        namespace: object.namespace, reference: object.reference, labels: labels,
-        sidecar: Self.sidecarIntent(podSpec: podSpec, labels: labels, annotations: annotations)))
+        namespace: namespace, kind: strings.intern(kind),
+        name: object.name.map { strings.intern($0) } ?? StringTable.none,
+        sidecar: Self.sidecarIntent(podSpec: podSpec, labels: labels, annotations: annotations),
+        labels: start..<Int32(workloadLabels.count)))
+    workloadsPerNamespace[namespace, default: 0] += 1
     if let hostNetwork = podSpec?["hostNetwork"], hostNetwork.bool == true {
-      let site = Self.site(object, podSpecPath + ["hostNetwork"])
+      // Reported whatever follows, so its line is kept.
+      let site = site(object, podSpecPath + ["hostNetwork"], sourceLine: true)
       immediate.append(
         diagnostic(
           .info, RuleCode.hostNetwork, "\(object.reference) uses hostNetwork: the sidecar will not be injected",
           site, hint: "a pod on the node's network cannot have its traffic redirected; run it outside the mesh"))
     }
+  }
+
+  /// `Deployment shop/web`, as `ManifestObject.reference` wrote it.
+  private func reference(_ workload: WorkloadSummary) -> String {
+    let name = workload.name == StringTable.none ? "<unnamed>" : strings[workload.name]
+    if workload.namespace != StringTable.none {
+      return "\(strings[workload.kind]) \(strings[workload.namespace])/\(name)"
+    }
+    return "\(strings[workload.kind]) \(name)"
+  }
+
+  private func namespaceName(_ id: StringID) -> String? {
+    id == StringTable.none ? nil : strings[id]
   }
 
   /// Names of sidecar containers the providers inject.
@@ -208,69 +302,128 @@ public struct CrossDocumentAnalysis: Sendable {
     return diagnostic
   }
 
+  /// The site of a backend's `selector` or `service` (else of the split's `spec.backends`).
+  private func site(_ backend: BackendSummary, of split: TrafficSplitSummary) -> Site {
+    var components: [PathComponent] = [.key("spec"), .key("backends")]
+    if let field = backend.field { components += [.index(backend.index), .key(field)] }
+    let path = JSONPath.render(components, prefix: split.objectPath)
+    return Site(
+      file: split.site.file, mark: backend.mark, path: path.isEmpty ? nil : path, object: split.reference,
+      sourceLine: backend.sourceLine)
+  }
+
   /// Whether two namespaces can be the same at apply time (unset matches anything).
-  private static func compatible(_ a: String?, _ b: String?) -> Bool { a == nil || b == nil || a == b }
+  private static func compatible(_ a: StringID, _ b: StringID) -> Bool {
+    a == StringTable.none || b == StringTable.none || a == b
+  }
+
+  /// How many of the counted objects could share `namespace`.
+  private static func count(compatibleWith namespace: StringID, in perNamespace: [StringID: Int], total: Int) -> Int {
+    guard namespace != StringTable.none else { return total }
+    return perNamespace[namespace, default: 0] + perNamespace[StringTable.none, default: 0]
+  }
 
   private static func location(_ site: Site) -> String { "\(site.file):\(site.mark.line)" }
 
   private func duplicateTrafficSplits() -> [Diagnostic] {
-    var first: [String: TrafficSplitSummary] = [:]
+    var first: [String: Int] = [:]
     var findings: [Diagnostic] = []
-    for split in trafficSplits {
-      let key = (split.namespace ?? "") + "/" + split.service
-      if let earlier = first[key] {
+    for (index, split) in trafficSplits.enumerated() {
+      let key = (namespaceName(split.namespace) ?? "") + "/" + split.service
+      if let earlier = first[key].map({ trafficSplits[$0] }) {
         findings.append(
           diagnostic(
             .error, RuleCode.duplicateTrafficSplit,
             "Service `\(split.service)` is already routed by \(earlier.reference) (\(Self.location(earlier.site)))",
             split.site, hint: "merge the two into one TrafficSplit: the mesh would apply only one of them"))
       } else {
-        first[key] = split
+        first[key] = index
       }
     }
     return findings
   }
 
+  /// Whether the input holds a Service `name` that could be in `namespace`.
+  private func hasService(_ name: String, compatibleWith namespace: StringID) -> Bool {
+    guard let name = strings.id(of: name) else { return false }
+    if namespace == StringTable.none { return serviceNames.contains(name) }
+    return serviceKeys.contains(Self.pack(namespace, name)) || serviceKeys.contains(Self.pack(StringTable.none, name))
+  }
+
+  /// The names of the Services that could be in `namespace`, for a did-you-mean hint.
+  private func serviceNames(compatibleWith namespace: StringID) -> Set<String> {
+    var names: Set<String> = []
+    for key in serviceKeys where Self.compatible(StringID(bitPattern: UInt32(key >> 32)), namespace) {
+      names.insert(strings[StringID(bitPattern: UInt32(key & 0xFFFF_FFFF))])
+    }
+    return names
+  }
+
   private func missingServices() -> [Diagnostic] {
     var findings: [Diagnostic] = []
     for split in trafficSplits {
-      let candidates = services.filter { Self.compatible($0.namespace, split.namespace) }
-      guard !candidates.isEmpty else { continue }
-      let names = Set(candidates.map(\.name))
-      if !names.contains(split.service) {
+      guard Self.count(compatibleWith: split.namespace, in: servicesPerNamespace, total: serviceCount) > 0 else {
+        continue
+      }
+      if !hasService(split.service, compatibleWith: split.namespace) {
+        let names = serviceNames(compatibleWith: split.namespace)
         findings.append(
           diagnostic(
             .warning, RuleCode.serviceNotFound,
-            "Service `\(split.service)` is not in the input\(split.namespace.map { " (namespace \($0))" } ?? "")",
-            split.site, hint: Suggestions.didYouMean(split.service, among: names) ?? "add the Service, or check the name"))
+            "Service `\(split.service)` is not in the input\(namespaceName(split.namespace).map { " (namespace \($0))" } ?? "")",
+            split.site,
+            hint: Suggestions.didYouMean(split.service, among: names) ?? "add the Service, or check the name"))
       }
       for backend in split.backends {
-        guard let service = backend.service, !names.contains(service) else { continue }
+        guard let service = backend.service, !hasService(service, compatibleWith: split.namespace) else { continue }
+        let names = serviceNames(compatibleWith: split.namespace)
         findings.append(
           diagnostic(
             .warning, RuleCode.backendServiceNotFound,
-            "backend `\(backend.name)` routes to Service `\(service)`, which is not in the input", backend.site,
+            "backend `\(backend.name)` routes to Service `\(service)`, which is not in the input",
+            site(backend, of: split),
             hint: Suggestions.didYouMean(service, among: names) ?? "add the Service, or check the name"))
       }
     }
     return findings
   }
 
+  /// Whether a workload that could be in `namespace` carries `label`.
+  private func someWorkload(carries label: LabelPair, compatibleWith namespace: StringID) -> Bool {
+    if namespace == StringTable.none { return labelsAnywhere.contains(label) }
+    return labelsInNamespace.contains(NamespacedLabel(namespace: namespace, label: label))
+      || labelsInNamespace.contains(NamespacedLabel(namespace: StringTable.none, label: label))
+  }
+
+  private func carries(_ workload: WorkloadSummary, all labels: [LabelPair]) -> Bool {
+    let own = workloadLabels[Int(workload.labels.lowerBound)..<Int(workload.labels.upperBound)]
+    return labels.allSatisfy { own.contains($0) }
+  }
+
+  /// Whether one workload that could be in `namespace` carries every label of `selector`. The
+  /// label sets answer most selectors (one label, or a label nobody carries) without a scan.
+  private func someWorkload(matches selector: [LabelPair], compatibleWith namespace: StringID) -> Bool {
+    guard selector.allSatisfy({ someWorkload(carries: $0, compatibleWith: namespace) }) else { return false }
+    if selector.count == 1 { return true }
+    return workloads.contains { Self.compatible($0.namespace, namespace) && carries($0, all: selector) }
+  }
+
   private func unmatchedSelectors() -> [Diagnostic] {
     var findings: [Diagnostic] = []
     for split in trafficSplits {
-      let candidates = workloads.filter { Self.compatible($0.namespace, split.namespace) }
-      guard !candidates.isEmpty else { continue }
+      guard Self.count(compatibleWith: split.namespace, in: workloadsPerNamespace, total: workloads.count) > 0 else {
+        continue
+      }
       for backend in split.backends {
         guard let selector = backend.selector, !selector.isEmpty else { continue }
-        let matched = candidates.contains { workload in selector.allSatisfy { workload.labels[$0.key] == $0.value } }
-        if !matched {
-          let labels = selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        if !someWorkload(matches: selector, compatibleWith: split.namespace) {
+          let labels = selector.map(label).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            .joined(separator: ",")
           findings.append(
             diagnostic(
               .warning, RuleCode.selectorMatchesNothing,
-              "backend `\(backend.name)` selects \(labels), which no pod template in the input carries", backend.site,
-              hint: "check the labels against the workloads' spec.template.metadata.labels"))
+              "backend `\(backend.name)` selects \(labels), which no pod template in the input carries",
+              site(backend, of: split), hint: "check the labels against the workloads' spec.template.metadata.labels"))
         }
       }
     }
@@ -281,12 +434,12 @@ public struct CrossDocumentAnalysis: Sendable {
     var first: [String: MTLSPolicySummary] = [:]
     var findings: [Diagnostic] = []
     for policy in mtlsPolicies where policy.matchLabels == nil {
-      let key = policy.namespace ?? ""
+      let key = namespaceName(policy.namespace) ?? ""
       if let earlier = first[key] {
         findings.append(
           diagnostic(
             .error, RuleCode.duplicateNamespacePolicy,
-            "namespace \(policy.namespace ?? "(unset)") already has a namespace-wide MTLSPolicy: \(earlier.reference) (\(Self.location(earlier.site)))",
+            "namespace \(namespaceName(policy.namespace) ?? "(unset)") already has a namespace-wide MTLSPolicy: \(earlier.reference) (\(Self.location(earlier.site)))",
             policy.site, hint: "keep one namespace-wide policy; use `selector` for workload-specific modes"))
       } else {
         first[key] = policy
@@ -299,20 +452,19 @@ public struct CrossDocumentAnalysis: Sendable {
     switch workload.sidecar {
     case .present, .optedIn: return true
     case .optedOut: return false
-    case .unspecified: return workload.namespace.map(injectedNamespaces.contains) ?? false
+    case .unspecified: return injectedNamespaces.contains(workload.namespace)
     }
   }
 
   private func strictWithoutSidecars() -> [Diagnostic] {
     var findings: [Diagnostic] = []
     for policy in mtlsPolicies where policy.mode == "STRICT" {
-      let inScope = workloads.filter { workload in
-        Self.compatible(workload.namespace, policy.namespace)
-          && (policy.matchLabels ?? [:]).allSatisfy { workload.labels[$0.key] == $0.value }
+      let bare = workloads.filter { workload in
+        Self.compatible(workload.namespace, policy.namespace) && carries(workload, all: policy.matchLabels ?? [])
+          && !hasSidecar(workload)
       }
-      let bare = inScope.filter { !hasSidecar($0) }
       guard !bare.isEmpty else { continue }
-      let names = bare.prefix(3).map(\.reference).joined(separator: ", ")
+      let names = bare.prefix(3).map(reference).joined(separator: ", ")
       let more = bare.count > 3 ? " and \(bare.count - 3) more" : ""
       findings.append(
         diagnostic(
@@ -322,4 +474,29 @@ public struct CrossDocumentAnalysis: Sendable {
     }
     return findings
   }
+}
+
+/// Strings stored once each and named by number: namespaces, kinds, names and labels repeat
+/// across objects, so the summaries hold numbers instead of copies.
+struct StringTable: Sendable {
+  /// The number that stands for "no string" (an unset namespace, an unnamed object).
+  static let none: Int32 = -1
+
+  private var ids: [String: Int32] = [:]
+  private var strings: [String] = []
+
+  /// The number of `text`, adding it when it is new.
+  mutating func intern(_ text: String) -> Int32 {
+    if let id = ids[text] { return id }
+    let id = Int32(strings.count)
+    strings.append(text)
+    ids[text] = id
+    return id
+  }
+
+  /// The number of `text` when it was interned.
+  func id(of text: String) -> Int32? { ids[text] }
+
+  /// The string a number stands for.
+  subscript(id: Int32) -> String { strings[Int(id)] }
 }

@@ -37,11 +37,16 @@ extension Meshctl {
     @OptionGroup public var input: InputOptions
 
     /// Output format.
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output format: text, json, junit, sarif or github.", valueName: "format"))
+    @Option(
+      name: [.customShort("o"), .long],
+      help: ArgumentHelp("Output format: text, json, junit, sarif or github.", valueName: "format"))
     public var output: Format = .text
 
     /// The lowest severity that makes the command exit 1.
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 1 on findings at or above this severity: error, warning or never.", valueName: "severity"))
+    @Option(
+      name: .customLong("fail-on"),
+      help: ArgumentHelp(
+        "Exit 1 on findings at or above this severity: error, warning or never.", valueName: "severity"))
     public var failOn: FailOn = .error
 
     /// Unknown fields are errors.
@@ -59,7 +64,9 @@ extension Meshctl {
         }
         arguments = ["-"]
       }
-      let run = ValidationRun(options: ValidationOptions(strict: strict))
+      var run = ValidationRun(options: ValidationOptions(strict: strict))
+      // Only JUnit lists objects; the other formats need their count alone.
+      run.recordsObjects = output == .junit
       let report = run.run(arguments: arguments, recursive: input.recursive, context: context) {
         context.stderr.write("\(Meshctl.displayName): error: \($0)\n")
       }
