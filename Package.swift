@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Release speed for the hot libraries: the reader and validator run per event and per node.
+/// Exclusivity is proven statically where it matters; the dynamic checks cost ~2% of validate.
+/// Cross-module optimization lets the command line and schema inline the document model.
+let speed: [SwiftSetting] = [
+  .unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"], .when(configuration: .release))
+]
+
 let package = Package(
   name: "meshctl",
   platforms: [.macOS(.v13)],
@@ -21,12 +28,12 @@ let package = Package(
       pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"])]
     ),
-    .target(name: "Manifest", dependencies: ["CLibYAML"]),
+    .target(name: "Manifest", dependencies: ["CLibYAML"], swiftSettings: speed),
     // libcurl (pkg-config libcurl, Debian libcurl4-openssl-dev) behind non-variadic C wrappers.
     .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
     .target(name: "KubeClient", dependencies: ["Manifest", "CCurl"]),
-    .target(name: "MeshSchema", dependencies: ["Manifest"]),
-    .target(name: "Injection", dependencies: ["Manifest", "MeshSchema"]),
+    .target(name: "MeshSchema", dependencies: ["Manifest"], swiftSettings: speed),
+    .target(name: "Injection", dependencies: ["Manifest", "MeshSchema"], swiftSettings: speed),
     .target(
       name: "MeshctlCLI",
       dependencies: [

@@ -11,7 +11,14 @@ struct TextScanner {
   /// The index in `bytes` where the first refused character starts (0 when it began in an
   /// earlier chunk), or nil when every character is allowed or still incomplete.
   mutating func firstRefused(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-    for (index, byte) in bytes.enumerated() {
+    var index = 0
+    while index < bytes.count {
+      if length == 0, let end = Self.endOfPrintableASCII(in: bytes, from: index), end > index {
+        index = end
+        continue
+      }
+      let byte = bytes[index]
+      defer { index += 1 }
       if length == 0 {
         switch byte {
         case 0x09, 0x0A, 0x0D, 0x20...0x7E: continue
@@ -31,6 +38,35 @@ struct TextScanner {
       guard let scalar = Self.decode(partial), Self.isAllowed(scalar) else { return max(0, start) }
     }
     return nil
+  }
+
+  /// Where the run of printable ASCII (and tabs, LF, CR) that starts at `start` ends, skipping
+  /// eight bytes at a time: nearly all manifest text is such a run, and the scan runs on every
+  /// byte of the input.
+  private static func endOfPrintableASCII(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+    guard let base = bytes.baseAddress else { return nil }
+    let raw = UnsafeRawPointer(base)
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    var index = start
+    while index + 8 <= bytes.count {
+      let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+      // A byte below 0x20 (a control, or tab/LF/CR), 0x7F (DEL) or above: check it one by one.
+      let below20 = (word &- ones &* 0x20) & ~word & highs
+      let isDEL = ((word ^ (ones &* 0x7F)) &- ones) & ~(word ^ (ones &* 0x7F)) & highs
+      if word & highs != 0 || below20 != 0 || isDEL != 0 {
+        // Tabs and line breaks are allowed: walk the word's bytes, stop at anything else.
+        var offset = 0
+        while offset < 8 {
+          switch bytes[index + offset] {
+          case 0x09, 0x0A, 0x0D, 0x20...0x7E: offset += 1
+          default: return index + offset
+          }
+        }
+      }
+      index += 8
+    }
+    return index
   }
 
   /// The code point of a complete sequence, nil when it is overlong or out of range.

@@ -225,11 +225,13 @@ public struct CrossDocumentAnalysis: Sendable {
     var metadataHolder: Node? = object.node
     for key in podSpecPath.dropLast() { metadataHolder = metadataHolder?[key] }
     let metadata = metadataHolder?["metadata"]
-    let labels = Self.stringMap(metadata?["labels"]) ?? [:]
-    let annotations = Self.stringMap(metadata?["annotations"]) ?? [:]
+    // Read in place: a dictionary per workload would cost more than the whole summary.
+    let labels = metadata?["labels"].flatMap { $0.mapping != nil ? $0 : nil }
+    let annotations = metadata?["annotations"].flatMap { $0.mapping != nil ? $0 : nil }
     let namespace = namespaceID(object.namespace)
     let start = Int32(workloadLabels.count)
-    for pair in labelPairs(labels) {
+    for entry in labels?.mapping ?? [] {
+      let pair = Self.pack(strings.intern(entry.key), strings.intern(Self.text(entry.value)))
       workloadLabels.append(pair)
       labelsAnywhere.insert(pair)
       labelsInNamespace.insert(NamespacedLabel(namespace: namespace, label: pair))
@@ -267,16 +269,19 @@ public struct CrossDocumentAnalysis: Sendable {
   /// Names of sidecar containers the providers inject.
   static let sidecarContainers: Set<String> = ["istio-proxy", "linkerd-proxy"]
 
-  private static func sidecarIntent(podSpec: Node?, labels: [String: String], annotations: [String: String])
-    -> SidecarIntent
-  {
+  /// A label's or annotation's value as `stringMap` reads it: a scalar's text, else empty.
+  private static func text(_ value: Node) -> String { value.scalar?.text ?? "" }
+
+  private static func sidecarIntent(podSpec: Node?, labels: Node?, annotations: Node?) -> SidecarIntent {
     let containers = (podSpec?["containers"]?.sequence ?? []) + (podSpec?["initContainers"]?.sequence ?? [])
     if containers.contains(where: { sidecarContainers.contains($0["name"]?.string ?? "") }) { return .present }
+    let label = { (key: String) in labels?[key].map(text) }
+    let annotation = { (key: String) in annotations?[key].map(text) }
     // Istio: the label wins over the annotation.
-    let istio = labels["sidecar.istio.io/inject"] ?? annotations["sidecar.istio.io/inject"]
+    let istio = label("sidecar.istio.io/inject") ?? annotation("sidecar.istio.io/inject")
     if istio == "false" { return .optedOut }
-    if istio == "true" || labels["istio.io/rev"] != nil { return .optedIn }
-    switch annotations["linkerd.io/inject"] {
+    if istio == "true" || label("istio.io/rev") != nil { return .optedIn }
+    switch annotation("linkerd.io/inject") {
     case "enabled", "ingress": return .optedIn
     case "disabled": return .optedOut
     default: return .unspecified

@@ -120,7 +120,7 @@ public enum Formats {
 
   /// Why `text` is not a DNS-1123 label; nil when it is.
   public static func dns1123LabelProblem(_ text: String) -> String? {
-    let bytes = Array(text.utf8)
+    let bytes = text.utf8  // a view: no copy for a check that runs on every name
     if bytes.isEmpty { return "must not be empty" }
     if bytes.count > 63 { return "must be at most 63 characters (has \(bytes.count))" }
     guard bytes.allSatisfy({ isLowerAlnum($0) || $0 == dash }) else {
@@ -188,14 +188,14 @@ public enum Formats {
   /// Why `text` is not a label value; nil when it is.
   public static func labelValueProblem(_ text: String) -> String? {
     if text.isEmpty { return nil }
-    let bytes = Array(text.utf8)
+    let bytes = text.utf8
     if bytes.count > 63 { return "must be at most 63 characters (has \(bytes.count))" }
     return qualifiedNameProblem(bytes[...])
   }
 
   /// Why `text` is not an IANA service name (port names); nil when it is.
   public static func portNameProblem(_ text: String) -> String? {
-    let bytes = Array(text.utf8)
+    let bytes = text.utf8
     if bytes.isEmpty { return "must not be empty" }
     if bytes.count > 15 { return "must be at most 15 characters" }
     guard bytes.allSatisfy({ isLowerAlnum($0) || $0 == dash }) else {
@@ -210,7 +210,7 @@ public enum Formats {
   /// Whether `text` is a Kubernetes quantity: a signed decimal, then a binary-SI suffix
   /// (`Ki`..`Ei`), a decimal-SI suffix (`n u m k M G T P E`) or an exponent (`e3`).
   public static func isQuantity(_ text: String) -> Bool {
-    var bytes = Array(text.utf8)[...]
+    var bytes = Substring(text).utf8
     if let first = bytes.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
     var integerDigits = 0
     while let c = bytes.first, isDigit(c) {
