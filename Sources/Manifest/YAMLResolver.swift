@@ -33,7 +33,9 @@ public enum YAMLResolver {
   /// Spellings of true in YAML 1.1.
   public static let trueWords: Set<String> = ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]
   /// Spellings of false in YAML 1.1.
-  public static let falseWords: Set<String> = ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]
+  public static let falseWords: Set<String> = [
+    "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+  ]
   /// The YAML 1.1 boolean spellings that YAML 1.2 and JSON read as strings: the ones people
   /// mean as strings and get bitten by (`country: NO`).
   public static let ambiguousBooleans: Set<String> = trueWords.union(falseWords).subtracting(

@@ -86,7 +86,8 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
     case .dns1123Subdomain: return "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
     case .dns1035Label: return "^[a-z]([-a-z0-9]*[a-z0-9])?$"
     case .labelKey:
-      return "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+      return
+        "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
     case .labelValue: return "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"
     case .quantity:
       return "^[+-]?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
@@ -233,7 +234,9 @@ public enum Formats {
     }
     guard let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") else { return false }
     var exponent = bytes.dropFirst()
-    if let sign = exponent.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { exponent = exponent.dropFirst() }
+    if let sign = exponent.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+      exponent = exponent.dropFirst()
+    }
     return !exponent.isEmpty && exponent.allSatisfy(isDigit)
   }
 
@@ -328,7 +331,8 @@ public enum Formats {
   /// `1.30`, `v1.30`, `1.30.2`: Kubernetes 1.x with a minor and an optional patch number.
   public static func isKubernetesVersion(_ text: String) -> Bool {
     let parts = text.drop { $0 == "v" }.split(separator: ".", omittingEmptySubsequences: false)
-    return (2...3).contains(parts.count) && parts[0] == "1" && parts.dropFirst().allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy(isDigit) }
+    return (2...3).contains(parts.count) && parts[0] == "1"
+      && parts.dropFirst().allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy(isDigit) }
   }
 }
 
