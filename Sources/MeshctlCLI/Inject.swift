@@ -8,6 +8,7 @@ extension Meshctl {
   public struct Inject: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "inject",
         abstract: "Add the mesh sidecar to every pod template, offline.",
         discussion: """
           Renders the sidecar as the provider's own injector would (or, with --webhook, only \
@@ -28,7 +29,8 @@ extension Meshctl {
     @OptionGroup public var transform: TransformOptions
 
     /// The mesh to inject for; overrides the MeshConfig's provider.
-    @Option(help: ArgumentHelp("The mesh: istio or linkerd (default: the MeshConfig's, else istio).", valueName: "provider"))
+    @Option(
+      help: ArgumentHelp("The mesh: istio or linkerd (default: the MeshConfig's, else istio).", valueName: "provider"))
     public var provider: MeshProvider?
 
     /// A MeshConfig file with the sidecar settings.
@@ -40,7 +42,9 @@ extension Meshctl {
     public var webhook = false
 
     /// Native sidecar placement.
-    @Option(name: .customLong("native-sidecar"), help: ArgumentHelp("Run the proxy as a native sidecar: auto, true or false.", valueName: "mode"))
+    @Option(
+      name: .customLong("native-sidecar"),
+      help: ArgumentHelp("Run the proxy as a native sidecar: auto, true or false.", valueName: "mode"))
     public var nativeSidecar: NativeSidecarMode?
 
     public init() {}
@@ -64,7 +68,9 @@ extension Meshctl {
         guard readErrors.isEmpty else { throw InputFailure(readErrors) }
         guard let document else { throw ValidationError("\(path): --config file holds no MeshConfig") }
         guard document.kind == "MeshConfig" else {
-          throw ValidationError("\(path): --config needs a meshctl.io/v1alpha1 MeshConfig, not \(document.kind ?? "an object without a kind")")
+          throw ValidationError(
+            "\(path): --config needs a meshctl.io/v1alpha1 MeshConfig, not \(document.kind ?? "an object without a kind")"
+          )
         }
         let errors = Validator().validate(document).filter { $0.severity == .error }
         guard errors.isEmpty else { throw InputFailure(errors) }
@@ -86,6 +92,7 @@ extension Meshctl {
   public struct Uninject: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "uninject",
         abstract: "Remove mesh sidecars from every pod template, offline.",
         discussion: """
           Restores pod templates exactly as they were before `\(Meshctl.displayName) inject` \
@@ -123,7 +130,9 @@ public struct TransformOptions: ParsableArguments {
   }
 
   /// Rewrite the files in place.
-  @Flag(name: [.customShort("i"), .customLong("in-place")], help: "Rewrite the input files in place (atomically; unchanged files are not touched).")
+  @Flag(
+    name: [.customShort("i"), .customLong("in-place")],
+    help: "Rewrite the input files in place (atomically; unchanged files are not touched).")
   public var inPlace = false
 
   /// Output format.
@@ -158,7 +167,8 @@ struct InputFailure: Error, CustomStringConvertible {
 /// `file:line:col: error: message [CODE]`, the one-line form of a finding.
 enum TextDiagnosticLine {
   static func render(_ diagnostic: Diagnostic) -> String {
-    let place = diagnostic.mark.isKnown ? "\(diagnostic.file):\(diagnostic.mark.line):\(diagnostic.mark.column)" : diagnostic.file
+    let place =
+      diagnostic.mark.isKnown ? "\(diagnostic.file):\(diagnostic.mark.line):\(diagnostic.mark.column)" : diagnostic.file
     return "\(place): \(diagnostic.severity.rawValue): \(diagnostic.message) [\(diagnostic.code)]"
   }
 }
@@ -203,7 +213,9 @@ struct InjectionRun {
       }
       for path in inputs where seen.insert(path).inserted {
         do {
-          failed = try process(path, context: context, outcomes: &outcomes, jsonItems: &jsonItems, lastWritten: &lastWritten) || failed
+          failed =
+            try process(path, context: context, outcomes: &outcomes, jsonItems: &jsonItems, lastWritten: &lastWritten)
+            || failed
         } catch let error as ManifestError {
           context.stderr.write("\(Meshctl.displayName): error: \(error.description)\n")
           failed = true
@@ -213,7 +225,10 @@ struct InjectionRun {
       }
     }
     if transform.output == .json {
-      let root = jsonItems.count == 1 ? jsonItems[0] : Node.mapping(["apiVersion": .string("v1"), "kind": .string("List"), "items": .sequence(jsonItems)])
+      let root =
+        jsonItems.count == 1
+        ? jsonItems[0]
+        : Node.mapping(["apiVersion": .string("v1"), "kind": .string("List"), "items": .sequence(jsonItems)])
       context.stdout.write(JSONEmitter.emit(root) + "\n")
     }
     context.stdout.flush()
@@ -269,7 +284,9 @@ struct InjectionRun {
           MappingEntry(key: "file", value: .string(outcome.file)),
           MappingEntry(key: "object", value: .string(outcome.object)),
         ]
-        if let namespace = outcome.namespace { entries.append(MappingEntry(key: "namespace", value: .string(namespace))) }
+        if let namespace = outcome.namespace {
+          entries.append(MappingEntry(key: "namespace", value: .string(namespace)))
+        }
         entries.append(MappingEntry(key: "status", value: .string(outcome.status.rawValue)))
         if let reason = outcome.reason { entries.append(MappingEntry(key: "reason", value: .string(reason))) }
         return .mapping(entries)

@@ -10,6 +10,7 @@ extension Meshctl {
   public struct Schema: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "schema",
         abstract: "Print the JSON Schema or the CRD of a meshctl kind.",
         discussion: """
           Without KIND, lists the kinds, one per line. Kinds match case-insensitively.
@@ -38,7 +39,10 @@ extension Meshctl {
     public var crd = false
 
     /// Output format; JSON for a schema and YAML for a CRD by default.
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output format: json (default for a schema) or yaml (default for --crd).", valueName: "format"))
+    @Option(
+      name: [.customShort("o"), .long],
+      help: ArgumentHelp("Output format: json (default for a schema) or yaml (default for --crd).", valueName: "format")
+    )
     public var output: Format?
 
     /// Creates the command with defaults.

@@ -11,6 +11,7 @@ extension Meshctl {
   public struct Validate: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "validate",
         abstract: "Check manifests against meshctl's schemas, offline.",
         discussion: """
           Reads every -f input (with no -f, standard input when it is not a terminal), one \

@@ -1,5 +1,5 @@
-import Manifest
 import ArgumentParser
+import Manifest
 
 /// The version meshctl reports.
 public enum MeshctlVersion {
@@ -42,7 +42,7 @@ extension Meshctl {
   /// `meshctl version`: prints the version; does no other work, so it starts fast.
   public struct Version: ContextualCommand {
     public static var configuration: CommandConfiguration {
-      CommandConfiguration(abstract: "Print the meshctl version.")
+      CommandConfiguration(commandName: "version", abstract: "Print the meshctl version.")
     }
 
     /// Output format.
@@ -64,7 +64,8 @@ extension Meshctl {
       switch output {
       case .text:
         context.stdout.write(
-          "meshctl version \(MeshctlVersion.current)\nswift \(MeshctlVersion.swift)\nplatform \(MeshctlVersion.platform)\n")
+          "meshctl version \(MeshctlVersion.current)\nswift \(MeshctlVersion.swift)\nplatform \(MeshctlVersion.platform)\n"
+        )
       case .json:
         context.stdout.write(
           Node.object([
