@@ -1,5 +1,11 @@
 import Manifest
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// The findings that need more than one document (MC2xxx references, MC3xxx mTLS safety,
 /// MC4xxx injection). Keeps small summaries, not documents, so memory stays flat.
 ///
@@ -482,26 +488,87 @@ public struct CrossDocumentAnalysis: Sendable {
 }
 
 /// Strings stored once each and named by number: namespaces, kinds, names and labels repeat
-/// across objects, so the summaries hold numbers instead of copies.
+/// across objects, so the summaries hold numbers instead of copies. The text lives in one byte
+/// array with an open-addressing index over it: a few bytes per string beyond its text, where
+/// a `[String: Int32]` would cost a heap object and a hash-table entry for each.
 struct StringTable: Sendable {
   /// The number that stands for "no string" (an unset namespace, an unnamed object).
   static let none: Int32 = -1
 
-  private var ids: [String: Int32] = [:]
-  private var strings: [String] = []
+  /// Every string's UTF-8 bytes, one after the other.
+  private var bytes: [UInt8] = []
+  /// Where string `id` starts in `bytes`; it ends where `id + 1` starts.
+  private var starts: [UInt32] = [0]
+  /// Slots holding a string's number, or `none`; at most half full.
+  private var slots = [Int32](repeating: StringTable.none, count: 64)
+
+  private var count: Int { starts.count - 1 }
 
   /// The number of `text`, adding it when it is new.
   mutating func intern(_ text: String) -> Int32 {
-    if let id = ids[text] { return id }
-    let id = Int32(strings.count)
-    strings.append(text)
-    ids[text] = id
-    return id
+    var text = text
+    return text.withUTF8 { utf8 in
+      let (slot, found) = find(utf8)
+      if let found { return found }
+      let id = Int32(count)
+      bytes.append(contentsOf: utf8)
+      starts.append(UInt32(bytes.count))
+      slots[slot] = id
+      if count * 2 > slots.count { rehash(capacity: slots.count * 2) }
+      return id
+    }
   }
 
   /// The number of `text` when it was interned.
-  func id(of text: String) -> Int32? { ids[text] }
+  func id(of text: String) -> Int32? {
+    var text = text
+    return text.withUTF8 { find($0).found }
+  }
 
   /// The string a number stands for.
-  subscript(id: Int32) -> String { strings[Int(id)] }
+  subscript(id: Int32) -> String {
+    String(decoding: bytes[Int(starts[Int(id)])..<Int(starts[Int(id) + 1])], as: UTF8.self)
+  }
+
+  /// The slot of `utf8`: where it is (with its number), or the empty slot where it would go.
+  private func find(_ utf8: UnsafeBufferPointer<UInt8>) -> (slot: Int, found: Int32?) {
+    let mask = slots.count - 1
+    var slot = Self.hash(utf8) & mask
+    while true {
+      let id = slots[slot]
+      if id == Self.none { return (slot, nil) }
+      if equals(id, utf8) { return (slot, id) }
+      slot = (slot + 1) & mask
+    }
+  }
+
+  private func equals(_ id: Int32, _ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+    let start = Int(starts[Int(id)])
+    let end = Int(starts[Int(id) + 1])
+    guard end - start == utf8.count else { return false }
+    return bytes.withUnsafeBufferPointer { all in
+      utf8.count == 0 || memcmp(all.baseAddress! + start, utf8.baseAddress!, utf8.count) == 0
+    }
+  }
+
+  private mutating func rehash(capacity: Int) {
+    slots = [Int32](repeating: Self.none, count: capacity)
+    let mask = capacity - 1
+    bytes.withUnsafeBufferPointer { all in
+      for id in 0..<count {
+        let start = Int(starts[id])
+        let text = UnsafeBufferPointer(rebasing: all[start..<Int(starts[id + 1])])
+        var slot = Self.hash(text) & mask
+        while slots[slot] != Self.none { slot = (slot + 1) & mask }
+        slots[slot] = Int32(id)
+      }
+    }
+  }
+
+  /// Swift's seeded hash of the bytes: a crafted input cannot make every string collide.
+  private static func hash(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
+    var hasher = Hasher()
+    hasher.combine(bytes: UnsafeRawBufferPointer(utf8))
+    return hasher.finalize()
+  }
 }
