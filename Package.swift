@@ -43,7 +43,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .executableTarget(name: "meshctl", dependencies: ["MeshctlCLI"]),
+    .executableTarget(
+      name: "meshctl", dependencies: ["MeshctlCLI"],
+      linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(configuration: .release))]),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest"], exclude: ["Fixtures"]),
     .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest"], exclude: ["Fixtures"]),
     .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Manifest"]),
