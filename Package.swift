@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Release speed for the hot libraries: the reader and validator run per event and per node.
-/// Exclusivity is proven statically where it matters; the dynamic checks cost ~2% of validate.
+/// The dynamic exclusivity checks cost ~2% of validate; debug builds and the tests keep them.
 /// Cross-module optimization lets the command line and schema inline the document model.
 let speed: [SwiftSetting] = [
   .unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"], .when(configuration: .release))
