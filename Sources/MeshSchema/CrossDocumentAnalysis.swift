@@ -28,7 +28,9 @@ public struct CrossDocumentAnalysis: Sendable {
   /// An interned string's number; `none` stands for an absent one (no namespace, no name).
   typealias StringID = Int32
 
-  /// A label `key=value` as the two interned numbers, packed so a set of them is cheap.
+  /// A label `key=value` as a 64-bit fingerprint (Swift's seeded hash of both strings). Labels
+  /// are only ever compared, never printed, so their text is not kept; two different labels
+  /// share a fingerprint with a chance of 2^-64, and a crafted input cannot aim for it.
   typealias LabelPair = UInt64
 
   enum SidecarIntent: Sendable { case present, optedIn, optedOut, unspecified }
@@ -46,6 +48,8 @@ public struct CrossDocumentAnalysis: Sendable {
   struct BackendSummary: Sendable {
     var name: String
     var selector: [LabelPair]?
+    /// The selector as messages show it: `key=value` pairs by key, comma-separated.
+    var selectorText: String
     var service: String?
     /// Where the backend's `selector` or `service` is, else the split's `spec.backends`.
     var mark: SourceMark
@@ -93,8 +97,6 @@ public struct CrossDocumentAnalysis: Sendable {
   private var workloads: [WorkloadSummary] = []
   private var workloadLabels: [LabelPair] = []
   private var workloadsPerNamespace: [StringID: Int] = [:]
-  private var labelsInNamespace: Set<NamespacedLabel> = []
-  private var labelsAnywhere: Set<LabelPair> = []
   private var injectedNamespaces: Set<StringID> = []
   private var trafficSplits: [TrafficSplitSummary] = []
   private var mtlsPolicies: [MTLSPolicySummary] = []
@@ -183,13 +185,17 @@ public struct CrossDocumentAnalysis: Sendable {
     return map
   }
 
-  /// A label map as interned pairs.
-  private mutating func labelPairs(_ map: [String: String]) -> [LabelPair] {
-    map.map { Self.pack(strings.intern($0.key), strings.intern($0.value)) }
+  /// The fingerprint of one label.
+  private static func fingerprint(_ key: String, _ value: String) -> LabelPair {
+    var hasher = Hasher()
+    hasher.combine(key)
+    hasher.combine(value)
+    return UInt64(bitPattern: Int64(hasher.finalize()))
   }
 
-  private func label(_ pair: LabelPair) -> (key: String, value: String) {
-    (strings[StringID(bitPattern: UInt32(pair >> 32))], strings[StringID(bitPattern: UInt32(pair & 0xFFFF_FFFF))])
+  /// A label map as fingerprints.
+  private static func labelPairs(_ map: [String: String]) -> [LabelPair] {
+    map.map { fingerprint($0.key, $0.value) }
   }
 
   private mutating func trafficSplit(_ object: ManifestObject) -> TrafficSplitSummary? {
@@ -199,8 +205,11 @@ public struct CrossDocumentAnalysis: Sendable {
     for (index, backend) in (spec["backends"]?.sequence ?? []).enumerated() {
       guard let name = backend["name"]?.string else { continue }
       let field = backend["selector"] != nil ? "selector" : "service"
+      let selector = Self.stringMap(backend["selector"])
+      let selectorText = (selector ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        .joined(separator: ",")
       var summary = BackendSummary(
-        name: name, selector: Self.stringMap(backend["selector"]).map { labelPairs($0) },
+        name: name, selector: selector.map(Self.labelPairs), selectorText: selectorText,
         service: backend["service"]?.string, mark: backendsMark, index: index, field: nil,
         sourceLine: sourceLine(object, backendsMark))
       if let node = backend[field] {
@@ -218,7 +227,7 @@ public struct CrossDocumentAnalysis: Sendable {
   private mutating func mtlsPolicy(_ object: ManifestObject) -> MTLSPolicySummary? {
     guard let spec = object.node["spec"], let mode = spec["mode"]?.string else { return nil }
     let selector = spec["selector"]
-    let matchLabels = selector.map { labelPairs(Self.stringMap($0["matchLabels"]) ?? [:]) }
+    let matchLabels = selector.map { Self.labelPairs(Self.stringMap($0["matchLabels"]) ?? [:]) }
     return MTLSPolicySummary(
       namespace: namespaceID(object.namespace), reference: object.reference, mode: mode, matchLabels: matchLabels,
       site: site(object, ["spec", "mode"]))
@@ -237,10 +246,8 @@ public struct CrossDocumentAnalysis: Sendable {
     let namespace = namespaceID(object.namespace)
     let start = Int32(workloadLabels.count)
     for entry in labels?.mapping ?? [] {
-      let pair = Self.pack(strings.intern(entry.key), strings.intern(Self.text(entry.value)))
+      let pair = Self.fingerprint(entry.key, Self.text(entry.value))
       workloadLabels.append(pair)
-      labelsAnywhere.insert(pair)
-      labelsInNamespace.insert(NamespacedLabel(namespace: namespace, label: pair))
     }
     workloads.append(
       WorkloadSummary(
@@ -400,10 +407,36 @@ public struct CrossDocumentAnalysis: Sendable {
   }
 
   /// Whether a workload that could be in `namespace` carries `label`.
-  private func someWorkload(carries label: LabelPair, compatibleWith namespace: StringID) -> Bool {
-    if namespace == StringTable.none { return labelsAnywhere.contains(label) }
-    return labelsInNamespace.contains(NamespacedLabel(namespace: namespace, label: label))
-      || labelsInNamespace.contains(NamespacedLabel(namespace: StringTable.none, label: label))
+  /// Which selector labels the workloads carry, and in which namespaces: built once, when the
+  /// findings are asked for, from one pass over the workloads' labels, keeping only the labels
+  /// some selector names (a few), so no index over every workload's labels is held.
+  struct SelectorLabelIndex {
+    var inNamespace: Set<NamespacedLabel> = []
+    var anywhere: Set<LabelPair> = []
+
+    /// Whether a workload that could be in `namespace` carries `label`.
+    func someWorkload(carries label: LabelPair, compatibleWith namespace: StringID) -> Bool {
+      if namespace == StringTable.none { return anywhere.contains(label) }
+      return inNamespace.contains(NamespacedLabel(namespace: namespace, label: label))
+        || inNamespace.contains(NamespacedLabel(namespace: StringTable.none, label: label))
+    }
+  }
+
+  private func selectorLabelIndex() -> SelectorLabelIndex {
+    var wanted: Set<LabelPair> = []
+    for split in trafficSplits {
+      for backend in split.backends { wanted.formUnion(backend.selector ?? []) }
+    }
+    var index = SelectorLabelIndex()
+    guard !wanted.isEmpty else { return index }
+    for workload in workloads {
+      for label in workloadLabels[Int(workload.labels.lowerBound)..<Int(workload.labels.upperBound)]
+      where wanted.contains(label) {
+        index.anywhere.insert(label)
+        index.inNamespace.insert(NamespacedLabel(namespace: workload.namespace, label: label))
+      }
+    }
+    return index
   }
 
   private func carries(_ workload: WorkloadSummary, all labels: [LabelPair]) -> Bool {
@@ -412,28 +445,29 @@ public struct CrossDocumentAnalysis: Sendable {
   }
 
   /// Whether one workload that could be in `namespace` carries every label of `selector`. The
-  /// label sets answer most selectors (one label, or a label nobody carries) without a scan.
-  private func someWorkload(matches selector: [LabelPair], compatibleWith namespace: StringID) -> Bool {
-    guard selector.allSatisfy({ someWorkload(carries: $0, compatibleWith: namespace) }) else { return false }
+  /// index answers most selectors (one label, or a label nobody carries) without a scan.
+  private func someWorkload(
+    matches selector: [LabelPair], compatibleWith namespace: StringID, in index: SelectorLabelIndex
+  ) -> Bool {
+    guard selector.allSatisfy({ index.someWorkload(carries: $0, compatibleWith: namespace) }) else { return false }
     if selector.count == 1 { return true }
     return workloads.contains { Self.compatible($0.namespace, namespace) && carries($0, all: selector) }
   }
 
   private func unmatchedSelectors() -> [Diagnostic] {
     var findings: [Diagnostic] = []
+    let index = selectorLabelIndex()
     for split in trafficSplits {
       guard Self.count(compatibleWith: split.namespace, in: workloadsPerNamespace, total: workloads.count) > 0 else {
         continue
       }
       for backend in split.backends {
         guard let selector = backend.selector, !selector.isEmpty else { continue }
-        if !someWorkload(matches: selector, compatibleWith: split.namespace) {
-          let labels = selector.map(label).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-            .joined(separator: ",")
+        if !someWorkload(matches: selector, compatibleWith: split.namespace, in: index) {
           findings.append(
             diagnostic(
               .warning, RuleCode.selectorMatchesNothing,
-              "backend `\(backend.name)` selects \(labels), which no pod template in the input carries",
+              "backend `\(backend.name)` selects \(backend.selectorText), which no pod template in the input carries",
               site(backend, of: split), hint: "check the labels against the workloads' spec.template.metadata.labels"))
         }
       }
