@@ -45,29 +45,41 @@ public struct CrossDocumentAnalysis: Sendable {
     var labels: Range<Int32>
   }
 
+  /// Which field of a backend a finding points at.
+  enum BackendField: UInt8, Sendable { case selector, service }
+
   struct BackendSummary: Sendable {
     var name: String
-    var selector: [LabelPair]?
+    /// Its selector's labels: a range of `selectorLabels`; nil without a selector.
+    var selector: Range<Int32>?
     /// The selector as messages show it: `key=value` pairs by key, comma-separated.
     var selectorText: String
     var service: String?
     /// Where the backend's `selector` or `service` is, else the split's `spec.backends`.
     var mark: SourceMark
     /// `spec.backends[i].<field>`, kept as its parts (rendered only for a finding).
-    var index: Int
-    var field: String?
-    var sourceLine: String?
+    var index: Int32
+    var field: BackendField?
   }
 
+  /// A TrafficSplit in the fields its findings need; its site is rebuilt for a finding.
   struct TrafficSplitSummary: Sendable {
     var namespace: StringID
     var reference: String
     var service: String
-    var site: Site
-    /// The object's path in its document (`items[3]`), the prefix of the backends' paths.
+    var file: String
+    /// Where `spec.service` is.
+    var serviceMark: SourceMark
+    /// The object's path in its document (`items[3]`), the prefix of the findings' paths.
     var objectPath: String
-    var backendsMark: SourceMark
-    var backends: [BackendSummary]
+    /// Its backends: a range of `backends`.
+    var backends: Range<Int32>
+  }
+
+  /// A place whose source line was kept (standard input only).
+  struct LineKey: Hashable, Sendable {
+    var file: String
+    var line: Int
   }
 
   struct MTLSPolicySummary: Sendable {
@@ -99,6 +111,11 @@ public struct CrossDocumentAnalysis: Sendable {
   private var workloadsPerNamespace: [StringID: Int] = [:]
   private var injectedNamespaces: Set<StringID> = []
   private var trafficSplits: [TrafficSplitSummary] = []
+  /// Every split's backends, split after split; and their selectors' labels.
+  private var backends: [BackendSummary] = []
+  private var selectorLabels: [LabelPair] = []
+  /// The source lines of the splits' sites, when `retainsSourceLines`.
+  private var retainedLines: [LineKey: String] = [:]
   private var mtlsPolicies: [MTLSPolicySummary] = []
   private var immediate: [Diagnostic] = []
 
@@ -199,29 +216,42 @@ public struct CrossDocumentAnalysis: Sendable {
   }
 
   private mutating func trafficSplit(_ object: ManifestObject) -> TrafficSplitSummary? {
-    guard let spec = object.node["spec"], let service = spec["service"]?.string else { return nil }
+    guard let spec = object.node["spec"], let serviceNode = spec["service"], let service = serviceNode.string else {
+      return nil
+    }
     let backendsMark = spec["backends"]?.mark ?? spec.mark
-    var backends: [BackendSummary] = []
+    let first = Int32(backends.count)
     for (index, backend) in (spec["backends"]?.sequence ?? []).enumerated() {
       guard let name = backend["name"]?.string else { continue }
-      let field = backend["selector"] != nil ? "selector" : "service"
-      let selector = Self.stringMap(backend["selector"])
-      let selectorText = (selector ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        .joined(separator: ",")
+      let field: BackendField = backend["selector"] != nil ? .selector : .service
       var summary = BackendSummary(
-        name: name, selector: selector.map(Self.labelPairs), selectorText: selectorText,
-        service: backend["service"]?.string, mark: backendsMark, index: index, field: nil,
-        sourceLine: sourceLine(object, backendsMark))
-      if let node = backend[field] {
+        name: name, selector: nil, selectorText: "", service: backend["service"]?.string, mark: backendsMark,
+        index: Int32(index), field: nil)
+      if let selector = Self.stringMap(backend["selector"]) {
+        let start = Int32(selectorLabels.count)
+        selectorLabels += Self.labelPairs(selector)
+        summary.selector = start..<Int32(selectorLabels.count)
+        summary.selectorText = selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+          .joined(separator: ",")
+      }
+      if let node = backend[field == .selector ? "selector" : "service"] {
         summary.mark = node.mark
         summary.field = field
-        summary.sourceLine = sourceLine(object, node.mark)
       }
+      retainLine(object, summary.mark)
       backends.append(summary)
     }
+    retainLine(object, serviceNode.mark)
     return TrafficSplitSummary(
       namespace: namespaceID(object.namespace), reference: object.reference, service: service,
-      site: site(object, ["spec", "service"]), objectPath: object.path, backendsMark: backendsMark, backends: backends)
+      file: object.document.file, serviceMark: serviceNode.mark, objectPath: object.path,
+      backends: first..<Int32(backends.count))
+  }
+
+  /// Keeps the source line at `mark` when lines are retained.
+  private mutating func retainLine(_ object: ManifestObject, _ mark: SourceMark) {
+    guard retainsSourceLines, let line = object.document.sourceLine(mark.line) else { return }
+    retainedLines[LineKey(file: object.document.file, line: mark.line)] = line
   }
 
   private mutating func mtlsPolicy(_ object: ManifestObject) -> MTLSPolicySummary? {
@@ -320,14 +350,32 @@ public struct CrossDocumentAnalysis: Sendable {
     return diagnostic
   }
 
+  /// The site of a split's `spec.service`.
+  private func site(of split: TrafficSplitSummary) -> Site {
+    let path = JSONPath.render([.key("spec"), .key("service")], prefix: split.objectPath)
+    return Site(
+      file: split.file, mark: split.serviceMark, path: path, object: split.reference,
+      sourceLine: retainedLines[LineKey(file: split.file, line: split.serviceMark.line)])
+  }
+
   /// The site of a backend's `selector` or `service` (else of the split's `spec.backends`).
   private func site(_ backend: BackendSummary, of split: TrafficSplitSummary) -> Site {
     var components: [PathComponent] = [.key("spec"), .key("backends")]
-    if let field = backend.field { components += [.index(backend.index), .key(field)] }
+    if let field = backend.field {
+      components += [.index(Int(backend.index)), .key(field == .selector ? "selector" : "service")]
+    }
     let path = JSONPath.render(components, prefix: split.objectPath)
     return Site(
-      file: split.site.file, mark: backend.mark, path: path.isEmpty ? nil : path, object: split.reference,
-      sourceLine: backend.sourceLine)
+      file: split.file, mark: backend.mark, path: path.isEmpty ? nil : path, object: split.reference,
+      sourceLine: retainedLines[LineKey(file: split.file, line: backend.mark.line)])
+  }
+
+  private func backends(of split: TrafficSplitSummary) -> ArraySlice<BackendSummary> {
+    backends[Int(split.backends.lowerBound)..<Int(split.backends.upperBound)]
+  }
+
+  private func selector(of backend: BackendSummary) -> ArraySlice<LabelPair>? {
+    backend.selector.map { selectorLabels[Int($0.lowerBound)..<Int($0.upperBound)] }
   }
 
   /// Whether two namespaces can be the same at apply time (unset matches anything).
@@ -352,8 +400,8 @@ public struct CrossDocumentAnalysis: Sendable {
         findings.append(
           diagnostic(
             .error, RuleCode.duplicateTrafficSplit,
-            "Service `\(split.service)` is already routed by \(earlier.reference) (\(Self.location(earlier.site)))",
-            split.site, hint: "merge the two into one TrafficSplit: the mesh would apply only one of them"))
+            "Service `\(split.service)` is already routed by \(earlier.reference) (\(Self.location(site(of: earlier))))",
+            site(of: split), hint: "merge the two into one TrafficSplit: the mesh would apply only one of them"))
       } else {
         first[key] = index
       }
@@ -389,10 +437,10 @@ public struct CrossDocumentAnalysis: Sendable {
           diagnostic(
             .warning, RuleCode.serviceNotFound,
             "Service `\(split.service)` is not in the input\(namespaceName(split.namespace).map { " (namespace \($0))" } ?? "")",
-            split.site,
+            site(of: split),
             hint: Suggestions.didYouMean(split.service, among: names) ?? "add the Service, or check the name"))
       }
-      for backend in split.backends {
+      for backend in backends(of: split) {
         guard let service = backend.service, !hasService(service, compatibleWith: split.namespace) else { continue }
         let names = serviceNames(compatibleWith: split.namespace)
         findings.append(
@@ -425,7 +473,7 @@ public struct CrossDocumentAnalysis: Sendable {
   private func selectorLabelIndex() -> SelectorLabelIndex {
     var wanted: Set<LabelPair> = []
     for split in trafficSplits {
-      for backend in split.backends { wanted.formUnion(backend.selector ?? []) }
+      for backend in backends(of: split) { wanted.formUnion(selector(of: backend) ?? []) }
     }
     var index = SelectorLabelIndex()
     guard !wanted.isEmpty else { return index }
@@ -439,7 +487,7 @@ public struct CrossDocumentAnalysis: Sendable {
     return index
   }
 
-  private func carries(_ workload: WorkloadSummary, all labels: [LabelPair]) -> Bool {
+  private func carries(_ workload: WorkloadSummary, all labels: some Collection<LabelPair>) -> Bool {
     let own = workloadLabels[Int(workload.labels.lowerBound)..<Int(workload.labels.upperBound)]
     return labels.allSatisfy { own.contains($0) }
   }
@@ -447,7 +495,7 @@ public struct CrossDocumentAnalysis: Sendable {
   /// Whether one workload that could be in `namespace` carries every label of `selector`. The
   /// index answers most selectors (one label, or a label nobody carries) without a scan.
   private func someWorkload(
-    matches selector: [LabelPair], compatibleWith namespace: StringID, in index: SelectorLabelIndex
+    matches selector: ArraySlice<LabelPair>, compatibleWith namespace: StringID, in index: SelectorLabelIndex
   ) -> Bool {
     guard selector.allSatisfy({ index.someWorkload(carries: $0, compatibleWith: namespace) }) else { return false }
     if selector.count == 1 { return true }
@@ -461,8 +509,8 @@ public struct CrossDocumentAnalysis: Sendable {
       guard Self.count(compatibleWith: split.namespace, in: workloadsPerNamespace, total: workloads.count) > 0 else {
         continue
       }
-      for backend in split.backends {
-        guard let selector = backend.selector, !selector.isEmpty else { continue }
+      for backend in backends(of: split) {
+        guard let selector = selector(of: backend), !selector.isEmpty else { continue }
         if !someWorkload(matches: selector, compatibleWith: split.namespace, in: index) {
           findings.append(
             diagnostic(
