@@ -40,22 +40,16 @@ struct TextScanner {
     return nil
   }
 
-  /// Where the run of printable ASCII (and tabs, LF, CR) that starts at `start` ends, skipping
+  /// Where the run of printable ASCII (and tabs, LF, CR) that starts at `start` ends, checking
   /// eight bytes at a time: nearly all manifest text is such a run, and the scan runs on every
-  /// byte of the input.
+  /// byte of the input. The per-byte tests below never carry between bytes, so they are exact.
   private static func endOfPrintableASCII(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
     guard let base = bytes.baseAddress else { return nil }
     let raw = UnsafeRawPointer(base)
-    let ones: UInt64 = 0x0101_0101_0101_0101
-    let highs: UInt64 = 0x8080_8080_8080_8080
     var index = start
     while index + 8 <= bytes.count {
-      let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-      // A byte below 0x20 (a control, or tab/LF/CR), 0x7F (DEL) or above: check it one by one.
-      let below20 = (word &- ones &* 0x20) & ~word & highs
-      let isDEL = ((word ^ (ones &* 0x7F)) &- ones) & ~(word ^ (ones &* 0x7F)) & highs
-      if word & highs != 0 || below20 != 0 || isDEL != 0 {
-        // Tabs and line breaks are allowed: walk the word's bytes, stop at anything else.
+      if !isAllowedASCII(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+        // Something else in this word: find it byte by byte.
         var offset = 0
         while offset < 8 {
           switch bytes[index + offset] {
@@ -67,6 +61,26 @@ struct TextScanner {
       index += 8
     }
     return index
+  }
+
+  private static let ones: UInt64 = 0x0101_0101_0101_0101
+  private static let highs: UInt64 = 0x8080_8080_8080_8080
+  private static let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+
+  /// Whether all eight bytes are tab, LF, CR or 0x20...0x7E.
+  private static func isAllowedASCII(_ word: UInt64) -> Bool {
+    guard word & highs == 0 else { return false }
+    // High bit of each byte set when the byte is at least 0x20 (no byte exceeds 0x7F here).
+    let printable = (word &+ ones &* 0x60) & highs
+    let allowed = printable | equal(word, 0x0A) | equal(word, 0x09) | equal(word, 0x0D)
+    return allowed == highs && equal(word, 0x7F) == 0
+  }
+
+  /// The high bit of each byte of `word` that equals `byte` (bytes below 0x80).
+  private static func equal(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+    let difference = word ^ (ones &* UInt64(byte))
+    // A byte is zero exactly when adding 0x7F to it leaves its high bit clear.
+    return ~(difference &+ lows) & highs
   }
 
   /// The code point of a complete sequence, nil when it is overlong or out of range.
