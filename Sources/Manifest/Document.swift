@@ -135,3 +135,43 @@ public enum SourceLines {
     return String(Substring(utf8[..<end]))
   }
 }
+
+extension SourceLines {
+  /// The text of the 1-based lines `numbers` of a whole input, read once from the start
+  /// (line breaks as in `line(_:in:)`); only the wanted lines are kept.
+  public static func lines(_ numbers: Set<Int>, in source: any ByteSource) throws -> [Int: String] {
+    guard let last = numbers.max() else { return [:] }
+    var found: [Int: String] = [:]
+    var current = 1
+    var line: [UInt8] = []
+    var afterCR = false
+    var wanted = numbers.contains(current)
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    func endLine() {
+      if wanted { found[current] = String(decoding: line, as: UTF8.self) }
+      line.removeAll(keepingCapacity: true)
+      current += 1
+      wanted = numbers.contains(current)
+    }
+    reading: while current <= last {
+      let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+      guard count > 0 else { break }
+      for byte in buffer[..<count] {
+        // CRLF is one break: the LF after a CR only ends the CR's line.
+        if afterCR, byte == 0x0A {
+          afterCR = false
+          continue
+        }
+        afterCR = byte == 0x0D
+        if byte == 0x0A || byte == 0x0D {
+          endLine()
+          if current > last { break reading }
+        } else if wanted {
+          line.append(byte)
+        }
+      }
+    }
+    if current <= last, wanted { found[current] = String(decoding: line, as: UTF8.self) }
+    return found
+  }
+}

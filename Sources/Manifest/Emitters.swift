@@ -21,7 +21,9 @@ public enum YAMLEmitter {
     return String(decoding: out, as: UTF8.self)
   }
 
-  private static func writeMapping(_ entries: [MappingEntry], indent: Int, firstInline: Bool = false, into out: inout [UInt8]) {
+  private static func writeMapping(
+    _ entries: [MappingEntry], indent: Int, firstInline: Bool = false, into out: inout [UInt8]
+  ) {
     for (index, entry) in entries.enumerated() {
       // A mapping that is a sequence item starts on the dash's line: `- name: web`.
       if !(firstInline && index == 0) { out += pad(indent) }
@@ -127,7 +129,9 @@ public enum YAMLEmitter {
     }
     if last == UInt8(ascii: " ") || last == UInt8(ascii: ":") { return false }
     // Document markers, wherever the scalar lands.
-    if bytes.count >= 3, (first == UInt8(ascii: "-") || first == UInt8(ascii: ".")), bytes[1] == first, bytes[2] == first {
+    if bytes.count >= 3, (first == UInt8(ascii: "-") || first == UInt8(ascii: ".")), bytes[1] == first,
+      bytes[2] == first
+    {
       return false
     }
     var previous: UInt8 = 0
@@ -139,9 +143,14 @@ public enum YAMLEmitter {
       case UInt8(ascii: " ") where previous == UInt8(ascii: ":"): return false  // `a: b` is a mapping
       case UInt8(ascii: "#") where previous == UInt8(ascii: " "): return false  // ` #` starts a comment
       case 0xC2 where index + 1 < bytes.count && bytes[index + 1] <= 0x9F: return false  // C1 controls, NEL
-      case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+      case 0xE2
+      where index + 2 < bytes.count && bytes[index + 1] == 0x80
+        && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
         return false  // LS, PS
-      case 0xEF where index + 2 < bytes.count && ((bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF) || (bytes[index + 1] == 0xBF && bytes[index + 2] >= 0xBE)):
+      case 0xEF
+      where index + 2 < bytes.count
+        && ((bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF)
+          || (bytes[index + 1] == 0xBF && bytes[index + 2] >= 0xBE)):
         return false  // byte-order mark, U+FFFE, U+FFFF
       default: break
       }
@@ -170,7 +179,8 @@ public enum YAMLEmitter {
 
   /// A `|` block for multi-line text when every line can be written as it is.
   private static func literalBlock(_ text: String, indent: Int) -> String? {
-    guard text.contains("\n"), !text.hasPrefix(" "), !text.hasPrefix("\n"),
+    // Most strings that get here are one line (JSON in annotations): a byte scan says so at once.
+    guard text.utf8.contains(0x0A), !text.hasPrefix(" "), !text.hasPrefix("\n"),
       text.unicodeScalars.allSatisfy({ $0 == "\n" || isPrintable($0) }),
       !text.split(separator: "\n", omittingEmptySubsequences: false).contains(where: { $0.hasSuffix(" ") })
     else { return nil }
@@ -232,14 +242,28 @@ public enum YAMLEmitter {
 public enum JSONEmitter {
   /// The JSON text of a tree; `pretty` indents by two spaces.
   public static func emit(_ node: Node, pretty: Bool = true) -> String {
-    var out = ""
+    // Bytes, not a String, as in YAMLEmitter: many small appends (injection records, reports).
+    var out: [UInt8] = []
     write(node, indent: 0, pretty: pretty, into: &out)
-    return out
+    return String(decoding: out, as: UTF8.self)
   }
 
   /// The JSON string literal for a string, with its quotes.
   public static func quote(_ string: String) -> String {
-    var out = "\""
+    var out: [UInt8] = []
+    appendQuoted(string, to: &out)
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Appends the JSON string literal for `string`.
+  private static func appendQuoted(_ string: String, to out: inout [UInt8]) {
+    out.append(0x22)
+    // Nearly every string needs no escape: one byte scan, then the bytes as they are.
+    guard needsEscape(string.utf8) else {
+      out.append(contentsOf: string.utf8)
+      out.append(0x22)
+      return
+    }
     for scalar in string.unicodeScalars {
       switch scalar {
       case "\"": out += "\\\""
@@ -251,59 +275,76 @@ public enum JSONEmitter {
         if scalar.value < 0x20 || scalar == "\u{2028}" || scalar == "\u{2029}" {
           out += "\\u" + YAMLEmitter.hex(scalar.value, width: 4)
         } else {
-          out.unicodeScalars.append(scalar)
+          out.append(contentsOf: UTF8.encode(scalar)!)
         }
       }
     }
-    return out + "\""
+    out.append(0x22)
   }
 
-  private static func write(_ node: Node, indent: Int, pretty: Bool, into out: inout String) {
+  /// Whether a string has a character `quote` escapes: `"`, a backslash, a control character,
+  /// or LS / PS (U+2028, U+2029, which start with E2 in UTF-8).
+  private static func needsEscape(_ bytes: String.UTF8View) -> Bool {
+    bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }
+  }
+
+  private static func write(_ node: Node, indent: Int, pretty: Bool, into out: inout [UInt8]) {
     switch node.content {
     case .scalar(let scalar):
-      out += scalarJSON(scalar)
+      writeScalar(scalar, into: &out)
     case .sequence(let items):
-      writeContainer(items, open: "[", close: "]", indent: indent, pretty: pretty, into: &out) { item, out in
+      writeContainer(items, open: 0x5B, close: 0x5D, indent: indent, pretty: pretty, into: &out) { item, out in
         write(item, indent: indent + 2, pretty: pretty, into: &out)
       }
     case .mapping(let entries):
-      writeContainer(entries, open: "{", close: "}", indent: indent, pretty: pretty, into: &out) { entry, out in
-        out += quote(entry.key) + (pretty ? ": " : ":")
+      writeContainer(entries, open: 0x7B, close: 0x7D, indent: indent, pretty: pretty, into: &out) { entry, out in
+        appendQuoted(entry.key, to: &out)
+        out += pretty ? ": " : ":"
         write(entry.value, indent: indent + 2, pretty: pretty, into: &out)
       }
     }
   }
 
   private static func writeContainer<Element>(
-    _ elements: [Element], open: String, close: String, indent: Int, pretty: Bool, into out: inout String,
-    _ writeElement: (Element, inout String) -> Void
+    _ elements: [Element], open: UInt8, close: UInt8, indent: Int, pretty: Bool, into out: inout [UInt8],
+    _ writeElement: (Element, inout [UInt8]) -> Void
   ) {
+    out.append(open)
     guard !elements.isEmpty else {
-      out += open + close
+      out.append(close)
       return
     }
-    out += open
-    let pad = pretty ? "\n" + String(repeating: " ", count: indent + 2) : ""
     for (index, element) in elements.enumerated() {
-      if index > 0 { out += "," }
-      out += pad
+      if index > 0 { out.append(0x2C) }
+      if pretty { newline(indent: indent + 2, into: &out) }
       writeElement(element, &out)
     }
-    out += pretty ? "\n" + String(repeating: " ", count: indent) + close : close
+    if pretty { newline(indent: indent, into: &out) }
+    out.append(close)
   }
 
-  private static func scalarJSON(_ scalar: Scalar) -> String {
+  private static func newline(indent: Int, into out: inout [UInt8]) {
+    out.append(0x0A)
+    out.append(contentsOf: repeatElement(0x20, count: indent))
+  }
+
+  private static func writeScalar(_ scalar: Scalar, into out: inout [UInt8]) {
     switch scalar.kind {
-    case .null: return "null"
-    case .bool: return YAMLResolver.boolValue(of: scalar.text) == true ? "true" : "false"
+    case .null: out += "null"
+    case .bool: out += YAMLResolver.boolValue(of: scalar.text) == true ? "true" : "false"
     case .int:
-      if let value = YAMLResolver.intValue(of: scalar.text) { return String(value) }
-      return quote(scalar.text)
+      if let value = YAMLResolver.intValue(of: scalar.text) {
+        out += String(value)
+      } else {
+        appendQuoted(scalar.text, to: &out)
+      }
     case .float:
-      guard let value = YAMLResolver.floatValue(of: scalar.text), value.isFinite else { return quote(scalar.text) }
-      if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
-      return String(value)
-    case .string: return quote(scalar.text)
+      guard let value = YAMLResolver.floatValue(of: scalar.text), value.isFinite else {
+        appendQuoted(scalar.text, to: &out)
+        return
+      }
+      if value == value.rounded(), abs(value) < 1e15 { out += String(Int(value)) } else { out += String(value) }
+    case .string: appendQuoted(scalar.text, to: &out)
     }
   }
 }
@@ -311,6 +352,8 @@ public enum JSONEmitter {
 extension String {
   /// Every occurrence of `target` replaced (without Foundation).
   func replacingAll(_ target: Character, with replacement: String) -> String {
+    // Nothing to replace (the usual case): no walk over the characters.
+    if target.isASCII, let byte = target.asciiValue, !utf8.contains(byte) { return self }
     var out = ""
     for character in self {
       if character == target { out += replacement } else { out.append(character) }

@@ -11,7 +11,14 @@ struct TextScanner {
   /// The index in `bytes` where the first refused character starts (0 when it began in an
   /// earlier chunk), or nil when every character is allowed or still incomplete.
   mutating func firstRefused(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-    for (index, byte) in bytes.enumerated() {
+    var index = 0
+    while index < bytes.count {
+      if length == 0, let end = Self.endOfPrintableASCII(in: bytes, from: index), end > index {
+        index = end
+        continue
+      }
+      let byte = bytes[index]
+      defer { index += 1 }
       if length == 0 {
         switch byte {
         case 0x09, 0x0A, 0x0D, 0x20...0x7E: continue
@@ -31,6 +38,49 @@ struct TextScanner {
       guard let scalar = Self.decode(partial), Self.isAllowed(scalar) else { return max(0, start) }
     }
     return nil
+  }
+
+  /// Where the run of printable ASCII (and tabs, LF, CR) that starts at `start` ends, checking
+  /// eight bytes at a time: nearly all manifest text is such a run, and the scan runs on every
+  /// byte of the input. The per-byte tests below never carry between bytes, so they are exact.
+  private static func endOfPrintableASCII(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+    guard let base = bytes.baseAddress else { return nil }
+    let raw = UnsafeRawPointer(base)
+    var index = start
+    while index + 8 <= bytes.count {
+      if !isAllowedASCII(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+        // Something else in this word: find it byte by byte.
+        var offset = 0
+        while offset < 8 {
+          switch bytes[index + offset] {
+          case 0x09, 0x0A, 0x0D, 0x20...0x7E: offset += 1
+          default: return index + offset
+          }
+        }
+      }
+      index += 8
+    }
+    return index
+  }
+
+  private static let ones: UInt64 = 0x0101_0101_0101_0101
+  private static let highs: UInt64 = 0x8080_8080_8080_8080
+  private static let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+
+  /// Whether all eight bytes are tab, LF, CR or 0x20...0x7E.
+  private static func isAllowedASCII(_ word: UInt64) -> Bool {
+    guard word & highs == 0 else { return false }
+    // High bit of each byte set when the byte is at least 0x20 (no byte exceeds 0x7F here).
+    let printable = (word &+ ones &* 0x60) & highs
+    let allowed = printable | equal(word, 0x0A) | equal(word, 0x09) | equal(word, 0x0D)
+    return allowed == highs && equal(word, 0x7F) == 0
+  }
+
+  /// The high bit of each byte of `word` that equals `byte` (bytes below 0x80).
+  private static func equal(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+    let difference = word ^ (ones &* UInt64(byte))
+    // A byte is zero exactly when adding 0x7F to it leaves its high bit clear.
+    return ~(difference &+ lows) & highs
   }
 
   /// The code point of a complete sequence, nil when it is overlong or out of range.

@@ -10,8 +10,9 @@ struct TreeBuilder {
     var isMapping: Bool
     var mark: SourceMark
     var anchor: String?
-    var items: [Node] = []
-    var entries: [MappingEntry] = []
+    /// Where this container's items (or entries) start in the builder's shared stack: children
+    /// are finished before their parent goes on, so one stack holds every open container's.
+    var firstChild: Int
     var pendingKey: (text: String, mark: SourceMark, isMerge: Bool)?
     /// Merge sources (`<<`) and the entry index they go in at.
     var merges: [(index: Int, sources: [Node])] = []
@@ -20,21 +21,28 @@ struct TreeBuilder {
     /// Nodes in this container so far, aliases counted expanded.
     var size = 1
 
-    func containsKey(_ key: String) -> Bool {
-      if let keyIndex { return keyIndex.contains(key) }
-      return entries.contains { $0.key == key }
+    /// The entry with `key` so far, if any, in `entries` (the builder's stack).
+    func entry(_ key: String, in entries: MoveStack<MappingEntry>) -> MappingEntry? {
+      if let keyIndex, !keyIndex.contains(key) { return nil }
+      return entries.first(from: firstChild) { $0.key == key }
     }
 
     /// Appends an entry; past 16 keys, a set answers "seen before?" instead of a scan.
-    mutating func append(_ entry: MappingEntry) {
-      entries.append(entry)
+    mutating func append(_ entry: MappingEntry, to entries: MoveStack<MappingEntry>) {
+      entries.push(entry)
+      let count = entries.count - firstChild
       if keyIndex != nil {
         keyIndex!.insert(entry.key)
-      } else if entries.count == 16 {
-        keyIndex = Set(entries.map(\.key))
+      } else if count == 16 {
+        keyIndex = Set(entries.elements(from: firstChild).map(\.key))
       }
     }
   }
+
+  /// The items and entries of every open container, innermost last; each container's are
+  /// moved out into one array of the right size when it ends (no growing array per container).
+  private let items = MoveStack<Node>()
+  private let entries = MoveStack<MappingEntry>()
 
   /// Enclosing containers; the innermost open one is `current`, kept out of the array so that
   /// adding to it does not go through array subscripts on every event.
@@ -55,6 +63,8 @@ struct TreeBuilder {
   mutating func startDocument() {
     stack.removeAll(keepingCapacity: true)
     current = nil
+    items.removeAll()
+    entries.removeAll()
     root = nil
     anchors.removeAll()
     aliasExpansion = 0
@@ -78,12 +88,19 @@ struct TreeBuilder {
       let node = Node(.scalar(makeScalar(event)), mark: mark)
       let anchor = data.anchor.map { String(cString: $0) }
       if let anchor { anchors[anchor] = (node, 1) }
-      let isMergeKey = data.style == YAML_PLAIN_SCALAR_STYLE && data.length == 2 && data.value[0] == 0x3C && data.value[1] == 0x3C
+      let isMergeKey =
+        data.style == YAML_PLAIN_SCALAR_STYLE && data.length == 2 && data.value[0] == 0x3C && data.value[1] == 0x3C
       add(node, size: 1, isMergeKey: isMergeKey)
     case YAML_SEQUENCE_START_EVENT:
-      push(Frame(isMapping: false, mark: mark, anchor: event.data.sequence_start.anchor.map { String(cString: $0) }))
+      push(
+        Frame(
+          isMapping: false, mark: mark, anchor: event.data.sequence_start.anchor.map { String(cString: $0) },
+          firstChild: items.count))
     case YAML_MAPPING_START_EVENT:
-      push(Frame(isMapping: true, mark: mark, anchor: event.data.mapping_start.anchor.map { String(cString: $0) }))
+      push(
+        Frame(
+          isMapping: true, mark: mark, anchor: event.data.mapping_start.anchor.map { String(cString: $0) },
+          firstChild: entries.count))
     case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
       pop()
     case YAML_ALIAS_EVENT:
@@ -113,6 +130,8 @@ struct TreeBuilder {
     failed = true
     stack.removeAll()
     current = nil
+    items.removeAll()
+    entries.removeAll()
   }
 
   private mutating func push(_ frame: Frame) {
@@ -121,19 +140,21 @@ struct TreeBuilder {
       fail(ReaderCode.limit, "nesting is deeper than the limit of \(limits.maxDepth) levels", at: frame.mark)
       return
     }
-    if let open = current { stack.append(open) }
+    // take(): move the open frame onto the stack without copying (and retaining) its arrays.
+    if let open = current.take() { stack.append(open) }
     current = frame
   }
 
   private mutating func pop() {
-    guard var frame = current else { return }
+    guard let frame = current.take() else { return }
     current = stack.popLast()
     let node: Node
     if frame.isMapping {
-      applyMerges(&frame)
-      node = Node(.mapping(frame.entries), mark: frame.mark)
+      var children = entries.moveOut(from: frame.firstChild)
+      applyMerges(frame, &children)
+      node = Node(.mapping(children), mark: frame.mark)
     } else {
-      node = Node(.sequence(frame.items), mark: frame.mark)
+      node = Node(.sequence(items.moveOut(from: frame.firstChild)), mark: frame.mark)
     }
     if let anchor = frame.anchor { anchors[anchor] = (node, frame.size) }
     add(node, size: frame.size, isMergeKey: false)
@@ -147,12 +168,14 @@ struct TreeBuilder {
     }
     current!.size += size
     if !current!.isMapping {
-      current!.items.append(node)
+      items.push(node)
       return
     }
     guard let key = current!.pendingKey else {
       guard let scalar = node.scalar else {
-        fail(ReaderCode.unsupported, "a mapping key must be a scalar; Kubernetes cannot read \(node.typeName) keys", at: node.mark)
+        fail(
+          ReaderCode.unsupported, "a mapping key must be a scalar; Kubernetes cannot read \(node.typeName) keys",
+          at: node.mark)
         return
       }
       current!.pendingKey = (Self.keyText(scalar), node.mark, isMergeKey)
@@ -163,8 +186,8 @@ struct TreeBuilder {
       addMerge(node)
       return
     }
-    if current!.containsKey(key.text) {
-      let previous = current!.entries.first { $0.key == key.text }?.keyMark ?? .none
+    if let previousEntry = current!.entry(key.text, in: entries) {
+      let previous = previousEntry.keyMark
       diagnostics.append(
         Diagnostic(
           severity: .error, code: ReaderCode.duplicateKey,
@@ -172,7 +195,7 @@ struct TreeBuilder {
           file: file, mark: key.mark, hint: "remove one of them; Kubernetes rejects mappings with repeated keys"))
       return
     }
-    current!.append(MappingEntry(key: key.text, keyMark: key.mark, value: node))
+    current!.append(MappingEntry(key: key.text, keyMark: key.mark, value: node), to: entries)
   }
 
   private mutating func addMerge(_ value: Node) {
@@ -181,17 +204,19 @@ struct TreeBuilder {
     case .mapping: sources = [value]
     case .sequence(let items) where items.allSatisfy({ $0.mapping != nil }): sources = items
     default:
-      fail(ReaderCode.unsupported, "a merge key (<<) needs a mapping or a list of mappings, not \(value.typeName)", at: value.mark)
+      fail(
+        ReaderCode.unsupported, "a merge key (<<) needs a mapping or a list of mappings, not \(value.typeName)",
+        at: value.mark)
       return
     }
-    current!.merges.append((current!.entries.count, sources))
+    current!.merges.append((entries.count - current!.firstChild, sources))
   }
 
   /// Inserts merged keys where `<<` stood; explicit keys win, and earlier sources win over later
   /// ones (YAML merge key spec).
-  private func applyMerges(_ frame: inout Frame) {
+  private func applyMerges(_ frame: Frame, _ entries: inout [MappingEntry]) {
     guard !frame.merges.isEmpty else { return }
-    var present = Set(frame.entries.map(\.key))
+    var present = Set(entries.map(\.key))
     var offset = 0
     for merge in frame.merges {
       var inserted: [MappingEntry] = []
@@ -201,7 +226,7 @@ struct TreeBuilder {
           inserted.append(entry)
         }
       }
-      frame.entries.insert(contentsOf: inserted, at: merge.index + offset)
+      entries.insert(contentsOf: inserted, at: merge.index + offset)
       offset += inserted.count
     }
   }
@@ -241,5 +266,70 @@ struct TreeBuilder {
     case "tag:yaml.org,2002:null": return .null
     default: return nil
     }
+  }
+}
+
+/// A stack of values that hands its top part out as an array by moving, not copying: the tree
+/// builder's children of open containers. A class so the builder's methods share one buffer.
+final class MoveStack<Element> {
+  private var storage: UnsafeMutablePointer<Element>
+  private var capacity: Int
+  /// How many values are on the stack.
+  private(set) var count = 0
+
+  init() {
+    capacity = 64
+    storage = .allocate(capacity: capacity)
+  }
+
+  deinit {
+    storage.deinitialize(count: count)
+    storage.deallocate()
+  }
+
+  func push(_ element: Element) {
+    if count == capacity { grow() }
+    (storage + count).initialize(to: element)
+    count += 1
+  }
+
+  private func grow() {
+    let bigger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+    bigger.moveInitialize(from: storage, count: count)
+    storage.deallocate()
+    storage = bigger
+    capacity *= 2
+  }
+
+  /// Removes the values from `start` on and returns them, in order, as an array.
+  func moveOut(from start: Int) -> [Element] {
+    let moved = count - start
+    let array = [Element](unsafeUninitializedCapacity: moved) { buffer, initialized in
+      if moved > 0 { buffer.baseAddress!.moveInitialize(from: storage + start, count: moved) }
+      initialized = moved
+    }
+    count = start
+    return array
+  }
+
+  /// The first value from `start` on that satisfies `predicate`.
+  func first(from start: Int, where predicate: (Element) -> Bool) -> Element? {
+    var index = start
+    while index < count {
+      if predicate(storage[index]) { return storage[index] }
+      index += 1
+    }
+    return nil
+  }
+
+  /// Copies of the values from `start` on.
+  func elements(from start: Int) -> [Element] {
+    Array(UnsafeBufferPointer(start: storage + start, count: count - start))
+  }
+
+  /// Empties the stack, keeping its buffer.
+  func removeAll() {
+    storage.deinitialize(count: count)
+    count = 0
   }
 }

@@ -33,7 +33,9 @@ public enum YAMLResolver {
   /// Spellings of true in YAML 1.1.
   public static let trueWords: Set<String> = ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]
   /// Spellings of false in YAML 1.1.
-  public static let falseWords: Set<String> = ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]
+  public static let falseWords: Set<String> = [
+    "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+  ]
   /// The YAML 1.1 boolean spellings that YAML 1.2 and JSON read as strings: the ones people
   /// mean as strings and get bitten by (`country: NO`).
   public static let ambiguousBooleans: Set<String> = trueWords.union(falseWords).subtracting(
@@ -49,6 +51,7 @@ public enum YAMLResolver {
   /// The value of an integer spelling (decimal, `0x` hex, `0o`/leading-zero octal, `0b` binary,
   /// underscores allowed); nil when it overflows.
   public static func intValue(of text: String) -> Int? {
+    if let value = plainDecimalValue(of: text) { return value }
     var digits = String(text.filter { $0 != "_" })
     var negative = false
     if digits.hasPrefix("-") || digits.hasPrefix("+") {
@@ -71,6 +74,19 @@ public enum YAMLResolver {
     }
     guard let magnitude = Int(digits, radix: radix) else { return nil }
     return negative ? -magnitude : magnitude
+  }
+
+  /// The value of the common spelling, `0` or digits without a leading zero (at most 18, so
+  /// it cannot overflow), read without copying; nil for anything else.
+  private static func plainDecimalValue(of text: String) -> Int? {
+    let utf8 = text.utf8
+    guard let first = utf8.first, utf8.count <= 18, first >= 0x31 || utf8.count == 1 else { return nil }
+    var value = 0
+    for byte in utf8 {
+      guard byte >= 0x30, byte <= 0x39 else { return nil }
+      value = value * 10 + Int(byte - 0x30)
+    }
+    return value
   }
 
   /// The value of a float spelling, including `.inf` and `.nan`.

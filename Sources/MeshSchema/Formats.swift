@@ -86,7 +86,8 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
     case .dns1123Subdomain: return "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
     case .dns1035Label: return "^[a-z]([-a-z0-9]*[a-z0-9])?$"
     case .labelKey:
-      return "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+      return
+        "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
     case .labelValue: return "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"
     case .quantity:
       return "^[+-]?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$"
@@ -120,7 +121,7 @@ public enum Formats {
 
   /// Why `text` is not a DNS-1123 label; nil when it is.
   public static func dns1123LabelProblem(_ text: String) -> String? {
-    let bytes = Array(text.utf8)
+    let bytes = text.utf8  // a view: no copy for a check that runs on every name
     if bytes.isEmpty { return "must not be empty" }
     if bytes.count > 63 { return "must be at most 63 characters (has \(bytes.count))" }
     guard bytes.allSatisfy({ isLowerAlnum($0) || $0 == dash }) else {
@@ -188,14 +189,14 @@ public enum Formats {
   /// Why `text` is not a label value; nil when it is.
   public static func labelValueProblem(_ text: String) -> String? {
     if text.isEmpty { return nil }
-    let bytes = Array(text.utf8)
+    let bytes = text.utf8
     if bytes.count > 63 { return "must be at most 63 characters (has \(bytes.count))" }
     return qualifiedNameProblem(bytes[...])
   }
 
   /// Why `text` is not an IANA service name (port names); nil when it is.
   public static func portNameProblem(_ text: String) -> String? {
-    let bytes = Array(text.utf8)
+    let bytes = text.utf8
     if bytes.isEmpty { return "must not be empty" }
     if bytes.count > 15 { return "must be at most 15 characters" }
     guard bytes.allSatisfy({ isLowerAlnum($0) || $0 == dash }) else {
@@ -210,7 +211,7 @@ public enum Formats {
   /// Whether `text` is a Kubernetes quantity: a signed decimal, then a binary-SI suffix
   /// (`Ki`..`Ei`), a decimal-SI suffix (`n u m k M G T P E`) or an exponent (`e3`).
   public static func isQuantity(_ text: String) -> Bool {
-    var bytes = Array(text.utf8)[...]
+    var bytes = Substring(text).utf8
     if let first = bytes.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
     var integerDigits = 0
     while let c = bytes.first, isDigit(c) {
@@ -233,7 +234,9 @@ public enum Formats {
     }
     guard let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") else { return false }
     var exponent = bytes.dropFirst()
-    if let sign = exponent.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { exponent = exponent.dropFirst() }
+    if let sign = exponent.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+      exponent = exponent.dropFirst()
+    }
     return !exponent.isEmpty && exponent.allSatisfy(isDigit)
   }
 
@@ -328,7 +331,8 @@ public enum Formats {
   /// `1.30`, `v1.30`, `1.30.2`: Kubernetes 1.x with a minor and an optional patch number.
   public static func isKubernetesVersion(_ text: String) -> Bool {
     let parts = text.drop { $0 == "v" }.split(separator: ".", omittingEmptySubsequences: false)
-    return (2...3).contains(parts.count) && parts[0] == "1" && parts.dropFirst().allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy(isDigit) }
+    return (2...3).contains(parts.count) && parts[0] == "1"
+      && parts.dropFirst().allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy(isDigit) }
   }
 }
 

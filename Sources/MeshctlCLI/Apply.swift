@@ -17,6 +17,7 @@ extension Meshctl {
   public struct Apply: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "apply",
         abstract: "Apply manifests to the cluster with server-side apply, in dependency order.",
         discussion: """
           Every input is read and validated before the first request, so invalid input changes \

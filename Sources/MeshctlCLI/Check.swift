@@ -7,6 +7,7 @@ extension Meshctl {
   public struct Check: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "check",
         abstract: "Check that the cluster can take meshctl: reachable, version, mesh, permissions.",
         discussion: """
           Each check prints √ (passed), ‼ (works, with a caveat) or × (fails), with a hint for \

@@ -7,6 +7,7 @@ extension Meshctl {
   public struct Delete: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "delete",
         abstract: "Delete the objects named in the input from the cluster.",
         discussion: """
           Objects are deleted in the reverse of apply's order (policies and routes first, \

@@ -7,6 +7,7 @@ extension Meshctl {
   public struct Diff: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "diff",
         abstract: "Show what apply would change in the cluster (server-side dry run).",
         discussion: """
           For every object, the live object is compared with what the server answers to a \

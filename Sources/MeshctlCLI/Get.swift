@@ -38,6 +38,7 @@ extension Meshctl {
   public struct Get: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "get",
         abstract: "List TrafficSplits or MTLSPolicies, rebuilt from the objects they became in the cluster.",
         discussion: """
           meshctl installs no CRDs: every object it renders carries the label \

@@ -7,6 +7,7 @@ extension Meshctl {
   public struct Help: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "help",
         abstract: "Show help for a command, or a topic: exit-codes, rules.",
         discussion: """
           Examples:

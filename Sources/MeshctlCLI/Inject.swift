@@ -8,6 +8,7 @@ extension Meshctl {
   public struct Inject: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "inject",
         abstract: "Add the mesh sidecar to every pod template, offline.",
         discussion: """
           Renders the sidecar as the provider's own injector would (or, with --webhook, only \
@@ -72,6 +73,7 @@ extension Meshctl {
   public struct Uninject: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "uninject",
         abstract: "Remove mesh sidecars from every pod template, offline.",
         discussion: """
           Restores pod templates exactly as they were before `\(Meshctl.displayName) inject` \
@@ -177,6 +179,26 @@ enum TextDiagnosticLine {
   }
 }
 
+/// What a transform run reports: the text lines (spooled, so memory stays flat however many
+/// workloads there are) and, only for `--report`, the outcomes themselves.
+struct OutcomeReport {
+  /// The lines for standard error, written after the YAML.
+  let lines = LineSpool()
+  /// Whether `outcomes` is kept (for the JSON report).
+  let keepsOutcomes: Bool
+  /// Every outcome, in order, when `keepsOutcomes`.
+  private(set) var outcomes: [InjectionOutcome] = []
+
+  init(keepsOutcomes: Bool) {
+    self.keepsOutcomes = keepsOutcomes
+  }
+
+  mutating func add(_ more: [InjectionOutcome]) {
+    for outcome in more { lines.append(outcome.line) }
+    if keepsOutcomes { outcomes += more }
+  }
+}
+
 /// Runs a document transform over every input: streams YAML to standard output (or rewrites
 /// files in place), then prints the report on standard error.
 struct InjectionRun {
@@ -201,7 +223,7 @@ struct InjectionRun {
       }
       arguments = ["-"]
     }
-    var outcomes: [InjectionOutcome] = []
+    var report = OutcomeReport(keepsOutcomes: transform.report != nil)
     var jsonItems: [Node] = []
     var failed = false
     var lastWritten: String?
@@ -218,7 +240,7 @@ struct InjectionRun {
       for path in inputs where seen.insert(path).inserted {
         do {
           failed =
-            try process(path, context: context, outcomes: &outcomes, jsonItems: &jsonItems, lastWritten: &lastWritten)
+            try process(path, context: context, report: &report, jsonItems: &jsonItems, lastWritten: &lastWritten)
             || failed
         } catch let error as ManifestError {
           context.stderr.write("\(Meshctl.displayName): error: \(error.description)\n")
@@ -236,16 +258,16 @@ struct InjectionRun {
       context.stdout.write(JSONEmitter.emit(root) + "\n")
     }
     context.stdout.flush()
-    for outcome in outcomes { context.stderr.write(outcome.line + "\n") }
+    report.lines.drain(into: context.stderr)
     if let path = transform.report {
-      try context.writeFile(path, Array((JSONEmitter.emit(Self.reportNode(outcomes)) + "\n").utf8))
+      try context.writeFile(path, Array((JSONEmitter.emit(Self.reportNode(report.outcomes)) + "\n").utf8))
     }
     return failed ? .inputError : .success
   }
 
   /// Transforms one input; returns whether it had errors. A file with errors is never rewritten.
   private func process(
-    _ path: InputPath, context: CommandContext, outcomes: inout [InjectionOutcome], jsonItems: inout [Node],
+    _ path: InputPath, context: CommandContext, report: inout OutcomeReport, jsonItems: inout [Node],
     lastWritten: inout String?
   ) throws -> Bool {
     let source: any ByteSource
@@ -259,7 +281,7 @@ struct InjectionRun {
     let summary = try ManifestReader().read(source, file: path.displayName) { document in
       errors += document.diagnostics.filter { $0.severity == .error }
       let result = try change(document)
-      outcomes += result.outcomes
+      report.add(result.outcomes)
       changed = changed || result.root != nil
       let text = StreamWriter.text(of: document, replacement: result.root)
       if transform.inPlace {
@@ -281,6 +303,7 @@ struct InjectionRun {
     return !errors.isEmpty
   }
 
+  /// The report as the JSON `--report` writes: one entry per outcome.
   static func reportNode(_ outcomes: [InjectionOutcome]) -> Node {
     .sequence(
       outcomes.map { outcome in

@@ -30,6 +30,8 @@ public struct Meshctl: ParsableCommand {
           \(displayName) help exit-codes
         """,
       version: MeshctlVersion.current,
+      // Every subcommand names itself (`commandName:`): ArgumentParser would otherwise derive
+      // the name from the type's name, a runtime demangle per subcommand on every start-up.
       subcommands: [
         Validate.self, Inject.self, Uninject.self, Render.self, Apply.self, Diff.self, Delete.self, Get.self,
         Shift.self, Check.self, Schema.self, Version.self, Help.self,

@@ -8,6 +8,7 @@ extension Meshctl {
   public struct Render: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "render",
         abstract: "Print the provider resources that TrafficSplits and MTLSPolicies become, offline.",
         discussion: """
           Reads every -f input (with no -f, standard input when it is not a terminal), \

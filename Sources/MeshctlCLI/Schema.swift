@@ -10,6 +10,7 @@ extension Meshctl {
   public struct Schema: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "schema",
         abstract: "Print the JSON Schema or the CRD of a meshctl kind.",
         discussion: """
           Without KIND, lists the kinds, one per line. Kinds match case-insensitively.

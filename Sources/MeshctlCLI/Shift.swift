@@ -9,6 +9,7 @@ extension Meshctl {
   public struct Shift: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "shift",
         abstract: "Shift a Service's traffic to one backend of its TrafficSplit, at once or in steps.",
         discussion: """
           Sets the backend's weight and rescales the other backends in proportion (whole \

@@ -11,6 +11,7 @@ extension Meshctl {
   public struct Validate: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "validate",
         abstract: "Check manifests against meshctl's schemas, offline.",
         discussion: """
           Reads every -f input (with no -f, standard input when it is not a terminal), one \
@@ -64,7 +65,9 @@ extension Meshctl {
         }
         arguments = ["-"]
       }
-      let run = ValidationRun(options: ValidationOptions(strict: strict))
+      var run = ValidationRun(options: ValidationOptions(strict: strict))
+      // Only JUnit lists objects; the other formats need their count alone.
+      run.recordsObjects = output == .junit
       let report = run.run(arguments: arguments, recursive: input.recursive, context: context) {
         context.stderr.write("\(Meshctl.displayName): error: \($0)\n")
       }

@@ -57,19 +57,23 @@ public struct ValidationReport: Sendable {
   public var findings: [Finding] = []
   /// The inputs that were read, by display name, in order.
   public var files: [String] = []
-  /// The objects that were validated, in input order.
+  /// The objects that were validated, in input order; empty when the run did not record them
+  /// (`ValidationRun.recordsObjects`).
   public var objects: [ObjectRecord] = []
+  /// How many objects were validated (recorded or not).
+  public var objectCount = 0
   /// Inputs that could not be read at all (missing file, permission denied), as messages.
   public var inputErrors: [String] = []
 
   /// Creates a report.
   public init(
     findings: [Finding] = [], files: [String] = [], objects: [ObjectRecord] = [],
-    inputErrors: [String] = []
+    objectCount: Int? = nil, inputErrors: [String] = []
   ) {
     self.findings = findings
     self.files = files
     self.objects = objects
+    self.objectCount = objectCount ?? objects.count
     self.inputErrors = inputErrors
   }
 
@@ -99,7 +103,7 @@ public struct ValidationReport: Sendable {
     let infos = count(.info)
     if infos > 0 { parts.append(plural(infos, "info")) }
     var line = parts.joined(separator: ", ")
-    line += " in \(plural(files.count, "file")) (\(plural(objects.count, "object")))"
+    line += " in \(plural(files.count, "file")) (\(plural(objectCount, "object")))"
     if !inputErrors.isEmpty { line += "; \(plural(inputErrors.count, "input")) unreadable" }
     return line
   }

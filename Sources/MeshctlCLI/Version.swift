@@ -42,7 +42,7 @@ extension Meshctl {
   /// `meshctl version`: prints the version; does no other work, so it starts fast.
   public struct Version: ContextualCommand {
     public static var configuration: CommandConfiguration {
-      CommandConfiguration(abstract: "Print the meshctl version.")
+      CommandConfiguration(commandName: "version", abstract: "Print the meshctl version.")
     }
 
     /// Output format.

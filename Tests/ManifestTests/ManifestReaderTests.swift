@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Manifest
 
 @Suite struct ManifestReaderTests {
@@ -72,7 +73,8 @@ import Testing
   }
 
   @Test func listItemsBecomeObjectsWithPaths() {
-    let (docs, _) = ManifestReader().parse("kind: List\nitems:\n- {kind: Service, metadata: {name: a}}\n- {kind: Pod}\n")
+    let (docs, _) = ManifestReader().parse(
+      "kind: List\nitems:\n- {kind: Service, metadata: {name: a}}\n- {kind: Pod}\n")
     let objects = docs[0].objects
     #expect(objects.map(\.path) == ["items[0]", "items[1]"])
     #expect(objects.map(\.reference) == ["Service a", "Pod <unnamed>"])
@@ -177,5 +179,14 @@ final class TrickleSource: ByteSource {
     buffer[0] = bytes[offset]
     offset += 1
     return 1
+  }
+}
+
+@Suite struct SourceLinesTests {
+  @Test func readsOnlyTheWantedLinesOfAStream() throws {
+    let text = "a: 1\r\nb: 2\rc: 3\n\nlast"
+    let lines = try SourceLines.lines([2, 3, 4, 5, 9], in: MemorySource(text))
+    #expect(lines == [2: "b: 2", 3: "c: 3", 4: "", 5: "last"])
+    for number in 2...5 { #expect(lines[number] == SourceLines.line(number, in: text)) }
   }
 }

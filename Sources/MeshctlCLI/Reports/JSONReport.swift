@@ -32,7 +32,7 @@ public enum JSONReport {
       ("warnings", .int(report.count(.warning))),
       ("infos", .int(report.count(.info))),
       ("files", .int(report.files.count)),
-      ("objects", .int(report.objects.count)),
+      ("objects", .int(report.objectCount)),
       ("inputErrors", .sequence(report.inputErrors.map(Node.string))),
       ("failOn", .string(failOn.rawValue)),
       ("exitCode", .int(Int(report.exitStatus(failOn: failOn).rawValue))),
