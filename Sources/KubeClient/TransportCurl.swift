@@ -19,7 +19,8 @@ public final class CurlTransport: HTTPTransport {
   /// Creates a transport; `logger`'s redactor is extended with the options' secrets.
   public init(options: TransportOptions, logger: HTTPLogger = .silent) throws {
     guard ccurl_global_init_once() == CURLE_OK else {
-      throw TransportError.other(code: -1, detail: "libcurl could not be initialised")
+      let reason = ccurl_load_error().map { String(cString: $0) } ?? "curl_global_init failed"
+      throw TransportError.other(code: -1, detail: "libcurl could not be initialised: \(reason)")
     }
     var logger = logger
     logger.redactor = SecretRedactor(secrets: logger.redactor.secrets + options.secrets)
@@ -74,7 +75,7 @@ final class CurlEngine: @unchecked Sendable {
   private var multiplexing = false
 
   init(options: TransportOptions) throws {
-    guard let multi = curl_multi_init() else {
+    guard let multi = ccurl_multi_init() else {
       throw TransportError.other(code: -1, detail: "curl_multi_init failed")
     }
     self.multi = multi
@@ -99,7 +100,7 @@ final class CurlEngine: @unchecked Sendable {
     let refused = stopping
     if !refused { waiting.append(transfer) }
     lock.unlock()
-    if refused { transfer.finish(.failure(TransportError.cancelled)) } else { curl_multi_wakeup(multi) }
+    if refused { transfer.finish(.failure(TransportError.cancelled)) } else { ccurl_multi_wakeup(multi) }
   }
 
   /// Asks the thread to abandon a transfer (its task was cancelled).
@@ -107,7 +108,7 @@ final class CurlEngine: @unchecked Sendable {
     lock.lock()
     cancelled.append(transfer)
     lock.unlock()
-    curl_multi_wakeup(multi)
+    ccurl_multi_wakeup(multi)
   }
 
   /// Ends the thread after failing every transfer; safe to call more than once.
@@ -115,7 +116,7 @@ final class CurlEngine: @unchecked Sendable {
     lock.lock()
     stopping = true
     lock.unlock()
-    curl_multi_wakeup(multi)
+    ccurl_multi_wakeup(multi)
   }
 
   /// The thread's loop: start waiting transfers, drive libcurl, finish completed transfers,
@@ -126,11 +127,11 @@ final class CurlEngine: @unchecked Sendable {
       startWaitingTransfers()
       abandonCancelledTransfers()
       var stillRunning: Int32 = 0
-      _ = curl_multi_perform(multi, &stillRunning)
+      _ = ccurl_multi_perform(multi, &stillRunning)
       // A finished transfer frees a slot: start the next one at once rather than after poll.
       if finishCompletedTransfers() > 0 { continue }
       // Wakeups end the wait early; the timeout only bounds libcurl's own timers.
-      _ = curl_multi_poll(multi, nil, 0, 100, nil)
+      _ = ccurl_multi_poll(multi, nil, 0, 100, nil)
     }
     for transfer in Array(running.values) { abandon(transfer, with: TransportError.cancelled) }
     lock.lock()
@@ -142,7 +143,7 @@ final class CurlEngine: @unchecked Sendable {
 
   // Cleaned up here, not when the thread ends: `cancel` and `shutdown` may still call
   // curl_multi_wakeup after the loop has stopped, and that needs a live multi handle.
-  deinit { curl_multi_cleanup(multi) }
+  deinit { ccurl_multi_cleanup(multi) }
 
   private func takeStop() -> Bool {
     lock.lock()
@@ -166,7 +167,7 @@ final class CurlEngine: @unchecked Sendable {
     for transfer in starting {
       running[transfer.easy] = transfer
       transfer.startedAt = ContinuousClock.now
-      if curl_multi_add_handle(multi, transfer.easy) != CURLM_OK {
+      if ccurl_multi_add_handle(multi, transfer.easy) != CURLM_OK {
         running[transfer.easy] = nil
         transfer.finish(.failure(TransportError.other(code: -1, detail: "curl_multi_add_handle failed")))
       }
@@ -193,7 +194,7 @@ final class CurlEngine: @unchecked Sendable {
   private func finishCompletedTransfers() -> Int {
     var finished = 0
     var remaining: Int32 = 0
-    while let message = curl_multi_info_read(multi, &remaining) {
+    while let message = ccurl_multi_info_read(multi, &remaining) {
       var easy: UnsafeMutableRawPointer?
       var code = CURLE_OK
       guard ccurl_multi_done(message, &easy, &code) != 0, let easy, let transfer = running[easy] else { continue }
@@ -208,7 +209,7 @@ final class CurlEngine: @unchecked Sendable {
   }
 
   private func removeFromMulti(_ transfer: CurlTransfer) {
-    curl_multi_remove_handle(multi, transfer.easy)
+    ccurl_multi_remove_handle(multi, transfer.easy)
     running[transfer.easy] = nil
   }
 

@@ -26,7 +26,7 @@ final class CurlTransfer: @unchecked Sendable {
     guard let target = URLParts(request.url), target.scheme == "https" || target.scheme == "http" else {
       throw TransportError.invalidRequest(detail: "not an http(s) URL: \(SecretRedactor().redactURL(request.url))")
     }
-    guard let easy = curl_easy_init() else { throw TransportError.other(code: -1, detail: "curl_easy_init failed") }
+    guard let easy = ccurl_easy_init() else { throw TransportError.other(code: -1, detail: "curl_easy_init failed") }
     self.easy = easy
     self.request = request
     self.target = target
@@ -61,9 +61,9 @@ final class CurlTransfer: @unchecked Sendable {
   func release() {
     guard !released else { return }
     released = true
-    curl_easy_cleanup(easy)
-    curl_slist_free_all(headerList)
-    curl_slist_free_all(connectToList)
+    ccurl_easy_cleanup(easy)
+    ccurl_slist_free_all(headerList)
+    ccurl_slist_free_all(connectToList)
   }
 
   private func configureBasics(options: TransportOptions) {
@@ -97,7 +97,7 @@ final class CurlTransfer: @unchecked Sendable {
     let named = URLParts.bracketed(serverName)
     let url = "\(target.scheme)://\(named):\(target.port)\(target.rest)"
     _ = ccurl_easy_setopt_string(easy, CURLOPT_URL, url)
-    connectToList = curl_slist_append(nil, "\(named):\(target.port):\(target.hostForURL):\(target.port)")
+    connectToList = ccurl_slist_append(nil, "\(named):\(target.port):\(target.hostForURL):\(target.port)")
     _ = ccurl_easy_setopt_slist(easy, CURLOPT_CONNECT_TO, connectToList)
   }
 
@@ -126,7 +126,7 @@ final class CurlTransfer: @unchecked Sendable {
     lines.append("Expect:")
     // The API server sees the host it was configured with, as with kubectl's ServerName.
     if serverName != nil, sent["Host"] == nil { lines.append("Host: \(target.hostForURL):\(target.port)") }
-    for line in lines { headerList = curl_slist_append(headerList, line) }
+    for line in lines { headerList = ccurl_slist_append(headerList, line) }
     _ = ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
   }
 
@@ -263,7 +263,7 @@ enum CurlErrorMapper {
     -> TransportError
   {
     let server = target.server
-    let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+    let text = detail.isEmpty ? String(cString: ccurl_easy_strerror(code)) : detail
     switch code {
     case CURLE_COULDNT_RESOLVE_HOST:
       return .hostNotFound(host: verifiedName == target.host ? target.host : verifiedName)
