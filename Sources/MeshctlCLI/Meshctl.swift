@@ -32,7 +32,7 @@ public struct Meshctl: ParsableCommand {
       version: MeshctlVersion.current,
       subcommands: [
         Validate.self, Inject.self, Uninject.self, Render.self, Apply.self, Diff.self, Delete.self, Check.self,
-        Schema.self, Version.self, Help.self,
+        Schema.self, Version.self, Help.self, MTLS.self,
       ])
   }
 
