@@ -209,9 +209,11 @@ extension Meshctl.MTLS {
       let forced = provider
       let root = meshConfig.controlPlaneNamespace
       let rootFromConfig = config != nil
+      let namespaceWide = labels.isEmpty
       let state = try MTLSCluster.run(context: context) {
         try await EnableState.read(
-          api, forced: forced, namespace: namespace, rootNamespace: rootFromConfig ? root : nil)
+          api, forced: forced, namespace: namespace, rootNamespace: rootFromConfig ? root : nil,
+          namespaceWide: namespaceWide)
       }
       let settings = PolicySettings(config: meshConfig, provider: state.provider, defaultNamespace: namespace)
       let rendered = PolicyRenderer(settings: settings).render(policy, file: "mtls enable", lookup: state.lookup)
@@ -223,7 +225,8 @@ extension Meshctl.MTLS {
       let scoped = state.rows.filter { LabelMatch.matches(matchLabels, $0.workload.labels) }
       let unmeshed = StrictSafety.unmeshed(mode: mode.rawValue, scoped)
       if !unmeshed.isEmpty, !force {
-        refuse(unmeshed, provider: state.provider, namespace: namespace, context: context)
+        let place = state.meshWide ? "the mesh (\(namespace) is Istio's root namespace)" : "namespace \(namespace)"
+        refuse(unmeshed, provider: state.provider, place: place, namespace: namespace, context: context)
         return .findings
       }
       warn(scoped: scoped, unmeshed: unmeshed, labels: labels, namespace: namespace, context: context)
@@ -253,14 +256,18 @@ extension Meshctl.MTLS {
 
     /// The refusal of STRICT: the workloads without a sidecar and the way to migrate.
     private func refuse(
-      _ unmeshed: [WorkloadMTLS], provider: MeshConfig.Provider, namespace: String, context: CommandContext
+      _ unmeshed: [WorkloadMTLS], provider: MeshConfig.Provider, place: String, namespace: String,
+      context: CommandContext
     ) {
       let proxy = SidecarDetection.proxyName(provider)
       let count = unmeshed.count == 1 ? "1 workload" : "\(unmeshed.count) workloads"
       var text =
-        "\(Meshctl.displayName): error: refusing STRICT mTLS: \(count) in scope in namespace \(namespace) "
+        "\(Meshctl.displayName): error: refusing STRICT mTLS: \(count) in scope in \(place) "
         + "\(unmeshed.count == 1 ? "has" : "have") no \(proxy) sidecar:\n"
-      for row in unmeshed { text += "  \(row.workload.reference)\n" }
+      let showNamespace = Set(unmeshed.map(\.workload.namespace)).count > 1
+      for row in unmeshed {
+        text += "  \(showNamespace ? row.workload.namespace + "/" : "")\(row.workload.reference)\n"
+      }
       let scope = (["-n \(namespace)"] + selector.map { "--selector \($0)" }).joined(separator: " ")
       text += """
         Under STRICT the meshed workloads accept only mTLS, which workloads without a sidecar cannot send.
@@ -327,15 +334,20 @@ struct EnableState: Sendable {
   var provider: MeshConfig.Provider
   var rows: [WorkloadMTLS]
   var lookup: ManifestLookup
+  /// Whether the policy is Istio's mesh-wide one (namespace-wide in the root namespace): then
+  /// every workload of the cluster is in scope.
+  var meshWide: Bool
 
   static func read(
-    _ api: KubeAPI, forced: MeshConfig.Provider?, namespace: String, rootNamespace: String?
+    _ api: KubeAPI, forced: MeshConfig.Provider?, namespace: String, rootNamespace: String?, namespaceWide: Bool
   ) async throws -> EnableState {
     let mesh = try await MTLSCluster.provider(api, forced: forced)
-    async let workloads = MTLSCluster.workloadObjects(api, namespace: namespace)
+    let root = rootNamespace ?? mesh.defaultControlPlaneNamespace
+    let meshWide = mesh == .istio && namespaceWide && namespace == root
+    async let workloads = MTLSCluster.workloadObjects(api, namespace: meshWide ? nil : namespace)
     async let services = api.list(try await api.resource(apiVersion: "v1", kind: "Service"), namespace: namespace)
     async let policies = MTLSCluster.policies(
-      api, provider: mesh, namespace: namespace, rootNamespace: rootNamespace ?? mesh.defaultControlPlaneNamespace)
+      api, provider: mesh, namespace: meshWide ? nil : namespace, rootNamespace: root)
     let (objects, serviceList, read) = try await (workloads, services, policies)
     var lookup = ManifestLookup()
     for service in serviceList { lookup.add(MTLSCluster.typed(service, apiVersion: "v1", kind: "Service")) }
@@ -346,7 +358,8 @@ struct EnableState: Sendable {
         rows.append(MTLSResolver.resolve(workload, policies: read, provider: mesh))
       }
     }
-    return EnableState(provider: mesh, rows: rows, lookup: lookup)
+    rows.sort { MTLSCluster.order($0.workload, $1.workload) }
+    return EnableState(provider: mesh, rows: rows, lookup: lookup, meshWide: meshWide)
   }
 }
 
@@ -396,7 +409,12 @@ enum MTLSCluster {
   static func workloads(_ api: KubeAPI, namespace: String?) async throws -> [MeshWorkload] {
     try await workloadObjects(api, namespace: namespace).compactMap { _, kind, object in
       MeshWorkload(kind: kind, object: object, defaultNamespace: namespace ?? "default")
-    }.sorted { ($0.namespace, kindOrder($0.kind), $0.name) < ($1.namespace, kindOrder($1.kind), $1.name) }
+    }.sorted(by: order)
+  }
+
+  /// Rows by namespace, then kind (Deployments first), then name.
+  static func order(_ lhs: MeshWorkload, _ rhs: MeshWorkload) -> Bool {
+    (lhs.namespace, kindOrder(lhs.kind), lhs.name) < (rhs.namespace, kindOrder(rhs.kind), rhs.name)
   }
 
   static func kindOrder(_ kind: String) -> Int { workloadKinds.firstIndex { $0.kind == kind } ?? workloadKinds.count }

@@ -456,10 +456,10 @@ public enum LabelMatch {
       guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
         return .failure(SelectorError(text: String(text)))
       }
-      var key = String(text[..<equals])
-      var value = String(text[text.index(after: equals)...])
-      if key.hasSuffix("=") { key.removeLast() }  // `k==v`, which kubectl also accepts
-      if value.hasPrefix("=") { value.removeFirst() }
+      let key = String(text[..<equals].trimmingWhitespace)
+      var rest = text[text.index(after: equals)...]
+      if rest.hasPrefix("=") { rest = rest.dropFirst() }  // `k==v`, which kubectl also accepts
+      let value = String(rest.trimmingWhitespace)
       guard !key.isEmpty, !value.contains("="), !key.contains("!") else {
         return .failure(SelectorError(text: String(text)))
       }
