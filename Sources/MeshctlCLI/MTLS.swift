@@ -57,7 +57,8 @@ extension Meshctl.MTLS {
           per workload: NAMESPACE WORKLOAD MODE SOURCE SIDECAR. SOURCE names the object that \
           sets the mode, or the MTLSPolicy when meshctl rendered it. SIDECAR is `yes (injected)` \
           when the pod template holds the proxy, `yes (webhook)` when a label or annotation has \
-          the injection webhook add it, `no` otherwise. The provider is detected from the API \
+          the injection webhook add it, `no (webhook; restart pods)` when running pods of it \
+          still lack the proxy, `no` otherwise. The provider is detected from the API \
           groups the cluster serves (Istio first), unless --provider names it. How the mode is \
           computed: docs/policies.md. Exit 0, 3 when the cluster fails or runs no mesh.
 
@@ -101,10 +102,8 @@ extension Meshctl.MTLS {
       let (mesh, rows) = try MTLSCluster.run(context: context) {
         let mesh = try await MTLSCluster.provider(api, forced: forced)
         let root = configured ?? mesh.defaultControlPlaneNamespace
-        async let workloads = MTLSCluster.workloads(api, namespace: scope)
-        async let policies = MTLSCluster.policies(api, provider: mesh, namespace: scope, rootNamespace: root)
-        let (found, read) = try await (workloads, policies)
-        return (mesh, found.map { MTLSResolver.resolve($0, policies: read, provider: mesh) })
+        let scan = try await MTLSCluster.scan(api, provider: mesh, namespace: scope, rootNamespace: root)
+        return (mesh, scan.rows)
       }
       switch output {
       case .text:
@@ -344,22 +343,17 @@ struct EnableState: Sendable {
     let mesh = try await MTLSCluster.provider(api, forced: forced)
     let root = rootNamespace ?? mesh.defaultControlPlaneNamespace
     let meshWide = mesh == .istio && namespaceWide && namespace == root
-    async let workloads = MTLSCluster.workloadObjects(api, namespace: meshWide ? nil : namespace)
     async let services = api.list(try await api.resource(apiVersion: "v1", kind: "Service"), namespace: namespace)
-    async let policies = MTLSCluster.policies(
+    async let scanned = MTLSCluster.scan(
       api, provider: mesh, namespace: meshWide ? nil : namespace, rootNamespace: root)
-    let (objects, serviceList, read) = try await (workloads, services, policies)
+    let (serviceList, scan) = try await (services, scanned)
     var lookup = ManifestLookup()
     for service in serviceList { lookup.add(MTLSCluster.typed(service, apiVersion: "v1", kind: "Service")) }
-    var rows: [WorkloadMTLS] = []
-    for (apiVersion, kind, object) in objects {
-      lookup.add(MTLSCluster.typed(object, apiVersion: apiVersion, kind: kind))
-      if let workload = MeshWorkload(kind: kind, object: object, defaultNamespace: namespace) {
-        rows.append(MTLSResolver.resolve(workload, policies: read, provider: mesh))
-      }
+    for (apiVersion, kind, object) in scan.objects where kind != "Pod" {
+      let typed = MTLSCluster.typed(object, apiVersion: apiVersion, kind: kind)
+      lookup.add(SidecarDetection.withoutProxies(typed, kind: kind))
     }
-    rows.sort { MTLSCluster.order($0.workload, $1.workload) }
-    return EnableState(provider: mesh, rows: rows, lookup: lookup, meshWide: meshWide)
+    return EnableState(provider: mesh, rows: scan.rows, lookup: lookup, meshWide: meshWide)
   }
 }
 
@@ -404,12 +398,23 @@ enum MTLSCluster {
     return detected
   }
 
-  /// The workloads in `namespace` (nil: every namespace); Pods owned by a controller are left
-  /// out (their controller is the workload).
-  static func workloads(_ api: KubeAPI, namespace: String?) async throws -> [MeshWorkload] {
-    try await workloadObjects(api, namespace: namespace).compactMap { _, kind, object in
-      MeshWorkload(kind: kind, object: object, defaultNamespace: namespace ?? "default")
-    }.sorted(by: order)
+  /// The workloads in `namespace` (nil: every namespace) with their modes, and the objects
+  /// they were read from. Pods owned by a controller are not rows (their controller is the
+  /// workload) but tell whether its running pods have the proxy.
+  static func scan(
+    _ api: KubeAPI, provider: MeshConfig.Provider, namespace: String?, rootNamespace: String
+  ) async throws -> (rows: [WorkloadMTLS], objects: [(String, String, Node)]) {
+    async let listed = workloadObjects(api, namespace: namespace)
+    async let read = policies(api, provider: provider, namespace: namespace, rootNamespace: rootNamespace)
+    var (objects, policies) = try await (listed, read)
+    let fallback = namespace ?? "default"
+    policies.pods = objects.filter { $0.1 == "Pod" }.compactMap {
+      MeshWorkload(kind: "Pod", object: $0.2, defaultNamespace: fallback)
+    }
+    objects = objects.filter { $0.1 != "Pod" || ($0.2[path: "metadata", "ownerReferences"]?.sequence ?? []).isEmpty }
+    let workloads = objects.compactMap { MeshWorkload(kind: $0.1, object: $0.2, defaultNamespace: fallback) }
+    let rows = workloads.sorted(by: order).map { MTLSResolver.resolve($0, policies: policies, provider: provider) }
+    return (rows, objects)
   }
 
   /// Rows by namespace, then kind (Deployments first), then name.
@@ -419,17 +424,15 @@ enum MTLSCluster {
 
   static func kindOrder(_ kind: String) -> Int { workloadKinds.firstIndex { $0.kind == kind } ?? workloadKinds.count }
 
-  /// The workload objects with their apiVersion and kind (list items carry neither).
+  /// The workload objects and every Pod, with their apiVersion and kind (list items carry
+  /// neither).
   static func workloadObjects(_ api: KubeAPI, namespace: String?) async throws -> [(String, String, Node)] {
     try await withThrowingTaskGroup(of: [(String, String, Node)].self) { group in
       for (apiVersion, kind) in workloadKinds {
         group.addTask {
           let items = try await api.list(
             try await api.resource(apiVersion: apiVersion, kind: kind), namespace: namespace)
-          return
-            items
-            .filter { kind != "Pod" || ($0[path: "metadata", "ownerReferences"]?.sequence ?? []).isEmpty }
-            .map { (apiVersion, kind, $0) }
+          return items.map { (apiVersion, kind, $0) }
         }
       }
       var all: [(String, String, Node)] = []

@@ -19,14 +19,16 @@ public struct MeshWorkload: Sendable, Hashable {
   /// The names of the template's init containers that keep running (`restartPolicy: Always`):
   /// native sidecars.
   public var sidecarInitContainers: [String]
-  /// The container ports of the template, sorted.
+  /// The container ports of the template's application containers (the proxy's left out), sorted.
   public var ports: [Int]
+  /// The controller's `spec.selector.matchLabels`: which pods are its; nil for a bare Pod.
+  public var selector: [String: String]?
 
   /// Creates a workload from its parts.
   public init(
     kind: String, namespace: String, name: String, labels: [String: String] = [:],
     annotations: [String: String] = [:], containers: [String] = [], sidecarInitContainers: [String] = [],
-    ports: [Int] = []
+    ports: [Int] = [], selector: [String: String]? = nil
   ) {
     self.kind = kind
     self.namespace = namespace
@@ -36,6 +38,7 @@ public struct MeshWorkload: Sendable, Hashable {
     self.containers = containers
     self.sidecarInitContainers = sidecarInitContainers
     self.ports = ports
+    self.selector = selector
   }
 
   /// Reads a workload object as the API returns it; `kind` is given because list items carry
@@ -48,7 +51,8 @@ public struct MeshWorkload: Sendable, Hashable {
     let podSpec = Self.node(object, at: podSpecPath[...])
     let initContainers = podSpec?["initContainers"]?.sequence ?? []
     var ports: Set<Int> = []
-    for container in podSpec?["containers"]?.sequence ?? [] {
+    for container in podSpec?["containers"]?.sequence ?? []
+    where !SidecarDetection.proxyNames.contains(container["name"]?.string ?? "") {
       for port in container["ports"]?.sequence ?? [] { port["containerPort"]?.int.map { _ = ports.insert($0) } }
     }
     self.init(
@@ -58,7 +62,8 @@ public struct MeshWorkload: Sendable, Hashable {
       containers: (podSpec?["containers"]?.sequence ?? []).compactMap { $0["name"]?.string },
       sidecarInitContainers: initContainers.filter { $0["restartPolicy"]?.string == "Always" }.compactMap {
         $0["name"]?.string
-      }, ports: ports.sorted())
+      }, ports: ports.sorted(),
+      selector: kind == "Pod" ? nil : StringMap.read(object[path: "spec", "selector", "matchLabels"]))
   }
 
   /// `deployment/web`, as kubectl names objects in tables.
@@ -101,17 +106,21 @@ public enum SidecarState: String, Sendable, Hashable {
   case injected
   /// The injection webhook adds it when pods are created (a label or annotation asks for it).
   case webhook
+  /// The webhook would add the proxy, but running pods of the workload have none: they were
+  /// created before injection was turned on and need a restart.
+  case restartNeeded = "restart-needed"
   /// No proxy: the workload is outside the mesh.
   case none
 
   /// Whether the pods have (or will get) a proxy.
-  public var isMeshed: Bool { self != .none }
+  public var isMeshed: Bool { self == .injected || self == .webhook }
 
   /// `yes (injected)`, `yes (webhook)` or `no`, for tables.
   public var text: String {
     switch self {
     case .injected: return "yes (injected)"
     case .webhook: return "yes (webhook)"
+    case .restartNeeded: return "no (webhook; restart pods)"
     case .none: return "no"
     }
   }
@@ -125,16 +134,52 @@ public enum SidecarDetection {
     provider == .istio ? "istio-proxy" : "linkerd-proxy"
   }
 
-  /// The sidecar state of `workload` in `namespace` for `provider`.
+  /// Both providers' proxy container names.
+  public static let proxyNames: Set<String> = ["istio-proxy", "linkerd-proxy"]
+
+  /// The sidecar state of `workload` in `namespace` for `provider`. `pods` are the running pods
+  /// (read as workloads of kind Pod): a webhook-marked workload whose pods lack the proxy
+  /// needs a restart before it is meshed.
   public static func state(
-    of workload: MeshWorkload, namespace: NamespaceFacts?, provider: MeshConfig.Provider
+    of workload: MeshWorkload, namespace: NamespaceFacts?, provider: MeshConfig.Provider, pods: [MeshWorkload] = []
   ) -> SidecarState {
-    let proxy = proxyName(provider)
-    if workload.containers.contains(proxy) || workload.sidecarInitContainers.contains(proxy) { return .injected }
+    if hasProxy(workload, provider) { return .injected }
+    let marked: Bool
     switch provider {
-    case .istio: return istioWebhook(workload, namespace) ? .webhook : .none
-    case .linkerd: return linkerdWebhook(workload, namespace) ? .webhook : .none
+    case .istio: marked = istioWebhook(workload, namespace)
+    case .linkerd: marked = linkerdWebhook(workload, namespace)
     }
+    guard marked else { return .none }
+    // A bare Pod read from the API is the running pod: marked but without the proxy, it was
+    // created before injection was turned on.
+    guard let selector = workload.selector else { return workload.kind == "Pod" ? .restartNeeded : .webhook }
+    let own = pods.filter { $0.namespace == workload.namespace && LabelMatch.matches(selector, $0.labels) }
+    return own.allSatisfy { hasProxy($0, provider) } ? .webhook : .restartNeeded
+  }
+
+  /// Whether the pod spec holds the provider's proxy, as a container or a native sidecar.
+  static func hasProxy(_ workload: MeshWorkload, _ provider: MeshConfig.Provider) -> Bool {
+    let proxy = proxyName(provider)
+    return workload.containers.contains(proxy) || workload.sidecarInitContainers.contains(proxy)
+  }
+
+  /// The object with the proxy containers taken out of its pod spec, so that rendering sees the
+  /// application's ports only (a Linkerd Server for the proxy's own 4143 would be wrong).
+  public static func withoutProxies(_ object: Node, kind: String) -> Node {
+    guard let path = SchemaRegistry.podSpecPath(kind: kind) else { return object }
+    return removingProxies(object, along: path[...])
+  }
+
+  private static func removingProxies(_ node: Node, along path: ArraySlice<String>) -> Node {
+    var copy = node
+    guard let key = path.first else {
+      if let containers = node["containers"]?.sequence {
+        copy["containers"] = .sequence(containers.filter { !proxyNames.contains($0["name"]?.string ?? "") })
+      }
+      return copy
+    }
+    if let child = node[key] { copy[key] = removingProxies(child, along: path.dropFirst()) }
+    return copy
   }
 
   /// Istio's webhooks: a pod label `sidecar.istio.io/inject` decides first (`false` opts out of
@@ -245,6 +290,8 @@ public struct MTLSPolicies: Sendable {
   public var authorizationPolicies: [Node] = []
   /// The Namespaces, by name.
   public var namespaces: [String: NamespaceFacts] = [:]
+  /// The running pods, every owner's, read as workloads of kind Pod.
+  public var pods: [MeshWorkload] = []
   /// Istio's root namespace, where a namespace-wide PeerAuthentication is mesh-wide.
   public var rootNamespace: String
 
@@ -261,7 +308,8 @@ public enum MTLSResolver {
     _ workload: MeshWorkload, policies: MTLSPolicies, provider: MeshConfig.Provider
   ) -> WorkloadMTLS {
     let namespace = policies.namespaces[workload.namespace]
-    let sidecar = SidecarDetection.state(of: workload, namespace: namespace, provider: provider)
+    let sidecar = SidecarDetection.state(
+      of: workload, namespace: namespace, provider: provider, pods: policies.pods)
     switch provider {
     case .istio:
       let (mode, source, ports) = istio(workload, policies)

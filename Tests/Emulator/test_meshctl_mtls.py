@@ -41,7 +41,10 @@ def workload(name, ns="shop", kind="Deployment", port=8080, proxy=None, labels=N
         if not entries:
             return ""
         return f"      {title}:\n" + "".join(f'        {k}: "{v}"\n' for k, v in entries.items())
-    sidecar = f"      - name: {proxy}\n        image: proxy:1\n" if proxy else ""
+    # The proxy declares its own ports, as injected proxies do: they must not become Servers.
+    proxy_ports = {"istio-proxy": [15090], "linkerd-proxy": [4143, 4191]}.get(proxy, [])
+    sidecar = (f"      - name: {proxy}\n        image: proxy:1\n        ports:\n"
+               + "".join(f"        - containerPort: {p}\n" for p in proxy_ports)) if proxy else ""
     extra = "  serviceName: {name}\n".format(name=name) if kind == "StatefulSet" else ""
     return WORKLOAD.format(kind=kind, name=name, ns=ns, port=port, proxy=sidecar, extra=extra,
                            labels="".join(block("labels", labels).splitlines(True)[1:]) if labels else "",
@@ -109,6 +112,28 @@ class IstioMTLS(MTLSTestCase):
         _, by_name = self.status("-n", "labelled")
         self.assertEqual(by_name["deployment/plain"]["sidecar"], "webhook")
         self.assertEqual(by_name["deployment/optout"]["sidecar"], "none")
+
+    def test_webhook_workloads_whose_pods_lack_the_proxy_need_a_restart(self):
+        pod = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}-1\n  namespace: labelled\n  labels:\n"
+               "    app: {name}\n  ownerReferences:\n  - apiVersion: apps/v1\n    kind: ReplicaSet\n"
+               "    name: {name}-1\n    uid: 00000000-0000-0000-0000-000000000001\n"
+               "spec:\n  containers:\n{containers}")
+        self.cluster("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: labelled\n  labels:\n"
+                     "    istio-injection: enabled\n",
+                     workload("stale", ns="labelled"), workload("fresh", ns="labelled"),
+                     pod.format(name="stale", containers="  - name: stale\n    image: nginx:1.27\n"),
+                     pod.format(name="fresh", containers="  - name: fresh\n    image: nginx:1.27\n"
+                                                         "  - name: istio-proxy\n    image: proxy:1\n"))
+        _, by_name = self.status("-n", "labelled")
+        # Owned pods are not rows of their own.
+        self.assertEqual(sorted(by_name), ["deployment/fresh", "deployment/stale"])
+        self.assertEqual(by_name["deployment/fresh"]["sidecar"], "webhook")
+        self.assertEqual(by_name["deployment/stale"]["sidecar"], "restart-needed")
+        self.assertIn("no (webhook; restart pods)", self.meshctl("mtls", "status", "-n", "labelled").stdout)
+        refused = self.meshctl("mtls", "enable", "--mode", "STRICT", "-n", "labelled")
+        self.assertEqual(refused.returncode, 1, refused.stderr)
+        self.assertIn("  deployment/stale\n", refused.stderr)
+        self.assertNotIn("deployment/fresh", refused.stderr)
 
     def test_strict_is_refused_listing_the_unmeshed_workload_and_nothing_is_written(self):
         self.shop()

@@ -230,6 +230,54 @@ import Testing
     #expect(SidecarState.webhook.text == "yes (webhook)" && SidecarState.none.text == "no")
   }
 
+  @Test func webhookWorkloadsWhosePodsLackTheProxyNeedARestart() {
+    let namespace = NamespaceFacts(name: "shop", labels: ["istio-injection": "enabled"])
+    let deployment = MeshWorkload(
+      kind: "Deployment", namespace: "shop", name: "web", labels: ["app": "web", "pod-template-hash": "1"],
+      containers: ["web"], selector: ["app": "web"])
+    let fresh = MeshWorkload(
+      kind: "Pod", namespace: "shop", name: "web-1", labels: ["app": "web"], containers: ["web", "istio-proxy"])
+    var stale = fresh
+    stale.containers = ["web"]
+    var elsewhere = stale
+    elsewhere.namespace = "cart"
+    func state(_ pods: [MeshWorkload]) -> SidecarState {
+      SidecarDetection.state(of: deployment, namespace: namespace, provider: .istio, pods: pods)
+    }
+    #expect(state([]) == .webhook)
+    #expect(state([fresh, elsewhere]) == .webhook)
+    #expect(state([fresh, stale]) == .restartNeeded)
+    #expect(!SidecarState.restartNeeded.isMeshed)
+    // A bare Pod is the running pod itself.
+    #expect(SidecarDetection.state(of: stale, namespace: namespace, provider: .istio) == .restartNeeded)
+  }
+
+  @Test func proxiesAreLeftOutOfPortsAndOfTheLookup() throws {
+    let node = roots(
+      """
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web, namespace: shop}
+      spec:
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            containers:
+            - {name: web, ports: [{containerPort: 8080}]}
+            - {name: linkerd-proxy, ports: [{containerPort: 4143}, {containerPort: 4191}]}
+      """)[0]
+    let workload = try #require(MeshWorkload(kind: "Deployment", object: node))
+    #expect(workload.ports == [8080] && workload.selector == ["app": "web"])
+    #expect(workload.containers == ["web", "linkerd-proxy"])
+    let stripped = SidecarDetection.withoutProxies(node, kind: "Deployment")
+    #expect(stripped[path: "spec", "template", "spec", "containers"]?.sequence?.count == 1)
+    #expect(ManifestLookup(objects: []).containerPorts(namespace: "shop", matchLabels: ["app": "web"]) == nil)
+    var lookup = ManifestLookup()
+    lookup.add(stripped)
+    #expect(lookup.containerPorts(namespace: "shop", matchLabels: ["app": "web"]) == [8080])
+  }
+
   @Test func workloadsAreReadFromTheirPodTemplates() throws {
     let node = roots(
       """
