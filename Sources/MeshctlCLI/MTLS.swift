@@ -99,12 +99,13 @@ extension Meshctl.MTLS {
       let scope: String? = allNamespaces ? nil : (cluster.namespace ?? api.defaultNamespace)
       let forced = provider
       let configured = config == nil ? nil : meshConfig.controlPlaneNamespace
-      let (mesh, rows) = try MTLSCluster.run(context: context) {
+      let (mesh, rows, warnings) = try MTLSCluster.run(context: context) {
         let mesh = try await MTLSCluster.provider(api, forced: forced)
         let root = configured ?? mesh.defaultControlPlaneNamespace
         let scan = try await MTLSCluster.scan(api, provider: mesh, namespace: scope, rootNamespace: root)
-        return (mesh, scan.rows)
+        return (mesh, scan.rows, scan.warnings)
       }
+      for warning in warnings { context.stderr.write("Warning: \(warning)\n") }
       switch output {
       case .text:
         if rows.isEmpty {
@@ -214,6 +215,7 @@ extension Meshctl.MTLS {
           api, forced: forced, namespace: namespace, rootNamespace: rootFromConfig ? root : nil,
           namespaceWide: namespaceWide)
       }
+      for warning in state.warnings { context.stderr.write("Warning: \(warning)\n") }
       let settings = PolicySettings(config: meshConfig, provider: state.provider, defaultNamespace: namespace)
       let rendered = PolicyRenderer(settings: settings).render(policy, file: "mtls enable", lookup: state.lookup)
       if rendered.hasErrors {
@@ -336,6 +338,8 @@ struct EnableState: Sendable {
   /// Whether the policy is Istio's mesh-wide one (namespace-wide in the root namespace): then
   /// every workload of the cluster is in scope.
   var meshWide: Bool
+  /// What could not be read (a forbidden root namespace).
+  var warnings: [String]
 
   static func read(
     _ api: KubeAPI, forced: MeshConfig.Provider?, namespace: String, rootNamespace: String?, namespaceWide: Bool
@@ -353,7 +357,8 @@ struct EnableState: Sendable {
       let typed = MTLSCluster.typed(object, apiVersion: apiVersion, kind: kind)
       lookup.add(SidecarDetection.withoutProxies(typed, kind: kind))
     }
-    return EnableState(provider: mesh, rows: scan.rows, lookup: lookup, meshWide: meshWide)
+    return EnableState(
+      provider: mesh, rows: scan.rows, lookup: lookup, meshWide: meshWide, warnings: scan.warnings)
   }
 }
 
@@ -403,7 +408,7 @@ enum MTLSCluster {
   /// workload) but tell whether its running pods have the proxy.
   static func scan(
     _ api: KubeAPI, provider: MeshConfig.Provider, namespace: String?, rootNamespace: String
-  ) async throws -> (rows: [WorkloadMTLS], objects: [(String, String, Node)]) {
+  ) async throws -> (rows: [WorkloadMTLS], objects: [(String, String, Node)], warnings: [String]) {
     async let listed = workloadObjects(api, namespace: namespace)
     async let read = policies(api, provider: provider, namespace: namespace, rootNamespace: rootNamespace)
     var (objects, policies) = try await (listed, read)
@@ -414,7 +419,7 @@ enum MTLSCluster {
     objects = objects.filter { $0.1 != "Pod" || ($0.2[path: "metadata", "ownerReferences"]?.sequence ?? []).isEmpty }
     let workloads = objects.compactMap { MeshWorkload(kind: $0.1, object: $0.2, defaultNamespace: fallback) }
     let rows = workloads.sorted(by: order).map { MTLSResolver.resolve($0, policies: policies, provider: provider) }
-    return (rows, objects)
+    return (rows, objects, policies.warnings)
   }
 
   /// Rows by namespace, then kind (Deployments first), then name.
@@ -452,7 +457,15 @@ enum MTLSCluster {
       let resource = try await meshResource(api, group: "security.istio.io", kind: "PeerAuthentication")
       policies.peerAuthentications = try await api.list(resource, namespace: namespace)
       if let namespace, namespace != rootNamespace {
-        policies.peerAuthentications += try await api.list(resource, namespace: rootNamespace)
+        // Users with rights in their own namespace only still get a status: the mesh-wide
+        // policy is then unknown, and they are told so.
+        do {
+          policies.peerAuthentications += try await api.list(resource, namespace: rootNamespace)
+        } catch let error as APIError where error.httpStatus == 403 {
+          policies.warnings.append(
+            "cannot list PeerAuthentications in \(rootNamespace) (forbidden): a mesh-wide policy there is not "
+              + "taken into account")
+        }
       }
     case .linkerd:
       let servers = try await meshResource(api, group: "policy.linkerd.io", kind: "Server")

@@ -292,6 +292,8 @@ public struct MTLSPolicies: Sendable {
   public var namespaces: [String: NamespaceFacts] = [:]
   /// The running pods, every owner's, read as workloads of kind Pod.
   public var pods: [MeshWorkload] = []
+  /// What could not be read, for a warning (the modes may then be wrong).
+  public var warnings: [String] = []
   /// Istio's root namespace, where a namespace-wide PeerAuthentication is mesh-wide.
   public var rootNamespace: String
 

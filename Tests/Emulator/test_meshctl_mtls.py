@@ -232,6 +232,20 @@ class IstioMTLS(MTLSTestCase):
         self.assertIn("  statefulset/legacy\n", result.stderr)
         self.assertEqual(self.items("peerauthentications", ns="istio-system"), [])
 
+    def test_a_forbidden_root_namespace_is_a_warning_not_a_failure(self):
+        self.shop()
+        self.admin.request("POST", "/_emulator/rbac", {"deny": [
+            {"user": "alice", "verb": "list", "resource": "peerauthentications", "namespace": "istio-system"}]})
+        result = self.meshctl("mtls", "status", "-n", "shop", "--context", "emulator-alice")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("Warning: cannot list PeerAuthentications in istio-system (forbidden)", result.stderr)
+        self.assertIn("deployment/web", result.stdout)
+        # Anything else forbidden is a cluster failure.
+        self.admin.request("POST", "/_emulator/rbac", {"deny": [{"user": "alice", "verb": "list", "resource": "pods"}]})
+        denied = self.meshctl("mtls", "status", "-n", "shop", "--context", "emulator-alice")
+        self.assertEqual(denied.returncode, 3, denied.stderr)
+        self.assertIn('cannot list pods in namespace "shop"', denied.stderr)
+
     def test_all_namespaces_and_yaml(self):
         self.shop()
         self.cluster(NAMESPACE.format(ns="other"), workload("solo", ns="other", proxy="istio-proxy"))
