@@ -23,6 +23,8 @@ public struct MeshWorkload: Sendable, Hashable {
   public var ports: [Int]
   /// The controller's `spec.selector.matchLabels`: which pods are its; nil for a bare Pod.
   public var selector: [String: String]?
+  /// The named container ports (`http` → 8080): Linkerd Servers often name their port.
+  public var portNames: [String: Int] = [:]
 
   /// Creates a workload from its parts.
   public init(
@@ -51,9 +53,14 @@ public struct MeshWorkload: Sendable, Hashable {
     let podSpec = Self.node(object, at: podSpecPath[...])
     let initContainers = podSpec?["initContainers"]?.sequence ?? []
     var ports: Set<Int> = []
+    var portNames: [String: Int] = [:]
     for container in podSpec?["containers"]?.sequence ?? []
     where !SidecarDetection.proxyNames.contains(container["name"]?.string ?? "") {
-      for port in container["ports"]?.sequence ?? [] { port["containerPort"]?.int.map { _ = ports.insert($0) } }
+      for port in container["ports"]?.sequence ?? [] {
+        guard let number = port["containerPort"]?.int else { continue }
+        ports.insert(number)
+        if let portName = port["name"]?.string { portNames[portName] = number }
+      }
     }
     self.init(
       kind: kind, namespace: object[path: "metadata", "namespace"]?.string ?? defaultNamespace, name: name,
@@ -64,6 +71,7 @@ public struct MeshWorkload: Sendable, Hashable {
         $0["name"]?.string
       }, ports: ports.sorted(),
       selector: kind == "Pod" ? nil : StringMap.read(object[path: "spec", "selector", "matchLabels"]))
+    self.portNames = portNames
   }
 
   /// `deployment/web`, as kubectl names objects in tables.
@@ -429,12 +437,12 @@ public enum MTLSResolver {
     return LabelMatch.matches(selector: selector, workload.labels)
   }
 
-  /// The Server's port: a number, or a container port name (which names no number here, so the
-  /// first known port stands for it only when the workload has exactly one).
+  /// The Server's port: a number, or the name of one of the workload's container ports; nil
+  /// when the workload has no port of that name (the Server then does not apply to it).
   static func serverPort(_ server: Node, _ workload: MeshWorkload) -> Int? {
     if let number = server[path: "spec", "port"]?.int { return number }
-    if let text = server[path: "spec", "port"]?.string, let number = Int(text) { return number }
-    return workload.ports.count == 1 ? workload.ports[0] : nil
+    guard let text = server[path: "spec", "port"]?.string else { return nil }
+    return Int(text) ?? workload.portNames[text]
   }
 
   /// A Server's mode: from its `accessPolicy`; a `deny` Server opened by an AuthorizationPolicy

@@ -168,6 +168,30 @@ import Testing
     #expect((result.mode, result.source.text, result.ports) == ("STRICT", "Server shop/web-8080", []))
   }
 
+  @Test func serversNamingAContainerPortApplyToThatPort() throws {
+    let node = roots(
+      """
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web, namespace: shop}
+      spec:
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            containers:
+            - {name: web, ports: [{containerPort: 8080, name: http}, {containerPort: 9090, name: metrics}]}
+      """)[0]
+    let workload = try #require(MeshWorkload(kind: "Deployment", object: node))
+    #expect(workload.portNames == ["http": 8080, "metrics": 9090])
+    let text =
+      Self.server("metrics", port: 0, access: "all-authenticated").replacingOccurrences(
+        of: "port: 0", with: "port: metrics") + "\n---\n"
+      + Self.server("grpc", port: 0, access: "deny").replacingOccurrences(of: "port: 0", with: "port: grpc")
+    let result = MTLSResolver.resolve(workload, policies: policies(text), provider: .linkerd)
+    #expect(result.mode == "PERMISSIVE")
+    #expect(result.ports.map { "\($0.port)=\($0.mode)" } == ["9090=STRICT"])
+  }
+
   @Test func serversOnSomePortsAreOverrides() {
     var workload = Self.linkerdWeb
     workload.ports = [8080, 9090]
