@@ -222,13 +222,13 @@ _meshctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|inject|uninject|render|apply|diff|delete|get|shift|check|schema|version|help|help)
+    validate|inject|uninject|render|apply|diff|delete|get|shift|mtls|check|schema|version|help|help)
         # Offer subcommand argument completions
         "_meshctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate inject uninject render apply diff delete get shift check schema version help help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate inject uninject render apply diff delete get shift mtls check schema version help help' -- "${cur}"))
         ;;
     esac
 }
@@ -910,6 +910,172 @@ _meshctl_shift() {
         return
         ;;
     '--gate')
+        return
+        ;;
+    esac
+}
+
+_meshctl_mtls() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __meshctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    status|enable)
+        # Offer subcommand argument completions
+        "_meshctl_mtls_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'status enable' -- "${cur}"))
+        ;;
+    esac
+}
+
+_meshctl_mtls_status() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify -A --all-namespaces --version -h --help)
+    repeating_options=(--as-group)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '-s'|'--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--as-group')
+        return
+        ;;
+    '--certificate-authority')
+        return
+        ;;
+    '--client-certificate')
+        return
+        ;;
+    '--client-key')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '-v'|'--v')
+        return
+        ;;
+    '--provider')
+        __meshctl_add_completions -W 'istio'$'\n''linkerd'
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'$'\n''yaml'
+        return
+        ;;
+    esac
+}
+
+_meshctl_mtls_enable() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify --force --force-conflicts --version -h --help)
+    repeating_options=(--as-group -l --selector)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --mode --provider --config --dry-run)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '-s'|'--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--as-group')
+        return
+        ;;
+    '--certificate-authority')
+        return
+        ;;
+    '--client-certificate')
+        return
+        ;;
+    '--client-key')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '-v'|'--v')
+        return
+        ;;
+    '--mode')
+        __meshctl_add_completions -W 'STRICT'$'\n''PERMISSIVE'$'\n''DISABLE'
+        return
+        ;;
+    '-l'|'--selector')
+        return
+        ;;
+    '--provider')
+        __meshctl_add_completions -W 'istio'$'\n''linkerd'
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '--dry-run')
+        __meshctl_add_completions -W 'none'$'\n''client'$'\n''server'
         return
         ;;
     esac

@@ -3,7 +3,8 @@
 public enum ExitStatus: Int32, Sendable, CaseIterable {
   /// Everything worked and nothing was found at or above `--fail-on`.
   case success = 0
-  /// Findings at or above `--fail-on`, errors that stop `render`, or `diff` found changes.
+  /// Findings at or above `--fail-on`, errors that stop `render`, `diff` found changes, or
+  /// `mtls enable` refused (STRICT with workloads that have no sidecar).
   case findings = 1
   /// An input could not be read, or is not YAML.
   case inputError = 2
@@ -24,7 +25,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   public var meaning: String {
     switch self {
     case .success: return "success"
-    case .findings: return "findings at or above --fail-on (validate), errors that stop render, or changes found (diff)"
+    case .findings:
+      return
+        "findings at or above --fail-on (validate), errors that stop render, changes found (diff), or mtls enable refused"
     case .inputError: return "an input is unreadable or not YAML (takes precedence over 1)"
     case .clusterError: return "the cluster or its API failed"
     case .applyConflict: return "apply conflict: another field manager owns a field (re-run with --force-conflicts)"

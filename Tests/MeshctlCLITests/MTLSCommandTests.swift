@@ -1,0 +1,138 @@
+import Foundation
+import KubeClient
+import Manifest
+import Testing
+
+@testable import MeshctlCLI
+
+/// A scripted cluster with Istio's security group: namespace `team` holds a meshed Deployment
+/// `web` and an unmeshed `legacy`; every list not scripted is empty; PATCHes are echoed.
+final class ScriptedMeshCluster: HTTPTransport, @unchecked Sendable {
+  private let lock = NSLock()
+  private var log: [HTTPRequest] = []
+
+  var requests: [HTTPRequest] {
+    lock.lock()
+    defer { lock.unlock() }
+    return log
+  }
+
+  static let answers: [String: String] = [
+    "/apis": #"""
+    {"kind":"APIGroupList","groups":[
+      {"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],"preferredVersion":{"groupVersion":"apps/v1","version":"v1"}},
+      {"name":"networking.istio.io","versions":[{"groupVersion":"networking.istio.io/v1","version":"v1"}],"preferredVersion":{"groupVersion":"networking.istio.io/v1","version":"v1"}},
+      {"name":"security.istio.io","versions":[{"groupVersion":"security.istio.io/v1","version":"v1"}],"preferredVersion":{"groupVersion":"security.istio.io/v1","version":"v1"}}]}
+    """#,
+    "/api/v1": #"""
+    {"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"namespaces","namespaced":false,"kind":"Namespace"},{"name":"services","namespaced":true,"kind":"Service"},{"name":"pods","namespaced":true,"kind":"Pod"}]}
+    """#,
+    "/apis/apps/v1": #"""
+    {"kind":"APIResourceList","groupVersion":"apps/v1","resources":[{"name":"deployments","namespaced":true,"kind":"Deployment"},{"name":"statefulsets","namespaced":true,"kind":"StatefulSet"},{"name":"daemonsets","namespaced":true,"kind":"DaemonSet"}]}
+    """#,
+    "/apis/security.istio.io/v1": #"""
+    {"kind":"APIResourceList","groupVersion":"security.istio.io/v1","resources":[{"name":"peerauthentications","namespaced":true,"kind":"PeerAuthentication"}]}
+    """#,
+    "/api/v1/namespaces/team": #"{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"team"}}"#,
+    "/apis/apps/v1/namespaces/team/deployments": #"""
+    {"kind":"DeploymentList","items":[
+      {"metadata":{"name":"web","namespace":"team"},"spec":{"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web"},{"name":"istio-proxy"}]}}}},
+      {"metadata":{"name":"legacy","namespace":"team"},"spec":{"template":{"metadata":{"labels":{"app":"legacy"}},"spec":{"containers":[{"name":"legacy"}]}}}}]}
+    """#,
+  ]
+
+  private func record(_ request: HTTPRequest) {
+    lock.lock()
+    log.append(request)
+    lock.unlock()
+  }
+
+  func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    record(request)
+    let path = String(request.url.dropFirst("https://cluster.test".count).split(separator: "?")[0])
+    if request.method == .patch { return HTTPResponse(status: 200, body: request.body) }
+    if let answer = Self.answers[path] { return HTTPResponse(status: 200, body: Array(answer.utf8)) }
+    if request.method == .get, path.hasSuffix("s") {  // a collection: every one not scripted is empty
+      return HTTPResponse(status: 200, body: Array(#"{"kind":"List","items":[]}"#.utf8))
+    }
+    return HTTPResponse(
+      status: 404,
+      body: Array(#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}"#.utf8))
+  }
+}
+
+/// `mtls status` and `mtls enable` at the command tier, against the scripted cluster.
+@Suite struct MTLSCommandTests {
+  func world(_ cluster: ScriptedMeshCluster) throws -> (FakeWorld, CommandContext, URL) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("meshctl-mtls-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let kubeconfig = directory.appendingPathComponent("config")
+    try """
+    apiVersion: v1
+    kind: Config
+    current-context: test
+    clusters: [{name: test, cluster: {server: https://cluster.test}}]
+    contexts: [{name: test, context: {cluster: test, user: test, namespace: team}}]
+    users: [{name: test, user: {token: t}}]
+    """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+    let world = FakeWorld()
+    var context = world.context
+    context.kubeconfigEnvironment = KubeconfigEnvironment(
+      variables: ["KUBECONFIG": kubeconfig.path], homeDirectory: directory.path, currentDirectory: directory.path)
+    context.makeTransport = { _, _ in cluster }
+    return (world, context, directory)
+  }
+
+  @Test func strictIsRefusedBeforeAnyWrite() async throws {
+    let cluster = ScriptedMeshCluster()
+    let (world, context, directory) = try world(cluster)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let code = await runCommand(["mtls", "enable", "--mode", "STRICT"], context: context)
+    #expect(code == 1, "\(world.stderr.text)")
+    #expect(world.stderr.text.contains("namespace team has no istio-proxy sidecar:\n  deployment/legacy\n"))
+    #expect(world.stderr.text.contains("--mode PERMISSIVE -n team"))
+    #expect(!cluster.requests.contains { $0.method != .get })
+    #expect(world.stdout.text.isEmpty)
+  }
+
+  @Test func aSelectorOfMeshedWorkloadsIsAppliedAsAPeerAuthentication() async throws {
+    let cluster = ScriptedMeshCluster()
+    let (world, context, directory) = try world(cluster)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let code = await runCommand(["mtls", "enable", "--mode", "STRICT", "-l", "app=web"], context: context)
+    #expect(code == 0, "\(world.stderr.text)")
+    #expect(world.stdout.text == "peerauthentication.security.istio.io/app-web serverside-applied\n")
+    let patches = cluster.requests.filter { $0.method == .patch }
+    #expect(patches.count == 1)
+    let patch = try #require(patches.first)
+    #expect(patch.url.contains("/apis/security.istio.io/v1/namespaces/team/peerauthentications/app-web?"))
+    #expect(patch.url.contains("fieldManager=meshctl"))
+    let body = String(decoding: patch.body, as: UTF8.self)
+    #expect(body.contains(#""selector":{"matchLabels":{"app":"web"}}"#))
+    #expect(body.contains(#""mtls":{"mode":"STRICT"}"#))
+  }
+
+  @Test func statusReportsEachWorkload() async throws {
+    let cluster = ScriptedMeshCluster()
+    let (world, context, directory) = try world(cluster)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let code = await runCommand(["mtls", "status"], context: context)
+    #expect(code == 0, "\(world.stderr.text)")
+    #expect(
+      world.stdout.text == """
+        NAMESPACE   WORKLOAD            MODE         SOURCE         SIDECAR
+        team        deployment/legacy   PERMISSIVE   mesh default   no
+        team        deployment/web      PERMISSIVE   mesh default   yes (injected)
+
+        """)
+  }
+
+  @Test func badModeAndSelectorAreUsageErrors() async throws {
+    let cluster = ScriptedMeshCluster()
+    let (_, context, directory) = try world(cluster)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    #expect(await runCommand(["mtls", "enable", "--mode", "LOOSE"], context: context) == 64)
+    #expect(await runCommand(["mtls", "enable", "--mode", "STRICT", "--selector", "app"], context: context) == 64)
+    #expect(cluster.requests.isEmpty)
+  }
+}
