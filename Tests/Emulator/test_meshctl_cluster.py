@@ -426,7 +426,8 @@ class SecretsNeverShown(MeshctlTestCase):
         kubeconfig = self.write("secret-kubeconfig", text)
         path = self.write("s.yaml", manifest("secrets"))
         commands = [["apply", "-f", path], ["diff", "-f", path], ["delete", "-f", path, "--ignore-not-found"], ["check"],
-                    ["get", "trafficsplits", "-A"], ["get", "mtlspolicies"], ["shift", "web", "--to", "v2", "--weight", "10"]]
+                    ["get", "trafficsplits", "-A"], ["get", "mtlspolicies"], ["shift", "web", "--to", "v2", "--weight", "10"],
+                    ["mtls", "status"], ["mtls", "enable", "--mode", "PERMISSIVE", "--dry-run=server"]]
         secrets = [token, password, *key_lines]
         runs = 0
         for context in ("token", "cert", "basic"):
