@@ -50,6 +50,7 @@ extension Meshctl.MTLS {
   public struct Status: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "status",
         abstract: "Show each workload's effective mTLS mode, where it comes from, and its sidecar.",
         discussion: """
           Reads the Deployments, StatefulSets, DaemonSets and bare Pods of the namespace (-n, \
@@ -127,6 +128,7 @@ extension Meshctl.MTLS {
   public struct Enable: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
+        commandName: "enable",
         abstract: "Set the mTLS mode of a namespace or of selected workloads, refusing an unsafe STRICT.",
         discussion: """
           Builds an MTLSPolicy (named `default` for the whole namespace, else after the \
