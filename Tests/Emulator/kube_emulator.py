@@ -7,6 +7,7 @@ or import it and use `Emulator(...).start()` / `.stop()`. See README.md beside t
 """
 
 import argparse
+import base64
 import calendar
 import copy
 import json
@@ -329,12 +330,21 @@ class RequestHandler(BaseHTTPRequestHandler):
         return True
 
     def authenticate(self):
-        """The user name from the bearer token or the verified client certificate (401 otherwise)."""
+        """The user name from the bearer token, basic auth (a user's name and token as its password,
+        as the API server's old basic-auth file paired them) or the verified client certificate
+        (401 otherwise)."""
         header = self.headers.get("Authorization", "")
         if header.startswith("Bearer "):
             user = self.emulator.credentials.tokens.get(header[len("Bearer "):].strip())
             if user:
                 return user
+        elif header.startswith("Basic "):
+            try:
+                name, _, password = base64.b64decode(header[len("Basic "):].strip()).decode().partition(":")
+            except (ValueError, UnicodeDecodeError):
+                name, password = "", ""
+            if name and self.emulator.credentials.tokens.get(password) == name:
+                return name
         elif not header:
             certificate = self.connection.getpeercert()
             if certificate:

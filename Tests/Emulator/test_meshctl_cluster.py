@@ -373,7 +373,11 @@ class Authentication(MeshctlTestCase):
                 "      interactiveMode: Never"])
             self.assert_connects(kubeconfig)
 
-    def test_wrong_token_and_basic_auth_are_unauthorized(self):
+    def test_basic_auth(self):
+        self.assert_connects(self.kubeconfig_with_user(
+            ["    username: admin", f"    password: {self.emulator.credentials.admin_token}"]))
+
+    def test_wrong_token_and_wrong_password_are_unauthorized(self):
         for user in (["    token: not-the-token"], ["    username: admin", "    password: hunter2"]):
             result = self.meshctl("apply", "-f", self.write("cm2.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"),
                                   kubeconfig=self.kubeconfig_with_user(user))
