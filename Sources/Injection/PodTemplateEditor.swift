@@ -88,8 +88,8 @@ enum PodTemplateEditor {
 
     var annotations = record.take("annotations", from: metadata, empty: .mapping([]))
     var labels = record.take("labels", from: metadata, empty: .mapping([]))
-    set(parts.labels, in: &labels, recording: &record.labels)
-    set(parts.annotations, in: &annotations, recording: &record.annotations)
+    set(parts.labels, in: &labels, recording: &record.labels, raw: &record.raw, prefix: "labels/")
+    set(parts.annotations, in: &annotations, recording: &record.annotations, raw: &record.raw, prefix: "annotations/")
 
     // Containers first: a new initContainers key goes right after them, whatever existed before.
     var containers = record.take("containers", from: spec, empty: .sequence([])).sequence ?? []
@@ -118,10 +118,26 @@ enum PodTemplateEditor {
   }
 
   /// Sets string values, recording for each key its previous value (nil when it was added).
-  private static func set(_ pairs: [(String, String)], in map: inout Node, recording: inout [String: String?]) {
+  /// A previous value that was not a string (null, a number, a mapping) is also kept as YAML
+  /// text in `raw`, so uninject gives back its type and spelling, not a string.
+  private static func set(
+    _ pairs: [(String, String)], in map: inout Node, recording: inout [String: String?], raw: inout [String: String],
+    prefix: String
+  ) {
     for (key, value) in pairs {
-      let previous = map[key]?.scalar.map(\.text)
-      if previous != value, recording.index(forKey: key) == nil { recording[key] = .some(previous) }
+      let node = map[key]
+      let previous = node?.scalar.map(\.text)
+      let isString = node?.scalar?.kind == .string
+      if previous != value || (node != nil && !isString), recording.index(forKey: key) == nil {
+        if let node, !isString {
+          // One spelling for every null (`key:` reads as "", a restored null as "null").
+          let text = YAMLEmitter.emit(node)
+          raw[prefix + key] = text
+          recording[key] = .some(String(text.dropLast(text.hasSuffix("\n") ? 1 : 0)))
+        } else {
+          recording[key] = .some(previous)
+        }
+      }
       map[key] = .string(value)
     }
   }
@@ -182,8 +198,8 @@ enum PodTemplateEditor {
     var annotations = metadata["annotations"] ?? .mapping([])
     var labels = metadata["labels"] ?? .mapping([])
     annotations[injectionRecordAnnotation] = nil
-    restore(record.annotations, in: &annotations)
-    restore(record.labels, in: &labels)
+    restore(record.annotations, raw: record.raw, prefix: "annotations/", in: &annotations)
+    restore(record.labels, raw: record.raw, prefix: "labels/", in: &labels)
     metadata["annotations"] = record.original("annotations", now: annotations)
     metadata["labels"] = record.original("labels", now: labels)
 
@@ -210,10 +226,15 @@ enum PodTemplateEditor {
     template["metadata"] = record.original("metadata", now: metadata)
   }
 
-  /// Puts recorded values back: removes added keys, restores replaced ones.
-  private static func restore(_ recorded: [String: String?], in map: inout Node) {
+  /// Puts recorded values back: removes added keys, restores replaced ones (with their own
+  /// type when `raw` kept it).
+  private static func restore(_ recorded: [String: String?], raw: [String: String], prefix: String, in map: inout Node) {
     for (key, previous) in recorded {
-      map[key] = previous.map { .string($0) }
+      if let text = raw[prefix + key], let node = ManifestReader().parse(text).documents.first?.root {
+        map[key] = node
+      } else {
+        map[key] = previous.map { .string($0) }
+      }
     }
   }
 
@@ -279,6 +300,9 @@ enum PodTemplateEditor {
     var annotations: [String: String?] = [:]
     /// The original probes injection rewrote: container → field → probe (kept as YAML text).
     var probes: [String: [String: Node]] = [:]
+    /// Label and annotation values that were not strings before injection, as YAML text, by
+    /// `labels/<key>` or `annotations/<key>`.
+    var raw: [String: String] = [:]
 
     init() {}
 
@@ -316,12 +340,19 @@ enum PodTemplateEditor {
             key: name,
             value: .mapping(fields.sorted { $0.key < $1.key }.map { MappingEntry(key: $0.key, value: .string(YAMLEmitter.emit($0.value))) }))
         })
-      return JSONEmitter.emit(
-        .mapping([
-          "created": strings(created), "wasNull": strings(wasNull), "containers": strings(containers),
-          "initContainers": strings(initContainers),
-          "volumes": strings(volumes), "labels": values(labels), "annotations": values(annotations), "probes": probes,
-        ]), pretty: false)
+      var entries: [MappingEntry] = [
+        MappingEntry(key: "created", value: strings(created)), MappingEntry(key: "wasNull", value: strings(wasNull)),
+        MappingEntry(key: "containers", value: strings(containers)),
+        MappingEntry(key: "initContainers", value: strings(initContainers)),
+        MappingEntry(key: "volumes", value: strings(volumes)), MappingEntry(key: "labels", value: values(labels)),
+        MappingEntry(key: "annotations", value: values(annotations)), MappingEntry(key: "probes", value: probes),
+      ]
+      // Only when there is one, so the records of string-only labels stay as they were.
+      if !raw.isEmpty {
+        let texts = raw.sorted { $0.key < $1.key }.map { MappingEntry(key: $0.key, value: .string($0.value)) }
+        entries.append(MappingEntry(key: "raw", value: .mapping(texts)))
+      }
+      return JSONEmitter.emit(.mapping(entries), pretty: false)
     }
 
     init?(json: String) {
@@ -340,6 +371,9 @@ enum PodTemplateEditor {
       volumes = strings("volumes")
       labels = values("labels")
       annotations = values("annotations")
+      for entry in node["raw"]?.mapping ?? [] {
+        if let text = entry.value.string { raw[entry.key] = text }
+      }
       for entry in node["probes"]?.mapping ?? [] {
         for field in entry.value.mapping ?? [] {
           guard let text = field.value.string, let probe = ManifestReader().parse(text).documents.first?.root else { continue }
