@@ -214,11 +214,13 @@ enum PodTemplateEditor {
       return container
     }
     spec["containers"] = record.original("containers", now: .sequence(containers))
-    if spec["initContainers"] != nil {
+    // Only what injection added to: a key it never touched (CNI mode adds no init container)
+    // stays exactly as it is, null included.
+    if spec["initContainers"] != nil, !record.initContainers.isEmpty {
       let initContainers = removeNames(spec["initContainers"]?.sequence, record.initContainers)
       spec["initContainers"] = record.original("initContainers", now: .sequence(initContainers))
     }
-    if spec["volumes"] != nil {
+    if spec["volumes"] != nil, !record.volumes.isEmpty {
       let volumes = removeNames(spec["volumes"]?.sequence, record.volumes)
       spec["volumes"] = record.original("volumes", now: .sequence(volumes))
     }
