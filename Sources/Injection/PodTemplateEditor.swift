@@ -60,6 +60,12 @@ enum PodTemplateEditor {
         return "\(path.joined(separator: ".")) has an item without a name"
       }
     }
+    // Kubernetes refuses a pod whose containers (init containers included) share a name; the
+    // proxy's per-container state (rewritten probes) would mix them up.
+    var seen = Set<String>()
+    for name in containerNames(in: template) where !seen.insert(name).inserted {
+      return "two containers are named \(name)"
+    }
     return nil
   }
 
