@@ -63,10 +63,15 @@ public struct Meshctl: ParsableCommand {
     let context = CommandContext.live()
     let status = run(arguments: Array(CommandLine.arguments.dropFirst()), context: context)
     context.flush()
+    fflush(nil)
+    // _exit, not exit: the transport's libcurl thread may still be waiting in curl_multi_poll,
+    // and exit's atexit handlers (OpenSSL's cleanup among them) would free what it touches when
+    // it wakes (seen: a segfault in pthread_rwlock_rdlock after a refused apply). Everything
+    // meshctl writes has been flushed by now, and atomic writes are complete.
     #if canImport(Glibc)
-      Glibc.exit(status)
+      Glibc._exit(status)
     #else
-      Darwin.exit(status)
+      Darwin._exit(status)
     #endif
   }
 
