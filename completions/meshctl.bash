@@ -1010,7 +1010,7 @@ _meshctl_mtls_enable() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify --force --force-conflicts --version -h --help)
     repeating_options=(--as-group -l --selector)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --mode --provider --config --dry-run)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --mode --provider --config --dry-run --field-manager)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -1076,6 +1076,9 @@ _meshctl_mtls_enable() {
         ;;
     '--dry-run')
         __meshctl_add_completions -W 'none'$'\n''client'$'\n''server'
+        return
+        ;;
+    '--field-manager')
         return
         ;;
     esac

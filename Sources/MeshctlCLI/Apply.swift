@@ -12,6 +12,36 @@ public enum DryRunMode: String, ExpressibleByArgument, CaseIterable, Sendable {
   case server
 }
 
+/// How `apply` and `mtls enable` write: `--dry-run`, `--force-conflicts`, `--field-manager`.
+public struct WriteOptions: ParsableArguments {
+  /// `none`, `client` or `server`.
+  @Option(
+    name: .customLong("dry-run"),
+    help: ArgumentHelp(
+      "none, client (send nothing) or server (the server checks, nothing is stored).", valueName: "mode"))
+  public var dryRun: DryRunMode = .none
+
+  /// Take over fields other managers own.
+  @Flag(
+    name: .customLong("force-conflicts"),
+    help: "Take fields that other field managers own instead of stopping with a conflict.")
+  public var forceConflicts = false
+
+  /// The field manager name.
+  @Option(
+    name: .customLong("field-manager"),
+    help: ArgumentHelp("The field manager that owns the fields written.", valueName: "name"))
+  public var fieldManager = "meshctl"
+
+  /// Creates the defaults.
+  public init() {}
+
+  /// The server-side apply settings these flags ask for.
+  var applyOptions: ApplyOptions {
+    ApplyOptions(fieldManager: fieldManager, force: forceConflicts, dryRun: dryRun == .server)
+  }
+}
+
 extension Meshctl {
   /// `meshctl apply`: server-side apply of every object in the input, in dependency order.
   public struct Apply: ContextualCommand {
@@ -38,24 +68,7 @@ extension Meshctl {
     @OptionGroup public var input: InputOptions
     @OptionGroup public var policy: PolicyOptions
 
-    /// `none`, `client` or `server`.
-    @Option(
-      name: .customLong("dry-run"),
-      help: ArgumentHelp(
-        "none, client (send nothing) or server (the server checks, nothing is stored).", valueName: "mode"))
-    public var dryRun: DryRunMode = .none
-
-    /// Take over fields other managers own.
-    @Flag(
-      name: .customLong("force-conflicts"),
-      help: "Take fields that other field managers own instead of stopping with a conflict.")
-    public var forceConflicts = false
-
-    /// The field manager name.
-    @Option(
-      name: .customLong("field-manager"),
-      help: ArgumentHelp("The field manager that owns what this apply sets.", valueName: "name"))
-    public var fieldManager = "meshctl"
+    @OptionGroup public var write: WriteOptions
 
     /// `name`, `json` or `yaml`; default: one result line per object.
     @Option(
@@ -68,12 +81,12 @@ extension Meshctl {
     public func run(in context: CommandContext) throws -> ExitStatus {
       let target = try ClusterInput(input: input, cluster: cluster, policy: policy, context: context)
       var printed: [Node] = []
-      if dryRun == .client {
+      if write.dryRun == .client {
         for object in target.resolved { print(object, applied: nil, into: &printed, context: context) }
         ObjectOutput.write(printed, as: output, to: context.stdout)
         return .success
       }
-      let options = ApplyOptions(fieldManager: fieldManager, force: forceConflicts, dryRun: dryRun == .server)
+      let options = write.applyOptions
       var failures = applyAndReport(
         target.resolved, target: target, options: options, printed: &printed, context: context)
       let later = try target.resolveDeferred()
@@ -123,8 +136,8 @@ extension Meshctl {
     ) {
       switch output {
       case nil:
-        let mode = dryRun == .server ? "server dry run" : "dry run"
-        let suffix = dryRun == .none ? "" : " (\(([mode] + [note].compactMap { $0 }).joined(separator: "; ")))"
+        let mode = write.dryRun == .server ? "server dry run" : "dry run"
+        let suffix = write.dryRun == .none ? "" : " (\(([mode] + [note].compactMap { $0 }).joined(separator: "; ")))"
         context.stdout.write("\(object.reference) serverside-applied\(suffix)\n")
       case .name?:
         context.stdout.write(object.reference + "\n")

@@ -179,18 +179,7 @@ extension Meshctl.MTLS {
         "A meshctl.io/v1alpha1 MeshConfig file (trust domain, control plane namespace).", valueName: "path"))
     public var config: String?
 
-    /// `none`, `client` or `server`.
-    @Option(
-      name: .customLong("dry-run"),
-      help: ArgumentHelp(
-        "none, client (send nothing) or server (the server checks, nothing is stored).", valueName: "mode"))
-    public var dryRun: DryRunMode = .none
-
-    /// Take over fields other managers own.
-    @Flag(
-      name: .customLong("force-conflicts"),
-      help: "Take fields that other field managers own instead of stopping with a conflict.")
-    public var forceConflicts = false
+    @OptionGroup public var write: WriteOptions
 
     public init() {}
 
@@ -310,12 +299,12 @@ extension Meshctl.MTLS {
         context.stderr.write("\(Meshctl.displayName): nothing was sent to the cluster\n")
         return .clusterError
       }
-      let suffix = [DryRunMode.client: " (dry run)", .server: " (server dry run)"][dryRun] ?? ""
-      guard dryRun != .client else {
+      let suffix = [DryRunMode.client: " (dry run)", .server: " (server dry run)"][write.dryRun] ?? ""
+      guard write.dryRun != .client else {
         for object in resolved { context.stdout.write("\(object.reference) serverside-applied\(suffix)\n") }
         return .success
       }
-      let options = ApplyOptions(force: forceConflicts, dryRun: dryRun == .server)
+      let options = write.applyOptions
       let outcomes = try awaitCompletion { await batch.apply(resolved, options: options) }
       var failures: [any Error] = []
       for (object, outcome) in zip(resolved, outcomes) {
