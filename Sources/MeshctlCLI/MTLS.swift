@@ -289,9 +289,7 @@ extension Meshctl.MTLS {
 
     /// Server-side applies the rendered objects and prints kubectl's lines.
     private func apply(_ objects: [Node], api: KubeAPI, context: CommandContext) throws -> ExitStatus {
-      let (documents, _) = ManifestReader().parse(
-        objects.map(YAMLEmitter.emit).joined(separator: "---\n"), file: "mtls enable")
-      let manifests = documents.filter { !$0.isEmpty }.flatMap(\.objects)
+      let manifests = objects.map { ManifestObject(node: $0, document: Document(root: $0, file: "mtls enable"), path: "") }
       let batch = ObjectBatch(api: api)
       let (resolved, _, problems) = try awaitCompletion { await batch.resolve(manifests) }
       if !problems.isEmpty {
