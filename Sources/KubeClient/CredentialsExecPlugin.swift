@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Manifest
 
 /// The versions of the exec credential protocol (`client.authentication.k8s.io`).
@@ -210,16 +210,14 @@ public struct ExecCredentialPlugin: Sendable {
 
   /// The last lines of a plugin's standard error, bounded, for the error message.
   static func excerpt(_ bytes: [UInt8]) -> String {
-    let text = String(decoding: bytes.suffix(2_000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    let text = String(decoding: bytes.suffix(2_000), as: UTF8.self).trimmingSpaces
     return text
   }
 
   /// An RFC 3339 time, with or without fractional seconds.
   static func parseTimestamp(_ text: String) -> Date? {
-    let formatter = ISO8601DateFormatter()
-    if let date = formatter.date(from: text) { return date }
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.date(from: text)
+    if let date = try? Date(text, strategy: .iso8601) { return date }
+    return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
   }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything that can go wrong while loading a kubeconfig, resolving a connection from it, or
 /// running an exec credential plugin. Messages are lowercase, name the file and the field, say

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The configuration of a process running in a pod (client-go's `rest.InClusterConfig`): the API
 /// server from `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT`, the service account's token
@@ -32,7 +32,7 @@ struct InClusterConfig {
         throw .inCluster("cannot read the service account token \(tokenPath)")
       }
       connection.bearerToken = Redacted(
-        String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        String(decoding: data, as: UTF8.self).trimmingSpaces)
       connection.bearerTokenFile = tokenPath
     }
     let caFile = nonEmpty(overrides.certificateAuthority).map(environment.absolute) ?? caPath
@@ -55,13 +55,13 @@ struct InClusterConfig {
     if let flag = nonEmpty(overrides.namespace) { return flag }
     if let variable = nonEmpty(environment.variables["POD_NAMESPACE"]) { return variable }
     if let data = try? KubeconfigFiles.read(namespacePath) {
-      let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+      let text = String(decoding: data, as: UTF8.self).trimmingSpaces
       if !text.isEmpty { return text }
     }
     return "default"
   }
 
   private func file(_ name: String) -> String {
-    (environment.serviceAccountDirectory as NSString).appendingPathComponent(name)
+    Paths.join(environment.serviceAccountDirectory, name)
   }
 }

@@ -1,4 +1,10 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// Reads environment variables of this process.
 enum ProcessEnvironment {
@@ -39,14 +45,14 @@ public struct KubeconfigEnvironment: Sendable {
     let variables = ProcessInfo.processInfo.environment
     return KubeconfigEnvironment(
       variables: variables,
-      homeDirectory: variables["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory(),
+      homeDirectory: variables["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? Files.homeDirectory(),
       currentDirectory: FileManager.default.currentDirectoryPath,
       standardInputIsTerminal: isatty(0) != 0)
   }
 
   /// `path` made absolute against the current directory.
   func absolute(_ path: String) -> String {
-    path.hasPrefix("/") ? path : (currentDirectory as NSString).appendingPathComponent(path)
+    path.hasPrefix("/") ? path : Paths.join(currentDirectory, path)
   }
 }
 
@@ -58,24 +64,14 @@ enum KubeconfigFiles {
 
   /// The bytes of `path`, nil when it does not exist. Pipes work (`--kubeconfig <(...)`).
   static func read(_ path: String) throws(KubeconfigError) -> [UInt8]? {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
-    guard !isDirectory.boolValue else { throw .unreadable(path: path, reason: "is a directory") }
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      throw .unreadable(path: path, reason: "permission denied")
-    }
-    defer { try? handle.close() }
-    let data: Data
-    do {
-      data = try handle.read(upToCount: maxBytes + 1) ?? Data()
-    } catch {
-      throw .unreadable(path: path, reason: error.localizedDescription)
-    }
-    guard data.count <= maxBytes else {
+    switch Files.read(path, maxBytes: maxBytes) {
+    case .absent: return nil
+    case .bytes(let bytes): return bytes
+    case .failed(let reason): throw .unreadable(path: path, reason: reason)
+    case .tooLarge:
       throw .unreadable(
         path: path, reason: "larger than \(maxBytes >> 20) MiB, which no kubeconfig or credential file is")
     }
-    return [UInt8](data)
   }
 }
 
@@ -101,7 +97,7 @@ public struct KubeconfigLoader: Sendable {
       return (files, false)
     }
     guard let home = environment.homeDirectory else { return ([], false) }
-    return ([(home as NSString).appendingPathComponent(".kube/config")], false)
+    return ([Paths.join(home, ".kube/config")], false)
   }
 
   /// Loads and merges the configuration; `explicitPath` is `--kubeconfig`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Manifest
 
 /// Reads one kubeconfig file's text into a `Kubeconfig`, the way client-go decodes it: unknown
@@ -250,8 +250,8 @@ public struct KubeconfigParser: Sendable {
   /// `relative` made absolute against the directory of this file.
   func resolve(_ relative: String) -> String {
     if relative.hasPrefix("/") { return relative }
-    let directory = (path as NSString).deletingLastPathComponent
-    return ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(relative)
+    let directory = Paths.directory(of: path)
+    return Paths.join(directory.isEmpty ? "." : directory, relative)
   }
 }
 

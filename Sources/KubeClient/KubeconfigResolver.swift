@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension ClusterConnection {
   /// Loads the kubeconfig by kubectl's rules and resolves the connection the command line asks
@@ -282,7 +282,7 @@ public struct ConnectionResolver: Sendable {
     } else if let file = user.tokenFile {
       let bytes = try readReferenced(file, field: "\(field).tokenFile", definedIn: user.origin)
       connection.bearerToken = Redacted(
-        String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        String(decoding: bytes, as: UTF8.self).trimmingSpaces)
       connection.bearerTokenFile = file
     }
     if user.clientCertificate != nil || user.clientCertificateData != nil {
@@ -336,7 +336,7 @@ func nonEmpty(_ value: String?) -> String? {
 public enum RequestTimeout {
   /// The timeout, nil for none.
   public static func parse(_ text: String) throws(KubeconfigError) -> Duration? {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let trimmed = text.trimmingSpaces
     if trimmed.isEmpty || trimmed == "0" { return nil }
     let spelled = trimmed.allSatisfy(\.isASCIIDigit) ? trimmed + "s" : trimmed
     guard let nanoseconds = goDurationNanoseconds(spelled) else { throw .invalidTimeout(text) }
@@ -378,7 +378,7 @@ extension Character {
 public enum URLDisplay {
   /// `text` with any user information in its authority replaced by `<redacted>`.
   public static func redactingUserInfo(_ text: String) -> String {
-    guard let schemeEnd = text.range(of: "://") else {
+    guard let schemeEnd = text.scalarRange(of: "://") else {
       return text.contains("@") ? "<redacted>@" + text[text.index(after: text.lastIndex(of: "@")!)...] : text
     }
     let authorityStart = schemeEnd.upperBound

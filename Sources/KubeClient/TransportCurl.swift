@@ -1,5 +1,5 @@
 import CCurl
-import Foundation
+import FoundationEssentials
 
 /// `HTTPTransport` over the system libcurl's multi interface (DESIGN.md §2.2, §5).
 ///
@@ -64,7 +64,7 @@ public final class CurlTransport: HTTPTransport {
 /// Everything mutable is guarded by `lock`; libcurl handles are touched only on the thread.
 final class CurlEngine: @unchecked Sendable {
   private let multi: UnsafeMutableRawPointer
-  private let lock = NSLock()
+  private let lock = Lock()
   private var waiting: [CurlTransfer] = []
   private var cancelled: [CurlTransfer] = []
   private var running: [UnsafeMutableRawPointer: CurlTransfer] = [:]
@@ -89,9 +89,7 @@ final class CurlEngine: @unchecked Sendable {
     // (measured here: one apply of 500 objects over 8 HTTP/1.1 connections waited 1 s for it).
     _ = ccurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, 2)
     _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, max(1, options.maxConcurrentRequests))
-    let thread = Thread { [self] in run() }
-    thread.name = "meshctl-curl"
-    thread.start()
+    startThread { [self] in run() }
   }
 
   /// Queues a transfer for the thread.

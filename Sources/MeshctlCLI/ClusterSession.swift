@@ -1,6 +1,5 @@
 import ArgumentParser
 import Dispatch
-import Foundation
 import KubeClient
 import Manifest
 import MeshSchema
@@ -74,7 +73,7 @@ extension InputOptions {
 /// A sink that many tasks may write to at once (request logs come from the transport's tasks).
 final class SerializedSink: @unchecked Sendable {
   private let sink: any TextSink
-  private let lock = NSLock()
+  private let lock = Lock()
 
   init(_ sink: any TextSink) { self.sink = sink }
 

@@ -1,8 +1,14 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import KubeClient
 import Manifest
 import Policy
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 extension Meshctl {
   /// `meshctl shift`: move traffic of a Service between the backends of its TrafficSplit.
@@ -87,7 +93,7 @@ extension Meshctl {
     func stepWeights() throws -> [Int] {
       if let weight { return [weight] }
       let parts = (steps ?? "").split(separator: ",", omittingEmptySubsequences: false)
-      let values = parts.map { Int($0.trimmingCharacters(in: .whitespaces)) }
+      let values = parts.map { Int($0.filter { $0 != " " }) }
       guard !values.isEmpty, values.allSatisfy({ $0 != nil && (0...100).contains($0!) }) else {
         throw ValidationError("invalid --steps \"\(steps ?? "")\": use whole percentages 0 to 100, e.g. 10,25,50,100")
       }
@@ -180,23 +186,20 @@ extension Meshctl {
       return .success
     }
 
-    /// Runs the gate command; returns its exit status.
+    /// Runs the gate command with this process's standard streams; returns its exit status.
     private func runGate(_ command: String, backend: String, weight: Int) -> Int32 {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/bin/sh")
-      process.arguments = ["-c", command]
       var environment = ProcessInfo.processInfo.environment
       environment["MESHCTL_SERVICE"] = service
       environment["MESHCTL_BACKEND"] = backend
       environment["MESHCTL_WEIGHT"] = String(weight)
-      process.environment = environment
       do {
-        try process.run()
+        return try ChildProcess.run(
+          "/bin/sh", arguments: ["-c", command], environment: environment, standardInput: .inherit,
+          standardOutput: .inherit, standardError: .inherit
+        ).status
       } catch {
         return 127
       }
-      process.waitUntilExit()
-      return process.terminationStatus
     }
   }
 }
