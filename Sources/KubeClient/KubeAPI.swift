@@ -126,11 +126,6 @@ public final class KubeAPI: Sendable {
   /// Forgets what discovery found, so types created since (CRDs) are seen.
   public func refreshDiscovery() async { await discovery.clear() }
 
-  /// Whether the server serves `group` in any version.
-  public func servesGroup(_ group: String) async throws -> Bool {
-    try await groups().contains { $0.name == group }
-  }
-
   // MARK: Objects
 
   /// Server-side applies `object` (a complete intent, JSON-encoded) and returns what the server

@@ -114,37 +114,11 @@ struct UncheckedBox<T>: @unchecked Sendable {
 
     """
 
-  /// A world with a kubeconfig file pointing at the scripted cluster.
+  /// A world with the manifests, its context connected to the scripted cluster.
   func world(_ cluster: ScriptedCluster) throws -> (FakeWorld, CommandContext, URL) {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "meshctl-cluster-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let kubeconfig = directory.appendingPathComponent("config")
-    try """
-    apiVersion: v1
-    kind: Config
-    current-context: test
-    clusters:
-    - name: test
-      cluster:
-        server: https://cluster.test
-    contexts:
-    - name: test
-      context: {cluster: test, user: test, namespace: team}
-    users:
-    - name: test
-      user:
-        token: s3cret-token
-    """.write(to: kubeconfig, atomically: true, encoding: .utf8)
     let world = FakeWorld()
     world.files["app.yaml"] = Self.manifests
-    var context = world.context
-    context.kubeconfigEnvironment = KubeconfigEnvironment(
-      variables: ["KUBECONFIG": kubeconfig.path], homeDirectory: directory.path, currentDirectory: directory.path)
-    context.makeTransport = { options, _ in
-      #expect(options.bearerToken == "s3cret-token")
-      return cluster
-    }
+    let (context, directory) = try world.clusterContext(transport: cluster, token: "s3cret-token")
     return (world, context, directory)
   }
 

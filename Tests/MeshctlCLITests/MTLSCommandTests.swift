@@ -64,22 +64,8 @@ final class ScriptedMeshCluster: HTTPTransport, @unchecked Sendable {
 /// `mtls status` and `mtls enable` at the command tier, against the scripted cluster.
 @Suite struct MTLSCommandTests {
   func world(_ cluster: ScriptedMeshCluster) throws -> (FakeWorld, CommandContext, URL) {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("meshctl-mtls-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let kubeconfig = directory.appendingPathComponent("config")
-    try """
-    apiVersion: v1
-    kind: Config
-    current-context: test
-    clusters: [{name: test, cluster: {server: https://cluster.test}}]
-    contexts: [{name: test, context: {cluster: test, user: test, namespace: team}}]
-    users: [{name: test, user: {token: t}}]
-    """.write(to: kubeconfig, atomically: true, encoding: .utf8)
     let world = FakeWorld()
-    var context = world.context
-    context.kubeconfigEnvironment = KubeconfigEnvironment(
-      variables: ["KUBECONFIG": kubeconfig.path], homeDirectory: directory.path, currentDirectory: directory.path)
-    context.makeTransport = { _, _ in cluster }
+    let (context, directory) = try world.clusterContext(transport: cluster, token: "t")
     return (world, context, directory)
   }
 

@@ -1,5 +1,8 @@
 import Foundation
+import KubeClient
 import Manifest
+import Testing
+
 @testable import MeshctlCLI
 
 /// A fake context: captured output, in-memory standard input, files from a dictionary.
@@ -62,7 +65,9 @@ enum Findings {
   }
 
   static func report(_ diagnostics: [Diagnostic], objects: Int = 2) -> ValidationReport {
-    let records = (0..<objects).map { ObjectRecord(file: "deploy/split.yaml", reference: "TrafficSplit shop/r\($0)", line: 1 + $0 * 10) }
+    let records = (0..<objects).map {
+      ObjectRecord(file: "deploy/split.yaml", reference: "TrafficSplit shop/r\($0)", line: 1 + $0 * 10)
+    }
     return ValidationReport(
       findings: diagnostics.map { Finding($0, objectIndex: objects > 0 ? 0 : nil) },
       files: ["deploy/split.yaml"], objects: records)
@@ -78,4 +83,32 @@ func jsonObject(_ text: String) throws -> [String: Any] {
 struct TestFailure: Error, CustomStringConvertible {
   var description: String
   init(_ description: String) { self.description = description }
+}
+
+extension FakeWorld {
+  /// This world's context connected to `transport`: a kubeconfig in a new temporary directory
+  /// (returned, for the caller to remove) names `https://cluster.test`, context namespace
+  /// `team`, bearer `token`; every transport opened must carry that token.
+  func clusterContext(transport: any HTTPTransport, token: String) throws -> (CommandContext, URL) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "meshctl-cluster-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let kubeconfig = directory.appendingPathComponent("config")
+    try """
+    apiVersion: v1
+    kind: Config
+    current-context: test
+    clusters: [{name: test, cluster: {server: https://cluster.test}}]
+    contexts: [{name: test, context: {cluster: test, user: test, namespace: team}}]
+    users: [{name: test, user: {token: \(token)}}]
+    """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+    var context = self.context
+    context.kubeconfigEnvironment = KubeconfigEnvironment(
+      variables: ["KUBECONFIG": kubeconfig.path], homeDirectory: directory.path, currentDirectory: directory.path)
+    context.makeTransport = { options, _ in
+      #expect(options.bearerToken == token)
+      return transport
+    }
+    return (context, directory)
+  }
 }
