@@ -1,13 +1,14 @@
 import Manifest
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// The findings that need more than one document (MC2xxx references, MC3xxx mTLS safety,
-/// MC4xxx injection). Keeps small summaries, not documents, so memory stays flat.
+/// MC4xxx injection).
+///
+/// Memory stays within a budget however long the input: each object leaves a small summary,
+/// and once the summaries outgrow `memoryBudget` they move to a temporary file. The findings
+/// are then worked out a budget's worth of facts at a time: the queries (TrafficSplits,
+/// MTLSPolicies) are streamed past each part of the facts (Services, workloads, first routes),
+/// each query keeping what was found for it, and the ones already settled are dropped. The
+/// result is the same, finding for finding, as with everything in memory.
 ///
 /// Namespaces: an object without `metadata.namespace` lands in whatever namespace the command
 /// runs in, so for *references* it matches an object of any namespace (no false alarms for
@@ -16,119 +17,50 @@ import Manifest
 /// at least one Service (workload) that could be in the same namespace: input without any is a
 /// policy reviewed on its own, whose targets live in the cluster.
 public struct CrossDocumentAnalysis: Sendable {
-  /// Where an object is, for findings that point at it.
-  struct Site: Sendable {
-    var file: String
-    var mark: SourceMark
-    var path: String?
-    var object: String
-    var sourceLine: String?
-  }
-
-  /// An interned string's number; `none` stands for an absent one (no namespace, no name).
-  typealias StringID = Int32
-
-  /// A label `key=value` as a 64-bit fingerprint (Swift's seeded hash of both strings). Labels
-  /// are only ever compared, never printed, so their text is not kept; two different labels
-  /// share a fingerprint with a chance of 2^-64, and a crafted input cannot aim for it.
-  typealias LabelPair = UInt64
-
-  enum SidecarIntent: Sendable { case present, optedIn, optedOut, unspecified }
-
-  /// A workload in a few numbers: everything the selector and mTLS checks need.
-  struct WorkloadSummary: Sendable {
-    var namespace: StringID
-    var kind: StringID
-    var name: StringID
-    var sidecar: SidecarIntent
-    /// Its pod template labels: a range of `workloadLabels`.
-    var labels: Range<Int32>
-  }
-
-  /// Which field of a backend a finding points at.
-  enum BackendField: UInt8, Sendable { case selector, service }
-
-  struct BackendSummary: Sendable {
-    var name: String
-    /// Its selector's labels: a range of `selectorLabels`; nil without a selector.
-    var selector: Range<Int32>?
-    /// The selector as messages show it: `key=value` pairs by key, comma-separated.
-    var selectorText: String
-    var service: String?
-    /// Where the backend's `selector` or `service` is, else the split's `spec.backends`.
-    var mark: SourceMark
-    /// `spec.backends[i].<field>`, kept as its parts (rendered only for a finding).
-    var index: Int32
-    var field: BackendField?
-  }
-
-  /// A TrafficSplit in the fields its findings need; its site is rebuilt for a finding.
-  struct TrafficSplitSummary: Sendable {
-    var namespace: StringID
-    var reference: String
-    var service: String
-    var file: String
-    /// Where `spec.service` is.
-    var serviceMark: SourceMark
-    /// The object's path in its document (`items[3]`), the prefix of the findings' paths.
-    var objectPath: String
-    /// Its backends: a range of `backends`.
-    var backends: Range<Int32>
-  }
-
-  /// A place whose source line was kept (standard input only).
-  struct LineKey: Hashable, Sendable {
-    var file: String
-    var line: Int
-  }
-
-  struct MTLSPolicySummary: Sendable {
-    var namespace: StringID
-    var reference: String
-    var mode: String
-    var matchLabels: [LabelPair]?
-    var site: Site
-  }
-
-  /// A `(namespace, label)` some workload carries.
-  struct NamespacedLabel: Hashable, Sendable {
-    var namespace: StringID
-    var label: LabelPair
-  }
+  /// How much memory the summaries may take before they go to a temporary file.
+  public static let defaultMemoryBudget = 2 << 20
 
   /// Whether sites keep the text of their source line; the command line turns this off and
   /// re-reads the few lines its findings need, so no document text is held.
   public let retainsSourceLines: Bool
+  /// The budget, in bytes (estimated), for the summaries held in memory.
+  public let memoryBudget: Int
 
-  private var strings = StringTable()
-  private var serviceCount = 0
-  private var servicesPerNamespace: [StringID: Int] = [:]
-  /// Every Service as `(namespace, name)` packed like a label.
-  private var serviceKeys: Set<UInt64> = []
-  private var serviceNames: Set<StringID> = []
-  private var workloads: [WorkloadSummary] = []
-  private var workloadLabels: [LabelPair] = []
-  private var workloadsPerNamespace: [StringID: Int] = [:]
-  private var injectedNamespaces: Set<StringID> = []
-  private var trafficSplits: [TrafficSplitSummary] = []
-  /// Every split's backends, split after split; and their selectors' labels.
-  private var backends: [BackendSummary] = []
-  private var selectorLabels: [LabelPair] = []
-  /// The source lines of the splits' sites, when `retainsSourceLines`.
-  private var retainedLines: [LineKey: String] = [:]
-  private var mtlsPolicies: [MTLSPolicySummary] = []
+  private var namespaces = NamespaceFacts()
+  private var heldFacts: [CatalogRecord] = []
+  private var heldQueries: [Query] = []
+  private var heldSize = 0
+  private var nextSequence = 0
+  /// The summaries moved out of memory; nil until the budget is first exceeded.
+  private var spilled: (facts: RecordFile, queries: RecordFile)?
+  /// Where temporary files go; nil keeps everything in memory.
+  private let spillDirectory: String?
   private var immediate: [Diagnostic] = []
 
   /// Creates an empty analysis; `retainsSourceLines: false` leaves `sourceLine` of the
-  /// cross-document findings nil (the caller fills it in from the file).
-  public init(retainsSourceLines: Bool = true) {
+  /// cross-document findings nil (the caller fills it in from the file). Past `memoryBudget`
+  /// the summaries go to an unlinked file in `spillDirectory` (when it cannot be written they
+  /// stay in memory).
+  public init(
+    retainsSourceLines: Bool = true, memoryBudget: Int = Self.defaultMemoryBudget,
+    spillDirectory: String? = CrossDocumentAnalysis.temporaryDirectory
+  ) {
     self.retainsSourceLines = retainsSourceLines
+    self.memoryBudget = max(0, memoryBudget)
+    self.spillDirectory = spillDirectory
   }
+
+  /// Where temporary files go by default: `TMPDIR`, else `/tmp`.
+  public static var temporaryDirectory: String { RecordFile.temporaryDirectory }
+
+  /// Whether the summaries outgrew the budget and went to a temporary file.
+  public var spilledToDisk: Bool { spilled != nil }
 
   /// Records what the analysis needs from a document.
   public mutating func add(_ document: Document) {
     for object in document.objects where object.node.mapping != nil {
       add(object)
+      if heldSize > memoryBudget { spill() }
     }
   }
 
@@ -139,11 +71,11 @@ public struct CrossDocumentAnalysis: Sendable {
     case "Service" where apiVersion == "v1":
       if let name = object.name { addService(namespace: object.namespace, name: name) }
     case "Namespace" where apiVersion == "v1":
-      if let name = object.name, Self.namespaceInjects(object.node) { injectedNamespaces.insert(strings.intern(name)) }
+      if let name = object.name, Self.namespaceInjects(object.node) { namespaces.injected.insert(namespaces.id(name)) }
     case "TrafficSplit" where isMeshctl:
-      if let summary = trafficSplit(object) { trafficSplits.append(summary) }
+      addTrafficSplit(object)
     case "MTLSPolicy" where isMeshctl:
-      if let summary = mtlsPolicy(object) { mtlsPolicies.append(summary) }
+      addMTLSPolicy(object)
     default:
       if let podSpecPath = SchemaRegistry.podSpecPath(kind: kind) {
         addWorkload(object, kind: kind, podSpecPath: podSpecPath)
@@ -151,29 +83,51 @@ public struct CrossDocumentAnalysis: Sendable {
     }
   }
 
-  /// The findings over everything added.
-  public func findings() -> [Diagnostic] {
-    immediate + duplicateTrafficSplits() + missingServices() + unmatchedSelectors() + duplicateNamespacePolicies()
-      + strictWithoutSidecars()
+  private mutating func hold(_ record: CatalogRecord) {
+    heldSize += record.estimatedSize
+    heldFacts.append(record)
+  }
+
+  private mutating func hold(_ query: Query) {
+    heldSize += query.estimatedSize
+    heldQueries.append(query)
+  }
+
+  /// Moves the held summaries to the temporary files (made on first use).
+  private mutating func spill() {
+    if spilled == nil {
+      guard let directory = spillDirectory, let facts = RecordFile(directory: directory),
+        let queries = RecordFile(directory: directory)
+      else { return }
+      spilled = (facts, queries)
+    }
+    guard let (facts, queries) = spilled else { return }
+    for record in heldFacts { facts.append(record) }
+    for query in heldQueries { queries.append(query) }
+    facts.flush()
+    queries.flush()
+    heldFacts.removeAll()
+    heldQueries.removeAll()
+    heldSize = 0
+  }
+
+  /// Spills into these files from now on (tests pass files over `/dev/full`).
+  mutating func spill(into facts: RecordFile, _ queries: RecordFile) {
+    spilled = (facts, queries)
   }
 
   // MARK: - Summaries
 
-  private static func pack(_ high: StringID, _ low: StringID) -> UInt64 {
-    UInt64(UInt32(bitPattern: high)) << 32 | UInt64(UInt32(bitPattern: low))
-  }
-
-  private mutating func namespaceID(_ namespace: String?) -> StringID {
-    namespace.map { strings.intern($0) } ?? StringTable.none
+  private mutating func sequenceNumber() -> Int {
+    defer { nextSequence += 1 }
+    return nextSequence
   }
 
   private mutating func addService(namespace: String?, name: String) {
-    let namespace = namespaceID(namespace)
-    let name = strings.intern(name)
-    serviceCount += 1
-    servicesPerNamespace[namespace, default: 0] += 1
-    serviceKeys.insert(Self.pack(namespace, name))
-    serviceNames.insert(name)
+    let namespace = namespaces.id(namespace)
+    namespaces.serviceCount += 1
+    namespaces.servicesPerNamespace[namespace, default: 0] += 1
+    hold(.service(namespace: namespace, name: name))
   }
 
   private func sourceLine(_ object: ManifestObject, _ mark: SourceMark) -> String? {
@@ -215,52 +169,63 @@ public struct CrossDocumentAnalysis: Sendable {
     map.map { fingerprint($0.key, $0.value) }
   }
 
-  private mutating func trafficSplit(_ object: ManifestObject) -> TrafficSplitSummary? {
+  private static func location(file: String, _ mark: SourceMark) -> String { "\(file):\(mark.line)" }
+
+  private mutating func addTrafficSplit(_ object: ManifestObject) {
     guard let spec = object.node["spec"], let serviceNode = spec["service"], let service = serviceNode.string else {
-      return nil
+      return
     }
     let backendsMark = spec["backends"]?.mark ?? spec.mark
-    let first = Int32(backends.count)
+    var backends: [BackendQuery] = []
     for (index, backend) in (spec["backends"]?.sequence ?? []).enumerated() {
       guard let name = backend["name"]?.string else { continue }
       let field: BackendField = backend["selector"] != nil ? .selector : .service
-      var summary = BackendSummary(
+      var query = BackendQuery(
         name: name, selector: nil, selectorText: "", service: backend["service"]?.string, mark: backendsMark,
-        index: Int32(index), field: nil)
+        index: index, field: nil)
       if let selector = Self.stringMap(backend["selector"]) {
-        let start = Int32(selectorLabels.count)
-        selectorLabels += Self.labelPairs(selector)
-        summary.selector = start..<Int32(selectorLabels.count)
-        summary.selectorText = selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        query.selector = Self.labelPairs(selector)
+        query.selectorText = selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
           .joined(separator: ",")
       }
       if let node = backend[field == .selector ? "selector" : "service"] {
-        summary.mark = node.mark
-        summary.field = field
+        query.mark = node.mark
+        query.field = field
       }
-      retainLine(object, summary.mark)
-      backends.append(summary)
+      query.sourceLine = sourceLine(object, query.mark)
+      backends.append(query)
     }
-    retainLine(object, serviceNode.mark)
-    return TrafficSplitSummary(
-      namespace: namespaceID(object.namespace), reference: object.reference, service: service,
-      file: object.document.file, serviceMark: serviceNode.mark, objectPath: object.path,
-      backends: first..<Int32(backends.count))
+    let namespace = namespaces.id(object.namespace)
+    let sequence = sequenceNumber()
+    let file = object.document.file
+    hold(
+      .split(
+        SplitQuery(
+          sequence: sequence, namespace: namespace, reference: object.reference, service: service, file: file,
+          serviceMark: serviceNode.mark, objectPath: object.path, serviceLine: sourceLine(object, serviceNode.mark),
+          backends: backends)))
+    let earlier = Earlier(
+      sequence: sequence, reference: object.reference, location: Self.location(file: file, serviceNode.mark))
+    hold(.route(namespace: namespace, service: service, split: earlier))
   }
 
-  /// Keeps the source line at `mark` when lines are retained.
-  private mutating func retainLine(_ object: ManifestObject, _ mark: SourceMark) {
-    guard retainsSourceLines, let line = object.document.sourceLine(mark.line) else { return }
-    retainedLines[LineKey(file: object.document.file, line: mark.line)] = line
-  }
-
-  private mutating func mtlsPolicy(_ object: ManifestObject) -> MTLSPolicySummary? {
-    guard let spec = object.node["spec"], let mode = spec["mode"]?.string else { return nil }
+  private mutating func addMTLSPolicy(_ object: ManifestObject) {
+    guard let spec = object.node["spec"], let mode = spec["mode"]?.string else { return }
     let selector = spec["selector"]
     let matchLabels = selector.map { Self.labelPairs(Self.stringMap($0["matchLabels"]) ?? [:]) }
-    return MTLSPolicySummary(
-      namespace: namespaceID(object.namespace), reference: object.reference, mode: mode, matchLabels: matchLabels,
-      site: site(object, ["spec", "mode"]))
+    let namespace = namespaces.id(object.namespace)
+    let sequence = sequenceNumber()
+    let site = site(object, ["spec", "mode"])
+    hold(
+      .policy(
+        PolicyQuery(
+          sequence: sequence, namespace: namespace, reference: object.reference, mode: mode,
+          matchLabels: matchLabels, site: site)))
+    if matchLabels == nil {
+      let earlier = Earlier(
+        sequence: sequence, reference: object.reference, location: Self.location(file: site.file, site.mark))
+      hold(.namespacePolicy(namespace: namespace, policy: earlier))
+    }
   }
 
   private mutating func addWorkload(_ object: ManifestObject, kind: String, podSpecPath: [String]) {
@@ -273,19 +238,15 @@ public struct CrossDocumentAnalysis: Sendable {
     // Read in place: a dictionary per workload would cost more than the whole summary.
     let labels = metadata?["labels"].flatMap { $0.mapping != nil ? $0 : nil }
     let annotations = metadata?["annotations"].flatMap { $0.mapping != nil ? $0 : nil }
-    let namespace = namespaceID(object.namespace)
-    let start = Int32(workloadLabels.count)
-    for entry in labels?.mapping ?? [] {
-      let pair = Self.fingerprint(entry.key, Self.text(entry.value))
-      workloadLabels.append(pair)
-    }
-    workloads.append(
-      WorkloadSummary(
-        namespace: namespace, kind: strings.intern(kind),
-        name: object.name.map { strings.intern($0) } ?? StringTable.none,
-        sidecar: Self.sidecarIntent(podSpec: podSpec, labels: labels, annotations: annotations),
-        labels: start..<Int32(workloadLabels.count)))
-    workloadsPerNamespace[namespace, default: 0] += 1
+    let namespace = namespaces.id(object.namespace)
+    namespaces.workloadCount += 1
+    namespaces.workloadsPerNamespace[namespace, default: 0] += 1
+    hold(
+      .workload(
+        WorkloadRecord(
+          namespace: namespace, kind: kind, name: object.name,
+          sidecar: Self.sidecarIntent(podSpec: podSpec, labels: labels, annotations: annotations),
+          labels: (labels?.mapping ?? []).map { Self.fingerprint($0.key, Self.text($0.value)) })))
     if let hostNetwork = podSpec?["hostNetwork"], hostNetwork.bool == true {
       // Reported whatever follows, so its line is kept.
       let site = site(object, podSpecPath + ["hostNetwork"], sourceLine: true)
@@ -294,19 +255,6 @@ public struct CrossDocumentAnalysis: Sendable {
           .info, RuleCode.hostNetwork, "\(object.reference) uses hostNetwork: the sidecar will not be injected",
           site, hint: "a pod on the node's network cannot have its traffic redirected; run it outside the mesh"))
     }
-  }
-
-  /// `Deployment shop/web`, as `ManifestObject.reference` wrote it.
-  private func reference(_ workload: WorkloadSummary) -> String {
-    let name = workload.name == StringTable.none ? "<unnamed>" : strings[workload.name]
-    if workload.namespace != StringTable.none {
-      return "\(strings[workload.kind]) \(strings[workload.namespace])/\(name)"
-    }
-    return "\(strings[workload.kind]) \(name)"
-  }
-
-  private func namespaceName(_ id: StringID) -> String? {
-    id == StringTable.none ? nil : strings[id]
   }
 
   /// Names of sidecar containers the providers inject.
@@ -338,7 +286,243 @@ public struct CrossDocumentAnalysis: Sendable {
       || annotations["linkerd.io/inject"] == "enabled"
   }
 
+  // MARK: - Working the findings out
+
+  /// The findings over everything added.
+  public func findings() -> [Diagnostic] {
+    var found = FoundSoFar()
+    var pending = PendingQueries(spilled?.queries, held: heldQueries, directory: spillDirectory)
+    forEachCatalog { catalog in
+      pending = pending.filter { query in
+        resolve(&query, against: catalog)
+        guard isSettled(query, by: catalog) else { return true }
+        report(query, into: &found)
+        return false
+      }
+    }
+    pending.forEach { report($0, into: &found) }
+    return immediate + found.diagnostics(hintingMissingServices: suggestions(for: found.missingServices))
+  }
+
+  /// Calls `body` with the facts, a budget's worth at a time and in input order; at least once.
+  private func forEachCatalog(_ body: (Catalog) -> Void) {
+    var catalog = Catalog()
+    func absorb(_ record: CatalogRecord) {
+      catalog.absorb(record)
+      guard catalog.estimatedSize > memoryBudget else { return }
+      catalog.index()
+      body(catalog)
+      catalog = Catalog()
+    }
+    spilled?.facts.forEach { absorb($0.record()) }
+    for record in heldFacts { absorb(record) }
+    catalog.index()
+    body(catalog)
+  }
+
+  /// Updates what has been found for `query` with one part of the facts.
+  private func resolve(_ query: inout Query, against catalog: Catalog) {
+    switch query {
+    case .split(var split):
+      resolve(&split, against: catalog)
+      query = .split(split)
+    case .policy(var policy):
+      resolve(&policy, against: catalog)
+      query = .policy(policy)
+    }
+  }
+
+  private func resolve(_ split: inout SplitQuery, against catalog: Catalog) {
+    let checksServices = namespaces.hasServices(compatibleWith: split.namespace)
+    let checksSelectors = namespaces.hasWorkloads(compatibleWith: split.namespace)
+    if !split.serviceFound {
+      split.serviceFound = !checksServices || catalog.hasService(split.service, compatibleWith: split.namespace)
+    }
+    for index in split.backends.indices {
+      var backend = split.backends[index]
+      if !backend.serviceFound {
+        backend.serviceFound =
+          !checksServices || backend.service.map { catalog.hasService($0, compatibleWith: split.namespace) } ?? true
+      }
+      if !backend.selectorMatched {
+        backend.selectorMatched =
+          !checksSelectors
+          || backend.selector.map { $0.isEmpty || catalog.someWorkload(matches: $0, compatibleWith: split.namespace) }
+            ?? true
+      }
+      split.backends[index] = backend
+    }
+    let key = RouteKey(namespace: split.namespace, service: split.service)
+    if let first = catalog.firstRoute(key), first.sequence < min(split.sequence, split.duplicateOf?.sequence ?? .max) {
+      split.duplicateOf = first
+    }
+  }
+
+  private func resolve(_ policy: inout PolicyQuery, against catalog: Catalog) {
+    if policy.matchLabels == nil, let first = catalog.firstNamespacePolicy(policy.namespace),
+      first.sequence < min(policy.sequence, policy.duplicateOf?.sequence ?? .max)
+    {
+      policy.duplicateOf = first
+    }
+    guard policy.mode == "STRICT" else { return }
+    for workload in catalog.workloads
+    where Self.compatible(workload.namespace, policy.namespace)
+      && catalog.carries(workload, all: policy.matchLabels ?? []) && !hasSidecar(workload)
+    {
+      policy.bareCount += 1
+      if policy.bareReferences.count < 3 {
+        policy.bareReferences.append(catalog.reference(workload, namespaces: namespaces))
+      }
+    }
+  }
+
+  /// Whether nothing more can be found for `query` after `catalog`: every reference found,
+  /// and every earlier split already met. Policies wait for the last part (STRICT counts all).
+  private func isSettled(_ query: Query, by catalog: Catalog) -> Bool {
+    guard case .split(let split) = query else { return false }
+    return split.serviceFound && split.backends.allSatisfy { $0.serviceFound && $0.selectorMatched }
+      && catalog.lastRouteSequence >= split.sequence
+  }
+
+  private func hasSidecar(_ workload: WorkloadSummary) -> Bool {
+    switch workload.sidecar {
+    case .present, .optedIn: return true
+    case .optedOut: return false
+    case .unspecified: return namespaces.injected.contains(workload.namespace)
+    }
+  }
+
+  /// A did-you-mean hint per missing Service, from the Services of every part of the facts.
+  private func suggestions(for missing: [MissingService]) -> [String?] {
+    guard !missing.isEmpty else { return [] }
+    var closest = missing.map { Suggestions.Closest(to: $0.name) }
+    forEachCatalog { catalog in
+      var namesByNamespace: [StringID: Set<String>] = [:]
+      for (index, item) in missing.enumerated() {
+        let names = namesByNamespace[item.namespace] ?? catalog.serviceNames(compatibleWith: item.namespace)
+        namesByNamespace[item.namespace] = names
+        for name in names { closest[index].consider(name) }
+      }
+    }
+    return closest.map { $0.best.map { "did you mean `\($0)`?" } }
+  }
+
   // MARK: - Findings
+
+  /// A missing Service's finding, waiting for its hint.
+  struct MissingService {
+    var order: FindingOrder
+    var diagnostic: Diagnostic
+    var name: String
+    var namespace: StringID
+  }
+
+  /// Input order: the query's sequence number, then the finding's place within it.
+  struct FindingOrder: Comparable {
+    var sequence: Int
+    var place: Int
+    static func < (lhs: Self, rhs: Self) -> Bool { (lhs.sequence, lhs.place) < (rhs.sequence, rhs.place) }
+  }
+
+  /// The findings made so far, by rule, each in input order once sorted.
+  struct FoundSoFar {
+    var duplicateSplits: [(FindingOrder, Diagnostic)] = []
+    var missingServices: [MissingService] = []
+    var unmatchedSelectors: [(FindingOrder, Diagnostic)] = []
+    var duplicatePolicies: [(FindingOrder, Diagnostic)] = []
+    var strictWithoutSidecars: [(FindingOrder, Diagnostic)] = []
+
+    /// Everything, rule after rule; `hints` lines up with `missingServices`.
+    func diagnostics(hintingMissingServices hints: [String?]) -> [Diagnostic] {
+      var missing = missingServices.enumerated().map { index, item in
+        var diagnostic = item.diagnostic
+        diagnostic.hint = hints[index] ?? "add the Service, or check the name"
+        return (item.order, diagnostic)
+      }
+      missing.sort { $0.0 < $1.0 }
+      return [duplicateSplits, missing, unmatchedSelectors, duplicatePolicies, strictWithoutSidecars]
+        .flatMap { $0.sorted { $0.0 < $1.0 }.map(\.1) }
+    }
+  }
+
+  private func report(_ query: Query, into found: inout FoundSoFar) {
+    switch query {
+    case .split(let split): report(split, into: &found)
+    case .policy(let policy): report(policy, into: &found)
+    }
+  }
+
+  private func report(_ split: SplitQuery, into found: inout FoundSoFar) {
+    if let earlier = split.duplicateOf {
+      found.duplicateSplits.append(
+        (
+          FindingOrder(sequence: split.sequence, place: 0),
+          diagnostic(
+            .error, RuleCode.duplicateTrafficSplit,
+            "Service `\(split.service)` is already routed by \(earlier.reference) (\(earlier.location))",
+            site(of: split), hint: "merge the two into one TrafficSplit: the mesh would apply only one of them")
+        ))
+    }
+    if !split.serviceFound {
+      found.missingServices.append(
+        MissingService(
+          order: FindingOrder(sequence: split.sequence, place: 0),
+          diagnostic: diagnostic(
+            .warning, RuleCode.serviceNotFound,
+            "Service `\(split.service)` is not in the input\(namespaces.name(split.namespace).map { " (namespace \($0))" } ?? "")",
+            site(of: split)),
+          name: split.service, namespace: split.namespace))
+    }
+    for (place, backend) in split.backends.enumerated() {
+      let order = FindingOrder(sequence: split.sequence, place: place + 1)
+      if !backend.serviceFound, let service = backend.service {
+        found.missingServices.append(
+          MissingService(
+            order: order,
+            diagnostic: diagnostic(
+              .warning, RuleCode.backendServiceNotFound,
+              "backend `\(backend.name)` routes to Service `\(service)`, which is not in the input",
+              site(backend, of: split)),
+            name: service, namespace: split.namespace))
+      }
+      if !backend.selectorMatched {
+        found.unmatchedSelectors.append(
+          (
+            order,
+            diagnostic(
+              .warning, RuleCode.selectorMatchesNothing,
+              "backend `\(backend.name)` selects \(backend.selectorText), which no pod template in the input carries",
+              site(backend, of: split), hint: "check the labels against the workloads' spec.template.metadata.labels")
+          ))
+      }
+    }
+  }
+
+  private func report(_ policy: PolicyQuery, into found: inout FoundSoFar) {
+    let order = FindingOrder(sequence: policy.sequence, place: 0)
+    if let earlier = policy.duplicateOf {
+      found.duplicatePolicies.append(
+        (
+          order,
+          diagnostic(
+            .error, RuleCode.duplicateNamespacePolicy,
+            "namespace \(namespaces.name(policy.namespace) ?? "(unset)") already has a namespace-wide MTLSPolicy: \(earlier.reference) (\(earlier.location))",
+            policy.site, hint: "keep one namespace-wide policy; use `selector` for workload-specific modes")
+        ))
+    }
+    if policy.bareCount > 0 {
+      let names = policy.bareReferences.joined(separator: ", ")
+      let more = policy.bareCount > 3 ? " and \(policy.bareCount - 3) more" : ""
+      found.strictWithoutSidecars.append(
+        (
+          order,
+          diagnostic(
+            .warning, RuleCode.strictWithoutSidecar,
+            "STRICT mTLS covers workloads without a sidecar: \(names)\(more); they cannot speak mTLS, so traffic between them and meshed pods will fail",
+            policy.site, hint: "inject them first (`meshctl inject`), or use PERMISSIVE until they are")
+        ))
+    }
+  }
 
   private func diagnostic(
     _ severity: Diagnostic.Severity, _ code: String, _ message: String, _ site: Site, hint: String? = nil
@@ -351,306 +535,65 @@ public struct CrossDocumentAnalysis: Sendable {
   }
 
   /// The site of a split's `spec.service`.
-  private func site(of split: TrafficSplitSummary) -> Site {
+  private func site(of split: SplitQuery) -> Site {
     let path = JSONPath.render([.key("spec"), .key("service")], prefix: split.objectPath)
     return Site(
-      file: split.file, mark: split.serviceMark, path: path, object: split.reference,
-      sourceLine: retainedLines[LineKey(file: split.file, line: split.serviceMark.line)])
+      file: split.file, mark: split.serviceMark, path: path, object: split.reference, sourceLine: split.serviceLine)
   }
 
   /// The site of a backend's `selector` or `service` (else of the split's `spec.backends`).
-  private func site(_ backend: BackendSummary, of split: TrafficSplitSummary) -> Site {
+  private func site(_ backend: BackendQuery, of split: SplitQuery) -> Site {
     var components: [PathComponent] = [.key("spec"), .key("backends")]
     if let field = backend.field {
-      components += [.index(Int(backend.index)), .key(field == .selector ? "selector" : "service")]
+      components += [.index(backend.index), .key(field == .selector ? "selector" : "service")]
     }
     let path = JSONPath.render(components, prefix: split.objectPath)
     return Site(
       file: split.file, mark: backend.mark, path: path.isEmpty ? nil : path, object: split.reference,
-      sourceLine: retainedLines[LineKey(file: split.file, line: backend.mark.line)])
-  }
-
-  private func backends(of split: TrafficSplitSummary) -> ArraySlice<BackendSummary> {
-    backends[Int(split.backends.lowerBound)..<Int(split.backends.upperBound)]
-  }
-
-  private func selector(of backend: BackendSummary) -> ArraySlice<LabelPair>? {
-    backend.selector.map { selectorLabels[Int($0.lowerBound)..<Int($0.upperBound)] }
-  }
-
-  /// Whether two namespaces can be the same at apply time (unset matches anything).
-  private static func compatible(_ a: StringID, _ b: StringID) -> Bool {
-    a == StringTable.none || b == StringTable.none || a == b
-  }
-
-  /// How many of the counted objects could share `namespace`.
-  private static func count(compatibleWith namespace: StringID, in perNamespace: [StringID: Int], total: Int) -> Int {
-    guard namespace != StringTable.none else { return total }
-    return perNamespace[namespace, default: 0] + perNamespace[StringTable.none, default: 0]
-  }
-
-  private static func location(_ site: Site) -> String { "\(site.file):\(site.mark.line)" }
-
-  private func duplicateTrafficSplits() -> [Diagnostic] {
-    var first: [String: Int] = [:]
-    var findings: [Diagnostic] = []
-    for (index, split) in trafficSplits.enumerated() {
-      let key = (namespaceName(split.namespace) ?? "") + "/" + split.service
-      if let earlier = first[key].map({ trafficSplits[$0] }) {
-        findings.append(
-          diagnostic(
-            .error, RuleCode.duplicateTrafficSplit,
-            "Service `\(split.service)` is already routed by \(earlier.reference) (\(Self.location(site(of: earlier))))",
-            site(of: split), hint: "merge the two into one TrafficSplit: the mesh would apply only one of them"))
-      } else {
-        first[key] = index
-      }
-    }
-    return findings
-  }
-
-  /// Whether the input holds a Service `name` that could be in `namespace`.
-  private func hasService(_ name: String, compatibleWith namespace: StringID) -> Bool {
-    guard let name = strings.id(of: name) else { return false }
-    if namespace == StringTable.none { return serviceNames.contains(name) }
-    return serviceKeys.contains(Self.pack(namespace, name)) || serviceKeys.contains(Self.pack(StringTable.none, name))
-  }
-
-  /// The names of the Services that could be in `namespace`, for a did-you-mean hint.
-  private func serviceNames(compatibleWith namespace: StringID) -> Set<String> {
-    var names: Set<String> = []
-    for key in serviceKeys where Self.compatible(StringID(bitPattern: UInt32(key >> 32)), namespace) {
-      names.insert(strings[StringID(bitPattern: UInt32(key & 0xFFFF_FFFF))])
-    }
-    return names
-  }
-
-  private func missingServices() -> [Diagnostic] {
-    var findings: [Diagnostic] = []
-    for split in trafficSplits {
-      guard Self.count(compatibleWith: split.namespace, in: servicesPerNamespace, total: serviceCount) > 0 else {
-        continue
-      }
-      if !hasService(split.service, compatibleWith: split.namespace) {
-        let names = serviceNames(compatibleWith: split.namespace)
-        findings.append(
-          diagnostic(
-            .warning, RuleCode.serviceNotFound,
-            "Service `\(split.service)` is not in the input\(namespaceName(split.namespace).map { " (namespace \($0))" } ?? "")",
-            site(of: split),
-            hint: Suggestions.didYouMean(split.service, among: names) ?? "add the Service, or check the name"))
-      }
-      for backend in backends(of: split) {
-        guard let service = backend.service, !hasService(service, compatibleWith: split.namespace) else { continue }
-        let names = serviceNames(compatibleWith: split.namespace)
-        findings.append(
-          diagnostic(
-            .warning, RuleCode.backendServiceNotFound,
-            "backend `\(backend.name)` routes to Service `\(service)`, which is not in the input",
-            site(backend, of: split),
-            hint: Suggestions.didYouMean(service, among: names) ?? "add the Service, or check the name"))
-      }
-    }
-    return findings
-  }
-
-  /// Whether a workload that could be in `namespace` carries `label`.
-  /// Which selector labels the workloads carry, and in which namespaces: built once, when the
-  /// findings are asked for, from one pass over the workloads' labels, keeping only the labels
-  /// some selector names (a few), so no index over every workload's labels is held.
-  struct SelectorLabelIndex {
-    var inNamespace: Set<NamespacedLabel> = []
-    var anywhere: Set<LabelPair> = []
-
-    /// Whether a workload that could be in `namespace` carries `label`.
-    func someWorkload(carries label: LabelPair, compatibleWith namespace: StringID) -> Bool {
-      if namespace == StringTable.none { return anywhere.contains(label) }
-      return inNamespace.contains(NamespacedLabel(namespace: namespace, label: label))
-        || inNamespace.contains(NamespacedLabel(namespace: StringTable.none, label: label))
-    }
-  }
-
-  private func selectorLabelIndex() -> SelectorLabelIndex {
-    var wanted: Set<LabelPair> = []
-    for split in trafficSplits {
-      for backend in backends(of: split) { wanted.formUnion(selector(of: backend) ?? []) }
-    }
-    var index = SelectorLabelIndex()
-    guard !wanted.isEmpty else { return index }
-    for workload in workloads {
-      for label in workloadLabels[Int(workload.labels.lowerBound)..<Int(workload.labels.upperBound)]
-      where wanted.contains(label) {
-        index.anywhere.insert(label)
-        index.inNamespace.insert(NamespacedLabel(namespace: workload.namespace, label: label))
-      }
-    }
-    return index
-  }
-
-  private func carries(_ workload: WorkloadSummary, all labels: some Collection<LabelPair>) -> Bool {
-    let own = workloadLabels[Int(workload.labels.lowerBound)..<Int(workload.labels.upperBound)]
-    return labels.allSatisfy { own.contains($0) }
-  }
-
-  /// Whether one workload that could be in `namespace` carries every label of `selector`. The
-  /// index answers most selectors (one label, or a label nobody carries) without a scan.
-  private func someWorkload(
-    matches selector: ArraySlice<LabelPair>, compatibleWith namespace: StringID, in index: SelectorLabelIndex
-  ) -> Bool {
-    guard selector.allSatisfy({ index.someWorkload(carries: $0, compatibleWith: namespace) }) else { return false }
-    if selector.count == 1 { return true }
-    return workloads.contains { Self.compatible($0.namespace, namespace) && carries($0, all: selector) }
-  }
-
-  private func unmatchedSelectors() -> [Diagnostic] {
-    var findings: [Diagnostic] = []
-    let index = selectorLabelIndex()
-    for split in trafficSplits {
-      guard Self.count(compatibleWith: split.namespace, in: workloadsPerNamespace, total: workloads.count) > 0 else {
-        continue
-      }
-      for backend in backends(of: split) {
-        guard let selector = selector(of: backend), !selector.isEmpty else { continue }
-        if !someWorkload(matches: selector, compatibleWith: split.namespace, in: index) {
-          findings.append(
-            diagnostic(
-              .warning, RuleCode.selectorMatchesNothing,
-              "backend `\(backend.name)` selects \(backend.selectorText), which no pod template in the input carries",
-              site(backend, of: split), hint: "check the labels against the workloads' spec.template.metadata.labels"))
-        }
-      }
-    }
-    return findings
-  }
-
-  private func duplicateNamespacePolicies() -> [Diagnostic] {
-    var first: [String: MTLSPolicySummary] = [:]
-    var findings: [Diagnostic] = []
-    for policy in mtlsPolicies where policy.matchLabels == nil {
-      let key = namespaceName(policy.namespace) ?? ""
-      if let earlier = first[key] {
-        findings.append(
-          diagnostic(
-            .error, RuleCode.duplicateNamespacePolicy,
-            "namespace \(namespaceName(policy.namespace) ?? "(unset)") already has a namespace-wide MTLSPolicy: \(earlier.reference) (\(Self.location(earlier.site)))",
-            policy.site, hint: "keep one namespace-wide policy; use `selector` for workload-specific modes"))
-      } else {
-        first[key] = policy
-      }
-    }
-    return findings
-  }
-
-  private func hasSidecar(_ workload: WorkloadSummary) -> Bool {
-    switch workload.sidecar {
-    case .present, .optedIn: return true
-    case .optedOut: return false
-    case .unspecified: return injectedNamespaces.contains(workload.namespace)
-    }
-  }
-
-  private func strictWithoutSidecars() -> [Diagnostic] {
-    var findings: [Diagnostic] = []
-    for policy in mtlsPolicies where policy.mode == "STRICT" {
-      let bare = workloads.filter { workload in
-        Self.compatible(workload.namespace, policy.namespace) && carries(workload, all: policy.matchLabels ?? [])
-          && !hasSidecar(workload)
-      }
-      guard !bare.isEmpty else { continue }
-      let names = bare.prefix(3).map(reference).joined(separator: ", ")
-      let more = bare.count > 3 ? " and \(bare.count - 3) more" : ""
-      findings.append(
-        diagnostic(
-          .warning, RuleCode.strictWithoutSidecar,
-          "STRICT mTLS covers workloads without a sidecar: \(names)\(more); they cannot speak mTLS, so traffic between them and meshed pods will fail",
-          policy.site, hint: "inject them first (`meshctl inject`), or use PERMISSIVE until they are"))
-    }
-    return findings
+      sourceLine: backend.sourceLine)
   }
 }
 
-/// Strings stored once each and named by number: namespaces, kinds, names and labels repeat
-/// across objects, so the summaries hold numbers instead of copies. The text lives in one byte
-/// array with an open-addressing index over it: a few bytes per string beyond its text, where
-/// a `[String: Int32]` would cost a heap object and a hash-table entry for each.
-struct StringTable: Sendable {
-  /// The number that stands for "no string" (an unset namespace, an unnamed object).
-  static let none: Int32 = -1
+/// The queries still open between passes: in memory, or in a temporary file once they were
+/// spilled (each pass writes the ones it keeps to a new file).
+private enum PendingQueries {
+  case memory([CrossDocumentAnalysis.Query])
+  /// A file's queries, then some still in memory.
+  case file(RecordFile, then: [CrossDocumentAnalysis.Query], directory: String)
 
-  /// Every string's UTF-8 bytes, one after the other.
-  private var bytes: [UInt8] = []
-  /// Where string `id` starts in `bytes`; it ends where `id + 1` starts.
-  private var starts: [UInt32] = [0]
-  /// Slots holding a string's number, or `none`; at most half full.
-  private var slots = [Int32](repeating: StringTable.none, count: 64)
-
-  private var count: Int { starts.count - 1 }
-
-  /// The number of `text`, adding it when it is new.
-  mutating func intern(_ text: String) -> Int32 {
-    var text = text
-    return text.withUTF8 { utf8 in
-      let (slot, found) = find(utf8)
-      if let found { return found }
-      let id = Int32(count)
-      bytes.append(contentsOf: utf8)
-      starts.append(UInt32(bytes.count))
-      slots[slot] = id
-      if count * 2 > slots.count { rehash(capacity: slots.count * 2) }
-      return id
+  /// The analysis's queries; its own file is only read, so `findings()` can be asked again.
+  init(_ spilled: RecordFile?, held: [CrossDocumentAnalysis.Query], directory: String?) {
+    if let spilled, let directory {
+      self = .file(spilled, then: held, directory: directory)
+    } else {
+      self = .memory(held)
     }
   }
 
-  /// The number of `text` when it was interned.
-  func id(of text: String) -> Int32? {
-    var text = text
-    return text.withUTF8 { find($0).found }
-  }
-
-  /// The string a number stands for.
-  subscript(id: Int32) -> String {
-    String(decoding: bytes[Int(starts[Int(id)])..<Int(starts[Int(id) + 1])], as: UTF8.self)
-  }
-
-  /// The slot of `utf8`: where it is (with its number), or the empty slot where it would go.
-  private func find(_ utf8: UnsafeBufferPointer<UInt8>) -> (slot: Int, found: Int32?) {
-    let mask = slots.count - 1
-    var slot = Self.hash(utf8) & mask
-    while true {
-      let id = slots[slot]
-      if id == Self.none { return (slot, nil) }
-      if equals(id, utf8) { return (slot, id) }
-      slot = (slot + 1) & mask
+  func forEach(_ body: (CrossDocumentAnalysis.Query) -> Void) {
+    switch self {
+    case .memory(let queries): queries.forEach(body)
+    case .file(let file, let tail, _):
+      file.forEach { body($0.record()) }
+      tail.forEach(body)
     }
   }
 
-  private func equals(_ id: Int32, _ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-    let start = Int(starts[Int(id)])
-    let end = Int(starts[Int(id) + 1])
-    guard end - start == utf8.count else { return false }
-    return bytes.withUnsafeBufferPointer { all in
-      utf8.count == 0 || memcmp(all.baseAddress! + start, utf8.baseAddress!, utf8.count) == 0
-    }
-  }
-
-  private mutating func rehash(capacity: Int) {
-    slots = [Int32](repeating: Self.none, count: capacity)
-    let mask = capacity - 1
-    bytes.withUnsafeBufferPointer { all in
-      for id in 0..<count {
-        let start = Int(starts[id])
-        let text = UnsafeBufferPointer(rebasing: all[start..<Int(starts[id + 1])])
-        var slot = Self.hash(text) & mask
-        while slots[slot] != Self.none { slot = (slot + 1) & mask }
-        slots[slot] = Int32(id)
+  /// The queries for which `keep` (which may update them) returns true, in order.
+  func filter(_ keep: (inout CrossDocumentAnalysis.Query) -> Bool) -> PendingQueries {
+    var kept: [CrossDocumentAnalysis.Query] = []
+    guard case .file(_, _, let directory) = self, let next = RecordFile(directory: directory) else {
+      forEach { query in
+        var query = query
+        if keep(&query) { kept.append(query) }
       }
+      return .memory(kept)
     }
-  }
-
-  /// Swift's seeded hash of the bytes: a crafted input cannot make every string collide.
-  private static func hash(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
-    var hasher = Hasher()
-    hasher.combine(bytes: UnsafeRawBufferPointer(utf8))
-    return hasher.finalize()
+    forEach { query in
+      var query = query
+      if keep(&query) { next.append(query) }
+    }
+    next.flush()
+    return .file(next, then: [], directory: directory)
   }
 }

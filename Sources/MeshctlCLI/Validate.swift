@@ -20,6 +20,9 @@ extension Meshctl {
           inputs are reported on standard error. Exit codes do not depend on -o \
           (see '\(Meshctl.displayName) help exit-codes').
 
+          Memory does not grow with the input: once the summaries the cross-document checks \
+          keep pass 2 MiB, they move to an unlinked temporary file in $TMPDIR (else /tmp).
+
           Examples:
             \(Meshctl.displayName) validate -f deploy/ -R
             \(Meshctl.displayName) validate -f app.yaml -o sarif > meshctl.sarif

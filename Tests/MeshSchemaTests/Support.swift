@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Manifest
 @testable import MeshSchema
 
@@ -27,10 +28,23 @@ func validate(_ text: String, file: String = "test.yaml", strict: Bool = false) 
   return streamFindings + documents.flatMap(validator.validate)
 }
 
-/// Runs the cross-document analysis over text.
-func analyze(_ text: String, file: String = "test.yaml") -> [Diagnostic] {
+/// Runs the cross-document analysis over text, in memory and again spilled to disk a fact at a
+/// time; the two must agree finding for finding, and the in-memory findings are returned.
+func analyze(_ text: String, file: String = "test.yaml", sourceLocation: SourceLocation = #_sourceLocation)
+  -> [Diagnostic]
+{
   let (documents, _) = ManifestReader().parse(text, file: file)
-  var analysis = CrossDocumentAnalysis()
+  let inMemory = analyze(documents, memoryBudget: .max)
+  let spilled = analyze(documents, memoryBudget: 0)
+  #expect(spilled == inMemory, "spilled and in-memory findings differ", sourceLocation: sourceLocation)
+  return inMemory
+}
+
+/// Runs the cross-document analysis over documents with a memory budget.
+func analyze(_ documents: [Document], memoryBudget: Int, spillDirectory: String? = CrossDocumentAnalysis.temporaryDirectory)
+  -> [Diagnostic]
+{
+  var analysis = CrossDocumentAnalysis(memoryBudget: memoryBudget, spillDirectory: spillDirectory)
   for document in documents { analysis.add(document) }
   return analysis.findings()
 }

@@ -10,7 +10,9 @@
 //     at a time gives the same documents and the same findings (and, without findings, the
 //     same byte count);
 //  5. each document's `sourceText`, read on its own, gives one document with the same tree;
-//  6. every finding the validator returns names the file it was given and has a rule code.
+//  6. every finding the validator returns names the file it was given and has a rule code;
+//  7. the cross-document analysis, spilled to temporary files past a tiny budget, finds exactly
+//     what it finds with everything in memory.
 // A broken invariant is a crash (fatalError), so libFuzzer saves the input.
 
 #if canImport(Glibc)
@@ -67,6 +69,8 @@ struct Outcome: Equatable {
   var findings: [Finding] = []
   var documentCount = 0
   var byteCount = 0
+  /// The cross-document findings, in memory; checked against the spilled ones as they are made.
+  var crossDocument: [Diagnostic] = []
 }
 
 func finding(_ d: Diagnostic) -> Outcome.Finding {
@@ -81,6 +85,8 @@ func fail(_ what: String, _ bytes: [UInt8]) -> Never {
 func readAll(_ source: some ByteSource, _ bytes: [UInt8], validate: Bool) -> Outcome {
   var outcome = Outcome()
   let validator = Validator()
+  var inMemory = CrossDocumentAnalysis(memoryBudget: .max)
+  var spilled = CrossDocumentAnalysis(memoryBudget: 256)
   let summary: ReadSummary
   do {
     summary = try ManifestReader(limits: fuzzLimits).read(source, file: "fuzz") { document in
@@ -98,6 +104,8 @@ func readAll(_ source: some ByteSource, _ bytes: [UInt8], validate: Bool) -> Out
         }
         _ = document.objects
         _ = document.objectReference
+        inMemory.add(document)
+        spilled.add(document)
       }
       outcome.documents.append(
         Outcome.Doc(
@@ -108,6 +116,13 @@ func readAll(_ source: some ByteSource, _ bytes: [UInt8], validate: Bool) -> Out
     fail("reading from memory threw \(error)", bytes)
   }
   outcome.findings = summary.diagnostics.map(finding)
+  if validate {
+    outcome.crossDocument = inMemory.findings()
+    let fromDisk = spilled.findings()
+    if fromDisk != outcome.crossDocument {
+      fail("spilled analysis differs:\n memory: \(outcome.crossDocument)\n spilled: \(fromDisk)", bytes)
+    }
+  }
   outcome.documentCount = summary.documentCount
   outcome.byteCount = summary.byteCount
   if summary.documentCount != outcome.documents.count {

@@ -1,0 +1,262 @@
+import Manifest
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A value the cross-document analysis can write to a `RecordFile` and read back.
+protocol SpillRecord {
+  /// Writes the value's fields.
+  func encode(into encoder: inout RecordEncoder)
+  /// Reads the fields `encode` wrote, in the same order.
+  init(decoding decoder: inout RecordDecoder)
+}
+
+/// Writes fields into bytes: unsigned LEB128 varints for counts and small numbers, 8 bytes for
+/// fingerprints (they are random, a varint would take 10), strings as length + UTF-8.
+struct RecordEncoder {
+  var bytes: [UInt8] = []
+
+  mutating func unsigned(_ value: UInt64) {
+    var value = value
+    while value >= 0x80 {
+      bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+      value >>= 7
+    }
+    bytes.append(UInt8(value))
+  }
+
+  /// A signed number, zigzag-coded so that small negatives (`StringTable.none`) stay short.
+  mutating func int(_ value: Int) {
+    unsigned(UInt64(bitPattern: Int64((value << 1) ^ (value >> (Int.bitWidth - 1)))))
+  }
+
+  mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+  mutating func fingerprint(_ value: UInt64) {
+    withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+  }
+
+  mutating func string(_ value: String) {
+    var value = value
+    value.withUTF8 { utf8 in
+      unsigned(UInt64(utf8.count))
+      bytes.append(contentsOf: utf8)
+    }
+  }
+
+  mutating func optional<T>(_ value: T?, _ write: (inout RecordEncoder, T) -> Void) {
+    bool(value != nil)
+    if let value { write(&self, value) }
+  }
+
+  mutating func array<T>(_ values: some Collection<T>, _ write: (inout RecordEncoder, T) -> Void) {
+    unsigned(UInt64(values.count))
+    for value in values { write(&self, value) }
+  }
+
+  mutating func mark(_ mark: SourceMark) {
+    int(mark.line)
+    int(mark.column)
+  }
+}
+
+/// Reads what a `RecordEncoder` wrote. It only ever reads the analysis's own files, but a short
+/// or damaged record still reads as zeros and empty strings rather than trapping.
+struct RecordDecoder {
+  private let bytes: UnsafeRawBufferPointer
+  private var position = 0
+
+  init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+  mutating func unsigned() -> UInt64 {
+    var value: UInt64 = 0
+    var shift: UInt64 = 0
+    while position < bytes.count, shift < 64 {
+      let byte = bytes[position]
+      position += 1
+      value |= UInt64(byte & 0x7F) << shift
+      if byte < 0x80 { break }
+      shift += 7
+    }
+    return value
+  }
+
+  mutating func int() -> Int {
+    let raw = Int64(bitPattern: unsigned())
+    return Int((raw >> 1) ^ -(raw & 1))
+  }
+
+  mutating func bool() -> Bool {
+    guard position < bytes.count else { return false }
+    defer { position += 1 }
+    return bytes[position] != 0
+  }
+
+  mutating func fingerprint() -> UInt64 {
+    guard position + 8 <= bytes.count else {
+      position = bytes.count
+      return 0
+    }
+    var value: UInt64 = 0
+    withUnsafeMutableBytes(of: &value) {
+      $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[position..<position + 8]))
+    }
+    position += 8
+    return UInt64(littleEndian: value)
+  }
+
+  mutating func string() -> String {
+    let count = min(Int(clamping: unsigned()), bytes.count - position)
+    defer { position += count }
+    return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<position + count]), as: UTF8.self)
+  }
+
+  mutating func optional<T>(_ read: (inout RecordDecoder) -> T) -> T? {
+    bool() ? read(&self) : nil
+  }
+
+  mutating func array<T>(_ read: (inout RecordDecoder) -> T) -> [T] {
+    // A count can never exceed the bytes left: each element takes at least one.
+    let count = min(Int(clamping: unsigned()), bytes.count - position)
+    var values: [T] = []
+    values.reserveCapacity(count)
+    for _ in 0..<count { values.append(read(&self)) }
+    return values
+  }
+
+  mutating func mark() -> SourceMark { SourceMark(line: int(), column: int()) }
+}
+
+/// A temporary file of length-prefixed records, appended once and read back in order as often
+/// as needed. It is unlinked as soon as it is created, so nothing is left behind however the
+/// process ends. A write that fails (a full disk) leaves the unwritten records in memory, where
+/// `forEach` still finds them: nothing is lost, only the memory saving.
+final class RecordFile: @unchecked Sendable {
+  private let descriptor: Int32
+  /// Encoded records not yet written.
+  private var unwritten: [UInt8] = []
+  /// How many bytes are on disk.
+  private var written = 0
+  /// Set by the first failed write; from then on records stay in `unwritten`.
+  private(set) var writeFailed = false
+  /// How many records were appended.
+  private(set) var count = 0
+
+  /// How much is buffered before a write.
+  private static let writeSize = 1 << 16
+
+  /// A new, already unlinked file in `directory`; nil when none can be made there.
+  init?(directory: String) {
+    var template = Array("\(directory)/meshctl-analysis-XXXXXX".utf8CString)
+    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard descriptor >= 0 else { return nil }
+    _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
+    self.descriptor = descriptor
+  }
+
+  /// A file over an open descriptor it then owns (tests use `/dev/full`).
+  init(descriptor: Int32) {
+    self.descriptor = descriptor
+  }
+
+  deinit { close(descriptor) }
+
+  /// The directory for temporary files: `TMPDIR`, else `/tmp`.
+  static var temporaryDirectory: String {
+    if let directory = getenv("TMPDIR").map({ String(cString: $0) }), !directory.isEmpty { return directory }
+    return "/tmp"
+  }
+
+  /// Appends one record.
+  func append(_ record: some SpillRecord) {
+    var encoder = RecordEncoder()
+    record.encode(into: &encoder)
+    var prefix = RecordEncoder()
+    prefix.unsigned(UInt64(encoder.bytes.count))
+    unwritten += prefix.bytes
+    unwritten += encoder.bytes
+    count += 1
+    if unwritten.count >= Self.writeSize { flush() }
+  }
+
+  /// Writes what is buffered; after a failure it keeps the rest buffered and stops trying.
+  func flush() {
+    guard !writeFailed, !unwritten.isEmpty else { return }
+    var done = 0
+    unwritten.withUnsafeBytes { buffer in
+      while done < buffer.count {
+        let result = pwrite(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(written + done))
+        if result > 0 {
+          done += result
+        } else if result < 0, errno == EINTR {
+          continue
+        } else {
+          writeFailed = true
+          return
+        }
+      }
+    }
+    written += done
+    unwritten.removeFirst(done)
+  }
+
+  /// Reads every record in the order appended; each is decoded inside `body`.
+  func forEach(_ body: (inout RecordDecoder) -> Void) {
+    var buffer: [UInt8] = []
+    var offset = 0
+    var start = 0
+    // The disk part in blocks, then what is still buffered.
+    while offset < written {
+      var block = [UInt8](repeating: 0, count: min(1 << 18, written - offset))
+      let read = block.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, $0.count, off_t(offset)) }
+      if read < 0, errno == EINTR { continue }
+      guard read > 0 else { break }
+      offset += read
+      buffer.removeFirst(start)
+      start = 0
+      buffer += block.prefix(read)
+      start = Self.decodeComplete(buffer, from: start, body)
+    }
+    buffer.removeFirst(start)
+    buffer += unwritten
+    _ = Self.decodeComplete(buffer, from: 0, body)
+  }
+
+  /// Decodes the whole records in `buffer` from `start`; returns where the first incomplete
+  /// one begins.
+  private static func decodeComplete(_ buffer: [UInt8], from start: Int, _ body: (inout RecordDecoder) -> Void)
+    -> Int
+  {
+    buffer.withUnsafeBytes { bytes in
+      var position = start
+      while position < bytes.count {
+        guard let (length, headerSize) = Self.length(in: bytes, at: position), length >= 0,
+          position + headerSize + length <= bytes.count
+        else { break }
+        let payload = position + headerSize
+        var decoder = RecordDecoder(UnsafeRawBufferPointer(rebasing: bytes[payload..<payload + length]))
+        body(&decoder)
+        position = payload + length
+      }
+      return position
+    }
+  }
+
+  /// The record length at `position` and the bytes it takes; nil when the buffer ends inside it.
+  private static func length(in bytes: UnsafeRawBufferPointer, at position: Int) -> (Int, Int)? {
+    var value = 0
+    var shift = 0
+    var index = position
+    while index < bytes.count, shift < 63 {
+      let byte = bytes[index]
+      index += 1
+      value |= Int(byte & 0x7F) << shift
+      if byte < 0x80 { return (value, index - position) }
+      shift += 7
+    }
+    return nil
+  }
+}
