@@ -16,7 +16,7 @@ import Manifest
 /// counts as equal) conflict. A missing Service or workload is only reported when the input holds
 /// at least one Service (workload) that could be in the same namespace: input without any is a
 /// policy reviewed on its own, whose targets live in the cluster.
-public struct CrossDocumentAnalysis: Sendable {
+public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   /// How much memory the summaries may take before they go to a temporary file.
   public static let defaultMemoryBudget = 2 << 20
 
@@ -27,12 +27,12 @@ public struct CrossDocumentAnalysis: Sendable {
   public let memoryBudget: Int
 
   private var namespaces = NamespaceFacts()
-  private var heldFacts: [CatalogRecord] = []
-  private var heldQueries: [Query] = []
-  private var heldSize = 0
+  /// What the input holds, and the objects the checks are about, as records.
+  private let facts: RecordLog
+  private let queries: RecordLog
+  /// Whether the logs were asked to move to disk (once: when it fails they stay in memory).
+  private var movedToDisk = false
   private var nextSequence = 0
-  /// The summaries moved out of memory; nil until the budget is first exceeded.
-  private var spilled: (facts: RecordFile, queries: RecordFile)?
   /// Where temporary files go; nil keeps everything in memory.
   private let spillDirectory: String?
   private var immediate: [Diagnostic] = []
@@ -45,22 +45,33 @@ public struct CrossDocumentAnalysis: Sendable {
     retainsSourceLines: Bool = true, memoryBudget: Int = Self.defaultMemoryBudget,
     spillDirectory: String? = CrossDocumentAnalysis.temporaryDirectory
   ) {
+    self.init(
+      retainsSourceLines: retainsSourceLines, memoryBudget: memoryBudget, spillDirectory: spillDirectory,
+      facts: RecordLog(), queries: RecordLog())
+  }
+
+  /// An analysis over given logs (tests pass logs over `/dev/full`).
+  init(
+    retainsSourceLines: Bool = true, memoryBudget: Int, spillDirectory: String?, facts: RecordLog, queries: RecordLog
+  ) {
     self.retainsSourceLines = retainsSourceLines
     self.memoryBudget = max(0, memoryBudget)
     self.spillDirectory = spillDirectory
+    self.facts = facts
+    self.queries = queries
   }
 
   /// Where temporary files go by default: `TMPDIR`, else `/tmp`.
-  public static var temporaryDirectory: String { RecordFile.temporaryDirectory }
+  public static var temporaryDirectory: String { RecordLog.temporaryDirectory }
 
   /// Whether the summaries outgrew the budget and went to a temporary file.
-  public var spilledToDisk: Bool { spilled != nil }
+  public var spilledToDisk: Bool { facts.isOnDisk || queries.isOnDisk }
 
   /// Records what the analysis needs from a document.
   public mutating func add(_ document: Document) {
     for object in document.objects where object.node.mapping != nil {
       add(object)
-      if heldSize > memoryBudget { spill() }
+      if !movedToDisk, facts.bytesInMemory + queries.bytesInMemory > memoryBudget { moveToDisk() }
     }
   }
 
@@ -83,37 +94,16 @@ public struct CrossDocumentAnalysis: Sendable {
     }
   }
 
-  private mutating func hold(_ record: CatalogRecord) {
-    heldSize += record.estimatedSize
-    heldFacts.append(record)
-  }
+  private func hold(_ record: CatalogRecord) { facts.append(record) }
 
-  private mutating func hold(_ query: Query) {
-    heldSize += query.estimatedSize
-    heldQueries.append(query)
-  }
+  private func hold(_ query: Query) { queries.append(query) }
 
-  /// Moves the held summaries to the temporary files (made on first use).
-  private mutating func spill() {
-    if spilled == nil {
-      guard let directory = spillDirectory, let facts = RecordFile(directory: directory),
-        let queries = RecordFile(directory: directory)
-      else { return }
-      spilled = (facts, queries)
-    }
-    guard let (facts, queries) = spilled else { return }
-    for record in heldFacts { facts.append(record) }
-    for query in heldQueries { queries.append(query) }
-    facts.flush()
-    queries.flush()
-    heldFacts.removeAll()
-    heldQueries.removeAll()
-    heldSize = 0
-  }
-
-  /// Spills into these files from now on (tests pass files over `/dev/full`).
-  mutating func spill(into facts: RecordFile, _ queries: RecordFile) {
-    spilled = (facts, queries)
+  /// Moves the records to temporary files, once; where that fails they stay in memory.
+  private mutating func moveToDisk() {
+    movedToDisk = true
+    guard let directory = spillDirectory else { return }
+    facts.moveToDisk(in: directory)
+    queries.moveToDisk(in: directory)
   }
 
   // MARK: - Summaries
@@ -291,16 +281,16 @@ public struct CrossDocumentAnalysis: Sendable {
   /// The findings over everything added.
   public func findings() -> [Diagnostic] {
     var found = FoundSoFar()
-    var pending = PendingQueries(spilled?.queries, held: heldQueries, directory: spillDirectory)
+    var pending = queries
     forEachCatalog { catalog in
-      pending = pending.filter { query in
+      pending = filtered(pending) { query in
         resolve(&query, against: catalog)
         guard isSettled(query, by: catalog) else { return true }
         report(query, into: &found)
         return false
       }
     }
-    pending.forEach { report($0, into: &found) }
+    pending.forEach { report($0.record(), into: &found) }
     return immediate + found.diagnostics(hintingMissingServices: suggestions(for: found.missingServices))
   }
 
@@ -314,10 +304,22 @@ public struct CrossDocumentAnalysis: Sendable {
       body(catalog)
       catalog = Catalog()
     }
-    spilled?.facts.forEach { absorb($0.record()) }
-    for record in heldFacts { absorb(record) }
+    facts.forEach { absorb($0.record()) }
     catalog.index()
     body(catalog)
+  }
+
+  /// The queries of `log` for which `keep` (which may update them) returns true, in order: on
+  /// disk when `log` is (the analysis's own log is only read, so findings can be asked again).
+  private func filtered(_ log: RecordLog, _ keep: (inout Query) -> Bool) -> RecordLog {
+    let kept = RecordLog()
+    if log.isOnDisk, let directory = spillDirectory { kept.moveToDisk(in: directory) }
+    log.forEach { decoder in
+      var query: Query = decoder.record()
+      if keep(&query) { kept.append(query) }
+    }
+    kept.flush()
+    return kept
   }
 
   /// Updates what has been found for `query` with one part of the facts.
@@ -551,49 +553,5 @@ public struct CrossDocumentAnalysis: Sendable {
     return Site(
       file: split.file, mark: backend.mark, path: path.isEmpty ? nil : path, object: split.reference,
       sourceLine: backend.sourceLine)
-  }
-}
-
-/// The queries still open between passes: in memory, or in a temporary file once they were
-/// spilled (each pass writes the ones it keeps to a new file).
-private enum PendingQueries {
-  case memory([CrossDocumentAnalysis.Query])
-  /// A file's queries, then some still in memory.
-  case file(RecordFile, then: [CrossDocumentAnalysis.Query], directory: String)
-
-  /// The analysis's queries; its own file is only read, so `findings()` can be asked again.
-  init(_ spilled: RecordFile?, held: [CrossDocumentAnalysis.Query], directory: String?) {
-    if let spilled, let directory {
-      self = .file(spilled, then: held, directory: directory)
-    } else {
-      self = .memory(held)
-    }
-  }
-
-  func forEach(_ body: (CrossDocumentAnalysis.Query) -> Void) {
-    switch self {
-    case .memory(let queries): queries.forEach(body)
-    case .file(let file, let tail, _):
-      file.forEach { body($0.record()) }
-      tail.forEach(body)
-    }
-  }
-
-  /// The queries for which `keep` (which may update them) returns true, in order.
-  func filter(_ keep: (inout CrossDocumentAnalysis.Query) -> Bool) -> PendingQueries {
-    var kept: [CrossDocumentAnalysis.Query] = []
-    guard case .file(_, _, let directory) = self, let next = RecordFile(directory: directory) else {
-      forEach { query in
-        var query = query
-        if keep(&query) { kept.append(query) }
-      }
-      return .memory(kept)
-    }
-    forEach { query in
-      var query = query
-      if keep(&query) { next.append(query) }
-    }
-    next.flush()
-    return .file(next, then: [], directory: directory)
   }
 }

@@ -129,25 +129,6 @@ extension CrossDocumentAnalysis.Earlier {
   var estimatedSize: Int { 48 + reference.utf8.count + location.utf8.count }
 }
 
-extension CrossDocumentAnalysis.Query {
-  var estimatedSize: Int {
-    switch self {
-    case .split(let split):
-      let strings = [split.reference, split.service, split.file, split.objectPath, split.serviceLine ?? ""]
-      return 192 + strings.reduce(0) { $0 + $1.utf8.count }
-        + split.backends.reduce(0) { total, backend in
-          total + 112 + backend.name.utf8.count + backend.selectorText.utf8.count
-            + (backend.service?.utf8.count ?? 0) + (backend.sourceLine?.utf8.count ?? 0)
-            + 8 * (backend.selector?.count ?? 0)
-        }
-    case .policy(let policy):
-      let strings = [policy.reference, policy.mode, policy.site.file, policy.site.path ?? "", policy.site.object]
-      return 224 + strings.reduce(0) { $0 + $1.utf8.count } + (policy.site.sourceLine?.utf8.count ?? 0)
-        + 8 * (policy.matchLabels?.count ?? 0)
-    }
-  }
-}
-
 // MARK: - Encoding
 
 extension CrossDocumentAnalysis.Earlier: SpillRecord {

@@ -6,7 +6,7 @@ import Manifest
   import Darwin
 #endif
 
-/// A value the cross-document analysis can write to a `RecordFile` and read back.
+/// A value the cross-document analysis can write to a `RecordLog` and read back.
 protocol SpillRecord {
   /// Writes the value's fields.
   func encode(into encoder: inout RecordEncoder)
@@ -130,12 +130,17 @@ struct RecordDecoder {
   mutating func mark() -> SourceMark { SourceMark(line: int(), column: int()) }
 }
 
-/// A temporary file of length-prefixed records, appended once and read back in order as often
-/// as needed. It is unlinked as soon as it is created, so nothing is left behind however the
-/// process ends. A write that fails (a full disk) leaves the unwritten records in memory, where
-/// `forEach` still finds them: nothing is lost, only the memory saving.
-final class RecordFile: @unchecked Sendable {
-  private let descriptor: Int32
+/// Length-prefixed records, appended once and read back in order as often as needed: in
+/// memory, until `moveToDisk` puts them in a temporary file that is unlinked as soon as it is
+/// made, so nothing is left behind however the process ends. A write that fails (a full disk)
+/// leaves the unwritten records in memory, where `forEach` still finds them: nothing is lost,
+/// only the memory saving.
+///
+/// A reference type: an analysis and its copies would share one log, so the analysis that owns
+/// logs is not copyable.
+final class RecordLog: @unchecked Sendable {
+  /// The file, once on disk; -1 before.
+  private var descriptor: Int32 = -1
   /// Encoded records not yet written.
   private var unwritten: [UInt8] = []
   /// How many bytes are on disk.
@@ -148,26 +153,45 @@ final class RecordFile: @unchecked Sendable {
   /// How much is buffered before a write.
   private static let writeSize = 1 << 16
 
-  /// A new, already unlinked file in `directory`; nil when none can be made there.
-  init?(directory: String) {
-    var template = Array("\(directory)/meshctl-analysis-XXXXXX".utf8CString)
-    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard descriptor >= 0 else { return nil }
-    _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
-    self.descriptor = descriptor
-  }
+  /// An empty log in memory.
+  init() {}
 
-  /// A file over an open descriptor it then owns (tests use `/dev/full`).
+  /// A log writing to an open descriptor it then owns (tests use `/dev/full`).
   init(descriptor: Int32) {
     self.descriptor = descriptor
   }
 
-  deinit { close(descriptor) }
+  deinit {
+    if descriptor >= 0 { close(descriptor) }
+  }
 
   /// The directory for temporary files: `TMPDIR`, else `/tmp`.
   static var temporaryDirectory: String {
     if let directory = getenv("TMPDIR").map({ String(cString: $0) }), !directory.isEmpty { return directory }
     return "/tmp"
+  }
+
+  /// Whether the records go to a file.
+  var isOnDisk: Bool { descriptor >= 0 }
+
+  /// The bytes held in memory.
+  var bytesInMemory: Int { unwritten.count }
+
+  /// Moves the records to a new unlinked file in `directory`; false when none can be made
+  /// there (they stay in memory).
+  @discardableResult
+  func moveToDisk(in directory: String) -> Bool {
+    guard descriptor < 0 else {
+      flush()
+      return true
+    }
+    var template = Array("\(directory)/meshctl-analysis-XXXXXX".utf8CString)
+    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard descriptor >= 0 else { return false }
+    _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
+    self.descriptor = descriptor
+    flush()
+    return true
   }
 
   /// Appends one record.
@@ -179,12 +203,13 @@ final class RecordFile: @unchecked Sendable {
     unwritten += prefix.bytes
     unwritten += encoder.bytes
     count += 1
-    if unwritten.count >= Self.writeSize { flush() }
+    if isOnDisk, unwritten.count >= Self.writeSize { flush() }
   }
 
-  /// Writes what is buffered; after a failure it keeps the rest buffered and stops trying.
+  /// Writes what is buffered, when on disk; after a failure it keeps the rest buffered and
+  /// stops trying.
   func flush() {
-    guard !writeFailed, !unwritten.isEmpty else { return }
+    guard isOnDisk, !writeFailed, !unwritten.isEmpty else { return }
     var done = 0
     unwritten.withUnsafeBytes { buffer in
       while done < buffer.count {
