@@ -28,7 +28,7 @@ extension Meshctl {
     }
 
     /// Output format.
-    public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
+    public enum Format: String, ArgumentChoice, Sendable {
       case text, json, junit, sarif, github
     }
 
@@ -88,4 +88,4 @@ extension Meshctl {
   }
 }
 
-extension FailOn: ExpressibleByArgument {}
+extension FailOn: ArgumentChoice {}

@@ -46,7 +46,7 @@ extension Meshctl {
     }
 
     /// Output format.
-    public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
+    public enum Format: String, ArgumentChoice, Sendable {
       case text, json
     }
 
