@@ -8,6 +8,13 @@ let speed: [SwiftSetting] = [
   .unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"], .when(configuration: .release))
 ]
 
+/// The release executable links libstdc++ statically when the Swift runtime is linked in
+/// (`--static-swift-stdlib`): see link/libstdc++.so. The shared libstdc++ cost every start-up
+/// ~1.7 M instructions in the dynamic loader (about 8% of `meshctl version`).
+let staticLibstdcxx: [LinkerSetting] = [
+  .unsafeFlags(["-L", Context.packageDirectory + "/link"], .when(platforms: [.linux], configuration: .release))
+]
+
 let package = Package(
   name: "meshctl",
   platforms: [.macOS(.v13)],
@@ -48,7 +55,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .executableTarget(name: "meshctl", dependencies: ["MeshctlCLI"]),
+    .executableTarget(name: "meshctl", dependencies: ["MeshctlCLI"], linkerSettings: staticLibstdcxx),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest"], exclude: ["Fixtures"]),
     .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest"], exclude: ["Fixtures"]),
     .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Manifest"]),
