@@ -131,6 +131,38 @@ public struct ClusterOptions: ParsableArguments {
   }
 }
 
+extension ClusterOptions: CustomReflectable {
+  /// The option wrappers under the names of their stored properties, in declaration order:
+  /// exactly what ArgumentParser would find by reflection (`ClusterOptionsTests` checks).
+  ///
+  /// Listed by hand because every command includes this group and a parse reflects it about
+  /// six times, and the runtime's reflection decodes each stored property's type from its
+  /// mangled name on every walk (~16 k instructions a property). The children are a lazy map
+  /// over their indices, the collection type the runtime's own mirrors use, so the walk reuses
+  /// generic metadata the process already has instead of looking up conformances for new boxes.
+  public var customMirror: Mirror {
+    let children: [Mirror.Child] = [
+      ("_kubeconfig", _kubeconfig),
+      ("_context", _context),
+      ("_cluster", _cluster),
+      ("_user", _user),
+      ("_namespace", _namespace),
+      ("_server", _server),
+      ("_token", _token),
+      ("_impersonateUser", _impersonateUser),
+      ("_impersonateGroups", _impersonateGroups),
+      ("_certificateAuthority", _certificateAuthority),
+      ("_clientCertificate", _clientCertificate),
+      ("_clientKey", _clientKey),
+      ("_insecureSkipTLSVerify", _insecureSkipTLSVerify),
+      ("_tlsServerName", _tlsServerName),
+      ("_requestTimeout", _requestTimeout),
+      ("_verbosity", _verbosity),
+    ]
+    return Mirror(self, children: children.indices.lazy.map { children[$0] })
+  }
+}
+
 /// Where manifests come from: `-f` (files, directories, `-` for standard input) and `-R`.
 public struct InputOptions: ParsableArguments {
   /// Files, directories, or `-`.
