@@ -8,6 +8,22 @@ let speed: [SwiftSetting] = [
   .unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"], .when(configuration: .release))
 ]
 
+/// The release executable links libstdc++ statically when the Swift runtime is linked in
+/// (`--static-swift-stdlib`): see link/libstdc++.so. The shared libstdc++ cost every start-up
+/// ~1.7 M instructions in the dynamic loader (about 8% of `meshctl version`).
+let staticLibstdcxx: [LinkerSetting] = [
+  .unsafeFlags(["-L", Context.packageDirectory + "/link"], .when(platforms: [.linux], configuration: .release))
+]
+
+/// The Linux release executable is linked at a fixed address (`-no-pie`), as kubectl itself is.
+/// A position-independent one has its ~42,000 absolute pointers (Swift metadata, witness tables)
+/// relocated at every start, which dirties ~140 pages of data before main: ~0.7 ms of system time
+/// of `meshctl version`'s ~5 ms. The trade-off: no address randomization for the executable's own
+/// code and data (the libraries, heap and stack are still randomized).
+let fixedAddress: [LinkerSetting] = [
+  .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux], configuration: .release))
+]
+
 let package = Package(
   name: "meshctl",
   platforms: [.macOS(.v13)],
@@ -48,7 +64,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .executableTarget(name: "meshctl", dependencies: ["MeshctlCLI"]),
+    .executableTarget(name: "meshctl", dependencies: ["MeshctlCLI"], linkerSettings: staticLibstdcxx + fixedAddress),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest"], exclude: ["Fixtures"]),
     .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest"], exclude: ["Fixtures"]),
     .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Manifest"]),

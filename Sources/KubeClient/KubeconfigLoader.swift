@@ -41,9 +41,12 @@ public struct KubeconfigEnvironment: Sendable {
   }
 
   /// This process's environment.
-  public static var current: KubeconfigEnvironment {
-    let variables = ProcessInfo.processInfo.environment
-    return KubeconfigEnvironment(
+  public static var current: KubeconfigEnvironment { current(variables: ProcessInfo.processInfo.environment) }
+
+  /// This process's environment, with its variables already read by the caller: ProcessInfo
+  /// builds a new dictionary on every read, which start-up should pay for only once.
+  public static func current(variables: [String: String]) -> KubeconfigEnvironment {
+    KubeconfigEnvironment(
       variables: variables,
       homeDirectory: variables["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? Files.homeDirectory(),
       currentDirectory: FileManager.default.currentDirectoryPath,

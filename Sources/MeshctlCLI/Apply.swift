@@ -3,7 +3,7 @@ import KubeClient
 import Manifest
 
 /// `--dry-run`'s values, as kubectl spells them.
-public enum DryRunMode: String, ExpressibleByArgument, CaseIterable, Sendable {
+public enum DryRunMode: String, ArgumentChoice, Sendable {
   /// Send and persist.
   case none
   /// Resolve types and namespaces, send nothing.
@@ -149,7 +149,7 @@ extension Meshctl {
 }
 
 /// `-o` for commands that print cluster objects.
-public enum ObjectOutput: String, ExpressibleByArgument, CaseIterable, Sendable {
+public enum ObjectOutput: String, ArgumentChoice, Sendable {
   /// `kind.group/name` per object.
   case name
   /// The objects as JSON (one object, or a `List`).

@@ -179,7 +179,7 @@ extension Meshctl {
 }
 
 /// `-o` of `check`.
-public enum CheckOutput: String, ExpressibleByArgument, CaseIterable, Sendable {
+public enum CheckOutput: String, ArgumentChoice, Sendable {
   /// `√ message` lines.
   case text
   /// One JSON object.

@@ -83,13 +83,14 @@ public struct CommandContext {
 
   /// The context of this process: its standard streams, environment and file system.
   public static func live() -> CommandContext {
-    CommandContext(
+    let environment = ProcessInfo.processInfo.environment
+    return CommandContext(
       stdout: FileDescriptorSink(descriptor: 1, buffered: true),
       stderr: FileDescriptorSink(descriptor: 2, buffered: false),
       stdin: FileDescriptorSource(descriptor: 0, name: "-"),
-      environment: ProcessInfo.processInfo.environment,
+      environment: environment,
       stdinIsTerminal: isatty(0) == 1, stdoutIsTerminal: isatty(1) == 1,
-      stderrIsTerminal: isatty(2) == 1, kubeconfigEnvironment: .current)
+      stderrIsTerminal: isatty(2) == 1, kubeconfigEnvironment: .current(variables: environment))
   }
 
   /// Whether colour may be written to standard output: a terminal, `NO_COLOR` unset (any value

@@ -82,7 +82,7 @@ extension Meshctl {
 }
 
 /// `-o name`, the one structured output of commands that print no objects.
-public enum NameOutput: String, ExpressibleByArgument, CaseIterable, Sendable {
+public enum NameOutput: String, ArgumentChoice, Sendable {
   /// `kind.group/name` per object.
   case name
 }

@@ -4,7 +4,7 @@ import Manifest
 import Policy
 
 /// The kinds `get` rebuilds from the cluster.
-public enum PolicyKind: String, ExpressibleByArgument, CaseIterable, Sendable {
+public enum PolicyKind: String, ArgumentChoice, Sendable {
   case trafficsplits, mtlspolicies
 
   public init?(argument: String) {
@@ -29,7 +29,7 @@ public enum PolicyKind: String, ExpressibleByArgument, CaseIterable, Sendable {
 }
 
 /// `-o` of `get`.
-public enum GetOutput: String, ExpressibleByArgument, CaseIterable, Sendable {
+public enum GetOutput: String, ArgumentChoice, Sendable {
   case wide, json, yaml
 }
 

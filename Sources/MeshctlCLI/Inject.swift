@@ -106,7 +106,7 @@ extension Meshctl {
 /// The output flags `inject` and `uninject` share.
 public struct TransformOptions: ParsableArguments {
   /// Output format.
-  public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
+  public enum Format: String, ArgumentChoice, Sendable {
     case yaml, json
   }
 
@@ -135,8 +135,8 @@ public struct TransformOptions: ParsableArguments {
   }
 }
 
-extension MeshProvider: ExpressibleByArgument {}
-extension NativeSidecarMode: ExpressibleByArgument {}
+extension MeshProvider: ArgumentChoice {}
+extension NativeSidecarMode: ArgumentChoice {}
 
 /// The `--config` file of the commands that take one: a MeshConfig, validated before use.
 enum MeshConfigFile {

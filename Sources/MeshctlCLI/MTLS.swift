@@ -29,14 +29,14 @@ extension Meshctl {
 }
 
 /// `--mode`'s values; lower case is accepted too.
-public enum MTLSModeArgument: String, ExpressibleByArgument, CaseIterable, Sendable {
+public enum MTLSModeArgument: String, ArgumentChoice, Sendable {
   case STRICT, PERMISSIVE, DISABLE
 
   public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
 }
 
 /// `-o` of `mtls status`.
-public enum MTLSStatusOutput: String, ExpressibleByArgument, CaseIterable, Sendable {
+public enum MTLSStatusOutput: String, ArgumentChoice, Sendable {
   /// A table.
   case text
   /// One JSON object.

@@ -80,14 +80,20 @@ public struct Meshctl: ParsableCommand {
   public static func run(arguments: [String], context: CommandContext) -> Int32 {
     do {
       var command = try parseAsRoot(arguments)
-      if let command = command as? any ContextualCommand {
-        return try command.run(in: context).rawValue
-      }
+      if let status = try run(contextual: command, in: context) { return status.rawValue }
       try command.run()
       return ExitStatus.success.rawValue
     } catch {
       return report(error, context: context)
     }
+  }
+
+  /// Runs `command` with `run(in:)` when it is a `ContextualCommand`; nil when it is not.
+  /// Generic so the cast starts from the command's own type: cast from the `any ParsableCommand`
+  /// box, the runtime first looks up (and scans every conformance record for) the box's type.
+  static func run(contextual command: some ParsableCommand, in context: CommandContext) throws -> ExitStatus? {
+    guard let command = command as? any ContextualCommand else { return nil }
+    return try command.run(in: context)
   }
 
   /// Prints an error the way its kind calls for and returns its exit code.

@@ -2,37 +2,49 @@ import ArgumentParser
 
 /// kubectl's global flags, spelled as kubectl spells them, so `kubectl mesh -n prod ...` behaves
 /// like kubectl. Every command takes them (commands that do not talk to a cluster ignore them).
+///
+/// Every long name is spelled out (`.customLong`, never `.long`): ArgumentParser derives a
+/// `.long` name from the property name (camelCase to kebab-case) each time it builds the
+/// option's definition, and a parse builds this group's definitions about six times.
 public struct ClusterOptions: ParsableArguments {
   /// Path to the kubeconfig file to use.
-  @Option(help: ArgumentHelp("Path to the kubeconfig file to use for CLI requests.", valueName: "path"))
+  @Option(
+    name: .customLong("kubeconfig"),
+    help: ArgumentHelp("Path to the kubeconfig file to use for CLI requests.", valueName: "path"))
   public var kubeconfig: String?
 
   /// The kubeconfig context to use.
-  @Option(help: ArgumentHelp("The name of the kubeconfig context to use.", valueName: "name"))
+  @Option(
+    name: .customLong("context"),
+    help: ArgumentHelp("The name of the kubeconfig context to use.", valueName: "name"))
   public var context: String?
 
   /// The kubeconfig cluster to use.
-  @Option(help: ArgumentHelp("The name of the kubeconfig cluster to use.", valueName: "name"))
+  @Option(
+    name: .customLong("cluster"),
+    help: ArgumentHelp("The name of the kubeconfig cluster to use.", valueName: "name"))
   public var cluster: String?
 
   /// The kubeconfig user to use.
-  @Option(help: ArgumentHelp("The name of the kubeconfig user to use.", valueName: "name"))
+  @Option(name: .customLong("user"), help: ArgumentHelp("The name of the kubeconfig user to use.", valueName: "name"))
   public var user: String?
 
   /// The namespace scope of the request.
   @Option(
-    name: [.customShort("n"), .long],
+    name: [.customShort("n"), .customLong("namespace")],
     help: ArgumentHelp("If present, the namespace scope for this CLI request.", valueName: "namespace"))
   public var namespace: String?
 
   /// The API server address.
   @Option(
-    name: [.customShort("s"), .long],
+    name: [.customShort("s"), .customLong("server")],
     help: ArgumentHelp("The address and port of the Kubernetes API server.", valueName: "url"))
   public var server: String?
 
   /// A bearer token for the API server.
-  @Option(help: ArgumentHelp("Bearer token for authentication to the API server.", valueName: "token"))
+  @Option(
+    name: .customLong("token"),
+    help: ArgumentHelp("Bearer token for authentication to the API server.", valueName: "token"))
   public var token: String?
 
   /// The user to impersonate.
@@ -119,6 +131,38 @@ public struct ClusterOptions: ParsableArguments {
   }
 }
 
+extension ClusterOptions: CustomReflectable {
+  /// The option wrappers under the names of their stored properties, in declaration order:
+  /// exactly what ArgumentParser would find by reflection (`ClusterOptionsTests` checks).
+  ///
+  /// Listed by hand because every command includes this group and a parse reflects it about
+  /// six times, and the runtime's reflection decodes each stored property's type from its
+  /// mangled name on every walk (~16 k instructions a property). The children are a lazy map
+  /// over their indices, the collection type the runtime's own mirrors use, so the walk reuses
+  /// generic metadata the process already has instead of looking up conformances for new boxes.
+  public var customMirror: Mirror {
+    let children: [Mirror.Child] = [
+      ("_kubeconfig", _kubeconfig),
+      ("_context", _context),
+      ("_cluster", _cluster),
+      ("_user", _user),
+      ("_namespace", _namespace),
+      ("_server", _server),
+      ("_token", _token),
+      ("_impersonateUser", _impersonateUser),
+      ("_impersonateGroups", _impersonateGroups),
+      ("_certificateAuthority", _certificateAuthority),
+      ("_clientCertificate", _clientCertificate),
+      ("_clientKey", _clientKey),
+      ("_insecureSkipTLSVerify", _insecureSkipTLSVerify),
+      ("_tlsServerName", _tlsServerName),
+      ("_requestTimeout", _requestTimeout),
+      ("_verbosity", _verbosity),
+    ]
+    return Mirror(self, children: children.indices.lazy.map { children[$0] })
+  }
+}
+
 /// Where manifests come from: `-f` (files, directories, `-` for standard input) and `-R`.
 public struct InputOptions: ParsableArguments {
   /// Files, directories, or `-`.
@@ -130,8 +174,11 @@ public struct InputOptions: ParsableArguments {
     completion: .file(extensions: ["yaml", "yml", "json"]))
   public var filenames: [String] = []
 
-  /// Search directories all the way down.
-  @Flag(name: [.customShort("R"), .long], help: "Process the directories given with -f recursively.")
+  /// Search directories all the way down. The long name is spelled out for speed, as in
+  /// `ClusterOptions`.
+  @Flag(
+    name: [.customShort("R"), .customLong("recursive")],
+    help: "Process the directories given with -f recursively.")
   public var recursive = false
 
   /// Creates the defaults.

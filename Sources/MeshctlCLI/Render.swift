@@ -27,7 +27,7 @@ extension Meshctl {
     }
 
     /// Output format.
-    public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
+    public enum Format: String, ArgumentChoice, Sendable {
       case yaml, json
     }
 
@@ -79,7 +79,7 @@ extension Meshctl {
   }
 }
 
-extension RoutingTarget: ExpressibleByArgument {}
+extension RoutingTarget: ArgumentChoice {}
 
 /// Findings sorted by position, those at the same place in the order they were made (as
 /// `validate` prints them).

@@ -23,7 +23,7 @@ extension Meshctl {
     }
 
     /// Output format of a schema.
-    public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
+    public enum Format: String, ArgumentChoice, Sendable {
       case json, yaml
     }
 

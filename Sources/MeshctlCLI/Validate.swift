@@ -31,7 +31,7 @@ extension Meshctl {
     }
 
     /// Output format.
-    public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
+    public enum Format: String, ArgumentChoice, Sendable {
       case text, json, junit, sarif, github
     }
 
@@ -91,4 +91,4 @@ extension Meshctl {
   }
 }
 
-extension FailOn: ExpressibleByArgument {}
+extension FailOn: ArgumentChoice {}

@@ -46,15 +46,17 @@ extension Meshctl {
     }
 
     /// Output format.
-    public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
+    public enum Format: String, ArgumentChoice, Sendable {
       case text, json
     }
 
     /// kubectl's global flags (accepted everywhere, as kubectl does).
     @OptionGroup public var cluster: ClusterOptions
 
-    /// Output format.
-    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output format: text or json.", valueName: "format"))
+    /// Output format. The long name is spelled out for speed, as in `ClusterOptions`.
+    @Option(
+      name: [.customShort("o"), .customLong("output")],
+      help: ArgumentHelp("Output format: text or json.", valueName: "format"))
     public var output: Format = .text
 
     /// Creates the command with defaults.
