@@ -15,15 +15,6 @@ let staticLibstdcxx: [LinkerSetting] = [
   .unsafeFlags(["-L", Context.packageDirectory + "/link"], .when(platforms: [.linux], configuration: .release))
 ]
 
-/// The Linux release executable is linked at a fixed address (`-no-pie`), as kubectl itself is.
-/// A position-independent one has its ~42,000 absolute pointers (Swift metadata, witness tables)
-/// relocated at every start, which dirties ~140 pages of data before main: ~0.7 ms of system time
-/// of `meshctl version`'s ~5 ms. The trade-off: no address randomization for the executable's own
-/// code and data (the libraries, heap and stack are still randomized).
-let fixedAddress: [LinkerSetting] = [
-  .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux], configuration: .release))
-]
-
 let package = Package(
   name: "meshctl",
   platforms: [.macOS(.v13)],
@@ -64,7 +55,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .executableTarget(name: "meshctl", dependencies: ["MeshctlCLI"], linkerSettings: staticLibstdcxx + fixedAddress),
+    .executableTarget(name: "meshctl", dependencies: ["MeshctlCLI"], linkerSettings: staticLibstdcxx),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest"], exclude: ["Fixtures"]),
     .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest"], exclude: ["Fixtures"]),
     .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Manifest"]),
