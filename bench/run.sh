@@ -68,6 +68,11 @@ else
   fi
   meshctl="$(swift build -c release --static-swift-stdlib --show-bin-path 2>/dev/null)/meshctl"
 fi
+# The same path also holds the shared-runtime release build (scripts/generate.sh's manual plugin
+# makes one): measuring that would add ~3 ms of dynamic loading to every start-up.
+if [ -x "$meshctl" ] && ldd "$meshctl" 2>/dev/null | grep -q libswiftCore; then
+  log "WARNING: $meshctl uses the shared Swift runtime, not the release build (rebuild with BENCH_BUILD=1)"
+fi
 
 # The library path without the command line (bench/reader): ManifestReader + Validator.
 reader="bench/reader/.build/release/manifest-read"
