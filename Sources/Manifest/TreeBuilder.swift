@@ -28,12 +28,11 @@ struct TreeBuilder {
     }
 
     /// Appends an entry; past 16 keys, a set answers "seen before?" instead of a scan.
-    mutating func append(_ entry: MappingEntry, to entries: MoveStack<MappingEntry>) {
+    mutating func append(_ entry: consuming MappingEntry, to entries: MoveStack<MappingEntry>) {
+      if keyIndex != nil { keyIndex!.insert(entry.key) }
       entries.push(entry)
       let count = entries.count - firstChild
-      if keyIndex != nil {
-        keyIndex!.insert(entry.key)
-      } else if count == 16 {
+      if keyIndex == nil, count == 16 {
         keyIndex = Set(entries.elements(from: firstChild).map(\.key))
       }
     }
@@ -161,14 +160,15 @@ struct TreeBuilder {
   }
 
   /// Adds a finished node to the container being built (as a key, a value or an item).
-  private mutating func add(_ node: Node, size: Int, isMergeKey: Bool) {
+  /// Adds a finished node to the open container; takes it over, so it is moved into place.
+  private mutating func add(_ node: consuming Node, size: Int, isMergeKey: Bool) {
     guard current != nil else {
-      root = node
+      root = consume node
       return
     }
     current!.size += size
     if !current!.isMapping {
-      items.push(node)
+      items.push(consume node)
       return
     }
     guard let key = current!.pendingKey else {
@@ -195,7 +195,7 @@ struct TreeBuilder {
           file: file, mark: key.mark, hint: "remove one of them; Kubernetes rejects mappings with repeated keys"))
       return
     }
-    current!.append(MappingEntry(key: key.text, keyMark: key.mark, value: node), to: entries)
+    current!.append(MappingEntry(key: key.text, keyMark: key.mark, value: consume node), to: entries)
   }
 
   private mutating func addMerge(_ value: Node) {
@@ -287,7 +287,8 @@ final class MoveStack<Element> {
     storage.deallocate()
   }
 
-  func push(_ element: Element) {
+  /// Pushes a value, taking it over (no copy: entries and nodes are retained once, not twice).
+  func push(_ element: consuming Element) {
     if count == capacity { grow() }
     (storage + count).initialize(to: element)
     count += 1

@@ -110,15 +110,26 @@ public enum YAMLResolver {
     return isDigit(bytes[5])
   }
 
-  private static let nullSpellings = ["null", "Null", "NULL"].map { Array($0.utf8) }
-  private static let boolSpellings = trueWords.union(falseWords).map { Array($0.utf8) }
+  private static let nullSpellings = ["null", "Null", "NULL"].map(packed)
+  private static let boolSpellings = trueWords.union(falseWords).map(packed)
   private static let specialFloatSpellings = [
     ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN",
-  ].map { Array($0.utf8) }
+  ].map(packed)
 
-  /// Whether the bytes spell one of the words, without making a String (this runs per scalar).
-  private static func matchesAny(_ bytes: UnsafeBufferPointer<UInt8>, _ words: [[UInt8]]) -> Bool {
-    words.contains { $0.count == bytes.count && $0.elementsEqual(bytes) }
+  /// A word of at most 7 bytes as one number: its bytes, first lowest, and its length on top.
+  private static func packed(_ bytes: some Collection<UInt8>) -> UInt64 {
+    var value = UInt64(bytes.count) << 56
+    for (index, byte) in bytes.prefix(7).enumerated() { value |= UInt64(byte) << (8 * index) }
+    return value
+  }
+
+  private static func packed(_ word: String) -> UInt64 { packed(word.utf8) }
+
+  /// Whether the bytes (at most 7) spell one of the words: one integer comparison per word,
+  /// without making a String (this runs per scalar).
+  private static func matchesAny(_ bytes: UnsafeBufferPointer<UInt8>, _ words: [UInt64]) -> Bool {
+    guard bytes.count <= 7 else { return false }
+    return words.contains(packed(bytes))
   }
 
   private static func numberKind(_ bytes: UnsafeBufferPointer<UInt8>) -> Scalar.Kind? {

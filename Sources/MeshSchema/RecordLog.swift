@@ -196,12 +196,16 @@ final class RecordLog: @unchecked Sendable {
 
   /// Appends one record.
   func append(_ record: some SpillRecord) {
+    // Encoded in place behind a 4-byte length, patched once the record's size is known: no
+    // buffer of its own per record.
     var encoder = RecordEncoder()
+    swap(&encoder.bytes, &unwritten)
+    let start = encoder.bytes.count
+    encoder.bytes.append(contentsOf: [0, 0, 0, 0])
     record.encode(into: &encoder)
-    var prefix = RecordEncoder()
-    prefix.unsigned(UInt64(encoder.bytes.count))
-    unwritten += prefix.bytes
-    unwritten += encoder.bytes
+    let length = UInt32(truncatingIfNeeded: encoder.bytes.count - start - 4)
+    for index in 0..<4 { encoder.bytes[start + index] = UInt8(truncatingIfNeeded: length >> (8 * index)) }
+    swap(&encoder.bytes, &unwritten)
     count += 1
     if isOnDisk, unwritten.count >= Self.writeSize { flush() }
   }
@@ -258,10 +262,8 @@ final class RecordLog: @unchecked Sendable {
     buffer.withUnsafeBytes { bytes in
       var position = start
       while position < bytes.count {
-        guard let (length, headerSize) = Self.length(in: bytes, at: position), length >= 0,
-          position + headerSize + length <= bytes.count
-        else { break }
-        let payload = position + headerSize
+        guard let length = Self.length(in: bytes, at: position), position + 4 + length <= bytes.count else { break }
+        let payload = position + 4
         var decoder = RecordDecoder(UnsafeRawBufferPointer(rebasing: bytes[payload..<payload + length]))
         body(&decoder)
         position = payload + length
@@ -270,18 +272,9 @@ final class RecordLog: @unchecked Sendable {
     }
   }
 
-  /// The record length at `position` and the bytes it takes; nil when the buffer ends inside it.
-  private static func length(in bytes: UnsafeRawBufferPointer, at position: Int) -> (Int, Int)? {
-    var value = 0
-    var shift = 0
-    var index = position
-    while index < bytes.count, shift < 63 {
-      let byte = bytes[index]
-      index += 1
-      value |= Int(byte & 0x7F) << shift
-      if byte < 0x80 { return (value, index - position) }
-      shift += 7
-    }
-    return nil
+  /// The length of the record at `position`; nil when the buffer ends inside its header.
+  private static func length(in bytes: UnsafeRawBufferPointer, at position: Int) -> Int? {
+    guard position + 4 <= bytes.count else { return nil }
+    return (0..<4).reduce(0) { $0 | Int(bytes[position + $1]) << (8 * $1) }
   }
 }
