@@ -129,7 +129,9 @@ public enum YAMLResolver {
   /// without making a String (this runs per scalar).
   private static func matchesAny(_ bytes: UnsafeBufferPointer<UInt8>, _ words: [UInt64]) -> Bool {
     guard bytes.count <= 7 else { return false }
-    return words.contains(packed(bytes))
+    var value = UInt64(bytes.count) << 56
+    for index in 0..<bytes.count { value |= UInt64(bytes[index]) << (8 * index) }
+    return words.contains(value)
   }
 
   private static func numberKind(_ bytes: UnsafeBufferPointer<UInt8>) -> Scalar.Kind? {

@@ -121,16 +121,19 @@ public enum Formats {
 
   /// Why `text` is not a DNS-1123 label; nil when it is.
   public static func dns1123LabelProblem(_ text: String) -> String? {
-    let bytes = text.utf8  // a view: no copy for a check that runs on every name
-    if bytes.isEmpty { return "must not be empty" }
-    if bytes.count > 63 { return "must be at most 63 characters (has \(bytes.count))" }
-    guard bytes.allSatisfy({ isLowerAlnum($0) || $0 == dash }) else {
-      return "must consist of lowercase letters, digits and '-'"
+    var text = text
+    // On the contiguous bytes: the UTF-8 view's `last` alone cost more than the whole check.
+    return text.withUTF8 { bytes in
+      if bytes.isEmpty { return "must not be empty" }
+      if bytes.count > 63 { return "must be at most 63 characters (has \(bytes.count))" }
+      guard bytes.allSatisfy({ isLowerAlnum($0) || $0 == dash }) else {
+        return "must consist of lowercase letters, digits and '-'"
+      }
+      guard isLowerAlnum(bytes.first!), isLowerAlnum(bytes.last!) else {
+        return "must start and end with a lowercase letter or digit"
+      }
+      return nil
     }
-    guard isLowerAlnum(bytes.first!), isLowerAlnum(bytes.last!) else {
-      return "must start and end with a lowercase letter or digit"
-    }
-    return nil
   }
 
   /// Why `text` is not a DNS-1123 subdomain; nil when it is. Scans the bytes in place: it runs

@@ -248,13 +248,15 @@ struct PropertyIndex: Sendable {
 
   /// Length, first, middle and last byte: property names of one object differ in these.
   private static func hash(_ name: String) -> Int {
-    let utf8 = name.utf8
-    let count = utf8.count
-    guard count > 0 else { return 0 }
-    let first = Int(utf8.first!)
-    let last = Int(utf8.last!)
-    let middle = Int(utf8[utf8.index(utf8.startIndex, offsetBy: count / 2)])
-    return (count &* 0x9E37 ^ first &* 0x3F1 ^ middle &* 0x65 ^ last &* 0x1B7) >> 3
+    var name = name
+    // On the contiguous bytes: the UTF-8 view's `last` and offset indexing cost ~150
+    // instructions per lookup.
+    return name.withUTF8 { bytes in
+      let count = bytes.count
+      guard count > 0 else { return 0 }
+      let (first, middle, last) = (Int(bytes[0]), Int(bytes[count / 2]), Int(bytes[count - 1]))
+      return (count &* 0x9E37 ^ first &* 0x3F1 ^ middle &* 0x65 ^ last &* 0x1B7) >> 3
+    }
   }
 }
 
