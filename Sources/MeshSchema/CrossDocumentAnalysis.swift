@@ -23,7 +23,8 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   /// Whether sites keep the text of their source line; the command line turns this off and
   /// re-reads the few lines its findings need, so no document text is held.
   public let retainsSourceLines: Bool
-  /// The budget, in bytes (estimated), for the summaries held in memory.
+  /// The budget, in bytes, for the summaries held in memory: the encoded records while they
+  /// are read, and each part of the facts (by its estimated size) while findings are made.
   public let memoryBudget: Int
 
   private var namespaces = NamespaceFacts()

@@ -9,32 +9,19 @@ import Testing
 /// A scripted API server: discovery for the core and apps groups, every PATCH answered with its
 /// body (or a conflict for the names in `conflicting`), every request recorded in order.
 final class ScriptedCluster: HTTPTransport, @unchecked Sendable {
-  private let lock = NSLock()
-  private var log: [HTTPRequest] = []
+  private let log = RequestLog()
   var conflicting: Set<String> = []
 
-  var requests: [HTTPRequest] {
-    lock.lock()
-    defer { lock.unlock() }
-    return log
-  }
+  var requests: [HTTPRequest] { log.requests }
 
   /// The PATCH requests' paths, without the query.
   var patchedPaths: [String] {
-    requests.filter { $0.method == .patch }.map {
-      String($0.url.split(separator: "?")[0].dropFirst("https://cluster.test".count))
-    }
-  }
-
-  private func record(_ request: HTTPRequest) {
-    lock.lock()
-    log.append(request)
-    lock.unlock()
+    requests.filter { $0.method == .patch }.map(RequestLog.path)
   }
 
   func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-    record(request)
-    let path = String(request.url.dropFirst("https://cluster.test".count).split(separator: "?")[0])
+    log.record(request)
+    let path = RequestLog.path(of: request)
     switch (request.method, path) {
     case (.get, "/api/v1"):
       return Self.json(

@@ -8,14 +8,9 @@ import Testing
 /// A scripted cluster with Istio's security group: namespace `team` holds a meshed Deployment
 /// `web` and an unmeshed `legacy`; every list not scripted is empty; PATCHes are echoed.
 final class ScriptedMeshCluster: HTTPTransport, @unchecked Sendable {
-  private let lock = NSLock()
-  private var log: [HTTPRequest] = []
+  private let log = RequestLog()
 
-  var requests: [HTTPRequest] {
-    lock.lock()
-    defer { lock.unlock() }
-    return log
-  }
+  var requests: [HTTPRequest] { log.requests }
 
   static let answers: [String: String] = [
     "/apis": #"""
@@ -41,15 +36,9 @@ final class ScriptedMeshCluster: HTTPTransport, @unchecked Sendable {
     """#,
   ]
 
-  private func record(_ request: HTTPRequest) {
-    lock.lock()
-    log.append(request)
-    lock.unlock()
-  }
-
   func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-    record(request)
-    let path = String(request.url.dropFirst("https://cluster.test".count).split(separator: "?")[0])
+    log.record(request)
+    let path = RequestLog.path(of: request)
     if request.method == .patch { return HTTPResponse(status: 200, body: request.body) }
     if let answer = Self.answers[path] { return HTTPResponse(status: 200, body: Array(answer.utf8)) }
     if request.method == .get, path.hasSuffix("s") {  // a collection: every one not scripted is empty

@@ -112,3 +112,28 @@ extension FakeWorld {
     return (context, directory)
   }
 }
+
+/// The requests a scripted cluster received, in order; commands send from several tasks.
+final class RequestLog: @unchecked Sendable {
+  private let lock = NSLock()
+  private var entries: [HTTPRequest] = []
+
+  /// Every request so far.
+  var requests: [HTTPRequest] {
+    lock.lock()
+    defer { lock.unlock() }
+    return entries
+  }
+
+  func record(_ request: HTTPRequest) {
+    lock.lock()
+    entries.append(request)
+    lock.unlock()
+  }
+
+  /// A request's path on `https://cluster.test` (the kubeconfig of `clusterContext`), without
+  /// the query.
+  static func path(of request: HTTPRequest) -> String {
+    String(request.url.dropFirst("https://cluster.test".count).split(separator: "?")[0])
+  }
+}
