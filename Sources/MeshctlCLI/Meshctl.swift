@@ -1,6 +1,7 @@
 import ArgumentParser
 import KubeClient
 import Manifest
+import MeshOps
 
 #if canImport(Glibc)
   import Glibc
@@ -113,7 +114,9 @@ public struct Meshctl: ParsableCommand {
     case let error as KubeconfigError:
       context.stderr.write("\(displayName): error: \(error.description)\n")
       return ExitStatus.clusterError.rawValue
-    case let error as ClusterLookupFailure:
+    case let error as MeshOpsError:
+      // A request the cluster's state makes meaningless is a usage error, said as one.
+      guard error.isClusterFailure else { return report(ValidationError(error.description), context: context) }
       context.stderr.write("\(displayName): error: \(error.description)\n")
       return ExitStatus.clusterError.rawValue
     case let error as TransportError:

@@ -1,7 +1,7 @@
 /// Line diffs in the unified format `diff -u` writes, for `meshctl diff`.
-enum UnifiedDiff {
+public enum UnifiedDiff {
   /// One line of an edit script.
-  enum Edit: Equatable {
+  public enum Edit: Equatable, Sendable {
     case same(String)
     case removed(String)
     case added(String)
@@ -9,7 +9,7 @@ enum UnifiedDiff {
 
   /// The unified diff of `old` and `new` (texts split at newlines), with `context` unchanged
   /// lines around each change; empty when they are equal.
-  static func render(old: String, new: String, oldName: String, newName: String, context: Int = 3) -> String {
+  public static func render(old: String, new: String, oldName: String, newName: String, context: Int = 3) -> String {
     let edits = script(from: lines(old), to: lines(new))
     guard edits.contains(where: { if case .same = $0 { return false } else { return true } }) else { return "" }
     var out = "--- \(oldName)\n+++ \(newName)\n"
@@ -24,7 +24,7 @@ enum UnifiedDiff {
   }
 
   /// A shortest edit script from `a` to `b` (Myers' O(ND) algorithm).
-  static func script(from a: [String], to b: [String]) -> [Edit] {
+  public static func script(from a: [String], to b: [String]) -> [Edit] {
     let n = a.count
     let m = b.count
     let offset = n + m + 1
