@@ -63,7 +63,8 @@ let package = Package(
     .executableTarget(name: "meshctl", dependencies: ["MeshctlCLI"], linkerSettings: staticLibstdcxx),
     // What the test targets share: paths to the package and corpus, in-memory sources, the
     // scripted cluster transport.
-    .target(name: "TestSupport", dependencies: ["Manifest", "KubeClient"], path: "Tests/TestSupport"),
+    .target(
+      name: "TestSupport", dependencies: ["Manifest", "MeshSchema", "Policy", "KubeClient"], path: "Tests/TestSupport"),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest", "TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Manifest", "TestSupport"]),
