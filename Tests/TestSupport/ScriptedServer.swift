@@ -23,10 +23,12 @@ public final class RequestLog: @unchecked Sendable {
     lock.unlock()
   }
 
-  /// A request's path on `https://cluster.test` (the server of `TestKubeconfig`), without
-  /// the query.
+  /// A request's path (`/api/v1/...`) without the server and the query.
   public static func path(of request: HTTPRequest) -> String {
-    String(request.url.dropFirst(TestKubeconfig.server.count).split(separator: "?")[0])
+    let url = request.url
+    let afterScheme = url.range(of: "://").map { url[$0.upperBound...] } ?? url[...]
+    let path = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? ""
+    return String(path.split(separator: "?", omittingEmptySubsequences: false)[0])
   }
 }
 
