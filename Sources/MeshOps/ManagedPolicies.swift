@@ -4,7 +4,10 @@ import Policy
 
 /// The kinds of meshctl policy that can be read back from the cluster.
 public enum PolicyKind: String, CaseIterable, Sendable {
-  case trafficsplits, mtlspolicies
+  /// TrafficSplits, read back from VirtualServices and HTTPRoutes.
+  case trafficsplits
+  /// MTLSPolicies, read back from PeerAuthentications, Servers and Namespace annotations.
+  case mtlspolicies
 
   /// The kind a name or short name means (`ts`, `trafficsplit`, `mtls`, ...), any case.
   public init?(name: String) {

@@ -5,7 +5,12 @@ import Manifest
 public struct CheckResult: Equatable, Sendable {
   /// How a check ended.
   public enum Status: String, Sendable {
-    case passed, warning, failed
+    /// Nothing to do.
+    case passed
+    /// Works, with a caveat.
+    case warning
+    /// meshctl cannot work until it is fixed.
+    case failed
 
     /// `√`, `‼` or `×`.
     public var symbol: String {

@@ -1,9 +1,12 @@
-/// Line diffs in the unified format `diff -u` writes, for `meshctl diff`.
+/// Line diffs in the unified format `diff -u` writes, for the live diff.
 public enum UnifiedDiff {
   /// One line of an edit script.
   public enum Edit: Equatable, Sendable {
+    /// A line both sides have.
     case same(String)
+    /// A line only the old side has.
     case removed(String)
+    /// A line only the new side has.
     case added(String)
   }
 
