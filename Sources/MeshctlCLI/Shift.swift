@@ -131,10 +131,11 @@ extension Meshctl {
     /// The walk of `plan` with the context's clock, gate runner and signals; progress goes to
     /// standard error.
     private func walk(context: CommandContext, plan: ShiftPlan) throws -> @Sendable () async throws -> ShiftOutcome {
+      let pause = try RequestTimeout.parse(interval) ?? .zero
       let stderr = SerializedSink(context.stderr)
       let interrupts = context.watchInterrupts()
       let walk = CanaryWalk(
-        pause: try RequestTimeout.parse(interval) ?? .zero, gate: gate, service: service, sleep: context.sleep,
+        pause: pause, gate: gate, service: service, sleep: context.sleep,
         runGate: context.runGate, interrupted: { interrupts.fired }, progress: { stderr.write($0 + "\n") })
       return {
         defer { interrupts.stop() }
