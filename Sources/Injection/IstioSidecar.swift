@@ -39,7 +39,7 @@ struct IstioSidecar {
     }
     parts.volumes = Self.volumes
     parts.probes = probes.replacements
-    let labels = PodTemplateEditor.stringMap(template[path: "metadata", "labels"])
+    let labels = template[path: "metadata", "labels"].stringMap
     parts.labels = [
       ("security.istio.io/tlsMode", "istio"),
       ("service.istio.io/canonical-name", labels["service.istio.io/canonical-name"] ?? labels["app.kubernetes.io/name"] ?? labels["app"] ?? object.name),

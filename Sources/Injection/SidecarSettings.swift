@@ -10,12 +10,7 @@ public typealias InterceptionMode = MeshConfig.Interception
 
 extension MeshConfig.Provider {
   /// The sidecar container's name.
-  public var proxyContainerName: String {
-    switch self {
-    case .istio: return "istio-proxy"
-    case .linkerd: return "linkerd-proxy"
-    }
-  }
+  public var proxyContainerName: String { ProxyContainer.name(for: self) }
 
   /// The traffic-redirect init container's name.
   public var initContainerName: String {

@@ -8,15 +8,14 @@ public struct KindSchema: Sendable {
   public var kind: String
   /// The schema of the whole object.
   public var schema: Schema
-  /// The path to the pod spec, for workload kinds (`spec.template.spec`).
-  public var podSpecPath: [String]?
+  /// The path to the pod spec, for workload kinds (`spec.template.spec`), from `WorkloadKinds`.
+  public var podSpecPath: [String]? { WorkloadKinds.templatePath(kind: kind, apiVersion: apiVersion).map { $0 + ["spec"] } }
 
   /// Creates a kind schema.
-  public init(_ apiVersion: String, _ kind: String, _ schema: Schema, podSpecPath: [String]? = nil) {
+  public init(_ apiVersion: String, _ kind: String, _ schema: Schema) {
     self.apiVersion = apiVersion
     self.kind = kind
     self.schema = schema
-    self.podSpecPath = podSpecPath
   }
 
   /// The API group (`""` for the core group).
@@ -47,12 +46,4 @@ public enum SchemaRegistry {
     byTypeMeta[apiVersion + " " + kind]
   }
 
-  /// The workload kinds (those with a pod spec), by kind name.
-  public static let workloadKinds: Set<String> = Set(all.filter { $0.podSpecPath != nil }.map(\.kind))
-
-  /// The path to the pod spec of a workload kind, whatever its version (`extensions/v1beta1`
-  /// Deployments still have it at `spec.template.spec`).
-  public static func podSpecPath(kind: String) -> [String]? {
-    all.first { $0.kind == kind && $0.podSpecPath != nil }?.podSpecPath
-  }
 }
