@@ -93,7 +93,7 @@ public struct PolicyRenderer: Sendable {
   }
 
   /// Renders every policy among `objects`; other objects render to nothing. The result is in
-  /// apply order (`inApplyOrder`), policies in input order within each tier.
+  /// apply order (`ApplyTier.ordered`), policies in input order within each tier.
   public func render(_ objects: [ManifestObject], lookup: some ServiceLookup) -> RenderResult {
     var result = RenderResult()
     for object in objects {
@@ -101,24 +101,8 @@ public struct PolicyRenderer: Sendable {
       result.objects += one.objects
       result.diagnostics += object.document.withSourceLines(one.diagnostics)
     }
-    result.objects = Self.inApplyOrder(result.objects)
+    result.objects = ApplyTier.ordered(result.objects)
     return result
-  }
-
-  /// Objects in the order they can be applied (DESIGN.md §6): Namespaces, then Services, then
-  /// routing and policies; the order within a tier is kept.
-  public static func inApplyOrder(_ objects: [Node]) -> [Node] {
-    func tier(_ node: Node) -> Int {
-      switch node["kind"]?.string {
-      case "Namespace": return 0
-      case "Service": return 1
-      default: return 2
-      }
-    }
-    return objects.enumerated().sorted { lhs, rhs in
-      let (l, r) = (tier(lhs.element), tier(rhs.element))
-      return l != r ? l < r : lhs.offset < rhs.offset
-    }.map(\.element)
   }
 
   /// Renders one object of an input; its document gives the file named in diagnostics.
