@@ -9,16 +9,13 @@ public enum RoutingTarget: String, Sendable, Hashable, CaseIterable {
   case gatewayAPI = "gateway-api"
 }
 
-/// The settings rendering takes from a MeshConfig and the command line.
+/// The settings rendering takes: the MeshConfig (whose provider is the one rendered for) plus
+/// what only the command line says (routing target, default namespace, cluster strictness).
 public struct PolicySettings: Sendable, Hashable {
-  /// The mesh that enforces the rendered resources.
-  public var provider: MeshConfig.Provider
+  /// The one settings model; its provider is the mesh that enforces the rendered resources.
+  public var config: MeshConfig
   /// Where TrafficSplit routing goes.
   public var routing: RoutingTarget
-  /// The identity trust domain (Linkerd identities end in it).
-  public var trustDomain: String
-  /// The control plane's namespace (part of Linkerd identities).
-  public var controlPlaneNamespace: String
   /// The namespace for policies that set none (`-n`); nil leaves it unset.
   public var defaultNamespace: String?
   /// Whether every Service a TrafficSplit names must be known to the lookup: against a cluster
@@ -26,16 +23,14 @@ public struct PolicySettings: Sendable, Hashable {
   /// it may simply be elsewhere).
   public var requireKnownServices = false
 
-  /// Creates settings.
+  /// Creates settings from their parts; the rest of the MeshConfig keeps its defaults.
   public init(
     provider: MeshConfig.Provider = .istio, routing: RoutingTarget = .provider, trustDomain: String = "cluster.local",
     controlPlaneNamespace: String? = nil, defaultNamespace: String? = nil
   ) {
-    self.provider = provider
-    self.routing = routing
-    self.trustDomain = trustDomain
-    self.controlPlaneNamespace = controlPlaneNamespace ?? provider.defaultControlPlaneNamespace
-    self.defaultNamespace = defaultNamespace
+    self.init(
+      config: MeshConfig(provider: provider, trustDomain: trustDomain, controlPlaneNamespace: controlPlaneNamespace),
+      routing: routing, defaultNamespace: defaultNamespace)
   }
 
   /// Settings from a MeshConfig; `provider` overrides the config's.
@@ -43,10 +38,27 @@ public struct PolicySettings: Sendable, Hashable {
     config: MeshConfig, provider: MeshConfig.Provider? = nil, routing: RoutingTarget = .provider,
     defaultNamespace: String? = nil
   ) {
-    let provider = provider ?? config.provider
-    self.init(
-      provider: provider, routing: routing, trustDomain: config.trustDomain,
-      controlPlaneNamespace: config.controlPlaneNamespace, defaultNamespace: defaultNamespace)
+    var config = config
+    if let provider { config.provider = provider }
+    self.config = config
+    self.routing = routing
+    self.defaultNamespace = defaultNamespace
+  }
+
+  /// The mesh that enforces the rendered resources.
+  public var provider: MeshConfig.Provider {
+    get { config.provider }
+    set { config.provider = newValue }
+  }
+  /// The identity trust domain (Linkerd identities end in it).
+  public var trustDomain: String {
+    get { config.trustDomain }
+    set { config.trustDomain = newValue }
+  }
+  /// The control plane's namespace (part of Linkerd identities).
+  public var controlPlaneNamespace: String {
+    get { config.effectiveControlPlaneNamespace }
+    set { config.controlPlaneNamespace = newValue }
   }
 
   /// Whether TrafficSplits become Gateway API HTTPRoutes (always on Linkerd).
