@@ -24,7 +24,7 @@ extension MeshConfig.Provider {
 /// The settings in effect for one sidecar: a view of the MeshConfig (whose provider is the one
 /// injected) that resolves the provider's defaults, plus what only a workload's override
 /// annotations set. Every field lives in the MeshConfig except those per-workload extras.
-public struct SidecarSettings: Sendable, Equatable {
+public struct SidecarSettings: MeshConfigView, Sendable, Equatable {
   /// The one settings model; its provider is the one injected.
   public var config: MeshConfig
   /// Linkerd's proxy admin port (metrics and probes); a workload annotation may move it.
@@ -50,45 +50,20 @@ public struct SidecarSettings: Sendable, Equatable {
     SidecarSettings(config: MeshConfig(provider: provider, prometheusScrape: provider == .istio))
   }
 
-  /// The mesh whose sidecar is injected.
-  public var provider: MeshProvider {
-    get { config.provider }
-    set { config.provider = newValue }
-  }
   /// The proxy image; the init container uses it too (both meshes ship one image).
   public var proxyImage: String {
-    get { config.proxy.image ?? provider.defaultProxyImage }
+    get { config.proxy.image ?? config.provider.defaultProxyImage }
     set { config.proxy.image = newValue }
-  }
-  /// The identity trust domain.
-  public var trustDomain: String {
-    get { config.trustDomain }
-    set { config.trustDomain = newValue }
-  }
-  /// Where the control plane runs.
-  public var controlPlaneNamespace: String {
-    get { config.effectiveControlPlaneNamespace }
-    set { config.controlPlaneNamespace = newValue }
   }
   /// Istio revision (`istio.io/rev`); empty for the default revision.
   public var revision: String {
     get { config.revision ?? "" }
     set { config.revision = newValue.isEmpty ? nil : newValue }
   }
-  /// Native sidecar mode.
-  public var nativeSidecar: NativeSidecarMode {
-    get { config.nativeSidecar }
-    set { config.nativeSidecar = newValue }
-  }
   /// The cluster's Kubernetes minor version (`1.30` → 30) when the MeshConfig names it.
   public var kubernetesMinorVersion: Int? {
     get { config.kubernetesMinorVersion }
     set { config.kubernetesVersion = newValue.map { "1.\($0)" } }
-  }
-  /// Traffic redirection.
-  public var interception: InterceptionMode {
-    get { config.interception }
-    set { config.interception = newValue }
   }
   /// The UID the proxy runs as.
   public var proxyUID: Int {
@@ -97,53 +72,18 @@ public struct SidecarSettings: Sendable, Equatable {
   }
   /// The proxy's log level, in the provider's own terms.
   public var logLevel: String {
-    get { logLevelOverride ?? config.proxy.logLevel.map { Self.logLevel($0, for: provider) } ?? provider.defaultProxyLogLevel }
+    get { logLevelOverride ?? config.proxy.logLevel.map { Self.logLevel($0, for: config.provider) } ?? config.provider.defaultProxyLogLevel }
     set { logLevelOverride = newValue }
   }
   /// Proxy resource requests: resource name to quantity (cpu, then memory).
   public var requests: [(String, String)] {
-    get { Self.quantities(config.proxy.requests, defaults: provider.defaultProxyRequests) }
+    get { Self.quantities(config.proxy.requests, defaults: config.provider.defaultProxyRequests) }
     set { config.proxy.requests = Self.resourceList(newValue) }
   }
   /// Proxy resource limits.
   public var limits: [(String, String)] {
-    get { Self.quantities(config.proxy.limits, defaults: provider.defaultProxyLimits) }
+    get { Self.quantities(config.proxy.limits, defaults: config.provider.defaultProxyLimits) }
     set { config.proxy.limits = Self.resourceList(newValue) }
-  }
-  /// Inbound ports not redirected to the proxy.
-  public var excludeInboundPorts: [Int] {
-    get { config.excludeInboundPorts }
-    set { config.excludeInboundPorts = newValue }
-  }
-  /// Outbound ports not redirected to the proxy.
-  public var excludeOutboundPorts: [Int] {
-    get { config.excludeOutboundPorts }
-    set { config.excludeOutboundPorts = newValue }
-  }
-  /// Outbound CIDR blocks not redirected to the proxy.
-  public var excludeOutboundCIDRs: [String] {
-    get { config.excludeOutboundCIDRs }
-    set { config.excludeOutboundCIDRs = newValue }
-  }
-  /// Whether HTTP probes are rewritten to pass through the proxy's agent.
-  public var rewriteProbes: Bool {
-    get { config.rewriteProbes }
-    set { config.rewriteProbes = newValue }
-  }
-  /// Whether Prometheus scrape annotations are added.
-  public var prometheusScrape: Bool {
-    get { config.prometheusScrape }
-    set { config.prometheusScrape = newValue }
-  }
-  /// Namespaces whose workloads are never injected.
-  public var neverInjectNamespaces: [String] {
-    get { config.neverInjectNamespaces }
-    set { config.neverInjectNamespaces = newValue }
-  }
-  /// Linkerd's identity trust anchors (PEM); full Linkerd injection needs them offline.
-  public var identityTrustAnchorsPEM: String? {
-    get { config.identityTrustAnchorsPEM }
-    set { config.identityTrustAnchorsPEM = newValue }
   }
 
   /// The image tag, which both meshes report as the proxy version.
@@ -157,7 +97,7 @@ public struct SidecarSettings: Sendable, Equatable {
 
   /// Whether the proxy goes into `initContainers` with `restartPolicy: Always`.
   public var usesNativeSidecar: Bool {
-    switch nativeSidecar {
+    switch config.nativeSidecar {
     case .enabled: return true
     case .disabled: return false
     case .auto: return (kubernetesMinorVersion ?? 0) >= 29
@@ -171,15 +111,17 @@ public struct SidecarSettings: Sendable, Equatable {
   /// A stable text of every setting in effect; two settings are the same when their
   /// fingerprints are (the record of an injection compares them).
   var fingerprint: String {
-    [
-      provider.rawValue, proxyImage, trustDomain, controlPlaneNamespace, revision, nativeSidecar.rawValue,
-      String(describing: kubernetesMinorVersion), interception.rawValue, String(proxyUID), logLevel,
-      requests.map { "\($0)=\($1)" }.joined(separator: ","), limits.map { "\($0)=\($1)" }.joined(separator: ","),
-      excludeInboundPorts.map(String.init).joined(separator: ","),
-      excludeOutboundPorts.map(String.init).joined(separator: ","), excludeOutboundCIDRs.joined(separator: ","),
-      String(rewriteProbes), String(prometheusScrape), neverInjectNamespaces.joined(separator: ","),
-      identityTrustAnchorsPEM ?? "", String(adminPort),
-    ].joined(separator: "|")
+    let config = self.config
+    let fields: [String] = [
+      config.provider.rawValue, proxyImage, config.trustDomain, controlPlaneNamespace, revision,
+      config.nativeSidecar.rawValue, String(describing: kubernetesMinorVersion), config.interception.rawValue,
+      String(proxyUID), logLevel, requests.map { "\($0)=\($1)" }.joined(separator: ","),
+      limits.map { "\($0)=\($1)" }.joined(separator: ","), config.excludeInboundPorts.map(String.init).joined(separator: ","),
+      config.excludeOutboundPorts.map(String.init).joined(separator: ","), config.excludeOutboundCIDRs.joined(separator: ","),
+      String(config.rewriteProbes), String(config.prometheusScrape), config.neverInjectNamespaces.joined(separator: ","),
+      config.identityTrustAnchorsPEM ?? "", String(adminPort),
+    ]
+    return fields.joined(separator: "|")
   }
 
   /// A MeshConfig log level in the provider's own terms (Linkerd says `warn`).

@@ -247,3 +247,26 @@ public struct MeshConfig: Sendable, Hashable {
       cpu: node["cpu"]?.scalar?.text ?? fallback.cpu, memory: node["memory"]?.scalar?.text ?? fallback.memory)
   }
 }
+
+/// A command's settings built on one MeshConfig (`SidecarSettings`, `PolicySettings`): the
+/// MeshConfig's fields are read and written through the view (`settings.trustDomain`), so only
+/// the command's own extras are declared again.
+@dynamicMemberLookup
+public protocol MeshConfigView {
+  /// The one settings model; its provider is the one the command works for.
+  var config: MeshConfig { get set }
+}
+
+extension MeshConfigView {
+  /// A MeshConfig field, through the view.
+  public subscript<Value>(dynamicMember field: WritableKeyPath<MeshConfig, Value>) -> Value {
+    get { config[keyPath: field] }
+    set { config[keyPath: field] = newValue }
+  }
+
+  /// The control plane's namespace in effect (the provider's default when the config sets none).
+  public var controlPlaneNamespace: String {
+    get { config.effectiveControlPlaneNamespace }
+    set { config.controlPlaneNamespace = newValue }
+  }
+}

@@ -11,7 +11,7 @@ public enum RoutingTarget: String, Sendable, Hashable, CaseIterable {
 
 /// The settings rendering takes: the MeshConfig (whose provider is the one rendered for) plus
 /// what only the command line says (routing target, default namespace, cluster strictness).
-public struct PolicySettings: Sendable, Hashable {
+public struct PolicySettings: MeshConfigView, Sendable, Hashable {
   /// The one settings model; its provider is the mesh that enforces the rendered resources.
   public var config: MeshConfig
   /// Where TrafficSplit routing goes.
@@ -45,24 +45,8 @@ public struct PolicySettings: Sendable, Hashable {
     self.defaultNamespace = defaultNamespace
   }
 
-  /// The mesh that enforces the rendered resources.
-  public var provider: MeshConfig.Provider {
-    get { config.provider }
-    set { config.provider = newValue }
-  }
-  /// The identity trust domain (Linkerd identities end in it).
-  public var trustDomain: String {
-    get { config.trustDomain }
-    set { config.trustDomain = newValue }
-  }
-  /// The control plane's namespace (part of Linkerd identities).
-  public var controlPlaneNamespace: String {
-    get { config.effectiveControlPlaneNamespace }
-    set { config.controlPlaneNamespace = newValue }
-  }
-
   /// Whether TrafficSplits become Gateway API HTTPRoutes (always on Linkerd).
-  var usesGatewayAPI: Bool { provider == .linkerd || routing == .gatewayAPI }
+  var usesGatewayAPI: Bool { config.provider == .linkerd || routing == .gatewayAPI }
 }
 
 /// What rendering one policy gave: the resources, or the errors that stopped it.
