@@ -249,8 +249,8 @@ enum PodTemplateEditor {
       for key in ["containers", "initContainers"] { names.formUnion((node[key]?.sequence ?? []).compactMap(\.string)) }
       volumes.formUnion((node["volumes"]?.sequence ?? []).compactMap(\.string))
     }
-    if !Set(containerNames(in: template)).isDisjoint(with: ["linkerd-proxy", "linkerd-init"]) {
-      names.formUnion(["linkerd-proxy", "linkerd-init", "linkerd-network-validator"])
+    if !Set(containerNames(in: template)).isDisjoint(with: [MeshProvider.linkerd.proxyContainerName, "linkerd-init"]) {
+      names.formUnion([MeshProvider.linkerd.proxyContainerName, "linkerd-init", "linkerd-network-validator"])
       volumes.formUnion(["linkerd-proxy-init-xtables-lock", "linkerd-identity-end-entity", "linkerd-identity-token"])
     }
     guard !names.isEmpty, var spec = template["spec"] else { return false }

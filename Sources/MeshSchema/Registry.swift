@@ -1,6 +1,7 @@
 import Manifest
 
-/// A registered kind: its type meta, its schema, and where its pod spec lives.
+/// A registered kind: its type meta and its schema (workload kinds keep their pod template where
+/// `WorkloadKinds` says).
 public struct KindSchema: Sendable {
   /// `group/version` (or `v1` for the core group).
   public var apiVersion: String
@@ -8,9 +9,6 @@ public struct KindSchema: Sendable {
   public var kind: String
   /// The schema of the whole object.
   public var schema: Schema
-  /// The path to the pod spec, for workload kinds (`spec.template.spec`), from `WorkloadKinds`.
-  public var podSpecPath: [String]? { WorkloadKinds.templatePath(kind: kind, apiVersion: apiVersion).map { $0 + ["spec"] } }
-
   /// Creates a kind schema.
   public init(_ apiVersion: String, _ kind: String, _ schema: Schema) {
     self.apiVersion = apiVersion
