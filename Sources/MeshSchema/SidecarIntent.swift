@@ -203,7 +203,7 @@ public enum SidecarIntent: Sendable, Hashable {
     let podValue = pod.istioInjectLabel ?? pod.istioInjectAnnotation
     let podSwitch = istioSwitch(podValue)
     if podSwitch == false, let podValue {
-      let how = ["false", "no", "n", "off"].contains(podValue.lowercased()) ? "" : " (Istio injects only for true, yes, y or on)"
+      let how = ["false", "no", "n", "off", "disabled"].contains(podValue.lowercased()) ? "" : " (Istio injects only for true, yes, y or on)"
       return .optedOut("\(istioInjectKey) is \"\(podValue)\"\(how)")
     }
     if namespace.istioInjection == "enabled" { return .webhook("namespace label \(istioNamespaceKey) is \"enabled\"") }
