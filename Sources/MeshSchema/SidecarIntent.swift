@@ -76,8 +76,8 @@ public struct PodInjectionMarks: Sendable, Hashable {
     return found
   }
 
-  /// Rough bytes held, for memory budgets.
-  public var estimatedSize: Int {
+  /// Rough bytes held, for the cross-document analysis's memory budget.
+  var estimatedSize: Int {
     [istioInjectLabel, istioInjectAnnotation, istioRevision, linkerdInject].reduce(8) { $0 + ($1?.utf8.count ?? 0) }
   }
 }
@@ -172,7 +172,9 @@ public enum SidecarIntent: Sendable, Hashable {
     _ pod: PodInjectionMarks, namespace: NamespaceInjectionMarks?, provider: MeshConfig.Provider
   ) -> SidecarIntent {
     let proxy = ProxyContainer.name(for: provider)
-    if pod.proxies.contains(proxy) { return .injected("it already has the \(proxy) container") }
+    if pod.proxies.contains(proxy) {
+      return .injected(provider == .istio ? "it already has the istio-proxy container" : "it already has the linkerd-proxy container")
+    }
     if pod.hostNetwork { return .none("hostNetwork") }
     switch provider {
     case .istio: return istio(pod, namespace ?? NamespaceInjectionMarks())
@@ -206,10 +208,11 @@ public enum SidecarIntent: Sendable, Hashable {
       let how = ["false", "no", "n", "off", "disabled"].contains(podValue.lowercased()) ? "" : " (Istio injects only for true, yes, y or on)"
       return .optedOut("\(istioInjectKey) is \"\(podValue)\"\(how)")
     }
-    if namespace.istioInjection == "enabled" { return .webhook("namespace label \(istioNamespaceKey) is \"enabled\"") }
+    // Literal reasons where nothing varies: the common cases cost no allocation (validate asks per workload).
+    if namespace.istioInjection == "enabled" { return .webhook("namespace label istio-injection is \"enabled\"") }
     if let revision = namespace.istioRevision { return .webhook("namespace label \(istioRevisionKey) is \"\(revision)\"") }
     if let revision = pod.istioRevision { return .webhook("pod label \(istioRevisionKey) is \"\(revision)\"") }
-    if pod.istioInjectLabel == "true" { return .webhook("pod label \(istioInjectKey) is \"true\"") }
+    if pod.istioInjectLabel == "true" { return .webhook("pod label sidecar.istio.io/inject is \"true\"") }
     if podSwitch == true, let podValue {
       return .none(
         "\(istioInjectKey) is \"\(podValue)\", but outside an injection-enabled namespace Istio's webhook only sees pods labelled \(istioInjectKey): \"true\"")
@@ -220,13 +223,13 @@ public enum SidecarIntent: Sendable, Hashable {
   private static func linkerd(_ pod: PodInjectionMarks, _ namespace: NamespaceInjectionMarks) -> SidecarIntent {
     switch pod.linkerdInject {
     case "enabled", "ingress": return .webhook("\(linkerdInjectKey) is \"\(pod.linkerdInject!)\" on the pod template")
-    case "disabled": return .optedOut("\(linkerdInjectKey) is \"disabled\"")
+    case "disabled": return .optedOut("linkerd.io/inject is \"disabled\"")
     default: break
     }
     switch namespace.linkerdInject {
     case "enabled", "ingress": return .webhook("namespace annotation \(linkerdInjectKey) is \"\(namespace.linkerdInject!)\"")
-    case "disabled": return .optedOut("namespace annotation \(linkerdInjectKey) is \"disabled\"")
-    default: return .none("no \(linkerdInjectKey) annotation on the pod template or its namespace")
+    case "disabled": return .optedOut("namespace annotation linkerd.io/inject is \"disabled\"")
+    default: return .none("no linkerd.io/inject annotation on the pod template or its namespace")
     }
   }
 }
