@@ -49,7 +49,8 @@ public struct PodInjectionMarks: Sendable, Hashable {
     hostNetwork: Bool = false
   ) {
     self.init(
-      istioInjectLabel: labels[SidecarIntent.istioInjectKey], istioInjectAnnotation: annotations[SidecarIntent.istioInjectKey],
+      istioInjectLabel: labels[SidecarIntent.istioInjectKey],
+      istioInjectAnnotation: annotations[SidecarIntent.istioInjectKey],
       istioRevision: labels[SidecarIntent.istioRevisionKey], linkerdInject: annotations[SidecarIntent.linkerdInjectKey],
       proxies: ProxyContainer.names.intersection(containers), hostNetwork: hostNetwork)
   }
@@ -108,7 +109,8 @@ public struct NamespaceInjectionMarks: Sendable, Hashable {
   /// Reads the marks from a Namespace object.
   public init(namespace object: Node) {
     self.init(
-      labels: object[path: "metadata", "labels"].stringMap, annotations: object[path: "metadata", "annotations"].stringMap)
+      labels: object[path: "metadata", "labels"].stringMap,
+      annotations: object[path: "metadata", "annotations"].stringMap)
   }
 
   /// Whether the namespace carries no injection mark at all.
@@ -173,7 +175,8 @@ public enum SidecarIntent: Sendable, Hashable {
   ) -> SidecarIntent {
     let proxy = ProxyContainer.name(for: provider)
     if pod.proxies.contains(proxy) {
-      return .injected(provider == .istio ? "it already has the istio-proxy container" : "it already has the linkerd-proxy container")
+      return .injected(
+        provider == .istio ? "it already has the istio-proxy container" : "it already has the linkerd-proxy container")
     }
     if pod.hostNetwork { return .none("hostNetwork") }
     switch provider {
@@ -205,17 +208,22 @@ public enum SidecarIntent: Sendable, Hashable {
     let podValue = pod.istioInjectLabel ?? pod.istioInjectAnnotation
     let podSwitch = istioSwitch(podValue)
     if podSwitch == false, let podValue {
-      let how = ["false", "no", "n", "off", "disabled"].contains(podValue.lowercased()) ? "" : " (Istio injects only for true, yes, y or on)"
+      let how =
+        ["false", "no", "n", "off", "disabled"].contains(podValue.lowercased())
+        ? "" : " (Istio injects only for true, yes, y or on)"
       return .optedOut("\(istioInjectKey) is \"\(podValue)\"\(how)")
     }
     // Literal reasons where nothing varies: the common cases cost no allocation (validate asks per workload).
     if namespace.istioInjection == "enabled" { return .webhook("namespace label istio-injection is \"enabled\"") }
-    if let revision = namespace.istioRevision { return .webhook("namespace label \(istioRevisionKey) is \"\(revision)\"") }
+    if let revision = namespace.istioRevision {
+      return .webhook("namespace label \(istioRevisionKey) is \"\(revision)\"")
+    }
     if let revision = pod.istioRevision { return .webhook("pod label \(istioRevisionKey) is \"\(revision)\"") }
     if pod.istioInjectLabel == "true" { return .webhook("pod label sidecar.istio.io/inject is \"true\"") }
     if podSwitch == true, let podValue {
       return .none(
-        "\(istioInjectKey) is \"\(podValue)\", but outside an injection-enabled namespace Istio's webhook only sees pods labelled \(istioInjectKey): \"true\"")
+        "\(istioInjectKey) is \"\(podValue)\", but outside an injection-enabled namespace Istio's webhook only sees pods labelled \(istioInjectKey): \"true\""
+      )
     }
     return .none("no injection label on the pod template or its namespace")
   }
@@ -227,7 +235,8 @@ public enum SidecarIntent: Sendable, Hashable {
     default: break
     }
     switch namespace.linkerdInject {
-    case "enabled", "ingress": return .webhook("namespace annotation \(linkerdInjectKey) is \"\(namespace.linkerdInject!)\"")
+    case "enabled", "ingress":
+      return .webhook("namespace annotation \(linkerdInjectKey) is \"\(namespace.linkerdInject!)\"")
     case "disabled": return .optedOut("namespace annotation linkerd.io/inject is \"disabled\"")
     default: return .none("no linkerd.io/inject annotation on the pod template or its namespace")
     }

@@ -80,7 +80,8 @@ public struct MeshWorkload: Sendable, Hashable {
   /// What its pod template says about injection, for `SidecarIntent`.
   public var injectionMarks: PodInjectionMarks {
     PodInjectionMarks(
-      labels: labels, annotations: annotations, containers: containers + sidecarInitContainers, hostNetwork: hostNetwork)
+      labels: labels, annotations: annotations, containers: containers + sidecarInitContainers,
+      hostNetwork: hostNetwork)
   }
 
   /// `deployment/web`, as kubectl names objects in tables.

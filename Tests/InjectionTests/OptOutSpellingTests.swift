@@ -43,6 +43,8 @@ import Testing
   }
 
   @Test func linkerdReadsItsOwnAnnotationOnly() throws {
-    #expect(try Self.outcome(label: "\"true\"", provider: .linkerd) == "deployment/web skipped: linkerd.io/inject is \"disabled\"")
+    #expect(
+      try Self.outcome(label: "\"true\"", provider: .linkerd)
+        == "deployment/web skipped: linkerd.io/inject is \"disabled\"")
   }
 }

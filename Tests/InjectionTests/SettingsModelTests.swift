@@ -20,7 +20,8 @@ import Testing
 
   @Test func theConfigsProxyAppliesOnlyToItsOwnProvider() {
     var config = MeshConfig(provider: .istio, trustDomain: "corp.example", revision: "canary")
-    config.proxy = MeshConfig.Proxy(image: "example/proxy:1", requests: MeshConfig.ResourceList(memory: "64Mi"), logLevel: .warning)
+    config.proxy = MeshConfig.Proxy(
+      image: "example/proxy:1", requests: MeshConfig.ResourceList(memory: "64Mi"), logLevel: .warning)
     let own = SidecarSettings(config: config)
     #expect(own.proxyImage == "example/proxy:1" && own.requests.map { "\($0)=\($1)" } == ["cpu=100m", "memory=64Mi"])
     #expect(own.revision == "canary" && own.trustDomain == "corp.example")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Manifest
 
 @Suite struct NodePathsTests {
@@ -49,7 +50,9 @@ import Testing
 
   @Test func applyOrderIsByTierAndStableWithinOne() {
     func object(_ apiVersion: String, _ kind: String, _ name: String) -> Node {
-      .mapping(["apiVersion": .string(apiVersion), "kind": .string(kind), "metadata": .mapping(["name": .string(name)])])
+      .mapping([
+        "apiVersion": .string(apiVersion), "kind": .string(kind), "metadata": .mapping(["name": .string(name)]),
+      ])
     }
     let input = [
       object("networking.istio.io/v1", "VirtualService", "a"), object("v1", "Service", "b"),

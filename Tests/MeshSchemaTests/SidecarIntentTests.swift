@@ -1,5 +1,6 @@
 import Manifest
 import Testing
+
 @testable import MeshSchema
 
 /// One row of the sidecar-intent table: a pod template's marks, its namespace's, the provider,
@@ -26,10 +27,23 @@ struct IntentCase: Sendable, CustomTestStringConvertible {
   static let istioSpellings: [IntentCase] = {
     let on = ["true", "yes", "y", "on", "TRUE", "Yes", "Y", "ON"]
     let off = ["false", "no", "n", "off", "FALSE", "No", "N", "OFF", "enabled", "disabled", "Enabled"]
-    return on.map { IntentCase(name: "label \($0) in an injected namespace", pod: label($0), namespace: enabled, expected: .webhook) }
-      + off.map { IntentCase(name: "label \($0) in an injected namespace", pod: label($0), namespace: enabled, expected: .optedOut) }
-      + off.map { IntentCase(name: "annotation \($0) in an injected namespace", pod: annotation($0), namespace: enabled, expected: .optedOut) }
-      + on.map { IntentCase(name: "annotation \($0) in a revision namespace", pod: annotation($0), namespace: revision, expected: .webhook) }
+    return on.map {
+      IntentCase(name: "label \($0) in an injected namespace", pod: label($0), namespace: enabled, expected: .webhook)
+    }
+      + off.map {
+        IntentCase(
+          name: "label \($0) in an injected namespace", pod: label($0), namespace: enabled, expected: .optedOut)
+      }
+      + off.map {
+        IntentCase(
+          name: "annotation \($0) in an injected namespace", pod: annotation($0), namespace: enabled,
+          expected: .optedOut)
+      }
+      + on.map {
+        IntentCase(
+          name: "annotation \($0) in a revision namespace", pod: annotation($0), namespace: revision, expected: .webhook
+        )
+      }
   }()
 
   static let istioPrecedence: [IntentCase] = [
@@ -46,7 +60,8 @@ struct IntentCase: Sendable, CustomTestStringConvertible {
       namespace: NamespaceInjectionMarks(istioInjection: "disabled", istioRevision: "canary"), expected: .optedOut),
     IntentCase(name: "pod label true opts in anywhere", pod: label("true"), namespace: nil, expected: .webhook),
     IntentCase(name: "pod label yes needs an injected namespace", pod: label("yes"), namespace: nil, expected: .none),
-    IntentCase(name: "pod annotation true needs an injected namespace", pod: annotation("true"), namespace: nil, expected: .none),
+    IntentCase(
+      name: "pod annotation true needs an injected namespace", pod: annotation("true"), namespace: nil, expected: .none),
     IntentCase(name: "pod label false outside any namespace", pod: label("false"), namespace: nil, expected: .optedOut),
     IntentCase(
       name: "label wins over annotation (label false)",
@@ -54,11 +69,14 @@ struct IntentCase: Sendable, CustomTestStringConvertible {
       expected: .optedOut),
     IntentCase(
       name: "label wins over annotation (label true)",
-      pod: PodInjectionMarks(istioInjectLabel: "true", istioInjectAnnotation: "no"), namespace: enabled, expected: .webhook),
+      pod: PodInjectionMarks(istioInjectLabel: "true", istioInjectAnnotation: "no"), namespace: enabled,
+      expected: .webhook),
     IntentCase(
       name: "an empty label leaves it to the namespace, even over the annotation",
-      pod: PodInjectionMarks(istioInjectLabel: "", istioInjectAnnotation: "false"), namespace: enabled, expected: .webhook),
-    IntentCase(name: "pod revision label", pod: PodInjectionMarks(istioRevision: "canary"), namespace: nil, expected: .webhook),
+      pod: PodInjectionMarks(istioInjectLabel: "", istioInjectAnnotation: "false"), namespace: enabled,
+      expected: .webhook),
+    IntentCase(
+      name: "pod revision label", pod: PodInjectionMarks(istioRevision: "canary"), namespace: nil, expected: .webhook),
     IntentCase(
       name: "pod revision label but opted out",
       pod: PodInjectionMarks(istioInjectLabel: "no", istioRevision: "canary"), namespace: nil, expected: .optedOut),
@@ -69,7 +87,8 @@ struct IntentCase: Sendable, CustomTestStringConvertible {
       name: "proxy already there", pod: PodInjectionMarks(istioInjectLabel: "false", proxies: ["istio-proxy"]),
       namespace: disabled, expected: .injected),
     IntentCase(
-      name: "the other provider's proxy is not Istio's", pod: PodInjectionMarks(proxies: ["linkerd-proxy"]), namespace: nil,
+      name: "the other provider's proxy is not Istio's", pod: PodInjectionMarks(proxies: ["linkerd-proxy"]),
+      namespace: nil,
       expected: .none),
     IntentCase(name: "hostNetwork", pod: PodInjectionMarks(hostNetwork: true), namespace: enabled, expected: .none),
   ]
@@ -80,21 +99,35 @@ struct IntentCase: Sendable, CustomTestStringConvertible {
     func pod(_ value: String?) -> PodInjectionMarks { PodInjectionMarks(linkerdInject: value) }
     return [
       IntentCase(name: "linkerd: nothing", pod: pod(nil), namespace: nil, provider: .linkerd, expected: .none),
-      IntentCase(name: "linkerd: pod enabled", pod: pod("enabled"), namespace: nil, provider: .linkerd, expected: .webhook),
-      IntentCase(name: "linkerd: pod ingress", pod: pod("ingress"), namespace: nil, provider: .linkerd, expected: .webhook),
-      IntentCase(name: "linkerd: pod disabled", pod: pod("disabled"), namespace: injected, provider: .linkerd, expected: .optedOut),
-      IntentCase(name: "linkerd: namespace enabled", pod: pod(nil), namespace: injected, provider: .linkerd, expected: .webhook),
+      IntentCase(
+        name: "linkerd: pod enabled", pod: pod("enabled"), namespace: nil, provider: .linkerd, expected: .webhook),
+      IntentCase(
+        name: "linkerd: pod ingress", pod: pod("ingress"), namespace: nil, provider: .linkerd, expected: .webhook),
+      IntentCase(
+        name: "linkerd: pod disabled", pod: pod("disabled"), namespace: injected, provider: .linkerd,
+        expected: .optedOut),
+      IntentCase(
+        name: "linkerd: namespace enabled", pod: pod(nil), namespace: injected, provider: .linkerd, expected: .webhook),
       IntentCase(
         name: "linkerd: namespace ingress", pod: pod(nil), namespace: NamespaceInjectionMarks(linkerdInject: "ingress"),
         provider: .linkerd, expected: .webhook),
-      IntentCase(name: "linkerd: pod enabled beats namespace disabled", pod: pod("enabled"), namespace: off, provider: .linkerd, expected: .webhook),
-      IntentCase(name: "linkerd: namespace disabled", pod: pod(nil), namespace: off, provider: .linkerd, expected: .optedOut),
-      IntentCase(name: "linkerd: values are case-sensitive", pod: pod("Enabled"), namespace: nil, provider: .linkerd, expected: .none),
-      IntentCase(name: "linkerd: true is not a Linkerd value", pod: pod("true"), namespace: nil, provider: .linkerd, expected: .none),
       IntentCase(
-        name: "linkerd: Istio's marks do not count", pod: label("true"), namespace: enabled, provider: .linkerd, expected: .none),
+        name: "linkerd: pod enabled beats namespace disabled", pod: pod("enabled"), namespace: off, provider: .linkerd,
+        expected: .webhook),
       IntentCase(
-        name: "linkerd: proxy already there", pod: PodInjectionMarks(linkerdInject: "disabled", proxies: ["linkerd-proxy"]),
+        name: "linkerd: namespace disabled", pod: pod(nil), namespace: off, provider: .linkerd, expected: .optedOut),
+      IntentCase(
+        name: "linkerd: values are case-sensitive", pod: pod("Enabled"), namespace: nil, provider: .linkerd,
+        expected: .none),
+      IntentCase(
+        name: "linkerd: true is not a Linkerd value", pod: pod("true"), namespace: nil, provider: .linkerd,
+        expected: .none),
+      IntentCase(
+        name: "linkerd: Istio's marks do not count", pod: label("true"), namespace: enabled, provider: .linkerd,
+        expected: .none),
+      IntentCase(
+        name: "linkerd: proxy already there",
+        pod: PodInjectionMarks(linkerdInject: "disabled", proxies: ["linkerd-proxy"]),
         namespace: nil, provider: .linkerd, expected: .injected),
     ]
   }()
@@ -118,8 +151,9 @@ struct IntentCase: Sendable, CustomTestStringConvertible {
     #expect(no == .optedOut("sidecar.istio.io/inject is \"no\""))
     let enabled = SidecarIntent.of(Self.label("enabled"), namespace: Self.enabled, provider: .istio)
     #expect(enabled.reason == "sidecar.istio.io/inject is \"enabled\" (Istio injects only for true, yes, y or on)")
-    #expect(SidecarIntent.of(PodInjectionMarks(), namespace: Self.disabled, provider: .istio).reason
-      == "namespace label istio-injection is \"disabled\"")
+    #expect(
+      SidecarIntent.of(PodInjectionMarks(), namespace: Self.disabled, provider: .istio).reason
+        == "namespace label istio-injection is \"disabled\"")
   }
 
   @Test func marksAreReadFromATemplate() throws {
@@ -139,8 +173,12 @@ struct IntentCase: Sendable, CustomTestStringConvertible {
         == PodInjectionMarks(
           istioInjectLabel: "no", istioInjectAnnotation: "true", istioRevision: "canary", linkerdInject: "",
           proxies: ["istio-proxy", "linkerd-proxy"], hostNetwork: true))
-    let namespace = try #require(Node.parse("metadata: {name: shop, labels: {istio-injection: enabled}, annotations: {linkerd.io/inject: disabled}}"))
-    #expect(NamespaceInjectionMarks(namespace: namespace) == NamespaceInjectionMarks(istioInjection: "enabled", linkerdInject: "disabled"))
+    let namespace = try #require(
+      Node.parse(
+        "metadata: {name: shop, labels: {istio-injection: enabled}, annotations: {linkerd.io/inject: disabled}}"))
+    #expect(
+      NamespaceInjectionMarks(namespace: namespace)
+        == NamespaceInjectionMarks(istioInjection: "enabled", linkerdInject: "disabled"))
     #expect(ProxyContainer.names == ["istio-proxy", "linkerd-proxy"])
   }
 
@@ -148,7 +186,8 @@ struct IntentCase: Sendable, CustomTestStringConvertible {
   @Test(arguments: ["\"no\"", "\"false\"", "\"off\"", "\"N\""])
   func strictOverAnOptedOutTemplateIsReported(_ spelling: String) throws {
     let marked = try MarkedText.fixture("strict-opt-out-no.yaml")
-    let text = marked.text.replacingOccurrences(of: "sidecar.istio.io/inject: \"no\"", with: "sidecar.istio.io/inject: \(spelling)")
+    let text = marked.text.replacingOccurrences(
+      of: "sidecar.istio.io/inject: \"no\"", with: "sidecar.istio.io/inject: \(spelling)")
     #expect(validate(text, file: "strict-opt-out-no.yaml").isEmpty)
     let findings = analyze(text, file: "strict-opt-out-no.yaml")
     #expect(findings.map(\.code) == ["MC3002"])
@@ -161,7 +200,8 @@ struct IntentCase: Sendable, CustomTestStringConvertible {
 
   @Test func theSameTemplateOptedInIsNotReported() throws {
     let marked = try MarkedText.fixture("strict-opt-out-no.yaml")
-    let text = marked.text.replacingOccurrences(of: "sidecar.istio.io/inject: \"no\"", with: "sidecar.istio.io/inject: \"yes\"")
+    let text = marked.text.replacingOccurrences(
+      of: "sidecar.istio.io/inject: \"no\"", with: "sidecar.istio.io/inject: \"yes\"")
     #expect(analyze(text).isEmpty)
   }
 }

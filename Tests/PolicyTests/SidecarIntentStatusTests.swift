@@ -7,14 +7,18 @@ import Testing
   static let injected = NamespaceFacts(name: "shop", labels: ["istio-injection": "enabled"])
 
   static func workload(_ labels: [String: String], annotations: [String: String] = [:]) -> MeshWorkload {
-    MeshWorkload(kind: "Deployment", namespace: "shop", name: "legacy", labels: labels, annotations: annotations, containers: ["app"])
+    MeshWorkload(
+      kind: "Deployment", namespace: "shop", name: "legacy", labels: labels, annotations: annotations,
+      containers: ["app"])
   }
 
   @Test(arguments: ["no", "false", "off", "n", "NO"])
   func optOutsInAnInjectedNamespaceHaveNoSidecar(_ value: String) {
     let legacy = Self.workload(["sidecar.istio.io/inject": value])
     #expect(SidecarDetection.state(of: legacy, namespace: Self.injected, provider: .istio) == .none)
-    #expect(SidecarDetection.intent(of: legacy, namespace: Self.injected, provider: .istio) == .optedOut("sidecar.istio.io/inject is \"\(value)\""))
+    #expect(
+      SidecarDetection.intent(of: legacy, namespace: Self.injected, provider: .istio)
+        == .optedOut("sidecar.istio.io/inject is \"\(value)\""))
   }
 
   @Test func theAnnotationAloneDoesNotReachTheWebhookOutsideAnInjectedNamespace() {
