@@ -1,4 +1,5 @@
 import Manifest
+import MeshSchema
 
 /// What happened to one workload.
 public struct InjectionOutcome: Sendable, Hashable {
@@ -80,7 +81,7 @@ public struct Injector: Sendable {
     var changed = false
     for object in document.objects {
       guard let kind = object.kind,
-        let path = PodTemplateLocator.templatePath(kind: kind, apiVersion: object.apiVersion)
+        let path = WorkloadKinds.templatePath(kind: kind, apiVersion: object.apiVersion)
       else { continue }
       let workload = WorkloadObject(node: object.node, kind: kind, templatePath: path)
       var outcome = InjectionOutcome(
@@ -146,7 +147,7 @@ public struct Injector: Sendable {
   /// The settings for one workload: the MeshConfig's, with the provider's per-workload
   /// override annotations applied.
   private func effectiveSettings(for template: Node) -> SidecarSettings {
-    let annotations = PodTemplateEditor.stringMap(template[path: "metadata", "annotations"])
+    let annotations = template[path: "metadata", "annotations"].stringMap
     return WorkloadOverrides.apply(annotations, to: options.settings)
   }
 
@@ -158,32 +159,31 @@ public struct Injector: Sendable {
     if let problem = PodTemplateEditor.malformedPart(of: template) {
       return "the pod template is malformed: \(problem) (see meshctl validate)"
     }
-    let labels = PodTemplateEditor.stringMap(template[path: "metadata", "labels"])
-    let annotations = PodTemplateEditor.stringMap(template[path: "metadata", "annotations"])
-    switch settings.provider {
-    case .istio:
-      // The label wins over the annotation, as in Istio's webhook.
-      let flag = labels["sidecar.istio.io/inject"] ?? annotations["sidecar.istio.io/inject"]
-      if let flag, ["false", "n", "no", "off", "disabled"].contains(flag.lowercased()) {
-        return "sidecar.istio.io/inject is \"\(flag)\""
-      }
+    let annotations = template[path: "metadata", "annotations"].stringMap
+    var marks = PodInjectionMarks(template: template)
+    // Injection replaces a sidecar it finds, so what counts is whether the template without it
+    // would get one. Offline the Namespace is not known: only the template's own marks opt out.
+    let proxies = marks.proxies
+    marks.proxies = []
+    if case .optedOut(let reason) = SidecarIntent.of(marks, namespace: nil, provider: settings.provider) {
+      return reason
+    }
+    if settings.provider == .istio {
       if let templates = annotations["inject.istio.io/templates"], templates != "sidecar" {
         return "inject.istio.io/templates is \"\(templates)\"; only Istio's sidecar template is rendered offline (use --webhook)"
       }
       if annotations["sidecar.istio.io/status"] == nil, annotations[injectionRecordAnnotation] == nil,
-        PodTemplateEditor.containerNames(in: template).contains("istio-proxy")
+        proxies.contains(ProxyContainer.name(for: .istio))
       {
         return "it already has a container named istio-proxy that no injector added (a gateway?)"
       }
-    case .linkerd:
-      if annotations["linkerd.io/inject"] == "disabled" { return "linkerd.io/inject is \"disabled\"" }
     }
-    if template[path: "spec", "hostNetwork"]?.bool == true { return "hostNetwork" }
+    if marks.hostNetwork { return "hostNetwork" }
     if let namespace = object.namespace, settings.neverInjectNamespaces.contains(namespace) {
       return "namespace \(namespace) is never injected"
     }
     let other: MeshProvider = settings.provider == .istio ? .linkerd : .istio
-    if PodTemplateEditor.containerNames(in: template).contains(other.proxyContainerName) {
+    if proxies.contains(other.proxyContainerName) {
       return "it already has the \(other.rawValue) sidecar (\(other.proxyContainerName))"
     }
     return nil

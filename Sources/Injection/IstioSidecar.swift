@@ -5,6 +5,8 @@ import Manifest
 /// volumes the agent needs, labels, annotations, and app probes rewritten through the agent.
 struct IstioSidecar {
   let settings: SidecarSettings
+  /// The proxy container's name (MeshSchema's ProxyContainer).
+  static let proxyName = MeshProvider.istio.proxyContainerName
 
   /// The agent's port for health checks and rewritten app probes.
   static let agentPort = 15020
@@ -33,13 +35,13 @@ struct IstioSidecar {
       var native = proxy
       native.insert("restartPolicy", .string("Always"), before: "securityContext")
       parts.leadingInitContainers.append(native)
-      initContainers.append("istio-proxy")
+      initContainers.append(Self.proxyName)
     } else {
       parts.trailingContainers.append(proxy)
     }
     parts.volumes = Self.volumes
     parts.probes = probes.replacements
-    let labels = PodTemplateEditor.stringMap(template[path: "metadata", "labels"])
+    let labels = template[path: "metadata", "labels"].stringMap
     parts.labels = [
       ("security.istio.io/tlsMode", "istio"),
       ("service.istio.io/canonical-name", labels["service.istio.io/canonical-name"] ?? labels["app.kubernetes.io/name"] ?? labels["app"] ?? object.name),
@@ -63,7 +65,7 @@ struct IstioSidecar {
 
   /// `sidecar.istio.io/status`: what Istio's own tools read to find the injected parts.
   private func status(initContainers: [String]) -> String {
-    let containers: [String] = settings.usesNativeSidecar ? [] : ["istio-proxy"]
+    let containers: [String] = settings.usesNativeSidecar ? [] : [Self.proxyName]
     return JSONEmitter.emit(
       .mapping([
         "initContainers": .sequence(initContainers.map(Node.string)),
@@ -96,7 +98,7 @@ struct IstioSidecar {
     if let probers { env.append(envValue("ISTIO_KUBE_APP_PROBERS", JSONEmitter.emit(probers, pretty: false))) }
     let healthCheck = Node.mapping(["path": .string("/healthz/ready"), "port": .int(Self.readinessPort)])
     return .mapping([
-      "name": .string("istio-proxy"),
+      "name": .string(Self.proxyName),
       "image": .string(settings.proxyImage),
       "args": .sequence(
         [

@@ -5,6 +5,8 @@ import Manifest
 /// `restartPolicy: Always` as a native sidecar), the identity volumes, labels and annotations.
 struct LinkerdSidecar {
   let settings: SidecarSettings
+  /// The proxy container's name (MeshSchema's ProxyContainer).
+  static let proxyName = MeshProvider.linkerd.proxyContainerName
 
   static let inboundPort = 4143
   static let outboundPort = 4140
@@ -76,7 +78,7 @@ struct LinkerdSidecar {
     let env: [Node] = [
       envField("_pod_name", "metadata.name"), envField("_pod_ns", "metadata.namespace"),
       envField("_pod_uid", "metadata.uid"), envField("_pod_ip", "status.podIP"),
-      envField("_pod_nodeName", "spec.nodeName"), envValue("_pod_containerName", "linkerd-proxy"),
+      envField("_pod_nodeName", "spec.nodeName"), envValue("_pod_containerName", Self.proxyName),
       envValue("LINKERD2_PROXY_LOG", settings.logLevel), envValue("LINKERD2_PROXY_LOG_FORMAT", "plain"),
       envValue("LINKERD2_PROXY_DESTINATION_SVC_ADDR", "linkerd-dst-headless.\(ns).svc.\(domain).:8086"),
       envValue("LINKERD2_PROXY_POLICY_SVC_ADDR", "linkerd-policy.\(ns).svc.\(domain).:8090"),
@@ -106,7 +108,7 @@ struct LinkerdSidecar {
       MappingEntry(key: "image", value: .string(settings.proxyImage)),
       MappingEntry(key: "imagePullPolicy", value: .string("IfNotPresent")),
       MappingEntry(key: "livenessProbe", value: .mapping(["httpGet": admin("/live"), "initialDelaySeconds": .int(10), "timeoutSeconds": .int(1)])),
-      MappingEntry(key: "name", value: .string("linkerd-proxy")),
+      MappingEntry(key: "name", value: .string(Self.proxyName)),
       MappingEntry(
         key: "ports",
         value: .sequence([

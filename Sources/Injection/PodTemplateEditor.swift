@@ -25,15 +25,6 @@ public let injectionRecordAnnotation = "meshctl.io/injection"
 enum PodTemplateEditor {
   // MARK: Reading
 
-  /// A mapping of strings as a dictionary (labels, annotations); non-strings are skipped.
-  static func stringMap(_ node: Node?) -> [String: String] {
-    var map: [String: String] = [:]
-    for entry in node?.mapping ?? [] {
-      if let scalar = entry.value.scalar, scalar.kind != .null { map[entry.key] = scalar.text }
-    }
-    return map
-  }
-
   /// The names of all containers and init containers.
   static func containerNames(in template: Node) -> [String] {
     let spec = template["spec"]
@@ -183,7 +174,7 @@ enum PodTemplateEditor {
   /// Whether the template carries a meshctl record that cannot be read (edited by hand?): then
   /// nothing can be undone exactly, and the workload is left alone.
   static func hasUnreadableRecord(_ template: Node) -> Bool {
-    guard let text = stringMap(template[path: "metadata", "annotations"])[injectionRecordAnnotation] else { return false }
+    guard let text = template[path: "metadata", "annotations"].stringMap[injectionRecordAnnotation] else { return false }
     return Record(json: text) == nil
   }
 
@@ -191,7 +182,7 @@ enum PodTemplateEditor {
   /// injection. Returns whether anything was removed.
   @discardableResult
   static func uninject(_ template: inout Node) -> Bool {
-    let annotations = stringMap(template[path: "metadata", "annotations"])
+    let annotations = template[path: "metadata", "annotations"].stringMap
     if let text = annotations[injectionRecordAnnotation], let record = Record(json: text) {
       undo(record, in: &template)
       return true
@@ -238,7 +229,7 @@ enum PodTemplateEditor {
   /// type when `raw` kept it).
   private static func restore(_ recorded: [String: String?], raw: [String: String], prefix: String, in map: inout Node) {
     for (key, previous) in recorded {
-      if let text = raw[prefix + key], let node = ManifestReader().parse(text).documents.first?.root {
+      if let text = raw[prefix + key], let node = Node.parse(text) {
         map[key] = node
       } else {
         map[key] = previous.map { .string($0) }
@@ -249,17 +240,17 @@ enum PodTemplateEditor {
   /// Removes a sidecar injected by Istio's or Linkerd's own injector (no meshctl record): the
   /// containers and volumes the provider's status lists, or its well-known names.
   private static func removeForeignInjection(_ template: inout Node) -> Bool {
-    let annotations = stringMap(template[path: "metadata", "annotations"])
+    let annotations = template[path: "metadata", "annotations"].stringMap
     var names = Set<String>()
     var volumes = Set<String>()
     if let status = annotations["sidecar.istio.io/status"],
-      let node = ManifestReader().parse(status).documents.first?.root
+      let node = Node.parse(status)
     {
       for key in ["containers", "initContainers"] { names.formUnion((node[key]?.sequence ?? []).compactMap(\.string)) }
       volumes.formUnion((node["volumes"]?.sequence ?? []).compactMap(\.string))
     }
-    if !Set(containerNames(in: template)).isDisjoint(with: ["linkerd-proxy", "linkerd-init"]) {
-      names.formUnion(["linkerd-proxy", "linkerd-init", "linkerd-network-validator"])
+    if !Set(containerNames(in: template)).isDisjoint(with: [MeshProvider.linkerd.proxyContainerName, "linkerd-init"]) {
+      names.formUnion([MeshProvider.linkerd.proxyContainerName, "linkerd-init", "linkerd-network-validator"])
       volumes.formUnion(["linkerd-proxy-init-xtables-lock", "linkerd-identity-end-entity", "linkerd-identity-token"])
     }
     guard !names.isEmpty, var spec = template["spec"] else { return false }
@@ -364,8 +355,7 @@ enum PodTemplateEditor {
     }
 
     init?(json: String) {
-      let parsed = ManifestReader().parse(json)
-      guard parsed.diagnostics.isEmpty, let node = parsed.documents.first?.root, node.mapping != nil else { return nil }
+      guard let node = Node.parse(json), node.mapping != nil else { return nil }
       func strings(_ key: String) -> [String] { (node[key]?.sequence ?? []).compactMap(\.string) }
       func values(_ key: String) -> [String: String?] {
         var map: [String: String?] = [:]
@@ -384,7 +374,7 @@ enum PodTemplateEditor {
       }
       for entry in node["probes"]?.mapping ?? [] {
         for field in entry.value.mapping ?? [] {
-          guard let text = field.value.string, let probe = ManifestReader().parse(text).documents.first?.root else { continue }
+          guard let text = field.value.string, let probe = Node.parse(text) else { continue }
           probes[entry.key, default: [:]][field.key] = probe
         }
       }

@@ -10,12 +10,7 @@ public typealias InterceptionMode = MeshConfig.Interception
 
 extension MeshConfig.Provider {
   /// The sidecar container's name.
-  public var proxyContainerName: String {
-    switch self {
-    case .istio: return "istio-proxy"
-    case .linkerd: return "linkerd-proxy"
-    }
-  }
+  public var proxyContainerName: String { ProxyContainer.name(for: self) }
 
   /// The traffic-redirect init container's name.
   public var initContainerName: String {
@@ -26,59 +21,70 @@ extension MeshConfig.Provider {
   }
 }
 
-/// The settings in effect for one sidecar: a MeshConfig resolved against its provider's defaults
-/// (and, per workload, the provider's override annotations).
-public struct SidecarSettings: Sendable, Equatable {
-  public var provider: MeshProvider
-  /// The proxy image; the init container uses it too (both meshes ship one image).
-  public var proxyImage: String
-  public var trustDomain: String
-  public var controlPlaneNamespace: String
-  /// Istio revision (`istio.io/rev`); empty for the default revision.
-  public var revision: String
-  public var nativeSidecar: NativeSidecarMode
-  /// The cluster's Kubernetes minor version (`1.30` → 30) when the MeshConfig names it.
-  public var kubernetesMinorVersion: Int?
-  public var interception: InterceptionMode
-  public var proxyUID: Int
-  public var logLevel: String
-  /// Proxy resources: requests and limits, each a map of resource name to quantity.
-  public var requests: [(String, String)]
-  public var limits: [(String, String)]
-  public var excludeInboundPorts: [Int]
-  public var excludeOutboundPorts: [Int]
-  public var excludeOutboundCIDRs: [String]
-  public var rewriteProbes: Bool
-  public var prometheusScrape: Bool
-  public var neverInjectNamespaces: [String]
-  /// Linkerd's identity trust anchors (PEM); full Linkerd injection needs them offline.
-  public var identityTrustAnchorsPEM: String? = nil
-  /// Linkerd's proxy admin port (metrics and probes).
+/// The settings in effect for one sidecar: a view of the MeshConfig (whose provider is the one
+/// injected) that resolves the provider's defaults, plus what only a workload's override
+/// annotations set. Every field lives in the MeshConfig except those per-workload extras.
+public struct SidecarSettings: MeshConfigView, Sendable, Equatable {
+  /// The one settings model; its provider is the one injected.
+  public var config: MeshConfig
+  /// Linkerd's proxy admin port (metrics and probes); a workload annotation may move it.
   public var adminPort = 4191
+  /// A log level in the provider's own terms, from a workload annotation; nil takes the config's.
+  var logLevelOverride: String?
+
+  /// The settings a MeshConfig means for its provider, or for `provider` when given (as
+  /// `--provider` does). The MeshConfig's proxy image, UID, log level and resources are meant for
+  /// its own provider, so they apply only when the providers agree.
+  public init(config: MeshConfig, provider override: MeshProvider? = nil) {
+    var config = config
+    let provider = override ?? config.provider
+    if provider != config.provider { config.proxy = MeshConfig.Proxy() }
+    config.provider = provider
+    // Probe rewriting goes through Istio's agent; Linkerd has none.
+    config.rewriteProbes = config.rewriteProbes && provider == .istio
+    self.config = config
+  }
 
   /// The defaults for a provider: what its own injector does out of the box.
   public static func defaults(for provider: MeshProvider) -> SidecarSettings {
-    switch provider {
-    case .istio:
-      return SidecarSettings(
-        provider: .istio, proxyImage: "docker.io/istio/proxyv2:1.24.2", trustDomain: "cluster.local",
-        controlPlaneNamespace: "istio-system", revision: "", nativeSidecar: .auto, kubernetesMinorVersion: nil,
-        interception: .iptables, proxyUID: 1337, logLevel: "warning",
-        requests: [("cpu", "100m"), ("memory", "128Mi")], limits: [("cpu", "2"), ("memory", "1Gi")],
-        excludeInboundPorts: [], excludeOutboundPorts: [], excludeOutboundCIDRs: [], rewriteProbes: true,
-        prometheusScrape: true, neverInjectNamespaces: defaultNeverInjected)
-    case .linkerd:
-      return SidecarSettings(
-        provider: .linkerd, proxyImage: "cr.l5d.io/linkerd/proxy:edge-24.11.8", trustDomain: "cluster.local",
-        controlPlaneNamespace: "linkerd", revision: "", nativeSidecar: .auto, kubernetesMinorVersion: nil,
-        interception: .iptables, proxyUID: 2102, logLevel: "warn,linkerd=info,hickory=error",
-        requests: [], limits: [], excludeInboundPorts: [], excludeOutboundPorts: [], excludeOutboundCIDRs: [],
-        rewriteProbes: false, prometheusScrape: false, neverInjectNamespaces: defaultNeverInjected)
-    }
+    SidecarSettings(config: MeshConfig(provider: provider, prometheusScrape: provider == .istio))
   }
 
-  /// Namespaces no mesh injects by default.
-  public static let defaultNeverInjected = ["kube-system", "kube-public", "kube-node-lease"]
+  /// The proxy image; the init container uses it too (both meshes ship one image).
+  public var proxyImage: String {
+    get { config.proxy.image ?? config.provider.defaultProxyImage }
+    set { config.proxy.image = newValue }
+  }
+  /// Istio revision (`istio.io/rev`); empty for the default revision.
+  public var revision: String {
+    get { config.revision ?? "" }
+    set { config.revision = newValue.isEmpty ? nil : newValue }
+  }
+  /// The cluster's Kubernetes minor version (`1.30` → 30) when the MeshConfig names it.
+  public var kubernetesMinorVersion: Int? {
+    get { config.kubernetesMinorVersion }
+    set { config.kubernetesVersion = newValue.map { "1.\($0)" } }
+  }
+  /// The UID the proxy runs as.
+  public var proxyUID: Int {
+    get { config.effectiveProxyUID }
+    set { config.proxy.uid = newValue }
+  }
+  /// The proxy's log level, in the provider's own terms.
+  public var logLevel: String {
+    get { logLevelOverride ?? config.proxy.logLevel.map { Self.logLevel($0, for: config.provider) } ?? config.provider.defaultProxyLogLevel }
+    set { logLevelOverride = newValue }
+  }
+  /// Proxy resource requests: resource name to quantity (cpu, then memory).
+  public var requests: [(String, String)] {
+    get { Self.quantities(config.proxy.requests, defaults: config.provider.defaultProxyRequests) }
+    set { config.proxy.requests = Self.resourceList(newValue) }
+  }
+  /// Proxy resource limits.
+  public var limits: [(String, String)] {
+    get { Self.quantities(config.proxy.limits, defaults: config.provider.defaultProxyLimits) }
+    set { config.proxy.limits = Self.resourceList(newValue) }
+  }
 
   /// The image tag, which both meshes report as the proxy version.
   public var proxyVersion: String { Self.tag(of: proxyImage) }
@@ -91,7 +97,7 @@ public struct SidecarSettings: Sendable, Equatable {
 
   /// Whether the proxy goes into `initContainers` with `restartPolicy: Always`.
   public var usesNativeSidecar: Bool {
-    switch nativeSidecar {
+    switch config.nativeSidecar {
     case .enabled: return true
     case .disabled: return false
     case .auto: return (kubernetesMinorVersion ?? 0) >= 29
@@ -102,47 +108,20 @@ public struct SidecarSettings: Sendable, Equatable {
     lhs.fingerprint == rhs.fingerprint
   }
 
-  /// A stable text of every setting; two settings are the same when their fingerprints are.
+  /// A stable text of every setting in effect; two settings are the same when their
+  /// fingerprints are (the record of an injection compares them).
   var fingerprint: String {
-    [
-      provider.rawValue, proxyImage, trustDomain, controlPlaneNamespace, revision, nativeSidecar.rawValue,
-      String(describing: kubernetesMinorVersion), interception.rawValue, String(proxyUID), logLevel,
-      requests.map { "\($0)=\($1)" }.joined(separator: ","), limits.map { "\($0)=\($1)" }.joined(separator: ","),
-      excludeInboundPorts.map(String.init).joined(separator: ","),
-      excludeOutboundPorts.map(String.init).joined(separator: ","), excludeOutboundCIDRs.joined(separator: ","),
-      String(rewriteProbes), String(prometheusScrape), neverInjectNamespaces.joined(separator: ","),
-      identityTrustAnchorsPEM ?? "", String(adminPort),
-    ].joined(separator: "|")
-  }
-}
-
-extension SidecarSettings {
-  /// The settings a MeshConfig means for its provider, or for `provider` when given (as
-  /// `--provider` does). The MeshConfig's proxy image, UID, log level and resources are meant for
-  /// its own provider, so they apply only when the providers agree.
-  public init(config: MeshConfig, provider override: MeshProvider? = nil) {
-    let provider = override ?? config.provider
-    self = .defaults(for: provider)
-    trustDomain = config.trustDomain
-    if let namespace = config.controlPlaneNamespace { controlPlaneNamespace = namespace }
-    revision = config.revision ?? ""
-    nativeSidecar = config.nativeSidecar
-    kubernetesMinorVersion = config.kubernetesMinorVersion
-    interception = config.interception
-    excludeInboundPorts = config.excludeInboundPorts
-    excludeOutboundPorts = config.excludeOutboundPorts
-    excludeOutboundCIDRs = config.excludeOutboundCIDRs
-    rewriteProbes = config.rewriteProbes && provider == .istio
-    prometheusScrape = config.prometheusScrape
-    neverInjectNamespaces = config.neverInjectNamespaces
-    identityTrustAnchorsPEM = config.identityTrustAnchorsPEM
-    guard provider == config.provider else { return }
-    let proxy = config.proxy
-    if let image = proxy.image { proxyImage = image }
-    if let uid = proxy.uid { proxyUID = uid }
-    if let level = proxy.logLevel { logLevel = Self.logLevel(level, for: provider) }
-    Self.merge(proxy.requests, into: &requests)
-    Self.merge(proxy.limits, into: &limits)
+    let config = self.config
+    let fields: [String] = [
+      config.provider.rawValue, proxyImage, config.trustDomain, controlPlaneNamespace, revision,
+      config.nativeSidecar.rawValue, String(describing: kubernetesMinorVersion), config.interception.rawValue,
+      String(proxyUID), logLevel, requests.map { "\($0)=\($1)" }.joined(separator: ","),
+      limits.map { "\($0)=\($1)" }.joined(separator: ","), config.excludeInboundPorts.map(String.init).joined(separator: ","),
+      config.excludeOutboundPorts.map(String.init).joined(separator: ","), config.excludeOutboundCIDRs.joined(separator: ","),
+      String(config.rewriteProbes), String(config.prometheusScrape), config.neverInjectNamespaces.joined(separator: ","),
+      config.identityTrustAnchorsPEM ?? "", String(adminPort),
+    ]
+    return fields.joined(separator: "|")
   }
 
   /// A MeshConfig log level in the provider's own terms (Linkerd says `warn`).
@@ -151,14 +130,15 @@ extension SidecarSettings {
     return level == .warning ? "warn" : level.rawValue
   }
 
-  private static func merge(_ list: MeshConfig.ResourceList, into quantities: inout [(String, String)]) {
-    for (name, value) in [("cpu", list.cpu), ("memory", list.memory)] {
-      guard let value else { continue }
-      if let index = quantities.firstIndex(where: { $0.0 == name }) {
-        quantities[index].1 = value
-      } else {
-        quantities.append((name, value))
-      }
+  /// The quantities in force, cpu then memory: the config's, else the provider's default.
+  private static func quantities(_ list: MeshConfig.ResourceList, defaults: MeshConfig.ResourceList) -> [(String, String)] {
+    [("cpu", list.cpu ?? defaults.cpu), ("memory", list.memory ?? defaults.memory)].compactMap { name, value in
+      value.map { (name, $0) }
     }
+  }
+
+  private static func resourceList(_ quantities: [(String, String)]) -> MeshConfig.ResourceList {
+    MeshConfig.ResourceList(
+      cpu: quantities.first { $0.0 == "cpu" }?.1, memory: quantities.first { $0.0 == "memory" }?.1)
   }
 }

@@ -62,11 +62,11 @@ public struct APIResource: Sendable, Hashable {
 /// What installs the API groups of each mesh, for the 404 that says a type is missing.
 public enum ProviderGroups {
   /// Istio's traffic and security groups.
-  public static let istio = ["networking.istio.io", "security.istio.io"]
+  public static let istio = MeshAPIGroups.istio
   /// The Gateway API group.
-  public static let gatewayAPI = ["gateway.networking.k8s.io"]
+  public static let gatewayAPI = MeshAPIGroups.gatewayAPI
   /// Linkerd's policy group.
-  public static let linkerd = ["policy.linkerd.io"]
+  public static let linkerd = MeshAPIGroups.linkerd
 
   /// What to install when `group` is missing, or empty for built-in groups.
   public static func hint(forGroup group: String) -> String {

@@ -1,35 +1,5 @@
 import Manifest
 
-/// Where an object stands in the order of an apply: what others depend on goes first.
-public enum ApplyTier: Int, Sendable, Comparable, CaseIterable {
-  /// Namespaces and CustomResourceDefinitions: everything else may live in or be one of them.
-  case foundations
-  /// Services, configuration, identities and access rules that workloads refer to.
-  case configuration
-  /// Workloads and every kind not named elsewhere.
-  case workloads
-  /// Routing and policy kinds, which point at Services and workloads.
-  case routing
-
-  /// The tier of an object of `kind` in `group`.
-  public static func of(kind: String, group: String) -> ApplyTier {
-    if kind == "Namespace" || kind == "CustomResourceDefinition" { return .foundations }
-    if routingGroups.contains(group) { return .routing }
-    if configurationKinds.contains(kind) { return .configuration }
-    return .workloads
-  }
-
-  public static func < (lhs: ApplyTier, rhs: ApplyTier) -> Bool { lhs.rawValue < rhs.rawValue }
-
-  private static let configurationKinds: Set<String> = [
-    "Service", "ConfigMap", "Secret", "ServiceAccount", "PersistentVolume", "PersistentVolumeClaim", "StorageClass",
-    "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "LimitRange", "ResourceQuota", "PriorityClass",
-    "NetworkPolicy", "PodDisruptionBudget", "IngressClass",
-  ]
-  private static let routingGroups: Set<String> = Set(
-    ProviderGroups.istio + ProviderGroups.gatewayAPI + ["policy.linkerd.io", "split.smi-spec.io"])
-}
-
 /// An input object matched to its resource type, namespace and name: ready to send.
 public struct ResolvedObject: Sendable {
   /// The object as it will be sent (its namespace filled in when the input left it out).

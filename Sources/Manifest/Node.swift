@@ -246,9 +246,5 @@ extension Node {
   }
 
   /// Follows a path of mapping keys; nil as soon as one is missing.
-  public subscript(path keys: String...) -> Node? {
-    var node: Node? = self
-    for key in keys { node = node?[key] }
-    return node
-  }
+  public subscript(path keys: String...) -> Node? { value(at: keys) }
 }

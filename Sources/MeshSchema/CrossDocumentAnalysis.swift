@@ -83,13 +83,13 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
     case "Service" where apiVersion == "v1":
       if let name = object.name { addService(namespace: object.namespace, name: name) }
     case "Namespace" where apiVersion == "v1":
-      if let name = object.name, Self.namespaceInjects(object.node) { namespaces.injected.insert(namespaces.id(name)) }
+      if let name = object.name { namespaces.marks[namespaces.id(name)] = NamespaceInjectionMarks(namespace: object.node) }
     case "TrafficSplit" where isMeshctl:
       addTrafficSplit(object)
     case "MTLSPolicy" where isMeshctl:
       addMTLSPolicy(object)
     default:
-      if let podSpecPath = SchemaRegistry.podSpecPath(kind: kind) {
+      if let podSpecPath = WorkloadKinds.podSpecPath(kind: kind) {
         addWorkload(object, kind: kind, podSpecPath: podSpecPath)
       }
     }
@@ -140,11 +140,9 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
       sourceLine: line)
   }
 
+  /// The string map of a mapping node; nil when there is none (no selector differs from `{}`).
   private static func stringMap(_ node: Node?) -> [String: String]? {
-    guard let entries = node?.mapping else { return nil }
-    var map: [String: String] = [:]
-    for entry in entries { map[entry.key] = entry.value.scalar?.text ?? "" }
-    return map
+    node?.mapping != nil ? node.stringMap : nil
   }
 
   /// The fingerprint of one label.
@@ -220,15 +218,11 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   }
 
   private mutating func addWorkload(_ object: ManifestObject, kind: String, podSpecPath: [String]) {
-    var podSpec: Node? = object.node
-    for key in podSpecPath { podSpec = podSpec?[key] }
     // The template's metadata sits next to its spec.
-    var metadataHolder: Node? = object.node
-    for key in podSpecPath.dropLast() { metadataHolder = metadataHolder?[key] }
-    let metadata = metadataHolder?["metadata"]
+    let template = object.node.value(at: podSpecPath.dropLast())
+    let podSpec = template?["spec"]
     // Read in place: a dictionary per workload would cost more than the whole summary.
-    let labels = metadata?["labels"].flatMap { $0.mapping != nil ? $0 : nil }
-    let annotations = metadata?["annotations"].flatMap { $0.mapping != nil ? $0 : nil }
+    let labels = template?[path: "metadata", "labels"]
     let namespace = namespaces.id(object.namespace)
     namespaces.workloadCount += 1
     namespaces.workloadsPerNamespace[namespace, default: 0] += 1
@@ -236,8 +230,10 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
       .workload(
         WorkloadRecord(
           namespace: namespace, kind: kind, name: object.name,
-          sidecar: Self.sidecarIntent(podSpec: podSpec, labels: labels, annotations: annotations),
-          labels: (labels?.mapping ?? []).map { Self.fingerprint($0.key, Self.text($0.value)) })))
+          sidecar: PodInjectionMarks(template: template),
+          labels: (labels?.mapping ?? []).compactMap { entry in
+            entry.value.stringMapValue.map { Self.fingerprint(entry.key, $0) }
+          })))
     if let hostNetwork = podSpec?["hostNetwork"], hostNetwork.bool == true {
       // Reported whatever follows, so its line is kept.
       let site = site(object, podSpecPath + ["hostNetwork"], sourceLine: true)
@@ -246,35 +242,6 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
           .info, RuleCode.hostNetwork, "\(object.reference) uses hostNetwork: the sidecar will not be injected",
           site, hint: "a pod on the node's network cannot have its traffic redirected; run it outside the mesh"))
     }
-  }
-
-  /// Names of sidecar containers the providers inject.
-  static let sidecarContainers: Set<String> = ["istio-proxy", "linkerd-proxy"]
-
-  /// A label's or annotation's value as `stringMap` reads it: a scalar's text, else empty.
-  private static func text(_ value: Node) -> String { value.scalar?.text ?? "" }
-
-  private static func sidecarIntent(podSpec: Node?, labels: Node?, annotations: Node?) -> SidecarIntent {
-    let containers = (podSpec?["containers"]?.sequence ?? []) + (podSpec?["initContainers"]?.sequence ?? [])
-    if containers.contains(where: { sidecarContainers.contains($0["name"]?.string ?? "") }) { return .present }
-    let label = { (key: String) in labels?[key].map(text) }
-    let annotation = { (key: String) in annotations?[key].map(text) }
-    // Istio: the label wins over the annotation.
-    let istio = label("sidecar.istio.io/inject") ?? annotation("sidecar.istio.io/inject")
-    if istio == "false" { return .optedOut }
-    if istio == "true" || label("istio.io/rev") != nil { return .optedIn }
-    switch annotation("linkerd.io/inject") {
-    case "enabled", "ingress": return .optedIn
-    case "disabled": return .optedOut
-    default: return .unspecified
-    }
-  }
-
-  private static func namespaceInjects(_ node: Node) -> Bool {
-    let labels = stringMap(node[path: "metadata", "labels"]) ?? [:]
-    let annotations = stringMap(node[path: "metadata", "annotations"]) ?? [:]
-    return labels["istio-injection"] == "enabled" || labels["istio.io/rev"] != nil
-      || annotations["linkerd.io/inject"] == "enabled"
   }
 
   // MARK: - Working the findings out
@@ -387,12 +354,9 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
       && catalog.lastRouteSequence >= split.sequence
   }
 
+  /// Whether either provider meshes the workload in its namespace (the one rule, `SidecarIntent`).
   private func hasSidecar(_ workload: WorkloadSummary) -> Bool {
-    switch workload.sidecar {
-    case .present, .optedIn: return true
-    case .optedOut: return false
-    case .unspecified: return namespaces.injected.contains(workload.namespace)
-    }
+    SidecarIntent.ofAnyProvider(workload.sidecar, namespace: namespaces.marks[workload.namespace]).isMeshed
   }
 
   /// A did-you-mean hint per missing Service, from the Services of every part of the facts.

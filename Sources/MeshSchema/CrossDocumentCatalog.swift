@@ -15,7 +15,8 @@ extension CrossDocumentAnalysis {
     var servicesPerNamespace: [StringID: Int] = [:]
     var workloadCount = 0
     var workloadsPerNamespace: [StringID: Int] = [:]
-    var injected: Set<StringID> = []
+    /// The injection labels and annotation of each Namespace in the input.
+    var marks: [StringID: NamespaceInjectionMarks] = [:]
 
     /// The number of a namespace; an unset or empty one is `StringTable.none` (Kubernetes puts
     /// both in the namespace of the command).
@@ -53,7 +54,7 @@ extension CrossDocumentAnalysis {
     var namespace: StringID
     var kind: StringID
     var name: StringID
-    var sidecar: SidecarIntent
+    var sidecar: PodInjectionMarks
     /// Its pod template labels: a range of `Catalog.workloadLabels`.
     var labels: Range<Int32>
   }

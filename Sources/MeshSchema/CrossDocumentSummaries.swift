@@ -13,8 +13,6 @@ extension CrossDocumentAnalysis {
   /// share a fingerprint with a chance of 2^-64, and a crafted input cannot aim for it.
   typealias LabelPair = UInt64
 
-  enum SidecarIntent: UInt8, Sendable { case present, optedIn, optedOut, unspecified }
-
   /// Which field of a backend a finding points at.
   enum BackendField: UInt8, Sendable { case selector, service }
 
@@ -41,7 +39,8 @@ extension CrossDocumentAnalysis {
     var namespace: StringID
     var kind: String
     var name: String?
-    var sidecar: SidecarIntent
+    /// What its pod template says about injection.
+    var sidecar: PodInjectionMarks
     var labels: [LabelPair]
   }
 
@@ -119,6 +118,7 @@ extension CrossDocumentAnalysis.CatalogRecord {
     case .service(_, let name): return 48 + name.utf8.count
     case .workload(let workload):
       return 64 + workload.kind.utf8.count + (workload.name?.utf8.count ?? 0) + 8 * workload.labels.count
+        + workload.sidecar.estimatedSize
     case .route(_, let service, let split): return 64 + service.utf8.count + split.estimatedSize
     case .namespacePolicy(_, let policy): return 48 + policy.estimatedSize
     }
@@ -140,6 +140,23 @@ extension CrossDocumentAnalysis.Earlier: SpillRecord {
 
   init(decoding decoder: inout RecordDecoder) {
     self.init(sequence: decoder.int(), reference: decoder.string(), location: decoder.string())
+  }
+}
+
+extension PodInjectionMarks: SpillRecord {
+  func encode(into encoder: inout RecordEncoder) {
+    for value in [istioInjectLabel, istioInjectAnnotation, istioRevision, linkerdInject] {
+      encoder.optional(value) { $0.string($1) }
+    }
+    encoder.array(proxies.sorted()) { $0.string($1) }
+    encoder.bool(hostNetwork)
+  }
+
+  init(decoding decoder: inout RecordDecoder) {
+    self.init(
+      istioInjectLabel: decoder.optional { $0.string() }, istioInjectAnnotation: decoder.optional { $0.string() },
+      istioRevision: decoder.optional { $0.string() }, linkerdInject: decoder.optional { $0.string() },
+      proxies: Set(decoder.array { $0.string() }), hostNetwork: decoder.bool())
   }
 }
 
@@ -182,7 +199,7 @@ extension CrossDocumentAnalysis.CatalogRecord: SpillRecord {
       encoder.int(Int(workload.namespace))
       encoder.string(workload.kind)
       encoder.optional(workload.name) { $0.string($1) }
-      encoder.unsigned(UInt64(workload.sidecar.rawValue))
+      encoder.record(workload.sidecar)
       encoder.labels(workload.labels)
     case .route(let namespace, let service, let split):
       encoder.unsigned(2)
@@ -205,8 +222,7 @@ extension CrossDocumentAnalysis.CatalogRecord: SpillRecord {
       self = .workload(
         CrossDocumentAnalysis.WorkloadRecord(
           namespace: namespace, kind: decoder.string(), name: decoder.optional { $0.string() },
-          sidecar: CrossDocumentAnalysis.SidecarIntent(rawValue: UInt8(truncatingIfNeeded: decoder.unsigned()))
-            ?? .unspecified,
+          sidecar: decoder.record(),
           labels: decoder.labels()))
     case 2: self = .route(namespace: namespace, service: decoder.string(), split: decoder.record())
     default: self = .namespacePolicy(namespace: namespace, policy: decoder.record())

@@ -34,6 +34,32 @@ public struct MeshConfig: Sendable, Hashable {
       case .linkerd: return 2102
       }
     }
+
+    /// The proxy image its own injector uses out of the box.
+    public var defaultProxyImage: String {
+      switch self {
+      case .istio: return "docker.io/istio/proxyv2:1.24.2"
+      case .linkerd: return "cr.l5d.io/linkerd/proxy:edge-24.11.8"
+      }
+    }
+
+    /// The proxy's default log level, in the provider's own terms.
+    public var defaultProxyLogLevel: String {
+      switch self {
+      case .istio: return "warning"
+      case .linkerd: return "warn,linkerd=info,hickory=error"
+      }
+    }
+
+    /// The proxy's default resource requests.
+    public var defaultProxyRequests: ResourceList {
+      self == .istio ? ResourceList(cpu: "100m", memory: "128Mi") : ResourceList()
+    }
+
+    /// The proxy's default resource limits.
+    public var defaultProxyLimits: ResourceList {
+      self == .istio ? ResourceList(cpu: "2", memory: "1Gi") : ResourceList()
+    }
   }
 
   /// Whether the proxy runs as a native sidecar (an init container with `restartPolicy: Always`).
@@ -219,5 +245,28 @@ public struct MeshConfig: Sendable, Hashable {
     guard let node else { return fallback }
     return ResourceList(
       cpu: node["cpu"]?.scalar?.text ?? fallback.cpu, memory: node["memory"]?.scalar?.text ?? fallback.memory)
+  }
+}
+
+/// A command's settings built on one MeshConfig (`SidecarSettings`, `PolicySettings`): the
+/// MeshConfig's fields are read and written through the view (`settings.trustDomain`), so only
+/// the command's own extras are declared again.
+@dynamicMemberLookup
+public protocol MeshConfigView {
+  /// The one settings model; its provider is the one the command works for.
+  var config: MeshConfig { get set }
+}
+
+extension MeshConfigView {
+  /// A MeshConfig field, through the view.
+  public subscript<Value>(dynamicMember field: WritableKeyPath<MeshConfig, Value>) -> Value {
+    get { config[keyPath: field] }
+    set { config[keyPath: field] = newValue }
+  }
+
+  /// The control plane's namespace in effect (the provider's default when the config sets none).
+  public var controlPlaneNamespace: String {
+    get { config.effectiveControlPlaneNamespace }
+    set { config.controlPlaneNamespace = newValue }
   }
 }

@@ -1,6 +1,7 @@
 import Manifest
 
-/// A registered kind: its type meta, its schema, and where its pod spec lives.
+/// A registered kind: its type meta and its schema (workload kinds keep their pod template where
+/// `WorkloadKinds` says).
 public struct KindSchema: Sendable {
   /// `group/version` (or `v1` for the core group).
   public var apiVersion: String
@@ -8,15 +9,11 @@ public struct KindSchema: Sendable {
   public var kind: String
   /// The schema of the whole object.
   public var schema: Schema
-  /// The path to the pod spec, for workload kinds (`spec.template.spec`).
-  public var podSpecPath: [String]?
-
   /// Creates a kind schema.
-  public init(_ apiVersion: String, _ kind: String, _ schema: Schema, podSpecPath: [String]? = nil) {
+  public init(_ apiVersion: String, _ kind: String, _ schema: Schema) {
     self.apiVersion = apiVersion
     self.kind = kind
     self.schema = schema
-    self.podSpecPath = podSpecPath
   }
 
   /// The API group (`""` for the core group).
@@ -47,12 +44,4 @@ public enum SchemaRegistry {
     byTypeMeta[apiVersion + " " + kind]
   }
 
-  /// The workload kinds (those with a pod spec), by kind name.
-  public static let workloadKinds: Set<String> = Set(all.filter { $0.podSpecPath != nil }.map(\.kind))
-
-  /// The path to the pod spec of a workload kind, whatever its version (`extensions/v1beta1`
-  /// Deployments still have it at `spec.template.spec`).
-  public static func podSpecPath(kind: String) -> [String]? {
-    all.first { $0.kind == kind && $0.podSpecPath != nil }?.podSpecPath
-  }
 }

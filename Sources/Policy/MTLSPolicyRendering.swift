@@ -120,8 +120,7 @@ enum LinkerdMTLSRendering {
     _ model: MTLSPolicyModel, _ context: inout RenderContext, lookup: some ServiceLookup
   ) -> [PortMode]? {
     var ports = model.portLevel.map { PortMode(port: $0.port, mode: $0.mode) }
-    let labels = Dictionary(
-      model.matchLabels!.map { ($0.key, $0.value.scalar?.text ?? "") }, uniquingKeysWith: { a, _ in a })
+    let labels = Node.mapping(model.matchLabels!).stringMap
     let found = lookup.containerPorts(namespace: context.namespace, matchLabels: labels)
     for port in found ?? [] where !ports.contains(where: { $0.port == port }) { ports.append((port, model.mode)) }
     if found == nil, !ports.isEmpty, !ports.contains(where: { $0.mode == model.mode }) {

@@ -25,6 +25,8 @@ public struct MeshWorkload: Sendable, Hashable {
   public var selector: [String: String]?
   /// The named container ports (`http` → 8080): Linkerd Servers often name their port.
   public var portNames: [String: Int] = [:]
+  /// Whether the pods use the node's network (no injector touches them).
+  public var hostNetwork = false
 
   /// Creates a workload from its parts.
   public init(
@@ -46,16 +48,16 @@ public struct MeshWorkload: Sendable, Hashable {
   /// Reads a workload object as the API returns it; `kind` is given because list items carry
   /// none. Nil when the kind has no pod template or the object has no name.
   public init?(kind: String, object: Node, defaultNamespace: String = "default") {
-    guard let podSpecPath = SchemaRegistry.podSpecPath(kind: kind),
+    guard let templatePath = WorkloadKinds.templatePath(kind: kind),
       let name = object[path: "metadata", "name"]?.string
     else { return nil }
-    let template = Self.node(object, at: podSpecPath.dropLast())
-    let podSpec = Self.node(object, at: podSpecPath[...])
+    let template = object.value(at: templatePath)
+    let podSpec = template?["spec"]
     let initContainers = podSpec?["initContainers"]?.sequence ?? []
     var ports: Set<Int> = []
     var portNames: [String: Int] = [:]
     for container in podSpec?["containers"]?.sequence ?? []
-    where !SidecarDetection.proxyNames.contains(container["name"]?.string ?? "") {
+    where !ProxyContainer.names.contains(container["name"]?.string ?? "") {
       for port in container["ports"]?.sequence ?? [] {
         guard let number = port["containerPort"]?.int else { continue }
         ports.insert(number)
@@ -64,24 +66,26 @@ public struct MeshWorkload: Sendable, Hashable {
     }
     self.init(
       kind: kind, namespace: object[path: "metadata", "namespace"]?.string ?? defaultNamespace, name: name,
-      labels: StringMap.read(template?[path: "metadata", "labels"]),
-      annotations: StringMap.read(template?[path: "metadata", "annotations"]),
+      labels: template?[path: "metadata", "labels"].stringMap ?? [:],
+      annotations: template?[path: "metadata", "annotations"].stringMap ?? [:],
       containers: (podSpec?["containers"]?.sequence ?? []).compactMap { $0["name"]?.string },
       sidecarInitContainers: initContainers.filter { $0["restartPolicy"]?.string == "Always" }.compactMap {
         $0["name"]?.string
       }, ports: ports.sorted(),
-      selector: kind == "Pod" ? nil : StringMap.read(object[path: "spec", "selector", "matchLabels"]))
+      selector: kind == "Pod" ? nil : object[path: "spec", "selector", "matchLabels"].stringMap)
     self.portNames = portNames
+    self.hostNetwork = podSpec?["hostNetwork"]?.bool == true
+  }
+
+  /// What its pod template says about injection, for `SidecarIntent`.
+  public var injectionMarks: PodInjectionMarks {
+    PodInjectionMarks(
+      labels: labels, annotations: annotations, containers: containers + sidecarInitContainers,
+      hostNetwork: hostNetwork)
   }
 
   /// `deployment/web`, as kubectl names objects in tables.
   public var reference: String { "\(kind.lowercased())/\(name)" }
-
-  private static func node(_ root: Node, at path: ArraySlice<String>) -> Node? {
-    var node: Node? = root
-    for key in path { node = node?[key] }
-    return node
-  }
 }
 
 /// Labels and annotations of a Namespace.
@@ -103,9 +107,12 @@ public struct NamespaceFacts: Sendable, Hashable {
   /// Reads a Namespace object.
   public init(object: Node) {
     self.init(
-      name: object[path: "metadata", "name"]?.string ?? "", labels: StringMap.read(object[path: "metadata", "labels"]),
-      annotations: StringMap.read(object[path: "metadata", "annotations"]))
+      name: object[path: "metadata", "name"]?.string ?? "", labels: object[path: "metadata", "labels"].stringMap,
+      annotations: object[path: "metadata", "annotations"].stringMap)
   }
+
+  /// What the Namespace says about injection, for `SidecarIntent`.
+  public var injectionMarks: NamespaceInjectionMarks { NamespaceInjectionMarks(labels: labels, annotations: annotations) }
 }
 
 /// Whether a workload's pods carry the mesh's proxy.
@@ -134,16 +141,18 @@ public enum SidecarState: String, Sendable, Hashable {
   }
 }
 
-/// Decides whether a workload has a sidecar, from its template and its Namespace, the way the
-/// providers' injection webhooks decide (docs/policies.md, "mtls status").
+/// Whether a workload has a sidecar, by the one rule (`SidecarIntent`), plus what only a
+/// cluster shows: running pods created before injection was turned on (docs/policies.md).
 public enum SidecarDetection {
   /// The proxy container's name per provider.
-  public static func proxyName(_ provider: MeshConfig.Provider) -> String {
-    provider == .istio ? "istio-proxy" : "linkerd-proxy"
-  }
+  public static func proxyName(_ provider: MeshConfig.Provider) -> String { ProxyContainer.name(for: provider) }
 
-  /// Both providers' proxy container names.
-  public static let proxyNames: Set<String> = ["istio-proxy", "linkerd-proxy"]
+  /// Why the workload has (or lacks) a sidecar in `namespace` for `provider`.
+  public static func intent(
+    of workload: MeshWorkload, namespace: NamespaceFacts?, provider: MeshConfig.Provider
+  ) -> SidecarIntent {
+    SidecarIntent.of(workload.injectionMarks, namespace: namespace?.injectionMarks, provider: provider)
+  }
 
   /// The sidecar state of `workload` in `namespace` for `provider`. `pods` are the running pods
   /// (read as workloads of kind Pod): a webhook-marked workload whose pods lack the proxy
@@ -151,13 +160,11 @@ public enum SidecarDetection {
   public static func state(
     of workload: MeshWorkload, namespace: NamespaceFacts?, provider: MeshConfig.Provider, pods: [MeshWorkload] = []
   ) -> SidecarState {
-    if hasProxy(workload, provider) { return .injected }
-    let marked: Bool
-    switch provider {
-    case .istio: marked = istioWebhook(workload, namespace)
-    case .linkerd: marked = linkerdWebhook(workload, namespace)
+    switch intent(of: workload, namespace: namespace, provider: provider) {
+    case .injected: return .injected
+    case .optedOut, .none: return .none
+    case .webhook: break
     }
-    guard marked else { return .none }
     // A bare Pod read from the API is the running pod: marked but without the proxy, it was
     // created before injection was turned on.
     guard let selector = workload.selector else { return workload.kind == "Pod" ? .restartNeeded : .webhook }
@@ -167,48 +174,18 @@ public enum SidecarDetection {
 
   /// Whether the pod spec holds the provider's proxy, as a container or a native sidecar.
   static func hasProxy(_ workload: MeshWorkload, _ provider: MeshConfig.Provider) -> Bool {
-    let proxy = proxyName(provider)
-    return workload.containers.contains(proxy) || workload.sidecarInitContainers.contains(proxy)
+    workload.injectionMarks.proxies.contains(ProxyContainer.name(for: provider))
   }
 
   /// The object with the proxy containers taken out of its pod spec, so that rendering sees the
   /// application's ports only (a Linkerd Server for the proxy's own 4143 would be wrong).
   public static func withoutProxies(_ object: Node, kind: String) -> Node {
-    guard let path = SchemaRegistry.podSpecPath(kind: kind) else { return object }
-    return removingProxies(object, along: path[...])
-  }
-
-  private static func removingProxies(_ node: Node, along path: ArraySlice<String>) -> Node {
-    var copy = node
-    guard let key = path.first else {
-      if let containers = node["containers"]?.sequence {
-        copy["containers"] = .sequence(containers.filter { !proxyNames.contains($0["name"]?.string ?? "") })
-      }
-      return copy
-    }
-    if let child = node[key] { copy[key] = removingProxies(child, along: path.dropFirst()) }
+    guard let path = WorkloadKinds.podSpecPath(kind: kind) else { return object }
+    var copy = object
+    guard let containers = object.value(at: path + ["containers"])?.sequence else { return object }
+    copy.setValue(
+      .sequence(containers.filter { !ProxyContainer.names.contains($0["name"]?.string ?? "") }), at: path + ["containers"])
     return copy
-  }
-
-  /// Istio's webhooks: a pod label `sidecar.istio.io/inject` decides first (`false` opts out of
-  /// an injected namespace, `true` opts in anywhere not disabled); else the namespace label
-  /// `istio-injection=enabled` or a revision label `istio.io/rev`.
-  static func istioWebhook(_ workload: MeshWorkload, _ namespace: NamespaceFacts?) -> Bool {
-    let namespaceLabels = namespace?.labels ?? [:]
-    if namespaceLabels["istio-injection"] == "disabled" { return false }
-    // The annotation is the older spelling; Istio still honours it.
-    if let pod = workload.labels["sidecar.istio.io/inject"] ?? workload.annotations["sidecar.istio.io/inject"] {
-      return pod == "true"
-    }
-    if workload.labels["istio.io/rev"] != nil { return true }
-    return namespaceLabels["istio-injection"] == "enabled" || namespaceLabels["istio.io/rev"] != nil
-  }
-
-  /// Linkerd's webhook: the annotation `linkerd.io/inject` on the template, else on the
-  /// Namespace; `enabled` and `ingress` inject, `disabled` does not.
-  static func linkerdWebhook(_ workload: MeshWorkload, _ namespace: NamespaceFacts?) -> Bool {
-    let value = workload.annotations["linkerd.io/inject"] ?? namespace?.annotations["linkerd.io/inject"]
-    return value == "enabled" || value == "ingress"
   }
 }
 
@@ -251,9 +228,9 @@ public struct ModeSource: Sendable, Hashable {
   /// `MTLSPolicy shop/default` from `meshctl.io/source: MTLSPolicy/shop/default` on an object
   /// with the managed-by label (an annotation copied onto a hand-made object does not count).
   static func managedPolicy(_ object: Node) -> String? {
-    let labels = StringMap.read(object[path: "metadata", "labels"])
+    let labels = object[path: "metadata", "labels"].stringMap
     guard labels[Annotations.managedByLabel] == Annotations.managedByValue else { return nil }
-    return policyReference(StringMap.read(object[path: "metadata", "annotations"])[Annotations.source])
+    return policyReference(object[path: "metadata", "annotations"].stringMap[Annotations.source])
   }
 
   /// `MTLSPolicy shop/default` for a `meshctl.io/source` value naming an MTLSPolicy.
@@ -371,7 +348,7 @@ public enum MTLSResolver {
 
   /// `spec.selector.matchLabels`; nil when the policy selects no workload (empty counts as none).
   static func selectorLabels(_ policy: Node) -> [String: String]? {
-    let labels = StringMap.read(policy[path: "spec", "selector", "matchLabels"])
+    let labels = policy[path: "spec", "selector", "matchLabels"].stringMap
     return labels.isEmpty ? nil : labels
   }
 
@@ -489,7 +466,7 @@ public enum LabelMatch {
   /// Whether a `LabelSelector` (`matchLabels` and `matchExpressions`) selects `labels`; the
   /// empty selector selects everything.
   public static func matches(selector: Node, _ labels: [String: String]) -> Bool {
-    guard matches(StringMap.read(selector["matchLabels"]), labels) else { return false }
+    guard matches(selector["matchLabels"].stringMap, labels) else { return false }
     return (selector["matchExpressions"]?.sequence ?? []).allSatisfy { expression($0, labels) }
   }
 
@@ -585,15 +562,6 @@ public enum StrictSafety {
   public static func unmeshed(mode: String, _ workloads: [WorkloadMTLS]) -> [WorkloadMTLS] {
     guard mode == "STRICT" else { return [] }
     return workloads.filter { !$0.sidecar.isMeshed }
-  }
-}
-
-/// String-to-string maps (labels, annotations) read from nodes; non-string scalars keep their text.
-enum StringMap {
-  static func read(_ node: Node?) -> [String: String] {
-    var map: [String: String] = [:]
-    for entry in node?.mapping ?? [] { map[entry.key] = entry.value.scalar?.text ?? "" }
-    return map
   }
 }
 

@@ -9,16 +9,13 @@ public enum RoutingTarget: String, Sendable, Hashable, CaseIterable {
   case gatewayAPI = "gateway-api"
 }
 
-/// The settings rendering takes from a MeshConfig and the command line.
-public struct PolicySettings: Sendable, Hashable {
-  /// The mesh that enforces the rendered resources.
-  public var provider: MeshConfig.Provider
+/// The settings rendering takes: the MeshConfig (whose provider is the one rendered for) plus
+/// what only the command line says (routing target, default namespace, cluster strictness).
+public struct PolicySettings: MeshConfigView, Sendable, Hashable {
+  /// The one settings model; its provider is the mesh that enforces the rendered resources.
+  public var config: MeshConfig
   /// Where TrafficSplit routing goes.
   public var routing: RoutingTarget
-  /// The identity trust domain (Linkerd identities end in it).
-  public var trustDomain: String
-  /// The control plane's namespace (part of Linkerd identities).
-  public var controlPlaneNamespace: String
   /// The namespace for policies that set none (`-n`); nil leaves it unset.
   public var defaultNamespace: String?
   /// Whether every Service a TrafficSplit names must be known to the lookup: against a cluster
@@ -26,16 +23,14 @@ public struct PolicySettings: Sendable, Hashable {
   /// it may simply be elsewhere).
   public var requireKnownServices = false
 
-  /// Creates settings.
+  /// Creates settings from their parts; the rest of the MeshConfig keeps its defaults.
   public init(
     provider: MeshConfig.Provider = .istio, routing: RoutingTarget = .provider, trustDomain: String = "cluster.local",
     controlPlaneNamespace: String? = nil, defaultNamespace: String? = nil
   ) {
-    self.provider = provider
-    self.routing = routing
-    self.trustDomain = trustDomain
-    self.controlPlaneNamespace = controlPlaneNamespace ?? provider.defaultControlPlaneNamespace
-    self.defaultNamespace = defaultNamespace
+    self.init(
+      config: MeshConfig(provider: provider, trustDomain: trustDomain, controlPlaneNamespace: controlPlaneNamespace),
+      routing: routing, defaultNamespace: defaultNamespace)
   }
 
   /// Settings from a MeshConfig; `provider` overrides the config's.
@@ -43,14 +38,15 @@ public struct PolicySettings: Sendable, Hashable {
     config: MeshConfig, provider: MeshConfig.Provider? = nil, routing: RoutingTarget = .provider,
     defaultNamespace: String? = nil
   ) {
-    let provider = provider ?? config.provider
-    self.init(
-      provider: provider, routing: routing, trustDomain: config.trustDomain,
-      controlPlaneNamespace: config.controlPlaneNamespace, defaultNamespace: defaultNamespace)
+    var config = config
+    if let provider { config.provider = provider }
+    self.config = config
+    self.routing = routing
+    self.defaultNamespace = defaultNamespace
   }
 
   /// Whether TrafficSplits become Gateway API HTTPRoutes (always on Linkerd).
-  var usesGatewayAPI: Bool { provider == .linkerd || routing == .gatewayAPI }
+  var usesGatewayAPI: Bool { config.provider == .linkerd || routing == .gatewayAPI }
 }
 
 /// What rendering one policy gave: the resources, or the errors that stopped it.
@@ -93,7 +89,7 @@ public struct PolicyRenderer: Sendable {
   }
 
   /// Renders every policy among `objects`; other objects render to nothing. The result is in
-  /// apply order (`inApplyOrder`), policies in input order within each tier.
+  /// apply order (`ApplyTier.ordered`), policies in input order within each tier.
   public func render(_ objects: [ManifestObject], lookup: some ServiceLookup) -> RenderResult {
     var result = RenderResult()
     for object in objects {
@@ -101,24 +97,8 @@ public struct PolicyRenderer: Sendable {
       result.objects += one.objects
       result.diagnostics += object.document.withSourceLines(one.diagnostics)
     }
-    result.objects = Self.inApplyOrder(result.objects)
+    result.objects = ApplyTier.ordered(result.objects)
     return result
-  }
-
-  /// Objects in the order they can be applied (DESIGN.md §6): Namespaces, then Services, then
-  /// routing and policies; the order within a tier is kept.
-  public static func inApplyOrder(_ objects: [Node]) -> [Node] {
-    func tier(_ node: Node) -> Int {
-      switch node["kind"]?.string {
-      case "Namespace": return 0
-      case "Service": return 1
-      default: return 2
-      }
-    }
-    return objects.enumerated().sorted { lhs, rhs in
-      let (l, r) = (tier(lhs.element), tier(rhs.element))
-      return l != r ? l < r : lhs.offset < rhs.offset
-    }.map(\.element)
   }
 
   /// Renders one object of an input; its document gives the file named in diagnostics.

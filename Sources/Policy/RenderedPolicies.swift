@@ -22,7 +22,7 @@ public enum RenderedPolicies {
   /// The spec of the TrafficSplit a routing object was rendered from.
   public static func trafficSplitSpec(fromRoute route: Node) -> Node? {
     guard let annotation = route[path: "metadata", "annotations", Annotations.backends]?.string,
-      let backends = ManifestReader().parse(annotation).documents.first?.root.sequence
+      let backends = Node.parse(annotation)?.sequence
     else { return nil }
     let shape = RouteShape(route)
     var spec = shape.serviceAndPort
@@ -37,7 +37,7 @@ public enum RenderedPolicies {
     guard let annotations = object[path: "metadata", "annotations"],
       let source = annotations[Annotations.source]?.string, let origin = Annotations.parseSource(source),
       origin.kind == "MTLSPolicy", let specText = annotations[Annotations.mtls]?.string,
-      let spec = ManifestReader().parse(specText).documents.first?.root, spec.mapping != nil
+      let spec = Node.parse(specText), spec.mapping != nil
     else { return nil }
     var metadata = [MappingEntry(key: "name", value: .string(origin.name))]
     if let namespace = origin.namespace { metadata.append(MappingEntry(key: "namespace", value: .string(namespace))) }

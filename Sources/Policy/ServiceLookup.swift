@@ -67,22 +67,16 @@ public struct ManifestLookup: ServiceLookup {
         ServiceFacts(
           name: name, namespace: namespace, selector: node[path: "spec", "selector"]?.mapping ?? [],
           ports: node[path: "spec", "ports"]?.sequence ?? []))
-    } else if let podSpecPath = SchemaRegistry.podSpecPath(kind: kind) {
-      addWorkload(node, podSpecPath: podSpecPath, namespace: namespace)
+    } else if let templatePath = WorkloadKinds.templatePath(kind: kind) {
+      addWorkload(node, templatePath: templatePath, namespace: namespace)
     }
   }
 
-  private mutating func addWorkload(_ node: Node, podSpecPath: [String], namespace: String?) {
-    // The pod template's labels sit beside its spec: `spec.template.metadata.labels` (a Pod's own
-    // `metadata.labels`).
-    var labelsNode: Node? = node
-    for key in podSpecPath.dropLast() { labelsNode = labelsNode?[key] }
-    var labels: [String: String] = [:]
-    for entry in labelsNode?[path: "metadata", "labels"]?.mapping ?? [] {
-      labels[entry.key] = entry.value.scalar?.text ?? ""
-    }
-    var podSpec: Node? = node
-    for key in podSpecPath { podSpec = podSpec?[key] }
+  private mutating func addWorkload(_ node: Node, templatePath: [String], namespace: String?) {
+    // `spec.template` (a Pod is its own template): its labels and its pod spec.
+    let template = node.value(at: templatePath)
+    let labels = template?[path: "metadata", "labels"].stringMap ?? [:]
+    let podSpec = template?["spec"]
     var ports: [Int] = []
     for container in podSpec?["containers"]?.sequence ?? [] {
       for port in container["ports"]?.sequence ?? [] {

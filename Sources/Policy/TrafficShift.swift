@@ -57,17 +57,3 @@ public enum TrafficShift {
     weights.map { "\($0.name)=\($0.weight)" }.joined(separator: ",")
   }
 }
-
-extension Node {
-  /// This node with the value at `path` (mapping keys) replaced; missing keys are added.
-  func replacing(path: [String], _ change: (Node) -> Node) -> Node {
-    guard let key = path.first else { return change(self) }
-    var entries = mapping ?? []
-    if let index = entries.firstIndex(where: { $0.key == key }) {
-      entries[index].value = entries[index].value.replacing(path: Array(path.dropFirst()), change)
-    } else {
-      entries.append(MappingEntry(key: key, value: Node.null.replacing(path: Array(path.dropFirst()), change)))
-    }
-    return Node(.mapping(entries), mark: mark)
-  }
-}

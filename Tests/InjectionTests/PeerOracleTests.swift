@@ -1,6 +1,7 @@
 import Foundation
 import Injection
 import Manifest
+import MeshSchema
 import TestSupport
 import Testing
 
@@ -178,7 +179,7 @@ import Testing
   /// Workloads of a document: name and pod template.
   static func workloads(_ document: Document) -> [(name: String, template: Node)] {
     document.objects.compactMap { object in
-      guard let kind = object.kind, let path = PodTemplateLocator.templatePath(kind: kind, apiVersion: object.apiVersion),
+      guard let kind = object.kind, let path = WorkloadKinds.templatePath(kind: kind, apiVersion: object.apiVersion),
         var template: Node? = object.node
       else { return nil }
       for key in path { template = template?[key] }

@@ -442,23 +442,20 @@ public enum KubernetesSchemas {
 
   /// Registered Kubernetes kinds.
   static let kinds: [KindSchema] = [
-    KindSchema("v1", "Pod", topLevel(spec: podSpec), podSpecPath: ["spec"]),
-    KindSchema("apps/v1", "Deployment", topLevel(spec: deploymentSpec), podSpecPath: ["spec", "template", "spec"]),
-    KindSchema("apps/v1", "ReplicaSet", topLevel(spec: replicaSetSpec), podSpecPath: ["spec", "template", "spec"]),
-    KindSchema("apps/v1", "StatefulSet", topLevel(spec: statefulSetSpec), podSpecPath: ["spec", "template", "spec"]),
-    KindSchema("apps/v1", "DaemonSet", topLevel(spec: daemonSetSpec), podSpecPath: ["spec", "template", "spec"]),
-    KindSchema("batch/v1", "Job", topLevel(spec: jobSpec), podSpecPath: ["spec", "template", "spec"]),
+    KindSchema("v1", "Pod", topLevel(spec: podSpec)),
+    KindSchema("apps/v1", "Deployment", topLevel(spec: deploymentSpec)),
+    KindSchema("apps/v1", "ReplicaSet", topLevel(spec: replicaSetSpec)),
+    KindSchema("apps/v1", "StatefulSet", topLevel(spec: statefulSetSpec)),
+    KindSchema("apps/v1", "DaemonSet", topLevel(spec: daemonSetSpec)),
+    KindSchema("batch/v1", "Job", topLevel(spec: jobSpec)),
     KindSchema(
-      "batch/v1", "CronJob", topLevel(spec: cronJobSpec),
-      podSpecPath: ["spec", "jobTemplate", "spec", "template", "spec"]),
+      "batch/v1", "CronJob", topLevel(spec: cronJobSpec)),
     KindSchema(
-      "v1", "ReplicationController", topLevel(spec: replicationControllerSpec),
-      podSpecPath: ["spec", "template", "spec"]),
+      "v1", "ReplicationController", topLevel(spec: replicationControllerSpec)),
     KindSchema(
-      "argoproj.io/v1alpha1", "Rollout", topLevel(spec: rolloutSpec), podSpecPath: ["spec", "template", "spec"]),
+      "argoproj.io/v1alpha1", "Rollout", topLevel(spec: rolloutSpec)),
     KindSchema(
-      "apps.openshift.io/v1", "DeploymentConfig", topLevel(spec: deploymentConfigSpec),
-      podSpecPath: ["spec", "template", "spec"]),
+      "apps.openshift.io/v1", "DeploymentConfig", topLevel(spec: deploymentConfigSpec)),
     KindSchema("v1", "Service", topLevel(spec: serviceSpec, nameFormat: .dns1035Label)),
     KindSchema(
       "v1", "Namespace", topLevel(spec: .object([.optional("finalizers", .strings)]), nameFormat: .dns1123Label)),
