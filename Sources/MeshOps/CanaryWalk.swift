@@ -65,7 +65,7 @@ public struct TrafficSplitTarget: Sendable {
     let objects = result.objects.map { object -> ManifestObject in
       var node = object
       if ["VirtualService", "HTTPRoute"].contains(object["kind"]?.string) {
-        node = object.replacingAnnotation(Self.previousWeightsAnnotation, with: remembered)
+        node = object.settingValue(.string(remembered), at: ["metadata", "annotations", Self.previousWeightsAnnotation])
       }
       return ManifestObject(node: node, document: Document(root: node, file: "cluster"), path: "")
     }
@@ -77,7 +77,7 @@ public struct TrafficSplitTarget: Sendable {
 
   /// The weights the annotation remembers; nil when it is absent or holds none.
   static func weights(fromAnnotation text: String?) -> BackendWeights? {
-    guard let text, let root = ManifestReader().parse(text).documents.first?.root, let entries = root.mapping else {
+    guard let text, let entries = Node.parse(text)?.mapping else {
       return nil
     }
     let weights = entries.compactMap { entry in entry.value.int.map { (entry.key, $0) } }

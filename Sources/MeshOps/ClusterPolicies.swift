@@ -63,7 +63,7 @@ public enum ClusterPolicies {
     var node = objects[index].node
     for key in ["labels", "annotations"] {
       for entry in object.node[path: "metadata", key]?.mapping ?? [] {
-        node = node.replacingMetadata(key, entry.key, with: entry.value)
+        node = node.settingValue(entry.value, at: ["metadata", key, entry.key])
       }
     }
     objects[index] = ManifestObject(node: node, document: objects[index].document, path: objects[index].path)
@@ -110,32 +110,5 @@ public enum ClusterPolicies {
     return .mapping(
       [MappingEntry(key: "apiVersion", value: .string(apiVersion)), MappingEntry(key: "kind", value: .string(kind))]
         + rest)
-  }
-}
-
-extension Node {
-  /// This object with `metadata.annotations[key]` set to `value`.
-  func replacingAnnotation(_ key: String, with value: String) -> Node {
-    replacingMetadata("annotations", key, with: .string(value))
-  }
-
-  /// This object with `metadata.<map>[key]` (labels or annotations) set to `value`, in place
-  /// when the key exists, else added last.
-  func replacingMetadata(_ map: String, _ key: String, with value: Node) -> Node {
-    guard var entries = mapping, let index = entries.firstIndex(where: { $0.key == "metadata" }) else { return self }
-    var metadata = entries[index].value.mapping ?? []
-    var pairs = metadata.first { $0.key == map }?.value.mapping ?? []
-    if let existing = pairs.firstIndex(where: { $0.key == key }) {
-      pairs[existing].value = value
-    } else {
-      pairs.append(MappingEntry(key: key, value: value))
-    }
-    if let position = metadata.firstIndex(where: { $0.key == map }) {
-      metadata[position].value = .mapping(pairs)
-    } else {
-      metadata.append(MappingEntry(key: map, value: .mapping(pairs)))
-    }
-    entries[index].value = Node(.mapping(metadata), mark: entries[index].value.mark)
-    return Node(.mapping(entries), mark: mark)
   }
 }
