@@ -1,5 +1,6 @@
 import KubeClient
 import Manifest
+import MeshSchema
 
 /// What `apply`, `diff` and `delete` share: read every input, refuse invalid input before the
 /// first request, connect, and match every object to its type on the server.

@@ -61,19 +61,11 @@ extension Meshctl {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
-      var arguments = input.filenames
-      if arguments.isEmpty {
-        guard !context.stdinIsTerminal else {
-          throw ValidationError("no input: give -f PATH, or pipe manifests in (-f - reads standard input)")
-        }
-        arguments = ["-"]
-      }
+      let frontend = try InputFrontend(input, context: context)
       var run = ValidationRun(options: ValidationOptions(strict: strict))
       // Only JUnit lists objects; the other formats need their count alone.
       run.recordsObjects = output == .junit
-      let report = run.run(arguments: arguments, recursive: input.recursive, context: context) {
-        context.stderr.write("\(Meshctl.displayName): error: \($0)\n")
-      }
+      let report = try run.run(frontend)
       context.stdout.write(render(report, color: context.stdoutAllowsColor))
       return report.exitStatus(failOn: failOn)
     }
@@ -84,9 +76,55 @@ extension Meshctl {
       case .text: return TextReport(color: color).render(report)
       case .json: return JSONReport.render(report, failOn: failOn)
       case .junit: return JUnitReport.render(report, failOn: failOn)
-      case .sarif: return SARIFReport.render(report)
+      case .sarif: return SARIFReport.render(report, toolVersion: MeshctlVersion.current)
       case .github: return GitHubReport.render(report)
       }
+    }
+  }
+}
+
+/// `validate` over the inputs: the front end reads one document at a time into MeshSchema's
+/// `ValidationSession`, so memory stays flat however long the input.
+public struct ValidationRun {
+  /// The options of every document's validation.
+  public var options: ValidationOptions
+  /// Whether the report lists every object (only JUnit renders them).
+  public var recordsObjects = true
+
+  /// Creates a run with validation options.
+  public init(options: ValidationOptions) {
+    self.options = options
+  }
+
+  /// Validates `arguments` (the `-f` values) and returns what was found; unreadable inputs
+  /// are reported on standard error as they happen and the rest still run.
+  public func run(arguments: [String], recursive: Bool, context: CommandContext) -> ValidationReport {
+    // The handlers do not throw, so neither does the front end.
+    (try? run(InputFrontend(arguments: arguments, recursive: recursive, context: context))) ?? ValidationReport()
+  }
+
+  func run(_ frontend: InputFrontend) throws -> ValidationReport {
+    // Standard input cannot be read twice: only then does the analysis keep source lines.
+    var session = ValidationSession(
+      options: options, recordsObjects: recordsObjects, retainsSourceLines: frontend.readsStandardInput)
+    try frontend.read(
+      document: { session.add($0) },
+      finished: { input, summary in session.finishInput(input.displayName, readerFindings: summary.diagnostics) },
+      unreadable: { input, message in session.failInput(input?.displayName, message: message) })
+    let context = frontend.context
+    // A file that vanished since it was read just loses its carets.
+    return session.finish { file, lines in (try? SourceLines.lines(lines, in: context.openFile(file))) ?? [:] }
+  }
+}
+
+extension ValidationReport {
+  /// The exit status the report means: 2 for unreadable input (before anything else), 1 for
+  /// findings at or above `failOn`, else 0.
+  public func exitStatus(failOn: FailOn) -> ExitStatus {
+    switch outcome(failOn: failOn) {
+    case .passed: return .success
+    case .failed: return .findings
+    case .unreadableInput: return .inputError
     }
   }
 }
