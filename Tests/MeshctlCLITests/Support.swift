@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import Manifest
+import MeshSchema
 import Testing
 
 @testable import MeshctlCLI
