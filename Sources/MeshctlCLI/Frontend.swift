@@ -1,5 +1,6 @@
 import ArgumentParser
 import Manifest
+import MeshSchema
 
 /// The one way commands read their inputs: expands the `-f` values (standard input when there
 /// are none and it is not a terminal), reads each input once, in order, one document at a
@@ -74,13 +75,9 @@ struct InputFrontend {
       for input in inputs where seen.insert(input).inserted {
         do {
           let summary = try reader.read(try open(input), file: input.displayName) { parsed in
-            do { try document(parsed) } catch let error as ManifestError { throw error } catch {
-              throw HandlerFailure(error: error)
-            }
+            try Self.handing { try document(parsed) }
           }
-          do { try finished(input, summary) } catch let error as ManifestError { throw error } catch {
-            throw HandlerFailure(error: error)
-          }
+          try Self.handing { try finished(input, summary) }
         } catch let failure as HandlerFailure {
           throw failure.error
         } catch {
@@ -91,12 +88,33 @@ struct InputFrontend {
     return failed
   }
 
+  /// Reads every input into `session`, the checks `validate` and `render` share; `document`
+  /// sees each document too.
+  func read(into session: inout ValidationSession, document: (Document) -> Void = { _ in }) {
+    // The handlers do not throw, so neither does `read`.
+    _ = try? read(
+      document: { parsed in
+        document(parsed)
+        session.add(parsed)
+      },
+      finished: { input, summary in session.finishInput(input.displayName, readerFindings: summary.diagnostics) },
+      unreadable: { input, message in session.failInput(input?.displayName, message: message) })
+  }
+
   /// The bytes of one input.
   func open(_ input: InputPath) throws -> any ByteSource {
     switch input {
     case .standardInput: return context.stdin
     case .file(let path): return try context.openFile(path)
     }
+  }
+}
+
+extension InputFrontend {
+  /// Runs a command's handler; its errors, but for `ManifestError` (an input problem), are
+  /// marked so the per-input policy lets them through.
+  fileprivate static func handing(_ handler: () throws -> Void) throws {
+    do { try handler() } catch let error as ManifestError { throw error } catch { throw HandlerFailure(error: error) }
   }
 }
 

@@ -87,21 +87,15 @@ struct PolicyInputs {
     read(InputFrontend(arguments: arguments, recursive: recursive, context: context))
   }
 
-  /// Reads and checks the inputs of `frontend`.
+  /// Reads and checks the inputs of `frontend`, with `validate`'s own session: the findings
+  /// come out in the order `validate` prints them.
   static func read(_ frontend: InputFrontend) -> PolicyInputs {
-    var inputs = PolicyInputs()
-    var analysis = CrossDocumentAnalysis()
-    let validator = Validator()
-    // The handlers do not throw, so neither does the front end.
-    let unreadable = try? frontend.read(
-      document: { document in
-        inputs.documents.append(document)
-        inputs.diagnostics += inPositionOrder(validator.validate(document))
-        analysis.add(document)
-      },
-      finished: { _, summary in inputs.diagnostics += summary.diagnostics })
-    inputs.diagnostics += analysis.findings()
-    inputs.unreadable = unreadable ?? true || inputs.diagnostics.contains(where: \.isInputError)
-    return inputs
+    var documents: [Document] = []
+    var session = ValidationSession(recordsObjects: false, retainsSourceLines: true)
+    frontend.read(into: &session) { documents.append($0) }
+    let report = session.finish { _, _ in [:] }
+    return PolicyInputs(
+      documents: documents, diagnostics: report.diagnostics,
+      unreadable: report.outcome(failOn: .never) == .unreadableInput)
   }
 }

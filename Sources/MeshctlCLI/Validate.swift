@@ -62,12 +62,25 @@ extension Meshctl {
 
     public func run(in context: CommandContext) throws -> ExitStatus {
       let frontend = try InputFrontend(input, context: context)
-      var run = ValidationRun(options: ValidationOptions(strict: strict))
       // Only JUnit lists objects; the other formats need their count alone.
-      run.recordsObjects = output == .junit
-      let report = try run.run(frontend)
+      let report = Self.report(
+        of: frontend, options: ValidationOptions(strict: strict), recordsObjects: output == .junit)
       context.stdout.write(render(report, color: context.stdoutAllowsColor))
       return report.exitStatus(failOn: failOn)
+    }
+
+    /// Validates the inputs of `frontend` one document at a time, so memory stays flat however
+    /// long the input; unreadable inputs are reported on standard error as they happen.
+    static func report(of frontend: InputFrontend, options: ValidationOptions, recordsObjects: Bool)
+      -> ValidationReport
+    {
+      // Standard input cannot be read twice: only then does the analysis keep source lines.
+      var session = ValidationSession(
+        options: options, recordsObjects: recordsObjects, retainsSourceLines: frontend.readsStandardInput)
+      frontend.read(into: &session)
+      let context = frontend.context
+      // A file that vanished since it was read just loses its carets.
+      return session.finish { file, lines in (try? SourceLines.lines(lines, in: context.openFile(file))) ?? [:] }
     }
 
     /// The report in the chosen format.
@@ -80,40 +93,6 @@ extension Meshctl {
       case .github: return GitHubReport.render(report)
       }
     }
-  }
-}
-
-/// `validate` over the inputs: the front end reads one document at a time into MeshSchema's
-/// `ValidationSession`, so memory stays flat however long the input.
-public struct ValidationRun {
-  /// The options of every document's validation.
-  public var options: ValidationOptions
-  /// Whether the report lists every object (only JUnit renders them).
-  public var recordsObjects = true
-
-  /// Creates a run with validation options.
-  public init(options: ValidationOptions) {
-    self.options = options
-  }
-
-  /// Validates `arguments` (the `-f` values) and returns what was found; unreadable inputs
-  /// are reported on standard error as they happen and the rest still run.
-  public func run(arguments: [String], recursive: Bool, context: CommandContext) -> ValidationReport {
-    // The handlers do not throw, so neither does the front end.
-    (try? run(InputFrontend(arguments: arguments, recursive: recursive, context: context))) ?? ValidationReport()
-  }
-
-  func run(_ frontend: InputFrontend) throws -> ValidationReport {
-    // Standard input cannot be read twice: only then does the analysis keep source lines.
-    var session = ValidationSession(
-      options: options, recordsObjects: recordsObjects, retainsSourceLines: frontend.readsStandardInput)
-    try frontend.read(
-      document: { session.add($0) },
-      finished: { input, summary in session.finishInput(input.displayName, readerFindings: summary.diagnostics) },
-      unreadable: { input, message in session.failInput(input?.displayName, message: message) })
-    let context = frontend.context
-    // A file that vanished since it was read just loses its carets.
-    return session.finish { file, lines in (try? SourceLines.lines(lines, in: context.openFile(file))) ?? [:] }
   }
 }
 
