@@ -111,3 +111,60 @@ import Testing
     #expect(world.stderr.text.isEmpty)
   }
 }
+
+/// The per-input error policy and the `--config` file, as the commands apply them.
+@Suite struct InputPolicyCommandTests {
+  static let deployment = """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web, namespace: shop}
+    spec:
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          containers: [{name: web, image: web:1}]
+
+    """
+
+  @Test func injectReportsAMissingInputAndStillTransformsTheOthers() {
+    let world = FakeWorld()
+    world.files["app.yaml"] = Self.deployment
+    #expect(world.run(["inject", "-f", "gone.yaml", "-f", "app.yaml"]) == 2)
+    #expect(world.stderr.text.hasPrefix("meshctl: error: "))
+    #expect(world.stderr.text.contains("gone.yaml"))
+    #expect(world.stdout.text.contains("istio-proxy"))
+  }
+
+  @Test func injectReportsReadErrorsOnOneLineEachAndExits2() {
+    let world = FakeWorld()
+    world.files["bad.yaml"] = Inputs.duplicateKey
+    #expect(world.run(["inject", "-f", "bad.yaml"]) == 2)
+    #expect(world.stderr.text.hasPrefix("bad.yaml:5:3: error: "))
+  }
+
+  @Test func renderReadsEveryInputBeforeGivingUpOnAnUnreadableOne() {
+    let world = FakeWorld()
+    world.files["cm.yaml"] = Inputs.valid
+    #expect(world.run(["render", "-f", "gone.yaml", "-f", "cm.yaml"]) == 2)
+    #expect(world.stdout.text.isEmpty)
+    #expect(world.stderr.text.contains("gone.yaml"))
+  }
+
+  @Test func configThatIsNotAMeshConfigIsAUsageError() {
+    let world = FakeWorld()
+    world.files["app.yaml"] = Self.deployment
+    world.files["mc.yaml"] = Inputs.valid
+    #expect(world.run(["inject", "-f", "app.yaml", "--config", "mc.yaml"]) == 64)
+    #expect(world.stderr.text.contains("mc.yaml: --config needs a meshctl.io/v1alpha1 MeshConfig, not ConfigMap"))
+    #expect(world.stdout.text.isEmpty)
+  }
+
+  @Test func configWithErrorsIsReportedLikeFindings() {
+    let world = FakeWorld()
+    world.files["app.yaml"] = Self.deployment
+    world.files["mc.yaml"] = "apiVersion: meshctl.io/v1alpha1\nkind: MeshConfig\nspec: {provider: consul}\n"
+    #expect(world.run(["inject", "-f", "app.yaml", "--config", "mc.yaml"]) == 2)
+    #expect(world.stderr.text.hasPrefix("mc.yaml:3:"))
+  }
+}
