@@ -114,16 +114,12 @@ import Testing
 
 /// The per-input error policy and the `--config` file, as the commands apply them.
 @Suite struct InputPolicyCommandTests {
+  /// A Deployment in flow style: one pod template to inject.
   static let deployment = """
     apiVersion: apps/v1
     kind: Deployment
     metadata: {name: web, namespace: shop}
-    spec:
-      selector: {matchLabels: {app: web}}
-      template:
-        metadata: {labels: {app: web}}
-        spec:
-          containers: [{name: web, image: web:1}]
+    spec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: web:1}]}}}
 
     """
 
