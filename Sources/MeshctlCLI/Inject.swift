@@ -172,9 +172,10 @@ struct InjectionRun {
     var jsonItems: [Node] = []
     var file = FileState()
     var lastWritten: String?
-    var failed = false
+    var hadErrors = false
+    let unreadable: Bool
     do {
-      failed = try frontend.read(
+      unreadable = try frontend.read(
         document: { document in
           file.errors += document.diagnostics.filter { $0.severity == .error }
           let result = try change(document)
@@ -196,13 +197,13 @@ struct InjectionRun {
           defer { file = FileState() }
           file.errors += summary.diagnostics
           DiagnosticPrinter(context).printLines(file.errors)
-          if !file.errors.isEmpty { failed = true }
+          if !file.errors.isEmpty { hadErrors = true }
           // A file with errors is never rewritten.
           if transform.inPlace, file.changed, file.errors.isEmpty, case .file(let path) = input {
             try context.writeFile(path, Array(file.rewritten.utf8))
           }
         },
-        unreadable: { _, _ in file = FileState() }) || failed
+        unreadable: { _, _ in file = FileState() })
     } catch let error as InjectionError {
       throw ValidationError(error.message)
     }
@@ -214,7 +215,7 @@ struct InjectionRun {
     if let path = transform.report {
       try context.writeFile(path, Array((JSONEmitter.emit(Self.reportNode(report.outcomes)) + "\n").utf8))
     }
-    return failed ? .inputError : .success
+    return unreadable || hadErrors ? .inputError : .success
   }
 
   /// What one input has come to while it is read.
