@@ -25,6 +25,7 @@ let package = Package(
     .library(name: "Injection", targets: ["Injection"]),
     .library(name: "Policy", targets: ["Policy"]),
     .library(name: "KubeClient", targets: ["KubeClient"]),
+    .library(name: "MeshOps", targets: ["MeshOps"]),
   ],
   dependencies: [
     // The only third-party dependency: command parsing, help, completions and man pages.
@@ -44,6 +45,9 @@ let package = Package(
     .target(name: "MeshSchema", dependencies: ["Manifest"], swiftSettings: speed),
     .target(name: "Injection", dependencies: ["Manifest", "MeshSchema"], swiftSettings: speed),
     .target(name: "Policy", dependencies: ["Manifest", "MeshSchema"]),
+    // Everything that reads a cluster, reasons about the mesh and writes back: the one library
+    // that may use both Policy and KubeClient.
+    .target(name: "MeshOps", dependencies: ["Manifest", "MeshSchema", "Policy", "KubeClient"]),
     .target(
       name: "MeshctlCLI",
       dependencies: [
@@ -52,16 +56,26 @@ let package = Package(
         "Injection",
         "KubeClient",
         "Policy",
+        "MeshOps",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .executableTarget(name: "meshctl", dependencies: ["MeshctlCLI"], linkerSettings: staticLibstdcxx),
-    .testTarget(name: "ManifestTests", dependencies: ["Manifest"], exclude: ["Fixtures"]),
-    .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest"], exclude: ["Fixtures"]),
-    .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Manifest"]),
-    .testTarget(name: "InjectionTests", dependencies: ["Injection", "Manifest"], exclude: ["Golden"]),
-    .testTarget(name: "PolicyTests", dependencies: ["Policy", "Manifest", "MeshSchema"], exclude: ["Golden"]),
-    .testTarget(name: "MeshctlCLITests", dependencies: ["MeshctlCLI", "Manifest", "MeshSchema", "KubeClient"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["Manifest"]),
+    // What the test targets share: paths to the package and corpus, in-memory sources, the
+    // scripted cluster transport.
+    .target(
+      name: "TestSupport", dependencies: ["Manifest", "MeshSchema", "Policy", "KubeClient"], path: "Tests/TestSupport"),
+    .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport"], exclude: ["Fixtures"]),
+    .testTarget(name: "MeshSchemaTests", dependencies: ["MeshSchema", "Manifest", "TestSupport"], exclude: ["Fixtures"]),
+    .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "Manifest", "TestSupport"]),
+    .testTarget(name: "InjectionTests", dependencies: ["Injection", "Manifest", "TestSupport"], exclude: ["Golden"]),
+    .testTarget(
+      name: "PolicyTests", dependencies: ["Policy", "Manifest", "MeshSchema", "TestSupport"], exclude: ["Golden"]),
+    .testTarget(
+      name: "MeshOpsTests", dependencies: ["MeshOps", "Policy", "Manifest", "MeshSchema", "KubeClient", "TestSupport"]),
+    .testTarget(
+      name: "MeshctlCLITests",
+      dependencies: ["MeshctlCLI", "MeshOps", "Manifest", "MeshSchema", "KubeClient", "TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["Manifest", "TestSupport"]),
   ]
 )

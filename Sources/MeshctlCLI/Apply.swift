@@ -1,6 +1,7 @@
 import ArgumentParser
 import KubeClient
 import Manifest
+import MeshOps
 
 /// `--dry-run`'s values, as kubectl spells them.
 public enum DryRunMode: String, ArgumentChoice, Sendable {
@@ -87,41 +88,36 @@ extension Meshctl {
         return .success
       }
       let options = write.applyOptions
-      var failures = applyAndReport(
-        target.resolved, target: target, options: options, printed: &printed, context: context)
+      var failures = try applyAndReport(
+        target.resolved, plan: target.plan, options: options, printed: &printed, context: context)
       let later = try target.resolveDeferred()
       failures += later.problems.map { problem -> any Error in
         context.stderr.write("error: \(problem.description)\n")
         return problem
       }
-      failures += applyAndReport(later.resolved, target: target, options: options, printed: &printed, context: context)
+      failures += try applyAndReport(
+        later.resolved, plan: target.plan, options: options, printed: &printed, context: context)
       ObjectOutput.write(printed, as: output, to: context.stdout)
-      return ClusterFailure.status(of: failures)
+      return ExitStatus(clusterFailures: failures)
     }
 
     /// Applies `objects`, prints one line (or object) per success and one error per failure;
     /// returns the failures.
     private func applyAndReport(
-      _ objects: [ResolvedObject], target: ClusterInput, options: ApplyOptions, printed: inout [Node],
+      _ objects: [ResolvedObject], plan: ApplyPlan, options: ApplyOptions, printed: inout [Node],
       context: CommandContext
-    ) -> [any Error] {
+    ) throws -> [any Error] {
       guard !objects.isEmpty else { return [] }
-      let batch = ObjectBatch(api: target.session.api)
-      let outcomes: [Result<Node, any Error>]
-      do {
-        outcomes = try awaitCompletion { await batch.apply(objects, options: options) }
-      } catch {
-        return [error]
-      }
+      let outcomes = try awaitCompletion { await plan.apply(objects, options: options) }
       var failures: [any Error] = []
       for (object, outcome) in zip(objects, outcomes) {
         switch outcome {
-        case .success(let answer): print(object, applied: answer, into: &printed, context: context)
-        case .failure(let error) where options.dryRun && target.isDryRunInNewNamespace(error, object: object):
+        case .applied(let answer): print(object, applied: answer, into: &printed, context: context)
+        case .inNewNamespace:
           print(
             object, applied: nil, into: &printed, context: context,
             note: "namespace \(object.namespace ?? "") is new: not checked")
-        case .failure(let error):
+        case .failed(let error):
           context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
           failures.append(error)
         }

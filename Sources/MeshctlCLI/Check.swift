@@ -1,6 +1,7 @@
 import ArgumentParser
 import KubeClient
 import Manifest
+import MeshOps
 
 extension Meshctl {
   /// `meshctl check`: can this cluster take meshctl?
@@ -49,131 +50,13 @@ extension Meshctl {
       do {
         session = try ClusterSession(options: cluster, context: context)
       } catch {
-        return [
-          CheckResult(
-            name: "kubeconfig", status: .failed, message: "cannot connect: \(error)",
-            hint: "check --kubeconfig, KUBECONFIG and --context")
-        ]
+        return [Preflight.notConnected(error)]
       }
-      let connection = session.connection
-      var results = [
-        CheckResult(
-          name: "kubeconfig", status: .passed,
-          message:
-            "context \(connection.contextName ?? "(none)"), server \(URLDisplay.redactingUserInfo(connection.server)), namespace \(connection.namespace)"
-        )
-      ]
       let api = session.api
       let pre = self.pre
-      let namespace = connection.namespace
-      let outcome = Result {
-        try awaitCompletion { try await Self.clusterChecks(api: api, pre: pre, namespace: namespace) }
-      }
-      switch outcome {
-      case .success(let more): results += more
-      case .failure(let error):
-        results.append(
-          CheckResult(
-            name: "reachable", status: .failed, message: "\(error)",
-            hint: "is the cluster up, and is this the right context? (kubectl cluster-info)"))
-      }
-      return results
-    }
-
-    /// Reachability and version, installed meshes, then permissions.
-    static func clusterChecks(api: KubeAPI, pre: Bool, namespace: String) async throws -> [CheckResult] {
-      let version = try await api.serverVersion()
-      var results = [CheckResult(name: "reachable", status: .passed, message: "the API server answers (\(version))")]
-      results.append(versionCheck(version))
-      let meshes = try await api.installedMeshes()
-      results.append(meshCheck(meshes, pre: pre))
-      results += try await permissionChecks(api: api, meshes: meshes, namespace: namespace)
-      return results
-    }
-
-    /// Native sidecars (restartable init containers) are on by default from Kubernetes 1.29.
-    static func versionCheck(_ gitVersion: String) -> CheckResult {
-      guard let (major, minor) = KubernetesVersion.parse(gitVersion) else {
-        return CheckResult(
-          name: "version", status: .warning, message: "cannot read the server version \"\(gitVersion)\"", hint: "")
-      }
-      if (major, minor) >= (1, 29) {
-        return CheckResult(
-          name: "version", status: .passed, message: "Kubernetes \(major).\(minor): native sidecars are available")
-      }
-      if (major, minor) >= (1, 26) {
-        return CheckResult(
-          name: "version", status: .warning, message: "Kubernetes \(major).\(minor): no native sidecars before 1.29",
-          hint: "inject places the proxy as a classic sidecar (--native-sidecar=false)")
-      }
-      return CheckResult(
-        name: "version", status: .failed,
-        message: "Kubernetes \(major).\(minor) is older than 1.26, which meshctl supports",
-        hint: "upgrade the cluster")
-    }
-
-    static func meshCheck(_ meshes: InstalledMeshes, pre: Bool) -> CheckResult {
-      var found: [String] = []
-      if meshes.istio { found.append("Istio") }
-      if meshes.linkerd { found.append("Linkerd") }
-      if meshes.gatewayAPI { found.append("Gateway API") }
-      if meshes.preferredProvider != nil {
-        return CheckResult(name: "mesh", status: .passed, message: "installed: \(found.joined(separator: ", "))")
-      }
-      let message =
-        found.isEmpty
-        ? "no Istio or Linkerd APIs are served" : "only \(found.joined(separator: ", ")); no Istio or Linkerd APIs"
-      return CheckResult(
-        name: "mesh", status: pre ? .warning : .failed, message: message,
-        hint: "install Istio or Linkerd (inject and render work offline meanwhile)")
-    }
-
-    /// The verbs meshctl needs, each asked with a SelfSubjectAccessReview.
-    static func permissionChecks(api: KubeAPI, meshes: InstalledMeshes, namespace: String) async throws -> [CheckResult]
-    {
-      var needs: [(verb: String, group: String, resource: String, namespaced: Bool)] = [
-        ("patch", "", "namespaces", false), ("patch", "", "services", true), ("patch", "apps", "deployments", true),
-        ("delete", "apps", "deployments", true), ("list", "", "pods", true),
-      ]
-      if meshes.istio {
-        needs += [
-          ("patch", "networking.istio.io", "virtualservices", true),
-          ("patch", "networking.istio.io", "destinationrules", true),
-          ("patch", "security.istio.io", "peerauthentications", true),
-        ]
-      }
-      if meshes.gatewayAPI { needs.append(("patch", "gateway.networking.k8s.io", "httproutes", true)) }
-      if meshes.linkerd {
-        needs += [
-          ("patch", "policy.linkerd.io", "servers", true),
-          ("patch", "policy.linkerd.io", "authorizationpolicies", true),
-          ("patch", "policy.linkerd.io", "meshtlsauthentications", true),
-        ]
-      }
-      let answers = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
-        for (index, need) in needs.enumerated() {
-          group.addTask {
-            (
-              index,
-              try await api.mayI(
-                need.verb, group: need.group, resource: need.resource, namespace: need.namespaced ? namespace : nil)
-            )
-          }
-        }
-        var allowed = [Bool](repeating: false, count: needs.count)
-        for try await (index, answer) in group { allowed[index] = answer }
-        return allowed
-      }
-      return zip(needs, answers).map { need, allowed in
-        let resource = need.group.isEmpty ? need.resource : "\(need.resource).\(need.group)"
-        let scope = need.namespaced ? " in namespace \(namespace)" : ""
-        if allowed {
-          return CheckResult(name: "rbac", status: .passed, message: "can \(need.verb) \(resource)\(scope)")
-        }
-        return CheckResult(
-          name: "rbac", status: .failed, message: "cannot \(need.verb) \(resource)\(scope)",
-          hint: "ask for a \(need.namespaced ? "Role" : "ClusterRole") that allows \(need.verb) on \(resource)")
-      }
+      let namespace = session.connection.namespace
+      let more = (try? awaitCompletion { await Preflight.run(api: api, pre: pre, namespace: namespace) }) ?? []
+      return [Preflight.connected(session.connection)] + more
     }
   }
 }
@@ -186,26 +69,7 @@ public enum CheckOutput: String, ArgumentChoice, Sendable {
   case json
 }
 
-/// One line of `check`.
-struct CheckResult: Equatable {
-  /// How a check ended.
-  enum Status: String {
-    case passed, warning, failed
-
-    var symbol: String {
-      switch self {
-      case .passed: return "√"
-      case .warning: return "‼"
-      case .failed: return "×"
-      }
-    }
-  }
-
-  var name: String
-  var status: Status
-  var message: String
-  var hint = ""
-
+extension CheckResult {
   /// The text report: a symbol line per check, hints under the ones that need them, a verdict.
   static func text(_ results: [CheckResult]) -> String {
     var out = ""
@@ -235,17 +99,5 @@ struct CheckResult: Equatable {
           return .mapping(entries)
         }),
     ])
-  }
-}
-
-/// Kubernetes version strings.
-enum KubernetesVersion {
-  /// `(1, 32)` for `v1.32.0`, `v1.32.0-emulator`, `1.32+`.
-  static func parse(_ text: String) -> (Int, Int)? {
-    let trimmed = text.hasPrefix("v") ? text.dropFirst() : Substring(text)
-    let parts = trimmed.split(separator: ".")
-    guard parts.count >= 2, let major = Int(parts[0]) else { return nil }
-    guard let minor = Int(parts[1].prefix { $0.isNumber }) else { return nil }
-    return (major, minor)
   }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Dispatch
 import KubeClient
 import Manifest
-import MeshSchema
+import MeshOps
 
 extension ClusterOptions {
   /// The flags as kubeconfig overrides, exactly as kubectl passes them on.
@@ -15,29 +15,15 @@ extension ClusterOptions {
   }
 }
 
-/// A connection to the cluster the flags and kubeconfig name, for one command run.
-struct ClusterSession {
-  /// The API client.
-  let api: KubeAPI
-  /// What connected (for `check` and `-v`), secrets left out.
-  let connection: ClusterConnection
-
-  /// Resolves the kubeconfig, runs the exec plugin if there is one, and opens the transport.
-  /// Connection warnings (insecure TLS, ignored credentials) go to standard error.
+extension ClusterSession {
+  /// Connects as the flags and the context's kubeconfig say; connection warnings and `-v`
+  /// request logs go to standard error.
   init(options: ClusterOptions, context: CommandContext) throws {
-    let environment = context.kubeconfigEnvironment
-    let resolved = try ClusterConnection.resolve(overrides: options.overrides, environment: environment)
-    let connection = try resolved.authenticated(environment: environment).connection
-    for warning in connection.warnings { context.stderr.write("Warning: \(warning)\n") }
-    let transportOptions = TransportOptions(connection: connection, version: MeshctlVersion.current)
     let stderr = SerializedSink(context.stderr)
-    let logger = HTTPLogger(verbosity: options.verbosity, redactor: SecretRedactor(secrets: transportOptions.secrets)) {
-      stderr.write($0 + "\n")
-    }
-    let transport = try context.makeTransport(transportOptions, logger)
-    let retrying = RetryingTransport(base: transport, logger: logger)
-    api = KubeAPI(connection: connection, transport: retrying, verbosity: options.verbosity, redactor: logger.redactor)
-    self.connection = connection
+    try self.init(
+      overrides: options.overrides, verbosity: options.verbosity, clientVersion: MeshctlVersion.current,
+      environment: context.kubeconfigEnvironment, makeTransport: context.makeTransport,
+      warn: { context.stderr.write("Warning: \($0)\n") }, log: { stderr.write($0 + "\n") })
   }
 }
 

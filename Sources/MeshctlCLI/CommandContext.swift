@@ -45,6 +45,12 @@ public struct CommandContext {
   public var kubeconfigEnvironment: KubeconfigEnvironment
   /// Opens the HTTP transport to a cluster; tests put a scripted one in its place.
   public var makeTransport: (_ options: TransportOptions, _ logger: HTTPLogger) throws -> any HTTPTransport
+  /// Waits a shift's interval, returning early once `interrupted` says a signal came.
+  public var sleep: @Sendable (_ duration: Duration, _ interrupted: @Sendable () -> Bool) -> Void
+  /// Runs a shift's gate command with extra environment variables; returns its exit status.
+  public var runGate: @Sendable (_ command: String, _ variables: [String: String]) -> Int32
+  /// Starts watching for Ctrl-C and SIGTERM (while a shift walks its steps).
+  public var watchInterrupts: () -> any InterruptSource
 
   /// Creates a context from its parts.
   public init(
@@ -60,7 +66,10 @@ public struct CommandContext {
     kubeconfigEnvironment: KubeconfigEnvironment? = nil,
     makeTransport: @escaping (TransportOptions, HTTPLogger) throws -> any HTTPTransport = {
       try CurlTransport(options: $0, logger: $1)
-    }
+    },
+    sleep: @escaping @Sendable (Duration, @Sendable () -> Bool) -> Void = { InterruptWatch.sleep($0, interrupted: $1) },
+    runGate: @escaping @Sendable (String, [String: String]) -> Int32 = { InterruptWatch.runGate($0, variables: $1) },
+    watchInterrupts: @escaping () -> any InterruptSource = { InterruptWatch() }
   ) {
     self.stdout = stdout
     self.stderr = stderr
@@ -79,6 +88,9 @@ public struct CommandContext {
         variables: environment, homeDirectory: environment["HOME"],
         currentDirectory: FileManager.default.currentDirectoryPath)
     self.makeTransport = makeTransport
+    self.sleep = sleep
+    self.runGate = runGate
+    self.watchInterrupts = watchInterrupts
   }
 
   /// The context of this process: its standard streams, environment and file system.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import KubeClient
 import Manifest
+import MeshOps
 
 extension Meshctl {
   /// `meshctl delete -f`: deletes the objects the input names.
@@ -51,9 +52,9 @@ extension Meshctl {
         for object in objects { report(object, context: context) }
         return .success
       }
-      let batch = ObjectBatch(api: target.session.api)
+      let plan = target.plan
       let serverDryRun = dryRun == .server
-      let outcomes = try awaitCompletion { await batch.delete(objects, dryRun: serverDryRun) }
+      let outcomes = try awaitCompletion { await plan.delete(objects, dryRun: serverDryRun) }
       var failures: [any Error] = []
       for (object, outcome) in zip(objects, outcomes) {
         switch outcome {

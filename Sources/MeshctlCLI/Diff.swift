@@ -1,6 +1,7 @@
 import ArgumentParser
 import KubeClient
 import Manifest
+import MeshOps
 
 extension Meshctl {
   /// `meshctl diff`: what `apply` would change, from a server-side dry run.
@@ -39,84 +40,27 @@ extension Meshctl {
 
     public func run(in context: CommandContext) throws -> ExitStatus {
       let target = try ClusterInput(input: input, cluster: cluster, policy: policy, context: context)
-      let api = target.session.api
+      let plan = target.plan
       let options = ApplyOptions(fieldManager: fieldManager, force: forceConflicts, dryRun: true)
-      let objects = target.resolved
-      let outcomes = try awaitCompletion {
-        await ObjectBatch(api: api).inTiers(objects, order: ApplyTier.allCases) {
-          object in
-          async let live = api.get(object.resource, namespace: object.namespace, name: object.name)
-          async let merged = api.apply(
-            object.body, as: object.resource, namespace: object.namespace, name: object.name, options: options)
-          return try await (live, merged)
-        }
-      }
+      let entries = try awaitCompletion { await LiveDiff.run(plan, options: options) }
       var failures: [any Error] = []
       var changed = false
-      for (object, outcome) in zip(objects, outcomes) {
-        switch outcome {
-        case .success(let (live, merged)):
-          let text = Self.diff(live: live, merged: merged, name: Self.fileName(object))
+      for entry in entries {
+        switch entry {
+        case .compared(let text), .new(let text):
+          if case .new = entry { changed = true }
           if !text.isEmpty {
             changed = true
             context.stdout.write(text)
           }
-        case .failure(let error) where target.isDryRunInNewNamespace(error, object: object):
-          // The server cannot dry-run inside a namespace the input creates: the object is new.
-          changed = true
-          context.stdout.write(Self.diff(live: nil, merged: object.body, name: Self.fileName(object)))
-        case .failure(let error):
+        case .failed(let object, let error):
           context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
           failures.append(error)
         }
       }
-      for object in target.deferred {
-        context.stderr.write(
-          "\(ObjectBatch.source(of: object)): \(object.reference): its type is defined by a CRD in the input that is not applied yet; not compared\n"
-        )
-      }
-      if !failures.isEmpty { return ClusterFailure.status(of: failures) }
+      for object in plan.deferred { context.stderr.write(LiveDiff.notCompared(object) + "\n") }
+      if !failures.isEmpty { return ExitStatus(clusterFailures: failures) }
       return changed ? .findings : .success
     }
-
-    /// `apps.v1.Deployment.shop.web`, the name kubectl gives each compared file.
-    static func fileName(_ object: ResolvedObject) -> String {
-      let groupVersion = object.resource.groupVersion.replacingSlashes
-      return [groupVersion, object.resource.kind, object.namespace, object.name].compactMap { $0 }.joined(
-        separator: ".")
-    }
-
-    /// The unified diff of the live object (nil: absent) and the dry run's answer.
-    static func diff(live: Node?, merged: Node, name: String) -> String {
-      let old = live.map { YAMLEmitter.emit(comparable($0)) } ?? ""
-      let new = YAMLEmitter.emit(comparable(merged))
-      let body = UnifiedDiff.render(old: old, new: new, oldName: "live/\(name)", newName: "merged/\(name)")
-      return body.isEmpty ? "" : "diff -u -N live/\(name) merged/\(name)\n" + body
-    }
-
-    /// The object without server bookkeeping that changes on every write, keys sorted so the
-    /// two sides line up whatever order the server wrote them in.
-    static func comparable(_ node: Node) -> Node {
-      let bookkeeping: Set<String> = ["managedFields", "resourceVersion", "generation", "uid", "creationTimestamp"]
-      guard var entries = node.mapping else { return sorted(node) }
-      if let index = entries.firstIndex(where: { $0.key == "metadata" }), let metadata = entries[index].value.mapping {
-        entries[index].value = .mapping(metadata.filter { !bookkeeping.contains($0.key) })
-      }
-      return sorted(.mapping(entries))
-    }
-
-    private static func sorted(_ node: Node) -> Node {
-      switch node.content {
-      case .scalar: return node
-      case .sequence(let items): return .sequence(items.map(sorted))
-      case .mapping(let entries):
-        return .mapping(entries.sorted { $0.key < $1.key }.map { MappingEntry(key: $0.key, value: sorted($0.value)) })
-      }
-    }
   }
-}
-
-extension String {
-  /// The string with `/` replaced by `.` (`apps/v1` → `apps.v1`).
-  fileprivate var replacingSlashes: String { String(map { $0 == "/" ? "." : $0 }) }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import KubeClient
 import Manifest
+import MeshOps
 
 /// Every error a command can end with, mapped in one place to its exit status and to the
 /// message people see. Commands throw; only `Meshctl.run` prints errors, through here.
@@ -29,13 +30,14 @@ enum ErrorFunnel {
     case let error as MeshctlError: return Verdict(status: error.exitStatus, message: prefixed(error.description))
     case let failure as CommandFailure: return Verdict(status: failure.status, message: nil)
     case let error as KubeconfigError: return Verdict(status: .clusterError, message: prefixed(error.description))
-    case let error as ClusterLookupFailure:
+    case let error as MeshOpsError:
+      // A request the cluster's state makes meaningless is a usage error, said as one.
+      guard error.isClusterFailure else { return verdict(for: ValidationError(error.description)) }
       return Verdict(status: .clusterError, message: prefixed(error.description))
     case let error as TransportError: return Verdict(status: .clusterError, message: prefixed(error.description))
     case let error as APIError:
       let status: ExitStatus = error.failureClass == .conflict ? .applyConflict : .clusterError
       return Verdict(status: status, message: prefixed(error.description))
-    // The mesh operations' errors (MeshOpsError, exit 3) get their case here.
     default: return argumentParserVerdict(for: error)
     }
   }

@@ -1,31 +1,12 @@
 import ArgumentParser
 import KubeClient
 import Manifest
+import MeshOps
 import Policy
 
-/// The kinds `get` rebuilds from the cluster.
-public enum PolicyKind: String, ArgumentChoice, Sendable {
-  case trafficsplits, mtlspolicies
-
-  public init?(argument: String) {
-    switch argument.lowercased() {
-    case "trafficsplits", "trafficsplit", "ts": self = .trafficsplits
-    case "mtlspolicies", "mtlspolicy", "mtls": self = .mtlspolicies
-    default: return nil
-    }
-  }
-
-  /// The routing or policy types a policy of this kind may have become.
-  var renderedTypes: [(apiVersion: String, kind: String)] {
-    switch self {
-    case .trafficsplits:
-      return [("networking.istio.io/v1", "VirtualService"), ("gateway.networking.k8s.io/v1", "HTTPRoute")]
-    case .mtlspolicies:
-      return [
-        ("security.istio.io/v1", "PeerAuthentication"), ("policy.linkerd.io/v1beta3", "Server"), ("v1", "Namespace"),
-      ]
-    }
-  }
+extension PolicyKind: ArgumentChoice {
+  /// The kind a name or short name means (`ts`, `mtls`, ...).
+  public init?(argument: String) { self.init(name: argument) }
 }
 
 /// `-o` of `get`.
@@ -125,57 +106,6 @@ extension Meshctl {
       }
       return Columns.render([header] + rows)
     }
-  }
-}
-
-/// A policy found in the cluster and the objects it was read from.
-struct ManagedPolicy {
-  var policy: Node
-  var namespace: String
-  var name: String
-  /// `virtualservice/cart`, ...
-  var renderedAs: [String]
-  /// The routing object a TrafficSplit was read from (what `shift` rewrites).
-  var route: Node?
-}
-
-/// meshctl's policies in the cluster.
-enum ManagedPolicies {
-  /// Every policy of `kind` in `namespace` (nil: all), one per source, sorted by namespace and name.
-  static func list(_ kind: PolicyKind, api: KubeAPI, namespace: String?) async throws -> [ManagedPolicy] {
-    var byKey: [String: ManagedPolicy] = [:]
-    let selector = "\(Annotations.managedByLabel)=\(Annotations.managedByValue)"
-    for (apiVersion, typeKind) in kind.renderedTypes {
-      guard let resource = try await api.resources(groupVersion: apiVersion).first(where: { $0.kind == typeKind })
-      else { continue }
-      // The Namespace patch of a Linkerd namespace-wide policy carries no managed-by label.
-      let items =
-        typeKind == "Namespace"
-        ? try await api.list(resource, namespace: nil).filter {
-          namespace == nil || $0[path: "metadata", "name"]?.string == namespace
-        }
-        : try await api.list(resource, namespace: namespace, labelSelector: selector)
-      for item in items {
-        guard
-          let policy = kind == .trafficsplits
-            ? RenderedPolicies.trafficSplit(fromRoute: item) : RenderedPolicies.mtlsPolicy(from: item),
-          let name = policy[path: "metadata", "name"]?.string
-        else { continue }
-        let policyNamespace =
-          policy[path: "metadata", "namespace"]?.string ?? item[path: "metadata", "namespace"]?.string ?? ""
-        let key = policyNamespace + "/" + name
-        let rendered = "\(typeKind.lowercased())/\(item[path: "metadata", "name"]?.string ?? "")"
-        if var known = byKey[key] {
-          known.renderedAs.append(rendered)
-          byKey[key] = known
-        } else {
-          byKey[key] = ManagedPolicy(
-            policy: policy, namespace: policyNamespace, name: name, renderedAs: [rendered],
-            route: kind == .trafficsplits ? item : nil)
-        }
-      }
-    }
-    return byKey.values.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
   }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 extension Tag {
@@ -17,15 +18,8 @@ struct ProcessResult {
 
 /// Runs the built `meshctl` binary (and kubectl) as a user would.
 enum Binary {
-  /// The package root: the nearest directory above this file that holds Package.swift.
-  static let packageRoot: URL = {
-    var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while url.path != "/" {
-      if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-      url.deleteLastPathComponent()
-    }
-    return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-  }()
+  /// The package root.
+  static let packageRoot = TestPaths.packageRoot
 
   /// The debug binary that `swift build` (and `make test`) produces.
   static let meshctl: URL = packageRoot.appendingPathComponent(".build/debug/meshctl")

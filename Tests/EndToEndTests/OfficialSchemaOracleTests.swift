@@ -1,5 +1,6 @@
 import Foundation
 import Manifest
+import TestSupport
 import Testing
 
 /// The official Kubernetes JSON schemas (`kubernetes-validate --strict`, PyPI) as an oracle for
@@ -64,8 +65,8 @@ enum OfficialSchemas {
     return FileManager.default.isExecutableFile(atPath: venv) ? venv : nil
   }()
 
-  static let corpus = Binary.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-  static let corpusExists = FileManager.default.fileExists(atPath: corpus.path)
+  static let corpus = TestPaths.corpus
+  static let corpusExists = TestPaths.corpusExists
 
   /// The application manifests and the peers' injection inputs.
   static func inputs() -> [URL] {

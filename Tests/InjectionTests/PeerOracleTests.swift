@@ -1,6 +1,7 @@
 import Foundation
 import Injection
 import Manifest
+import TestSupport
 import Testing
 
 /// The peers' own injection goldens (`../shared/corpus/peer-inject/`) as an oracle: meshctl's
@@ -202,8 +203,7 @@ import Testing
 
 /// The peers' injection test data.
 enum PeerCorpus {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/corpus/peer-inject")
+  static let root = TestPaths.corpus.appendingPathComponent("peer-inject")
   static let exists = FileManager.default.fileExists(atPath: root.path)
 
   struct Pair {

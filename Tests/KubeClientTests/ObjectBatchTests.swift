@@ -1,5 +1,6 @@
 import Foundation
 import Manifest
+import TestSupport
 import Testing
 
 @testable import KubeClient
@@ -53,29 +54,6 @@ import Testing
   }
 }
 
-/// Answers every request from a table of path → body, recording what was asked.
-final class TableTransport: HTTPTransport, @unchecked Sendable {
-  let answers: [String: String]
-  private let lock = NSLock()
-  private var seen: [HTTPRequest] = []
-
-  init(_ answers: [String: String]) { self.answers = answers }
-
-  var requests: [HTTPRequest] {
-    lock.withLock { seen }
-  }
-
-  func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-    lock.withLock { seen.append(request) }
-    let path = String(request.url.dropFirst("https://api.test".count).split(separator: "?")[0])
-    guard let body = answers[path] else {
-      return HTTPResponse(
-        status: 404, body: Array(#"{"kind":"Status","status":"Failure","reason":"NotFound","code":404}"#.utf8))
-    }
-    return HTTPResponse(status: 200, body: Array(body.utf8))
-  }
-}
-
 @Suite struct KubeAPITests {
   static let connection: ClusterConnection = {
     var connection = ClusterConnection(source: .kubeconfig(files: []), server: "https://api.test", namespace: "shop")
@@ -84,7 +62,7 @@ final class TableTransport: HTTPTransport, @unchecked Sendable {
   }()
 
   @Test func discoveryIsFetchedOncePerGroupVersion() async throws {
-    let transport = TableTransport([
+    let transport = ScriptedServer(answers: [
       "/apis/apps/v1":
         #"{"kind":"APIResourceList","resources":[{"name":"deployments","namespaced":true,"kind":"Deployment"},{"name":"deployments/scale","namespaced":true,"kind":"Scale"}]}"#
     ])
@@ -102,7 +80,7 @@ final class TableTransport: HTTPTransport, @unchecked Sendable {
 
   @Test func listSendsTheSelectorAndWatchReadsEveryEvent() async throws {
     let resource = APIResource(group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true)
-    let transport = TableTransport([
+    let transport = ScriptedServer(answers: [
       "/api/v1/namespaces/shop/pods":
         #"{"kind":"PodList","items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]}"#,
       "/api/v1/pods": """
@@ -125,7 +103,7 @@ final class TableTransport: HTTPTransport, @unchecked Sendable {
   @Test func getOfAMissingObjectIsNilAndOtherErrorsThrow() async throws {
     let resource = APIResource(
       group: "apps", version: "v1", kind: "Deployment", plural: "deployments", namespaced: true)
-    let api = KubeAPI(connection: Self.connection, transport: TableTransport([:]))
+    let api = KubeAPI(connection: Self.connection, transport: ScriptedServer(answers: [:]))
     #expect(try await api.get(resource, namespace: "shop", name: "gone") == nil)
     #expect(try await api.delete(resource, namespace: "shop", name: "gone") == false)
   }

@@ -1,11 +1,12 @@
 import Foundation
 import Manifest
+import TestSupport
 import Testing
 @testable import MeshSchema
 
 /// Real manifests written by others: nothing crashes, and objects of kinds meshctl knows raise no
 /// errors (an error there is a meshctl bug, unless the upstream file is invalid: see allowList).
-@Suite(.enabled(if: corpusExists, "needs ../shared/corpus"))
+@Suite(.enabled(if: TestPaths.corpusExists, "needs ../shared/corpus"))
 struct CorpusTests {
   /// Files that are invalid upstream, with the reason. Paths relative to the corpus.
   static let allowList: [String: String] = [

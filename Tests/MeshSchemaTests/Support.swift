@@ -1,22 +1,13 @@
 import Foundation
 import Testing
 import Manifest
+import TestSupport
 @testable import MeshSchema
 
-/// Where the test inputs are, relative to this file.
-enum TestPaths {
-  /// `Tests/MeshSchemaTests`.
-  static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+extension TestPaths {
   /// `Tests/MeshSchemaTests/Fixtures`.
-  static let fixtures = testsDirectory.appendingPathComponent("Fixtures")
-  /// The package root.
-  static let packageRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
-  /// `../shared/corpus` next to the package (absent on machines without the shared corpus).
-  static let corpus = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+  static let fixtures = testsDirectory("MeshSchemaTests").appendingPathComponent("Fixtures")
 }
-
-/// Whether the shared corpus is present.
-let corpusExists = FileManager.default.fileExists(atPath: TestPaths.corpus.path)
 
 /// Parses text and validates every document.
 func validate(_ text: String, file: String = "test.yaml", strict: Bool = false) -> [Diagnostic] {

@@ -2,53 +2,16 @@ import ArgumentParser
 import Foundation
 import KubeClient
 import Manifest
+import TestSupport
 import Testing
 
 @testable import MeshctlCLI
 
-/// A scripted API server: discovery for the core and apps groups, every PATCH answered with its
-/// body (or a conflict for the names in `conflicting`), every request recorded in order.
-final class ScriptedCluster: HTTPTransport, @unchecked Sendable {
-  private let log = RequestLog()
-  var conflicting: Set<String> = []
-
-  var requests: [HTTPRequest] { log.requests }
-
-  /// The PATCH requests' paths, without the query.
-  var patchedPaths: [String] {
-    requests.filter { $0.method == .patch }.map(RequestLog.path)
+extension ScriptedServer {
+  /// A server with discovery for the core and apps groups only: every other GET is a 404.
+  static func appsOnly() -> ScriptedServer {
+    ScriptedServer(answers: ["/api/v1": Discovery.core, "/apis/apps/v1": Discovery.apps])
   }
-
-  func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-    log.record(request)
-    let path = RequestLog.path(of: request)
-    switch (request.method, path) {
-    case (.get, "/api/v1"):
-      return Self.json(
-        #"{"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"namespaces","namespaced":false,"kind":"Namespace"},{"name":"services","namespaced":true,"kind":"Service"},{"name":"configmaps","namespaced":true,"kind":"ConfigMap"}]}"#
-      )
-    case (.get, "/apis/apps/v1"):
-      return Self.json(
-        #"{"kind":"APIResourceList","groupVersion":"apps/v1","resources":[{"name":"deployments","namespaced":true,"kind":"Deployment"},{"name":"deployments/scale","namespaced":true,"kind":"Scale"}]}"#
-      )
-    case (.patch, _):
-      let name = String(path.split(separator: "/").last ?? "")
-      if conflicting.contains(name) {
-        return HTTPResponse(
-          status: 409,
-          body: Array(
-            #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Apply failed with 1 conflict: conflict with \"autoscaler\" using apps/v1: .spec.replicas","reason":"Conflict","details":{"name":"\#(name)","group":"apps","kind":"deployments","causes":[{"reason":"FieldManagerConflict","message":"conflict with \"autoscaler\" using apps/v1","field":".spec.replicas"}]},"code":409}"#
-              .utf8))
-      }
-      return HTTPResponse(status: 200, body: request.body)
-    default:
-      return HTTPResponse(
-        status: 404,
-        body: Array(#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}"#.utf8))
-    }
-  }
-
-  static func json(_ text: String) -> HTTPResponse { HTTPResponse(status: 200, body: Array(text.utf8)) }
 }
 
 /// Runs a command on a thread of its own, as the binary runs it on the main thread: commands
@@ -102,7 +65,7 @@ struct UncheckedBox<T>: @unchecked Sendable {
     """
 
   /// A world with the manifests, its context connected to the scripted cluster.
-  func world(_ cluster: ScriptedCluster) throws -> (FakeWorld, CommandContext, URL) {
+  func world(_ cluster: ScriptedServer) throws -> (FakeWorld, CommandContext, URL) {
     let world = FakeWorld()
     world.files["app.yaml"] = Self.manifests
     let (context, directory) = try world.clusterContext(transport: cluster, token: "s3cret-token")
@@ -110,7 +73,7 @@ struct UncheckedBox<T>: @unchecked Sendable {
   }
 
   @Test func applySendsTiersInOrderWithNamespacesFilledIn() async throws {
-    let cluster = ScriptedCluster()
+    let cluster = ScriptedServer.appsOnly()
     let (world, context, directory) = try world(cluster)
     defer { try? FileManager.default.removeItem(at: directory) }
     let code = await runCommand(["apply", "-f", "app.yaml"], context: context)
@@ -133,7 +96,7 @@ struct UncheckedBox<T>: @unchecked Sendable {
   }
 
   @Test func dryRunServerAndForceConflictsReachTheQuery() async throws {
-    let cluster = ScriptedCluster()
+    let cluster = ScriptedServer.appsOnly()
     let (world, context, directory) = try world(cluster)
     defer { try? FileManager.default.removeItem(at: directory) }
     let code = await runCommand(
@@ -149,7 +112,7 @@ struct UncheckedBox<T>: @unchecked Sendable {
   }
 
   @Test func conflictIsExit4AndTheOtherObjectsAreStillApplied() async throws {
-    let cluster = ScriptedCluster()
+    let cluster = ScriptedServer.appsOnly()
     cluster.conflicting = ["web"]
     let (world, context, directory) = try world(cluster)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -166,7 +129,7 @@ struct UncheckedBox<T>: @unchecked Sendable {
   }
 
   @Test func unknownKindIsRefusedBeforeAnyWrite() async throws {
-    let cluster = ScriptedCluster()
+    let cluster = ScriptedServer.appsOnly()
     let (world, context, directory) = try world(cluster)
     defer { try? FileManager.default.removeItem(at: directory) }
     world.files["app.yaml"] =
@@ -183,7 +146,7 @@ struct UncheckedBox<T>: @unchecked Sendable {
   }
 
   @Test func diffOfUnchangedObjectsIsExit0() async throws {
-    let cluster = ScriptedCluster()
+    let cluster = ScriptedServer.appsOnly()
     let (world, context, directory) = try world(cluster)
     defer { try? FileManager.default.removeItem(at: directory) }
     // The scripted server answers GET with 404: every object is new, so diff shows additions.
@@ -191,87 +154,6 @@ struct UncheckedBox<T>: @unchecked Sendable {
     #expect(code == 1, "\(world.stderr.text)")
     #expect(world.stdout.text.contains("+++ merged/apps.v1.Deployment.team.web\n"))
     #expect(world.stdout.text.contains("+  replicas: 2\n"))
-  }
-}
-
-/// `count` lines `<prefix> N`, the ones in `changing` spelled `changed N`.
-func numbered(_ prefix: String, _ count: Int, changing: Set<Int> = []) -> String {
-  var text = ""
-  for number in 1...count { text += changing.contains(number) ? "changed \(number)\n" : "\(prefix) \(number)\n" }
-  return text
-}
-
-/// The unified diff, checked against the system's `diff -u` where the machine has it.
-@Suite struct UnifiedDiffTests {
-  @Test func equalTextsGiveNothing() {
-    #expect(UnifiedDiff.render(old: "a\nb\n", new: "a\nb\n", oldName: "x", newName: "y") == "")
-  }
-
-  @Test func scriptTurnsOneSideIntoTheOther() {
-    let a = ["a", "b", "c", "d", "e"]
-    let b = ["a", "x", "c", "e", "f"]
-    let edits = UnifiedDiff.script(from: a, to: b)
-    var rebuiltOld: [String] = []
-    var rebuiltNew: [String] = []
-    for edit in edits {
-      switch edit {
-      case .same(let line):
-        rebuiltOld.append(line)
-        rebuiltNew.append(line)
-      case .removed(let line): rebuiltOld.append(line)
-      case .added(let line): rebuiltNew.append(line)
-      }
-    }
-    #expect(rebuiltOld == a)
-    #expect(rebuiltNew == b)
-    #expect(edits.filter { if case .same = $0 { return false } else { return true } }.count == 4)
-  }
-
-  @Test(arguments: [
-    ("a\nb\nc\n", "a\nB\nc\n"),
-    ("", "new\nlines\n"),
-    ("old\n", ""),
-    (numbered("line", 30), numbered("line", 30, changing: [5, 25])),
-    (numbered("l", 12), numbered("l", 12, changing: [6]) + "tail\n"),
-  ])
-  func matchesDiffU(old: String, new: String) throws {
-    let diff = URL(fileURLWithPath: "/usr/bin/diff")
-    guard FileManager.default.isExecutableFile(atPath: diff.path) else { return }
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("meshctl-diff-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    try old.write(to: directory.appendingPathComponent("old"), atomically: true, encoding: .utf8)
-    try new.write(to: directory.appendingPathComponent("new"), atomically: true, encoding: .utf8)
-    let process = Process()
-    process.executableURL = diff
-    process.currentDirectoryURL = directory
-    process.arguments = ["-u", "--label", "old", "--label", "new", "old", "new"]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(UnifiedDiff.render(old: old, new: new, oldName: "old", newName: "new") == expected)
-  }
-}
-
-@Suite struct CheckLogicTests {
-  @Test func kubernetesVersions() {
-    #expect(KubernetesVersion.parse("v1.32.0-emulator")! == (1, 32))
-    #expect(KubernetesVersion.parse("1.28+")! == (1, 28))
-    #expect(KubernetesVersion.parse("latest") == nil)
-  }
-
-  @Test func versionThresholds() {
-    #expect(Meshctl.Check.versionCheck("v1.29.3").status == .passed)
-    #expect(Meshctl.Check.versionCheck("v1.27.1").status == .warning)
-    #expect(Meshctl.Check.versionCheck("v1.24.0").status == .failed)
-  }
-
-  @Test func missingMeshFailsUnlessPre() {
-    let none = InstalledMeshes(groups: [])
-    #expect(Meshctl.Check.meshCheck(none, pre: false).status == .failed)
-    #expect(Meshctl.Check.meshCheck(none, pre: true).status == .warning)
   }
 }
 

@@ -1,65 +1,39 @@
 import Foundation
 import KubeClient
 import Manifest
+import TestSupport
 import Testing
 
 @testable import MeshctlCLI
 
-/// A scripted cluster with Istio's security group: namespace `team` holds a meshed Deployment
-/// `web` and an unmeshed `legacy`; every list not scripted is empty; PATCHes are echoed.
-final class ScriptedMeshCluster: HTTPTransport, @unchecked Sendable {
-  private let log = RequestLog()
-
-  var requests: [HTTPRequest] { log.requests }
-
-  static let answers: [String: String] = [
-    "/apis": #"""
-    {"kind":"APIGroupList","groups":[
-      {"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],"preferredVersion":{"groupVersion":"apps/v1","version":"v1"}},
-      {"name":"networking.istio.io","versions":[{"groupVersion":"networking.istio.io/v1","version":"v1"}],"preferredVersion":{"groupVersion":"networking.istio.io/v1","version":"v1"}},
-      {"name":"security.istio.io","versions":[{"groupVersion":"security.istio.io/v1","version":"v1"}],"preferredVersion":{"groupVersion":"security.istio.io/v1","version":"v1"}}]}
-    """#,
-    "/api/v1": #"""
-    {"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"namespaces","namespaced":false,"kind":"Namespace"},{"name":"services","namespaced":true,"kind":"Service"},{"name":"pods","namespaced":true,"kind":"Pod"}]}
-    """#,
-    "/apis/apps/v1": #"""
-    {"kind":"APIResourceList","groupVersion":"apps/v1","resources":[{"name":"deployments","namespaced":true,"kind":"Deployment"},{"name":"statefulsets","namespaced":true,"kind":"StatefulSet"},{"name":"daemonsets","namespaced":true,"kind":"DaemonSet"}]}
-    """#,
-    "/apis/security.istio.io/v1": #"""
-    {"kind":"APIResourceList","groupVersion":"security.istio.io/v1","resources":[{"name":"peerauthentications","namespaced":true,"kind":"PeerAuthentication"}]}
-    """#,
-    "/api/v1/namespaces/team": #"{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"team"}}"#,
-    "/apis/apps/v1/namespaces/team/deployments": #"""
-    {"kind":"DeploymentList","items":[
-      {"metadata":{"name":"web","namespace":"team"},"spec":{"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web"},{"name":"istio-proxy"}]}}}},
-      {"metadata":{"name":"legacy","namespace":"team"},"spec":{"template":{"metadata":{"labels":{"app":"legacy"}},"spec":{"containers":[{"name":"legacy"}]}}}}]}
-    """#,
-  ]
-
-  func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-    log.record(request)
-    let path = RequestLog.path(of: request)
-    if request.method == .patch { return HTTPResponse(status: 200, body: request.body) }
-    if let answer = Self.answers[path] { return HTTPResponse(status: 200, body: Array(answer.utf8)) }
-    if request.method == .get, path.hasSuffix("s") {  // a collection: every one not scripted is empty
-      return HTTPResponse(status: 200, body: Array(#"{"kind":"List","items":[]}"#.utf8))
-    }
-    return HTTPResponse(
-      status: 404,
-      body: Array(#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}"#.utf8))
+extension ScriptedServer {
+  /// A cluster with Istio's security group: namespace `team` holds a meshed Deployment `web`
+  /// and an unmeshed `legacy`; every list not scripted is empty; PATCHes are echoed.
+  static func istioTeam() -> ScriptedServer {
+    ScriptedServer(
+      answers: [
+        "/apis": Discovery.istioGroups, "/api/v1": Discovery.core, "/apis/apps/v1": Discovery.apps,
+        "/apis/security.istio.io/v1": Discovery.istioSecurity,
+        "/api/v1/namespaces/team": #"{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"team"}}"#,
+        "/apis/apps/v1/namespaces/team/deployments": #"""
+        {"kind":"DeploymentList","items":[
+          {"metadata":{"name":"web","namespace":"team"},"spec":{"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web"},{"name":"istio-proxy"}]}}}},
+          {"metadata":{"name":"legacy","namespace":"team"},"spec":{"template":{"metadata":{"labels":{"app":"legacy"}},"spec":{"containers":[{"name":"legacy"}]}}}}]}
+        """#,
+      ], emptyCollections: true)
   }
 }
 
 /// `mtls status` and `mtls enable` at the command tier, against the scripted cluster.
 @Suite struct MTLSCommandTests {
-  func world(_ cluster: ScriptedMeshCluster) throws -> (FakeWorld, CommandContext, URL) {
+  func world(_ cluster: ScriptedServer) throws -> (FakeWorld, CommandContext, URL) {
     let world = FakeWorld()
     let (context, directory) = try world.clusterContext(transport: cluster, token: "t")
     return (world, context, directory)
   }
 
   @Test func strictIsRefusedBeforeAnyWrite() async throws {
-    let cluster = ScriptedMeshCluster()
+    let cluster = ScriptedServer.istioTeam()
     let (world, context, directory) = try world(cluster)
     defer { try? FileManager.default.removeItem(at: directory) }
     let code = await runCommand(["mtls", "enable", "--mode", "STRICT"], context: context)
@@ -71,7 +45,7 @@ final class ScriptedMeshCluster: HTTPTransport, @unchecked Sendable {
   }
 
   @Test func aSelectorOfMeshedWorkloadsIsAppliedAsAPeerAuthentication() async throws {
-    let cluster = ScriptedMeshCluster()
+    let cluster = ScriptedServer.istioTeam()
     let (world, context, directory) = try world(cluster)
     defer { try? FileManager.default.removeItem(at: directory) }
     let code = await runCommand(["mtls", "enable", "--mode", "STRICT", "-l", "app=web"], context: context)
@@ -88,7 +62,7 @@ final class ScriptedMeshCluster: HTTPTransport, @unchecked Sendable {
   }
 
   @Test func statusReportsEachWorkload() async throws {
-    let cluster = ScriptedMeshCluster()
+    let cluster = ScriptedServer.istioTeam()
     let (world, context, directory) = try world(cluster)
     defer { try? FileManager.default.removeItem(at: directory) }
     let code = await runCommand(["mtls", "status"], context: context)
@@ -103,7 +77,7 @@ final class ScriptedMeshCluster: HTTPTransport, @unchecked Sendable {
   }
 
   @Test func badModeAndSelectorAreUsageErrors() async throws {
-    let cluster = ScriptedMeshCluster()
+    let cluster = ScriptedServer.istioTeam()
     let (_, context, directory) = try world(cluster)
     defer { try? FileManager.default.removeItem(at: directory) }
     #expect(await runCommand(["mtls", "enable", "--mode", "LOOSE"], context: context) == 64)

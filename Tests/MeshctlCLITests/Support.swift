@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import Manifest
+import TestSupport
 import Testing
 
 @testable import MeshctlCLI
@@ -66,50 +67,13 @@ extension FakeWorld {
   /// (returned, for the caller to remove) names `https://cluster.test`, context namespace
   /// `team`, bearer `token`; every transport opened must carry that token.
   func clusterContext(transport: any HTTPTransport, token: String) throws -> (CommandContext, URL) {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "meshctl-cluster-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let kubeconfig = directory.appendingPathComponent("config")
-    try """
-    apiVersion: v1
-    kind: Config
-    current-context: test
-    clusters: [{name: test, cluster: {server: https://cluster.test}}]
-    contexts: [{name: test, context: {cluster: test, user: test, namespace: team}}]
-    users: [{name: test, user: {token: \(token)}}]
-    """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+    let (environment, directory) = try TestKubeconfig.write(token: token)
     var context = self.context
-    context.kubeconfigEnvironment = KubeconfigEnvironment(
-      variables: ["KUBECONFIG": kubeconfig.path], homeDirectory: directory.path, currentDirectory: directory.path)
+    context.kubeconfigEnvironment = environment
     context.makeTransport = { options, _ in
       #expect(options.bearerToken == token)
       return transport
     }
     return (context, directory)
-  }
-}
-
-/// The requests a scripted cluster received, in order; commands send from several tasks.
-final class RequestLog: @unchecked Sendable {
-  private let lock = NSLock()
-  private var entries: [HTTPRequest] = []
-
-  /// Every request so far.
-  var requests: [HTTPRequest] {
-    lock.lock()
-    defer { lock.unlock() }
-    return entries
-  }
-
-  func record(_ request: HTTPRequest) {
-    lock.lock()
-    entries.append(request)
-    lock.unlock()
-  }
-
-  /// A request's path on `https://cluster.test` (the kubeconfig of `clusterContext`), without
-  /// the query.
-  static func path(of request: HTTPRequest) -> String {
-    String(request.url.dropFirst("https://cluster.test".count).split(separator: "?")[0])
   }
 }

@@ -2,11 +2,12 @@ import Foundation
 import Manifest
 import MeshSchema
 import Policy
+import TestSupport
 import Testing
 
 /// Upstream examples written as meshctl kinds render to resources equivalent to the upstream ones:
 /// the same hosts, subsets (names and labels), weights and modes. Structure is compared, not bytes.
-@Suite(.enabled(if: corpusExists, "needs ../shared/corpus"))
+@Suite(.enabled(if: TestPaths.corpusExists, "needs ../shared/corpus"))
 struct EquivalenceTests {
   /// Bookinfo's reviews canary as a TrafficSplit (bookinfo's manifests set no namespace).
   static let reviews9010 = """

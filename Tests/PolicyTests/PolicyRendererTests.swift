@@ -2,6 +2,7 @@ import Foundation
 import Manifest
 import MeshSchema
 import Policy
+import TestSupport
 import Testing
 
 /// Unit tests of the public surface: policy detection, the source annotation, the lookup, and

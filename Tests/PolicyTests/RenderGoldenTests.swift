@@ -2,6 +2,7 @@ import Foundation
 import Manifest
 import MeshSchema
 import Policy
+import TestSupport
 import Testing
 
 /// Every `Golden/<case>.yaml` with a `<case>.golden.yaml` is a test: rendering the input's

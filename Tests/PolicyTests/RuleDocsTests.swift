@@ -2,6 +2,7 @@ import Foundation
 import Manifest
 import MeshSchema
 import Policy
+import TestSupport
 import Testing
 
 /// The rendering rules' examples in docs/rules.md (MC5xxx sections) behave as documented: the

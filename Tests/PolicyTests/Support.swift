@@ -2,21 +2,12 @@ import Foundation
 import Manifest
 import MeshSchema
 import Policy
+import TestSupport
 
-/// Where the test inputs are, relative to this file.
-enum TestPaths {
-  /// `Tests/PolicyTests`.
-  static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+extension TestPaths {
   /// `Tests/PolicyTests/Golden`.
-  static let golden = testsDirectory.appendingPathComponent("Golden")
-  /// The package root.
-  static let packageRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
-  /// `../shared/corpus` next to the package (absent on machines without the shared corpus).
-  static let corpus = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+  static let golden = testsDirectory("PolicyTests").appendingPathComponent("Golden")
 }
-
-/// Whether the shared corpus is present.
-let corpusExists = FileManager.default.fileExists(atPath: TestPaths.corpus.path)
 
 /// Renders every policy of a stream, with the stream's Services and workloads as the lookup,
 /// as `meshctl render` does.

@@ -1,15 +1,18 @@
-/// Line diffs in the unified format `diff -u` writes, for `meshctl diff`.
-enum UnifiedDiff {
+/// Line diffs in the unified format `diff -u` writes, for the live diff.
+public enum UnifiedDiff {
   /// One line of an edit script.
-  enum Edit: Equatable {
+  public enum Edit: Equatable, Sendable {
+    /// A line both sides have.
     case same(String)
+    /// A line only the old side has.
     case removed(String)
+    /// A line only the new side has.
     case added(String)
   }
 
   /// The unified diff of `old` and `new` (texts split at newlines), with `context` unchanged
   /// lines around each change; empty when they are equal.
-  static func render(old: String, new: String, oldName: String, newName: String, context: Int = 3) -> String {
+  public static func render(old: String, new: String, oldName: String, newName: String, context: Int = 3) -> String {
     let edits = script(from: lines(old), to: lines(new))
     guard edits.contains(where: { if case .same = $0 { return false } else { return true } }) else { return "" }
     var out = "--- \(oldName)\n+++ \(newName)\n"
@@ -24,7 +27,7 @@ enum UnifiedDiff {
   }
 
   /// A shortest edit script from `a` to `b` (Myers' O(ND) algorithm).
-  static func script(from a: [String], to b: [String]) -> [Edit] {
+  public static func script(from a: [String], to b: [String]) -> [Edit] {
     let n = a.count
     let m = b.count
     let offset = n + m + 1

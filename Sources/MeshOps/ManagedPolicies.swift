@@ -1,0 +1,86 @@
+import KubeClient
+import Manifest
+import Policy
+
+/// The kinds of meshctl policy that can be read back from the cluster.
+public enum PolicyKind: String, CaseIterable, Sendable {
+  /// TrafficSplits, read back from VirtualServices and HTTPRoutes.
+  case trafficsplits
+  /// MTLSPolicies, read back from PeerAuthentications, Servers and Namespace annotations.
+  case mtlspolicies
+
+  /// The kind a name or short name means (`ts`, `trafficsplit`, `mtls`, ...), any case.
+  public init?(name: String) {
+    switch name.lowercased() {
+    case "trafficsplits", "trafficsplit", "ts": self = .trafficsplits
+    case "mtlspolicies", "mtlspolicy", "mtls": self = .mtlspolicies
+    default: return nil
+    }
+  }
+
+  /// The routing or policy types a policy of this kind may have become.
+  public var renderedTypes: [(apiVersion: String, kind: String)] {
+    switch self {
+    case .trafficsplits:
+      return [("networking.istio.io/v1", "VirtualService"), ("gateway.networking.k8s.io/v1", "HTTPRoute")]
+    case .mtlspolicies:
+      return [
+        ("security.istio.io/v1", "PeerAuthentication"), ("policy.linkerd.io/v1beta3", "Server"), ("v1", "Namespace"),
+      ]
+    }
+  }
+}
+
+/// A policy found in the cluster and the objects it was read from.
+public struct ManagedPolicy: Sendable {
+  /// The policy, rebuilt.
+  public var policy: Node
+  /// Its namespace.
+  public var namespace: String
+  /// Its name.
+  public var name: String
+  /// `virtualservice/cart`, ...
+  public var renderedAs: [String]
+  /// The routing object a TrafficSplit was read from (what `shift` rewrites).
+  public var route: Node?
+}
+
+/// meshctl's policies in the cluster, rebuilt from the objects they became.
+public enum ManagedPolicies {
+  /// Every policy of `kind` in `namespace` (nil: all), one per source, sorted by namespace and name.
+  public static func list(_ kind: PolicyKind, api: KubeAPI, namespace: String?) async throws -> [ManagedPolicy] {
+    var byKey: [String: ManagedPolicy] = [:]
+    let selector = "\(Annotations.managedByLabel)=\(Annotations.managedByValue)"
+    for (apiVersion, typeKind) in kind.renderedTypes {
+      guard let resource = try await api.resources(groupVersion: apiVersion).first(where: { $0.kind == typeKind })
+      else { continue }
+      // The Namespace patch of a Linkerd namespace-wide policy carries no managed-by label.
+      let items =
+        typeKind == "Namespace"
+        ? try await api.list(resource, namespace: nil).filter {
+          namespace == nil || $0[path: "metadata", "name"]?.string == namespace
+        }
+        : try await api.list(resource, namespace: namespace, labelSelector: selector)
+      for item in items {
+        guard
+          let policy = kind == .trafficsplits
+            ? RenderedPolicies.trafficSplit(fromRoute: item) : RenderedPolicies.mtlsPolicy(from: item),
+          let name = policy[path: "metadata", "name"]?.string
+        else { continue }
+        let policyNamespace =
+          policy[path: "metadata", "namespace"]?.string ?? item[path: "metadata", "namespace"]?.string ?? ""
+        let key = policyNamespace + "/" + name
+        let rendered = "\(typeKind.lowercased())/\(item[path: "metadata", "name"]?.string ?? "")"
+        if var known = byKey[key] {
+          known.renderedAs.append(rendered)
+          byKey[key] = known
+        } else {
+          byKey[key] = ManagedPolicy(
+            policy: policy, namespace: policyNamespace, name: name, renderedAs: [rendered],
+            route: kind == .trafficsplits ? item : nil)
+        }
+      }
+    }
+    return byKey.values.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+  }
+}
