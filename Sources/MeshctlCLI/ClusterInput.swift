@@ -1,6 +1,7 @@
 import KubeClient
 import Manifest
 import MeshOps
+import MeshSchema
 
 /// What `apply`, `diff` and `delete` share: read every input, refuse invalid input before the
 /// first request, connect, and plan against the cluster (MeshOps' `ApplyPlan`).

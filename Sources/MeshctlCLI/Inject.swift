@@ -28,14 +28,8 @@ extension Meshctl {
     @OptionGroup public var input: InputOptions
     @OptionGroup public var transform: TransformOptions
 
-    /// The mesh to inject for; overrides the MeshConfig's provider.
-    @Option(
-      help: ArgumentHelp("The mesh: istio or linkerd (default: the MeshConfig's, else istio).", valueName: "provider"))
-    public var provider: MeshProvider?
-
-    /// A MeshConfig file with the sidecar settings.
-    @Option(help: ArgumentHelp("A meshctl.io/v1alpha1 MeshConfig file with the sidecar settings.", valueName: "path"))
-    public var config: String?
+    /// `--provider` and `--config`.
+    @OptionGroup public var mesh: MeshOptions
 
     /// Only mark workloads for the cluster's injector.
     @Flag(help: "Only mark workloads for the cluster's injector (Istio label, Linkerd annotation).")
@@ -62,8 +56,7 @@ extension Meshctl {
     /// The settings: built-in defaults, then the MeshConfig file (validated first, so a mistake
     /// is reported with its line and column), then the flags.
     func loadSettings(context: CommandContext) throws -> SidecarSettings {
-      let config = try MeshConfigFile.load(self.config, context: context)
-      var settings = SidecarSettings(config: config, provider: provider)
+      var settings = SidecarSettings(config: try mesh.meshConfig(context: context), provider: mesh.provider)
       if let nativeSidecar { settings.nativeSidecar = nativeSidecar }
       return settings
     }
@@ -135,49 +128,7 @@ public struct TransformOptions: ParsableArguments {
   }
 }
 
-extension MeshProvider: ArgumentChoice {}
 extension NativeSidecarMode: ArgumentChoice {}
-
-/// The `--config` file of the commands that take one: a MeshConfig, validated before use.
-enum MeshConfigFile {
-  /// The MeshConfig at `path`, or the built-in defaults when there is none. A file that is not
-  /// one MeshConfig is a usage error; one with errors is reported like findings (exit 2).
-  static func load(_ path: String?, context: CommandContext) throws -> MeshConfig {
-    guard let path else { return MeshConfig.defaults }
-    let (document, readErrors) = try readSingleDocument(path, context: context)
-    guard readErrors.isEmpty else { throw InputFailure(readErrors) }
-    guard let document else { throw ValidationError("\(path): --config file holds no MeshConfig") }
-    guard document.kind == "MeshConfig" else {
-      let found = document.kind ?? "an object without a kind"
-      throw ValidationError("\(path): --config needs a meshctl.io/v1alpha1 MeshConfig, not \(found)")
-    }
-    let errors = Validator().validate(document).filter { $0.severity == .error }
-    guard errors.isEmpty else { throw InputFailure(errors) }
-    return MeshConfig(node: document.root)
-  }
-
-  private static func readSingleDocument(_ path: String, context: CommandContext) throws -> (Document?, [Diagnostic]) {
-    var document: Document?
-    let summary = try ManifestReader().read(try context.openFile(path), file: path) { document = document ?? $0 }
-    return (document, summary.diagnostics + (document?.diagnostics ?? []).filter { $0.severity == .error })
-  }
-}
-
-/// An input that cannot be used, with the findings that say why: reported like findings, exit 2.
-struct InputFailure: Error, CustomStringConvertible {
-  let diagnostics: [Diagnostic]
-  init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
-  var description: String { diagnostics.map(TextDiagnosticLine.render).joined(separator: "\n") }
-}
-
-/// `file:line:col: error: message [CODE]`, the one-line form of a finding.
-enum TextDiagnosticLine {
-  static func render(_ diagnostic: Diagnostic) -> String {
-    let place =
-      diagnostic.mark.isKnown ? "\(diagnostic.file):\(diagnostic.mark.line):\(diagnostic.mark.column)" : diagnostic.file
-    return "\(place): \(diagnostic.severity.rawValue): \(diagnostic.message) [\(diagnostic.code)]"
-  }
-}
 
 /// What a transform run reports: the text lines (spooled, so memory stays flat however many
 /// workloads there are) and, only for `--report`, the outcomes themselves.
@@ -216,91 +167,62 @@ struct InjectionRun {
   }
 
   func run(in context: CommandContext) throws -> ExitStatus {
-    var arguments = input.filenames
-    if arguments.isEmpty {
-      guard !context.stdinIsTerminal else {
-        throw ValidationError("no input: give -f PATH, or pipe manifests in (-f - reads standard input)")
-      }
-      arguments = ["-"]
-    }
+    let frontend = try InputFrontend(input, context: context)
     var report = OutcomeReport(keepsOutcomes: transform.report != nil)
     var jsonItems: [Node] = []
-    var failed = false
+    var file = FileState()
     var lastWritten: String?
-    var seen = Set<InputPath>()
-    for argument in arguments {
-      let inputs: [InputPath]
-      do {
-        inputs = try context.expandInput(argument, input.recursive)
-      } catch let error as ManifestError {
-        context.stderr.write("\(Meshctl.displayName): error: \(error.description)\n")
-        failed = true
-        continue
-      }
-      for path in inputs where seen.insert(path).inserted {
-        do {
-          failed =
-            try process(path, context: context, report: &report, jsonItems: &jsonItems, lastWritten: &lastWritten)
-            || failed
-        } catch let error as ManifestError {
-          context.stderr.write("\(Meshctl.displayName): error: \(error.description)\n")
-          failed = true
-        } catch let error as InjectionError {
-          throw ValidationError(error.message)
-        }
-      }
+    var hadErrors = false
+    let unreadable: Bool
+    do {
+      unreadable = try frontend.read(
+        document: { document in
+          file.errors += document.diagnostics.filter { $0.severity == .error }
+          let result = try change(document)
+          report.add(result.outcomes)
+          file.changed = file.changed || result.root != nil
+          let text = StreamWriter.text(of: document, replacement: result.root)
+          if transform.inPlace {
+            file.rewritten += text
+          } else if transform.output == .json {
+            if !document.isEmpty { jsonItems.append(result.root ?? document.root) }
+          } else {
+            // Files follow each other on standard output as one stream.
+            let joint = document.index == 0 ? StreamWriter.joint(after: lastWritten, before: text) : ""
+            context.stdout.write(joint + text)
+            lastWritten = text
+          }
+        },
+        finished: { input, summary in
+          defer { file = FileState() }
+          file.errors += summary.diagnostics
+          DiagnosticPrinter(context).printLines(file.errors)
+          if !file.errors.isEmpty { hadErrors = true }
+          // A file with errors is never rewritten.
+          if transform.inPlace, file.changed, file.errors.isEmpty, case .file(let path) = input {
+            try context.writeFile(path, Array(file.rewritten.utf8))
+          }
+        },
+        unreadable: { _, _ in file = FileState() })
+    } catch let error as InjectionError {
+      throw ValidationError(error.message)
     }
     if transform.output == .json {
-      let root =
-        jsonItems.count == 1
-        ? jsonItems[0]
-        : Node.mapping(["apiVersion": .string("v1"), "kind": .string("List"), "items": .sequence(jsonItems)])
-      context.stdout.write(JSONEmitter.emit(root) + "\n")
+      ObjectPrinter(format: .json, listMetadata: false, emptyIsList: true).write(jsonItems, to: context.stdout)
     }
     context.stdout.flush()
     report.lines.drain(into: context.stderr)
     if let path = transform.report {
       try context.writeFile(path, Array((JSONEmitter.emit(Self.reportNode(report.outcomes)) + "\n").utf8))
     }
-    return failed ? .inputError : .success
+    return unreadable || hadErrors ? .inputError : .success
   }
 
-  /// Transforms one input; returns whether it had errors. A file with errors is never rewritten.
-  private func process(
-    _ path: InputPath, context: CommandContext, report: inout OutcomeReport, jsonItems: inout [Node],
-    lastWritten: inout String?
-  ) throws -> Bool {
-    let source: any ByteSource
-    switch path {
-    case .standardInput: source = context.stdin
-    case .file(let file): source = try context.openFile(file)
-    }
+  /// What one input has come to while it is read.
+  private struct FileState {
     var rewritten = ""
     var changed = false
     var errors: [Diagnostic] = []
-    let summary = try ManifestReader().read(source, file: path.displayName) { document in
-      errors += document.diagnostics.filter { $0.severity == .error }
-      let result = try change(document)
-      report.add(result.outcomes)
-      changed = changed || result.root != nil
-      let text = StreamWriter.text(of: document, replacement: result.root)
-      if transform.inPlace {
-        rewritten += text
-      } else if transform.output == .json {
-        if !document.isEmpty { jsonItems.append(result.root ?? document.root) }
-      } else {
-        // Files follow each other on standard output as one stream.
-        let joint = document.index == 0 ? StreamWriter.joint(after: lastWritten, before: text) : ""
-        context.stdout.write(joint + text)
-        lastWritten = text
-      }
-    }
-    errors += summary.diagnostics
-    for error in errors { context.stderr.write(TextDiagnosticLine.render(error) + "\n") }
-    if transform.inPlace, changed, errors.isEmpty, case .file(let file) = path {
-      try context.writeFile(file, Array(rewritten.utf8))
-    }
-    return !errors.isEmpty
   }
 
   /// The report as the JSON `--report` writes: one entry per outcome.

@@ -1,7 +1,5 @@
 import ArgumentParser
-import KubeClient
 import Manifest
-import MeshOps
 
 #if canImport(Glibc)
   import Glibc
@@ -85,7 +83,7 @@ public struct Meshctl: ParsableCommand {
       try command.run()
       return ExitStatus.success.rawValue
     } catch {
-      return report(error, context: context)
+      return ErrorFunnel.report(error, context: context)
     }
   }
 
@@ -95,47 +93,6 @@ public struct Meshctl: ParsableCommand {
   static func run(contextual command: some ParsableCommand, in context: CommandContext) throws -> ExitStatus? {
     guard let command = command as? any ContextualCommand else { return nil }
     return try command.run(in: context)
-  }
-
-  /// Prints an error the way its kind calls for and returns its exit code.
-  static func report(_ error: Error, context: CommandContext) -> Int32 {
-    switch error {
-    case let error as ManifestError:
-      context.stderr.write("\(displayName): error: \(error.description)\n")
-      return ExitStatus.inputError.rawValue
-    case let error as InputFailure:
-      context.stderr.write(error.description + "\n")
-      return ExitStatus.inputError.rawValue
-    case let error as MeshctlError:
-      context.stderr.write("\(displayName): error: \(error.description)\n")
-      return error.exitStatus.rawValue
-    case let failure as CommandFailure:
-      return failure.status.rawValue
-    case let error as KubeconfigError:
-      context.stderr.write("\(displayName): error: \(error.description)\n")
-      return ExitStatus.clusterError.rawValue
-    case let error as MeshOpsError:
-      // A request the cluster's state makes meaningless is a usage error, said as one.
-      guard error.isClusterFailure else { return report(ValidationError(error.description), context: context) }
-      context.stderr.write("\(displayName): error: \(error.description)\n")
-      return ExitStatus.clusterError.rawValue
-    case let error as TransportError:
-      context.stderr.write("\(displayName): error: \(error.description)\n")
-      return ExitStatus.clusterError.rawValue
-    case let error as APIError:
-      context.stderr.write("\(displayName): error: \(error.description)\n")
-      return (error.failureClass == .conflict ? ExitStatus.applyConflict : .clusterError).rawValue
-    default:
-      let code = exitCode(for: error)
-      let message = fullMessage(for: error)
-      if code == .success {
-        if !message.isEmpty { context.stdout.write(message + "\n") }
-        return ExitStatus.success.rawValue
-      }
-      if !message.isEmpty { context.stderr.write(message + "\n") }
-      // ArgumentParser reports usage errors as EX_USAGE; say so explicitly, whatever the platform.
-      return code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue
-    }
   }
 }
 

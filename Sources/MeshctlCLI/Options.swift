@@ -1,4 +1,6 @@
 import ArgumentParser
+import Manifest
+import MeshSchema
 
 /// kubectl's global flags, spelled as kubectl spells them, so `kubectl mesh -n prod ...` behaves
 /// like kubectl. Every command takes them (commands that do not talk to a cluster ignore them).
@@ -183,6 +185,57 @@ public struct InputOptions: ParsableArguments {
 
   /// Creates the defaults.
   public init() {}
+}
+
+/// Which mesh, and the MeshConfig file with its settings: `--provider` and `--config`, for the
+/// commands that render or inject for a mesh.
+public struct MeshOptions: ParsableArguments {
+  /// The mesh; overrides the MeshConfig's provider (and, against a cluster, detection).
+  @Option(
+    name: .customLong("provider"),
+    help: ArgumentHelp("The mesh: istio or linkerd (default: the MeshConfig's, else istio).", valueName: "provider"))
+  public var provider: MeshConfig.Provider?
+
+  /// A MeshConfig file with the mesh's settings.
+  @Option(
+    name: .customLong("config"),
+    help: ArgumentHelp("A meshctl.io/v1alpha1 MeshConfig file with the sidecar settings.", valueName: "path"))
+  public var config: String?
+
+  /// Creates the defaults.
+  public init() {}
+
+  /// The MeshConfig file, validated, or the built-in defaults when `--config` is not given.
+  func meshConfig(context: CommandContext) throws -> MeshConfig {
+    try MeshConfigFile.load(config, context: context)
+  }
+}
+
+extension MeshConfig.Provider: ArgumentChoice {}
+
+/// The `--config` file of the commands that take one: a MeshConfig, validated before use.
+enum MeshConfigFile {
+  /// The MeshConfig at `path`, or the built-in defaults when there is none. A file that is not
+  /// one MeshConfig is a usage error; one with errors is reported like findings (exit 2).
+  static func load(_ path: String?, context: CommandContext) throws -> MeshConfig {
+    guard let path else { return MeshConfig.defaults }
+    do {
+      return try MeshConfig.read(from: context.openFile(path), file: path)
+    } catch MeshConfigFileError.unreadable(let diagnostics), MeshConfigFileError.invalid(let diagnostics) {
+      throw InputFailure(diagnostics)
+    } catch MeshConfigFileError.empty {
+      throw ValidationError("\(path): --config file holds no MeshConfig")
+    } catch MeshConfigFileError.notMeshConfig(let found) {
+      throw ValidationError("\(path): --config needs a meshctl.io/v1alpha1 MeshConfig, not \(found)")
+    }
+  }
+}
+
+/// An input that cannot be used, with the findings that say why: reported like findings, exit 2.
+struct InputFailure: Error, CustomStringConvertible {
+  let diagnostics: [Diagnostic]
+  init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+  var description: String { diagnostics.map(TextReport.line).joined(separator: "\n") }
 }
 
 extension Character {

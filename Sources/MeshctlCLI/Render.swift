@@ -44,19 +44,18 @@ extension Meshctl {
 
     public func run(in context: CommandContext) throws -> ExitStatus {
       let settings = try policy.settings(context: context, defaultNamespace: cluster.namespace)
-      let inputs = PolicyInputs.read(
-        try input.arguments(context: context), recursive: input.recursive, context: context)
-      let printer = TextReport(color: context.stderrAllowsColor)
-      for diagnostic in inputs.diagnostics { context.stderr.write(printer.render(diagnostic)) }
+      let inputs = try PolicyInputs.read(InputFrontend(input, context: context))
+      let printer = DiagnosticPrinter(context)
+      printer.print(inputs.diagnostics)
       if inputs.unreadable { return .inputError }
       if inputs.diagnostics.contains(where: { $0.severity == .error }) { return .findings }
 
       let objects = inputs.documents.flatMap(\.objects)
       let result = PolicyRenderer(settings: settings).render(objects, lookup: ManifestLookup(objects: objects))
-      for diagnostic in result.diagnostics { context.stderr.write(printer.render(diagnostic)) }
+      printer.print(result.diagnostics)
       if result.hasErrors { return .findings }
       if !objects.contains(where: { PolicyRenderer.isPolicy($0.node) }) {
-        context.stderr.write("\(Meshctl.displayName): no TrafficSplit or MTLSPolicy in the input: nothing to render\n")
+        printer.note("no TrafficSplit or MTLSPolicy in the input: nothing to render")
       }
       context.stdout.write(text(of: result.objects))
       return .success
@@ -65,29 +64,14 @@ extension Meshctl {
     /// The objects as one YAML stream, or as JSON (one object, or a `v1` List of several).
     func text(of objects: [Node]) -> String {
       switch output {
-      case .yaml:
-        return objects.map(YAMLEmitter.emit).joined(separator: "---\n")
-      case .json:
-        if objects.isEmpty { return "" }
-        let root =
-          objects.count == 1
-          ? objects[0]
-          : Node.mapping(["apiVersion": .string("v1"), "kind": .string("List"), "items": .sequence(objects)])
-        return JSONEmitter.emit(root) + "\n"
+      case .yaml: return ObjectPrinter.yamlStream(objects)
+      case .json: return ObjectPrinter(format: .json, listMetadata: false).text(of: objects)
       }
     }
   }
 }
 
 extension RoutingTarget: ArgumentChoice {}
-
-/// Findings sorted by position, those at the same place in the order they were made (as
-/// `validate` prints them).
-func inPositionOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
-  diagnostics.enumerated().sorted { lhs, rhs in
-    lhs.element.mark != rhs.element.mark ? lhs.element.mark < rhs.element.mark : lhs.offset < rhs.offset
-  }.map(\.element)
-}
 
 /// Every document of the inputs, checked before anything is rendered: read errors, schema
 /// findings and the cross-document analysis. All of it is kept (unlike `validate`, which
@@ -98,36 +82,20 @@ struct PolicyInputs {
   /// Whether an input could not be read or is not YAML (exit 2).
   var unreadable = false
 
+  /// Reads and checks the inputs `arguments` name.
   static func read(_ arguments: [String], recursive: Bool, context: CommandContext) -> PolicyInputs {
-    var inputs = PolicyInputs()
-    var analysis = CrossDocumentAnalysis()
-    let validator = Validator()
-    var seen = Set<InputPath>()
-    for argument in arguments {
-      do {
-        for path in try context.expandInput(argument, recursive) where seen.insert(path).inserted {
-          let source: any ByteSource
-          switch path {
-          case .standardInput: source = context.stdin
-          case .file(let file): source = try context.openFile(file)
-          }
-          let summary = try ManifestReader().read(source, file: path.displayName) { document in
-            inputs.documents.append(document)
-            inputs.diagnostics += inPositionOrder(validator.validate(document))
-            analysis.add(document)
-          }
-          inputs.diagnostics += summary.diagnostics
-        }
-      } catch let error as ManifestError {
-        context.stderr.write("\(Meshctl.displayName): error: \(error.description)\n")
-        inputs.unreadable = true
-      } catch {
-        context.stderr.write("\(Meshctl.displayName): error: \(error)\n")
-        inputs.unreadable = true
-      }
-    }
-    inputs.diagnostics += analysis.findings()
-    if inputs.diagnostics.contains(where: \.isInputError) { inputs.unreadable = true }
-    return inputs
+    read(InputFrontend(arguments: arguments, recursive: recursive, context: context))
+  }
+
+  /// Reads and checks the inputs of `frontend`, with `validate`'s own session: the findings
+  /// come out in the order `validate` prints them.
+  static func read(_ frontend: InputFrontend) -> PolicyInputs {
+    var documents: [Document] = []
+    var session = ValidationSession(recordsObjects: false, retainsSourceLines: true)
+    frontend.read(into: &session) { documents.append($0) }
+    let report = session.finish { _, _ in [:] }
+    return PolicyInputs(
+      documents: documents, diagnostics: report.diagnostics,
+      unreadable: report.outcome(failOn: .never) == .unreadableInput)
   }
 }

@@ -61,21 +61,26 @@ extension Meshctl {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
-      var arguments = input.filenames
-      if arguments.isEmpty {
-        guard !context.stdinIsTerminal else {
-          throw ValidationError("no input: give -f PATH, or pipe manifests in (-f - reads standard input)")
-        }
-        arguments = ["-"]
-      }
-      var run = ValidationRun(options: ValidationOptions(strict: strict))
+      let frontend = try InputFrontend(input, context: context)
       // Only JUnit lists objects; the other formats need their count alone.
-      run.recordsObjects = output == .junit
-      let report = run.run(arguments: arguments, recursive: input.recursive, context: context) {
-        context.stderr.write("\(Meshctl.displayName): error: \($0)\n")
-      }
+      let report = Self.report(
+        of: frontend, options: ValidationOptions(strict: strict), recordsObjects: output == .junit)
       context.stdout.write(render(report, color: context.stdoutAllowsColor))
       return report.exitStatus(failOn: failOn)
+    }
+
+    /// Validates the inputs of `frontend` one document at a time, so memory stays flat however
+    /// long the input; unreadable inputs are reported on standard error as they happen.
+    static func report(of frontend: InputFrontend, options: ValidationOptions, recordsObjects: Bool)
+      -> ValidationReport
+    {
+      // Standard input cannot be read twice: only then does the analysis keep source lines.
+      var session = ValidationSession(
+        options: options, recordsObjects: recordsObjects, retainsSourceLines: frontend.readsStandardInput)
+      frontend.read(into: &session)
+      let context = frontend.context
+      // A file that vanished since it was read just loses its carets.
+      return session.finish { file, lines in (try? SourceLines.lines(lines, in: context.openFile(file))) ?? [:] }
     }
 
     /// The report in the chosen format.
@@ -84,9 +89,21 @@ extension Meshctl {
       case .text: return TextReport(color: color).render(report)
       case .json: return JSONReport.render(report, failOn: failOn)
       case .junit: return JUnitReport.render(report, failOn: failOn)
-      case .sarif: return SARIFReport.render(report)
+      case .sarif: return SARIFReport.render(report, toolVersion: MeshctlVersion.current)
       case .github: return GitHubReport.render(report)
       }
+    }
+  }
+}
+
+extension ValidationReport {
+  /// The exit status the report means: 2 for unreadable input (before anything else), 1 for
+  /// findings at or above `failOn`, else 0.
+  public func exitStatus(failOn: FailOn) -> ExitStatus {
+    switch outcome(failOn: failOn) {
+    case .passed: return .success
+    case .failed: return .findings
+    case .unreadableInput: return .inputError
     }
   }
 }

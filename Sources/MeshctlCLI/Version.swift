@@ -69,12 +69,12 @@ extension Meshctl {
           "meshctl version \(MeshctlVersion.current)\nswift \(MeshctlVersion.swift)\nplatform \(MeshctlVersion.platform)\n"
         )
       case .json:
-        context.stdout.write(
-          Node.object([
-            ("version", .string(MeshctlVersion.current)),
-            ("swiftVersion", .string(MeshctlVersion.swift)),
-            ("platform", .string(MeshctlVersion.platform)),
-          ]).renderedJSON)
+        let object: Node = .mapping([
+          MappingEntry(key: "version", value: .string(MeshctlVersion.current)),
+          MappingEntry(key: "swiftVersion", value: .string(MeshctlVersion.swift)),
+          MappingEntry(key: "platform", value: .string(MeshctlVersion.platform)),
+        ])
+        ObjectPrinter.write([object], as: .json, to: context.stdout)
       }
       return .success
     }

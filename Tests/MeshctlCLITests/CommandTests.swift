@@ -163,11 +163,16 @@ import Testing
 
   @Test func failOnSemantics() {
     // Reader findings are errors; use a fake report for warnings via the exit-status table.
-    let warning = Findings.report([Findings.diagnostic(.warning)])
+    func report(_ severity: Diagnostic.Severity) -> ValidationReport {
+      let finding = Diagnostic(
+        severity: severity, code: "MC1003", message: "weights sum to 90", file: "s.yaml", mark: SourceMark(line: 1, column: 1))
+      return ValidationReport(findings: [Finding(finding)], files: ["s.yaml"])
+    }
+    let warning = report(.warning)
     #expect(warning.exitStatus(failOn: .error) == .success)
     #expect(warning.exitStatus(failOn: .warning) == .findings)
     #expect(warning.exitStatus(failOn: .never) == .success)
-    let error = Findings.report([Findings.diagnostic(.error)])
+    let error = report(.error)
     #expect(error.exitStatus(failOn: .error) == .findings)
     #expect(error.exitStatus(failOn: .never) == .success)
     // An input error stays 2 even with --fail-on never.

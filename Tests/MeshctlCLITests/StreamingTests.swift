@@ -42,14 +42,12 @@ import Testing
   @Test func objectRecordsOnlyWhenAsked() {
     let world = FakeWorld()
     world.files["split.yaml"] = Self.splitWithoutService
-    var run = ValidationRun(options: .init())
-    run.recordsObjects = false
-    let counted = run.run(arguments: ["split.yaml"], recursive: false, context: world.context)
+    let frontend = InputFrontend(arguments: ["split.yaml"], recursive: false, context: world.context)
+    let counted = Meshctl.Validate.report(of: frontend, options: .init(), recordsObjects: false)
     #expect(counted.objects.isEmpty)
     #expect(counted.objectCount == 2)
     #expect(counted.findings.allSatisfy { $0.objectIndex == nil })
-    run.recordsObjects = true
-    let recorded = run.run(arguments: ["split.yaml"], recursive: false, context: world.context)
+    let recorded = Meshctl.Validate.report(of: frontend, options: .init(), recordsObjects: true)
     #expect(recorded.objects.map(\.reference) == ["Service shop/reviews", "TrafficSplit shop/r"])
     #expect(recorded.findings.map(\.objectIndex) == [1])
   }

@@ -51,30 +51,6 @@ enum Inputs {
   static let syntaxError = "a: 1\nb: [1, 2\nc: 3\n"
 }
 
-/// Hand-made findings for formatter tests.
-enum Findings {
-  static func diagnostic(
-    _ severity: Diagnostic.Severity = .error, code: String = "MC1003", message: String = "weights sum to 90, not 100",
-    file: String = "deploy/split.yaml", line: Int = 7, column: Int = 5, source: String? = "    weight: 90",
-    hint: String? = "make the weights add up to 100", object: String? = "TrafficSplit shop/reviews"
-  ) -> Diagnostic {
-    var diagnostic = Diagnostic(
-      severity: severity, code: code, message: message, file: file,
-      mark: SourceMark(line: line, column: column), path: "spec.backends[0].weight", object: object, hint: hint)
-    diagnostic.sourceLine = source
-    return diagnostic
-  }
-
-  static func report(_ diagnostics: [Diagnostic], objects: Int = 2) -> ValidationReport {
-    let records = (0..<objects).map {
-      ObjectRecord(file: "deploy/split.yaml", reference: "TrafficSplit shop/r\($0)", line: 1 + $0 * 10)
-    }
-    return ValidationReport(
-      findings: diagnostics.map { Finding($0, objectIndex: objects > 0 ? 0 : nil) },
-      files: ["deploy/split.yaml"], objects: records)
-  }
-}
-
 func jsonObject(_ text: String) throws -> [String: Any] {
   let value = try JSONSerialization.jsonObject(with: Data(text.utf8))
   guard let object = value as? [String: Any] else { throw TestFailure("not a JSON object: \(text)") }

@@ -1,9 +1,9 @@
 import Foundation
 import FoundationXML
 import Manifest
-import MeshSchema
 import Testing
-@testable import MeshctlCLI
+
+@testable import MeshSchema
 
 /// Unit tests of the output formats with hand-made findings.
 @Suite struct FormatterTests {
@@ -110,13 +110,14 @@ import Testing
 
   @Test func sarifHasRequiredKeysAndPositions() throws {
     let rules = [Rule(code: "MC1003", severity: .error, summary: "weights sum to 100")]
-    let text = SARIFReport.render(Findings.report([error, warning]), rules: rules)
+    let text = SARIFReport.render(Findings.report([error, warning]), toolVersion: "1.2.3", rules: rules)
     let log = try jsonObject(text)
     #expect(log["version"] as? String == "2.1.0")
     #expect((log["$schema"] as? String)?.contains("sarif-2.1.0") == true)
     let run = try #require((log["runs"] as? [[String: Any]])?.first)
     let driver = try #require((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
     #expect(driver["name"] as? String == "meshctl")
+    #expect(driver["version"] as? String == "1.2.3")
     #expect((driver["rules"] as? [[String: Any]])?.first?["id"] as? String == "MC1003")
     let results = try #require(run["results"] as? [[String: Any]])
     #expect(results.map { $0["ruleId"] as? String } == ["MC1003", "MC1010"])
@@ -153,14 +154,24 @@ import Testing
     #expect(GitHubReport.command(odd).contains("file=dir%2Cx/a%3Ab.yaml,"))
   }
 
-  @Test func exitStatusFromFindings() {
+  @Test func outcomeFromFindings() {
     let report = Findings.report([warning])
-    #expect(report.exitStatus(failOn: .error) == .success)
-    #expect(report.exitStatus(failOn: .warning) == .findings)
-    #expect(report.exitStatus(failOn: .never) == .success)
+    #expect(report.outcome(failOn: .error) == .passed)
+    #expect(report.outcome(failOn: .warning) == .failed)
+    #expect(report.outcome(failOn: .never) == .passed)
     let input = Findings.report([Findings.diagnostic(code: "MC0001"), error])
-    #expect(input.exitStatus(failOn: .error) == .inputError)
-    #expect(input.exitStatus(failOn: .never) == .inputError)
+    #expect(input.outcome(failOn: .error) == .unreadableInput)
+    #expect(input.outcome(failOn: .never) == .unreadableInput)
+    var unreadable = Findings.report([])
+    unreadable.inputErrors = ["gone.yaml: no such file"]
+    #expect(unreadable.outcome(failOn: .never) == .unreadableInput)
+  }
+
+  @Test func oneLineFormHasNoSourceOrHint() {
+    #expect(TextReport.line(error) == "deploy/split.yaml:7:5: error: weights sum to 90, not 100 [MC1003]")
+    var whole = error
+    whole.mark = .none
+    #expect(TextReport.line(whole) == "deploy/split.yaml: error: weights sum to 90, not 100 [MC1003]")
   }
 }
 
@@ -177,4 +188,41 @@ import Testing
   @Test func jsonQuote() {
     #expect(JSONEmitter.quote("a\"\\\n\u{1}") == "\"a\\\"\\\\\\n\\u0001\"")
   }
+}
+
+/// Hand-made findings for the report tests.
+enum Findings {
+  static func diagnostic(
+    _ severity: Diagnostic.Severity = .error, code: String = "MC1003", message: String = "weights sum to 90, not 100",
+    file: String = "deploy/split.yaml", line: Int = 7, column: Int = 5, source: String? = "    weight: 90",
+    hint: String? = "make the weights add up to 100", object: String? = "TrafficSplit shop/reviews"
+  ) -> Diagnostic {
+    var diagnostic = Diagnostic(
+      severity: severity, code: code, message: message, file: file,
+      mark: SourceMark(line: line, column: column), path: "spec.backends[0].weight", object: object, hint: hint)
+    diagnostic.sourceLine = source
+    return diagnostic
+  }
+
+  static func report(_ diagnostics: [Diagnostic], objects: Int = 2) -> ValidationReport {
+    let records = (0..<objects).map {
+      ObjectRecord(file: "deploy/split.yaml", reference: "TrafficSplit shop/r\($0)", line: 1 + $0 * 10)
+    }
+    return ValidationReport(
+      findings: diagnostics.map { Finding($0, objectIndex: objects > 0 ? 0 : nil) },
+      files: ["deploy/split.yaml"], objects: records)
+  }
+}
+
+/// The JSON object `text` holds.
+func jsonObject(_ text: String) throws -> [String: Any] {
+  let value = try JSONSerialization.jsonObject(with: Data(text.utf8))
+  guard let object = value as? [String: Any] else { throw ReportTestFailure(text) }
+  return object
+}
+
+/// Text that is not the JSON object a test expected.
+struct ReportTestFailure: Error, CustomStringConvertible {
+  var description: String
+  init(_ text: String) { description = "not a JSON object: \(text)" }
 }

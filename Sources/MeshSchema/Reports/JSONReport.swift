@@ -35,7 +35,7 @@ public enum JSONReport {
       ("objects", .int(report.objectCount)),
       ("inputErrors", .sequence(report.inputErrors.map(Node.string))),
       ("failOn", .string(failOn.rawValue)),
-      ("exitCode", .int(Int(report.exitStatus(failOn: failOn).rawValue))),
+      ("exitCode", .int(report.outcome(failOn: failOn).rawValue)),
     ])
   }
 }

@@ -1,5 +1,4 @@
 import Manifest
-import MeshSchema
 
 /// `validate -o sarif`: SARIF 2.1.0 for code-scanning tools (GitHub, GitLab, IDEs).
 /// Columns are Unicode code points (`columnKind`), as meshctl counts them.
@@ -7,12 +6,14 @@ public enum SARIFReport {
   /// The schema the output declares.
   public static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
 
-  /// The SARIF log of a report, with the rules of `rules`.
-  public static func render(_ report: ValidationReport, rules: [Rule] = RuleCatalog.rules) -> String {
+  /// The SARIF log of a report, naming the tool `meshctl` at `toolVersion`, with the rules of `rules`.
+  public static func render(
+    _ report: ValidationReport, toolVersion: String, rules: [Rule] = RuleCatalog.rules
+  ) -> String {
     let ruleIndex = Dictionary(
       rules.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
     let run = Node.object([
-      ("tool", .object([("driver", driver(rules))])),
+      ("tool", .object([("driver", driver(rules, version: toolVersion))])),
       ("columnKind", .string("unicodeCodePoints")),
       ("results", .sequence(report.findings.map { result($0.diagnostic, ruleIndex: ruleIndex) })),
     ])
@@ -23,10 +24,10 @@ public enum SARIFReport {
     ]).renderedJSON
   }
 
-  static func driver(_ rules: [Rule]) -> Node {
+  static func driver(_ rules: [Rule], version: String) -> Node {
     .object([
       ("name", .string("meshctl")),
-      ("version", .string(MeshctlVersion.current)),
+      ("version", .string(version)),
       (
         "rules",
         .sequence(

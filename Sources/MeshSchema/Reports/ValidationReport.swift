@@ -1,5 +1,16 @@
 import Manifest
 
+/// What a validation run comes to; the raw values are meshctl's exit codes for them (0, 1, 2),
+/// which the JSON report states.
+public enum ValidationOutcome: Int, Sendable, CaseIterable {
+  /// Nothing at or above the threshold.
+  case passed = 0
+  /// Findings at or above the threshold.
+  case failed = 1
+  /// An input could not be read or is not YAML; takes precedence over findings.
+  case unreadableInput = 2
+}
+
 /// The level of finding that makes `validate` exit 1.
 public enum FailOn: String, Sendable, CaseIterable {
   /// Any error.
@@ -58,7 +69,7 @@ public struct ValidationReport: Sendable {
   /// The inputs that were read, by display name, in order.
   public var files: [String] = []
   /// The objects that were validated, in input order; empty when the run did not record them
-  /// (`ValidationRun.recordsObjects`).
+  /// (`ValidationSession.recordsObjects`).
   public var objects: [ObjectRecord] = []
   /// How many objects were validated (recorded or not).
   public var objectCount = 0
@@ -85,14 +96,14 @@ public struct ValidationReport: Sendable {
     findings.reduce(0) { $0 + ($1.diagnostic.severity == severity ? 1 : 0) }
   }
 
-  /// The exit status the report means: 2 for unreadable input (before anything else), 1 for
-  /// findings at or above `failOn`, else 0.
-  public func exitStatus(failOn: FailOn) -> ExitStatus {
+  /// What the report means for the run: unreadable input (before anything else), findings at
+  /// or above `failOn`, else passed.
+  public func outcome(failOn: FailOn) -> ValidationOutcome {
     if !inputErrors.isEmpty || findings.contains(where: { $0.diagnostic.isInputError }) {
-      return .inputError
+      return .unreadableInput
     }
-    guard let threshold = failOn.threshold else { return .success }
-    return findings.contains { $0.diagnostic.severity >= threshold } ? .findings : .success
+    guard let threshold = failOn.threshold else { return .passed }
+    return findings.contains { $0.diagnostic.severity >= threshold } ? .failed : .passed
   }
 
   /// `2 errors, 1 warning in 3 files (12 objects)`; infos only when there are some.

@@ -41,6 +41,14 @@ public struct TextReport: Sendable {
     return text
   }
 
+  /// `file:line:col: severity: message [CODE]`: a finding on one line, without source, caret
+  /// or hint (how a `--config` file's errors are reported).
+  public static func line(_ diagnostic: Diagnostic) -> String {
+    let mark = diagnostic.mark
+    let place = mark.isKnown ? "\(diagnostic.file):\(mark.line):\(mark.column)" : diagnostic.file
+    return "\(place): \(diagnostic.severity.rawValue): \(diagnostic.message) [\(diagnostic.code)]"
+  }
+
   /// ANSI select-graphic-rendition codes.
   enum Style {
     static let bold = "1"

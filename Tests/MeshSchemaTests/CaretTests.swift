@@ -1,5 +1,5 @@
 import Testing
-@testable import MeshctlCLI
+@testable import MeshSchema
 
 /// The caret lands under the character the column names, on a terminal.
 @Suite struct CaretTests {

@@ -1,0 +1,143 @@
+import Manifest
+
+/// Validates a stream of documents, input by input, into a `ValidationReport`: each input's
+/// findings in position order, the objects (when asked), then the cross-document findings.
+/// Keeps findings and object records only, never documents, so memory stays flat however long
+/// the input; the caller reads the bytes and hands over one document at a time.
+public struct ValidationSession: ~Copyable {
+  /// The validator used for every document.
+  public let validator: Validator
+  /// Whether the report lists every object (`ValidationReport.objects`, which only JUnit
+  /// renders); without it only the count is kept, so memory does not grow with the input.
+  public let recordsObjects: Bool
+  private var report = ValidationReport()
+  private var analysis: CrossDocumentAnalysis
+  /// The current input's findings, put in position order when the input ends.
+  private var pending: [Finding] = []
+
+  /// Creates a session. `retainsSourceLines` keeps the source lines of cross-document findings
+  /// as documents go by: needed for input that cannot be read twice (standard input); files'
+  /// lines are re-read at the end instead.
+  public init(options: ValidationOptions = ValidationOptions(), recordsObjects: Bool = true, retainsSourceLines: Bool) {
+    validator = Validator(options: options)
+    self.recordsObjects = recordsObjects
+    analysis = CrossDocumentAnalysis(retainsSourceLines: retainsSourceLines)
+  }
+
+  /// Validates one document of the current input, records its objects and feeds the
+  /// cross-document analysis.
+  public mutating func add(_ document: Document) {
+    let objects = document.objects
+    report.objectCount += objects.count
+    let firstIndex = report.objects.count
+    if recordsObjects {
+      for object in objects {
+        report.objects.append(
+          ObjectRecord(file: document.file, reference: object.reference, line: object.node.mark.line))
+      }
+    }
+    for diagnostic in validator.validate(document) {
+      let index = recordsObjects ? Self.owner(of: diagnostic, among: objects).map { firstIndex + $0 } : nil
+      pending.append(Finding(diagnostic, objectIndex: index))
+    }
+    analysis.add(document)
+  }
+
+  /// Ends the current input, read to its end: adds the reader's own findings (syntax errors)
+  /// and the input's name.
+  public mutating func finishInput(_ name: String, readerFindings: [Diagnostic]) {
+    pending += readerFindings.map { Finding($0) }
+    report.files.append(name)
+    flushPending()
+  }
+
+  /// Records an input that could not be read (at all, or to its end) as `message`. The
+  /// findings of the documents read before the failure are kept, and then so is the input's
+  /// name; `name` is nil for an argument that named no input at all.
+  public mutating func failInput(_ name: String?, message: String) {
+    report.inputErrors.append(message)
+    if let name, !pending.isEmpty { report.files.append(name) }
+    flushPending()
+  }
+
+  /// Ends the session: the report with the cross-document findings appended. Their source
+  /// lines, when the analysis did not keep them, come from `sourceLines(file, lineNumbers)`,
+  /// asked once per file (a file that cannot be read again answers nothing and its findings
+  /// lose their carets). Standard input (`-`) is never asked for.
+  public mutating func finish(
+    sourceLines: (_ file: String, _ lineNumbers: Set<Int>) -> [Int: String]
+  ) -> ValidationReport {
+    let crossDocument = Self.withSourceLines(analysis.findings(), sourceLines)
+    guard recordsObjects else {
+      report.findings += crossDocument.map { Finding($0) }
+      return report
+    }
+    let indexByObject = Dictionary(
+      report.objects.enumerated().map { ("\($1.file)\u{0}\($1.reference)", $0) },
+      uniquingKeysWith: { first, _ in first })
+    for diagnostic in crossDocument {
+      let index = diagnostic.object.flatMap { indexByObject["\(diagnostic.file)\u{0}\($0)"] }
+      report.findings.append(Finding(diagnostic, objectIndex: index))
+    }
+    return report
+  }
+
+  /// Appends the current input's findings in position order.
+  private mutating func flushPending() {
+    report.findings += Self.sorted(pending)
+    pending.removeAll()
+  }
+
+  /// Stable sort: findings at the same place keep the order the validator gave them.
+  private static func sorted(_ findings: [Finding]) -> [Finding] {
+    findings.enumerated().sorted { lhs, rhs in
+      let (l, r) = (lhs.element.diagnostic.mark, rhs.element.diagnostic.mark)
+      return l != r ? l < r : lhs.offset < rhs.offset
+    }.map(\.element)
+  }
+
+  /// Fills in the source lines the analysis did not keep, asking for each file's lines once.
+  static func withSourceLines(
+    _ diagnostics: [Diagnostic], _ sourceLines: (String, Set<Int>) -> [Int: String]
+  ) -> [Diagnostic] {
+    var wanted: [String: Set<Int>] = [:]
+    for diagnostic in diagnostics
+    where diagnostic.sourceLine == nil && diagnostic.mark.isKnown && diagnostic.file != "-" {
+      wanted[diagnostic.file, default: []].insert(diagnostic.mark.line)
+    }
+    guard !wanted.isEmpty else { return diagnostics }
+    var lines: [String: [Int: String]] = [:]
+    for (file, numbers) in wanted { lines[file] = sourceLines(file, numbers) }
+    return diagnostics.map { diagnostic in
+      guard diagnostic.sourceLine == nil, let line = lines[diagnostic.file]?[diagnostic.mark.line] else {
+        return diagnostic
+      }
+      var diagnostic = diagnostic
+      diagnostic.sourceLine = line
+      return diagnostic
+    }
+  }
+
+  /// Which of a document's objects a finding concerns: the one it names, else the last one
+  /// that starts at or before it, else the first.
+  static func owner(of diagnostic: Diagnostic, among objects: [ManifestObject]) -> Int? {
+    guard !objects.isEmpty else { return nil }
+    if let name = diagnostic.object, let index = objects.firstIndex(where: { $0.reference == name }) {
+      return index
+    }
+    if diagnostic.mark.isKnown,
+      let index = objects.lastIndex(where: { $0.node.mark.isKnown && $0.node.mark <= diagnostic.mark })
+    {
+      return index
+    }
+    return 0
+  }
+}
+
+/// Findings sorted by position, those at the same place in the order they were made (the order
+/// `validate` prints them in).
+public func inPositionOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+  diagnostics.enumerated().sorted { lhs, rhs in
+    lhs.element.mark != rhs.element.mark ? lhs.element.mark < rhs.element.mark : lhs.offset < rhs.offset
+  }.map(\.element)
+}

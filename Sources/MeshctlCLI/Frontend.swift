@@ -1,0 +1,124 @@
+import ArgumentParser
+import Manifest
+import MeshSchema
+
+/// The one way commands read their inputs: expands the `-f` values (standard input when there
+/// are none and it is not a terminal), reads each input once, in order, one document at a
+/// time, and applies one error policy: an input that cannot be read is reported on standard
+/// error and the others still run; the command then ends with exit 2.
+struct InputFrontend {
+  /// The `-f` values (`-` for standard input).
+  let arguments: [String]
+  /// Whether directories are searched all the way down.
+  let recursive: Bool
+  /// Where the inputs come from and where unreadable ones are reported.
+  let context: CommandContext
+  /// The reader used for every input.
+  var reader = ManifestReader()
+
+  /// The inputs `options` name; standard input when they name none and it is not a terminal.
+  /// Throws the usage error (exit 64) when there is no input at all.
+  init(_ options: InputOptions, context: CommandContext) throws {
+    self.init(
+      arguments: try Self.arguments(options.filenames, context: context), recursive: options.recursive,
+      context: context)
+  }
+
+  /// The inputs `arguments` name, as given.
+  init(arguments: [String], recursive: Bool, context: CommandContext) {
+    self.arguments = arguments
+    self.recursive = recursive
+    self.context = context
+  }
+
+  /// The `-f` values, or `-` when none is given and standard input is not a terminal.
+  static func arguments(_ filenames: [String], context: CommandContext) throws -> [String] {
+    guard filenames.isEmpty else { return filenames }
+    guard !context.stdinIsTerminal else {
+      throw ValidationError("no input: give -f PATH, or pipe manifests in (-f - reads standard input)")
+    }
+    return ["-"]
+  }
+
+  /// Whether standard input is among the inputs (it cannot be read twice).
+  var readsStandardInput: Bool { arguments.contains("-") }
+
+  /// Reads every input once, in argument order (a path named twice is read once): hands each
+  /// document to `document` as soon as it is complete, then the input and the reader's
+  /// summary to `finished`. An input that cannot be expanded, opened or read is reported on
+  /// standard error and handed to `unreadable` with the message (input nil: an argument that
+  /// named nothing); so is a `ManifestError` from the handlers (an in-place write that
+  /// failed). Other errors from the handlers end the run. Returns whether an input was
+  /// unreadable.
+  @discardableResult
+  func read(
+    document: (Document) throws -> Void,
+    finished: (InputPath, ReadSummary) throws -> Void = { _, _ in },
+    unreadable: (InputPath?, String) -> Void = { _, _ in }
+  ) throws -> Bool {
+    var failed = false
+    func fail(_ input: InputPath?, _ error: any Error) {
+      let message = (error as? ManifestError)?.description ?? "\(error)"
+      DiagnosticPrinter(context).error(message)
+      unreadable(input, message)
+      failed = true
+    }
+    var seen = Set<InputPath>()
+    for argument in arguments {
+      let inputs: [InputPath]
+      do {
+        inputs = try context.expandInput(argument, recursive)
+      } catch {
+        fail(nil, error)
+        continue
+      }
+      for input in inputs where seen.insert(input).inserted {
+        do {
+          let summary = try reader.read(try open(input), file: input.displayName) { parsed in
+            try Self.handing { try document(parsed) }
+          }
+          try Self.handing { try finished(input, summary) }
+        } catch let failure as HandlerFailure {
+          throw failure.error
+        } catch {
+          fail(input, error)
+        }
+      }
+    }
+    return failed
+  }
+
+  /// Reads every input into `session`, the checks `validate` and `render` share; `document`
+  /// sees each document too.
+  func read(into session: inout ValidationSession, document: (Document) -> Void = { _ in }) {
+    // The handlers do not throw, so neither does `read`.
+    _ = try? read(
+      document: { parsed in
+        document(parsed)
+        session.add(parsed)
+      },
+      finished: { input, summary in session.finishInput(input.displayName, readerFindings: summary.diagnostics) },
+      unreadable: { input, message in session.failInput(input?.displayName, message: message) })
+  }
+
+  /// The bytes of one input.
+  func open(_ input: InputPath) throws -> any ByteSource {
+    switch input {
+    case .standardInput: return context.stdin
+    case .file(let path): return try context.openFile(path)
+    }
+  }
+}
+
+extension InputFrontend {
+  /// Runs a command's handler; its errors, but for `ManifestError` (an input problem), are
+  /// marked so the per-input policy lets them through.
+  fileprivate static func handing(_ handler: () throws -> Void) throws {
+    do { try handler() } catch let error as ManifestError { throw error } catch { throw HandlerFailure(error: error) }
+  }
+}
+
+/// An error from a command's own handler, carried past the per-input policy so it ends the run.
+private struct HandlerFailure: Error {
+  let error: any Error
+}

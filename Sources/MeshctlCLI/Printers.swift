@@ -1,0 +1,110 @@
+import Manifest
+import MeshSchema
+
+/// Findings and failures for people, on standard error: the one place that decides how a
+/// diagnostic looks there.
+struct DiagnosticPrinter {
+  private let sink: any TextSink
+  private let report: TextReport
+
+  /// A printer for `context`'s standard error, in colour when it allows colour.
+  init(_ context: CommandContext) {
+    sink = context.stderr
+    report = TextReport(color: context.stderrAllowsColor)
+  }
+
+  /// Each finding as `validate` prints it: location, message, source line, caret, hint.
+  func print(_ diagnostics: [Diagnostic]) {
+    for diagnostic in diagnostics { sink.write(report.render(diagnostic)) }
+  }
+
+  /// Each finding on one line: `file:line:col: severity: message [CODE]`.
+  func printLines(_ diagnostics: [Diagnostic]) {
+    for diagnostic in diagnostics { sink.write(TextReport.line(diagnostic) + "\n") }
+  }
+
+  /// Each finding as a message about the command itself (`meshctl: error: message`, then the
+  /// hint): for findings about what the flags built, which have no file to point into.
+  func printMessages(_ diagnostics: [Diagnostic]) {
+    for diagnostic in diagnostics {
+      sink.write("\(Meshctl.displayName): \(diagnostic.severity.rawValue): \(diagnostic.message)\n")
+      if let hint = diagnostic.hint { sink.write("  hint: \(hint)\n") }
+    }
+  }
+
+  /// `meshctl: error: message`: a failure to do (part of) the job.
+  func error(_ message: String) {
+    sink.write("\(Meshctl.displayName): error: \(message)\n")
+  }
+
+  /// `meshctl: message`: what the command did or did not do (`nothing was sent to the cluster`).
+  func note(_ message: String) {
+    sink.write("\(Meshctl.displayName): \(message)\n")
+  }
+}
+
+/// Objects on standard output as kubectl prints them: one object, or a `v1` `List` of several.
+struct ObjectPrinter {
+  /// How the objects are written.
+  enum Format: Sendable {
+    case yaml, json
+  }
+
+  /// The format.
+  var format: Format
+  /// Whether a `List` carries kubectl's empty `metadata` (apply and get print it, as kubectl
+  /// does; render and inject never have, and their output stays as it was).
+  var listMetadata = true
+  /// Whether no objects make an empty `List` (inject's JSON is always one value) or nothing.
+  var emptyIsList = false
+
+  /// Writes `objects` as `format`, kubectl's way (`metadata` on a `List`; nothing for none).
+  static func write(_ objects: [Node], as format: Format, to sink: any TextSink) {
+    ObjectPrinter(format: format).write(objects, to: sink)
+  }
+
+  /// Writes `objects` to `sink`.
+  func write(_ objects: [Node], to sink: any TextSink) {
+    sink.write(text(of: objects))
+  }
+
+  /// The text `write` writes.
+  func text(of objects: [Node]) -> String {
+    guard let root = root(of: objects) else { return "" }
+    switch format {
+    case .json: return JSONEmitter.emit(root) + "\n"
+    case .yaml: return YAMLEmitter.emit(root)
+    }
+  }
+
+  /// The one object, or the `List` of them; nil when there is nothing to print.
+  func root(of objects: [Node]) -> Node? {
+    if objects.count == 1 { return objects[0] }
+    if objects.isEmpty, !emptyIsList { return nil }
+    var entries: [MappingEntry] = [
+      MappingEntry(key: "apiVersion", value: .string("v1")), MappingEntry(key: "kind", value: .string("List")),
+      MappingEntry(key: "items", value: .sequence(objects)),
+    ]
+    if listMetadata { entries.append(MappingEntry(key: "metadata", value: .mapping([MappingEntry]()))) }
+    return .mapping(entries)
+  }
+
+  /// The objects as one YAML stream, `---` between them (what `kubectl apply -f -` reads).
+  static func yamlStream(_ objects: [Node]) -> String {
+    objects.map(YAMLEmitter.emit).joined(separator: "---\n")
+  }
+}
+
+/// kubectl-style tables: columns left-aligned, three spaces between, the last one unpadded.
+enum TablePrinter {
+  /// The rows (the header first) as text, one line each; "" for no rows.
+  static func render(_ rows: [[String]]) -> String {
+    guard let width = rows.map(\.count).max() else { return "" }
+    let widths = (0..<width).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+    return rows.map { row in
+      row.enumerated().map { index, cell in
+        index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count + 3)
+      }.joined()
+    }.joined(separator: "\n") + "\n"
+  }
+}
