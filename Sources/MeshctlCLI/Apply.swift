@@ -153,20 +153,19 @@ public enum ObjectOutput: String, ArgumentChoice, Sendable {
   /// The objects as YAML (one object, or a `List`).
   case yaml
 
-  /// Writes `objects` as one object, or as a `v1` `List` when there are several (as kubectl does).
-  static func write(_ objects: [Node], as format: ObjectOutput?, to sink: any TextSink) {
-    guard let format, format != .name, !objects.isEmpty else { return }
-    let root =
-      objects.count == 1
-      ? objects[0]
-      : Node.mapping([
-        "apiVersion": .string("v1"), "kind": .string("List"), "items": .sequence(objects),
-        "metadata": .mapping([MappingEntry]()),
-      ])
-    switch format {
-    case .json: sink.write(JSONEmitter.emit(root) + "\n")
-    case .yaml: sink.write(YAMLEmitter.emit(root))
-    case .name: break
+  /// How `ObjectPrinter` writes the objects; nil for `name` (a line per object instead).
+  var printFormat: ObjectPrinter.Format? {
+    switch self {
+    case .name: return nil
+    case .json: return .json
+    case .yaml: return .yaml
     }
+  }
+
+  /// Writes `objects` as one object, or as a `v1` `List` when there are several (as kubectl
+  /// does); nothing for no format or `name`.
+  static func write(_ objects: [Node], as format: ObjectOutput?, to sink: any TextSink) {
+    guard let format = format?.printFormat else { return }
+    ObjectPrinter.write(objects, as: format, to: sink)
   }
 }

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import KubeClient
+import MeshOps
 import Manifest
 
 #if canImport(Glibc)

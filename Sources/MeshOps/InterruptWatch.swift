@@ -1,0 +1,65 @@
+import FoundationEssentials
+import KubeClient
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Whether SIGINT or SIGTERM has come; watching starts when it is made.
+public protocol InterruptSource: Sendable {
+  /// Whether a signal came.
+  var fired: Bool { get }
+  /// Stops watching (the default handlers come back).
+  func stop()
+}
+
+/// Watches SIGINT and SIGTERM for a shift walking its steps; the live clock and gate runner.
+public final class InterruptWatch: InterruptSource {
+  /// Installs the handlers and starts watching.
+  public init() {
+    interruptReceived = 0
+    signal(SIGINT, onInterrupt)
+    signal(SIGTERM, onInterrupt)
+    // A parent may hand the signals down blocked (test runners do); this thread must get them.
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGINT)
+    sigaddset(&signals, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+  }
+
+  public var fired: Bool { interruptReceived != 0 }
+
+  public func stop() {
+    signal(SIGINT, SIG_DFL)
+    signal(SIGTERM, SIG_DFL)
+  }
+
+  /// Sleeps `duration` in short naps, waking early when `interrupted` says so.
+  public static func sleep(_ duration: Duration, interrupted: () -> Bool) {
+    let end = ContinuousClock.now + duration
+    while !interrupted(), ContinuousClock.now < end { usleep(20_000) }
+  }
+
+  /// Runs the gate command with `/bin/sh -c`, this process's environment plus `variables` and
+  /// its standard streams; returns its exit status (127 when it cannot start).
+  public static func runGate(_ command: String, variables: [String: String]) -> Int32 {
+    var environment = ProcessInfo.processInfo.environment
+    environment.merge(variables) { _, new in new }
+    do {
+      return try ChildProcess.run(
+        "/bin/sh", arguments: ["-c", command], environment: environment, standardInput: .inherit,
+        standardOutput: .inherit, standardError: .inherit
+      ).status
+    } catch {
+      return 127
+    }
+  }
+}
+
+/// Set by the signal handler; read by the shift loop (a signal handler may only touch such a flag).
+nonisolated(unsafe) private var interruptReceived: sig_atomic_t = 0
+
+private func onInterrupt(_ signal: Int32) { interruptReceived = 1 }
