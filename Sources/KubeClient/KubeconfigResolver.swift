@@ -343,6 +343,13 @@ public enum RequestTimeout {
     return nanoseconds == 0 ? nil : .nanoseconds(nanoseconds)
   }
 
+  /// Whether `text` is a request timeout kubectl takes: a whole number of seconds, or a Go
+  /// duration made of `<number><unit>` parts (units ns, us, µs, ms, s, m, h).
+  public static func isValid(_ text: String) -> Bool {
+    guard !text.isEmpty else { return false }
+    return text.allSatisfy(\.isASCIIDigit) || goDurationNanoseconds(text) != nil
+  }
+
   /// Nanoseconds of a non-negative Go duration, or nil when it is not one.
   static func goDurationNanoseconds(_ text: String) -> Int64? {
     var rest = Substring(text)

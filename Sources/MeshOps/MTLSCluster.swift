@@ -151,6 +151,14 @@ public struct MTLSStatusScan: Sendable {
     ])
   }
 
+  /// The rows of `mtls status`'s table, the header first.
+  public var table: [[String]] {
+    [["NAMESPACE", "WORKLOAD", "MODE", "SOURCE", "SIDECAR"]]
+      + rows.map {
+        [$0.workload.namespace, $0.workload.reference, Self.modeText($0), $0.source.text, $0.sidecar.text]
+      }
+  }
+
   /// `STRICT`, or `STRICT (port 9090: PERMISSIVE)` with port overrides.
   public static func modeText(_ row: WorkloadMTLS) -> String {
     guard !row.ports.isEmpty else { return row.mode }

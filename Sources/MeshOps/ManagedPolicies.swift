@@ -83,4 +83,40 @@ public enum ManagedPolicies {
     }
     return byKey.values.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
   }
+
+  /// The rows of kubectl-style columns for `policies`, the header first.
+  public static func table(_ policies: [ManagedPolicy], kind: PolicyKind, wide: Bool, allNamespaces: Bool) -> [[String]] {
+    var header: [String] = allNamespaces ? ["NAMESPACE"] : []
+    var rows: [[String]] = []
+    switch kind {
+    case .trafficsplits:
+      header += ["NAME", "SERVICE", "BACKENDS"] + (wide ? ["MATCHES", "RENDERED AS"] : [])
+      rows = policies.map { found in
+        let spec = found.policy["spec"] ?? .null
+        let backends = (spec["backends"]?.sequence ?? []).map {
+          "\($0["name"]?.string ?? "?")=\($0["weight"]?.scalar?.text ?? "0")"
+        }
+        var row = allNamespaces ? [found.namespace] : []
+        row += [found.name, spec["service"]?.scalar?.text ?? "", backends.joined(separator: ",")]
+        if wide { row += [String(spec["match"]?.sequence?.count ?? 0), found.renderedAs.joined(separator: ",")] }
+        return row
+      }
+    case .mtlspolicies:
+      header += ["NAME", "MODE", "SCOPE"] + (wide ? ["PORTS", "RENDERED AS"] : [])
+      rows = policies.map { found in
+        let spec = found.policy["spec"] ?? .null
+        let labels = (spec[path: "selector", "matchLabels"]?.mapping ?? []).map {
+          "\($0.key)=\($0.value.scalar?.text ?? "")"
+        }
+        var row = allNamespaces ? [found.namespace] : []
+        row += [found.name, spec["mode"]?.string ?? "", labels.isEmpty ? "namespace" : labels.joined(separator: ",")]
+        if wide {
+          let ports = (spec["portLevel"]?.mapping ?? []).map { "\($0.key)=\($0.value.scalar?.text ?? "")" }
+          row += [ports.isEmpty ? "<none>" : ports.joined(separator: ","), found.renderedAs.joined(separator: ",")]
+        }
+        return row
+      }
+    }
+    return [header] + rows
+  }
 }

@@ -180,3 +180,36 @@ public enum KubernetesVersion {
     return (major, minor)
   }
 }
+
+extension CheckResult {
+  /// The text report: a symbol line per check, hints under the ones that need them, a verdict.
+  public static func text(_ results: [CheckResult]) -> String {
+    var out = ""
+    for result in results {
+      out += "\(result.status.symbol) \(result.name): \(result.message)\n"
+      if !result.hint.isEmpty, result.status != .passed { out += "    hint: \(result.hint)\n" }
+    }
+    let failed = results.filter { $0.status == .failed }.count
+    let warnings = results.filter { $0.status == .warning }.count
+    out += failed == 0 ? "\nStatus check results are √" : "\nStatus check results are ×"
+    out += " (\(results.count) checks, \(failed) failed, \(warnings) warnings)\n"
+    return out
+  }
+
+  /// The JSON report.
+  public static func json(_ results: [CheckResult]) -> Node {
+    .mapping([
+      "success": .bool(!results.contains { $0.status == .failed }),
+      "checks": .sequence(
+        results.map { result in
+          var entries = [
+            MappingEntry(key: "name", value: .string(result.name)),
+            MappingEntry(key: "status", value: .string(result.status.rawValue)),
+            MappingEntry(key: "message", value: .string(result.message)),
+          ]
+          if !result.hint.isEmpty { entries.append(MappingEntry(key: "hint", value: .string(result.hint))) }
+          return .mapping(entries)
+        }),
+    ])
+  }
+}

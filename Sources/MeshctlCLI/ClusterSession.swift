@@ -48,25 +48,6 @@ private final class ResultBox<T>: @unchecked Sendable {
 extension InputOptions {
   /// The `-f` values, or standard input when none is given and it is not a terminal.
   func arguments(context: CommandContext) throws -> [String] {
-    guard filenames.isEmpty else { return filenames }
-    guard !context.stdinIsTerminal else {
-      throw ValidationError("no input: give -f PATH, or pipe manifests in (-f - reads standard input)")
-    }
-    return ["-"]
-  }
-}
-
-/// A sink that many tasks may write to at once (request logs come from the transport's tasks).
-final class SerializedSink: @unchecked Sendable {
-  private let sink: any TextSink
-  private let lock = Lock()
-
-  init(_ sink: any TextSink) { self.sink = sink }
-
-  /// Writes `text` whole, never interleaved with another task's write.
-  func write(_ text: String) {
-    lock.lock()
-    defer { lock.unlock() }
-    sink.write(text)
+    try InputFrontend.arguments(filenames, context: context)
   }
 }

@@ -9,14 +9,6 @@ import Manifest
   import Darwin
 #endif
 
-/// Where a command writes text: standard output, standard error, or a buffer in tests.
-public protocol TextSink: AnyObject {
-  /// Writes text as it is (no newline is added).
-  func write(_ text: String)
-  /// Pushes buffered text out.
-  func flush()
-}
-
 /// Everything a command reads from or writes to the world. Commands do all I/O through it, so
 /// tests run them with a fake one and never touch process globals.
 public struct CommandContext {
@@ -59,7 +51,7 @@ public struct CommandContext {
     environment: [String: String] = [:], stdinIsTerminal: Bool = false,
     stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false,
     now: @escaping () -> Date = Date.init,
-    writeFile: @escaping (String, [UInt8]) throws -> Void = CommandContext.writeAtomically,
+    writeFile: @escaping (String, [UInt8]) throws -> Void = { try AtomicFile.replace($0, with: $1) },
     openFile: @escaping (String) throws -> any ByteSource = { try FileDescriptorSource(path: $0) },
     expandInput: @escaping (String, Bool) throws -> [InputPath] = {
       try InputCollector(recursive: $1).collect([$0])
@@ -121,86 +113,4 @@ public struct CommandContext {
     stdout.flush()
     stderr.flush()
   }
-
-  /// Writes `bytes` to a temporary file next to `path` (created with the old file's mode,
-  /// flushed to disk) and renames it over `path`, so a reader sees the old file or the new
-  /// one, never half of either, and a crash leaves the old file in place.
-  public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws {
-    var info = stat()
-    let mode = stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644
-    var template = Array((path + ".meshctl-XXXXXX").utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else {
-      throw ManifestError.unreadable(
-        path: path, reason: "cannot create a temporary file: \(String(cString: strerror(errno)))")
-    }
-    let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    var failure: String?
-    if fchmod(fd, mode) != 0 { failure = "chmod" }
-    var offset = 0
-    while failure == nil, offset < bytes.count {
-      let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-      if written < 0, errno != EINTR { failure = "write" } else if written > 0 { offset += written }
-    }
-    if failure == nil, fsync(fd) != 0 { failure = "fsync" }
-    close(fd)
-    if failure == nil, rename(temporary, path) != 0 { failure = "rename" }
-    if let failure {
-      let reason = String(cString: strerror(errno))
-      unlink(temporary)
-      throw ManifestError.unreadable(path: path, reason: "cannot write (\(failure)): \(reason)")
-    }
-  }
-}
-
-/// Writes to a file descriptor, optionally buffered (standard output is; standard error is not,
-/// so messages appear as they happen).
-public final class FileDescriptorSink: TextSink {
-  private let descriptor: Int32
-  private let buffered: Bool
-  private var buffer: [UInt8] = []
-
-  /// Creates a sink over a descriptor the process owns (1 or 2).
-  public init(descriptor: Int32, buffered: Bool) {
-    self.descriptor = descriptor
-    self.buffered = buffered
-  }
-
-  deinit { flush() }
-
-  public func write(_ text: String) {
-    buffer.append(contentsOf: text.utf8)
-    if !buffered || buffer.count >= 1 << 16 { flush() }
-  }
-
-  public func flush() {
-    var offset = 0
-    while offset < buffer.count {
-      let written = buffer.withUnsafeBytes { raw in
-        #if canImport(Glibc)
-          Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-        #else
-          Darwin.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-        #endif
-      }
-      if written < 0 {
-        if errno == EINTR { continue }
-        break  // A closed pipe: nobody is reading; drop the rest.
-      }
-      offset += written
-    }
-    buffer.removeAll(keepingCapacity: true)
-  }
-}
-
-/// Collects written text in memory; for tests.
-public final class CapturedText: TextSink {
-  /// Everything written so far.
-  public private(set) var text = ""
-
-  /// Creates an empty buffer.
-  public init() {}
-
-  public func write(_ text: String) { self.text += text }
-  public func flush() {}
 }

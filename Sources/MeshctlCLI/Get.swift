@@ -65,59 +65,11 @@ extension Meshctl {
           context.stderr.write(
             namespace.map { "No \(kind.rawValue) found in \($0) namespace.\n" } ?? "No \(kind.rawValue) found.\n")
         } else {
-          context.stdout.write(Self.table(found, kind: kind, wide: output == .wide, allNamespaces: allNamespaces))
+          context.stdout.write(
+            TablePrinter.render(ManagedPolicies.table(found, kind: kind, wide: output == .wide, allNamespaces: allNamespaces)))
         }
       }
       return .success
     }
-
-    /// kubectl-style columns, padded to the widest cell.
-    static func table(_ policies: [ManagedPolicy], kind: PolicyKind, wide: Bool, allNamespaces: Bool) -> String {
-      var header: [String] = allNamespaces ? ["NAMESPACE"] : []
-      var rows: [[String]] = []
-      switch kind {
-      case .trafficsplits:
-        header += ["NAME", "SERVICE", "BACKENDS"] + (wide ? ["MATCHES", "RENDERED AS"] : [])
-        rows = policies.map { found in
-          let spec = found.policy["spec"] ?? .null
-          let backends = (spec["backends"]?.sequence ?? []).map {
-            "\($0["name"]?.string ?? "?")=\($0["weight"]?.scalar?.text ?? "0")"
-          }
-          var row = allNamespaces ? [found.namespace] : []
-          row += [found.name, spec["service"]?.scalar?.text ?? "", backends.joined(separator: ",")]
-          if wide { row += [String(spec["match"]?.sequence?.count ?? 0), found.renderedAs.joined(separator: ",")] }
-          return row
-        }
-      case .mtlspolicies:
-        header += ["NAME", "MODE", "SCOPE"] + (wide ? ["PORTS", "RENDERED AS"] : [])
-        rows = policies.map { found in
-          let spec = found.policy["spec"] ?? .null
-          let labels = (spec[path: "selector", "matchLabels"]?.mapping ?? []).map {
-            "\($0.key)=\($0.value.scalar?.text ?? "")"
-          }
-          var row = allNamespaces ? [found.namespace] : []
-          row += [found.name, spec["mode"]?.string ?? "", labels.isEmpty ? "namespace" : labels.joined(separator: ",")]
-          if wide {
-            let ports = (spec["portLevel"]?.mapping ?? []).map { "\($0.key)=\($0.value.scalar?.text ?? "")" }
-            row += [ports.isEmpty ? "<none>" : ports.joined(separator: ","), found.renderedAs.joined(separator: ",")]
-          }
-          return row
-        }
-      }
-      return Columns.render([header] + rows)
-    }
-  }
-}
-
-/// Left-aligned columns separated by three spaces, as kubectl prints tables.
-enum Columns {
-  static func render(_ rows: [[String]]) -> String {
-    guard let width = rows.map(\.count).max() else { return "" }
-    let widths = (0..<width).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
-    return rows.map { row in
-      row.enumerated().map { index, cell in
-        index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count + 3)
-      }.joined()
-    }.joined(separator: "\n") + "\n"
   }
 }

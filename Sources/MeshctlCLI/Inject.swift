@@ -130,26 +130,6 @@ public struct TransformOptions: ParsableArguments {
 
 extension NativeSidecarMode: ArgumentChoice {}
 
-/// What a transform run reports: the text lines (spooled, so memory stays flat however many
-/// workloads there are) and, only for `--report`, the outcomes themselves.
-struct OutcomeReport {
-  /// The lines for standard error, written after the YAML.
-  let lines = LineSpool()
-  /// Whether `outcomes` is kept (for the JSON report).
-  let keepsOutcomes: Bool
-  /// Every outcome, in order, when `keepsOutcomes`.
-  private(set) var outcomes: [InjectionOutcome] = []
-
-  init(keepsOutcomes: Bool) {
-    self.keepsOutcomes = keepsOutcomes
-  }
-
-  mutating func add(_ more: [InjectionOutcome]) {
-    for outcome in more { lines.append(outcome.line) }
-    if keepsOutcomes { outcomes += more }
-  }
-}
-
 /// Runs a document transform over every input: streams YAML to standard output (or rewrites
 /// files in place), then prints the report on standard error.
 struct InjectionRun {
@@ -168,7 +148,7 @@ struct InjectionRun {
 
   func run(in context: CommandContext) throws -> ExitStatus {
     let frontend = try InputFrontend(input, context: context)
-    var report = OutcomeReport(keepsOutcomes: transform.report != nil)
+    var report = InjectionReport(keepsOutcomes: transform.report != nil)
     var jsonItems: [Node] = []
     var file = FileState()
     var lastWritten: String?
@@ -213,7 +193,7 @@ struct InjectionRun {
     context.stdout.flush()
     report.lines.drain(into: context.stderr)
     if let path = transform.report {
-      try context.writeFile(path, Array((JSONEmitter.emit(Self.reportNode(report.outcomes)) + "\n").utf8))
+      try context.writeFile(path, Array((JSONEmitter.emit(report.node) + "\n").utf8))
     }
     return unreadable || hadErrors ? .inputError : .success
   }
@@ -223,22 +203,5 @@ struct InjectionRun {
     var rewritten = ""
     var changed = false
     var errors: [Diagnostic] = []
-  }
-
-  /// The report as the JSON `--report` writes: one entry per outcome.
-  static func reportNode(_ outcomes: [InjectionOutcome]) -> Node {
-    .sequence(
-      outcomes.map { outcome in
-        var entries: [MappingEntry] = [
-          MappingEntry(key: "file", value: .string(outcome.file)),
-          MappingEntry(key: "object", value: .string(outcome.object)),
-        ]
-        if let namespace = outcome.namespace {
-          entries.append(MappingEntry(key: "namespace", value: .string(namespace)))
-        }
-        entries.append(MappingEntry(key: "status", value: .string(outcome.status.rawValue)))
-        if let reason = outcome.reason { entries.append(MappingEntry(key: "reason", value: .string(reason))) }
-        return .mapping(entries)
-      })
   }
 }

@@ -111,7 +111,7 @@ extension Meshctl.MTLS {
           let place = scope.map { "in \($0) namespace" } ?? "in any namespace"
           context.stderr.write("No workloads found \(place).\n")
         } else {
-          context.stdout.write(MTLSStatusTable.text(status.rows))
+          context.stdout.write(TablePrinter.render(status.table))
         }
       case .json: context.stdout.write(JSONEmitter.emit(status.object) + "\n")
       case .yaml: context.stdout.write(YAMLEmitter.emit(status.object))
@@ -281,18 +281,5 @@ extension Meshctl.MTLS {
       }
       return ExitStatus(clusterFailures: failures)
     }
-  }
-}
-
-/// `mtls status`'s table.
-enum MTLSStatusTable {
-  /// Columns padded as kubectl pads them (three spaces between).
-  static func text(_ rows: [WorkloadMTLS]) -> String {
-    let table =
-      [["NAMESPACE", "WORKLOAD", "MODE", "SOURCE", "SIDECAR"]]
-      + rows.map {
-        [$0.workload.namespace, $0.workload.reference, MTLSStatusScan.modeText($0), $0.source.text, $0.sidecar.text]
-      }
-    return Columns.render(table)
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KubeClient
 import Manifest
 import MeshSchema
 
@@ -105,7 +106,7 @@ public struct ClusterOptions: ParsableArguments {
   public init() {}
 
   public func validate() throws {
-    guard Self.isDuration(requestTimeout) else {
+    guard RequestTimeout.isValid(requestTimeout) else {
       throw ValidationError(
         "invalid --request-timeout \"\(requestTimeout)\": use 0, a number of seconds, or a duration such as 30s, 1m or 1h30m"
       )
@@ -113,23 +114,6 @@ public struct ClusterOptions: ParsableArguments {
     guard (0...10).contains(verbosity) else {
       throw ValidationError("invalid -v \(verbosity): verbosity runs from 0 to 10")
     }
-  }
-
-  /// Whether `text` is a kubectl request timeout: a whole number of seconds, or a Go duration
-  /// made of `<number><unit>` parts (units ns, us, µs, ms, s, m, h).
-  static func isDuration(_ text: String) -> Bool {
-    if !text.isEmpty, text.allSatisfy(\.isASCIIDigit) { return true }
-    var rest = Substring(text)
-    guard !rest.isEmpty else { return false }
-    while !rest.isEmpty {
-      let number = rest.prefix { $0.isASCIIDigit || $0 == "." }
-      guard !number.isEmpty, number.filter({ $0 == "." }).count <= 1, number != "." else { return false }
-      rest = rest.dropFirst(number.count)
-      let unit = rest.prefix { !$0.isASCIIDigit && $0 != "." }
-      guard ["ns", "us", "µs", "ms", "s", "m", "h"].contains(String(unit)) else { return false }
-      rest = rest.dropFirst(unit.count)
-    }
-    return true
   }
 }
 
@@ -236,8 +220,4 @@ struct InputFailure: Error, CustomStringConvertible {
   let diagnostics: [Diagnostic]
   init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
   var description: String { diagnostics.map(TextReport.line).joined(separator: "\n") }
-}
-
-extension Character {
-  fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -7,7 +7,7 @@
 /// Lines held back until a command's output is done (inject's report goes to standard error
 /// after the YAML). Past `limit` bytes they move to an anonymous temporary file, so memory does
 /// not grow with the number of lines; without a temporary file they stay in memory.
-final class LineSpool {
+public final class LineSpool {
   private let limit: Int
   private var buffer: [UInt8] = []
   private var file: UnsafeMutablePointer<FILE>?
@@ -15,7 +15,7 @@ final class LineSpool {
   private var inMemoryOnly = false
 
   /// Creates an empty spool that keeps up to `limit` bytes in memory.
-  init(limit: Int = 1 << 20) {
+  public init(limit: Int = 1 << 20) {
     self.limit = limit
   }
 
@@ -24,7 +24,7 @@ final class LineSpool {
   }
 
   /// Adds a line (without its line break).
-  func append(_ line: String) {
+  public func append(_ line: String) {
     buffer.append(contentsOf: line.utf8)
     buffer.append(0x0A)
     if buffer.count >= limit, !inMemoryOnly { spill() }
@@ -50,7 +50,7 @@ final class LineSpool {
   }
 
   /// Writes every line, in order, to `sink` in large pieces, and empties the spool.
-  func drain(into sink: any TextSink) {
+  public func drain(into sink: any TextSink) {
     if let file {
       rewind(file)
       var chunk = [UInt8](repeating: 0, count: 1 << 16)
