@@ -453,7 +453,7 @@ _meshctl_render() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config -o --output)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -511,11 +511,11 @@ _meshctl_render() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--routing')
-        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+    '--config')
         return
         ;;
-    '--config')
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
         return
         ;;
     '-o'|'--output')
@@ -529,7 +529,7 @@ _meshctl_apply() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --force-conflicts --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --dry-run --field-manager -o --output)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --dry-run --field-manager -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -587,11 +587,11 @@ _meshctl_apply() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--routing')
-        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+    '--config')
         return
         ;;
-    '--config')
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
         return
         ;;
     '--dry-run')
@@ -612,7 +612,7 @@ _meshctl_diff() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --force-conflicts --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --field-manager)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --field-manager)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -670,11 +670,11 @@ _meshctl_diff() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--routing')
-        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+    '--config')
         return
         ;;
-    '--config')
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
         return
         ;;
     '--field-manager')
@@ -687,7 +687,7 @@ _meshctl_delete() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --ignore-not-found --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --dry-run -o --output)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --dry-run -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -745,11 +745,11 @@ _meshctl_delete() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--routing')
-        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+    '--config')
         return
         ;;
-    '--config')
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
         return
         ;;
     '--dry-run')
@@ -836,7 +836,7 @@ _meshctl_shift() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify --rollback --dry-run --version -h --help)
     repeating_options=(--as-group)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --to --weight --steps --interval --gate)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --to --weight --steps --interval --gate)
     __meshctl_offer_flags_options 1
 
     # Offer option value completions
@@ -890,11 +890,11 @@ _meshctl_shift() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--routing')
-        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+    '--config')
         return
         ;;
-    '--config')
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
         return
         ;;
     '--to')

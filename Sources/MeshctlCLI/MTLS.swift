@@ -76,17 +76,9 @@ extension Meshctl.MTLS {
     @Flag(name: [.customShort("A"), .customLong("all-namespaces")], help: "List the workloads of every namespace.")
     public var allNamespaces = false
 
-    /// The mesh, when detection should not decide.
-    @Option(
-      help: ArgumentHelp("The mesh: istio or linkerd (default: detected from the cluster).", valueName: "provider"))
-    public var provider: MeshConfig.Provider?
-
-    /// A MeshConfig naming the control plane's namespace.
-    @Option(
-      help: ArgumentHelp(
-        "A meshctl.io/v1alpha1 MeshConfig file (its controlPlaneNamespace holds mesh-wide policies).",
-        valueName: "path"))
-    public var config: String?
+    /// `--provider` (default: detected from the cluster) and `--config` (its
+    /// controlPlaneNamespace holds mesh-wide policies).
+    @OptionGroup public var mesh: MeshOptions
 
     /// `text`, `json` or `yaml`.
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output: text, json or yaml.", valueName: "format"))
@@ -95,12 +87,12 @@ extension Meshctl.MTLS {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
-      let meshConfig = try MeshConfigFile.load(config, context: context)
+      let meshConfig = try mesh.meshConfig(context: context)
       let session = try ClusterSession(options: cluster, context: context)
       let api = session.api
       let scope: String? = allNamespaces ? nil : (cluster.namespace ?? api.defaultNamespace)
-      let forced = provider
-      let configured = config == nil ? nil : meshConfig.controlPlaneNamespace
+      let forced = mesh.provider
+      let configured = mesh.config == nil ? nil : meshConfig.controlPlaneNamespace
       let status = try awaitCompletion {
         try await MTLSStatusScan.run(api: api, provider: forced, namespace: scope, rootNamespace: configured)
       }
@@ -166,16 +158,8 @@ extension Meshctl.MTLS {
     @Flag(help: "Set STRICT even though workloads in scope have no sidecar.")
     public var force = false
 
-    /// The mesh, when detection should not decide.
-    @Option(
-      help: ArgumentHelp("The mesh: istio or linkerd (default: detected from the cluster).", valueName: "provider"))
-    public var provider: MeshConfig.Provider?
-
-    /// A MeshConfig with the provider settings.
-    @Option(
-      help: ArgumentHelp(
-        "A meshctl.io/v1alpha1 MeshConfig file (trust domain, control plane namespace).", valueName: "path"))
-    public var config: String?
+    /// `--provider` (default: detected from the cluster) and `--config`.
+    @OptionGroup public var mesh: MeshOptions
 
     @OptionGroup public var write: WriteOptions
 
@@ -187,13 +171,13 @@ extension Meshctl.MTLS {
 
     public func run(in context: CommandContext) throws -> ExitStatus {
       let labels = (try? LabelMatch.parse(selector).get()) ?? []
-      let meshConfig = try MeshConfigFile.load(config, context: context)
+      let meshConfig = try mesh.meshConfig(context: context)
       let session = try ClusterSession(options: cluster, context: context)
       let api = session.api
       let namespace = cluster.namespace ?? api.defaultNamespace
       let request = MTLSEnableRequest(
-        namespace: namespace, mode: mode.rawValue, selector: labels, force: force, provider: provider,
-        config: meshConfig, configGiven: config != nil)
+        namespace: namespace, mode: mode.rawValue, selector: labels, force: force, provider: mesh.provider,
+        config: meshConfig, configGiven: mesh.config != nil)
       // Schema errors in the policy built from the flags (a label value Kubernetes refuses) are
       // usage errors: nothing is sent.
       let errors = request.policyErrors
@@ -218,13 +202,9 @@ extension Meshctl.MTLS {
 
     /// Prints rendering errors (Linkerd's DISABLE) with their hints.
     private func report(_ diagnostics: [Diagnostic], context: CommandContext) {
-      for diagnostic in diagnostics {
-        context.stderr.write("\(Meshctl.displayName): \(diagnostic.severity.rawValue): \(diagnostic.message)\n")
-        if let hint = diagnostic.hint { context.stderr.write("  hint: \(hint)\n") }
-      }
-      if diagnostics.contains(where: { $0.severity == .error }) {
-        context.stderr.write("\(Meshctl.displayName): nothing was sent to the cluster\n")
-      }
+      let printer = DiagnosticPrinter(context)
+      printer.printMessages(diagnostics)
+      if diagnostics.contains(where: { $0.severity == .error }) { printer.note("nothing was sent to the cluster") }
     }
 
     /// The refusal of STRICT: the workloads without a sidecar and the way to migrate.

@@ -177,13 +177,17 @@ public struct MeshOptions: ParsableArguments {
   /// The mesh; overrides the MeshConfig's provider (and, against a cluster, detection).
   @Option(
     name: .customLong("provider"),
-    help: ArgumentHelp("The mesh: istio or linkerd (default: the MeshConfig's, else istio).", valueName: "provider"))
+    help: ArgumentHelp(
+      "The mesh: istio or linkerd (default: the MeshConfig's; against a cluster, the one installed there; else istio).",
+      valueName: "provider"))
   public var provider: MeshConfig.Provider?
 
   /// A MeshConfig file with the mesh's settings.
   @Option(
     name: .customLong("config"),
-    help: ArgumentHelp("A meshctl.io/v1alpha1 MeshConfig file with the sidecar settings.", valueName: "path"))
+    help: ArgumentHelp(
+      "A meshctl.io/v1alpha1 MeshConfig file (provider, sidecar settings, trust domain, control plane namespace).",
+      valueName: "path"))
   public var config: String?
 
   /// Creates the defaults.

@@ -7,12 +7,8 @@ import Policy
 
 /// The flags that decide what meshctl's policies become: `render`, `apply`, `diff`, `delete`.
 public struct PolicyOptions: ParsableArguments {
-  /// The mesh to render for.
-  @Option(
-    help: ArgumentHelp(
-      "The mesh: istio or linkerd (default: the MeshConfig's; against a cluster, the one installed there; else istio).",
-      valueName: "provider"))
-  public var provider: MeshConfig.Provider?
+  /// `--provider` and `--config`.
+  @OptionGroup public var mesh: MeshOptions
 
   /// Where TrafficSplit routing goes.
   @Option(
@@ -21,19 +17,13 @@ public struct PolicyOptions: ParsableArguments {
       valueName: "target"))
   public var routing: RoutingTarget = .provider
 
-  /// A MeshConfig file with the provider settings.
-  @Option(
-    help: ArgumentHelp(
-      "A meshctl.io/v1alpha1 MeshConfig file (provider, trust domain, control plane namespace).", valueName: "path"))
-  public var config: String?
-
   /// Creates the defaults.
   public init() {}
 
   /// The settings offline: the flag, else the MeshConfig's provider, else Istio.
   func settings(context: CommandContext, defaultNamespace: String?) throws -> PolicySettings {
-    let config = try MeshConfigFile.load(self.config, context: context)
-    return PolicySettings(config: config, provider: provider, routing: routing, defaultNamespace: defaultNamespace)
+    let config = try mesh.meshConfig(context: context)
+    return PolicySettings(config: config, provider: mesh.provider, routing: routing, defaultNamespace: defaultNamespace)
   }
 
   /// The settings against a cluster: the flag, else the MeshConfig file's provider, else the
@@ -48,7 +38,7 @@ public struct PolicyOptions: ParsableArguments {
 
   /// The MeshConfig, and the provider the flags or the MeshConfig file force (nil: detect it).
   func clusterChoice(context: CommandContext) throws -> (config: MeshConfig, provider: MeshConfig.Provider?) {
-    let config = try MeshConfigFile.load(self.config, context: context)
-    return (config, provider ?? (self.config != nil ? config.provider : nil))
+    let config = try mesh.meshConfig(context: context)
+    return (config, mesh.provider ?? (mesh.config != nil ? config.provider : nil))
   }
 }
