@@ -266,9 +266,9 @@ enum PodTemplateEditor {
           return "the proxy is the workload: istio-proxy is the gateway itself (\(mark)), not a sidecar"
         }
         if templates.contains(where: { $0.hasPrefix("grpc") }) {
-          return "proxyless gRPC (\(mark)): Istio's template configured the application's own containers, which is not a sidecar that can be taken out"
+          return "proxyless gRPC (\(mark)): Istio's template works inside the application's own containers, so there is no sidecar to take out or to add beside it"
         }
-        return "\(mark) is not Istio's sidecar template, so what it added to the workload is not known"
+        return "\(mark) is not Istio's sidecar template, so what it adds to the workload is not known"
       }
     }
     if let status = annotations["sidecar.istio.io/status"], let node = Node.parse(status) {
