@@ -250,7 +250,9 @@ enum PodTemplateEditor {
 
   /// The containers Istio's sidecar template adds, whatever the placement (classic, native,
   /// CNI) and version: the only ones its status may name for uninject to remove them.
-  static let istioSidecarContainers: Set<String> = ["istio-proxy", "istio-init", "istio-validation", "enable-core-dump"]
+  static let istioSidecarContainers: Set<String> = [
+    "istio-proxy", "istio-init", "istio-validation", "enable-core-dump",
+  ]
 
   /// Why a pod template's proxy must stay, or nil: Istio's gateway template (the `istio-proxy`
   /// container is the gateway), proxyless gRPC (the template rewrote the application's own
@@ -266,7 +268,8 @@ enum PodTemplateEditor {
           return "the proxy is the workload: istio-proxy is the gateway itself (\(mark)), not a sidecar"
         }
         if templates.contains(where: { $0.hasPrefix("grpc") }) {
-          return "proxyless gRPC (\(mark)): Istio's template works inside the application's own containers, so there is no sidecar to take out or to add beside it"
+          return "proxyless gRPC (\(mark)): Istio's template works inside the application's own containers, "
+            + "so there is no sidecar to take out or to add beside it"
         }
         return "\(mark) is not Istio's sidecar template, so what it adds to the workload is not known"
       }
@@ -275,7 +278,8 @@ enum PodTemplateEditor {
       let listed = ["containers", "initContainers"].flatMap { (node[$0]?.sequence ?? []).compactMap(\.string) }
       let present = Set(containerNames(in: template))
       if let name = listed.first(where: { present.contains($0) && !istioSidecarContainers.contains($0) }) {
-        return "Istio's sidecar.istio.io/status names the container \(name), which Istio's sidecar template never adds (a custom injection template?)"
+        return "Istio's sidecar.istio.io/status names the container \(name), which Istio's sidecar template never adds "
+          + "(a custom injection template?)"
       }
     }
     return nil

@@ -66,7 +66,10 @@ import Testing
     let result = try Binary.run(["uninject", "-f", "-"], stdin: Self.gateway)
     #expect(result.status == 0)
     #expect(result.stdout == Self.gateway)
-    #expect(result.stderr == "deployment/ingress skipped: the proxy is the workload: istio-proxy is the gateway itself (inject.istio.io/templates: gateway), not a sidecar\n")
+    #expect(
+      result.stderr
+        == "deployment/ingress skipped: the proxy is the workload: istio-proxy is the gateway itself "
+        + "(inject.istio.io/templates: gateway), not a sidecar\n")
     let injected = try Binary.run(["inject", "-f", "-"], stdin: Self.gateway)
     #expect(injected.status == 0)
     #expect(injected.stdout == Self.gateway, "inject added a proxy beside the gateway's")

@@ -18,7 +18,8 @@ import Testing
   func injectedOutputMatchesGolden(name: String) throws {
     let input = try String(contentsOf: Self.folder.appendingPathComponent(name), encoding: .utf8)
     let injector = try Self.injector(for: input)
-    let output = try Self.run(injector, on: input, file: name, uninject: Self.options(of: input)["uninject"] == "true").text
+    let uninject = Self.options(of: input)["uninject"] == "true"
+    let output = try Self.run(injector, on: input, file: name, uninject: uninject).text
     let goldenURL = Self.folder.appendingPathComponent(name.replacingOccurrences(of: ".yaml", with: ".golden.yaml"))
     if Self.updating {
       try output.write(to: goldenURL, atomically: true, encoding: .utf8)

@@ -11,9 +11,14 @@ import Testing
   static let uninjector = Injector(options: InjectionOptions(settings: .defaults(for: .istio)))
 
   /// A Deployment `name` whose pod template has these annotations, init containers and containers.
-  static func deployment(_ name: String, annotations: [String: String], initContainers: [String] = [], containers: [String]) -> Document {
-    let quoted = annotations.sorted { $0.key < $1.key }.map { "        \($0.key): '\($0.value)'" }.joined(separator: "\n")
-    let list = { (names: [String]) in names.map { "      - {name: \($0), image: example/\($0):1}" }.joined(separator: "\n") }
+  static func deployment(
+    _ name: String, annotations: [String: String], initContainers: [String] = [], containers: [String]
+  ) -> Document {
+    let quoted = annotations.sorted { $0.key < $1.key }.map { "        \($0.key): '\($0.value)'" }.joined(
+      separator: "\n")
+    let list = { (names: [String]) in
+      names.map { "      - {name: \($0), image: example/\($0):1}" }.joined(separator: "\n")
+    }
     var text = """
       apiVersion: apps/v1
       kind: Deployment
@@ -35,41 +40,68 @@ import Testing
 
   static func status(containers: [String], initContainers: [String] = []) -> String {
     let json = { (names: [String]) in "[" + names.map { "\"\($0)\"" }.joined(separator: ",") + "]" }
-    return "{\"initContainers\":\(json(initContainers)),\"containers\":\(json(containers)),\"volumes\":[],\"revision\":\"default\"}"
+    return
+      "{\"initContainers\":\(json(initContainers)),\"containers\":\(json(containers)),\"volumes\":[],\"revision\":\"default\"}"
   }
 
   /// Documents uninject must leave alone, with a phrase its reason must contain.
   static let kept: [(Document, String)] = [
     (
       deployment(
-        "gateway", annotations: ["inject.istio.io/templates": "gateway", "sidecar.istio.io/status": status(containers: ["istio-proxy"])],
-        containers: ["istio-proxy"]), "the proxy is the workload: istio-proxy is the gateway itself (inject.istio.io/templates: gateway)"
+        "gateway",
+        annotations: [
+          "inject.istio.io/templates": "gateway", "sidecar.istio.io/status": status(containers: ["istio-proxy"]),
+        ],
+        containers: ["istio-proxy"]),
+      "the proxy is the workload: istio-proxy is the gateway itself (inject.istio.io/templates: gateway)"
     ),
-    (deployment("chart-gateway", annotations: ["inject.istio.io/templates": "gateway"], containers: ["istio-proxy"]), "gateway itself"),
+    (
+      deployment("chart-gateway", annotations: ["inject.istio.io/templates": "gateway"], containers: ["istio-proxy"]),
+      "gateway itself"
+    ),
     (
       deployment(
-        "agent", annotations: ["inject.istio.io/templates": "grpc-agent", "sidecar.istio.io/status": status(containers: ["app", "istio-proxy"])],
+        "agent",
+        annotations: [
+          "inject.istio.io/templates": "grpc-agent",
+          "sidecar.istio.io/status": status(containers: ["app", "istio-proxy"]),
+        ],
         containers: ["app", "istio-proxy"]), "proxyless gRPC (inject.istio.io/templates: grpc-agent)"
     ),
     (
       deployment(
-        "simple", annotations: ["inject.istio.io/templates": "grpc-simple", "sidecar.istio.io/status": status(containers: ["app"], initContainers: ["grpc-bootstrap-init"])],
+        "simple",
+        annotations: [
+          "inject.istio.io/templates": "grpc-simple",
+          "sidecar.istio.io/status": status(containers: ["app"], initContainers: ["grpc-bootstrap-init"]),
+        ],
         initContainers: ["grpc-bootstrap-init"], containers: ["app"]), "proxyless gRPC"
     ),
     (
       deployment(
-        "custom", annotations: ["inject.istio.io/templates": "sidecar, spire", "sidecar.istio.io/status": status(containers: ["istio-proxy"])],
+        "custom",
+        annotations: [
+          "inject.istio.io/templates": "sidecar, spire", "sidecar.istio.io/status": status(containers: ["istio-proxy"]),
+        ],
         containers: ["app", "istio-proxy"]), "inject.istio.io/templates: sidecar, spire is not Istio's sidecar template"
     ),
     (
-      deployment("defaulted", annotations: ["sidecar.istio.io/status": status(containers: ["app", "istio-proxy"])], containers: ["app", "istio-proxy"]),
+      deployment(
+        "defaulted", annotations: ["sidecar.istio.io/status": status(containers: ["app", "istio-proxy"])],
+        containers: ["app", "istio-proxy"]),
       "names the container app, which Istio's sidecar template never adds"
     ),
     (
-      deployment("proxies", annotations: ["sidecar.istio.io/status": status(containers: ["istio-proxy"])], containers: ["linkerd-proxy", "istio-proxy"]),
+      deployment(
+        "proxies", annotations: ["sidecar.istio.io/status": status(containers: ["istio-proxy"])],
+        containers: ["linkerd-proxy", "istio-proxy"]),
       "the proxy is the workload: removing linkerd-proxy, istio-proxy would leave the pod with no containers"
     ),
-    (deployment("linkerd-only", annotations: ["linkerd.io/proxy-version": "edge-24.11.8"], containers: ["linkerd-proxy"]), "no containers"),
+    (
+      deployment(
+        "linkerd-only", annotations: ["linkerd.io/proxy-version": "edge-24.11.8"], containers: ["linkerd-proxy"]),
+      "no containers"
+    ),
   ]
 
   @Test(arguments: 0..<kept.count) func uninjectSkipsAWorkloadProxyAndChangesNothing(index: Int) throws {
@@ -78,19 +110,28 @@ import Testing
     #expect(result.root == nil, "\(document.file): changed")
     #expect(result.outcomes.count == 1)
     #expect(result.outcomes.first?.status == .skipped)
-    #expect(result.outcomes.first?.reason?.contains(phrase) == true, "\(document.file): \(result.outcomes.first?.line ?? "no outcome")")
+    #expect(
+      result.outcomes.first?.reason?.contains(phrase) == true,
+      "\(document.file): \(result.outcomes.first?.line ?? "no outcome")")
   }
 
   @Test func aSidecarBesideTheWorkloadIsStillRemoved() throws {
     let named = Self.deployment(
-      "web", annotations: ["inject.istio.io/templates": "sidecar", "sidecar.istio.io/status": Self.status(containers: ["istio-proxy"], initContainers: ["istio-init"])],
+      "web",
+      annotations: [
+        "inject.istio.io/templates": "sidecar",
+        "sidecar.istio.io/status": Self.status(containers: ["istio-proxy"], initContainers: ["istio-init"]),
+      ],
       initContainers: ["istio-init"], containers: ["web", "istio-proxy"])
-    let linkerd = Self.deployment("api", annotations: ["linkerd.io/proxy-version": "edge-24.11.8"], containers: ["linkerd-proxy", "api"])
+    let linkerd = Self.deployment(
+      "api", annotations: ["linkerd.io/proxy-version": "edge-24.11.8"], containers: ["linkerd-proxy", "api"])
     for document in [named, linkerd] {
       let result = try Self.uninjector.uninject(document)
       #expect(result.outcomes.map(\.status) == [.uninjected])
       let spec = result.root?[path: "spec", "template", "spec"]
-      let left = ((spec?["initContainers"]?.sequence ?? []) + (spec?["containers"]?.sequence ?? [])).compactMap { $0["name"]?.string }
+      let left = ((spec?["initContainers"]?.sequence ?? []) + (spec?["containers"]?.sequence ?? [])).compactMap {
+        $0["name"]?.string
+      }
       #expect(left == [document.file == "web.yaml" ? "web" : "api"])
     }
   }
@@ -149,7 +190,9 @@ import Testing
   static func containerNames(in node: Node) -> [String] {
     if let entries = node.mapping {
       return entries.flatMap { entry in
-        let own = ["containers", "initContainers"].contains(entry.key) ? (entry.value.sequence ?? []).compactMap { $0["name"]?.string } : []
+        let own =
+          ["containers", "initContainers"].contains(entry.key)
+          ? (entry.value.sequence ?? []).compactMap { $0["name"]?.string } : []
         return own + containerNames(in: entry.value)
       }
     }
@@ -166,9 +209,13 @@ import Testing
       let before = Self.containerNames(in: document.root)
       #expect(!before.isEmpty, "\(document.file) #\(document.index): no containers to keep")
       let result = try UninjectTests.uninjector.uninject(document)
-      #expect(Self.containerNames(in: result.root ?? document.root) == before, "\(document.file) #\(document.index): a container was removed")
+      #expect(
+        Self.containerNames(in: result.root ?? document.root) == before,
+        "\(document.file) #\(document.index): a container was removed")
       #expect(result.root == nil, "\(document.file) #\(document.index): not passed through unchanged")
-      #expect(!result.outcomes.isEmpty && result.outcomes.allSatisfy { $0.status == .skipped && $0.reason != nil }, "\(result.outcomes.map(\.line))")
+      #expect(
+        !result.outcomes.isEmpty && result.outcomes.allSatisfy { $0.status == .skipped && $0.reason != nil },
+        "\(result.outcomes.map(\.line))")
     }
   }
 
