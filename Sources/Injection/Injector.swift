@@ -62,12 +62,17 @@ public struct Injector: Sendable {
     try transform(document) { template, object in try injectTemplate(&template, object: object) }
   }
 
-  /// The document with every meshctl- or provider-injected sidecar removed.
+  /// The document with every meshctl- or provider-injected sidecar removed. A pod template whose
+  /// proxy is the workload (an Istio gateway, proxyless gRPC, or one that would be left with no
+  /// containers) is skipped with the reason, unchanged.
   public func uninject(_ document: Document) throws -> (root: Node?, outcomes: [InjectionOutcome]) {
     try transform(document) { template, _ in
       if PodTemplateEditor.hasUnreadableRecord(template) { return (.skipped, Self.unreadableRecord) }
-      let removed = PodTemplateEditor.uninject(&template)
-      return removed ? (.uninjected, nil) : (.unchanged, "no sidecar")
+      switch PodTemplateEditor.uninject(&template) {
+      case .removed: return (.uninjected, nil)
+      case .nothingToRemove: return (.unchanged, "no sidecar")
+      case .kept(let reason): return (.skipped, reason)
+      }
     }
   }
 
@@ -124,7 +129,9 @@ public struct Injector: Sendable {
       return (.skipped, reason)
     }
     var candidate = template
-    PodTemplateEditor.uninject(&candidate)
+    // A proxy that is the workload (a gateway, proxyless gRPC) is neither replaced nor joined by
+    // a second one.
+    if case .kept(let reason) = PodTemplateEditor.uninject(&candidate) { return (.skipped, reason) }
     if options.webhookOnly {
       PodTemplateEditor.markForWebhook(&candidate, provider: settings.provider)
       template = candidate

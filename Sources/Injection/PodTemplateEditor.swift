@@ -178,14 +178,25 @@ enum PodTemplateEditor {
     return Record(json: text) == nil
   }
 
+  /// What `uninject` did to a pod template.
+  enum Removal: Equatable {
+    /// A sidecar was taken out.
+    case removed
+    /// There was no sidecar to take out.
+    case nothingToRemove
+    /// An injector's work is there, but its proxy is (or runs) the workload itself: taking it out
+    /// would empty or break the pod, so nothing was changed. The reason is for the report.
+    case kept(reason: String)
+  }
+
   /// Removes a sidecar: exactly, from meshctl's record; by name, from a provider's own
-  /// injection. Returns whether anything was removed.
+  /// injection, but only what that injector added (see `workloadProxyReason`).
   @discardableResult
-  static func uninject(_ template: inout Node) -> Bool {
+  static func uninject(_ template: inout Node) -> Removal {
     let annotations = template[path: "metadata", "annotations"].stringMap
     if let text = annotations[injectionRecordAnnotation], let record = Record(json: text) {
       undo(record, in: &template)
-      return true
+      return .removed
     }
     return removeForeignInjection(&template)
   }
@@ -237,9 +248,48 @@ enum PodTemplateEditor {
     }
   }
 
+  /// The containers Istio's sidecar template adds, whatever the placement (classic, native,
+  /// CNI) and version: the only ones its status may name for uninject to remove them.
+  static let istioSidecarContainers: Set<String> = [
+    "istio-proxy", "istio-init", "istio-validation", "enable-core-dump",
+  ]
+
+  /// Why a pod template's proxy must stay, or nil: Istio's gateway template (the `istio-proxy`
+  /// container is the gateway), proxyless gRPC (the template rewrote the application's own
+  /// containers), any other non-sidecar template, or an Istio status naming a container its
+  /// sidecar template never adds. Read from the template before anything is removed.
+  static func workloadProxyReason(_ template: Node) -> String? {
+    let annotations = template[path: "metadata", "annotations"].stringMap
+    if let value = annotations["inject.istio.io/templates"] {
+      let templates = value.split(separator: ",").map { $0.filter { !$0.isWhitespace } }.filter { !$0.isEmpty }
+      if !templates.allSatisfy({ $0 == "sidecar" }) {
+        let mark = "inject.istio.io/templates: \(value)"
+        if templates.contains("gateway") {
+          return "the proxy is the workload: istio-proxy is the gateway itself (\(mark)), not a sidecar"
+        }
+        if templates.contains(where: { $0.hasPrefix("grpc") }) {
+          return "proxyless gRPC (\(mark)): Istio's template works inside the application's own containers, "
+            + "so there is no sidecar to take out or to add beside it"
+        }
+        return "\(mark) is not Istio's sidecar template, so what it adds to the workload is not known"
+      }
+    }
+    if let status = annotations["sidecar.istio.io/status"], let node = Node.parse(status) {
+      let listed = ["containers", "initContainers"].flatMap { (node[$0]?.sequence ?? []).compactMap(\.string) }
+      let present = Set(containerNames(in: template))
+      if let name = listed.first(where: { present.contains($0) && !istioSidecarContainers.contains($0) }) {
+        return "Istio's sidecar.istio.io/status names the container \(name), which Istio's sidecar template never adds "
+          + "(a custom injection template?)"
+      }
+    }
+    return nil
+  }
+
   /// Removes a sidecar injected by Istio's or Linkerd's own injector (no meshctl record): the
-  /// containers and volumes the provider's status lists, or its well-known names.
-  private static func removeForeignInjection(_ template: inout Node) -> Bool {
+  /// containers and volumes the provider's status lists, or its well-known names. Keeps the
+  /// template as it is when its proxy is the workload, or when removal would leave no container.
+  private static func removeForeignInjection(_ template: inout Node) -> Removal {
+    if let reason = workloadProxyReason(template) { return .kept(reason: reason) }
     let annotations = template[path: "metadata", "annotations"].stringMap
     var names = Set<String>()
     var volumes = Set<String>()
@@ -253,9 +303,15 @@ enum PodTemplateEditor {
       names.formUnion([MeshProvider.linkerd.proxyContainerName, "linkerd-init", "linkerd-network-validator"])
       volumes.formUnion(["linkerd-proxy-init-xtables-lock", "linkerd-identity-end-entity", "linkerd-identity-token"])
     }
-    guard !names.isEmpty, var spec = template["spec"] else { return false }
+    guard !names.isEmpty, var spec = template["spec"] else { return .nothingToRemove }
     let keep = { (items: [Node]?, drop: Set<String>) in (items ?? []).filter { !drop.contains($0["name"]?.string ?? "") } }
-    spec["containers"] = .sequence(keep(spec["containers"]?.sequence, names))
+    let containers = spec["containers"]?.sequence ?? []
+    let kept = keep(containers, names)
+    if kept.isEmpty, !containers.isEmpty {
+      let proxies = containers.compactMap { $0["name"]?.string }.joined(separator: ", ")
+      return .kept(reason: "the proxy is the workload: removing \(proxies) would leave the pod with no containers")
+    }
+    spec["containers"] = .sequence(kept)
     if spec["initContainers"] != nil { spec["initContainers"] = .sequence(keep(spec["initContainers"]?.sequence, names)) }
     if spec["volumes"] != nil { spec["volumes"] = .sequence(keep(spec["volumes"]?.sequence, volumes)) }
     template["spec"] = spec
@@ -267,7 +323,7 @@ enum PodTemplateEditor {
       }
       template["metadata"] = metadata
     }
-    return true
+    return .removed
   }
 
   /// Keys that provider injectors add (not the opt-in/opt-out and override keys users set).

@@ -46,6 +46,36 @@ import Testing
     #expect(!restored.stdout.contains("istio-proxy"))
   }
 
+  /// An istioctl-injected gateway: its istio-proxy container is the workload.
+  static let gateway = """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: ingress}   # the edge
+    spec:
+      template:
+        metadata:
+          annotations:
+            inject.istio.io/templates: gateway
+            sidecar.istio.io/status: '{"initContainers":null,"containers":["istio-proxy"],"volumes":[]}'
+        spec:
+          containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0, args: [proxy, router]}]
+
+    """
+
+  @Test func uninjectLeavesAGatewayByteForByteAndSaysWhy() throws {
+    let result = try Binary.run(["uninject", "-f", "-"], stdin: Self.gateway)
+    #expect(result.status == 0)
+    #expect(result.stdout == Self.gateway)
+    #expect(
+      result.stderr
+        == "deployment/ingress skipped: the proxy is the workload: istio-proxy is the gateway itself "
+        + "(inject.istio.io/templates: gateway), not a sidecar\n")
+    let injected = try Binary.run(["inject", "-f", "-"], stdin: Self.gateway)
+    #expect(injected.status == 0)
+    #expect(injected.stdout == Self.gateway, "inject added a proxy beside the gateway's")
+    #expect(injected.stderr.hasPrefix("deployment/ingress skipped: "))
+  }
+
   @Test func inPlaceRewritesOnlyChangedFilesAndKeepsTheirMode() throws {
     let scratch = try Scratch(["app.yaml": Self.deployment, "cm.yaml": Self.configMap])
     let app = scratch.url.appendingPathComponent("app.yaml").path

@@ -5,8 +5,9 @@ import Testing
 
 /// Every `Golden/<case>.yaml` with a `<case>.golden.yaml` is a test: injecting the input with the
 /// options on its first line (`# options: provider=linkerd native=true cni=true webhook=true
-/// kubernetes=1.30`) must give the golden byte for byte. `MESHCTL_UPDATE_GOLDENS=1 swift test`
-/// rewrites the goldens; a golden without an input fails.
+/// kubernetes=1.30`) must give the golden byte for byte; with `uninject=true` the golden is what
+/// uninject gives instead. `MESHCTL_UPDATE_GOLDENS=1 swift test` rewrites the goldens; a golden
+/// without an input fails.
 @Suite struct InjectionGoldenTests {
   static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
   static let updating = ProcessInfo.processInfo.environment["MESHCTL_UPDATE_GOLDENS"] == "1"
@@ -17,7 +18,8 @@ import Testing
   func injectedOutputMatchesGolden(name: String) throws {
     let input = try String(contentsOf: Self.folder.appendingPathComponent(name), encoding: .utf8)
     let injector = try Self.injector(for: input)
-    let output = try Self.run(injector, on: input, file: name).text
+    let uninject = Self.options(of: input)["uninject"] == "true"
+    let output = try Self.run(injector, on: input, file: name, uninject: uninject).text
     let goldenURL = Self.folder.appendingPathComponent(name.replacingOccurrences(of: ".yaml", with: ".golden.yaml"))
     if Self.updating {
       try output.write(to: goldenURL, atomically: true, encoding: .utf8)
@@ -62,8 +64,8 @@ import Testing
 
   // MARK: Helpers
 
-  /// The injector a fixture's `# options:` line asks for.
-  static func injector(for input: String) throws -> Injector {
+  /// A fixture's `# options:` line, as keys and values.
+  static func options(of input: String) -> [String: String] {
     var options: [String: String] = [:]
     if let line = input.split(separator: "\n").first, line.hasPrefix("# options:") {
       for pair in line.dropFirst("# options:".count).split(separator: " ") {
@@ -71,6 +73,12 @@ import Testing
         if parts.count == 2 { options[String(parts[0])] = String(parts[1]) }
       }
     }
+    return options
+  }
+
+  /// The injector a fixture's `# options:` line asks for.
+  static func injector(for input: String) throws -> Injector {
+    let options = options(of: input)
     let provider = MeshProvider(rawValue: options["provider"] ?? "istio") ?? .istio
     var settings = SidecarSettings.defaults(for: provider)
     settings.identityTrustAnchorsPEM = "-----BEGIN CERTIFICATE-----\nTEST\n-----END CERTIFICATE-----\n"
