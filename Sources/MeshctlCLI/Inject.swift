@@ -71,7 +71,9 @@ extension Meshctl {
         discussion: """
           Restores pod templates exactly as they were before `\(Meshctl.displayName) inject` \
           (from the record it leaves in the meshctl.io/injection annotation); sidecars added by \
-          Istio's or Linkerd's own injector are removed by name.
+          Istio's or Linkerd's own injector are removed by name. A proxy that is the workload \
+          (Istio gateways, proxyless gRPC, a pod of proxies only) is left alone, with the reason \
+          in the report.
 
           Examples:
             \(Meshctl.displayName) uninject -f injected.yaml > plain.yaml
