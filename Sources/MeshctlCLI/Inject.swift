@@ -150,60 +150,29 @@ struct InjectionRun {
 
   func run(in context: CommandContext) throws -> ExitStatus {
     let frontend = try InputFrontend(input, context: context)
-    var report = InjectionReport(keepsOutcomes: transform.report != nil)
-    var jsonItems: [Node] = []
-    var file = FileState()
-    var lastWritten: String?
-    var hadErrors = false
+    let output: InjectionSession.Output = transform.inPlace ? .inPlace : transform.output == .json ? .json : .stream
+    var session = InjectionSession(output: output, keepsOutcomes: transform.report != nil, transform: change)
     let unreadable: Bool
     do {
       unreadable = try frontend.read(
-        document: { document in
-          file.errors += document.diagnostics.filter { $0.severity == .error }
-          let result = try change(document)
-          report.add(result.outcomes)
-          file.changed = file.changed || result.root != nil
-          let text = StreamWriter.text(of: document, replacement: result.root)
-          if transform.inPlace {
-            file.rewritten += text
-          } else if transform.output == .json {
-            if !document.isEmpty { jsonItems.append(result.root ?? document.root) }
-          } else {
-            // Files follow each other on standard output as one stream.
-            let joint = document.index == 0 ? StreamWriter.joint(after: lastWritten, before: text) : ""
-            context.stdout.write(joint + text)
-            lastWritten = text
-          }
-        },
+        document: { context.stdout.write(try session.add($0)) },
         finished: { input, summary in
-          defer { file = FileState() }
-          file.errors += summary.diagnostics
-          DiagnosticPrinter(context).printLines(file.errors)
-          if !file.errors.isEmpty { hadErrors = true }
-          // A file with errors is never rewritten.
-          if transform.inPlace, file.changed, file.errors.isEmpty, case .file(let path) = input {
-            try context.writeFile(path, Array(file.rewritten.utf8))
-          }
+          let result = session.finishInput(summary)
+          DiagnosticPrinter(context).printLines(result.errors)
+          if let text = result.rewrite, case .file(let path) = input { try context.writeFile(path, Array(text.utf8)) }
         },
-        unreadable: { _, _ in file = FileState() })
+        unreadable: { _, _ in session.abandonInput() })
     } catch let error as InjectionError {
       throw ValidationError(error.message)
     }
-    if transform.output == .json {
-      ObjectPrinter(format: .json, listMetadata: false, emptyIsList: true).write(jsonItems, to: context.stdout)
+    if output == .json {
+      ObjectPrinter(format: .json, listMetadata: false, emptyIsList: true).write(session.jsonItems, to: context.stdout)
     }
     context.stdout.flush()
-    report.lines.drain(into: context.stderr)
+    session.report.lines.drain(into: context.stderr)
     if let path = transform.report {
-      try context.writeFile(path, Array((JSONEmitter.emit(report.node) + "\n").utf8))
+      try context.writeFile(path, Array((JSONEmitter.emit(session.report.node) + "\n").utf8))
     }
-    return unreadable || hadErrors ? .inputError : .success
-  }
-
-  /// What one input has come to while it is read.
-  private struct FileState {
-    var rewritten = ""
-    var changed = false
-    var errors: [Diagnostic] = []
+    return unreadable || session.hadErrors ? .inputError : .success
   }
 }

@@ -48,9 +48,9 @@ import Testing
     let render = try #require(command as? Meshctl.Render)
     #expect(render.input.filenames == ["a.yaml"])
     #expect(render.input.recursive)
-    #expect(render.policy.provider == .linkerd)
+    #expect(render.policy.mesh.provider == .linkerd)
     #expect(render.policy.routing == .gatewayAPI)
-    #expect(render.policy.config == "mc.yaml")
+    #expect(render.policy.mesh.config == "mc.yaml")
     #expect(render.output == .json)
   }
 
