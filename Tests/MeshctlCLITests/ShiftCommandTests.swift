@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import Manifest
+import MeshOps
 import TestSupport
 import Testing
 
