@@ -46,10 +46,14 @@ public struct ApplyGuards: Sendable {
     let checks = input.filter { isTrafficSplit($0.node) }.map {
       BackendReadiness.Check(trafficSplit: $0.node, namespace: $0.namespace ?? api.defaultNamespace)
     }
-    async let readiness = checks.isEmpty ? [] : BackendReadiness.emptyBackends(checks, api: api, incoming: incoming)
+    async let readiness =
+      checks.isEmpty
+      ? BackendReadiness.Outcome(emptyBackends: [], warnings: [])
+      : BackendReadiness.check(checks, api: api, incoming: incoming)
     async let strict = strictGuard(incoming, api: api, provider: provider, rootNamespace: rootNamespace)
-    let (empty, (mesh, unmeshed, warnings)) = try await (readiness, strict)
-    return ApplyGuards(emptyBackends: empty, unmeshed: unmeshed, provider: mesh, warnings: warnings)
+    let (ready, (mesh, unmeshed, warnings)) = try await (readiness, strict)
+    return ApplyGuards(
+      emptyBackends: ready.emptyBackends, unmeshed: unmeshed, provider: mesh, warnings: ready.warnings + warnings)
   }
 
   /// Whether `node` is a meshctl TrafficSplit.
@@ -107,14 +111,34 @@ public struct ApplyGuards: Sendable {
       case objects([(apiVersion: String, kind: String, object: Node)])
     }
     let listed: [String?] = workloadNamespaces.map { $0.sorted().map(Optional.some) } ?? [nil]
+    // A user who may not read a namespace's policies or workloads still applies: that part is
+    // not checked, and a warning says so.
+    @Sendable func forbidden(_ what: String, _ namespace: String?) -> Part {
+      var policies = MTLSPolicies(rootNamespace: root)
+      policies.warnings.append(
+        "cannot list \(what) in \(namespace.map { "namespace \($0)" } ?? "the cluster") (forbidden): the STRICT "
+          + "guard did not check it")
+      return .policies(policies)
+    }
     return try await withThrowingTaskGroup(of: Part.self) { group in
       for namespace in policyNamespaces {
         group.addTask {
-          .policies(try await MTLSCluster.policies(api, provider: provider, namespace: namespace, rootNamespace: root))
+          do {
+            return .policies(
+              try await MTLSCluster.policies(api, provider: provider, namespace: namespace, rootNamespace: root))
+          } catch let error as APIError where error.httpStatus == 403 {
+            return forbidden("the mesh's policies", namespace)
+          }
         }
       }
       for namespace in listed {
-        group.addTask { .objects(try await MTLSCluster.workloadObjects(api, namespace: namespace)) }
+        group.addTask {
+          do {
+            return .objects(try await MTLSCluster.workloadObjects(api, namespace: namespace))
+          } catch let error as APIError where error.httpStatus == 403 {
+            return forbidden("workloads", namespace)
+          }
+        }
       }
       var policies = MTLSPolicies(rootNamespace: root)
       var objects: [(apiVersion: String, kind: String, object: Node)] = []

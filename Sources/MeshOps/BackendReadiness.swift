@@ -14,7 +14,7 @@ public struct EmptyBackend: Sendable, Equatable, CustomStringConvertible {
   public var backend: String
   /// What the backend routes to: `selector version=v3` or `service cart-v3`.
   public var target: String
-  /// The weight it would get.
+  /// The weight it would get (0 for a backend that only a match route sends requests to).
   public var weight: Int
   /// What is missing: `no ready pods: 0 of 2 pods matching app=cart,version=v3 are ready`.
   public var missing: String
@@ -80,16 +80,37 @@ public enum BackendReadiness {
   public static func emptyBackends(_ checks: [Check], api: KubeAPI, incoming: [Node] = []) async throws
     -> [EmptyBackend]
   {
+    try await check(checks, api: api, incoming: incoming).emptyBackends
+  }
+
+  /// What a check found: the empty backends, and the namespaces it could not check.
+  public struct Outcome: Sendable {
+    /// The empty backends, in check and backend order.
+    public var emptyBackends: [EmptyBackend]
+    /// `cannot list pods in namespace shop (forbidden): ...`.
+    public var warnings: [String]
+  }
+
+  /// `emptyBackends(_:api:incoming:)`, and what could not be read: a namespace whose Pods or
+  /// Services the user may not list is not checked (a warning says so) rather than failing.
+  public static func check(_ checks: [Check], api: KubeAPI, incoming: [Node] = []) async throws -> Outcome {
     let splits = checks.map { Split(check: $0, defaultNamespace: api.defaultNamespace) }
     let wanted = Dictionary(grouping: splits.filter { !$0.weighted.isEmpty }, by: \.namespace).mapValues { group in
       group.contains { split in split.weighted.contains { $0.service != nil } }
     }
     let states = try await read(wanted, api: api)
     let pending = Incoming(incoming, defaultNamespace: api.defaultNamespace)
-    return splits.flatMap { split -> [EmptyBackend] in
-      guard let state = states[split.namespace] else { return [] }
+    let empty = splits.flatMap { split -> [EmptyBackend] in
+      guard let state = states[split.namespace], state.forbidden == nil else { return [] }
       return split.weighted.compactMap { examine($0, of: split, state: state, incoming: pending) }
     }
+    let warnings = states.keys.sorted().compactMap { namespace in
+      states[namespace]?.forbidden.map {
+        "cannot list \($0) in namespace \(namespace) (forbidden): the backends of its TrafficSplits were not "
+          + "checked for ready endpoints"
+      }
+    }
+    return Outcome(emptyBackends: empty, warnings: warnings)
   }
 
   // MARK: Reading
@@ -99,6 +120,8 @@ public enum BackendReadiness {
     var services: [String: Node] = [:]
     var pods: [Node] = []
     var slices: [Node] = []
+    /// What the user may not list there (`pods`, `services`): nothing is decided then.
+    var forbidden: String?
   }
 
   /// Lists Services and Pods of every namespace, and EndpointSlices where a service backend
@@ -108,25 +131,38 @@ public enum BackendReadiness {
       case services(String, [Node])
       case pods(String, [Node])
       case slices(String, [Node])
+      case forbidden(String, String)
+    }
+    /// The list, or nil when the user may not list it.
+    @Sendable func listed(_ resource: APIResource, _ namespace: String) async throws -> [Node]? {
+      do {
+        return try await api.list(resource, namespace: namespace)
+      } catch let error as APIError where error.httpStatus == 403 {
+        return nil
+      }
     }
     return try await withThrowingTaskGroup(of: Part.self) { group in
       for (namespace, needsSlices) in namespaces {
         group.addTask {
-          .services(namespace, try await api.list(try await api.resource(apiVersion: "v1", kind: "Service"), namespace: namespace))
+          let resource = try await api.resource(apiVersion: "v1", kind: "Service")
+          guard let items = try await listed(resource, namespace) else { return .forbidden(namespace, "services") }
+          return .services(namespace, items)
         }
         group.addTask {
-          .pods(namespace, try await api.list(try await api.resource(apiVersion: "v1", kind: "Pod"), namespace: namespace))
+          let resource = try await api.resource(apiVersion: "v1", kind: "Pod")
+          guard let items = try await listed(resource, namespace) else { return .forbidden(namespace, "pods") }
+          return .pods(namespace, items)
         }
         if needsSlices {
           group.addTask {
-            // A server without the discovery API (very old, or a stand-in) has no slices: the
-            // Services' selectors and the Pods decide.
+            // A server without the discovery API (very old, or a stand-in), or slices the user
+            // may not list: the Services' selectors and the Pods decide.
             guard
               let resource = try await api.resources(groupVersion: "discovery.k8s.io/v1").first(where: {
                 $0.kind == "EndpointSlice"
               })
             else { return .slices(namespace, []) }
-            return .slices(namespace, try await api.list(resource, namespace: namespace))
+            return .slices(namespace, try await listed(resource, namespace) ?? [])
           }
         }
       }
@@ -140,6 +176,9 @@ public enum BackendReadiness {
           }
         case .pods(let namespace, let items): states[namespace]?.pods = items
         case .slices(let namespace, let items): states[namespace]?.slices = items
+        case .forbidden(let namespace, let what):
+          let earlier = states[namespace]?.forbidden
+          states[namespace]?.forbidden = [earlier, what].compactMap { $0 }.joined(separator: " and ")
         }
       }
       return states
@@ -169,10 +208,12 @@ public enum BackendReadiness {
       namespace = node[path: "metadata", "namespace"]?.string ?? check.namespace
       service = node[path: "spec", "service"]?.string ?? ""
       let given = Dictionary(check.weights.map { ($0.name, $0.weight) }, uniquingKeysWith: { _, last in last })
+      // A match route sends its requests to its backend whatever the weights say.
+      let matched = Set((node[path: "spec", "match"]?.sequence ?? []).compactMap { $0["backend"]?.string })
       weighted = (node[path: "spec", "backends"]?.sequence ?? []).compactMap { entry -> Backend? in
         guard let name = entry["name"]?.string else { return nil }
         let weight = given[name] ?? entry["weight"]?.int ?? 0
-        guard weight > 0 else { return nil }
+        guard weight > 0 || matched.contains(name) else { return nil }
         let selector = (entry["selector"]?.mapping ?? []).compactMap { item in
           item.value.stringMapValue.map { (key: item.key, value: $0) }
         }

@@ -207,3 +207,71 @@ enum ReadinessCluster {
       ReadinessCluster.lists(server).sorted() == ["/api/v1/namespaces/team/pods", "/api/v1/namespaces/team/services"])
   }
 }
+
+/// A scripted server that refuses the paths in `forbidden` with 403, as RBAC does.
+struct ForbiddingServer: HTTPTransport {
+  let inner: ScriptedServer
+  let forbidden: Set<String>
+
+  func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    guard forbidden.contains(RequestLog.path(of: request)) else { return try await inner.send(request) }
+    return HTTPResponse(
+      status: 403,
+      body: Array(
+        #"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","message":"pods is forbidden","code":403}"#
+          .utf8))
+  }
+}
+
+@Suite struct BackendReadinessEdgeTests {
+  @Test func aBackendOnlyAMatchRouteReachesIsChecked() async throws {
+    let server = ReadinessCluster.server(pods: [
+      ReadinessCluster.pod("v1-a", ["app": "cart", "version": "v1"], ready: true)
+    ])
+    let split = ManifestReader().parse(
+      """
+      apiVersion: meshctl.io/v1alpha1
+      kind: TrafficSplit
+      metadata: {name: cart, namespace: team}
+      spec:
+        service: cart
+        backends:
+        - {name: v1, selector: {version: v1}, weight: 100}
+        - {name: beta, selector: {version: beta}, weight: 0}
+        match:
+        - {headers: {x-beta: {exact: "1"}}, backend: beta}
+      """
+    ).documents[0].root
+    let empty = try await BackendReadiness.emptyBackends(
+      trafficSplit: split, weights: [], namespace: "team", api: try TestKubeconfig.api(server))
+    #expect(empty.map(\.backend) == ["beta"])
+    #expect(empty.first?.weight == 0)
+  }
+
+  @Test func aNamespaceWhosePodsAreForbiddenIsNotCheckedButSaidSo() async throws {
+    let inner = ReadinessCluster.server(pods: [])
+    let server = ForbiddingServer(inner: inner, forbidden: ["/api/v1/namespaces/team/pods"])
+    let split = ReadinessCluster.split("    - {name: v3, selector: {version: v3}, weight: 100}")
+    let outcome = try await BackendReadiness.check(
+      [BackendReadiness.Check(trafficSplit: split, namespace: "team")], api: try TestKubeconfig.api(server))
+    #expect(outcome.emptyBackends.isEmpty)
+    #expect(
+      outcome.warnings == [
+        "cannot list pods in namespace team (forbidden): the backends of its TrafficSplits were not checked for "
+          + "ready endpoints"
+      ])
+  }
+
+  @Test func forbiddenEndpointSlicesFallBackToPods() async throws {
+    let inner = ReadinessCluster.server(pods: [
+      ReadinessCluster.pod("v3-a", ["app": "cart", "version": "v3"], ready: true)
+    ])
+    let server = ForbiddingServer(
+      inner: inner, forbidden: ["/apis/discovery.k8s.io/v1/namespaces/team/endpointslices"])
+    let split = ReadinessCluster.split("    - {name: v3, service: cart-v3, weight: 100}")
+    let outcome = try await BackendReadiness.check(
+      [BackendReadiness.Check(trafficSplit: split, namespace: "team")], api: try TestKubeconfig.api(server))
+    #expect(outcome.emptyBackends.isEmpty)
+    #expect(outcome.warnings.isEmpty)
+  }
+}

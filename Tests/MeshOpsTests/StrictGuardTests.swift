@@ -123,4 +123,20 @@ import Testing
     #expect(unmeshed.isEmpty)
     #expect(server.requests.map(RequestLog.path) == ["/apis"])
   }
+
+  @Test func forbiddenPoliciesAreAWarningNotAFailure() async throws {
+    let inner = ScriptedServer(
+      answers: [
+        "/apis": Discovery.istioGroups, "/api/v1": Discovery.core, "/apis/apps/v1": Discovery.apps,
+        "/apis/security.istio.io/v1": Discovery.istioSecurity,
+      ], emptyCollections: true)
+    let server = ForbiddingServer(
+      inner: inner, forbidden: ["/apis/security.istio.io/v1/namespaces/team/peerauthentications"])
+    let api = try TestKubeconfig.api(server)
+    let (mesh, unmeshed, warnings) = try await ApplyGuards.strictGuard(
+      [Self.deployment("legacy")], api: api, provider: nil, rootNamespace: nil)
+    #expect(mesh == .istio)
+    #expect(unmeshed.isEmpty)
+    #expect(warnings == ["cannot list the mesh's policies in namespace team (forbidden): the STRICT guard did not check it"])
+  }
 }
