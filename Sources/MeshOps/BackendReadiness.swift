@@ -265,25 +265,29 @@ public enum BackendReadiness {
         if endpoints.contains(where: endpointReady) { return nil }
         let count = slices.count == 1 ? "its EndpointSlice lists" : "its \(slices.count) EndpointSlices list"
         return finding(
-          target, "no ready endpoints: \(count) \(endpoints.count) endpoint\(endpoints.count == 1 ? "" : "s"), none ready",
+          target,
+          "no ready endpoints: \(count) \(endpoints.count) endpoint\(endpoints.count == 1 ? "" : "s"), none ready",
           pending: false)
       }
       guard let serviceNode = service(name) else {
         return finding(target, "no endpoints: Service \(name) does not exist", pending: false)
       }
-      let selector = serviceNode[path: "spec", "selector"]?.mapping?.compactMap { item in
-        item.value.stringMapValue.map { (key: item.key, value: $0) }
-      } ?? []
+      let selector =
+        serviceNode[path: "spec", "selector"]?.mapping?.compactMap { item in
+          item.value.stringMapValue.map { (key: item.key, value: $0) }
+        } ?? []
       guard !selector.isEmpty else {
-        return finding(target, "no ready endpoints: Service \(name) has no selector and no EndpointSlices", pending: false)
+        return finding(
+          target, "no ready endpoints: Service \(name) has no selector and no EndpointSlices", pending: false)
       }
       return podFinding(selector, namespace: split.namespace, state: state, incoming: incoming) {
         finding(target, $0, pending: $1)
       }
     }
-    let parent = service(split.service)?[path: "spec", "selector"]?.mapping?.compactMap { item in
-      item.value.stringMapValue.map { (key: item.key, value: $0) }
-    } ?? []
+    let parent =
+      service(split.service)?[path: "spec", "selector"]?.mapping?.compactMap { item in
+        item.value.stringMapValue.map { (key: item.key, value: $0) }
+      } ?? []
     var selector = parent.filter { entry in !backend.selector.contains { $0.key == entry.key } }
     selector += backend.selector
     let target = "selector " + text(backend.selector)

@@ -135,6 +135,7 @@ struct EnableState: Sendable {
       lookup.add(SidecarDetection.withoutProxies(typed, kind: kind))
     }
     return EnableState(
-      provider: mesh, rows: scan.rows, lookup: lookup, policies: scan.policies, meshWide: meshWide, warnings: scan.warnings)
+      provider: mesh, rows: scan.rows, lookup: lookup, policies: scan.policies, meshWide: meshWide,
+      warnings: scan.warnings)
   }
 }

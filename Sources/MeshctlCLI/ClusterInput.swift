@@ -86,12 +86,14 @@ struct ClusterInput {
     }
     if refused {
       context.stderr.write(
-        "  hint: wait until the backends' pods are ready (or fix their selectors), or pass --allow-empty to route to them anyway\n")
+        "  hint: wait until the backends' pods are ready (or fix their selectors), or pass --allow-empty to route to them anyway\n"
+      )
     }
     if !guards.unmeshed.isEmpty, let mesh = guards.provider {
       let proxy = SidecarDetection.proxyName(mesh)
       for row in guards.unmeshed {
-        let what = "\(row.workload.namespace)/\(row.workload.reference) would run under STRICT mTLS (\(MTLSStatusScan.modeText(row)), from \(row.source.text)) with no \(proxy) sidecar"
+        let what =
+          "\(row.workload.namespace)/\(row.workload.reference) would run under STRICT mTLS (\(MTLSStatusScan.modeText(row)), from \(row.source.text)) with no \(proxy) sidecar"
         if force || warnOnly {
           context.stderr.write("Warning: \(warnOnly ? "" : "--force: ")\(what)\n")
         } else {
@@ -101,7 +103,8 @@ struct ClusterInput {
       if !force && !warnOnly {
         refused = true
         context.stderr.write(
-          "  hint: inject it (\(Meshctl.displayName) inject, or the injection webhook), set PERMISSIVE for it first, or pass --force\n")
+          "  hint: inject it (\(Meshctl.displayName) inject, or the injection webhook), set PERMISSIVE for it first, or pass --force\n"
+        )
       }
     }
     if refused { try Self.refuse([], status: .findings, context: context) }

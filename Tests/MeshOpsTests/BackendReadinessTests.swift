@@ -83,9 +83,10 @@ enum ReadinessCluster {
       """)
     let empty = try await BackendReadiness.emptyBackends(
       trafficSplit: split, weights: [], namespace: "team", api: api)
-    #expect(empty.map(\.description) == [
-      "backend v3 (selector version=v3) has no ready pods: 0 of 2 pods matching app=cart,version=v3 are ready"
-    ])
+    #expect(
+      empty.map(\.description) == [
+        "backend v3 (selector version=v3) has no ready pods: 0 of 2 pods matching app=cart,version=v3 are ready"
+      ])
     #expect(empty.first?.pending == false)
     #expect(empty.first?.weight == 10)
   }
@@ -122,10 +123,11 @@ enum ReadinessCluster {
       pods: [], slices: [ReadinessCluster.slice("cart-v3", ready: [false, false])])
     let first = try await BackendReadiness.emptyBackends(
       trafficSplit: split, weights: [], namespace: "team", api: try TestKubeconfig.api(unready))
-    #expect(first.map(\.description) == [
-      "backend stable (service cart-v3) has no ready endpoints: its EndpointSlice lists 2 endpoints, none ready",
-      "backend ext (service external) has no ready endpoints: Service external has no selector and no EndpointSlices",
-    ])
+    #expect(
+      first.map(\.description) == [
+        "backend stable (service cart-v3) has no ready endpoints: its EndpointSlice lists 2 endpoints, none ready",
+        "backend ext (service external) has no ready endpoints: Service external has no selector and no EndpointSlices",
+      ])
     let ready = ReadinessCluster.server(
       pods: [],
       slices: [

@@ -71,14 +71,16 @@ import Testing
 
   @Test func anIncomingNamespaceLabelOrPolicyIsTakenIntoAccount() {
     let strict = Self.peerAuthentication("default", mode: "STRICT")
-    let namespace = Self.node("apiVersion: v1\nkind: Namespace\nmetadata: {name: team, labels: {istio-injection: enabled}}\n")
+    let namespace = Self.node(
+      "apiVersion: v1\nkind: Namespace\nmetadata: {name: team, labels: {istio-injection: enabled}}\n")
     #expect(guardResult(incoming: [namespace, Self.deployment("plain")], policies: [strict]).isEmpty)
     let permissive = Self.peerAuthentication("default", mode: "PERMISSIVE")
     #expect(guardResult(incoming: [permissive, Self.deployment("legacy")], policies: [strict]).isEmpty)
   }
 
   @Test func aPortUnderStrictCounts() {
-    let ports = Self.peerAuthentication("legacy", mode: "PERMISSIVE", selector: "app: legacy", ports: "\"9090\": {mode: STRICT}")
+    let ports = Self.peerAuthentication(
+      "legacy", mode: "PERMISSIVE", selector: "app: legacy", ports: "\"9090\": {mode: STRICT}")
     #expect(guardResult(incoming: [Self.deployment("legacy")], policies: [ports]) == ["deployment/legacy"])
   }
 
@@ -137,6 +139,7 @@ import Testing
       [Self.deployment("legacy")], api: api, provider: nil, rootNamespace: nil)
     #expect(mesh == .istio)
     #expect(unmeshed.isEmpty)
-    #expect(warnings == ["cannot list the mesh's policies in namespace team (forbidden): the STRICT guard did not check it"])
+    #expect(
+      warnings == ["cannot list the mesh's policies in namespace team (forbidden): the STRICT guard did not check it"])
   }
 }

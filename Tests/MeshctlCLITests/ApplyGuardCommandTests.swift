@@ -125,7 +125,8 @@ enum GuardCluster {
 
   @Test func podsTheInputCreatesOnlyWarnAndValidatesWarningsShow() async throws {
     let cluster = GuardCluster.server()
-    let file = GuardCluster.split(v3: 20) + "---\n" + GuardCluster.deployment("cart-v3", labels: "app: cart, version: v3")
+    let file =
+      GuardCluster.split(v3: 20) + "---\n" + GuardCluster.deployment("cart-v3", labels: "app: cart, version: v3")
     let (code, world) = try await run(["apply"], file: file, cluster: cluster)
     #expect(code == 0, "\(world.stderr.text)")
     #expect(
@@ -142,7 +143,8 @@ enum GuardCluster {
     let cluster = GuardCluster.server()
     let (code, world) = try await run(["diff"], file: GuardCluster.split(v3: 20), cluster: cluster)
     #expect(code == 1, "\(world.stderr.text)")
-    #expect(world.stderr.text.contains("Warning: TrafficSplit team/cart: backend v3 (selector version=v3) has no ready"))
+    #expect(
+      world.stderr.text.contains("Warning: TrafficSplit team/cart: backend v3 (selector version=v3) has no ready"))
   }
 
   @Test func anUnmeshedWorkloadUnderStrictIsRefused() async throws {
@@ -190,7 +192,8 @@ enum GuardCluster {
     let cluster = GuardCluster.server(strict: true)
     var file = GuardCluster.split(v3: 0)
     for index in 0..<50 {
-      file += "---\n" + GuardCluster.deployment("w\(index)", labels: "app: w\(index), sidecar.istio.io/inject: \"true\"")
+      file +=
+        "---\n" + GuardCluster.deployment("w\(index)", labels: "app: w\(index), sidecar.istio.io/inject: \"true\"")
     }
     let (code, world) = try await run(["apply"], file: file, cluster: cluster)
     #expect(code == 0, "\(world.stderr.text)")
