@@ -527,7 +527,7 @@ _meshctl_render() {
 
 _meshctl_apply() {
     repeating_flags=()
-    non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --force-conflicts --version -h --help)
+    non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --force-conflicts --allow-empty --force --version -h --help)
     repeating_options=(--as-group -f --filename)
     non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --dry-run --field-manager -o --output)
     __meshctl_offer_flags_options 0

@@ -19,6 +19,8 @@ public enum MTLSCluster {
     public var objects: [(apiVersion: String, kind: String, object: Node)]
     /// What could not be read (a forbidden root namespace).
     public var warnings: [String]
+    /// The policies, Namespaces and running pods the modes were computed from.
+    public var policies = MTLSPolicies()
   }
 
   /// The workloads in `namespace` (nil: every namespace) with their modes, and the objects
@@ -39,7 +41,7 @@ public enum MTLSCluster {
     }
     let workloads = objects.compactMap { MeshWorkload(kind: $0.kind, object: $0.object, defaultNamespace: fallback) }
     let rows = workloads.sorted(by: order).map { MTLSResolver.resolve($0, policies: policies, provider: provider) }
-    return Scan(rows: rows, objects: objects, warnings: policies.warnings)
+    return Scan(rows: rows, objects: objects, warnings: policies.warnings, policies: policies)
   }
 
   /// Rows by namespace, then kind (Deployments first), then name.

@@ -86,7 +86,9 @@ public struct MTLSEnablePlan: Sendable {
     }
     let matchLabels = Dictionary(request.selector.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
     let scoped = state.rows.filter { LabelMatch.matches(matchLabels, $0.workload.labels) }
-    let unmeshed = StrictSafety.unmeshed(mode: request.mode, scoped)
+    let unmeshed = StrictGuard.unmeshedUnderStrict(
+      after: rendered.objects, workloads: scoped.map(\.workload), policies: state.policies, provider: state.provider,
+      defaultNamespace: request.namespace)
     if !unmeshed.isEmpty, !request.force {
       plan.decision = .refused(unmeshed: unmeshed, meshWide: state.meshWide)
       return plan
@@ -109,6 +111,8 @@ struct EnableState: Sendable {
   var provider: MeshConfig.Provider
   var rows: [WorkloadMTLS]
   var lookup: ManifestLookup
+  /// The policies, Namespaces and running pods the rows were resolved with.
+  var policies: MTLSPolicies
   /// Whether the policy is Istio's mesh-wide one (namespace-wide in the root namespace): then
   /// every workload of the cluster is in scope.
   var meshWide: Bool
@@ -131,6 +135,7 @@ struct EnableState: Sendable {
       lookup.add(SidecarDetection.withoutProxies(typed, kind: kind))
     }
     return EnableState(
-      provider: mesh, rows: scan.rows, lookup: lookup, meshWide: meshWide, warnings: scan.warnings)
+      provider: mesh, rows: scan.rows, lookup: lookup, policies: scan.policies, meshWide: meshWide,
+      warnings: scan.warnings)
   }
 }

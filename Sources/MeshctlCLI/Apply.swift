@@ -43,6 +43,22 @@ public struct WriteOptions: ParsableArguments {
   }
 }
 
+/// The overrides of apply's guards: `--allow-empty` and `--force`.
+public struct GuardOptions: ParsableArguments {
+  /// Route to TrafficSplit backends without ready endpoints.
+  @Flag(
+    name: .customLong("allow-empty"),
+    help: "Apply TrafficSplits whose weighted backends have no ready endpoints (warn instead of refusing).")
+  public var allowEmpty = false
+
+  /// Apply workloads that would run under STRICT mTLS without a sidecar.
+  @Flag(help: "Apply workloads that would run under STRICT mTLS without a sidecar (warn instead of refusing).")
+  public var force = false
+
+  /// Creates the defaults.
+  public init() {}
+}
+
 extension Meshctl {
   /// `meshctl apply`: server-side apply of every object in the input, in dependency order.
   public struct Apply: ContextualCommand {
@@ -58,6 +74,13 @@ extension Meshctl {
           (`deployment.apps/web serverside-applied`). A field owned by another field manager \
           stops that object with exit 4 unless --force-conflicts is given.
 
+          Two guards run before the first write, and refuse with exit 1, nothing sent: a \
+          TrafficSplit backend given weight above 0 must have ready endpoints (ready Pods, or \
+          ready EndpointSlice endpoints of its Service; --allow-empty overrides; pods that \
+          workloads of the same input create only warn), and no workload may end up under \
+          STRICT mTLS without a sidecar (the rule of `mtls enable`; --force overrides). The \
+          warnings `validate` prints are shown too.
+
           Examples:
             \(Meshctl.displayName) apply -f app.yaml
             \(Meshctl.displayName) inject -f app.yaml | \(Meshctl.displayName) apply -f -
@@ -70,6 +93,7 @@ extension Meshctl {
     @OptionGroup public var policy: PolicyOptions
 
     @OptionGroup public var write: WriteOptions
+    @OptionGroup public var guards: GuardOptions
 
     /// `name`, `json` or `yaml`; default: one result line per object.
     @Option(
@@ -81,6 +105,7 @@ extension Meshctl {
 
     public func run(in context: CommandContext) throws -> ExitStatus {
       let target = try ClusterInput(input: input, cluster: cluster, policy: policy, context: context)
+      try target.checkGuards(allowEmpty: guards.allowEmpty, force: guards.force, context: context)
       var printed: [Node] = []
       if write.dryRun == .client {
         for object in target.resolved { print(object, applied: nil, into: &printed, context: context) }

@@ -2,12 +2,19 @@ import KubeClient
 import Manifest
 import MeshOps
 import MeshSchema
+import Policy
 
 /// What `apply`, `diff` and `delete` share: read every input, refuse invalid input before the
 /// first request, connect, and plan against the cluster (MeshOps' `ApplyPlan`).
 struct ClusterInput {
   /// The objects matched to their types, ready to send.
   let plan: ApplyPlan
+  /// The input's objects as read (meshctl's policies not yet rendered).
+  let objects: [ManifestObject]
+  /// The mesh the policies were rendered for (nil: none in the input, or no policy flags).
+  let provider: MeshConfig.Provider?
+  /// The control plane namespace a `--config` MeshConfig sets.
+  let rootNamespace: String?
 
   /// Reads, validates, connects and plans (rendering meshctl's policies when `policy` is
   /// given); throws `CommandFailure` with the exit status when anything is wrong, having
@@ -17,20 +24,28 @@ struct ClusterInput {
   ) throws {
     let inputs = PolicyInputs.read(try input.arguments(context: context), recursive: input.recursive, context: context)
     let errors = inputs.diagnostics.filter { $0.severity == .error && (validate || $0.isInputError) }
-    let printer = TextReport(color: context.stderrAllowsColor)
-    for error in errors { context.stderr.write(printer.render(error)) }
+    // The findings validate prints, warnings included (MC2002: a backend selecting nothing);
+    // only errors stop the command.
+    DiagnosticPrinter(context).print(
+      inputs.diagnostics.filter {
+        ($0.severity == .error && (validate || $0.isInputError)) || (validate && $0.severity == .warning)
+      })
     if inputs.unreadable { throw CommandFailure(status: .inputError) }
     if !errors.isEmpty { try Self.refuse([], status: .findings, context: context) }
     let session = try ClusterSession(options: cluster, context: context)
     let api = session.api
     let objects = inputs.documents.flatMap(\.objects)
+    self.objects = objects
     let settings =
       policy != nil && ClusterPolicies.containsPolicies(objects)
       ? try policy!.settings(context: context, api: api) : nil
+    let choice = try policy?.clusterChoice(context: context)
+    provider = settings?.config.provider ?? choice?.provider
+    rootNamespace = policy?.mesh.config != nil ? choice?.config.controlPlaneNamespace : nil
     switch try awaitCompletion({ try await ApplyPlan.make(objects, api: api, settings: settings) }) {
     case .success(let plan): self.plan = plan
     case .failure(.renderFailed(let errors)):
-      for error in errors { context.stderr.write(printer.render(error)) }
+      DiagnosticPrinter(context).print(errors)
       try Self.refuse([], status: .findings, context: context)
     case .failure(.unresolved(let problems, let fromCluster)):
       try Self.refuse(
@@ -45,6 +60,54 @@ struct ClusterInput {
   func resolveDeferred() throws -> (resolved: [ResolvedObject], problems: [ObjectProblem]) {
     let plan = self.plan
     return try awaitCompletion { await plan.resolveDeferred() }
+  }
+
+  /// Runs apply's guards (MeshOps' `ApplyGuards`) and prints what they found. A finding
+  /// refuses (exit 1, nothing sent) unless its override is given, or `warnOnly` (diff) says
+  /// every finding is a warning.
+  func checkGuards(allowEmpty: Bool, force: Bool, warnOnly: Bool = false, context: CommandContext) throws {
+    let (objects, plan, provider, root) = (self.objects, self.plan, self.provider, rootNamespace)
+    let guards = try awaitCompletion {
+      try await ApplyGuards.check(input: objects, plan: plan, provider: provider, rootNamespace: root)
+    }
+    let printer = DiagnosticPrinter(context)
+    for warning in guards.warnings { context.stderr.write("Warning: \(warning)\n") }
+    var refused = false
+    for backend in guards.emptyBackends {
+      if backend.pending {
+        context.stderr.write("Warning: \(backend.qualifiedDescription); it gets traffic before they are ready\n")
+      } else if allowEmpty || warnOnly {
+        let prefix = warnOnly ? "" : "--allow-empty: "
+        context.stderr.write("Warning: \(prefix)\(backend.qualifiedDescription)\n")
+      } else {
+        printer.error(backend.qualifiedDescription)
+        refused = true
+      }
+    }
+    if refused {
+      context.stderr.write(
+        "  hint: wait until the backends' pods are ready (or fix their selectors), or pass --allow-empty to route to them anyway\n"
+      )
+    }
+    if !guards.unmeshed.isEmpty, let mesh = guards.provider {
+      let proxy = SidecarDetection.proxyName(mesh)
+      for row in guards.unmeshed {
+        let what =
+          "\(row.workload.namespace)/\(row.workload.reference) would run under STRICT mTLS (\(MTLSStatusScan.modeText(row)), from \(row.source.text)) with no \(proxy) sidecar"
+        if force || warnOnly {
+          context.stderr.write("Warning: \(warnOnly ? "" : "--force: ")\(what)\n")
+        } else {
+          printer.error(what)
+        }
+      }
+      if !force && !warnOnly {
+        refused = true
+        context.stderr.write(
+          "  hint: inject it (\(Meshctl.displayName) inject, or the injection webhook), set PERMISSIVE for it first, or pass --force\n"
+        )
+      }
+    }
+    if refused { try Self.refuse([], status: .findings, context: context) }
   }
 
   /// Prints `lines` and that nothing was sent, and throws `status`.

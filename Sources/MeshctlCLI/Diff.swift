@@ -40,6 +40,7 @@ extension Meshctl {
 
     public func run(in context: CommandContext) throws -> ExitStatus {
       let target = try ClusterInput(input: input, cluster: cluster, policy: policy, context: context)
+      try target.checkGuards(allowEmpty: true, force: true, warnOnly: true, context: context)
       let plan = target.plan
       let options = ApplyOptions(fieldManager: fieldManager, force: forceConflicts, dryRun: true)
       let entries = try awaitCompletion { await LiveDiff.run(plan, options: options) }

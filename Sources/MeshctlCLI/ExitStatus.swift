@@ -27,7 +27,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case .success: return "success"
     case .findings:
       return
-        "findings at or above --fail-on (validate), errors that stop render, apply or diff (nothing is sent), changes found (diff), or mtls enable refused"
+        "findings at or above --fail-on (validate), errors that stop render, apply or diff (nothing is sent), changes found (diff), apply refused by a guard (--allow-empty, --force), or mtls enable refused"
     case .inputError: return "an input is unreadable or not YAML (takes precedence over 1)"
     case .clusterError: return "the cluster or its API failed"
     case .applyConflict: return "apply conflict: another field manager owns a field (re-run with --force-conflicts)"

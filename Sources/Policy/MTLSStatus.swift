@@ -555,16 +555,6 @@ public enum MTLSPolicyNaming {
   }
 }
 
-/// The STRICT safety rule of `mtls enable`.
-public enum StrictSafety {
-  /// The workloads that would lose their clients, or fail to serve, under STRICT: those in scope
-  /// without a sidecar. Empty for other modes.
-  public static func unmeshed(mode: String, _ workloads: [WorkloadMTLS]) -> [WorkloadMTLS] {
-    guard mode == "STRICT" else { return [] }
-    return workloads.filter { !$0.sidecar.isMeshed }
-  }
-}
-
 extension Substring {
   fileprivate var trimmingWhitespace: Substring {
     var text = self

@@ -8,10 +8,16 @@ import Testing
 @testable import MeshctlCLI
 
 extension ScriptedServer {
-  /// A server with discovery for the core and apps groups only: every other GET is a 404.
+  /// A server with discovery for the core and apps groups only (no mesh installed): every
+  /// other GET is a 404.
   static func appsOnly() -> ScriptedServer {
-    ScriptedServer(answers: ["/api/v1": Discovery.core, "/apis/apps/v1": Discovery.apps])
+    ScriptedServer(answers: ["/api/v1": Discovery.core, "/apis/apps/v1": Discovery.apps, "/apis": appsGroups])
   }
+
+  /// `/apis` serving apps alone.
+  static let appsGroups = #"""
+    {"kind":"APIGroupList","groups":[{"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],"preferredVersion":{"groupVersion":"apps/v1","version":"v1"}}]}
+    """#
 }
 
 /// Runs a command on a thread of its own, as the binary runs it on the main thread: commands

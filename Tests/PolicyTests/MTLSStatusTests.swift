@@ -365,13 +365,4 @@ import Testing
     let wide = MTLSPolicyNaming.policy(name: "default", namespace: "shop", mode: "PERMISSIVE", selector: [])
     #expect(wide[path: "spec", "selector"] == nil && schemaFindings([wide]).isEmpty)
   }
-
-  @Test func strictSafetyListsOnlyUnmeshedWorkloadsAndOnlyForStrict() {
-    let meshed = MTLSResolver.resolve(Self.web, policies: MTLSPolicies(), provider: .istio)
-    let bare = MTLSResolver.resolve(
-      MeshWorkload(kind: "StatefulSet", namespace: "shop", name: "db", containers: ["db"]), policies: MTLSPolicies(),
-      provider: .istio)
-    #expect(StrictSafety.unmeshed(mode: "STRICT", [meshed, bare]).map(\.workload.name) == ["db"])
-    #expect(StrictSafety.unmeshed(mode: "PERMISSIVE", [meshed, bare]).isEmpty)
-  }
 }

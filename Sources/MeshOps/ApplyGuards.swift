@@ -1,0 +1,176 @@
+import KubeClient
+import Manifest
+import MeshSchema
+import Policy
+
+/// What `apply` checks before its first write (docs/policies.md, "Guards"): the input's
+/// TrafficSplits route to backends that can serve (`BackendReadiness`), and no workload the
+/// input touches ends up under STRICT mTLS without a sidecar (`StrictGuard`, the rule of
+/// `mtls enable`). Reads a few lists per namespace, never one request per object.
+public struct ApplyGuards: Sendable {
+  /// Backends the input gives traffic that nothing ready serves; `pending` ones wait for
+  /// workloads of the same input.
+  public var emptyBackends: [EmptyBackend] = []
+  /// Workloads the input leaves under STRICT without a sidecar.
+  public var unmeshed: [WorkloadMTLS] = []
+  /// The mesh the STRICT guard judged for; nil when no mesh is installed (no guard then).
+  public var provider: MeshConfig.Provider?
+  /// What could not be read (a forbidden root namespace).
+  public var warnings: [String] = []
+
+  /// Creates findings from their parts.
+  public init(
+    emptyBackends: [EmptyBackend] = [], unmeshed: [WorkloadMTLS] = [], provider: MeshConfig.Provider? = nil,
+    warnings: [String] = []
+  ) {
+    self.emptyBackends = emptyBackends
+    self.unmeshed = unmeshed
+    self.provider = provider
+    self.warnings = warnings
+  }
+
+  /// The empty backends that stop an apply (those the input itself does not create).
+  public var refusedBackends: [EmptyBackend] { emptyBackends.filter { !$0.pending } }
+
+  /// Checks `plan` (what will be sent) against the cluster; `input` are the objects as read,
+  /// the TrafficSplits among them. `provider` is the mesh policies were rendered for (nil: the
+  /// installed one); `rootNamespace` Istio's root namespace when a MeshConfig sets it.
+  public static func check(
+    input: [ManifestObject], plan: ApplyPlan, provider: MeshConfig.Provider?, rootNamespace: String?
+  ) async throws -> ApplyGuards {
+    let api = plan.api
+    let incoming = plan.resolved.map { object -> Node in
+      guard let namespace = object.namespace else { return object.body }
+      return object.body.settingValue(.string(namespace), at: ["metadata", "namespace"])
+    }
+    let checks = input.filter { isTrafficSplit($0.node) }.map {
+      BackendReadiness.Check(trafficSplit: $0.node, namespace: $0.namespace ?? api.defaultNamespace)
+    }
+    async let readiness =
+      checks.isEmpty
+      ? BackendReadiness.Outcome(emptyBackends: [], warnings: [])
+      : BackendReadiness.check(checks, api: api, incoming: incoming)
+    async let strict = strictGuard(incoming, api: api, provider: provider, rootNamespace: rootNamespace)
+    let (ready, (mesh, unmeshed, warnings)) = try await (readiness, strict)
+    return ApplyGuards(
+      emptyBackends: ready.emptyBackends, unmeshed: unmeshed, provider: mesh, warnings: ready.warnings + warnings)
+  }
+
+  /// Whether `node` is a meshctl TrafficSplit.
+  static func isTrafficSplit(_ node: Node) -> Bool {
+    node["apiVersion"]?.string == SchemaRegistry.meshctlAPIVersion && node["kind"]?.string == "TrafficSplit"
+  }
+
+  /// The STRICT guard over `incoming`: reads the policies of every namespace the input has
+  /// workloads or mTLS objects in, and the workloads of the namespaces whose modes it changes.
+  static func strictGuard(
+    _ incoming: [Node], api: KubeAPI, provider forced: MeshConfig.Provider?, rootNamespace: String?
+  ) async throws -> (MeshConfig.Provider?, [WorkloadMTLS], [String]) {
+    func namespace(_ node: Node) -> String { node[path: "metadata", "namespace"]?.string ?? api.defaultNamespace }
+    let workloadNamespaces = Set(
+      incoming.filter { WorkloadKinds.templatePath(kind: $0["kind"]?.string ?? "") != nil }.map(namespace))
+    let deciding = incoming.filter(StrictGuard.decidesModes)
+    guard !workloadNamespaces.isEmpty || !deciding.isEmpty else { return (nil, [], []) }
+    let meshes = try await api.installedMeshes()
+    let installed: MeshConfig.Provider? =
+      switch forced {
+      case .istio?: meshes.istio ? .istio : nil
+      case .linkerd?: meshes.linkerd ? .linkerd : nil
+      case nil: MeshDetection.detected(meshes)
+      }
+    guard let provider = installed else { return (nil, [], []) }
+    let root = rootNamespace ?? provider.defaultControlPlaneNamespace
+    let policyNamespaces = Set(
+      deciding.map { $0["kind"]?.string == "Namespace" ? ($0[path: "metadata", "name"]?.string ?? "") : namespace($0) })
+    // A namespace-wide PeerAuthentication in the root namespace is mesh-wide: every workload.
+    let meshWide =
+      provider == .istio
+      && deciding.contains {
+        $0["kind"]?.string == "PeerAuthentication" && namespace($0) == root
+          && $0[path: "spec", "selector", "matchLabels"].stringMap.isEmpty
+      }
+    let read = try await MeshOpsError.wrappingDiscovery {
+      try await readState(
+        api, provider: provider, root: root, policyNamespaces: workloadNamespaces.union(policyNamespaces),
+        workloadNamespaces: meshWide ? nil : policyNamespaces)
+    }
+    let unmeshed = StrictGuard.unmeshedUnderStrict(
+      after: incoming, workloads: read.workloads, policies: read.policies, provider: provider,
+      defaultNamespace: api.defaultNamespace)
+    return (provider, unmeshed, read.policies.warnings)
+  }
+
+  /// The policies and Namespaces of `policyNamespaces`, and the workloads and pods of
+  /// `workloadNamespaces` (nil: every namespace), read at once.
+  static func readState(
+    _ api: KubeAPI, provider: MeshConfig.Provider, root: String, policyNamespaces: Set<String>,
+    workloadNamespaces: Set<String>?
+  ) async throws -> (workloads: [MeshWorkload], policies: MTLSPolicies) {
+    enum Part: Sendable {
+      case policies(MTLSPolicies)
+      case objects([(apiVersion: String, kind: String, object: Node)])
+    }
+    let listed: [String?] = workloadNamespaces.map { $0.sorted().map(Optional.some) } ?? [nil]
+    // A user who may not read a namespace's policies or workloads still applies: that part is
+    // not checked, and a warning says so.
+    @Sendable func forbidden(_ what: String, _ namespace: String?) -> Part {
+      var policies = MTLSPolicies(rootNamespace: root)
+      policies.warnings.append(
+        "cannot list \(what) in \(namespace.map { "namespace \($0)" } ?? "the cluster") (forbidden): the STRICT "
+          + "guard did not check it")
+      return .policies(policies)
+    }
+    return try await withThrowingTaskGroup(of: Part.self) { group in
+      for namespace in policyNamespaces {
+        group.addTask {
+          do {
+            return .policies(
+              try await MTLSCluster.policies(api, provider: provider, namespace: namespace, rootNamespace: root))
+          } catch let error as APIError where error.httpStatus == 403 {
+            return forbidden("the mesh's policies", namespace)
+          }
+        }
+      }
+      for namespace in listed {
+        group.addTask {
+          do {
+            return .objects(try await MTLSCluster.workloadObjects(api, namespace: namespace))
+          } catch let error as APIError where error.httpStatus == 403 {
+            return forbidden("workloads", namespace)
+          }
+        }
+      }
+      var policies = MTLSPolicies(rootNamespace: root)
+      var objects: [(apiVersion: String, kind: String, object: Node)] = []
+      for try await part in group {
+        switch part {
+        case .policies(let found): merge(found, into: &policies)
+        case .objects(let found): objects += found
+        }
+      }
+      policies.pods = objects.filter { $0.kind == "Pod" }.compactMap {
+        MeshWorkload(kind: "Pod", object: $0.object, defaultNamespace: api.defaultNamespace)
+      }
+      let workloads = objects.filter {
+        $0.kind != "Pod" || ($0.object[path: "metadata", "ownerReferences"]?.sequence ?? []).isEmpty
+      }.compactMap { MeshWorkload(kind: $0.kind, object: $0.object, defaultNamespace: api.defaultNamespace) }
+      return (workloads, policies)
+    }
+  }
+
+  /// Adds what one namespace's read found; the root namespace's policies come with each, once.
+  static func merge(_ found: MTLSPolicies, into policies: inout MTLSPolicies) {
+    func key(_ node: Node) -> [String?] {
+      [node[path: "metadata", "namespace"]?.string, node[path: "metadata", "name"]?.string]
+    }
+    func add(_ new: [Node], to list: inout [Node]) {
+      let known = Set(list.map(key))
+      list += new.filter { !known.contains(key($0)) }
+    }
+    add(found.peerAuthentications, to: &policies.peerAuthentications)
+    add(found.servers, to: &policies.servers)
+    add(found.authorizationPolicies, to: &policies.authorizationPolicies)
+    policies.namespaces.merge(found.namespaces) { old, _ in old }
+    for warning in found.warnings where !policies.warnings.contains(warning) { policies.warnings.append(warning) }
+  }
+}
