@@ -174,3 +174,56 @@ public struct ApplyGuards: Sendable {
     for warning in found.warnings where !policies.warnings.contains(warning) { policies.warnings.append(warning) }
   }
 }
+
+/// What apply's guards come to under the override flags: lines for people, and whether the
+/// apply is refused (exit 1, nothing sent).
+public struct GuardVerdict: Sendable, Equatable {
+  /// `Warning:` lines (without the prefix): findings that do not refuse.
+  public var warnings: [String] = []
+  /// Error lines (without the prefix): findings that refuse.
+  public var errors: [String] = []
+  /// What to do about the errors, one line each.
+  public var hints: [String] = []
+  /// Whether the apply is refused.
+  public var refused: Bool { !errors.isEmpty }
+}
+
+extension ApplyGuards {
+  /// The verdict with `--allow-empty` and `--force` as given; `warnOnly` (diff) turns every
+  /// finding into a warning. A backend only the input's own workloads would serve is a warning
+  /// (it gets traffic before they are ready). Hints name the command as `commandName`.
+  public func verdict(allowEmpty: Bool, force: Bool, warnOnly: Bool = false, commandName: String = "meshctl")
+    -> GuardVerdict
+  {
+    var verdict = GuardVerdict(warnings: warnings)
+    for backend in emptyBackends {
+      if backend.pending {
+        verdict.warnings.append("\(backend.qualifiedDescription); it gets traffic before they are ready")
+      } else if allowEmpty || warnOnly {
+        verdict.warnings.append((warnOnly ? "" : "--allow-empty: ") + backend.qualifiedDescription)
+      } else {
+        verdict.errors.append(backend.qualifiedDescription)
+      }
+    }
+    if !verdict.errors.isEmpty {
+      verdict.hints.append(
+        "wait until the backends' pods are ready (or fix their selectors), or pass --allow-empty to route to them anyway")
+    }
+    guard let provider, !unmeshed.isEmpty else { return verdict }
+    let proxy = ProxyContainer.name(for: provider)
+    for row in unmeshed {
+      let what =
+        "\(row.workload.namespace)/\(row.workload.reference) would run under STRICT mTLS (\(MTLSStatusScan.modeText(row)), from \(row.source.text)) with no \(proxy) sidecar"
+      if force || warnOnly {
+        verdict.warnings.append((warnOnly ? "" : "--force: ") + what)
+      } else {
+        verdict.errors.append(what)
+      }
+    }
+    if !force && !warnOnly {
+      verdict.hints.append(
+        "inject it (\(commandName) inject, or the injection webhook), set PERMISSIVE for it first, or pass --force")
+    }
+    return verdict
+  }
+}

@@ -70,44 +70,12 @@ struct ClusterInput {
     let guards = try awaitCompletion {
       try await ApplyGuards.check(input: objects, plan: plan, provider: provider, rootNamespace: root)
     }
-    let printer = DiagnosticPrinter(context)
-    for warning in guards.warnings { context.stderr.write("Warning: \(warning)\n") }
-    var refused = false
-    for backend in guards.emptyBackends {
-      if backend.pending {
-        context.stderr.write("Warning: \(backend.qualifiedDescription); it gets traffic before they are ready\n")
-      } else if allowEmpty || warnOnly {
-        let prefix = warnOnly ? "" : "--allow-empty: "
-        context.stderr.write("Warning: \(prefix)\(backend.qualifiedDescription)\n")
-      } else {
-        printer.error(backend.qualifiedDescription)
-        refused = true
-      }
-    }
-    if refused {
-      context.stderr.write(
-        "  hint: wait until the backends' pods are ready (or fix their selectors), or pass --allow-empty to route to them anyway\n"
-      )
-    }
-    if !guards.unmeshed.isEmpty, let mesh = guards.provider {
-      let proxy = SidecarDetection.proxyName(mesh)
-      for row in guards.unmeshed {
-        let what =
-          "\(row.workload.namespace)/\(row.workload.reference) would run under STRICT mTLS (\(MTLSStatusScan.modeText(row)), from \(row.source.text)) with no \(proxy) sidecar"
-        if force || warnOnly {
-          context.stderr.write("Warning: \(warnOnly ? "" : "--force: ")\(what)\n")
-        } else {
-          printer.error(what)
-        }
-      }
-      if !force && !warnOnly {
-        refused = true
-        context.stderr.write(
-          "  hint: inject it (\(Meshctl.displayName) inject, or the injection webhook), set PERMISSIVE for it first, or pass --force\n"
-        )
-      }
-    }
-    if refused { try Self.refuse([], status: .findings, context: context) }
+    let verdict = guards.verdict(
+      allowEmpty: allowEmpty, force: force, warnOnly: warnOnly, commandName: Meshctl.displayName)
+    for warning in verdict.warnings { context.stderr.write("Warning: \(warning)\n") }
+    for error in verdict.errors { DiagnosticPrinter(context).error(error) }
+    for hint in verdict.hints { context.stderr.write("  hint: \(hint)\n") }
+    if verdict.refused { try Self.refuse([], status: .findings, context: context) }
   }
 
   /// Prints `lines` and that nothing was sent, and throws `status`.
