@@ -139,3 +139,33 @@ struct EnableState: Sendable {
       warnings: scan.warnings)
   }
 }
+
+extension MTLSEnablePlan {
+  /// The refusal of STRICT as people read it: the workloads in scope without a sidecar, why
+  /// that breaks them, and the migration in steps. `selectorArguments` are the `--selector`
+  /// values as given; `commandName` is `meshctl` or `kubectl mesh`.
+  public static func refusal(
+    unmeshed: [WorkloadMTLS], meshWide: Bool, provider: MeshConfig.Provider, namespace: String,
+    selectorArguments: [String], commandName: String
+  ) -> String {
+    let place = meshWide ? "the mesh (\(namespace) is Istio's root namespace)" : "namespace \(namespace)"
+    let count = unmeshed.count == 1 ? "1 workload" : "\(unmeshed.count) workloads"
+    var text =
+      "\(commandName): error: refusing STRICT mTLS: \(count) in scope in \(place) "
+      + "\(unmeshed.count == 1 ? "has" : "have") no \(ProxyContainer.name(for: provider)) sidecar:\n"
+    let showNamespace = Set(unmeshed.map(\.workload.namespace)).count > 1
+    for row in unmeshed {
+      text += "  \(showNamespace ? row.workload.namespace + "/" : "")\(row.workload.reference)\n"
+    }
+    let scope = (["-n \(namespace)"] + selectorArguments.map { "--selector \($0)" }).joined(separator: " ")
+    text += """
+      Under STRICT the meshed workloads accept only mTLS, which workloads without a sidecar cannot send.
+      hint: migrate in steps: \(commandName) mtls enable --mode PERMISSIVE \(scope), inject the workloads \
+      above (\(commandName) inject, or enable the injection webhook and restart them), then --mode STRICT; \
+      --force sets STRICT now
+      \(commandName): nothing was sent to the cluster
+
+      """
+    return text
+  }
+}

@@ -11,6 +11,14 @@ public enum DryRunMode: String, ArgumentChoice, Sendable {
   case client
   /// The server checks everything and persists nothing (`dryRun=All`).
   case server
+
+  /// kubectl's line for an applied object: `deployment.apps/web serverside-applied`, with
+  /// `(dry run)` or `(server dry run; <note>)` when nothing was stored.
+  func appliedLine(_ object: ResolvedObject, note: String? = nil) -> String {
+    let mode = self == .server ? "server dry run" : "dry run"
+    let suffix = self == .none ? "" : " (\(([mode] + [note].compactMap { $0 }).joined(separator: "; ")))"
+    return "\(object.reference) serverside-applied\(suffix)\n"
+  }
 }
 
 /// How `apply` and `mtls enable` write: `--dry-run`, `--force-conflicts`, `--field-manager`.
@@ -157,9 +165,7 @@ extension Meshctl {
     ) {
       switch output {
       case nil:
-        let mode = write.dryRun == .server ? "server dry run" : "dry run"
-        let suffix = write.dryRun == .none ? "" : " (\(([mode] + [note].compactMap { $0 }).joined(separator: "; ")))"
-        context.stdout.write("\(object.reference) serverside-applied\(suffix)\n")
+        context.stdout.write(write.dryRun.appliedLine(object, note: note))
       case .name?:
         context.stdout.write(object.reference + "\n")
       case .json?, .yaml?:

@@ -191,8 +191,10 @@ extension Meshctl.MTLS {
         report(diagnostics, context: context)
         return .findings
       case .refused(let unmeshed, let meshWide):
-        let place = meshWide ? "the mesh (\(namespace) is Istio's root namespace)" : "namespace \(namespace)"
-        refuse(unmeshed, provider: plan.provider, place: place, namespace: namespace, context: context)
+        context.stderr.write(
+          MTLSEnablePlan.refusal(
+            unmeshed: unmeshed, meshWide: meshWide, provider: plan.provider, namespace: namespace,
+            selectorArguments: selector, commandName: Meshctl.displayName))
         return .findings
       case .apply(let objects):
         for warning in plan.warnings { context.stderr.write("Warning: \(warning)\n") }
@@ -207,32 +209,6 @@ extension Meshctl.MTLS {
       if diagnostics.contains(where: { $0.severity == .error }) { printer.note("nothing was sent to the cluster") }
     }
 
-    /// The refusal of STRICT: the workloads without a sidecar and the way to migrate.
-    private func refuse(
-      _ unmeshed: [WorkloadMTLS], provider: MeshConfig.Provider, place: String, namespace: String,
-      context: CommandContext
-    ) {
-      let proxy = SidecarDetection.proxyName(provider)
-      let count = unmeshed.count == 1 ? "1 workload" : "\(unmeshed.count) workloads"
-      var text =
-        "\(Meshctl.displayName): error: refusing STRICT mTLS: \(count) in scope in \(place) "
-        + "\(unmeshed.count == 1 ? "has" : "have") no \(proxy) sidecar:\n"
-      let showNamespace = Set(unmeshed.map(\.workload.namespace)).count > 1
-      for row in unmeshed {
-        text += "  \(showNamespace ? row.workload.namespace + "/" : "")\(row.workload.reference)\n"
-      }
-      let scope = (["-n \(namespace)"] + selector.map { "--selector \($0)" }).joined(separator: " ")
-      text += """
-        Under STRICT the meshed workloads accept only mTLS, which workloads without a sidecar cannot send.
-        hint: migrate in steps: \(Meshctl.displayName) mtls enable --mode PERMISSIVE \(scope), inject the workloads \
-        above (\(Meshctl.displayName) inject, or enable the injection webhook and restart them), then --mode STRICT; \
-        --force sets STRICT now
-        \(Meshctl.displayName): nothing was sent to the cluster
-
-        """
-      context.stderr.write(text)
-    }
-
     /// Server-side applies the rendered objects and prints kubectl's lines.
     private func apply(_ objects: [Node], api: KubeAPI, context: CommandContext) throws -> ExitStatus {
       let (resolved, problems) = try awaitCompletion {
@@ -243,9 +219,8 @@ extension Meshctl.MTLS {
         context.stderr.write("\(Meshctl.displayName): nothing was sent to the cluster\n")
         return .clusterError
       }
-      let suffix = [DryRunMode.client: " (dry run)", .server: " (server dry run)"][write.dryRun] ?? ""
       guard write.dryRun != .client else {
-        for object in resolved { context.stdout.write("\(object.reference) serverside-applied\(suffix)\n") }
+        for object in resolved { context.stdout.write(write.dryRun.appliedLine(object)) }
         return .success
       }
       let options = write.applyOptions
@@ -253,7 +228,7 @@ extension Meshctl.MTLS {
       var failures: [any Error] = []
       for (object, outcome) in zip(resolved, outcomes) {
         switch outcome {
-        case .success: context.stdout.write("\(object.reference) serverside-applied\(suffix)\n")
+        case .success: context.stdout.write(write.dryRun.appliedLine(object))
         case .failure(let error):
           context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
           failures.append(error)
