@@ -20,6 +20,12 @@ class Resource:
     namespaced: bool
     short_names: tuple = ()
     verbs: tuple = tuple(ALL_VERBS)
+    status_subresource: bool = False
+
+    @property
+    def custom(self):
+        """True for the resources of the switchable mesh groups, which a real cluster serves from CRDs."""
+        return any(self in resources for resources in OPTIONAL_GROUPS.values())
 
     @property
     def group_version(self):
@@ -44,21 +50,26 @@ class Resource:
             entry["shortNames"] = list(self.short_names)
         return entry
 
+    def status_discovery_entry(self):
+        """The APIResource entry of the `<plural>/status` subresource."""
+        return {"name": f"{self.plural}/status", "singularName": "", "namespaced": self.namespaced,
+                "kind": self.kind, "verbs": ["get", "patch", "update"]}
 
-def _r(group, version, plural, kind, namespaced=True, short=(), verbs=tuple(ALL_VERBS)):
-    return Resource(group, version, plural, kind, namespaced, tuple(short), tuple(verbs))
+
+def _r(group, version, plural, kind, namespaced=True, short=(), verbs=tuple(ALL_VERBS), status=False):
+    return Resource(group, version, plural, kind, namespaced, tuple(short), tuple(verbs), status)
 
 
 # The switchable mesh groups, by the key used in `--groups` and the admin endpoint.
 OPTIONAL_GROUPS = {
     "istio": [
-        _r("networking.istio.io", "v1", "virtualservices", "VirtualService", short=("vs",)),
-        _r("networking.istio.io", "v1", "destinationrules", "DestinationRule", short=("dr",)),
-        _r("security.istio.io", "v1", "peerauthentications", "PeerAuthentication", short=("pa",)),
+        _r("networking.istio.io", "v1", "virtualservices", "VirtualService", short=("vs",), status=True),
+        _r("networking.istio.io", "v1", "destinationrules", "DestinationRule", short=("dr",), status=True),
+        _r("security.istio.io", "v1", "peerauthentications", "PeerAuthentication", short=("pa",), status=True),
     ],
     "gateway": [
-        _r("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute"),
-        _r("gateway.networking.k8s.io", "v1", "gateways", "Gateway", short=("gtw",)),
+        _r("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute", status=True),
+        _r("gateway.networking.k8s.io", "v1", "gateways", "Gateway", short=("gtw",), status=True),
     ],
     "linkerd": [
         _r("policy.linkerd.io", "v1beta3", "servers", "Server", short=("srv",)),
@@ -69,17 +80,19 @@ OPTIONAL_GROUPS = {
 
 BUILTIN_RESOURCES = [
     _r("", "v1", "namespaces", "Namespace", namespaced=False, short=("ns",)),
-    _r("", "v1", "services", "Service", short=("svc",)),
+    _r("", "v1", "services", "Service", short=("svc",), status=True),
     _r("", "v1", "configmaps", "ConfigMap", short=("cm",)),
     _r("", "v1", "serviceaccounts", "ServiceAccount", short=("sa",)),
     _r("", "v1", "secrets", "Secret"),
-    _r("", "v1", "pods", "Pod", short=("po",)),
-    _r("apps", "v1", "deployments", "Deployment", short=("deploy",)),
-    _r("apps", "v1", "statefulsets", "StatefulSet", short=("sts",)),
-    _r("apps", "v1", "daemonsets", "DaemonSet", short=("ds",)),
-    _r("apps", "v1", "replicasets", "ReplicaSet", short=("rs",)),
-    _r("batch", "v1", "jobs", "Job"),
-    _r("batch", "v1", "cronjobs", "CronJob", short=("cj",)),
+    _r("", "v1", "pods", "Pod", short=("po",), status=True),
+    _r("apps", "v1", "deployments", "Deployment", short=("deploy",), status=True),
+    _r("apps", "v1", "statefulsets", "StatefulSet", short=("sts",), status=True),
+    _r("apps", "v1", "daemonsets", "DaemonSet", short=("ds",), status=True),
+    _r("apps", "v1", "replicasets", "ReplicaSet", short=("rs",), status=True),
+    _r("batch", "v1", "jobs", "Job", status=True),
+    _r("batch", "v1", "cronjobs", "CronJob", short=("cj",), status=True),
+    _r("coordination.k8s.io", "v1", "leases", "Lease"),
+    _r("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice"),
     _r("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview",
        namespaced=False, verbs=("create",)),
 ]
@@ -160,7 +173,12 @@ class Catalog:
 
     def resource_list(self, group, version):
         """The `/api/v1` or `/apis/<group>/<version>` document (APIResourceList), or None."""
-        entries = [r.discovery_entry() for r in self.resources() if (r.group, r.version) == (group, version)]
+        entries = []
+        for resource in self.resources():
+            if (resource.group, resource.version) == (group, version):
+                entries.append(resource.discovery_entry())
+                if resource.status_subresource:
+                    entries.append(resource.status_discovery_entry())
         if not entries:
             return None
         group_version = f"{group}/{version}" if group else version

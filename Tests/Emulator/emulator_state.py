@@ -226,11 +226,12 @@ class AccessRules:
             return any(all(rule.get(f, "*") in ("*", request[f]) for f in self.FIELDS) for rule in self.deny)
 
 
-def forbidden_message(user, verb, resource, namespace, name):
+def forbidden_message(user, verb, resource, namespace, name, subresource=""):
     """The API server's Forbidden message, e.g. `deployments.apps "web" is forbidden: User "alice" ...`."""
     target = f'{resource.qualified} "{name}"' if name else resource.qualified
     scope = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
-    return (f'{target} is forbidden: User "{user}" cannot {verb} resource "{resource.plural}" '
+    plural = f"{resource.plural}/{subresource}" if subresource else resource.plural
+    return (f'{target} is forbidden: User "{user}" cannot {verb} resource "{plural}" '
             f'in API group "{resource.group}"{scope}')
 
 
@@ -242,8 +243,9 @@ class Faults:
 
     Configured with a JSON object (every key optional):
     `{"latencyMs": 10, "throttle": {"count": 2, "retryAfter": 1}, "errors": {"count": 2, "code": 503},
-      "drop": {"count": 1}}`; each counted fault may also carry `"methods": ["PATCH"]` and
-    `"pathPrefix": "/apis/apps"` to hit only matching requests.
+      "drop": {"count": 1}, "interleave": {"count": 1, "patch": {...}, "fieldManager": "rival"}}`; each
+    counted fault may also carry `"methods": ["PATCH"]` and `"pathPrefix": "/apis/apps"` to hit only
+    matching requests.
     """
 
     def __init__(self):
@@ -254,7 +256,7 @@ class Faults:
         """Merges (or, with `replace`, sets) the fault configuration."""
         if not isinstance(config, dict):
             raise ApiError(400, "BadRequest", "faults must be a JSON object")
-        unknown = set(config) - {"latencyMs", "throttle", "errors", "drop"}
+        unknown = set(config) - {"latencyMs", "throttle", "errors", "drop", "interleave"}
         if unknown:
             raise ApiError(400, "BadRequest", f"unknown fault kinds: {sorted(unknown)}")
         with self.lock:
@@ -295,6 +297,17 @@ class Faults:
             if error:
                 return ("status", int(error.get("code", 500)), {})
             return None
+
+    def next_interleave(self, method, path):
+        """The `interleave` write to make before this request (consuming one count), or None.
+
+        `{"count": 1, "methods": ["PUT", "PATCH"], "pathPrefix": "/apis/...", "patch": {...},
+        "fieldManager": "rival"}`: just before the next matching request is served, the JSON merge
+        patch `patch` is applied to the object the request names, as another writer would.
+        """
+        with self.lock:
+            fault = self._take("interleave", method, path)
+            return copy.deepcopy(fault) if fault else None
 
 
 class Stats:

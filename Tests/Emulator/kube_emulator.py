@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import emulator_apply as apply_logic  # noqa: E402
 import emulator_credentials as credentials_module  # noqa: E402
+import emulator_kinds  # noqa: E402
 from emulator_resources import OPTIONAL_GROUPS, Catalog  # noqa: E402
 from emulator_state import (AccessRules, ApiError, Faults, Stats, Store, field_selector,  # noqa: E402
                             forbidden_message, label_selector, now_rfc3339)
@@ -37,7 +38,8 @@ SERVER_VERSION = {
     "compiler": "cpython", "platform": "linux/amd64",
 }
 KNOWN_TOP_LEVEL = {"apiVersion", "kind", "metadata", "spec", "status", "data", "binaryData", "stringData", "type",
-                   "immutable", "secrets", "imagePullSecrets", "automountServiceAccountToken"}
+                   "immutable", "secrets", "imagePullSecrets", "automountServiceAccountToken",
+                   "addressType", "endpoints", "ports"}
 KNOWN_METADATA = {"name", "generateName", "namespace", "labels", "annotations", "uid", "resourceVersion",
                   "generation", "creationTimestamp", "managedFields", "ownerReferences", "finalizers",
                   "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"}
@@ -272,6 +274,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             if admin:
                 self.route_admin()
             else:
+                self.interleave()
                 self.route()
         except ApiError as error:
             self.send_json(error.code, error.status(), error.headers)
@@ -328,6 +331,39 @@ class RequestHandler(BaseHTTPRequestHandler):
                          headers)
         self.send_json(code, error.status(), headers)
         return True
+
+    def interleave(self):
+        """Makes the configured `interleave` write to the object this request names, if one is due.
+
+        It is what another client writing between this client's read and its write looks like: the
+        object changes (a new resourceVersion, the fields owned by the fault's `fieldManager`).
+        """
+        fault = self.emulator.faults.next_interleave(self.command, self.url_path)
+        if fault is None:
+            return
+        segments = self.url_path.strip("/").split("/")
+        group, version, rest = ("", segments[1], segments[2:]) if segments[0] == "api" and len(segments) > 1 \
+            else (segments[1], segments[2], segments[3:]) if len(segments) > 2 else (None, None, [])
+        namespace = ""
+        if len(rest) >= 3 and rest[0] == "namespaces":
+            namespace, rest = rest[1], rest[2:]
+        resource = self.emulator.catalog.find(group, version, rest[0]) if len(rest) >= 2 else None
+        if resource is None:
+            return
+        store = self.emulator.store
+        with store.changed:
+            key = (resource.group, resource.plural, namespace, rest[1])
+            old = store.get(key)
+            if old is None:
+                return
+            new = apply_logic.merge_patch(old, fault.get("patch") or {})
+            new["metadata"] = dict(new.get("metadata") or {}, **{k: old["metadata"][k] for k in (
+                "name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in old["metadata"]})
+            new = apply_logic.record_update(old, new, fault.get("fieldManager") or "emulator-interleave",
+                                            now_rfc3339())
+            if spec_part(old) != spec_part(new):
+                new["metadata"]["generation"] = int(old["metadata"].get("generation", 1)) + 1
+            store.put(key, new, "MODIFIED")
 
     def authenticate(self):
         """The user name from the bearer token, basic auth (a user's name and token as its password,
@@ -477,14 +513,15 @@ class RequestHandler(BaseHTTPRequestHandler):
         if rest[0] == "namespaces" and len(rest) >= 3:
             namespace, rest = rest[1], rest[2:]
         plural, name = rest[0], (rest[1] if len(rest) > 1 else "")
-        if len(rest) > 2:
-            raise path_not_found()  # subresources (status, scale, ...) are not emulated
+        subresource = rest[2] if len(rest) == 3 else ""
         resource = catalog.find(group, version, plural)
-        if resource is None or (namespace and not resource.namespaced):
+        if resource is None or (namespace and not resource.namespaced) or len(rest) > 3:
             raise path_not_found()
+        if subresource and (subresource != "status" or not resource.status_subresource):
+            raise path_not_found()  # the only subresource emulated is /status
         if resource.plural == "selfsubjectaccessreviews":
             return self.self_subject_access_review()
-        return ResourceRequest(self, resource, namespace, name).serve()
+        return ResourceRequest(self, resource, namespace, name, subresource).serve()
 
     def self_subject_access_review(self):
         """Answers a SelfSubjectAccessReview from the deny rules."""
@@ -509,11 +546,12 @@ class RequestHandler(BaseHTTPRequestHandler):
 class ResourceRequest:
     """One request on a resource collection or object: verbs, access rules, validation, storage."""
 
-    def __init__(self, handler, resource, namespace, name):
+    def __init__(self, handler, resource, namespace, name, subresource=""):
         self.handler = handler
         self.resource = resource
         self.namespace = namespace
         self.name = name
+        self.subresource = subresource
         self.query = handler.query
         self.store = handler.emulator.store
         self.dry_run = handler.query.get("dryRun") == "All"
@@ -538,12 +576,18 @@ class ResourceRequest:
         """Checks the access rules and runs the verb."""
         verb = self.verb()
         user = self.handler.user
-        if self.handler.emulator.rules.denies(user, verb, self.resource.group, self.resource.plural,
-                                              self.namespace, self.name):
-            raise ApiError(403, "Forbidden", forbidden_message(user, verb, self.resource, self.namespace, self.name),
+        plural = f"{self.resource.plural}/{self.subresource}" if self.subresource else self.resource.plural
+        if self.handler.emulator.rules.denies(user, verb, self.resource.group, plural, self.namespace, self.name):
+            raise ApiError(403, "Forbidden", forbidden_message(user, verb, self.resource, self.namespace, self.name,
+                                                               self.subresource),
                            {"name": self.name, "group": self.resource.group, "kind": self.resource.plural})
         if self.resource.namespaced and not self.namespace and verb not in ("list", "watch"):
             raise path_not_found()
+        if self.subresource:
+            method = {"get": self.get, "update": self.update_status, "patch": self.patch_status}.get(verb)
+            if method is None:
+                raise method_not_allowed(self.handler.command)
+            return method()
         method = {"get": self.get, "list": self.list, "watch": self.watch, "create": self.create,
                   "update": self.update, "patch": self.patch, "delete": self.delete,
                   "deletecollection": self.delete_collection}.get(verb)
@@ -689,7 +733,8 @@ class ResourceRequest:
         return obj
 
     def commit(self, old, new, code):
-        """Stores `new` (unless dry-run or unchanged) and answers with it."""
+        """Checks the kind's rules, stores `new` (unless dry-run or unchanged) and answers with it."""
+        emulator_kinds.check_object(self.resource, new)
         if old is not None:
             if apply_logic.canonical(old) == apply_logic.canonical(new):
                 return self.respond(200, old)
@@ -723,10 +768,18 @@ class ResourceRequest:
             old = self.store.get(self.key())
             if old is None:
                 raise not_found(self.resource, self.name)
-            sent = obj["metadata"].get("resourceVersion")
-            if sent and sent != old["metadata"]["resourceVersion"]:
-                raise self.modified_conflict()
-            return self.commit(old, self.updated(old, obj), 200)
+            self.check_precondition(old, obj)
+            return self.commit(old, self.keep_status(old, self.updated(old, obj)), 200)
+
+    def check_precondition(self, old, sent):
+        """409 Conflict when `sent` (a body, or the object a patch produced) names another resourceVersion.
+
+        Every write that carries `metadata.resourceVersion` is conditional on it, as on the API server:
+        update, merge/strategic/JSON patch (the version of the patched object) and server-side apply.
+        """
+        version = ((sent or {}).get("metadata") or {}).get("resourceVersion") if isinstance(sent, dict) else None
+        if version and str(version) != old["metadata"]["resourceVersion"]:
+            raise self.modified_conflict()
 
     def modified_conflict(self):
         """409 Conflict for a stale resourceVersion."""
@@ -734,6 +787,17 @@ class ResourceRequest:
                         f'"{self.name}": the object has been modified; please apply your changes to the latest '
                         'version and try again',
                         {"name": self.name, "group": self.resource.group, "kind": self.resource.plural})
+
+    def keep_status(self, old, new):
+        """`new` with the status of `old` when the kind has a /status subresource (writes to the main
+        resource ignore changes to the status stanza)."""
+        if not self.resource.status_subresource:
+            return new
+        if "status" in old:
+            new["status"] = copy.deepcopy(old["status"])
+        else:
+            new.pop("status", None)
+        return new
 
     def updated(self, old, new):
         """`new` keeping the server-set metadata of `old`, with ownership recorded for the change."""
@@ -750,10 +814,7 @@ class ResourceRequest:
             return self.server_side_apply()
         if "force" in self.query:
             raise ApiError(400, "BadRequest", "force may only be specified with the apply patch type")
-        if content_type not in MERGE_PATCH_TYPES + (JSON_PATCH_TYPE,):
-            raise ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - "
-                           f"accepted media types include: {JSON_PATCH_TYPE}, {', '.join(MERGE_PATCH_TYPES)}, "
-                           f"{APPLY_PATCH_TYPE}")
+        self.check_patch_type(content_type)
         patch_body = self.handler.json_body()
         with self.store.changed:
             old = self.store.get(self.key())
@@ -765,10 +826,15 @@ class ResourceRequest:
                 new = apply_logic.merge_patch(old, patch_body)
             self.check_identity(new)
             self.check_fields(new)
-            sent = (patch_body.get("metadata") or {}).get("resourceVersion") if isinstance(patch_body, dict) else None
-            if sent and sent != old["metadata"]["resourceVersion"]:
-                raise self.modified_conflict()
-            return self.commit(old, self.updated(old, new), 200)
+            self.check_precondition(old, new)
+            return self.commit(old, self.keep_status(old, self.updated(old, new)), 200)
+
+    def check_patch_type(self, content_type):
+        """415 for a patch type the resource does not take (custom resources take no strategic merge patch)."""
+        accepted = [JSON_PATCH_TYPE, MERGE_PATCH_TYPES[0]] + ([] if self.resource.custom else [MERGE_PATCH_TYPES[1]])
+        if content_type not in accepted:
+            raise ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - "
+                           f"accepted media types include: {', '.join(accepted + [APPLY_PATCH_TYPE])}")
 
     def server_side_apply(self):
         """Server-side apply with field managers, conflicts and `force`."""
@@ -787,6 +853,8 @@ class ResourceRequest:
             old = self.store.get(self.key())
             if old is None:
                 self.require_namespace()
+            else:
+                self.check_precondition(old, applied)
             try:
                 new = apply_logic.server_side_apply(old, applied, manager, force, now_rfc3339())
             except apply_logic.ApplyConflict as conflict:
@@ -797,7 +865,57 @@ class ResourceRequest:
                 new = self.new_object(new)
                 new["metadata"]["managedFields"] = managed
                 return self.commit(None, new, 201)
-            return self.commit(old, new, 200)
+            return self.commit(old, self.keep_status(old, new), 200)
+
+    # --- the /status subresource ---
+
+    def with_status_of(self, old, source):
+        """`old` with the status of `source`: writes to /status ignore changes to anything else."""
+        new = copy.deepcopy(old)
+        if isinstance(source, dict) and "status" in source:
+            new["status"] = copy.deepcopy(source["status"])
+        else:
+            new.pop("status", None)
+        return new
+
+    def update_status(self):
+        """PUT .../status: replaces the status only; a stale `resourceVersion` is a 409 Conflict."""
+        obj = self.handler.json_body()
+        self.check_identity(obj)
+        with self.store.changed:
+            old = self.store.get(self.key())
+            if old is None:
+                raise not_found(self.resource, self.name)
+            self.check_precondition(old, obj)
+            return self.commit(old, self.with_status_of(old, obj), 200)
+
+    def patch_status(self):
+        """PATCH .../status (merge, strategic merge, JSON patch or apply): changes the status only.
+
+        An apply merges the applied status into the live one (no field ownership is kept for status).
+        """
+        content_type = self.handler.content_type()
+        if content_type != APPLY_PATCH_TYPE:
+            self.check_patch_type(content_type)
+        if content_type == APPLY_PATCH_TYPE and not self.query.get("fieldManager"):
+            raise ApiError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
+                           "is required for apply patch")
+        body = self.handler.json_body()
+        with self.store.changed:
+            old = self.store.get(self.key())
+            if old is None:
+                raise not_found(self.resource, self.name)
+            if content_type == JSON_PATCH_TYPE:
+                patched = json_patch(old, body)
+            elif content_type == APPLY_PATCH_TYPE:
+                self.check_identity(body)
+                patched = apply_logic.deep_merge(old, {"metadata": body.get("metadata") or {},
+                                                       "status": body.get("status") or {}})
+            else:
+                patched = apply_logic.merge_patch(old, body)
+            self.check_identity(patched)
+            self.check_precondition(old, patched)
+            return self.commit(old, self.with_status_of(old, patched), 200)
 
     def delete(self):
         """DELETE one object (a namespace takes its objects with it); answers a Success Status."""

@@ -1,5 +1,6 @@
 """Unit tests of the emulator's field ownership (server-side apply), without a server or kubectl."""
 
+import datetime
 import os
 import sys
 import unittest
@@ -7,6 +8,10 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import emulator_apply as ssa  # noqa: E402
+import emulator_fixtures as fixtures  # noqa: E402
+import emulator_kinds as kinds  # noqa: E402
+from emulator_resources import BUILTIN_RESOURCES  # noqa: E402
+from emulator_state import ApiError  # noqa: E402
 
 NOW = "2026-01-01T00:00:00Z"
 LATER = "2026-01-01T00:01:00Z"
@@ -105,6 +110,88 @@ class ServerSideApplyTests(unittest.TestCase):
         with self.assertRaises(ssa.ApplyConflict) as raised:
             ssa.server_side_apply(live, deployment(replicas=4), "kubectl", False, LATER)
         self.assertIn(f'conflict with "kubectl-edit" using apps/v1 at {LATER}: .spec.replicas', str(raised.exception))
+
+
+def virtual_service(weights):
+    """A VirtualService whose `spec.http` (a list without keys: atomic) splits over two subsets."""
+    route = [{"destination": {"host": "cart", "subset": f"v{i + 1}"}, "weight": w} for i, w in enumerate(weights)]
+    return {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+            "metadata": {"name": "cart", "namespace": "shop"},
+            "spec": {"hosts": ["cart"], "http": [{"route": route}]}}
+
+
+class AtomicListTests(unittest.TestCase):
+    def test_a_list_is_owned_and_conflicts_as_one_field(self):
+        live = ssa.server_side_apply(None, virtual_service((90, 10)), "meshctl", False, NOW)
+        live = ssa.server_side_apply(live, virtual_service((50, 50)), "meshctl-shift", True, LATER)
+        self.assertEqual(owners(live), {"meshctl": {".spec.hosts"}, "meshctl-shift": {".spec.hosts", ".spec.http"}})
+        self.assertEqual(live["metadata"]["managedFields"][1]["fieldsV1"]["f:spec"], {"f:hosts": {}, "f:http": {}})
+        with self.assertRaises(ssa.ApplyConflict) as raised:
+            ssa.server_side_apply(live, virtual_service((90, 10)), "meshctl", False, LATER)
+        self.assertEqual(str(raised.exception), 'Apply failed with 1 conflict: conflict with "meshctl-shift" using '
+                                                "networking.istio.io/v1: .spec.http")
+
+    def test_a_list_applied_whole_replaces_the_live_list(self):
+        live = ssa.server_side_apply(None, virtual_service((90, 10, 0)), "meshctl", False, NOW)
+        forced = ssa.server_side_apply(live, virtual_service((100,)), "meshctl-shift", True, LATER)
+        self.assertEqual([r["weight"] for r in forced["spec"]["http"][0]["route"]], [100])
+        self.assertEqual(owners(forced)["meshctl"], {".spec.hosts"})
+
+
+def resource(plural):
+    """The built-in resource called `plural`."""
+    return next(r for r in BUILTIN_RESOURCES if r.plural == plural)
+
+
+class KindCheckTests(unittest.TestCase):
+    def test_lease_times_need_six_fractional_digits(self):
+        kinds.check_object(resource("leases"), fixtures.lease("a", "ns", "alice"))
+        for value in ("2026-01-02T03:04:05Z", "2026-01-02T03:04:05.123Z", 5):
+            lease = fixtures.lease("a", "ns", "alice")
+            lease["spec"]["acquireTime"] = value
+            with self.assertRaises(ApiError) as raised:
+                kinds.check_object(resource("leases"), lease)
+            self.assertEqual(raised.exception.code, 400, value)
+        lease["spec"]["acquireTime"] = "2026-01-02T03:04:05.123456+02:00"
+        kinds.check_object(resource("leases"), lease)
+
+    def test_lease_numbers(self):
+        lease = fixtures.lease("a", "ns", "alice", duration_seconds=-1, transitions=-2)
+        with self.assertRaises(ApiError) as raised:
+            kinds.check_object(resource("leases"), lease)
+        self.assertEqual([c["field"] for c in raised.exception.details["causes"]],
+                         ["spec.leaseDurationSeconds", "spec.leaseTransitions"])
+        self.assertTrue(raised.exception.message.startswith('Lease.coordination.k8s.io "a" is invalid: [spec.'))
+        lease = fixtures.lease("a", "ns", "alice", duration_seconds="30")
+        with self.assertRaises(ApiError) as raised:
+            kinds.check_object(resource("leases"), lease)
+        self.assertEqual(raised.exception.code, 400)
+
+    def test_endpoint_slice_address_type_and_addresses(self):
+        kinds.check_object(resource("endpointslices"), fixtures.endpoint_slice("cart", "ns", ready=(True, None)))
+        broken = fixtures.endpoint_slice("cart", "ns")
+        broken["addressType"] = "IPv5"
+        with self.assertRaises(ApiError) as raised:
+            kinds.check_object(resource("endpointslices"), broken)
+        self.assertIn('addressType: Unsupported value: "IPv5"', raised.exception.message)
+
+    def test_other_kinds_are_not_checked(self):
+        kinds.check_object(resource("pods"), {"metadata": {"name": "x"}, "spec": {"acquireTime": "now"}})
+
+
+class FixtureTests(unittest.TestCase):
+    def test_paths_and_micro_time(self):
+        self.assertEqual(fixtures.object_path(fixtures.pod("p", "ns", {})), "/api/v1/namespaces/ns/pods/p")
+        self.assertEqual(fixtures.object_path(fixtures.lease("l", "ns", "me")),
+                         "/apis/coordination.k8s.io/v1/namespaces/ns/leases/l")
+        self.assertEqual(fixtures.collection_path(fixtures.endpoint_slice("s", "ns")),
+                         "/apis/discovery.k8s.io/v1/namespaces/ns/endpointslices")
+        moment = datetime.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=datetime.timezone.utc)
+        self.assertEqual(fixtures.micro_time(moment), "2026-01-02T03:04:05.000006Z")
+
+    def test_pod_readiness(self):
+        conditions = fixtures.pod("p", "ns", {"app": "a"}, ready=False)["status"]["conditions"]
+        self.assertIn({"type": "Ready", "status": "False"}, conditions)
 
 
 class MergePatchTests(unittest.TestCase):

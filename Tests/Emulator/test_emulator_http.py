@@ -14,6 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import emulator_fixtures as fixtures  # noqa: E402
 from emulator_client import EmulatorClient  # noqa: E402
 from kube_emulator import Emulator  # noqa: E402
 
@@ -31,10 +32,12 @@ def deployment(name="web", replicas=1, **metadata):
 class HttpTestCase(unittest.TestCase):
     """A fresh emulator per test class, reset before every test."""
 
+    groups = ()
+
     @classmethod
     def setUpClass(cls):
         cls.scratch = tempfile.mkdtemp(prefix="kube-emulator-http-")
-        cls.emulator = Emulator(cls.scratch).start()
+        cls.emulator = Emulator(cls.scratch, groups=cls.groups).start()
         cls.client = EmulatorClient(cls.scratch, cls.emulator.port, cls.emulator.credentials.admin_token)
 
     @classmethod
@@ -164,6 +167,212 @@ class StatusCodes(HttpTestCase):
         accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
         status, headers, body = self.client.request("GET", "/apis", headers={"Accept": accept})
         self.assertEqual((status, headers["Content-Type"], body["kind"]), (200, "application/json", "APIGroupList"))
+
+
+APPLY = "application/apply-patch+yaml"
+MERGE = "application/merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
+LEASES = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
+SLICES = "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices"
+PODS = "/api/v1/namespaces/default/pods"
+VIRTUAL_SERVICES = "/apis/networking.istio.io/v1/namespaces/default/virtualservices"
+
+
+def virtual_service(weights=(90, 10), **extra):
+    """A VirtualService of `cart` whose one HTTP route splits over subsets v1 and v2."""
+    route = [{"destination": {"host": "cart", "subset": f"v{i + 1}"}, "weight": w} for i, w in enumerate(weights)]
+    return {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+            "metadata": {"name": "cart", "namespace": "default"},
+            "spec": {"hosts": ["cart"], "http": [{"route": route}]}, **extra}
+
+
+class ResourceVersionPreconditions(HttpTestCase):
+    def created(self):
+        status, body = self.call("POST", DEPLOYMENTS, deployment())
+        self.assertEqual(status, 201)
+        return body["metadata"]["resourceVersion"]
+
+    def assert_modified_conflict(self, answer):
+        status, body = answer
+        self.assertEqual((status, body["reason"], body["message"], body["details"]),
+                         (409, "Conflict", 'Operation cannot be fulfilled on deployments.apps "web": the object has '
+                          "been modified; please apply your changes to the latest version and try again",
+                          {"name": "web", "group": "apps", "kind": "deployments"}))
+
+    def test_apply_with_a_stale_resource_version_conflicts_and_a_current_one_applies(self):
+        first = self.created()
+        self.call("PATCH", DEPLOYMENTS + "/web", {"spec": {"replicas": 2}}, MERGE)
+        self.assert_modified_conflict(self.call("PATCH", DEPLOYMENTS + "/web?fieldManager=m&force=true",
+                                                deployment(replicas=5, resourceVersion=first), APPLY))
+        self.assertEqual(self.call("GET", DEPLOYMENTS + "/web")[1]["spec"]["replicas"], 2)
+        current = self.call("GET", DEPLOYMENTS + "/web")[1]["metadata"]["resourceVersion"]
+        status, body = self.call("PATCH", DEPLOYMENTS + "/web?fieldManager=m&force=true",
+                                 deployment(replicas=5, resourceVersion=current), APPLY)
+        self.assertEqual((status, body["spec"]["replicas"]), (200, 5))
+        self.assertGreater(int(body["metadata"]["resourceVersion"]), int(current))
+
+    def test_apply_creating_an_object_ignores_the_resource_version(self):
+        status, body = self.call("PATCH", DEPLOYMENTS + "/web?fieldManager=m", deployment(resourceVersion="1"), APPLY)
+        self.assertEqual(status, 201)
+        self.assertNotEqual(body["metadata"]["resourceVersion"], "1")
+
+    def test_merge_and_json_patches_carrying_a_stale_version_conflict(self):
+        first = self.created()
+        self.call("PATCH", DEPLOYMENTS + "/web", {"spec": {"replicas": 2}}, MERGE)
+        self.assert_modified_conflict(self.call("PATCH", DEPLOYMENTS + "/web", {
+            "metadata": {"resourceVersion": first}, "spec": {"replicas": 7}}, MERGE))
+        self.assert_modified_conflict(self.call("PATCH", DEPLOYMENTS + "/web", [
+            {"op": "replace", "path": "/metadata/resourceVersion", "value": first},
+            {"op": "replace", "path": "/spec/replicas", "value": 7}], JSON_PATCH))
+        self.assertEqual(self.call("GET", DEPLOYMENTS + "/web")[1]["spec"]["replicas"], 2)
+
+    def test_two_writers_from_the_same_version_have_one_winner(self):
+        version = self.created()
+        results = [self.call("PUT", DEPLOYMENTS + "/web", deployment(replicas=n, resourceVersion=version))[0]
+                   for n in (3, 4)]
+        self.assertEqual(results, [200, 409])
+        self.assertEqual(self.call("GET", DEPLOYMENTS + "/web")[1]["spec"]["replicas"], 3)
+
+    def test_interleaved_write_makes_the_next_conditional_write_lose(self):
+        version = self.created()
+        fixtures.interleave_next_write(self.client, DEPLOYMENTS + "/web", {"spec": {"replicas": 8}},
+                                       field_manager="rival")
+        self.assertEqual(self.call("GET", DEPLOYMENTS + "/web")[1]["metadata"]["resourceVersion"], version)
+        self.assert_modified_conflict(self.call("PUT", DEPLOYMENTS + "/web",
+                                                deployment(replicas=3, resourceVersion=version)))
+        live = self.call("GET", DEPLOYMENTS + "/web")[1]
+        self.assertEqual(live["spec"]["replicas"], 8)
+        self.assertIn("rival", [entry["manager"] for entry in live["metadata"]["managedFields"]])
+        # The fault was used up: the retry from the new version goes through.
+        retry = deployment(replicas=3, resourceVersion=live["metadata"]["resourceVersion"])
+        self.assertEqual(self.call("PUT", DEPLOYMENTS + "/web", retry)[0], 200)
+
+
+class StatusSubresource(HttpTestCase):
+    groups = ("istio",)
+
+    def test_main_resource_writes_keep_the_status(self):
+        self.call("POST", DEPLOYMENTS, deployment())
+        status, body = self.call("PATCH", DEPLOYMENTS + "/web/status", {"status": {"readyReplicas": 1}}, MERGE)
+        self.assertEqual((status, body["status"]), (200, {"readyReplicas": 1}))
+        writes = [("PUT", DEPLOYMENTS + "/web", dict(deployment(replicas=2), status={"readyReplicas": 0}), "application/json"),
+                  ("PATCH", DEPLOYMENTS + "/web", {"spec": {"replicas": 3}, "status": None}, MERGE),
+                  ("PATCH", DEPLOYMENTS + "/web", [{"op": "remove", "path": "/status"}], JSON_PATCH),
+                  ("PATCH", DEPLOYMENTS + "/web?fieldManager=m&force=true",
+                   dict(deployment(replicas=4), status={"readyReplicas": 9}), APPLY)]
+        for method, path, body, content_type in writes:
+            status, answer = self.call(method, path, body, content_type)
+            self.assertEqual((status, answer["status"]), (200, {"readyReplicas": 1}), (method, content_type))
+        self.assertEqual(self.call("GET", DEPLOYMENTS + "/web")[1]["spec"]["replicas"], 4)
+
+    def test_status_writes_change_only_the_status(self):
+        _, created = self.call("POST", DEPLOYMENTS, deployment())
+        changed = dict(deployment(replicas=6), status={"replicas": 1})
+        status, body = self.call("PUT", DEPLOYMENTS + "/web/status", changed)
+        self.assertEqual((status, body["spec"]["replicas"], body["status"]), (200, 1, {"replicas": 1}))
+        self.assertEqual(body["metadata"]["generation"], 1)
+        status, body = self.call("PATCH", DEPLOYMENTS + "/web/status?fieldManager=ctl",
+                                 dict(deployment(), status={"readyReplicas": 1}), APPLY)
+        self.assertEqual((status, body["status"]), (200, {"replicas": 1, "readyReplicas": 1}))
+        status, body = self.call("PATCH", DEPLOYMENTS + "/web/status", [
+            {"op": "replace", "path": "/status/replicas", "value": 2}], JSON_PATCH)
+        self.assertEqual((status, body["status"]), (200, {"replicas": 2, "readyReplicas": 1}))
+        stale = dict(deployment(resourceVersion=created["metadata"]["resourceVersion"]), status={})
+        self.assertEqual(self.call("PUT", DEPLOYMENTS + "/web/status", stale)[0], 409)
+        self.assertEqual(self.call("GET", DEPLOYMENTS + "/web/status")[1]["status"],
+                         {"replicas": 2, "readyReplicas": 1})
+
+    def test_status_subresource_errors_and_discovery(self):
+        self.call("POST", DEPLOYMENTS, deployment())
+        self.assertEqual(self.call("DELETE", DEPLOYMENTS + "/web/status")[0], 405)
+        self.assertEqual(self.call("GET", DEPLOYMENTS + "/web/scale")[0], 404)
+        self.assertEqual(self.call("GET", "/api/v1/namespaces/default/configmaps/x/status")[0], 404)
+        self.assertEqual(self.call("GET", DEPLOYMENTS + "/nope/status")[0], 404)
+        names = {r["name"] for r in self.call("GET", "/apis/apps/v1")[1]["resources"]}
+        self.assertTrue({"deployments", "deployments/status"} <= names)
+        self.call("POST", "/_emulator/rbac", {"deny": [{"verb": "patch", "resource": "deployments/status"}]})
+        status, body = self.call("PATCH", DEPLOYMENTS + "/web/status", {"status": {}}, MERGE)
+        self.assertEqual((status, body["message"]), (403, 'deployments.apps "web" is forbidden: User "admin" cannot '
+                                                          'patch resource "deployments/status" in API group "apps" in '
+                                                          'the namespace "default"'))
+        self.assertEqual(self.call("PATCH", DEPLOYMENTS + "/web", {"spec": {}}, MERGE)[0], 200)
+
+    def test_custom_resources_keep_status_and_refuse_strategic_merge_patch(self):
+        self.call("PATCH", VIRTUAL_SERVICES + "/cart?fieldManager=meshctl", virtual_service(), APPLY)
+        self.call("PATCH", VIRTUAL_SERVICES + "/cart/status", {"status": {"observedGeneration": 1}}, MERGE)
+        status, body = self.call("PATCH", VIRTUAL_SERVICES + "/cart?fieldManager=meshctl",
+                                 virtual_service((50, 50), status={}), APPLY)
+        self.assertEqual((status, body["status"], body["metadata"]["generation"]),
+                         (200, {"observedGeneration": 1}, 2))
+        status, body = self.call("PATCH", VIRTUAL_SERVICES + "/cart", {"spec": {}},
+                                 "application/strategic-merge-patch+json")
+        self.assertEqual((status, body["reason"]), (415, "UnsupportedMediaType"))
+        self.assertNotIn("strategic", body["message"])
+        self.assertEqual(self.call("PATCH", DEPLOYMENTS + "/x", {}, "application/strategic-merge-patch+json")[0], 404)
+
+
+class LeasesEndpointSlicesAndPods(HttpTestCase):
+    def test_lease_acquisition_race_has_one_winner(self):
+        self.assertEqual(self.call("POST", LEASES, fixtures.lease("shift-cart", "default", "alice"))[0], 201)
+        status, body = self.call("POST", LEASES, fixtures.lease("shift-cart", "default", "bob"))
+        self.assertEqual((status, body["reason"]), (409, "AlreadyExists"))
+        live = self.call("GET", LEASES + "/shift-cart")[1]
+        takeovers = []
+        for holder in ("carol", "dave"):
+            taken = fixtures.lease("shift-cart", "default", holder)
+            taken["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
+            takeovers.append(self.call("PUT", LEASES + "/shift-cart", taken)[0])
+        self.assertEqual(takeovers, [200, 409])
+        self.assertEqual(self.call("GET", LEASES + "/shift-cart")[1]["spec"]["holderIdentity"], "carol")
+        self.assertEqual(self.call("DELETE", LEASES + "/shift-cart")[0], 200)
+
+    def test_lease_fields_are_checked(self):
+        bad_time = fixtures.lease("a", "default", "alice")
+        bad_time["spec"]["renewTime"] = "2026-01-02T03:04:05Z"
+        status, body = self.call("POST", LEASES, bad_time)
+        self.assertEqual((status, body["reason"]), (400, "BadRequest"))
+        self.assertIn('parsing time "2026-01-02T03:04:05Z" as "2006-01-02T15:04:05.000000Z07:00"', body["message"])
+        status, body = self.call("POST", LEASES, fixtures.lease("a", "default", "alice", duration_seconds=0))
+        self.assertEqual((status, body["message"]), (422, 'Lease.coordination.k8s.io "a" is invalid: '
+                                                          "spec.leaseDurationSeconds: Invalid value: 0: must be "
+                                                          "greater than 0"))
+        self.assertEqual(self.call("GET", LEASES)[1]["items"], [])
+
+    def test_endpoint_slices_list_by_service_name_and_need_an_address_type(self):
+        for slice_ in (fixtures.endpoint_slice("cart-v1", "default", ready=(True, False)),
+                       fixtures.endpoint_slice("cart-v2", "default", ready=(None,))):
+            self.assertEqual(self.call("POST", SLICES, slice_)[0], 201)
+        status, body = self.call("GET", SLICES + "?labelSelector=kubernetes.io%2Fservice-name%3Dcart-v1")
+        self.assertEqual([item["metadata"]["name"] for item in body["items"]], ["cart-v1-slice"])
+        self.assertEqual([e["conditions"]["ready"] for e in body["items"][0]["endpoints"]], [True, False])
+        broken = fixtures.endpoint_slice("x", "default")
+        del broken["addressType"]
+        broken["endpoints"][0]["addresses"] = []
+        status, body = self.call("POST", SLICES, broken)
+        self.assertEqual((status, body["reason"], [c["field"] for c in body["details"]["causes"]]),
+                         (422, "Invalid", ["addressType", "endpoints[0].addresses"]))
+
+    def test_pods_keep_their_status_and_list_by_label(self):
+        fixtures.create_all(self.client, [fixtures.pod("v1-a", "default", {"app": "cart", "version": "v1"}),
+                                          fixtures.pod("v2-a", "default", {"app": "cart", "version": "v2"},
+                                                       ready=False)])
+
+        def ready(selector):
+            items = self.call("GET", PODS + "?labelSelector=" + selector)[1]["items"]
+            return {p["metadata"]["name"]: [c["status"] for c in p["status"]["conditions"] if c["type"] == "Ready"]
+                    for p in items}
+
+        self.assertEqual(ready("version%3Dv2"), {"v2-a": ["False"]})
+        fixtures.set_pod_ready(self.client, "default", "v2-a", True)
+        self.assertEqual(ready("app%3Dcart"), {"v1-a": ["True"], "v2-a": ["True"]})
+        self.call("PATCH", PODS + "/v2-a", {"metadata": {"labels": {"track": "canary"}}, "status": None}, MERGE)
+        self.assertEqual(ready("track"), {"v2-a": ["True"]})
+
+    def test_workload_ready_replicas_through_the_fixture(self):
+        self.call("POST", DEPLOYMENTS, deployment())
+        fixtures.set_workload_ready(self.client, "apps/v1", "Deployment", "default", "web", 3, 1)
+        status = self.call("GET", DEPLOYMENTS + "/web")[1]["status"]
+        self.assertEqual((status["replicas"], status["readyReplicas"]), (3, 1))
 
 
 class FaultsAndStats(HttpTestCase):

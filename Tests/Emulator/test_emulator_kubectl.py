@@ -249,6 +249,250 @@ class MeshGroupsFromTheStart(KubectlTestCase):
         self.assertEqual(out.split(), ["peerauthentications.security.istio.io"])
 
 
+VIRTUAL_SERVICE = """apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: cart
+  namespace: {ns}
+spec:
+  hosts: [cart]
+  http:
+  - route:
+    - destination: {{host: cart, subset: v1}}
+      weight: {v1}
+    - destination: {{host: cart, subset: v2}}
+      weight: {v2}
+"""
+POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  namespace: {ns}
+  labels:
+    app: cart
+    version: {version}
+spec:
+  containers:
+  - name: cart
+    image: example/cart:1
+status:
+  phase: Running
+  podIP: 10.0.0.7
+  conditions:
+  - type: Ready
+    status: "{ready}"
+"""
+LEASE = """apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: {name}
+  namespace: {ns}
+{version}spec:
+  holderIdentity: {holder}
+  leaseDurationSeconds: 30
+  acquireTime: "{time}"
+  renewTime: "{time}"
+"""
+ENDPOINT_SLICE = """apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: {name}
+  namespace: {ns}
+  labels:
+    kubernetes.io/service-name: {service}
+addressType: IPv4
+ports:
+- name: http
+  port: 8080
+  protocol: TCP
+endpoints:
+- addresses: ["10.1.0.1"]
+  conditions: {{ready: {ready}}}
+"""
+
+
+def with_resource_version(text, version):
+    """A manifest with `metadata.resourceVersion` set (after the name line)."""
+    return text.replace("  name: web\n", f'  name: web\n  resourceVersion: "{version}"\n', 1)
+
+
+class ResourceVersionPreconditionsWithKubectl(KubectlTestCase):
+    def setUp(self):
+        self.kubectl_ok("apply", "--server-side", "-f", self.write("rv.yaml", manifest("rv")))
+        self.stale = self.get_json("deployment", "web", "-n", "rv")["metadata"]["resourceVersion"]
+        self.kubectl_ok("patch", "deployment", "web", "-n", "rv", "--type=merge", "-p", '{"spec":{"replicas":3}}')
+        self.current = self.get_json("deployment", "web", "-n", "rv")["metadata"]["resourceVersion"]
+
+    def tearDown(self):
+        self.kubectl_ok("delete", "deployment", "web", "-n", "rv")
+
+    def assert_conflict(self, result):
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn('Operation cannot be fulfilled on deployments.apps "web": the object has been modified; '
+                      "please apply your changes to the latest version and try again", result.stderr)
+        live = self.get_json("deployment", "web", "-n", "rv")
+        self.assertEqual((live["spec"]["replicas"], live["metadata"]["resourceVersion"]), (3, self.current))
+
+    def test_replace_with_a_stale_resource_version_is_refused_and_a_current_one_is_not(self):
+        text = DEPLOYMENT.format(ns="rv", replicas=5)
+        self.assert_conflict(self.kubectl("replace", "-f", self.write("stale.yaml", with_resource_version(
+            text, self.stale))))
+        self.kubectl_ok("replace", "-f", self.write("current.yaml", with_resource_version(text, self.current)))
+        self.assertEqual(self.get_json("deployment", "web", "-n", "rv")["spec"]["replicas"], 5)
+
+    def test_server_side_apply_with_a_stale_resource_version_is_refused(self):
+        text = DEPLOYMENT.format(ns="rv", replicas=3)
+        refused = self.kubectl("apply", "--server-side", "--force-conflicts", "-f",
+                               self.write("stale-ssa.yaml", with_resource_version(text, self.stale)))
+        self.assert_conflict(refused)
+        out = self.kubectl_ok("apply", "--server-side", "--force-conflicts", "-f",
+                              self.write("current-ssa.yaml", with_resource_version(text, self.current)))
+        self.assertEqual(out.strip(), "deployment.apps/web serverside-applied")
+
+    def test_merge_patch_carrying_a_stale_resource_version_is_refused(self):
+        patch = json.dumps({"metadata": {"resourceVersion": self.stale}, "spec": {"replicas": 9}})
+        self.assert_conflict(self.kubectl("patch", "deployment", "web", "-n", "rv", "--type=merge", "-p", patch))
+
+
+class FieldOwnershipOfAtomicListsWithKubectl(KubectlTestCase):
+    groups = ("istio",)
+
+    def test_two_field_managers_conflict_on_the_whole_list_until_forced(self):
+        self.kubectl_ok("apply", "-f", self.write("ns-owners.yaml", NAMESPACE.format(ns="owners")))
+        self.kubectl_ok("apply", "--server-side", "--field-manager=meshctl", "-f",
+                        self.write("vs-apply.yaml", VIRTUAL_SERVICE.format(ns="owners", v1=90, v2=10)))
+        shift = self.write("vs-shift.yaml", VIRTUAL_SERVICE.format(ns="owners", v1=50, v2=50))
+        self.kubectl_ok("apply", "--server-side", "--field-manager=meshctl-shift", "--force-conflicts", "-f", shift)
+        again = self.kubectl("apply", "--server-side", "--field-manager=meshctl", "-f",
+                             self.write("vs-again.yaml", VIRTUAL_SERVICE.format(ns="owners", v1=90, v2=10)))
+        self.assertNotEqual(again.returncode, 0)
+        self.assertIn('Apply failed with 1 conflict: conflict with "meshctl-shift" using networking.istio.io/v1: '
+                      ".spec.http", again.stderr)
+        live = self.get_json("virtualservice", "cart", "-n", "owners", "--show-managed-fields")
+        self.assertEqual([r["weight"] for r in live["spec"]["http"][0]["route"]], [50, 50])
+        owners = {e["manager"]: e["fieldsV1"]["f:spec"] for e in live["metadata"]["managedFields"]}
+        # The list is one field: its owner owns all of it (no per-item entries), the hosts stay shared.
+        self.assertEqual(owners["meshctl-shift"], {"f:hosts": {}, "f:http": {}})
+        self.assertEqual(owners["meshctl"], {"f:hosts": {}})
+        # The same value as the live one is no conflict (shared ownership); --force-conflicts takes it back.
+        self.kubectl_ok("apply", "--server-side", "--field-manager=meshctl", "-f",
+                        self.write("vs-same.yaml", VIRTUAL_SERVICE.format(ns="owners", v1=50, v2=50)))
+        self.kubectl_ok("apply", "--server-side", "--field-manager=meshctl", "--force-conflicts", "-f",
+                        self.write("vs-force.yaml", VIRTUAL_SERVICE.format(ns="owners", v1=90, v2=10)))
+        live = self.get_json("virtualservice", "cart", "-n", "owners", "--show-managed-fields")
+        self.assertEqual([r["weight"] for r in live["spec"]["http"][0]["route"]], [90, 10])
+        owners = {e["manager"]: e["fieldsV1"]["f:spec"] for e in live["metadata"]["managedFields"]}
+        self.assertEqual(owners["meshctl"], {"f:hosts": {}, "f:http": {}})
+        self.assertEqual(owners["meshctl-shift"], {"f:hosts": {}})
+
+    def test_strategic_merge_patch_of_a_custom_resource_is_unsupported(self):
+        self.kubectl_ok("apply", "--server-side", "-f", self.write("vs-smp.yaml", VIRTUAL_SERVICE.format(
+            ns="default", v1=100, v2=0)))
+        refused = self.kubectl("patch", "virtualservice", "cart", "-p", '{"spec":{"hosts":["x"]}}')
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("application/strategic-merge-patch+json is not supported by networking.istio.io/v1, "
+                      "Kind=VirtualService: the body of the request was in an unknown format", refused.stderr)
+        self.kubectl_ok("patch", "virtualservice", "cart", "--type=merge", "-p", '{"spec":{"hosts":["x"]}}')
+
+
+class StatusSubresourceWithKubectl(KubectlTestCase):
+    groups = ("istio",)
+
+    def test_deployment_status_survives_a_reapply_and_only_the_subresource_changes_it(self):
+        path = self.write("status.yaml", manifest("status"))
+        self.kubectl_ok("apply", "--server-side", "-f", path)
+        self.kubectl_ok("patch", "deployment", "web", "-n", "status", "--subresource=status", "--type=merge",
+                        "-p", '{"status":{"replicas":2,"readyReplicas":2,"availableReplicas":2}}')
+        self.kubectl_ok("apply", "--server-side", "-f", self.write("status3.yaml", manifest("status", 3)))
+        self.assertEqual(self.kubectl_ok("get", "deployment", "web", "-n", "status", "-o",
+                                         "jsonpath={.spec.replicas} {.status.readyReplicas}"), "3 2")
+        # A status stanza sent to the main resource is ignored; client-side apply and replace keep it too.
+        with_status = DEPLOYMENT.format(ns="status", replicas=3) + "status:\n  readyReplicas: 0\n"
+        self.kubectl_ok("apply", "--server-side", "-f", self.write("with-status.yaml", with_status))
+        self.kubectl_ok("replace", "-f", self.write("replace.yaml", with_status.replace("replicas: 3", "replicas: 4")))
+        live = self.get_json("deployment", "web", "-n", "status")
+        self.assertEqual((live["spec"]["replicas"], live["status"]["readyReplicas"]), (4, 2))
+        # The subresource leaves the spec alone, and GET on it answers the object.
+        self.kubectl_ok("patch", "deployment", "web", "-n", "status", "--subresource=status", "--type=merge",
+                        "-p", '{"spec":{"replicas":7},"status":{"readyReplicas":1}}')
+        self.assertEqual(self.kubectl_ok("get", "deployment", "web", "-n", "status", "--subresource=status", "-o",
+                                         "jsonpath={.spec.replicas} {.status.readyReplicas}"), "4 1")
+
+    def test_pods_keep_the_status_they_are_created_with_and_list_by_label(self):
+        # (`kubectl create namespace` sends protobuf, which the emulator does not read: manifests are JSON.)
+        self.kubectl_ok("apply", "-f", self.write("ns-pods.yaml", NAMESPACE.format(ns="pods")))
+        text = POD.format(name="cart-v1-a", ns="pods", version="v1", ready="True") + "---\n" + \
+            POD.format(name="cart-v2-a", ns="pods", version="v2", ready="False")
+        self.kubectl_ok("create", "-f", self.write("pods.yaml", text))
+        ready = "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=='Ready')].status} {end}"
+        self.assertEqual(self.kubectl_ok("get", "pods", "-n", "pods", "-l", "app=cart,version=v2", "-o", ready),
+                         "cart-v2-a=False ")
+        self.kubectl_ok("patch", "pod", "cart-v2-a", "-n", "pods", "--subresource=status", "--type=json", "-p",
+                        '[{"op":"replace","path":"/status/conditions/0/status","value":"True"}]')
+        self.kubectl_ok("label", "pod", "cart-v2-a", "-n", "pods", "track=canary")
+        self.assertEqual(self.kubectl_ok("get", "pods", "-n", "pods", "-l", "app=cart", "-o", ready),
+                         "cart-v1-a=True cart-v2-a=True ")
+
+    def test_custom_resource_status_is_kept_across_applies(self):
+        path = self.write("vs-status.yaml", VIRTUAL_SERVICE.format(ns="default", v1=90, v2=10))
+        self.kubectl_ok("apply", "--server-side", "-f", path)
+        self.kubectl_ok("patch", "virtualservice", "cart", "--subresource=status", "--type=merge", "-p",
+                        '{"status":{"observedGeneration":1}}')
+        self.kubectl_ok("apply", "--server-side", "-f", self.write("vs-status2.yaml", VIRTUAL_SERVICE.format(
+            ns="default", v1=50, v2=50)))
+        live = self.get_json("virtualservice", "cart")
+        self.assertEqual((live["metadata"]["generation"], live["status"]), (2, {"observedGeneration": 1}))
+
+
+class LeasesAndEndpointSlicesWithKubectl(KubectlTestCase):
+    TIME = "2026-12-06T01:00:00.000000Z"
+
+    def test_lease_create_get_one_winner_and_conditional_takeover(self):
+        path = self.write("lease.yaml", LEASE.format(name="shift-cart", ns="default", version="", holder="alice",
+                                                     time=self.TIME))
+        self.assertEqual(self.kubectl_ok("create", "-f", path).strip(),
+                         "lease.coordination.k8s.io/shift-cart created")
+        self.assertEqual(self.kubectl_ok("get", "lease").split()[:3], ["NAME", "AGE", "shift-cart"])
+        second = self.kubectl("create", "-f", self.write("lease-bob.yaml", LEASE.format(
+            name="shift-cart", ns="default", version="", holder="bob", time=self.TIME)))
+        self.assertIn('leases.coordination.k8s.io "shift-cart" already exists', second.stderr)
+        version = self.get_json("lease", "shift-cart")["metadata"]["resourceVersion"]
+        # Two takeovers computed from the same version: the first wins, the second is a conflict.
+        take = 'metadata:\n  resourceVersion: "{v}"\n'.format(v=version)
+        carol = self.write("lease-carol.yaml", LEASE.format(name="shift-cart", ns="default", version=take[10:],
+                                                            holder="carol", time=self.TIME))
+        dave = self.write("lease-dave.yaml", LEASE.format(name="shift-cart", ns="default", version=take[10:],
+                                                          holder="dave", time=self.TIME))
+        self.kubectl_ok("replace", "-f", carol)
+        lost = self.kubectl("replace", "-f", dave)
+        self.assertIn('Operation cannot be fulfilled on leases.coordination.k8s.io "shift-cart": the object has been '
+                      "modified", lost.stderr)
+        self.assertEqual(self.kubectl_ok("get", "lease", "shift-cart", "-o", "jsonpath={.spec.holderIdentity}"),
+                         "carol")
+        self.kubectl_ok("delete", "lease", "shift-cart")
+        self.assertIn("NotFound", self.kubectl("get", "lease", "shift-cart").stderr)
+
+    def test_lease_times_must_be_micro_times(self):
+        refused = self.kubectl("create", "-f", self.write("lease-bad.yaml", LEASE.format(
+            name="bad", ns="default", version="", holder="alice", time="2026-12-06T01:00:00Z")))
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn('Lease in version "v1" cannot be handled as a Lease: parsing time "2026-12-06T01:00:00Z"',
+                      refused.stderr)
+
+    def test_endpoint_slices_listed_by_service_name(self):
+        text = "---\n".join(ENDPOINT_SLICE.format(name=name, ns="default", service=service, ready=ready)
+                            for name, service, ready in (("cart-v1-a", "cart-v1", "true"),
+                                                         ("cart-v2-a", "cart-v2", "false")))
+        self.kubectl_ok("apply", "--server-side", "-f", self.write("slices.yaml", text))
+        out = self.kubectl_ok("get", "endpointslices", "-l", "kubernetes.io/service-name=cart-v2", "-o", "name")
+        self.assertEqual(out.split(), ["endpointslice.discovery.k8s.io/cart-v2-a"])
+        ready = self.kubectl_ok("get", "endpointslices", "-l", "kubernetes.io/service-name=cart-v1", "-o",
+                                "jsonpath={.items[0].endpoints[0].conditions.ready}")
+        self.assertEqual(ready, "true")
+        names = set(self.kubectl_ok("api-resources", "-o", "name").split())
+        self.assertTrue({"leases.coordination.k8s.io", "endpointslices.discovery.k8s.io"} <= names)
+
+
 if __name__ == "__main__":
     unittest.main()
 
