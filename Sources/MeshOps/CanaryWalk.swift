@@ -254,14 +254,18 @@ public struct CanaryWalk: Sendable {
   public var interrupted: @Sendable () -> Bool
   /// Told each event as it happens.
   public var progress: @Sendable (ShiftEvent) -> Void
+  /// The Lease a stepped walk holds (a one-step shift only checks it); nil: none.
+  public var lease: ShiftLease?
 
   /// Creates a walk.
   public init(
     pause: Duration, gate: String?, gateTimeout: Duration = .seconds(300), service: String, tick: Duration? = nil,
     sleep: @escaping @Sendable (Duration, @Sendable () -> Bool) -> Void,
     runGate: @escaping @Sendable (String, [String: String], Duration) -> GateResult,
-    interrupted: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (ShiftEvent) -> Void
+    interrupted: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (ShiftEvent) -> Void,
+    lease: ShiftLease? = nil
   ) {
+    self.lease = lease
     self.pause = pause
     self.gate = gate
     self.gateTimeout = gateTimeout
@@ -273,12 +277,31 @@ public struct CanaryWalk: Sendable {
     self.progress = progress
   }
 
-  /// Walks `plan`'s steps in order.
+  /// Walks `plan`'s steps in order; a stepped walk holds the Lease throughout (released however
+  /// the walk ends), and any walk is refused up front while another shift holds it.
   public func run(_ plan: ShiftPlan) async throws -> ShiftOutcome {
+    guard let lease else { return try await walk(plan) }
+    if plan.steps.count > 1 || gate != nil {
+      try await lease.acquire(step: "0/\(plan.steps.count) starting")
+    } else {
+      try await lease.check()
+    }
+    do {
+      let outcome = try await walk(plan)
+      await lease.release()
+      return outcome
+    } catch {
+      await lease.release()
+      throw error
+    }
+  }
+
+  private func walk(_ plan: ShiftPlan) async throws -> ShiftOutcome {
     let count = plan.steps.count
     for (index, weights) in plan.steps.enumerated() {
       try await plan.target.write(weights, history: plan.history)
       let step = index + 1
+      try await lease?.renew(step: "\(step)/\(count) \(TrafficShift.describe(weights))")
       progress(.stepStarted(step: step, of: count, reference: plan.target.reference, weights: weights))
       let last = step == count
       if gate != nil || !last { wait(step: step, of: count) }

@@ -12,11 +12,15 @@ public struct ShiftStatus: Sendable {
   public var holder: (manager: String, time: String?)?
   /// The weights earlier shifts replaced.
   public var history: WeightHistory
+  /// A stepped shift running now (from its Lease): who, since when, the step it is at.
+  public var running: (holder: String, since: String, step: String?)?
 
-  /// The status of `target` as it was read.
-  public static func read(_ target: TrafficSplitTarget) async -> ShiftStatus {
-    ShiftStatus(
-      reference: target.reference, weights: target.weights, holder: weightOwner(target.route), history: target.history)
+  /// The status of `target` as it was read, with the shift running now from its Lease.
+  public static func read(_ target: TrafficSplitTarget) async throws -> ShiftStatus {
+    let lease = ShiftLease(target: target, holder: "", duration: .zero)
+    return ShiftStatus(
+      reference: target.reference, weights: target.weights, holder: weightOwner(target.route), history: target.history,
+      running: try await lease.current())
   }
 
   /// The Apply manager whose fields include the route's weighted rules (`spec.http` or
@@ -42,6 +46,9 @@ public struct ShiftStatus: Sendable {
       lines.append("weights held by field manager \(manager)")
     case nil:
       break
+    }
+    if let (holder, since, step) = running {
+      lines.append("shift running: \(holder) since \(since)" + (step.map { ", step \($0)" } ?? ""))
     }
     lines.append("history (newest first; shift --rollback --to N restores entry N):")
     lines += history.lines.map { "  " + $0 }

@@ -200,11 +200,14 @@ extension Meshctl.Shift {
     private func walk(context: CommandContext, plan: ShiftPlan) throws -> @Sendable () async throws -> ShiftOutcome {
       let printer = ShiftProgress(context: context, output: output)
       let interrupts = context.watchInterrupts()
+      let (pause, limit) = (try Self.duration(interval, flag: "--interval"), try Self.duration(gateTimeout, flag: "--gate-timeout"))
+      let lease = ShiftLease(
+        target: plan.target, holder: ShiftLease.holderIdentity(user: context.environment["USER"]),
+        duration: pause + limit + .seconds(60))
       let walk = CanaryWalk(
-        pause: try Self.duration(interval, flag: "--interval"), gate: gate,
-        gateTimeout: try Self.duration(gateTimeout, flag: "--gate-timeout"), service: service,
+        pause: pause, gate: gate, gateTimeout: limit, service: service,
         tick: printer.isLive ? .seconds(1) : nil, sleep: context.sleep, runGate: context.runGate,
-        interrupted: { interrupts.fired }, progress: { printer.show($0) })
+        interrupted: { interrupts.fired }, progress: { printer.show($0) }, lease: lease)
       return {
         defer { interrupts.stop() }
         return try await walk.run(plan)
@@ -278,7 +281,7 @@ extension Meshctl.Shift {
 
       public func run(in context: CommandContext) throws -> ExitStatus {
         let split = try ShiftTarget.find(service: service, cluster: cluster, policy: policy, context: context)
-        let status = try awaitCompletion { await ShiftStatus.read(split) }
+        let status = try awaitCompletion { try await ShiftStatus.read(split) }
         context.stdout.write(status.lines.joined(separator: "\n") + "\n")
         return .success
       }

@@ -146,6 +146,34 @@ let shiftTime = Date(timeIntervalSince1970: 1_796_000_000)
     #expect(!log.events.contains { $0.contains("restored") })
   }
 
+  @Test func aShiftHeldByAnotherIsRefusedUpFrontWithTheHolderAndItsStart() async throws {
+    let (target, server) = try await target()
+    server.answer(
+      "/apis/coordination.k8s.io/v1",
+      with: #"{"kind":"APIResourceList","groupVersion":"coordination.k8s.io/v1","resources":[{"name":"leases","namespaced":true,"kind":"Lease"}]}"#)
+    server.answer(
+      "/apis/coordination.k8s.io/v1/namespaces/team/leases/meshctl-shift-cart",
+      with: #"""
+        {"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"meshctl-shift-cart","namespace":"team","resourceVersion":"9","annotations":{"meshctl.io/shift-step":"1/3 v1=75,v2=25"}},"spec":{"holderIdentity":"bob@ci pid 7","leaseDurationSeconds":600,"acquireTime":"2026-11-30T00:50:00.000000Z","renewTime":"2026-11-30T00:53:00.000000Z"}}
+        """#)
+    let lease = ShiftLease(target: target, holder: "alice@laptop pid 1", duration: .seconds(120), clock: { shiftTime })
+    var walk = walk(WalkLog())
+    walk.lease = lease
+    let message =
+      #"another shift of Service "cart" is running: held by bob@ci pid 7 since 2026-11-30T00:50:00.000000Z (step 1/3 v1=75,v2=25); nothing was written. Wait for it to end, or, if it is gone, delete its Lease: kubectl delete lease meshctl-shift-cart -n team"#
+    for percents in [[50], [50, 100]] {
+      let plan = try ShiftPlan(target: target, backend: "v2", percents: percents, at: shiftTime)
+      await #expect(throws: ShiftRefusal.held(message)) { _ = try await walk.run(plan) }
+    }
+    #expect(server.patchedPaths.isEmpty)
+    // Expired (renewed more than its duration ago): no longer held.
+    let later = ShiftLease(target: target, holder: "alice@laptop pid 1", duration: .seconds(120), clock: {
+      shiftTime.addingTimeInterval(3600)
+    })
+    #expect(try await later.current() == nil)
+    #expect(ShiftLease.microTime(Date(timeIntervalSince1970: 1_796_000_000.25)) == "2026-11-30T00:53:20.250000Z")
+  }
+
   @Test func withoutAGateTheLastStepDoesNotWait() async throws {
     let (target, _) = try await target()
     let plan = try ShiftPlan(target: target, backend: "v2", percents: [50, 100])
