@@ -108,7 +108,7 @@ public struct TrafficSplitTarget: Sendable {
       await version.update(answer[path: "metadata", "resourceVersion"]?.string)
     } catch let error as APIError where error.category == .conflict || error.httpStatus == 404 {
       let live = try? await api.get(resource, namespace: namespace, name: name)
-      throw ShiftRefusal.lostRace(ShiftRefusal.raceMessage(routeReference, live: live))
+      throw ShiftRefusal.lostRace(ShiftRefusal.raceMessage(routeReference, read: route, live: live))
     }
   }
 

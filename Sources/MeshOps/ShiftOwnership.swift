@@ -24,13 +24,23 @@ public enum ShiftRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     return true
   }
 
-  /// Says that `route` changed since it was read, and who changed it last (the newest entry
-  /// of the live object's managedFields), or that it is gone.
-  static func raceMessage(_ route: String, live: Node?) -> String {
+  /// Says that `route` changed since it was read, and who changed it: the newest managedFields
+  /// entry of `live` that `read` (the route as the shift read it) did not have, another
+  /// manager winning a tie with shift's own; or that the route is gone.
+  static func raceMessage(_ route: String, read: Node, live: Node?) -> String {
     let stopped = "the shift stopped and wrote nothing more; run it again to start from the live weights"
     guard let live else { return "\(route) was deleted since the shift read it: \(stopped)" }
+    func key(_ entry: Node) -> String {
+      ["manager", "operation", "time", "subresource"].map { entry[$0]?.string ?? "" }.joined(separator: "|")
+    }
+    let known = Set((read[path: "metadata", "managedFields"]?.sequence ?? []).map(key))
     let entries = live[path: "metadata", "managedFields"]?.sequence ?? []
-    let newest = entries.max { ($0["time"]?.string ?? "") < ($1["time"]?.string ?? "") }
+    let changed = entries.filter { !known.contains(key($0)) }
+    let newest = (changed.isEmpty ? entries : changed).max { first, second in
+      let (a, b) = (first["time"]?.string ?? "", second["time"]?.string ?? "")
+      if a != b { return a < b }
+      return first["manager"]?.string != ShiftOwnership.fieldManager && second["manager"]?.string == ShiftOwnership.fieldManager
+    }
     guard let newest, let manager = newest["manager"]?.string else {
       return "\(route) changed since the shift read it: \(stopped)"
     }
