@@ -49,7 +49,8 @@ public struct TrafficSplitTarget: Sendable {
       let route = match.route
     else {
       throw MeshOpsError.notFound(
-        "no TrafficSplit for Service \"\(service)\" in namespace \"\(namespace)\" (see \(commandName) get trafficsplits)")
+        "no TrafficSplit for Service \"\(service)\" in namespace \"\(namespace)\" (see \(commandName) get trafficsplits)"
+      )
     }
     var settings = try await ClusterPolicies.settings(config: config, provider: provider, routing: routing, api: api)
     // A split already served by an HTTPRoute stays one.
@@ -79,7 +80,9 @@ public struct TrafficSplitTarget: Sendable {
     else {
       throw MeshOpsError.notFound("TrafficSplit \(reference) no longer renders to its \(routeReference)")
     }
-    if let history { node = node.settingValue(.string(history.encoded), at: ["metadata", "annotations", WeightHistory.annotation]) }
+    if let history {
+      node = node.settingValue(.string(history.encoded), at: ["metadata", "annotations", WeightHistory.annotation])
+    }
     return node
   }
 
@@ -129,7 +132,8 @@ public struct TrafficSplitTarget: Sendable {
     }
     guard (1...history.entries.count).contains(entry) else {
       throw ShiftRefusal.nothingToRollBack(
-        "TrafficSplit \(reference) has \(history.entries.count) history entr\(history.entries.count == 1 ? "y" : "ies"): no entry \(entry) to \(purpose)")
+        "TrafficSplit \(reference) has \(history.entries.count) history entr\(history.entries.count == 1 ? "y" : "ies"): no entry \(entry) to \(purpose)"
+      )
     }
     return history.entries[entry - 1]
   }

@@ -76,11 +76,13 @@ public final class ShiftLease: @unchecked Sendable {
       if let (holder, since, running) = live(lease) { throw refusal(holder, since, running) }
       // Expired: take it over, conditional on the version read.
       lock.withLock { version = lease[path: "metadata", "resourceVersion"]?.string }
-      try await write(step: step, acquireTime: now, transitions: (lease[path: "spec", "leaseTransitions"]?.int ?? 0) + 1)
+      try await write(
+        step: step, acquireTime: now, transitions: (lease[path: "spec", "leaseTransitions"]?.int ?? 0) + 1)
       return
     }
     do {
-      let created = try await api.create(body(step: step, acquireTime: now, transitions: 0), as: resource, namespace: namespace)
+      let created = try await api.create(
+        body(step: step, acquireTime: now, transitions: 0), as: resource, namespace: namespace)
       lock.withLock {
         version = created[path: "metadata", "resourceVersion"]?.string
         acquired = now
@@ -148,8 +150,11 @@ public final class ShiftLease: @unchecked Sendable {
         value: .mapping([
           MappingEntry(key: "name", value: .string(name)), MappingEntry(key: "namespace", value: .string(namespace)),
           MappingEntry(
-            key: "labels", value: .mapping([MappingEntry(key: Annotations.managedByLabel, value: .string(Annotations.managedByValue))])),
-          MappingEntry(key: "annotations", value: .mapping([MappingEntry(key: Self.stepAnnotation, value: .string(step))])),
+            key: "labels",
+            value: .mapping([MappingEntry(key: Annotations.managedByLabel, value: .string(Annotations.managedByValue))])
+          ),
+          MappingEntry(
+            key: "annotations", value: .mapping([MappingEntry(key: Self.stepAnnotation, value: .string(step))])),
         ])),
       MappingEntry(key: "spec", value: .mapping(spec)),
     ])

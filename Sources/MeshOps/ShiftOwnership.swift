@@ -39,7 +39,8 @@ public enum ShiftRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     let newest = (changed.isEmpty ? entries : changed).max { first, second in
       let (a, b) = (first["time"]?.string ?? "", second["time"]?.string ?? "")
       if a != b { return a < b }
-      return first["manager"]?.string != ShiftOwnership.fieldManager && second["manager"]?.string == ShiftOwnership.fieldManager
+      return first["manager"]?.string != ShiftOwnership.fieldManager
+        && second["manager"]?.string == ShiftOwnership.fieldManager
     }
     guard let newest, let manager = newest["manager"]?.string else {
       return "\(route) changed since the shift read it: \(stopped)"
@@ -110,7 +111,8 @@ extension TrafficSplitTarget {
     }
     metadata.append(
       MappingEntry(
-        key: "annotations", value: .mapping([MappingEntry(key: WeightHistory.annotation, value: .string(history.encoded))])))
+        key: "annotations",
+        value: .mapping([MappingEntry(key: WeightHistory.annotation, value: .string(history.encoded))])))
     identity.append(MappingEntry(key: "metadata", value: .mapping(metadata)))
     try await send(.mapping(identity), options: ApplyOptions(fieldManager: ShiftOwnership.fieldManager, force: true))
   }

@@ -1,7 +1,7 @@
 import FoundationEssentials
 import KubeClient
-import MeshOps
 import Manifest
+import MeshOps
 
 #if canImport(Glibc)
   import Glibc

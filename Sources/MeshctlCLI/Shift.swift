@@ -142,7 +142,8 @@ extension Meshctl.Shift {
         if let to {
           guard rollback, let entry = Int(to), entry >= 1 else {
             throw ValidationError(
-              rollback ? "--rollback --to takes a history entry number (1 is the newest), not \"\(to)\""
+              rollback
+                ? "--rollback --to takes a history entry number (1 is the newest), not \"\(to)\""
                 : "--finish and --abandon take no --to")
           }
           _ = entry
@@ -200,7 +201,9 @@ extension Meshctl.Shift {
     private func walk(context: CommandContext, plan: ShiftPlan) throws -> @Sendable () async throws -> ShiftOutcome {
       let printer = ShiftProgress(context: context, output: output)
       let interrupts = context.watchInterrupts()
-      let (pause, limit) = (try Self.duration(interval, flag: "--interval"), try Self.duration(gateTimeout, flag: "--gate-timeout"))
+      let (pause, limit) = (
+        try Self.duration(interval, flag: "--interval"), try Self.duration(gateTimeout, flag: "--gate-timeout")
+      )
       let lease = ShiftLease(
         target: plan.target, holder: ShiftLease.holderIdentity(user: context.environment["USER"]),
         duration: pause + limit + .seconds(60))
@@ -241,51 +244,51 @@ extension Meshctl.Shift {
     }
   }
 
-    /// `meshctl shift history SERVICE`.
-    public struct History: ContextualCommand {
-      public static let configuration = CommandConfiguration(
-        commandName: "history",
-        abstract: "List the weights earlier shifts replaced, newest (1) first.",
-        discussion: "Entry N is what `shift SERVICE --rollback --to N` restores.")
+  /// `meshctl shift history SERVICE`.
+  public struct History: ContextualCommand {
+    public static let configuration = CommandConfiguration(
+      commandName: "history",
+      abstract: "List the weights earlier shifts replaced, newest (1) first.",
+      discussion: "Entry N is what `shift SERVICE --rollback --to N` restores.")
 
-      @OptionGroup public var cluster: ClusterOptions
-      @OptionGroup public var policy: PolicyOptions
+    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup public var policy: PolicyOptions
 
-      /// The Service.
-      @Argument(help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"))
-      public var service: String
+    /// The Service.
+    @Argument(help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"))
+    public var service: String
 
-      public init() {}
+    public init() {}
 
-      public func run(in context: CommandContext) throws -> ExitStatus {
-        let split = try ShiftTarget.find(service: service, cluster: cluster, policy: policy, context: context)
-        context.stdout.write(split.history.lines.joined(separator: "\n") + "\n")
-        return .success
-      }
+    public func run(in context: CommandContext) throws -> ExitStatus {
+      let split = try ShiftTarget.find(service: service, cluster: cluster, policy: policy, context: context)
+      context.stdout.write(split.history.lines.joined(separator: "\n") + "\n")
+      return .success
     }
+  }
 
-    /// `meshctl shift status SERVICE`.
-    public struct Status: ContextualCommand {
-      public static let configuration = CommandConfiguration(
-        commandName: "status",
-        abstract: "Show a Service's live weights, who holds them, the shift in progress and the history.")
+  /// `meshctl shift status SERVICE`.
+  public struct Status: ContextualCommand {
+    public static let configuration = CommandConfiguration(
+      commandName: "status",
+      abstract: "Show a Service's live weights, who holds them, the shift in progress and the history.")
 
-      @OptionGroup public var cluster: ClusterOptions
-      @OptionGroup public var policy: PolicyOptions
+    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup public var policy: PolicyOptions
 
-      /// The Service.
-      @Argument(help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"))
-      public var service: String
+    /// The Service.
+    @Argument(help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"))
+    public var service: String
 
-      public init() {}
+    public init() {}
 
-      public func run(in context: CommandContext) throws -> ExitStatus {
-        let split = try ShiftTarget.find(service: service, cluster: cluster, policy: policy, context: context)
-        let status = try awaitCompletion { try await ShiftStatus.read(split) }
-        context.stdout.write(status.lines.joined(separator: "\n") + "\n")
-        return .success
-      }
+    public func run(in context: CommandContext) throws -> ExitStatus {
+      let split = try ShiftTarget.find(service: service, cluster: cluster, policy: policy, context: context)
+      let status = try awaitCompletion { try await ShiftStatus.read(split) }
+      context.stdout.write(status.lines.joined(separator: "\n") + "\n")
+      return .success
     }
+  }
 }
 
 /// Finding the TrafficSplit a `shift` command works on.

@@ -56,7 +56,8 @@ let shiftTime = Date(timeIntervalSince1970: 1_796_000_000)
       },
       runGate: { command, variables, timeout in
         log.record(
-          "gate \(command) \(variables["MESHCTL_SERVICE"]!) \(variables["MESHCTL_BACKEND"]!)=\(variables["MESHCTL_WEIGHT"]!) limit \(timeout)")
+          "gate \(command) \(variables["MESHCTL_SERVICE"]!) \(variables["MESHCTL_BACKEND"]!)=\(variables["MESHCTL_WEIGHT"]!) limit \(timeout)"
+        )
         return gate?(Int(variables["MESHCTL_WEIGHT"]!)!) ?? .exited(0)
       },
       interrupted: { log.interrupted }, progress: { log.record($0.text) })
@@ -98,7 +99,8 @@ let shiftTime = Date(timeIntervalSince1970: 1_796_000_000)
     #expect(server.patchedPaths == [CanaryCluster.routePath])
     #expect(patches.first?.url.contains("fieldManager=meshctl-shift") == true)
     #expect(patches.first?.url.contains("force=true") == true)
-    #expect(CanaryCluster.routes(server).first?[path: "metadata", "resourceVersion"]?.string == CanaryCluster.routeVersion)
+    #expect(
+      CanaryCluster.routes(server).first?[path: "metadata", "resourceVersion"]?.string == CanaryCluster.routeVersion)
   }
 
   @Test func eachStepIsConditionalOnTheVersionThePreviousWriteGot() async throws {
@@ -150,7 +152,9 @@ let shiftTime = Date(timeIntervalSince1970: 1_796_000_000)
     let (target, server) = try await target()
     server.answer(
       "/apis/coordination.k8s.io/v1",
-      with: #"{"kind":"APIResourceList","groupVersion":"coordination.k8s.io/v1","resources":[{"name":"leases","namespaced":true,"kind":"Lease"}]}"#)
+      with:
+        #"{"kind":"APIResourceList","groupVersion":"coordination.k8s.io/v1","resources":[{"name":"leases","namespaced":true,"kind":"Lease"}]}"#
+    )
     server.answer(
       "/apis/coordination.k8s.io/v1/namespaces/team/leases/meshctl-shift-cart",
       with: #"""
@@ -167,9 +171,11 @@ let shiftTime = Date(timeIntervalSince1970: 1_796_000_000)
     }
     #expect(server.patchedPaths.isEmpty)
     // Expired (renewed more than its duration ago): no longer held.
-    let later = ShiftLease(target: target, holder: "alice@laptop pid 1", duration: .seconds(120), clock: {
-      shiftTime.addingTimeInterval(3600)
-    })
+    let later = ShiftLease(
+      target: target, holder: "alice@laptop pid 1", duration: .seconds(120),
+      clock: {
+        shiftTime.addingTimeInterval(3600)
+      })
     #expect(try await later.current() == nil)
     #expect(ShiftLease.microTime(Date(timeIntervalSince1970: 1_796_000_000.25)) == "2026-11-30T00:53:20.250000Z")
   }
@@ -211,9 +217,10 @@ let shiftTime = Date(timeIntervalSince1970: 1_796_000_000)
     #expect(CanaryCluster.appliedWeights(server) == ["v1=80,v2=20", "v1=40,v2=60", "v1=90,v2=10"])
     #expect(histories(server).last == "[]")
     #expect(!log.events.contains { $0.hasPrefix("step 3") })
-    #expect(log.events.suffix(2) == [
-      "step 2/3: gate failed (exit 1)", "the gate failed (exit 1) after step 2: weights restored to v1=90,v2=10",
-    ])
+    #expect(
+      log.events.suffix(2) == [
+        "step 2/3: gate failed (exit 1)", "the gate failed (exit 1) after step 2: weights restored to v1=90,v2=10",
+      ])
   }
 
   @Test func aGateThatTimesOutFailsAndRestores() async throws {
@@ -240,7 +247,8 @@ let shiftTime = Date(timeIntervalSince1970: 1_796_000_000)
   }
 
   @Test func rollbackPopsOneEntryAndDoesNotPushTheWeightsItUndid() async throws {
-    let history = #"[{"time":"2026-11-29T09:00:00Z","weights":{"v1":100,"v2":0}},{"time":"2026-11-30T00:53:20Z","weights":{"v1":50,"v2":50}}]"#
+    let history =
+      #"[{"time":"2026-11-29T09:00:00Z","weights":{"v1":100,"v2":0}},{"time":"2026-11-30T00:53:20Z","weights":{"v1":50,"v2":50}}]"#
     let (target, server) = try await target(history: history)
     #expect(target.history.lines == ["1  2026-11-30T00:53:20Z  v1=50,v2=50", "2  2026-11-29T09:00:00Z  v1=100,v2=0"])
     let restored = try await target.rollback()
@@ -250,7 +258,8 @@ let shiftTime = Date(timeIntervalSince1970: 1_796_000_000)
   }
 
   @Test func rollbackToAnEntryDropsItAndEveryNewerOne() async throws {
-    let history = #"[{"time":"2026-11-29T09:00:00Z","weights":{"v1":100,"v2":0}},{"time":"2026-11-30T00:53:20Z","weights":{"v1":50,"v2":50}}]"#
+    let history =
+      #"[{"time":"2026-11-29T09:00:00Z","weights":{"v1":100,"v2":0}},{"time":"2026-11-30T00:53:20Z","weights":{"v1":50,"v2":50}}]"#
     let (target, server) = try await target(history: history)
     #expect(TrafficShift.describe(try await target.rollback(to: 2)) == "v1=100,v2=0")
     #expect(histories(server) == ["[]"])
@@ -274,7 +283,9 @@ let shiftTime = Date(timeIntervalSince1970: 1_796_000_000)
     #expect(TrafficShift.describe(history.entries[0].weights) == "v1=89,v2=11")
     #expect(TrafficShift.describe(history.entries[9].weights) == "v1=98,v2=2")
     let route = Node.mapping([
-      "metadata": .mapping(["annotations": .mapping([MappingEntry(key: WeightHistory.annotation, value: .string(history.encoded))])])
+      "metadata": .mapping([
+        "annotations": .mapping([MappingEntry(key: WeightHistory.annotation, value: .string(history.encoded))])
+      ])
     ])
     #expect(WeightHistory(route: route).lines == history.lines)
   }
@@ -318,10 +329,12 @@ let shiftTime = Date(timeIntervalSince1970: 1_796_000_000)
   }
 
   @Test func applyConflictsWithShiftSayHowToTakeTheWeightsBack() async throws {
-    let body = #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Apply failed with 1 conflict: conflict with \"meshctl-shift\": .spec.http","reason":"Conflict","details":{"name":"cart","group":"networking.istio.io","kind":"virtualservices","causes":[{"reason":"FieldManagerConflict","message":"conflict with \"meshctl-shift\"","field":".spec.http"}]},"code":409}"#
+    let body =
+      #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Apply failed with 1 conflict: conflict with \"meshctl-shift\": .spec.http","reason":"Conflict","details":{"name":"cart","group":"networking.istio.io","kind":"virtualservices","causes":[{"reason":"FieldManagerConflict","message":"conflict with \"meshctl-shift\"","field":".spec.http"}]},"code":409}"#
     let error = APIError(
       response: HTTPResponse(status: 409, body: Array(body.utf8)),
-      context: APIRequestContext(verb: "patch", group: "networking.istio.io", resource: "virtualservices", name: "cart"))
+      context: APIRequestContext(verb: "patch", group: "networking.istio.io", resource: "virtualservices", name: "cart")
+    )
     let route = CanaryCluster.routes(try await renderedRouteServer()).first
     let message = try #require(ShiftOwnership.conflictMessage(error, object: route))
     #expect(message.contains(#"a shift of Service "cart" holds these weights"#))
@@ -329,7 +342,8 @@ let shiftTime = Date(timeIntervalSince1970: 1_796_000_000)
     #expect(message.contains("meshctl shift cart --abandon -n team"))
     #expect(message.contains("--force-conflicts"))
     let other = APIError(
-      response: HTTPResponse(status: 409, body: Array(body.replacingOccurrences(of: "meshctl-shift", with: "hpa").utf8)),
+      response: HTTPResponse(
+        status: 409, body: Array(body.replacingOccurrences(of: "meshctl-shift", with: "hpa").utf8)),
       context: APIRequestContext(verb: "patch", resource: "virtualservices"))
     #expect(ShiftOwnership.conflictMessage(other, object: route) == nil)
   }
@@ -365,7 +379,10 @@ let shiftTime = Date(timeIntervalSince1970: 1_796_000_000)
   @Test func aDryRunListsTheStepsAndWritesNothing() async throws {
     let (target, server) = try await target()
     let plan = try ShiftPlan(target: target, backend: "v2", percents: [50, 100])
-    #expect(plan.steps.indices.map(plan.progressLine) == ["step 1/2: team/cart v1=50,v2=50", "step 2/2: team/cart v1=0,v2=100"])
+    #expect(
+      plan.steps.indices.map(plan.progressLine) == [
+        "step 1/2: team/cart v1=50,v2=50", "step 2/2: team/cart v1=0,v2=100",
+      ])
     #expect(server.patchedPaths.isEmpty)
   }
 

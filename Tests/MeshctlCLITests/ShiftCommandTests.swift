@@ -78,7 +78,8 @@ final class RecordedLines: @unchecked Sendable {
     let server = CanaryCluster.server()
     let (context, directory, _) = try context(world, server: server, gate: .exited(3))
     defer { try? FileManager.default.removeItem(at: directory) }
-    let code = await runCommand(["shift", "cart", "--to", "v2", "--steps", "50,100", "--gate", "check"], context: context)
+    let code = await runCommand(
+      ["shift", "cart", "--to", "v2", "--steps", "50,100", "--gate", "check"], context: context)
     #expect(code == 5)
     #expect(
       world.stderr.text.hasSuffix(
@@ -117,7 +118,9 @@ final class RecordedLines: @unchecked Sendable {
     #expect(await runCommand(["shift", "cart", "--abandon"], context: context) == 1)
     #expect(await runCommand(["shift", "cart", "--rollback", "--to", "v2"], context: context) == 64)
     #expect(await runCommand(["shift", "cart", "--finish", "--rollback"], context: context) == 64)
-    #expect(await runCommand(["shift", "cart", "--to", "v2", "--weight", "5", "--gate-timeout", "soon"], context: context) == 64)
+    #expect(
+      await runCommand(["shift", "cart", "--to", "v2", "--weight", "5", "--gate-timeout", "soon"], context: context)
+        == 64)
     #expect(server.patchedPaths.isEmpty)
   }
 
@@ -145,7 +148,8 @@ final class RecordedLines: @unchecked Sendable {
     #expect(events.map { $0?["event"]?.string } == ["step", "gate-started", "gate-failed", "rolled-back"])
     #expect(events[2]?["timedOut"]?.bool == true)
     #expect(events[3]?["reason"]?.string == "the gate failed (timed out after 10s) after step 1")
-    #expect(world.stderr.text == "the gate failed (timed out after 10s) after step 1: weights restored to v1=90,v2=10\n")
+    #expect(
+      world.stderr.text == "the gate failed (timed out after 10s) after step 1: weights restored to v1=90,v2=10\n")
   }
 
   @Test func onATerminalOneLiveLineIsRedrawn() async throws {
@@ -154,7 +158,8 @@ final class RecordedLines: @unchecked Sendable {
     var (context, directory, _) = try context(world, server: server)
     defer { try? FileManager.default.removeItem(at: directory) }
     context.stderrIsTerminal = true
-    let code = await runCommand(["shift", "cart", "--to", "v2", "--steps", "50,100", "--interval", "2s"], context: context)
+    let code = await runCommand(
+      ["shift", "cart", "--to", "v2", "--steps", "50,100", "--interval", "2s"], context: context)
     #expect(code == 0)
     let clear = "\r\u{1B}[K"
     #expect(
@@ -165,7 +170,8 @@ final class RecordedLines: @unchecked Sendable {
 
   @Test func rollbackTwiceWalksTheHistoryThenRefuses() async throws {
     let world = FakeWorld()
-    let history = #"[{"time":"2026-11-29T09:00:00Z","weights":{"v1":100,"v2":0}},{"time":"2026-11-30T00:53:20Z","weights":{"v1":50,"v2":50}}]"#
+    let history =
+      #"[{"time":"2026-11-29T09:00:00Z","weights":{"v1":100,"v2":0}},{"time":"2026-11-30T00:53:20Z","weights":{"v1":50,"v2":50}}]"#
     let server = CanaryCluster.server(history: history)
     let (context, directory, _) = try context(world, server: server)
     defer { try? FileManager.default.removeItem(at: directory) }
