@@ -127,8 +127,9 @@ public struct TrafficSplitTarget: Sendable {
   /// History entry `entry` (from 1), or why there is none.
   func historyEntry(_ entry: Int, purpose: String) throws -> WeightHistory.Entry {
     guard !history.isEmpty else {
+      let hint = purpose == "abandon" ? " (shift --finish hands the live weights back to apply)" : ""
       throw ShiftRefusal.nothingToRollBack(
-        "TrafficSplit \(reference) has no shift history: nothing to \(purpose)")
+        "TrafficSplit \(reference) has no shift history: nothing to \(purpose)\(hint)")
     }
     guard (1...history.entries.count).contains(entry) else {
       throw ShiftRefusal.nothingToRollBack(

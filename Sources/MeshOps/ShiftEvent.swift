@@ -42,14 +42,24 @@ public enum ShiftEvent: Sendable {
     switch self {
     case .stepStarted(let step, let count, let reference, let weights):
       return "step \(step)/\(count): \(reference) \(TrafficShift.describe(weights))"
-    case .waiting(let step, let count, let left): return "step \(step)/\(count): \(Self.seconds(left))s left"
-    case .gateStarted(let step, let count): return "step \(step)/\(count): gate running"
-    case .gatePassed(let step, let count): return "step \(step)/\(count): gate passed"
-    case .gateFailed(let step, let count, let result):
-      return "step \(step)/\(count): gate failed (\(Self.describe(result, timeout: nil)))"
+    case .waiting(let step, let count, _), .gateStarted(let step, let count), .gatePassed(let step, let count),
+      .gateFailed(let step, let count, _):
+      return "step \(step)/\(count): \(detail ?? "")"
     case .rolledBack(let reason, let weights): return "\(reason): weights restored to \(TrafficShift.describe(weights))"
     case .interrupted(let weights): return "interrupted: weights restored to \(TrafficShift.describe(weights))"
     case .finished(let reference, let weights): return "\(reference) shifted: \(TrafficShift.describe(weights))"
+    }
+  }
+
+  /// What a waiting or gate event adds to its step's line (`12s left`, `gate passed`,
+  /// `gate failed (exit 1)`); nil for the other events.
+  public var detail: String? {
+    switch self {
+    case .waiting(_, _, let left): return "\(Self.seconds(left))s left"
+    case .gateStarted: return "gate running"
+    case .gatePassed: return "gate passed"
+    case .gateFailed(_, _, let result): return "gate failed (\(Self.describe(result, timeout: nil)))"
+    default: return nil
     }
   }
 

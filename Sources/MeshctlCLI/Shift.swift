@@ -318,6 +318,7 @@ final class ShiftProgress: @unchecked Sendable {
   /// Whether events redraw one line (a terminal and text output).
   let isLive: Bool
   private var lineOpen = false
+  private var stepLine = ""
 
   init(context: CommandContext, output: ShiftOutput) {
     self.context = context
@@ -347,7 +348,10 @@ final class ShiftProgress: @unchecked Sendable {
         context.stderr.write(clear + event.text + "\n")
         lineOpen = false
       } else {
-        context.stderr.write("\r\u{1B}[K" + event.text)
+        // One line per step: its weights, then the countdown or the gate's state.
+        if case .stepStarted = event { stepLine = event.text }
+        let line = event.detail.map { "\(stepLine.isEmpty ? event.text : stepLine + " - " + $0)" } ?? event.text
+        context.stderr.write("\r\u{1B}[K" + line)
         lineOpen = true
       }
     case .text:

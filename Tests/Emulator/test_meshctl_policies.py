@@ -120,6 +120,8 @@ class IstioPolicies(PolicyTestCase):
         self.assertEqual(process.returncode, 130, stderr)
         self.assertIn("interrupted: weights restored to v1=90,v2=10", stderr)
         self.assertEqual(self.route_weights("virtualservice"), {"v1": 90, "v2": 10})
+        # The stepped shift's Lease goes with it.
+        self.assertNotEqual(self.kubectl("get", "lease", "meshctl-shift-cart", "-n", "shop").returncode, 0)
 
     def test_shift_refuses_unknown_backends_and_dry_run_changes_nothing(self):
         self.apply_shop()

@@ -164,7 +164,8 @@ final class RecordedLines: @unchecked Sendable {
     let clear = "\r\u{1B}[K"
     #expect(
       world.stderr.text
-        == "\(clear)step 1/2: team/cart v1=50,v2=50\(clear)step 1/2: 2s left\(clear)step 1/2: 1s left"
+        == "\(clear)step 1/2: team/cart v1=50,v2=50\(clear)step 1/2: team/cart v1=50,v2=50 - 2s left"
+        + "\(clear)step 1/2: team/cart v1=50,v2=50 - 1s left"
         + "\(clear)step 2/2: team/cart v1=0,v2=100\n")
   }
 
