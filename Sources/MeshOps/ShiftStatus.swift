@@ -40,7 +40,7 @@ public struct ShiftStatus: Sendable {
     switch holder {
     case let (manager, time)? where manager == ShiftOwnership.fieldManager:
       lines.append(
-        "weights held by a shift (field manager \(manager)\(time.map { ", since \($0)" } ?? "")): "
+        "weights held by a shift (field manager \(manager)\(time.map { ", last written \($0)" } ?? "")): "
           + "apply of other weights is refused until shift --finish or --abandon")
     case let (manager, _)?:
       lines.append("weights held by field manager \(manager)")
