@@ -304,9 +304,10 @@ public struct CanaryWalk: Sendable {
   private func walk(_ plan: ShiftPlan) async throws -> ShiftOutcome {
     let count = plan.steps.count
     for (index, weights) in plan.steps.enumerated() {
-      try await plan.target.write(weights, history: plan.history)
       let step = index + 1
+      // The Lease says the step first, so whoever sees the step's weights sees it there too.
       try await lease?.renew(step: "\(step)/\(count) \(TrafficShift.describe(weights))")
+      try await plan.target.write(weights, history: plan.history)
       progress(.stepStarted(step: step, of: count, reference: plan.target.reference, weights: weights))
       let last = step == count
       if gate != nil || !last { wait(step: step, of: count) }
