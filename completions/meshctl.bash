@@ -453,7 +453,7 @@ _meshctl_render() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing -o --output)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -511,11 +511,11 @@ _meshctl_render() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--config')
-        return
-        ;;
     '--routing')
         __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+        return
+        ;;
+    '--config')
         return
         ;;
     '-o'|'--output')
@@ -527,9 +527,9 @@ _meshctl_render() {
 
 _meshctl_apply() {
     repeating_flags=()
-    non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --force-conflicts --allow-empty --force --version -h --help)
+    non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --force-conflicts --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --dry-run --field-manager -o --output)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --dry-run --field-manager -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -587,11 +587,11 @@ _meshctl_apply() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--config')
-        return
-        ;;
     '--routing')
         __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+        return
+        ;;
+    '--config')
         return
         ;;
     '--dry-run')
@@ -612,7 +612,7 @@ _meshctl_diff() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --force-conflicts --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --field-manager)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --field-manager)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -670,11 +670,11 @@ _meshctl_diff() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--config')
-        return
-        ;;
     '--routing')
         __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+        return
+        ;;
+    '--config')
         return
         ;;
     '--field-manager')
@@ -687,7 +687,7 @@ _meshctl_delete() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --ignore-not-found --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --dry-run -o --output)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --dry-run -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -745,11 +745,11 @@ _meshctl_delete() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--config')
-        return
-        ;;
     '--routing')
         __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+        return
+        ;;
+    '--config')
         return
         ;;
     '--dry-run')
@@ -834,9 +834,32 @@ _meshctl_get() {
 
 _meshctl_shift() {
     repeating_flags=()
-    non_repeating_flags=(--insecure-skip-tls-verify --rollback --dry-run --version -h --help)
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __meshctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    set|history|status)
+        # Offer subcommand argument completions
+        "_meshctl_shift_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'set history status' -- "${cur}"))
+        ;;
+    esac
+}
+
+_meshctl_shift_set() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify --rollback --finish --abandon --dry-run --version -h --help)
     repeating_options=(--as-group)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --to --weight --steps --interval --gate)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --to --weight --steps --interval --gate --gate-timeout -o --output)
     __meshctl_offer_flags_options 1
 
     # Offer option value completions
@@ -890,11 +913,11 @@ _meshctl_shift() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--config')
-        return
-        ;;
     '--routing')
         __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+        return
+        ;;
+    '--config')
         return
         ;;
     '--to')
@@ -910,6 +933,149 @@ _meshctl_shift() {
         return
         ;;
     '--gate')
+        return
+        ;;
+    '--gate-timeout')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_meshctl_shift_history() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify --version -h --help)
+    repeating_options=(--as-group)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '-s'|'--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--as-group')
+        return
+        ;;
+    '--certificate-authority')
+        return
+        ;;
+    '--client-certificate')
+        return
+        ;;
+    '--client-key')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '-v'|'--v')
+        return
+        ;;
+    '--provider')
+        __meshctl_add_completions -W 'istio'$'\n''linkerd'
+        return
+        ;;
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    esac
+}
+
+_meshctl_shift_status() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify --version -h --help)
+    repeating_options=(--as-group)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config)
+    __meshctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '-s'|'--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--as-group')
+        return
+        ;;
+    '--certificate-authority')
+        return
+        ;;
+    '--client-certificate')
+        return
+        ;;
+    '--client-key')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '-v'|'--v')
+        return
+        ;;
+    '--provider')
+        __meshctl_add_completions -W 'istio'$'\n''linkerd'
+        return
+        ;;
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+        return
+        ;;
+    '--config')
         return
         ;;
     esac

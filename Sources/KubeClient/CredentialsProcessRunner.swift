@@ -6,12 +6,15 @@ public struct ProcessOutput: Sendable, Equatable {
   public var standardOutput: [UInt8]
   /// Everything written to standard error (empty when it went to the terminal).
   public var standardError: [UInt8]
+  /// Whether it ran past its time limit (or was told to stop) and was killed.
+  public var timedOut: Bool
 
   /// Creates an output.
-  public init(status: Int32, standardOutput: [UInt8], standardError: [UInt8] = []) {
+  public init(status: Int32, standardOutput: [UInt8], standardError: [UInt8] = [], timedOut: Bool = false) {
     self.status = status
     self.standardOutput = standardOutput
     self.standardError = standardError
+    self.timedOut = timedOut
   }
 }
 

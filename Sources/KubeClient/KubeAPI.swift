@@ -149,6 +149,22 @@ public final class KubeAPI: Sendable {
     return try decode(response, path: path)
   }
 
+  /// Creates `object` (a POST of its JSON); one that exists already is an `APIError` 409
+  /// (`AlreadyExists`), so of two creators exactly one wins.
+  public func create(_ object: Node, as resource: APIResource, namespace: String?) async throws -> Node {
+    var headers = self.headers
+    headers.add("Content-Type", "application/json")
+    let path = resource.collectionPath(namespace: namespace)
+    let request = HTTPRequest(
+      method: .post, server: server, path: path, headers: headers,
+      body: Array(JSONEmitter.emit(object, pretty: false).utf8))
+    let response = try await send(request)
+    guard response.isSuccess else {
+      throw error(response, resource.requestContext(verb: "create", name: "", namespace: namespace))
+    }
+    return try decode(response, path: path)
+  }
+
   /// The object, or nil when it does not exist.
   public func get(_ resource: APIResource, namespace: String?, name: String) async throws -> Node? {
     let path = resource.objectPath(namespace: namespace, name: name)

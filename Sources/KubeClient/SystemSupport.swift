@@ -141,9 +141,13 @@ public enum ChildProcess {
   /// Runs `executable` (a path) with `arguments` and exactly `environment` and waits for it.
   /// Both captured streams are read at once (poll), so a child that fills one while we read
   /// the other cannot hang. The status of a child killed by a signal is 128 + the signal.
+  /// With a `timeout` (or a `stop` that turns true), the child runs in its own process group,
+  /// and the whole group gets SIGTERM when the time is up (SIGKILL two seconds later if it is
+  /// still there); the output then says `timedOut`.
   public static func run(
     _ executable: String, arguments: [String], environment: [String: String], standardInput: Stream = .null,
-    standardOutput: Stream = .capture, standardError: Stream = .capture
+    standardOutput: Stream = .capture, standardError: Stream = .capture, timeout: Duration? = nil,
+    stop: (() -> Bool)? = nil
   ) throws(ProcessRunnerError) -> ProcessOutput {
     var outPipe: [Int32] = [-1, -1]
     var errPipe: [Int32] = [-1, -1]
@@ -169,26 +173,83 @@ public enum ChildProcess {
       for pointer in argv { free(pointer) }
       for pointer in envp { free(pointer) }
     }
+    let limited = timeout != nil || stop != nil
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    if limited {
+      // Its own group, so a shell's children go with it when the time is up.
+      posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+      posix_spawnattr_setpgroup(&attributes, 0)
+    }
     var pid = pid_t()
-    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+    let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
     for descriptor in [outPipe[1], errPipe[1]] where descriptor >= 0 { close(descriptor) }
     guard spawned == 0 else {
       for descriptor in [outPipe[0], errPipe[0]] where descriptor >= 0 { close(descriptor) }
       if spawned == ENOENT { throw .notFound }
       throw .cannotStart(String(cString: strerror(spawned)))
     }
-    let (out, err) = drain(outPipe[0], errPipe[0])
-    return ProcessOutput(status: wait(for: pid), standardOutput: out, standardError: err)
+    guard limited else {
+      let (out, err) = drain(outPipe[0], errPipe[0])
+      return ProcessOutput(status: wait(for: pid), standardOutput: out, standardError: err)
+    }
+    let limit = TimeLimit(group: pid, deadline: timeout.map { ContinuousClock.now + $0 }, stop: stop)
+    let (out, err) = drain(outPipe[0], errPipe[0], limit: limit)
+    while true {
+      var status: Int32 = 0
+      let waited = waitpid(pid, &status, WNOHANG)
+      if waited == pid {
+        let signal = status & 0x7f
+        let code = signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        return ProcessOutput(status: code, standardOutput: out, standardError: err, timedOut: limit.expired)
+      }
+      if waited < 0, errno != EINTR {
+        return ProcessOutput(status: 127, standardOutput: out, standardError: err, timedOut: limit.expired)
+      }
+      limit.check()
+      usleep(20_000)
+    }
+  }
+
+  /// A child's time limit: once the deadline passes (or `stop` says so) its process group gets
+  /// SIGTERM, and SIGKILL two seconds later.
+  private final class TimeLimit {
+    let group: pid_t
+    let deadline: ContinuousClock.Instant?
+    let stop: (() -> Bool)?
+    private(set) var expired = false
+    private var killAt: ContinuousClock.Instant?
+
+    init(group: pid_t, deadline: ContinuousClock.Instant?, stop: (() -> Bool)?) {
+      self.group = group
+      self.deadline = deadline
+      self.stop = stop
+    }
+
+    /// Signals the group when its time is up.
+    func check() {
+      let now = ContinuousClock.now
+      if !expired, (deadline.map { now >= $0 } ?? false) || (stop?() ?? false) {
+        expired = true
+        kill(-group, SIGTERM)
+        killAt = now + .seconds(2)
+      } else if let killAt, now >= killAt {
+        kill(-group, SIGKILL)
+        self.killAt = nil
+      }
+    }
   }
 
   /// Reads both descriptors (either may be -1) to their end, then closes them.
-  private static func drain(_ first: Int32, _ second: Int32) -> ([UInt8], [UInt8]) {
+  private static func drain(_ first: Int32, _ second: Int32, limit: TimeLimit? = nil) -> ([UInt8], [UInt8]) {
     var collected: [[UInt8]] = [[], []]
     var open = [first, second]
     var chunk = [UInt8](repeating: 0, count: 16 << 10)
     while open.contains(where: { $0 >= 0 }) {
       var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-      if poll(&fds, nfds_t(fds.count), -1) < 0 {
+      limit?.check()
+      if poll(&fds, nfds_t(fds.count), limit == nil ? -1 : 20) < 0 {
         if errno == EINTR { continue }
         break
       }

@@ -146,8 +146,10 @@ public enum ClusterFailure {
     if let error = error as? APIError {
       let reason = error.status?.reason ?? ""
       let subject = error.description.contains(object.quotedReference) ? "" : "\(object.quotedReference): "
+      let shift = ShiftOwnership.conflictMessage(error, object: object.body).map { "\n" + $0 } ?? ""
       return
         "Error from server\(reason.isEmpty ? "" : " (\(reason))"): \(object.source): \(subject)\(error.description)"
+        + shift
     }
     return "error: \(object.source): \(object.quotedReference): \(error)"
   }

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import KubeClient
 import Manifest
 import MeshSchema
@@ -6,23 +7,34 @@ import Policy
 /// Backend weights of a TrafficSplit, in its order.
 public typealias BackendWeights = [(name: String, weight: Int)]
 
-/// One TrafficSplit in the cluster, ready to be rewritten with other weights.
+/// One TrafficSplit in the cluster, ready to be rewritten with other weights. Its route is
+/// written by shift's own field manager (`ShiftOwnership.fieldManager`), each write conditional
+/// on the route's `resourceVersion` as last read or written, so a change made in between stops
+/// the shift (`ShiftRefusal.lostRace`) instead of being overwritten.
 public struct TrafficSplitTarget: Sendable {
   /// The TrafficSplit as rebuilt from its route.
   public let trafficSplit: Node
   /// `shop/reviews`.
   public let reference: String
-  /// The weights before the last shift, from the route's annotation.
-  public let previousWeights: BackendWeights?
-  private let api: KubeAPI
+  /// The Service the split routes.
+  public let service: String
+  /// The route as read: the VirtualService or HTTPRoute the weights live in.
+  public let route: Node
+  /// The weights earlier shifts replaced, from the route's annotation.
+  public let history: WeightHistory
+  let api: KubeAPI
   private let renderer: PolicyRenderer
   private let lookup: ManifestLookup
-
-  /// The annotation on the route that keeps the weights from before the last shift.
-  public static let previousWeightsAnnotation = "meshctl.io/previous-weights"
+  let version: RouteVersion
 
   /// The weights the route has now.
   public var weights: BackendWeights { TrafficShift.weights(of: trafficSplit) }
+
+  /// `virtualservice team/cart`, the route as messages name it.
+  public var routeReference: String {
+    "\((route["kind"]?.string ?? "route").lowercased()) \(route[path: "metadata", "namespace"]?.string ?? "")/"
+      + (route[path: "metadata", "name"]?.string ?? "")
+  }
 
   /// Finds the TrafficSplit of `service` in the API's namespace and prepares to render it for
   /// the mesh (`provider` when given, else the cluster's); none is `MeshOpsError.notFound`
@@ -37,7 +49,8 @@ public struct TrafficSplitTarget: Sendable {
       let route = match.route
     else {
       throw MeshOpsError.notFound(
-        "no TrafficSplit for Service \"\(service)\" in namespace \"\(namespace)\" (see \(commandName) get trafficsplits)")
+        "no TrafficSplit for Service \"\(service)\" in namespace \"\(namespace)\" (see \(commandName) get trafficsplits)"
+      )
     }
     var settings = try await ClusterPolicies.settings(config: config, provider: provider, routing: routing, api: api)
     // A split already served by an HTTPRoute stays one.
@@ -46,58 +59,97 @@ public struct TrafficSplitTarget: Sendable {
     var lookup = ManifestLookup()
     for node in try await ClusterPolicies.clusterObjects(around: [placed], api: api) { lookup.add(node) }
     return TrafficSplitTarget(
-      trafficSplit: match.policy, reference: "\(match.namespace)/\(match.name)",
-      previousWeights: weights(
-        fromAnnotation: route[path: "metadata", "annotations", previousWeightsAnnotation]?.string),
-      api: api, renderer: PolicyRenderer(settings: settings), lookup: lookup)
+      trafficSplit: match.policy, reference: "\(match.namespace)/\(match.name)", service: service, route: route,
+      history: WeightHistory(route: route), api: api, renderer: PolicyRenderer(settings: settings), lookup: lookup,
+      version: RouteVersion(route[path: "metadata", "resourceVersion"]?.string))
   }
 
-  /// Renders the TrafficSplit with `weights` and applies it, the route remembering `previous`.
-  public func apply(_ weights: BackendWeights, previous: BackendWeights) async throws {
+  /// The route rendered with `weights`, carrying `history` in its annotation (nil: without it).
+  func renderedRoute(_ weights: BackendWeights, history: WeightHistory?) throws -> Node {
     let changed = TrafficShift.with(weights, in: trafficSplit)
     let result = renderer.render(changed, file: "cluster", lookup: lookup)
     if let error = result.diagnostics.first(where: { $0.severity == .error }) {
       throw MeshOpsError.notFound(
         "TrafficSplit \(reference) cannot be rendered with \(TrafficShift.describe(weights)): \(error.message)")
     }
-    let remembered = JSONEmitter.emit(
-      .mapping(previous.map { MappingEntry(key: $0.name, value: .int($0.weight)) }), pretty: false)
-    let objects = result.objects.map { object -> ManifestObject in
-      var node = object
-      if ["VirtualService", "HTTPRoute"].contains(object["kind"]?.string) {
-        node = object.settingValue(.string(remembered), at: ["metadata", "annotations", Self.previousWeightsAnnotation])
-      }
-      return ManifestObject(node: node, document: Document(root: node, file: "cluster"), path: "")
+    guard
+      var node = result.objects.first(where: {
+        $0["kind"]?.string == route["kind"]?.string
+          && $0[path: "metadata", "name"]?.string == route[path: "metadata", "name"]?.string
+      })
+    else {
+      throw MeshOpsError.notFound("TrafficSplit \(reference) no longer renders to its \(routeReference)")
     }
-    let batch = ObjectBatch(api: api)
-    let (resolved, _, problems) = await batch.resolve(objects)
-    if let problem = problems.first { throw MeshOpsError.notFound(problem.description) }
-    for case .failure(let error) in await batch.apply(resolved, options: ApplyOptions()) { throw error }
+    if let history {
+      node = node.settingValue(.string(history.encoded), at: ["metadata", "annotations", WeightHistory.annotation])
+    }
+    return node
   }
 
-  /// The weights the annotation remembers; nil when it is absent or holds none.
-  static func weights(fromAnnotation text: String?) -> BackendWeights? {
-    guard let text, let entries = Node.parse(text)?.mapping else {
-      return nil
-    }
-    let weights = entries.compactMap { entry in entry.value.int.map { (entry.key, $0) } }
-    return weights.isEmpty ? nil : weights
+  /// Writes the route with `weights` and `history` as shift's field manager, taking the weights
+  /// from apply's (`force`); conditional on the route's version, so a route changed since it
+  /// was read is `ShiftRefusal.lostRace` and nothing is written.
+  public func write(_ weights: BackendWeights, history: WeightHistory) async throws {
+    let node = try renderedRoute(weights, history: history)
+    try await send(node, options: ApplyOptions(fieldManager: ShiftOwnership.fieldManager, force: true))
   }
 
-  /// Puts back the weights from before the last shift (remembering the current ones, so a
-  /// second rollback undoes the first); returns them. Never shifted: `invalidRequest`.
-  public func rollback(dryRun: Bool = false) async throws -> BackendWeights {
-    let previous = try previousOrRefuse()
-    if !dryRun { try await apply(previous, previous: weights) }
-    return previous
+  /// Server-side applies `node` (the route or a part of it) with the version last seen as its
+  /// precondition, and remembers the version the server answers with.
+  func send(_ node: Node, options: ApplyOptions) async throws {
+    let resource = try await MeshOpsError.wrappingDiscovery {
+      try await api.resource(apiVersion: route["apiVersion"]?.string ?? "", kind: route["kind"]?.string ?? "")
+    }
+    let name = route[path: "metadata", "name"]?.string ?? ""
+    let namespace = route[path: "metadata", "namespace"]?.string ?? api.defaultNamespace
+    var body = node
+    if let expected = await version.current {
+      body = body.settingValue(.string(expected), at: ["metadata", "resourceVersion"])
+    }
+    do {
+      let answer = try await api.apply(body, as: resource, namespace: namespace, name: name, options: options)
+      await version.update(answer[path: "metadata", "resourceVersion"]?.string)
+    } catch let error as APIError where error.category == .conflict || error.httpStatus == 404 {
+      let live = try? await api.get(resource, namespace: namespace, name: name)
+      throw ShiftRefusal.lostRace(ShiftRefusal.raceMessage(routeReference, read: route, live: live))
+    }
   }
 
-  /// The weights before the last shift, or why there are none.
-  public func previousOrRefuse() throws -> BackendWeights {
-    guard let previousWeights else {
-      throw MeshOpsError.invalidRequest("TrafficSplit \(reference) has not been shifted: nothing to roll back to")
+  /// Puts back entry `entry` of the history (1: the newest) and drops it and every newer one;
+  /// the weights undone are not remembered, so rolling back again goes one step further back.
+  /// Nothing to roll back to is `ShiftRefusal.nothingToRollBack` (nothing written).
+  public func rollback(to entry: Int = 1, dryRun: Bool = false) async throws -> BackendWeights {
+    let weights = try historyEntry(entry, purpose: "roll back to").weights
+    if !dryRun { try await write(weights, history: history.dropping(entry)) }
+    return weights
+  }
+
+  /// History entry `entry` (from 1), or why there is none.
+  func historyEntry(_ entry: Int, purpose: String) throws -> WeightHistory.Entry {
+    guard !history.isEmpty else {
+      let hint = purpose == "abandon" ? " (shift --finish hands the live weights back to apply)" : ""
+      throw ShiftRefusal.nothingToRollBack(
+        "TrafficSplit \(reference) has no shift history: nothing to \(purpose)\(hint)")
     }
-    return previousWeights
+    guard (1...history.entries.count).contains(entry) else {
+      throw ShiftRefusal.nothingToRollBack(
+        "TrafficSplit \(reference) has \(history.entries.count) history entr\(history.entries.count == 1 ? "y" : "ies"): no entry \(entry) to \(purpose)"
+      )
+    }
+    return history.entries[entry - 1]
+  }
+}
+
+/// The route's `resourceVersion` as last read or written, shared by the steps of one walk.
+actor RouteVersion {
+  /// The version; nil when the server gave none (no precondition is sent).
+  private(set) var current: String?
+
+  init(_ version: String?) { current = version }
+
+  /// Records the version a write answered with.
+  func update(_ version: String?) {
+    if let version { current = version }
   }
 }
 
@@ -124,10 +176,13 @@ public struct ShiftPlan: Sendable {
   public let before: BackendWeights
   /// The weights of each step.
   public let steps: [BackendWeights]
+  /// The history every step writes: the route's, with `before` as its newest entry.
+  public let history: WeightHistory
 
   /// Each step sets `backend` to one of `percents`, the others rescaled in proportion; a
   /// backend the split lacks, or a weight nothing else can balance, is `invalidRequest`.
-  public init(target: TrafficSplitTarget, backend: String, percents: [Int]) throws {
+  /// `time` is when the shift starts (its history entry's time).
+  public init(target: TrafficSplitTarget, backend: String, percents: [Int], at time: Date = Date()) throws {
     let before = target.weights
     guard before.contains(where: { $0.name == backend }) else {
       let names = before.map(\.name).joined(separator: ", ")
@@ -144,6 +199,7 @@ public struct ShiftPlan: Sendable {
     self.target = target
     self.backend = backend
     self.before = before
+    history = target.history.pushing(before, at: time)
   }
 
   /// `step 1/4: shop/reviews v1=90,v2=10`, the progress line of step `index` (from 0).
@@ -172,6 +228,14 @@ public enum ShiftOutcome: Sendable {
   }
 }
 
+/// How a gate run ended.
+public enum GateResult: Sendable, Equatable {
+  /// It exited with this status (0: passed).
+  case exited(Int32)
+  /// It ran past the gate timeout and was killed.
+  case timedOut
+}
+
 /// Walks a shift's steps: applies each, waits, runs the health gate, and restores the weights
 /// from before the shift when the gate fails or a signal comes. Time, the gate and signals
 /// come in from outside, so tests walk without sleeping or starting processes.
@@ -180,57 +244,114 @@ public struct CanaryWalk: Sendable {
   public var pause: Duration
   /// The gate command; nil: no gate.
   public var gate: String?
+  /// How long a gate may run before it is killed and counts as failed.
+  public var gateTimeout: Duration
   /// The Service, for the gate's `MESHCTL_SERVICE`.
   public var service: String
+  /// The wait is cut into sleeps this long, each followed by a `waiting` event (for a live
+  /// line's countdown); nil: one sleep per wait, no `waiting` events.
+  public var tick: Duration?
   /// Waits `duration`, returning early once the second argument says a signal came.
   public var sleep: @Sendable (_ duration: Duration, _ interrupted: @Sendable () -> Bool) -> Void
-  /// Runs the gate command with extra environment variables; returns its exit status.
-  public var runGate: @Sendable (_ command: String, _ variables: [String: String]) -> Int32
+  /// Runs the gate command with extra environment variables and a time limit.
+  public var runGate: @Sendable (_ command: String, _ variables: [String: String], _ timeout: Duration) -> GateResult
   /// Whether a signal (Ctrl-C, SIGTERM) has come.
   public var interrupted: @Sendable () -> Bool
-  /// Told each progress line (`step 1/4: ...`).
-  public var progress: @Sendable (String) -> Void
+  /// Told each event as it happens.
+  public var progress: @Sendable (ShiftEvent) -> Void
+  /// The Lease a stepped walk holds (a one-step shift only checks it); nil: none.
+  public var lease: ShiftLease?
 
   /// Creates a walk.
   public init(
-    pause: Duration, gate: String?, service: String,
+    pause: Duration, gate: String?, gateTimeout: Duration = .seconds(300), service: String, tick: Duration? = nil,
     sleep: @escaping @Sendable (Duration, @Sendable () -> Bool) -> Void,
-    runGate: @escaping @Sendable (String, [String: String]) -> Int32,
-    interrupted: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (String) -> Void
+    runGate: @escaping @Sendable (String, [String: String], Duration) -> GateResult,
+    interrupted: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (ShiftEvent) -> Void,
+    lease: ShiftLease? = nil
   ) {
+    self.lease = lease
     self.pause = pause
     self.gate = gate
+    self.gateTimeout = gateTimeout
     self.service = service
+    self.tick = tick
     self.sleep = sleep
     self.runGate = runGate
     self.interrupted = interrupted
     self.progress = progress
   }
 
-  /// Walks `plan`'s steps in order.
+  /// Walks `plan`'s steps in order; a stepped walk holds the Lease throughout (released however
+  /// the walk ends), and any walk is refused up front while another shift holds it.
   public func run(_ plan: ShiftPlan) async throws -> ShiftOutcome {
+    guard let lease else { return try await walk(plan) }
+    if plan.steps.count > 1 || gate != nil {
+      try await lease.acquire(step: "0/\(plan.steps.count) starting")
+    } else {
+      try await lease.check()
+    }
+    do {
+      let outcome = try await walk(plan)
+      await lease.release()
+      return outcome
+    } catch {
+      await lease.release()
+      throw error
+    }
+  }
+
+  private func walk(_ plan: ShiftPlan) async throws -> ShiftOutcome {
+    let count = plan.steps.count
     for (index, weights) in plan.steps.enumerated() {
-      try await plan.target.apply(weights, previous: plan.before)
-      progress(plan.progressLine(index))
-      let last = index == plan.steps.count - 1
-      if gate != nil || !last { sleep(pause, interrupted) }
+      let step = index + 1
+      // The Lease says the step first, so whoever sees the step's weights sees it there too.
+      try await lease?.renew(step: "\(step)/\(count) \(TrafficShift.describe(weights))")
+      try await plan.target.write(weights, history: plan.history)
+      progress(.stepStarted(step: step, of: count, reference: plan.target.reference, weights: weights))
+      let last = step == count
+      if gate != nil || !last { wait(step: step, of: count) }
       if interrupted() { return try await restore(plan, .interrupted(restored: plan.before)) }
       if let gate {
         let weight = weights.first { $0.name == plan.backend }?.weight ?? 0
-        let status = runGate(
-          gate, ["MESHCTL_SERVICE": service, "MESHCTL_BACKEND": plan.backend, "MESHCTL_WEIGHT": String(weight)])
+        progress(.gateStarted(step: step, of: count))
+        let result = runGate(
+          gate, ["MESHCTL_SERVICE": service, "MESHCTL_BACKEND": plan.backend, "MESHCTL_WEIGHT": String(weight)],
+          gateTimeout)
         if interrupted() { return try await restore(plan, .interrupted(restored: plan.before)) }
-        if status != 0 {
-          let reason = "the gate failed (exit \(status)) after step \(index + 1)"
+        guard result == .exited(0) else {
+          progress(.gateFailed(step: step, of: count, result: result))
+          let reason = "the gate failed (\(ShiftEvent.describe(result, timeout: gateTimeout))) after step \(step)"
           return try await restore(plan, .rolledBack(reason: reason, restored: plan.before))
         }
+        progress(.gatePassed(step: step, of: count))
       }
     }
-    return .shifted(plan.steps.last ?? plan.before)
+    let final = plan.steps.last ?? plan.before
+    progress(.finished(reference: plan.target.reference, weights: final))
+    return .shifted(final)
+  }
+
+  /// Waits the pause after step `step`, in ticks when asked for a countdown.
+  private func wait(step: Int, of count: Int) {
+    guard let tick, tick > .zero else { return sleep(pause, interrupted) }
+    var left = pause
+    while left > .zero, !interrupted() {
+      progress(.waiting(step: step, of: count, left: left))
+      let nap = min(tick, left)
+      sleep(nap, interrupted)
+      left -= nap
+    }
   }
 
   private func restore(_ plan: ShiftPlan, _ outcome: ShiftOutcome) async throws -> ShiftOutcome {
-    try await plan.target.apply(plan.before, previous: plan.before)
+    // The entry this shift pushed goes again: it restored what it replaced.
+    try await plan.target.write(plan.before, history: plan.target.history)
+    switch outcome {
+    case .interrupted(let weights): progress(.interrupted(weights: weights))
+    case .rolledBack(let reason, let weights): progress(.rolledBack(reason: reason, weights: weights))
+    case .shifted: break
+    }
     return outcome
   }
 }

@@ -44,17 +44,19 @@ public final class InterruptWatch: InterruptSource {
   }
 
   /// Runs the gate command with `/bin/sh -c`, this process's environment plus `variables` and
-  /// its standard streams; returns its exit status (127 when it cannot start).
-  public static func runGate(_ command: String, variables: [String: String]) -> Int32 {
+  /// its standard streams, in its own process group; returns its exit status (127 when it cannot
+  /// start). Past `timeout` the gate's group is killed and it `timedOut`; a signal to meshctl
+  /// ends it the same way (the walk then restores the weights).
+  public static func runGate(_ command: String, variables: [String: String], timeout: Duration) -> GateResult {
     var environment = ProcessInfo.processInfo.environment
     environment.merge(variables) { _, new in new }
     do {
-      return try ChildProcess.run(
+      let output = try ChildProcess.run(
         "/bin/sh", arguments: ["-c", command], environment: environment, standardInput: .inherit,
-        standardOutput: .inherit, standardError: .inherit
-      ).status
+        standardOutput: .inherit, standardError: .inherit, timeout: timeout, stop: { interruptReceived != 0 })
+      return output.timedOut && interruptReceived == 0 ? .timedOut : .exited(output.status)
     } catch {
-      return 127
+      return .exited(127)
     }
   }
 }

@@ -1,7 +1,7 @@
 import FoundationEssentials
 import KubeClient
-import MeshOps
 import Manifest
+import MeshOps
 
 #if canImport(Glibc)
   import Glibc
@@ -40,8 +40,8 @@ public struct CommandContext {
   public var makeTransport: (_ options: TransportOptions, _ logger: HTTPLogger) throws -> any HTTPTransport
   /// Waits a shift's interval, returning early once `interrupted` says a signal came.
   public var sleep: @Sendable (_ duration: Duration, _ interrupted: @Sendable () -> Bool) -> Void
-  /// Runs a shift's gate command with extra environment variables; returns its exit status.
-  public var runGate: @Sendable (_ command: String, _ variables: [String: String]) -> Int32
+  /// Runs a shift's gate command with extra environment variables, killed past `timeout`.
+  public var runGate: @Sendable (_ command: String, _ variables: [String: String], _ timeout: Duration) -> GateResult
   /// Starts watching for Ctrl-C and SIGTERM (while a shift walks its steps).
   public var watchInterrupts: () -> any InterruptSource
 
@@ -61,7 +61,9 @@ public struct CommandContext {
       try CurlTransport(options: $0, logger: $1)
     },
     sleep: @escaping @Sendable (Duration, @Sendable () -> Bool) -> Void = { InterruptWatch.sleep($0, interrupted: $1) },
-    runGate: @escaping @Sendable (String, [String: String]) -> Int32 = { InterruptWatch.runGate($0, variables: $1) },
+    runGate: @escaping @Sendable (String, [String: String], Duration) -> GateResult = {
+      InterruptWatch.runGate($0, variables: $1, timeout: $2)
+    },
     watchInterrupts: @escaping () -> any InterruptSource = { InterruptWatch() }
   ) {
     self.stdout = stdout

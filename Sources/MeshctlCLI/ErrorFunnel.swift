@@ -34,6 +34,8 @@ enum ErrorFunnel {
       // A request the cluster's state makes meaningless is a usage error, said as one.
       guard error.isClusterFailure else { return verdict(for: ValidationError(error.description)) }
       return Verdict(status: .clusterError, message: prefixed(error.description))
+    case let error as ShiftRefusal:
+      return Verdict(status: error.isConflict ? .applyConflict : .findings, message: prefixed(error.description))
     case let error as TransportError: return Verdict(status: .clusterError, message: prefixed(error.description))
     case let error as APIError:
       let status: ExitStatus = error.failureClass == .conflict ? .applyConflict : .clusterError

@@ -10,7 +10,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   case inputError = 2
   /// The cluster or its API failed.
   case clusterError = 3
-  /// Server-side apply hit a field-manager conflict.
+  /// Server-side apply hit a field-manager conflict, or `shift` lost a race or found another shift running.
   case applyConflict = 4
   /// `shift` was rolled back by its health gate.
   case rolledBack = 5
@@ -27,10 +27,12 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case .success: return "success"
     case .findings:
       return
-        "findings at or above --fail-on (validate), errors that stop render, apply or diff (nothing is sent), changes found (diff), apply refused by a guard (--allow-empty, --force), or mtls enable refused"
+        "findings at or above --fail-on (validate), errors that stop render, apply or diff (nothing is sent), changes found (diff), apply refused by a guard (--allow-empty, --force), mtls enable refused, or nothing for shift --rollback"
     case .inputError: return "an input is unreadable or not YAML (takes precedence over 1)"
     case .clusterError: return "the cluster or its API failed"
-    case .applyConflict: return "apply conflict: another field manager owns a field (re-run with --force-conflicts)"
+    case .applyConflict:
+      return
+        "apply conflict: another field manager owns a field (re-run with --force-conflicts; weights a shift holds: shift --finish or --abandon), or shift lost a race with another writer"
     case .rolledBack: return "shift was rolled back by its health gate"
     case .interrupted: return "interrupted (Ctrl-C); shift restored the weights first"
     case .usage: return "usage error: wrong flags or arguments"

@@ -11,26 +11,63 @@ import Policy
   import Darwin
 #endif
 
+/// `-o` of `shift`: progress as text on standard error, or JSON events on standard output.
+public enum ShiftOutput: String, ArgumentChoice, Sendable {
+  /// Progress lines on standard error, the result on standard output.
+  case text
+  /// One JSON event per line on standard output.
+  case json
+}
+
 extension Meshctl {
-  /// `meshctl shift`: move traffic of a Service between the backends of its TrafficSplit.
-  public struct Shift: ContextualCommand {
+  /// `meshctl shift`: move traffic of a Service between the backends of its TrafficSplit
+  /// (`shift SERVICE ...` is `shift set SERVICE ...`), list its history, show its status.
+  public struct Shift: ParsableCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
         commandName: "shift",
         abstract: "Shift a Service's traffic to one backend of its TrafficSplit, at once or in steps.",
+        discussion: Move.configuration.discussion,
+        subcommands: [Move.self, History.self, Status.self], defaultSubcommand: Move.self)
+    }
+
+    public init() {}
+  }
+}
+
+extension Meshctl.Shift {
+  /// `meshctl shift [set] SERVICE`: set or step a backend's weight, or go back.
+  public struct Move: ContextualCommand {
+    public static var configuration: CommandConfiguration {
+      CommandConfiguration(
+        commandName: "set",
+        abstract: "Set or step a backend's weight, or go back (the default: shift SERVICE ...).",
         discussion: """
           Sets the backend's weight and rescales the other backends in proportion (whole \
           percentages adding up to 100), then applies the rendered route. With --steps, walks \
           the weights one step after the other; after each step it waits --interval and runs \
           --gate (with /bin/sh -c; MESHCTL_SERVICE, MESHCTL_BACKEND and MESHCTL_WEIGHT set): a \
-          gate that fails restores the weights from before the shift and exits 5. Ctrl-C \
-          restores them too (exit 130). --rollback restores the weights from before the last \
-          shift. Progress goes to standard error.
+          gate that fails, or runs longer than --gate-timeout, restores the weights from before \
+          the shift and exits 5. Ctrl-C restores them too (exit 130).
+
+          shift writes the route as its own field manager (meshctl-shift): a later apply of the \
+          same TrafficSplit with other weights stops with exit 4 instead of resetting them. \
+          --finish keeps the shifted weights and hands them back to apply; --abandon puts back \
+          the weights from before the shift first. Every write is conditional on the route's \
+          version: a shift that loses a race with another writer stops with exit 4 and names it.
+
+          Each shift records the weights it replaced (the last 10): --rollback goes back one \
+          entry, --rollback --to N to entry N (see `shift history`). Nothing to roll back to is \
+          exit 1. Progress goes to standard error; -o json writes one JSON event per line to \
+          standard output.
 
           Examples:
             \(Meshctl.displayName) shift reviews --to v2 --weight 20 -n bookinfo
             \(Meshctl.displayName) shift reviews --to v2 --steps 10,25,50,100 --interval 1m --gate './smoke.sh'
             \(Meshctl.displayName) shift reviews --rollback
+            \(Meshctl.displayName) shift reviews --finish
+            \(Meshctl.displayName) shift history reviews
+            \(Meshctl.displayName) shift status reviews
           """)
     }
 
@@ -41,8 +78,11 @@ extension Meshctl {
     @Argument(help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"))
     public var service: String
 
-    /// The backend that gets the weight.
-    @Option(help: ArgumentHelp("The backend to shift traffic to.", valueName: "backend"))
+    /// The backend that gets the weight (with --rollback: the history entry to go back to).
+    @Option(
+      help: ArgumentHelp(
+        "The backend to shift traffic to; with --rollback, the history entry to go back to (1 is the newest).",
+        valueName: "backend"))
     public var to: String?
 
     /// One weight.
@@ -62,32 +102,60 @@ extension Meshctl {
     @Option(help: ArgumentHelp("A shell command that must succeed after each step.", valueName: "command"))
     public var gate: String?
 
-    /// Restore the weights from before the last shift.
-    @Flag(help: "Restore the weights from before the last shift.")
+    /// How long the gate may run.
+    @Option(
+      name: .customLong("gate-timeout"),
+      help: ArgumentHelp("Kill a gate that runs longer and count it as failed.", valueName: "duration"))
+    public var gateTimeout: String = "5m"
+
+    /// Go back in the history.
+    @Flag(help: "Restore the weights the last shift replaced (one history entry back).")
     public var rollback = false
+
+    /// Keep the shifted weights and hand them back to apply.
+    @Flag(help: "Keep the live weights and hand their ownership back to apply.")
+    public var finish = false
+
+    /// Put back the weights from before the shift and hand them back to apply.
+    @Flag(help: "Restore the weights from before the last shift and hand their ownership back to apply.")
+    public var abandon = false
 
     /// Print what would change, write nothing.
     @Flag(name: .customLong("dry-run"), help: "Print the weights each step would set; change nothing.")
     public var dryRun = false
 
+    /// `text` or `json`.
+    @Option(
+      name: [.customShort("o"), .long],
+      help: ArgumentHelp("Output: text, or json (one JSON event per line on standard output).", valueName: "format"))
+    public var output: ShiftOutput = .text
+
     public init() {}
 
     public func validate() throws {
-      if rollback {
-        guard to == nil, weight == nil, steps == nil else {
-          throw ValidationError("--rollback takes no --to, --weight or --steps")
+      let modes = [rollback, finish, abandon].filter { $0 }.count
+      guard modes <= 1 else { throw ValidationError("give only one of --rollback, --finish and --abandon") }
+      if modes == 1 {
+        guard weight == nil, steps == nil, gate == nil else {
+          throw ValidationError("--rollback, --finish and --abandon take no --weight, --steps or --gate")
+        }
+        if let to {
+          guard rollback, let entry = Int(to), entry >= 1 else {
+            throw ValidationError(
+              rollback
+                ? "--rollback --to takes a history entry number (1 is the newest), not \"\(to)\""
+                : "--finish and --abandon take no --to")
+          }
+          _ = entry
         }
         return
       }
-      guard to != nil else { throw ValidationError("give --to BACKEND (or --rollback)") }
+      guard to != nil else { throw ValidationError("give --to BACKEND (or --rollback, --finish or --abandon)") }
       guard (weight == nil) != (steps == nil) else { throw ValidationError("give either --weight N or --steps LIST") }
       if let weight, !(0...100).contains(weight) { throw ValidationError("--weight \(weight) is outside 0...100") }
       _ = try stepWeights()
-      do {
-        _ = try RequestTimeout.parse(interval)
-      } catch {
-        throw ValidationError("invalid --interval \"\(interval)\": use a duration such as 30s, 1m or 1h30m")
-      }
+      _ = try Self.duration(interval, flag: "--interval")
+      _ = try Self.duration(gateTimeout, flag: "--gate-timeout")
     }
 
     /// The weights of `--steps` (or the one `--weight`).
@@ -98,18 +166,18 @@ extension Meshctl {
       return weights
     }
 
-    public func run(in context: CommandContext) throws -> ExitStatus {
-      let session = try ClusterSession(options: cluster, context: context)
-      let api = session.api
-      let (config, chosen) = try policy.clusterChoice(context: context)
-      let (service, routing) = (self.service, policy.routing)
-      let split = try awaitCompletion {
-        try await TrafficSplitTarget.find(
-          service: service, api: api, config: config, provider: chosen, routing: routing,
-          commandName: Meshctl.displayName)
+    static func duration(_ text: String, flag: String) throws -> Duration {
+      do {
+        return try RequestTimeout.parse(text) ?? .zero
+      } catch {
+        throw ValidationError("invalid \(flag) \"\(text)\": use a duration such as 30s, 1m or 1h30m")
       }
-      if rollback { return try restorePrevious(split, context: context) }
-      let plan = try ShiftPlan(target: split, backend: to ?? "", percents: try stepWeights())
+    }
+
+    public func run(in context: CommandContext) throws -> ExitStatus {
+      let split = try ShiftTarget.find(service: service, cluster: cluster, policy: policy, context: context)
+      if rollback || finish || abandon { return try handBack(split, context: context) }
+      let plan = try ShiftPlan(target: split, backend: to ?? "", percents: try stepWeights(), at: context.now())
       if dryRun {
         for index in plan.steps.indices { context.stderr.write(plan.progressLine(index) + " (dry run)\n") }
         return .success
@@ -117,42 +185,179 @@ extension Meshctl {
       let outcome = try awaitCompletion(walk(context: context, plan: plan))
       switch outcome {
       case .shifted(let weights):
-        context.stdout.write("trafficsplit \(split.reference) shifted: \(TrafficShift.describe(weights))\n")
+        if output == .text {
+          context.stdout.write("trafficsplit \(split.reference) shifted: \(TrafficShift.describe(weights))\n")
+        }
         return .success
       case .rolledBack:
-        context.stderr.write(outcome.restoreMessage! + "\n")
         return .rolledBack
       case .interrupted:
-        context.stderr.write(outcome.restoreMessage! + "\n")
         return .interrupted
       }
     }
 
-    /// The walk of `plan` with the context's clock, gate runner and signals; progress goes to
-    /// standard error.
+    /// The walk of `plan` with the context's clock, gate runner and signals; events go to
+    /// standard error (or standard output as JSON).
     private func walk(context: CommandContext, plan: ShiftPlan) throws -> @Sendable () async throws -> ShiftOutcome {
-      let pause = try RequestTimeout.parse(interval) ?? .zero
-      let stderr = SerializedSink(context.stderr)
+      let printer = ShiftProgress(context: context, output: output)
       let interrupts = context.watchInterrupts()
+      let (pause, limit) = (
+        try Self.duration(interval, flag: "--interval"), try Self.duration(gateTimeout, flag: "--gate-timeout")
+      )
+      let lease = ShiftLease(
+        target: plan.target, holder: ShiftLease.holderIdentity(user: context.environment["USER"]),
+        duration: pause + limit + .seconds(60))
       let walk = CanaryWalk(
-        pause: pause, gate: gate, service: service, sleep: context.sleep,
-        runGate: context.runGate, interrupted: { interrupts.fired }, progress: { stderr.write($0 + "\n") })
+        pause: pause, gate: gate, gateTimeout: limit, service: service,
+        tick: printer.isLive ? .seconds(1) : nil, sleep: context.sleep, runGate: context.runGate,
+        interrupted: { interrupts.fired }, progress: { printer.show($0) }, lease: lease)
       return {
         defer { interrupts.stop() }
         return try await walk.run(plan)
       }
     }
 
-    private func restorePrevious(_ split: TrafficSplitTarget, context: CommandContext) throws -> ExitStatus {
-      let dryRun = self.dryRun
-      let previous = try awaitCompletion { try await split.rollback(dryRun: dryRun) }
+    /// `--rollback`, `--finish` and `--abandon`.
+    private func handBack(_ split: TrafficSplitTarget, context: CommandContext) throws -> ExitStatus {
+      let (dryRun, entry) = (self.dryRun, Int(to ?? "1") ?? 1)
+      let (verb, weights): (String, BackendWeights)
+      if rollback {
+        verb = "rolled back"
+        weights = try awaitCompletion { try await split.rollback(to: entry, dryRun: dryRun) }
+      } else if dryRun {
+        verb = finish ? "finished" : "abandoned"
+        weights = finish ? split.weights : try split.abandonWeights()
+      } else if finish {
+        verb = "finished"
+        weights = try awaitCompletion { try await split.finish() }
+      } else {
+        verb = "abandoned"
+        weights = try awaitCompletion { try await split.abandon() }
+      }
       if dryRun {
         context.stderr.write(
-          "\(split.reference) \(TrafficShift.describe(split.weights)) -> \(TrafficShift.describe(previous)) (dry run)\n")
+          "\(split.reference) \(TrafficShift.describe(split.weights)) -> \(TrafficShift.describe(weights)) (dry run)\n")
         return .success
       }
-      context.stdout.write("trafficsplit \(split.reference) rolled back: \(TrafficShift.describe(previous))\n")
+      context.stdout.write("trafficsplit \(split.reference) \(verb): \(TrafficShift.describe(weights))\n")
       return .success
+    }
+  }
+
+  /// `meshctl shift history SERVICE`.
+  public struct History: ContextualCommand {
+    public static let configuration = CommandConfiguration(
+      commandName: "history",
+      abstract: "List the weights earlier shifts replaced, newest (1) first.",
+      discussion: "Entry N is what `shift SERVICE --rollback --to N` restores.")
+
+    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup public var policy: PolicyOptions
+
+    /// The Service.
+    @Argument(help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"))
+    public var service: String
+
+    public init() {}
+
+    public func run(in context: CommandContext) throws -> ExitStatus {
+      let split = try ShiftTarget.find(service: service, cluster: cluster, policy: policy, context: context)
+      context.stdout.write(split.history.lines.joined(separator: "\n") + "\n")
+      return .success
+    }
+  }
+
+  /// `meshctl shift status SERVICE`.
+  public struct Status: ContextualCommand {
+    public static let configuration = CommandConfiguration(
+      commandName: "status",
+      abstract: "Show a Service's live weights, who holds them, the shift in progress and the history.")
+
+    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup public var policy: PolicyOptions
+
+    /// The Service.
+    @Argument(help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"))
+    public var service: String
+
+    public init() {}
+
+    public func run(in context: CommandContext) throws -> ExitStatus {
+      let split = try ShiftTarget.find(service: service, cluster: cluster, policy: policy, context: context)
+      let status = try awaitCompletion { try await ShiftStatus.read(split) }
+      context.stdout.write(status.lines.joined(separator: "\n") + "\n")
+      return .success
+    }
+  }
+}
+
+/// Finding the TrafficSplit a `shift` command works on.
+enum ShiftTarget {
+  static func find(service: String, cluster: ClusterOptions, policy: PolicyOptions, context: CommandContext) throws
+    -> TrafficSplitTarget
+  {
+    let session = try ClusterSession(options: cluster, context: context)
+    let api = session.api
+    let (config, chosen) = try policy.clusterChoice(context: context)
+    let routing = policy.routing
+    return try awaitCompletion {
+      try await TrafficSplitTarget.find(
+        service: service, api: api, config: config, provider: chosen, routing: routing,
+        commandName: Meshctl.displayName)
+    }
+  }
+}
+
+/// Prints a walk's events: a live line redrawn with `\r` on a terminal, a timestamped line per
+/// event otherwise, or one JSON object per line on standard output with `-o json` (restores are
+/// also said on standard error).
+final class ShiftProgress: @unchecked Sendable {
+  private let context: CommandContext
+  private let output: ShiftOutput
+  private let lock = Lock()
+  /// Whether events redraw one line (a terminal and text output).
+  let isLive: Bool
+  private var lineOpen = false
+  private var stepLine = ""
+
+  init(context: CommandContext, output: ShiftOutput) {
+    self.context = context
+    self.output = output
+    isLive = output == .text && context.stderrIsTerminal
+  }
+
+  func show(_ event: ShiftEvent) {
+    lock.lock()
+    defer { lock.unlock() }
+    let isRestore: Bool
+    switch event {
+    case .rolledBack, .interrupted: isRestore = true
+    default: isRestore = false
+    }
+    switch output {
+    case .json:
+      context.stdout.write(event.json(time: context.now()) + "\n")
+      context.stdout.flush()
+      if isRestore { context.stderr.write(event.text + "\n") }
+    case .text where isLive:
+      let clear = lineOpen ? "\r\u{1B}[K" : ""
+      if case .finished = event {
+        if lineOpen { context.stderr.write("\n") }
+        lineOpen = false
+      } else if isRestore {
+        context.stderr.write(clear + event.text + "\n")
+        lineOpen = false
+      } else {
+        // One line per step: its weights, then the countdown or the gate's state.
+        if case .stepStarted = event { stepLine = event.text }
+        let line = event.detail.map { "\(stepLine.isEmpty ? event.text : stepLine + " - " + $0)" } ?? event.text
+        context.stderr.write("\r\u{1B}[K" + line)
+        lineOpen = true
+      }
+    case .text:
+      if event.isCountdown { return }
+      if case .finished = event { return }
+      context.stderr.write("\(WeightHistory.timestamp(context.now())) \(event.text)\n")
     }
   }
 }

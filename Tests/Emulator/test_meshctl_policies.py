@@ -120,6 +120,8 @@ class IstioPolicies(PolicyTestCase):
         self.assertEqual(process.returncode, 130, stderr)
         self.assertIn("interrupted: weights restored to v1=90,v2=10", stderr)
         self.assertEqual(self.route_weights("virtualservice"), {"v1": 90, "v2": 10})
+        # The stepped shift's Lease goes with it.
+        self.assertNotEqual(self.kubectl("get", "lease", "meshctl-shift-cart", "-n", "shop").returncode, 0)
 
     def test_shift_refuses_unknown_backends_and_dry_run_changes_nothing(self):
         self.apply_shop()
@@ -157,7 +159,11 @@ class IstioPolicies(PolicyTestCase):
         same = self.meshctl("diff", "-f", SHOP)
         self.assertEqual((same.returncode, same.stdout), (0, ""), same.stderr)
         self.assertEqual(self.meshctl("shift", "cart", "--to", "v2", "--weight", "50", "-n", "shop").returncode, 0)
-        changed = self.meshctl("diff", "-f", os.path.join(SHOP, "traffic.yaml"))
+        # The shift holds the weights: diff hits the conflict apply would, and says the same.
+        held = self.meshctl("diff", "-f", os.path.join(SHOP, "traffic.yaml"))
+        self.assertEqual(held.returncode, 4, held.stderr)
+        self.assertIn("meshctl shift cart --finish -n shop", held.stderr)
+        changed = self.meshctl("diff", "--force-conflicts", "-f", os.path.join(SHOP, "traffic.yaml"))
         self.assertEqual(changed.returncode, 1, changed.stderr)
         self.assertIn("merged/networking.istio.io.v1.VirtualService.shop.cart", changed.stdout)
         deleted = self.meshctl("delete", "-f", os.path.join(SHOP, "traffic.yaml"), "-f", os.path.join(SHOP, "mtls.yaml"))

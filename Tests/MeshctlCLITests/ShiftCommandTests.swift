@@ -34,14 +34,16 @@ final class RecordedLines: @unchecked Sendable {
   /// A context on the canary cluster whose gate exits `gateStatus` (and records its runs) and
   /// whose clock never sleeps.
   func context(
-    _ world: FakeWorld, server: ScriptedServer, gateStatus: Int32 = 0, interrupts: FakeInterrupts = FakeInterrupts()
+    _ world: FakeWorld, server: ScriptedServer, gate: GateResult = .exited(0),
+    interrupts: FakeInterrupts = FakeInterrupts()
   ) throws -> (CommandContext, URL, RecordedLines) {
     var (context, directory) = try world.clusterContext(transport: server, token: "t")
     let gates = RecordedLines()
     context.sleep = { _, _ in }
-    context.runGate = { command, variables in
-      gates.record("\(command) \(variables["MESHCTL_BACKEND"] ?? "")=\(variables["MESHCTL_WEIGHT"] ?? "")")
-      return gateStatus
+    context.now = { Date(timeIntervalSince1970: 1_796_000_000) }
+    context.runGate = { command, variables, timeout in
+      gates.record("\(command) \(variables["MESHCTL_BACKEND"] ?? "")=\(variables["MESHCTL_WEIGHT"] ?? "") \(timeout)")
+      return gate
     }
     context.watchInterrupts = { interrupts }
     return (context, directory, gates)
@@ -56,21 +58,33 @@ final class RecordedLines: @unchecked Sendable {
       ["shift", "cart", "--to", "v2", "--steps", "50,100", "--interval", "1m", "--gate", "check"], context: context)
     #expect(code == 0, "\(world.stderr.text)")
     #expect(world.stdout.text == "trafficsplit team/cart shifted: v1=0,v2=100\n")
-    #expect(world.stderr.text == "step 1/2: team/cart v1=50,v2=50\nstep 2/2: team/cart v1=0,v2=100\n")
-    #expect(gates.lines == ["check v2=50", "check v2=100"])
+    let at = "2026-11-30T00:53:20Z"
+    #expect(
+      world.stderr.text == """
+        \(at) step 1/2: team/cart v1=50,v2=50
+        \(at) step 1/2: gate running
+        \(at) step 1/2: gate passed
+        \(at) step 2/2: team/cart v1=0,v2=100
+        \(at) step 2/2: gate running
+        \(at) step 2/2: gate passed
+
+        """)
+    #expect(gates.lines == ["check v2=50 300.0 seconds", "check v2=100 300.0 seconds"])
     #expect(CanaryCluster.appliedWeights(server) == ["v1=50,v2=50", "v1=0,v2=100"])
   }
 
   @Test func aFailingGateRollsBackWithExit5() async throws {
     let world = FakeWorld()
     let server = CanaryCluster.server()
-    let (context, directory, _) = try context(world, server: server, gateStatus: 3)
+    let (context, directory, _) = try context(world, server: server, gate: .exited(3))
     defer { try? FileManager.default.removeItem(at: directory) }
-    let code = await runCommand(["shift", "cart", "--to", "v2", "--steps", "50,100", "--gate", "check"], context: context)
+    let code = await runCommand(
+      ["shift", "cart", "--to", "v2", "--steps", "50,100", "--gate", "check"], context: context)
     #expect(code == 5)
     #expect(
-      world.stderr.text
-        == "step 1/2: team/cart v1=50,v2=50\nthe gate failed (exit 3) after step 1: weights restored to v1=90,v2=10\n")
+      world.stderr.text.hasSuffix(
+        "step 1/2: gate failed (exit 3)\n2026-11-30T00:53:20Z the gate failed (exit 3) after step 1: weights restored to v1=90,v2=10\n"
+      ))
     #expect(world.stdout.text.isEmpty)
     #expect(CanaryCluster.appliedWeights(server) == ["v1=50,v2=50", "v1=90,v2=10"])
   }
@@ -99,8 +113,14 @@ final class RecordedLines: @unchecked Sendable {
     #expect(world.stderr.text.contains(#"no backend "v3""#))
     #expect(await runCommand(["shift", "nothing", "--to", "v2", "--weight", "10"], context: context) == 3)
     #expect(world.stderr.text.contains(#"no TrafficSplit for Service "nothing" in namespace "team""#))
-    #expect(await runCommand(["shift", "cart", "--rollback"], context: context) == 64)
-    #expect(world.stderr.text.contains("has not been shifted"))
+    #expect(await runCommand(["shift", "cart", "--rollback"], context: context) == 1)
+    #expect(world.stderr.text.contains("TrafficSplit team/cart has no shift history: nothing to roll back to"))
+    #expect(await runCommand(["shift", "cart", "--abandon"], context: context) == 1)
+    #expect(await runCommand(["shift", "cart", "--rollback", "--to", "v2"], context: context) == 64)
+    #expect(await runCommand(["shift", "cart", "--finish", "--rollback"], context: context) == 64)
+    #expect(
+      await runCommand(["shift", "cart", "--to", "v2", "--weight", "5", "--gate-timeout", "soon"], context: context)
+        == 64)
     #expect(server.patchedPaths.isEmpty)
   }
 
@@ -113,5 +133,78 @@ final class RecordedLines: @unchecked Sendable {
     #expect(code == 0, "\(world.stderr.text)")
     #expect(world.stdout.text == "trafficsplit team/cart rolled back: v1=100,v2=0\n")
     #expect(CanaryCluster.appliedWeights(server) == ["v1=100,v2=0"])
+  }
+
+  @Test func jsonOutputWritesOneEventPerLineOnStandardOutput() async throws {
+    let world = FakeWorld()
+    let server = CanaryCluster.server()
+    let (context, directory, _) = try context(world, server: server, gate: .timedOut)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let code = await runCommand(
+      ["shift", "cart", "--to", "v2", "--steps", "50,100", "--gate", "check", "--gate-timeout", "10s", "-o", "json"],
+      context: context)
+    #expect(code == 5)
+    let events = world.stdout.text.split(separator: "\n").map { Node.parse(String($0)) }
+    #expect(events.map { $0?["event"]?.string } == ["step", "gate-started", "gate-failed", "rolled-back"])
+    #expect(events[2]?["timedOut"]?.bool == true)
+    #expect(events[3]?["reason"]?.string == "the gate failed (timed out after 10s) after step 1")
+    #expect(
+      world.stderr.text == "the gate failed (timed out after 10s) after step 1: weights restored to v1=90,v2=10\n")
+  }
+
+  @Test func onATerminalOneLiveLineIsRedrawn() async throws {
+    let world = FakeWorld()
+    let server = CanaryCluster.server()
+    var (context, directory, _) = try context(world, server: server)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    context.stderrIsTerminal = true
+    let code = await runCommand(
+      ["shift", "cart", "--to", "v2", "--steps", "50,100", "--interval", "2s"], context: context)
+    #expect(code == 0)
+    let clear = "\r\u{1B}[K"
+    #expect(
+      world.stderr.text
+        == "\(clear)step 1/2: team/cart v1=50,v2=50\(clear)step 1/2: team/cart v1=50,v2=50 - 2s left"
+        + "\(clear)step 1/2: team/cart v1=50,v2=50 - 1s left"
+        + "\(clear)step 2/2: team/cart v1=0,v2=100\n")
+  }
+
+  @Test func rollbackTwiceWalksTheHistoryThenRefuses() async throws {
+    let world = FakeWorld()
+    let history =
+      #"[{"time":"2026-11-29T09:00:00Z","weights":{"v1":100,"v2":0}},{"time":"2026-11-30T00:53:20Z","weights":{"v1":50,"v2":50}}]"#
+    let server = CanaryCluster.server(history: history)
+    let (context, directory, _) = try context(world, server: server)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    #expect(await runCommand(["shift", "history", "cart"], context: context) == 0)
+    #expect(world.stdout.text == "1  2026-11-30T00:53:20Z  v1=50,v2=50\n2  2026-11-29T09:00:00Z  v1=100,v2=0\n")
+    #expect(await runCommand(["shift", "cart", "--rollback", "--to", "2"], context: context) == 0)
+    #expect(world.stdout.text.hasSuffix("trafficsplit team/cart rolled back: v1=100,v2=0\n"))
+    #expect(CanaryCluster.appliedWeights(server) == ["v1=100,v2=0"])
+  }
+
+  @Test func statusShowsWeightsHolderAndHistory() async throws {
+    let world = FakeWorld()
+    let server = CanaryCluster.server(history: #"[{"time":"2026-11-30T00:53:20Z","weights":{"v1":100,"v2":0}}]"#)
+    let (context, directory, _) = try context(world, server: server)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    #expect(await runCommand(["shift", "status", "cart"], context: context) == 0)
+    #expect(
+      world.stdout.text == """
+        trafficsplit team/cart: v1=90,v2=10
+        history (newest first; shift --rollback --to N restores entry N):
+          1  2026-11-30T00:53:20Z  v1=100,v2=0
+
+        """)
+  }
+
+  @Test func finishSaysWhatItKept() async throws {
+    let world = FakeWorld()
+    let server = CanaryCluster.server(history: #"[{"time":"2026-11-30T00:53:20Z","weights":{"v1":100,"v2":0}}]"#)
+    let (context, directory, _) = try context(world, server: server)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    #expect(await runCommand(["shift", "cart", "--finish"], context: context) == 0, "\(world.stderr.text)")
+    #expect(world.stdout.text == "trafficsplit team/cart finished: v1=90,v2=10\n")
+    #expect(server.patchedPaths.count == 2)
   }
 }

@@ -31,9 +31,15 @@ public enum CanaryCluster {
 
     """
 
-  /// The server; `previousWeights` becomes the route's previous-weights annotation (a JSON
-  /// object), as an earlier shift leaves it.
-  public static func server(previousWeights: String? = nil) -> ScriptedServer {
+  /// The route's `metadata.resourceVersion` as the server lists it.
+  public static let routeVersion = "41"
+
+  /// The path of the route object.
+  public static let routePath = "/apis/networking.istio.io/v1/namespaces/team/virtualservices/cart"
+
+  /// The server; `previousWeights` becomes the route's older previous-weights annotation (a JSON
+  /// object), as an earlier meshctl's shift left it; `history` the weight-history annotation.
+  public static func server(previousWeights: String? = nil, history: String? = nil) -> ScriptedServer {
     let serviceNode = ManifestReader().parse(service).documents[0].root
     let split = ManifestReader().parse(trafficSplit, file: "split.yaml").documents[0]
     var lookup = ManifestLookup()
@@ -42,6 +48,8 @@ public enum CanaryCluster {
       .render(split.objects, lookup: lookup).objects
     var route = rendered.first { $0["kind"]?.string == "VirtualService" }!
     if let previousWeights { route = annotated(route, "meshctl.io/previous-weights", previousWeights) }
+    if let history { route = annotated(route, "meshctl.io/weight-history", history) }
+    route = route.settingValue(.string(routeVersion), at: ["metadata", "resourceVersion"])
     return ScriptedServer(
       answers: [
         "/apis": Discovery.istioGroups, "/api/v1": Discovery.core, "/apis/apps/v1": Discovery.apps,

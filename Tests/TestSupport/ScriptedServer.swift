@@ -39,6 +39,7 @@ public final class ScriptedServer: HTTPTransport, @unchecked Sendable {
   private let lock = NSLock()
   private var table: [String: String]
   private var conflictingNames: Set<String> = []
+  private var patchHandler: (@Sendable (HTTPRequest) -> HTTPResponse?)?
   /// Whether a GET of a collection not in the table is an empty list (else 404).
   public let emptyCollections: Bool
 
@@ -65,6 +66,13 @@ public final class ScriptedServer: HTTPTransport, @unchecked Sendable {
     set { lock.withLock { conflictingNames = newValue } }
   }
 
+  /// Answers PATCH requests before the default (nil: the default answer); for races and
+  /// refusals a test scripts.
+  public var onPatch: (@Sendable (HTTPRequest) -> HTTPResponse?)? {
+    get { lock.withLock { patchHandler } }
+    set { lock.withLock { patchHandler = newValue } }
+  }
+
   /// Sets (or replaces) the answer to a GET of `path`.
   public func answer(_ path: String, with json: String) {
     lock.withLock { table[path] = json }
@@ -76,6 +84,7 @@ public final class ScriptedServer: HTTPTransport, @unchecked Sendable {
     if request.method == .patch {
       let name = String(path.split(separator: "/").last ?? "")
       if conflicting.contains(name) { return Self.conflict(name) }
+      if let answer = onPatch?(request) { return answer }
       return HTTPResponse(status: 200, body: request.body)
     }
     if request.method == .get {
