@@ -188,6 +188,23 @@ public struct GuardVerdict: Sendable, Equatable {
   public var refused: Bool { !errors.isEmpty }
 }
 
+extension GuardVerdict {
+  /// The ready-endpoint guard's verdict for one TrafficSplit (`shift`): each empty backend
+  /// refuses, or only warns with `allowEmpty`.
+  public init(emptyBackends: [EmptyBackend], allowEmpty: Bool) {
+    for backend in emptyBackends {
+      if allowEmpty {
+        warnings.append("--allow-empty: " + backend.qualifiedDescription)
+      } else {
+        errors.append(backend.qualifiedDescription)
+      }
+    }
+    if !errors.isEmpty {
+      hints.append("wait until the backend's pods are ready (or fix its selector), or pass --allow-empty to shift anyway")
+    }
+  }
+}
+
 extension ApplyGuards {
   /// The verdict with `--allow-empty` and `--force` as given; `warnOnly` (diff) turns every
   /// finding into a warning. A backend only the input's own workloads would serve is a warning

@@ -202,6 +202,20 @@ public struct ShiftPlan: Sendable {
     history = target.history.pushing(before, at: time)
   }
 
+  /// The backends some step gives a weight above 0 that have no ready endpoints (the
+  /// ready-endpoint guard of `BackendReadiness`), checked before the first write; each backend
+  /// is checked at the highest weight any step gives it.
+  public func emptyBackends() async throws -> [EmptyBackend] {
+    let highest: BackendWeights = before.map { backend in
+      (backend.name, steps.map { step in step.first { $0.name == backend.name }?.weight ?? 0 }.max() ?? 0)
+    }
+    let namespace =
+      target.route[path: "metadata", "namespace"]?.string ?? target.reference.split(separator: "/").first.map(String.init)
+      ?? target.api.defaultNamespace
+    return try await BackendReadiness.emptyBackends(
+      trafficSplit: target.trafficSplit, weights: highest, namespace: namespace, api: target.api)
+  }
+
   /// `step 1/4: shop/reviews v1=90,v2=10`, the progress line of step `index` (from 0).
   public func progressLine(_ index: Int) -> String {
     "step \(index + 1)/\(steps.count): \(target.reference) \(TrafficShift.describe(steps[index]))"

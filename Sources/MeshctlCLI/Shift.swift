@@ -58,8 +58,10 @@ extension Meshctl.Shift {
 
           Each shift records the weights it replaced (the last 10): --rollback goes back one \
           entry, --rollback --to N to entry N (see `shift history`). Nothing to roll back to is \
-          exit 1. Progress goes to standard error; -o json writes one JSON event per line to \
-          standard output.
+          exit 1. A backend that a step gives weight must have ready endpoints (ready pods, or \
+          ready EndpointSlice endpoints of its Service): otherwise exit 1, nothing written, \
+          unless --allow-empty. Progress goes to standard error; -o json writes one JSON event \
+          per line to standard output.
 
           Examples:
             \(Meshctl.displayName) shift reviews --to v2 --weight 20 -n bookinfo
@@ -124,6 +126,12 @@ extension Meshctl.Shift {
     @Flag(name: .customLong("dry-run"), help: "Print the weights each step would set; change nothing.")
     public var dryRun = false
 
+    /// Route to backends without ready endpoints.
+    @Flag(
+      name: .customLong("allow-empty"),
+      help: "Shift weight to a backend with no ready endpoints (warn instead of refusing).")
+    public var allowEmpty = false
+
     /// `text` or `json`.
     @Option(
       name: [.customShort("o"), .long],
@@ -178,6 +186,16 @@ extension Meshctl.Shift {
       let split = try ShiftTarget.find(service: service, cluster: cluster, policy: policy, context: context)
       if rollback || finish || abandon { return try handBack(split, context: context) }
       let plan = try ShiftPlan(target: split, backend: to ?? "", percents: try stepWeights(), at: context.now())
+      let empty = try awaitCompletion { try await plan.emptyBackends() }
+      let verdict = GuardVerdict(emptyBackends: empty, allowEmpty: allowEmpty)
+      for warning in verdict.warnings { context.stderr.write("Warning: \(warning)\n") }
+      if verdict.refused {
+        let printer = DiagnosticPrinter(context)
+        for error in verdict.errors { printer.error(error) }
+        for hint in verdict.hints { context.stderr.write("  hint: \(hint)\n") }
+        printer.note("nothing was sent to the cluster")
+        return .findings
+      }
       if dryRun {
         for index in plan.steps.indices { context.stderr.write(plan.progressLine(index) + " (dry run)\n") }
         return .success

@@ -8,6 +8,7 @@ import subprocess
 import time
 import unittest
 
+from emulator_fixtures import create_all, pod
 from test_emulator_kubectl import MESHCTL, REPOSITORY
 from test_meshctl_cluster import MeshctlTestCase
 
@@ -17,10 +18,21 @@ SHOP = os.path.join(REPOSITORY, "examples", "shop")
 class PolicyTestCase(MeshctlTestCase):
     """The bundled shop example applied once per test (the emulator is reset before each test)."""
 
-    def apply_shop(self, *extra):
+    def apply_shop(self, *extra, ready=True):
         result = self.meshctl("apply", "-f", SHOP, *extra)
         self.assertEqual(result.returncode, 0, result.stderr)
+        if ready:
+            self.start_shop_pods()
         return result
+
+    def start_shop_pods(self, ready=True):
+        """One Pod per workload of the shop example, Ready as given: the emulator runs no
+        Deployment controller, and shift routes only to backends with ready pods."""
+        create_all(self.admin, [
+            pod("cart-v1-0", "shop", {"app": "cart", "version": "v1"}, ready=ready, ip="10.0.0.11"),
+            pod("cart-v2-0", "shop", {"app": "cart", "version": "v2"}, ready=ready, ip="10.0.0.12"),
+            pod("storefront-v1-0", "shop", {"app": "storefront", "version": "v1"}, ready=ready, ip="10.0.0.13"),
+        ])
 
     def route_weights(self, kind, name="cart", namespace="shop"):
         route = self.get_json(kind, name, "-n", namespace)

@@ -9,7 +9,7 @@ import subprocess
 import time
 import unittest
 
-from emulator_fixtures import interleave_next_write
+from emulator_fixtures import create_all, interleave_next_write, pod
 from test_emulator_kubectl import MESHCTL
 from test_meshctl_policies import SHOP, PolicyTestCase
 
@@ -36,6 +36,30 @@ class ShiftTestCase(PolicyTestCase):
     def managers(self):
         route = self.get_json("virtualservice", "cart", "-n", "shop", "--show-managed-fields")
         return {entry["manager"]: entry.get("fieldsV1", {}) for entry in route["metadata"]["managedFields"]}
+
+
+class ReadyEndpoints(ShiftTestCase):
+    def test_shift_to_a_backend_without_ready_pods_is_refused_with_nothing_written(self):
+        self.apply_shop(ready=False)
+        create_all(self.admin, [
+            pod("cart-v1-0", "shop", {"app": "cart", "version": "v1"}, ready=True, ip="10.0.0.11"),
+            pod("cart-v2-0", "shop", {"app": "cart", "version": "v2"}, ready=False, ip="10.0.0.12"),
+        ])
+        before = self.get_json("virtualservice", "cart", "-n", "shop")["metadata"]["resourceVersion"]
+        refused = self.shift("cart", "--to", "v2", "--weight", "100")
+        self.assertEqual(refused.returncode, 1, refused.stderr)
+        self.assertIn("backend v2 (selector version=v2) has no ready pods: 0 of 1 pod matching app=cart,version=v2 is ready",
+                      refused.stderr)
+        self.assertIn("nothing was sent to the cluster", refused.stderr)
+        # kubectl sees the route exactly as apply left it: same weights, same version, no record.
+        route = self.get_json("virtualservice", "cart", "-n", "shop")
+        self.assertEqual(route["metadata"]["resourceVersion"], before)
+        self.assertEqual(self.route_weights("virtualservice"), {"v1": 90, "v2": 10})
+        self.assertIsNone(self.history())
+        allowed = self.shift("cart", "--to", "v2", "--weight", "100", "--allow-empty")
+        self.assertEqual(allowed.returncode, 0, allowed.stderr)
+        self.assertIn("Warning: --allow-empty:", allowed.stderr)
+        self.assertEqual(self.route_weights("virtualservice"), {"v1": 0, "v2": 100})
 
 
 class Ownership(ShiftTestCase):

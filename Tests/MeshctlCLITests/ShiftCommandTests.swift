@@ -73,6 +73,44 @@ final class RecordedLines: @unchecked Sendable {
     #expect(CanaryCluster.appliedWeights(server) == ["v1=50,v2=50", "v1=0,v2=100"])
   }
 
+  @Test func aBackendWithoutReadyPodsIsRefusedBeforeAnyWrite() async throws {
+    let world = FakeWorld()
+    let server = CanaryCluster.server(readyBackends: ["v1"])
+    let (context, directory, gates) = try context(world, server: server)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let code = await runCommand(["shift", "cart", "--to", "v2", "--steps", "0,50", "--gate", "check"], context: context)
+    #expect(code == 1)
+    #expect(
+      world.stderr.text.contains(
+        "error: TrafficSplit team/cart: backend v2 (selector version=v2) has no ready pods: 0 of 1 pod matching app=cart,version=v2 is ready"
+      ), "\(world.stderr.text)")
+    #expect(world.stderr.text.contains("--allow-empty"))
+    #expect(server.patchedPaths.isEmpty)
+    #expect(gates.lines.isEmpty)
+  }
+
+  @Test func allowEmptyShiftsWithAWarning() async throws {
+    let world = FakeWorld()
+    let server = CanaryCluster.server(readyBackends: ["v1"])
+    let (context, directory, _) = try context(world, server: server)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let code = await runCommand(["shift", "cart", "--to", "v2", "--weight", "20", "--allow-empty"], context: context)
+    #expect(code == 0, "\(world.stderr.text)")
+    #expect(world.stderr.text.contains("Warning: --allow-empty: TrafficSplit team/cart: backend v2"))
+    #expect(CanaryCluster.appliedWeights(server) == ["v1=80,v2=20"])
+  }
+
+  @Test func aBackendTheShiftEmptiesNeedsNoReadyPods() async throws {
+    // v1 goes to 0 in every step, so only v2 (ready) is checked.
+    let world = FakeWorld()
+    let server = CanaryCluster.server(readyBackends: ["v2"])
+    let (context, directory, _) = try context(world, server: server)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let code = await runCommand(["shift", "cart", "--to", "v2", "--weight", "100"], context: context)
+    #expect(code == 0, "\(world.stderr.text)")
+    #expect(CanaryCluster.appliedWeights(server) == ["v1=0,v2=100"])
+  }
+
   @Test func aFailingGateRollsBackWithExit5() async throws {
     let world = FakeWorld()
     let server = CanaryCluster.server()

@@ -39,7 +39,11 @@ public enum CanaryCluster {
 
   /// The server; `previousWeights` becomes the route's older previous-weights annotation (a JSON
   /// object), as an earlier meshctl's shift left it; `history` the weight-history annotation.
-  public static func server(previousWeights: String? = nil, history: String? = nil) -> ScriptedServer {
+  /// Each backend in `readyBackends` has one ready Pod (`app=cart,version=<backend>`); the
+  /// others have one that is not ready.
+  public static func server(
+    previousWeights: String? = nil, history: String? = nil, readyBackends: Set<String> = ["v1", "v2"]
+  ) -> ScriptedServer {
     let serviceNode = ManifestReader().parse(service).documents[0].root
     let split = ManifestReader().parse(trafficSplit, file: "split.yaml").documents[0]
     var lookup = ManifestLookup()
@@ -57,6 +61,7 @@ public enum CanaryCluster {
         "/apis/security.istio.io/v1": Discovery.istioSecurity,
         "/apis/networking.istio.io/v1/namespaces/team/virtualservices": list([route]),
         "/api/v1/namespaces/team/services": list([serviceNode]),
+        "/api/v1/namespaces/team/pods": list(["v1", "v2"].map { pod($0, ready: readyBackends.contains($0)) }),
       ], emptyCollections: true)
   }
 
@@ -71,6 +76,15 @@ public enum CanaryCluster {
   public static func routes(_ server: ScriptedServer) -> [Node] {
     server.patchedBodies.compactMap { ManifestReader().parse($0).documents.first?.root }
       .filter { $0["kind"]?.string == "VirtualService" }
+  }
+
+  /// A Pod of backend `version`, Ready or not.
+  static func pod(_ version: String, ready: Bool) -> Node {
+    Node.parse(
+      """
+      {"metadata": {"name": "cart-\(version)-0", "namespace": "team", "labels": {"app": "cart", "version": "\(version)"}},
+       "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "\(ready ? "True" : "False")"}]}}
+      """)!
   }
 
   private static func list(_ items: [Node]) -> String {
