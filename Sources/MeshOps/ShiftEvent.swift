@@ -122,3 +122,67 @@ public enum ShiftEvent: Sendable {
     }
   }
 }
+
+/// How a walk's events read: the live line of a terminal (redrawn with `\r`), one timestamped
+/// line per event, or one JSON object per line. Pure: `render` says what to write where.
+public struct ShiftProgressRenderer: Sendable {
+  /// The shape of the progress output.
+  public enum Style: Sendable {
+    /// One line redrawn per step (a terminal).
+    case live
+    /// One timestamped line per event on standard error.
+    case lines
+    /// One JSON object per event on standard output (restores also said on standard error).
+    case json
+  }
+
+  /// What to write for one event.
+  public struct Output: Equatable, Sendable {
+    /// For standard output.
+    public var stdout = ""
+    /// For standard error.
+    public var stderr = ""
+  }
+
+  /// The style.
+  public let style: Style
+  private var lineOpen = false
+  private var stepLine = ""
+
+  /// A renderer of `style`.
+  public init(style: Style) {
+    self.style = style
+  }
+
+  /// What to write for `event`, which happened at `time`.
+  public mutating func render(_ event: ShiftEvent, at time: Date) -> Output {
+    let isRestore: Bool
+    switch event {
+    case .rolledBack, .interrupted: isRestore = true
+    default: isRestore = false
+    }
+    switch style {
+    case .json:
+      return Output(stdout: event.json(time: time) + "\n", stderr: isRestore ? event.text + "\n" : "")
+    case .lines:
+      if event.isCountdown { return Output() }
+      if case .finished = event { return Output() }
+      return Output(stderr: "\(WeightHistory.timestamp(time)) \(event.text)\n")
+    case .live:
+      let clear = lineOpen ? "\r\u{1B}[K" : ""
+      if case .finished = event {
+        defer { lineOpen = false }
+        return Output(stderr: lineOpen ? "\n" : "")
+      }
+      if isRestore {
+        lineOpen = false
+        return Output(stderr: clear + event.text + "\n")
+      }
+      // One line per step: its weights, then the countdown or the gate's state.
+      if case .stepStarted = event { stepLine = event.text }
+      let line = event.detail.map { "\(stepLine.isEmpty ? event.text : stepLine + " - " + $0)" } ?? event.text
+      lineOpen = true
+      return Output(stderr: "\r\u{1B}[K" + line)
+    }
+  }
+}

@@ -326,56 +326,29 @@ enum ShiftTarget {
   }
 }
 
-/// Prints a walk's events: a live line redrawn with `\r` on a terminal, a timestamped line per
-/// event otherwise, or one JSON object per line on standard output with `-o json` (restores are
-/// also said on standard error).
+/// Prints a walk's events as `ShiftProgressRenderer` renders them, one event at a time.
 final class ShiftProgress: @unchecked Sendable {
   private let context: CommandContext
-  private let output: ShiftOutput
   private let lock = Lock()
+  private var renderer: ShiftProgressRenderer
   /// Whether events redraw one line (a terminal and text output).
-  let isLive: Bool
-  private var lineOpen = false
-  private var stepLine = ""
+  var isLive: Bool { renderer.style == .live }
 
   init(context: CommandContext, output: ShiftOutput) {
     self.context = context
-    self.output = output
-    isLive = output == .text && context.stderrIsTerminal
+    let style: ShiftProgressRenderer.Style =
+      output == .json ? .json : context.stderrIsTerminal ? .live : .lines
+    renderer = ShiftProgressRenderer(style: style)
   }
 
   func show(_ event: ShiftEvent) {
-    lock.lock()
-    defer { lock.unlock() }
-    let isRestore: Bool
-    switch event {
-    case .rolledBack, .interrupted: isRestore = true
-    default: isRestore = false
-    }
-    switch output {
-    case .json:
-      context.stdout.write(event.json(time: context.now()) + "\n")
-      context.stdout.flush()
-      if isRestore { context.stderr.write(event.text + "\n") }
-    case .text where isLive:
-      let clear = lineOpen ? "\r\u{1B}[K" : ""
-      if case .finished = event {
-        if lineOpen { context.stderr.write("\n") }
-        lineOpen = false
-      } else if isRestore {
-        context.stderr.write(clear + event.text + "\n")
-        lineOpen = false
-      } else {
-        // One line per step: its weights, then the countdown or the gate's state.
-        if case .stepStarted = event { stepLine = event.text }
-        let line = event.detail.map { "\(stepLine.isEmpty ? event.text : stepLine + " - " + $0)" } ?? event.text
-        context.stderr.write("\r\u{1B}[K" + line)
-        lineOpen = true
+    lock.withLock {
+      let output = renderer.render(event, at: context.now())
+      if !output.stdout.isEmpty {
+        context.stdout.write(output.stdout)
+        context.stdout.flush()
       }
-    case .text:
-      if event.isCountdown { return }
-      if case .finished = event { return }
-      context.stderr.write("\(WeightHistory.timestamp(context.now())) \(event.text)\n")
+      if !output.stderr.isEmpty { context.stderr.write(output.stderr) }
     }
   }
 }
