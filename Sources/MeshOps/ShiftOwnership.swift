@@ -117,3 +117,34 @@ extension TrafficSplitTarget {
     try await send(.mapping(identity), options: ApplyOptions(fieldManager: ShiftOwnership.fieldManager, force: true))
   }
 }
+
+/// The ways `shift` gives the weights back: one history entry back, keep them, or abandon the shift.
+public enum HandBack: Sendable, Equatable {
+  /// Restore history entry `entry` (1: the newest).
+  case rollback(to: Int)
+  /// Keep the live weights and hand their ownership back to apply.
+  case finish
+  /// Restore the weights from before the shift and hand ownership back.
+  case abandon
+
+  /// `rolled back`, `finished`, `abandoned`.
+  public var verb: String {
+    switch self {
+    case .rollback: return "rolled back"
+    case .finish: return "finished"
+    case .abandon: return "abandoned"
+    }
+  }
+}
+
+extension TrafficSplitTarget {
+  /// Does `action` (nothing is written in a dry run) and returns the weights it leaves in force.
+  public func handBack(_ action: HandBack, dryRun: Bool) async throws -> BackendWeights {
+    switch action {
+    case .rollback(let entry): return try await rollback(to: entry, dryRun: dryRun)
+    case .finish: return dryRun ? weights : try await finish()
+    case .abandon: return dryRun ? try abandonWeights() : try await abandon()
+    }
+  }
+}
+

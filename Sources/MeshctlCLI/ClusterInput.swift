@@ -72,10 +72,7 @@ struct ClusterInput {
     }
     let verdict = guards.verdict(
       allowEmpty: allowEmpty, force: force, warnOnly: warnOnly, commandName: Meshctl.displayName)
-    for warning in verdict.warnings { context.stderr.write("Warning: \(warning)\n") }
-    for error in verdict.errors { DiagnosticPrinter(context).error(error) }
-    for hint in verdict.hints { context.stderr.write("  hint: \(hint)\n") }
-    if verdict.refused { try Self.refuse([], status: .findings, context: context) }
+    if DiagnosticPrinter(context).print(verdict) { try Self.refuse([], status: .findings, context: context) }
   }
 
   /// Prints `lines` and that nothing was sent, and throws `status`.

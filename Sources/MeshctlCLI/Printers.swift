@@ -1,4 +1,5 @@
 import Manifest
+import MeshOps
 import MeshSchema
 
 /// Findings and failures for people, on standard error: the one place that decides how a
@@ -30,6 +31,14 @@ struct DiagnosticPrinter {
       sink.write("\(Meshctl.displayName): \(diagnostic.severity.rawValue): \(diagnostic.message)\n")
       if let hint = diagnostic.hint { sink.write("  hint: \(hint)\n") }
     }
+  }
+
+  /// A guard's verdict: its warnings, errors and hints; returns whether it refuses.
+  func print(_ verdict: GuardVerdict) -> Bool {
+    for warning in verdict.warnings { sink.write("Warning: \(warning)\n") }
+    for message in verdict.errors { error(message) }
+    for hint in verdict.hints { sink.write("  hint: \(hint)\n") }
+    return verdict.refused
   }
 
   /// `meshctl: error: message`: a failure to do (part of) the job.

@@ -188,12 +188,8 @@ extension Meshctl.Shift {
       let plan = try ShiftPlan(target: split, backend: to ?? "", percents: try stepWeights(), at: context.now())
       let empty = try awaitCompletion { try await plan.emptyBackends() }
       let verdict = GuardVerdict(emptyBackends: empty, allowEmpty: allowEmpty)
-      for warning in verdict.warnings { context.stderr.write("Warning: \(warning)\n") }
-      if verdict.refused {
-        let printer = DiagnosticPrinter(context)
-        for error in verdict.errors { printer.error(error) }
-        for hint in verdict.hints { context.stderr.write("  hint: \(hint)\n") }
-        printer.note("nothing was sent to the cluster")
+      if DiagnosticPrinter(context).print(verdict) {
+        DiagnosticPrinter(context).note("nothing was sent to the cluster")
         return .findings
       }
       if dryRun {
@@ -237,27 +233,15 @@ extension Meshctl.Shift {
 
     /// `--rollback`, `--finish` and `--abandon`.
     private func handBack(_ split: TrafficSplitTarget, context: CommandContext) throws -> ExitStatus {
-      let (dryRun, entry) = (self.dryRun, Int(to ?? "1") ?? 1)
-      let (verb, weights): (String, BackendWeights)
-      if rollback {
-        verb = "rolled back"
-        weights = try awaitCompletion { try await split.rollback(to: entry, dryRun: dryRun) }
-      } else if dryRun {
-        verb = finish ? "finished" : "abandoned"
-        weights = finish ? split.weights : try split.abandonWeights()
-      } else if finish {
-        verb = "finished"
-        weights = try awaitCompletion { try await split.finish() }
-      } else {
-        verb = "abandoned"
-        weights = try awaitCompletion { try await split.abandon() }
-      }
+      let action: HandBack = rollback ? .rollback(to: Int(to ?? "1") ?? 1) : finish ? .finish : .abandon
+      let dryRun = self.dryRun
+      let weights = try awaitCompletion { try await split.handBack(action, dryRun: dryRun) }
       if dryRun {
         context.stderr.write(
           "\(split.reference) \(TrafficShift.describe(split.weights)) -> \(TrafficShift.describe(weights)) (dry run)\n")
         return .success
       }
-      context.stdout.write("trafficsplit \(split.reference) \(verb): \(TrafficShift.describe(weights))\n")
+      context.stdout.write("trafficsplit \(split.reference) \(action.verb): \(TrafficShift.describe(weights))\n")
       return .success
     }
   }
