@@ -114,62 +114,29 @@ extension Meshctl {
     public func run(in context: CommandContext) throws -> ExitStatus {
       let target = try ClusterInput(input: input, cluster: cluster, policy: policy, context: context)
       try target.checkGuards(allowEmpty: guards.allowEmpty, force: guards.force, context: context)
-      var printed: [Node] = []
+      let report = AppliedObjects(context: context, dryRun: write.dryRun, output: output)
       if write.dryRun == .client {
-        for object in target.resolved { print(object, applied: nil, into: &printed, context: context) }
-        ObjectOutput.write(printed, as: output, to: context.stdout)
-        return .success
+        for object in target.resolved { report.applied(object) }
+        return report.finish()
       }
-      let options = write.applyOptions
-      var failures = try applyAndReport(
-        target.resolved, plan: target.plan, options: options, printed: &printed, context: context)
+      try apply(target.resolved, plan: target.plan, into: report)
       let later = try target.resolveDeferred()
-      failures += later.problems.map { problem -> any Error in
-        context.stderr.write("error: \(problem.description)\n")
-        return problem
-      }
-      failures += try applyAndReport(
-        later.resolved, plan: target.plan, options: options, printed: &printed, context: context)
-      ObjectOutput.write(printed, as: output, to: context.stdout)
-      return ExitStatus(clusterFailures: failures)
+      for problem in later.problems { report.failed(problem) }
+      try apply(later.resolved, plan: target.plan, into: report)
+      return report.finish()
     }
 
-    /// Applies `objects`, prints one line (or object) per success and one error per failure;
-    /// returns the failures.
-    private func applyAndReport(
-      _ objects: [ResolvedObject], plan: ApplyPlan, options: ApplyOptions, printed: inout [Node],
-      context: CommandContext
-    ) throws -> [any Error] {
-      guard !objects.isEmpty else { return [] }
+    /// Applies `objects` and reports each outcome.
+    private func apply(_ objects: [ResolvedObject], plan: ApplyPlan, into report: AppliedObjects) throws {
+      guard !objects.isEmpty else { return }
+      let options = write.applyOptions
       let outcomes = try awaitCompletion { await plan.apply(objects, options: options) }
-      var failures: [any Error] = []
       for (object, outcome) in zip(objects, outcomes) {
         switch outcome {
-        case .applied(let answer): print(object, applied: answer, into: &printed, context: context)
-        case .inNewNamespace:
-          print(
-            object, applied: nil, into: &printed, context: context,
-            note: "namespace \(object.namespace ?? "") is new: not checked")
-        case .failed(let error):
-          context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
-          failures.append(error)
+        case .applied(let answer): report.applied(object, answer: answer)
+        case .inNewNamespace: report.applied(object, note: "namespace \(object.namespace ?? "") is new: not checked")
+        case .failed(let error): report.failed(object, error)
         }
-      }
-      return failures
-    }
-
-    /// Prints the result line, or keeps the object for `-o json|yaml`.
-    private func print(
-      _ object: ResolvedObject, applied answer: Node?, into printed: inout [Node], context: CommandContext,
-      note: String? = nil
-    ) {
-      switch output {
-      case nil:
-        context.stdout.write(write.dryRun.appliedLine(object, note: note))
-      case .name?:
-        context.stdout.write(object.reference + "\n")
-      case .json?, .yaml?:
-        printed.append(answer ?? object.body)
       }
     }
   }

@@ -219,22 +219,20 @@ extension Meshctl.MTLS {
         context.stderr.write("\(Meshctl.displayName): nothing was sent to the cluster\n")
         return .clusterError
       }
+      let report = AppliedObjects(context: context, dryRun: write.dryRun)
       guard write.dryRun != .client else {
-        for object in resolved { context.stdout.write(write.dryRun.appliedLine(object)) }
-        return .success
+        for object in resolved { report.applied(object) }
+        return report.finish()
       }
       let options = write.applyOptions
       let outcomes = try awaitCompletion { await GeneratedObjects.apply(resolved, options: options, api: api) }
-      var failures: [any Error] = []
       for (object, outcome) in zip(resolved, outcomes) {
         switch outcome {
-        case .success: context.stdout.write(write.dryRun.appliedLine(object))
-        case .failure(let error):
-          context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
-          failures.append(error)
+        case .success: report.applied(object)
+        case .failure(let error): report.failed(object, error)
         }
       }
-      return ExitStatus(clusterFailures: failures)
+      return report.finish()
     }
   }
 }

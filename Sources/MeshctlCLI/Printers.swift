@@ -1,3 +1,4 @@
+import KubeClient
 import Manifest
 import MeshOps
 import MeshSchema
@@ -117,3 +118,49 @@ enum TablePrinter {
     }.joined(separator: "\n") + "\n"
   }
 }
+
+/// kubectl's report of server-side applied objects: a result line each (or `-o name`), or the
+/// objects for `-o json|yaml` at the end; each failure on standard error, kubectl's way.
+final class AppliedObjects {
+  private let context: CommandContext
+  private let dryRun: DryRunMode
+  private let output: ObjectOutput?
+  private var printed: [Node] = []
+  /// The failures so far.
+  private(set) var failures: [any Error] = []
+
+  /// A report for `apply` (or `mtls enable`) with its `--dry-run` and `-o`.
+  init(context: CommandContext, dryRun: DryRunMode, output: ObjectOutput? = nil) {
+    self.context = context
+    self.dryRun = dryRun
+    self.output = output
+  }
+
+  /// An object was applied (`answer`: what the server stored; nil: not sent, or not checked).
+  func applied(_ object: ResolvedObject, answer: Node? = nil, note: String? = nil) {
+    switch output {
+    case nil: context.stdout.write(dryRun.appliedLine(object, note: note))
+    case .name?: context.stdout.write(object.reference + "\n")
+    case .json?, .yaml?: printed.append(answer ?? object.body)
+    }
+  }
+
+  /// An object failed.
+  func failed(_ object: ResolvedObject, _ error: any Error) {
+    context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
+    failures.append(error)
+  }
+
+  /// A problem that stopped an object before it was sent.
+  func failed(_ problem: ObjectProblem) {
+    context.stderr.write("error: \(problem.description)\n")
+    failures.append(problem)
+  }
+
+  /// Writes the objects kept for `-o json|yaml`; the exit status the failures mean.
+  func finish() -> ExitStatus {
+    ObjectOutput.write(printed, as: output, to: context.stdout)
+    return ExitStatus(clusterFailures: failures)
+  }
+}
+
