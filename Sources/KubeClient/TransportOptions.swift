@@ -45,7 +45,7 @@ public struct TransportOptions: Sendable {
   public var requestTimeout: Duration?
   /// Limit for establishing a connection (TCP and TLS).
   public var connectTimeout: Duration
-  /// meshctl's version, sent as `User-Agent: meshctl/<version>`.
+  /// meshctl's version, sent as `User-Agent: meshctl/<version> (<os>/<arch>)`, as kubectl sends its own.
   public var version: String
   /// Requests handed to libcurl at once; more wait in order.
   public var maxConcurrentRequests: Int
@@ -82,7 +82,7 @@ public struct TransportOptions: Sendable {
   }
 
   /// The `User-Agent` value.
-  public var userAgent: String { "meshctl/\(version)" }
+  public var userAgent: String { "meshctl/\(version) (\(MeshctlVersion.platform))" }
 
   /// Every secret these options hold, for a `SecretRedactor`.
   public var secrets: [String] {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KubeClient
 import Manifest
 
 #if canImport(Glibc)

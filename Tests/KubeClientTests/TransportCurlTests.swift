@@ -43,7 +43,7 @@ struct TransportCurlTests {
     let response = try await transport.send(HTTPRequest(method: .get, url: server.url("/echo")))
     #expect(response.status == 200)
     #expect(response.httpVersion == "1.1")
-    #expect(try header(response, "User-Agent") == "meshctl/1.2.3")
+    #expect(try header(response, "User-Agent") == "meshctl/1.2.3 (\(MeshctlVersion.platform))")
     #expect(try header(response, "Authorization") == "Bearer token-abc-123")
   }
 
