@@ -453,7 +453,7 @@ _meshctl_render() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config -o --output)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -511,11 +511,11 @@ _meshctl_render() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--routing')
-        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+    '--config')
         return
         ;;
-    '--config')
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
         return
         ;;
     '-o'|'--output')
@@ -527,9 +527,9 @@ _meshctl_render() {
 
 _meshctl_apply() {
     repeating_flags=()
-    non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --force-conflicts --version -h --help)
+    non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --force-conflicts --allow-empty --force --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --dry-run --field-manager -o --output)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --dry-run --field-manager -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -587,11 +587,11 @@ _meshctl_apply() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--routing')
-        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+    '--config')
         return
         ;;
-    '--config')
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
         return
         ;;
     '--dry-run')
@@ -612,7 +612,7 @@ _meshctl_diff() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --force-conflicts --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --field-manager)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --field-manager)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -670,11 +670,11 @@ _meshctl_diff() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--routing')
-        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+    '--config')
         return
         ;;
-    '--config')
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
         return
         ;;
     '--field-manager')
@@ -687,7 +687,7 @@ _meshctl_delete() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify -R --recursive --ignore-not-found --version -h --help)
     repeating_options=(--as-group -f --filename)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --dry-run -o --output)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --dry-run -o --output)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -745,11 +745,11 @@ _meshctl_delete() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--routing')
-        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+    '--config')
         return
         ;;
-    '--config')
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
         return
         ;;
     '--dry-run')
@@ -857,9 +857,9 @@ _meshctl_shift() {
 
 _meshctl_shift_set() {
     repeating_flags=()
-    non_repeating_flags=(--insecure-skip-tls-verify --rollback --finish --abandon --dry-run --version -h --help)
+    non_repeating_flags=(--insecure-skip-tls-verify --rollback --finish --abandon --dry-run --allow-empty --version -h --help)
     repeating_options=(--as-group)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config --to --weight --steps --interval --gate --gate-timeout -o --output)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --to --weight --steps --interval --gate --gate-timeout -o --output)
     __meshctl_offer_flags_options 1
 
     # Offer option value completions
@@ -913,11 +913,11 @@ _meshctl_shift_set() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--routing')
-        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+    '--config')
         return
         ;;
-    '--config')
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
         return
         ;;
     '--to')
@@ -949,7 +949,7 @@ _meshctl_shift_history() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify --version -h --help)
     repeating_options=(--as-group)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing)
     __meshctl_offer_flags_options 1
 
     # Offer option value completions
@@ -1003,11 +1003,11 @@ _meshctl_shift_history() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--routing')
-        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+    '--config')
         return
         ;;
-    '--config')
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
         return
         ;;
     esac
@@ -1017,7 +1017,7 @@ _meshctl_shift_status() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify --version -h --help)
     repeating_options=(--as-group)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --routing --config)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing)
     __meshctl_offer_flags_options 1
 
     # Offer option value completions
@@ -1071,11 +1071,11 @@ _meshctl_shift_status() {
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
         ;;
-    '--routing')
-        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
+    '--config')
         return
         ;;
-    '--config')
+    '--routing')
+        __meshctl_add_completions -W 'provider'$'\n''gateway-api'
         return
         ;;
     esac
