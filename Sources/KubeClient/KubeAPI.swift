@@ -54,10 +54,10 @@ public final class KubeAPI: Sendable {
   public let defaultNamespace: String
   /// Whether `defaultNamespace` came from `-n` (then an object in another namespace is refused).
   public let namespaceFromFlag: Bool
-  private let transport: any HTTPTransport
-  private let headers: HTTPHeaders
+  let transport: any HTTPTransport
+  let headers: HTTPHeaders
   private let verbosity: Int
-  private let redactor: SecretRedactor
+  let redactor: SecretRedactor
   private let discovery = DiscoveryCache()
 
   /// Creates a client for `connection` sending through `transport` (which already carries the

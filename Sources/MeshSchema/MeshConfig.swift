@@ -10,6 +10,7 @@ import Manifest
 ///   provider: istio
 ///   proxy: {image: docker.io/istio/proxyv2:1.27.0, logLevel: warning}
 ///   nativeSidecar: auto
+///   prometheus: {url: http://prometheus.istio-system:9090}
 /// ```
 public struct MeshConfig: Sendable, Hashable {
   /// The mesh that enforces policies and whose sidecar is injected.
@@ -158,6 +159,8 @@ public struct MeshConfig: Sendable, Hashable {
   public var kubernetesVersion: String?
   /// Linkerd's identity trust anchors (PEM): full Linkerd injection needs them offline.
   public var identityTrustAnchorsPEM: String?
+  /// The Prometheus base URL for canary analysis and `mtls check` (`spec.prometheus.url`).
+  public var prometheusURL: String?
 
   /// The minor version of `kubernetesVersion` (`"1.30"` → 30), when it names Kubernetes 1.x.
   public var kubernetesMinorVersion: Int? {
@@ -227,6 +230,7 @@ public struct MeshConfig: Sendable, Hashable {
     if let items = spec["neverInjectNamespaces"]?.sequence { neverInjectNamespaces = items.compactMap(\.string) }
     kubernetesVersion = spec["kubernetesVersion"]?.string
     identityTrustAnchorsPEM = spec["identityTrustAnchorsPEM"]?.string
+    prometheusURL = spec[path: "prometheus", "url"]?.string
   }
 
   private static func proxy(from node: Node) -> Proxy {

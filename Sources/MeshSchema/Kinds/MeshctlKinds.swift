@@ -157,6 +157,13 @@ public enum MeshctlSchemas {
         "trace | debug | info | warning | error | off"),
     ], unknown: .error)
 
+  static let prometheus = Schema.object(
+    [
+      .optional(
+        "url", .string(StringSchema(minLength: 1)),
+        "the Prometheus base URL, e.g. http://prometheus.istio-system:9090 (`--prometheus` and MESHCTL_PROMETHEUS win)")
+    ], unknown: .error)
+
   static let meshConfigSpec = Schema.object(
     [
       .optional("provider", .string(StringSchema(allowed: MeshConfig.Provider.allCases.map(\.rawValue))), "istio | linkerd"),
@@ -181,6 +188,7 @@ public enum MeshctlSchemas {
       .optional(
         "identityTrustAnchorsPEM", .string(StringSchema(minLength: 1)),
         "Linkerd's identity trust anchors (PEM), needed to render the Linkerd proxy offline"),
+      .optional("prometheus", prometheus, "where canary analysis and `mtls check` read metrics"),
     ], unknown: .error)
 
   /// The MeshConfig kind; `metadata` is optional because it is a local file, not a cluster object.

@@ -1,0 +1,380 @@
+import KubeClient
+import MeshSchema
+
+/// One analysis of a canary step, as written after `--analysis` or in a TrafficSplit's
+/// `spec.analysis`: a metric, a comparison and a threshold.
+///
+/// ```
+/// success-rate>=99.5      percent of responses that are not failures (`%` may follow)
+/// latency-p99<=300ms      a latency quantile: p50, p90, p95 or p99; ms or s
+/// request-rate>=10        requests per second
+/// ```
+/// The comparisons are `>=`, `<=`, `>` and `<`; spaces around them are allowed.
+public struct AnalysisSpec: Sendable, Hashable, CustomStringConvertible {
+  /// What is measured.
+  public enum Metric: Sendable, Hashable {
+    /// Percent (0–100) of responses that are not failures.
+    case successRate
+    /// A latency quantile in milliseconds; the percentile is 50, 90, 95 or 99.
+    case latency(percentile: Int)
+    /// Requests per second.
+    case requestRate
+
+    /// The name as written in a spec (`success-rate`, `latency-p99`, `request-rate`).
+    public var name: String {
+      switch self {
+      case .successRate: return "success-rate"
+      case .latency(let percentile): return "latency-p\(percentile)"
+      case .requestRate: return "request-rate"
+      }
+    }
+
+    /// The unit of measured values and thresholds, for display (`%`, `ms`, `req/s`).
+    public var unit: String {
+      switch self {
+      case .successRate: return "%"
+      case .latency: return "ms"
+      case .requestRate: return "req/s"
+      }
+    }
+  }
+
+  /// How the measured value must compare with the threshold.
+  public enum Comparison: String, Sendable, Hashable, CaseIterable {
+    /// At least.
+    case atLeast = ">="
+    /// At most.
+    case atMost = "<="
+    /// More than.
+    case greater = ">"
+    /// Less than.
+    case less = "<"
+
+    /// Whether `value` passes against `threshold`.
+    public func holds(_ value: Double, _ threshold: Double) -> Bool {
+      switch self {
+      case .atLeast: return value >= threshold
+      case .atMost: return value <= threshold
+      case .greater: return value > threshold
+      case .less: return value < threshold
+      }
+    }
+  }
+
+  /// The percentiles a latency analysis may name.
+  public static let percentiles = [50, 90, 95, 99]
+
+  /// The metric.
+  public var metric: Metric
+  /// The comparison.
+  public var comparison: Comparison
+  /// The threshold in the metric's unit (percent, milliseconds, requests per second).
+  public var threshold: Double
+  /// The spec as written.
+  public var text: String
+
+  /// Creates a spec; `text` defaults to its canonical spelling.
+  public init(metric: Metric, comparison: Comparison, threshold: Double, text: String? = nil) {
+    self.metric = metric
+    self.comparison = comparison
+    self.threshold = threshold
+    self.text = text ?? "\(metric.name)\(comparison.rawValue)\(AnalysisSpec.format(threshold))\(metric.unit == "ms" ? "ms" : "")"
+  }
+
+  /// The canonical spelling, e.g. `latency-p99<=300ms`.
+  public var description: String {
+    "\(metric.name)\(comparison.rawValue)\(Self.format(threshold))\(metric.unit == "ms" ? "ms" : "")"
+  }
+
+  /// Reads a spec; throws `CanaryAnalysisError.invalidSpec` naming what is wrong and the grammar.
+  public static func parse(_ text: String) throws -> AnalysisSpec {
+    let compact = String(text.unicodeScalars.filter { $0 != " " && $0 != "\t" })
+    func fail(_ reason: String) -> CanaryAnalysisError { .invalidSpec(text, reason: reason) }
+    // The longest operator first, so `>=` is not read as `>` followed by `=...`.
+    guard let (name, comparison, rest) = split(compact) else {
+      throw fail("no comparison; write e.g. success-rate>=99.5 or latency-p99<=300ms")
+    }
+    let metric: Metric
+    switch name {
+    case "success-rate": metric = .successRate
+    case "request-rate": metric = .requestRate
+    default:
+      guard name.hasPrefix("latency-p"), let percentile = Int(name.dropFirst("latency-p".count)) else {
+        throw fail("unknown metric \"\(name)\"; use success-rate, latency-p50/p90/p95/p99 or request-rate")
+      }
+      guard percentiles.contains(percentile) else {
+        throw fail("latency percentile p\(percentile) is not offered; use p50, p90, p95 or p99")
+      }
+      metric = .latency(percentile: percentile)
+    }
+    var number = Substring(rest)
+    var scale = 1.0
+    switch metric {
+    case .successRate:
+      if number.hasSuffix("%") { number = number.dropLast() }
+    case .latency:
+      if number.hasSuffix("ms") {
+        number = number.dropLast(2)
+      } else if number.hasSuffix("s") {
+        number = number.dropLast()
+        scale = 1000
+      } else {
+        throw fail("a latency needs a unit: ms or s (e.g. 300ms)")
+      }
+    case .requestRate:
+      if number.hasSuffix("/s") { number = number.dropLast(2) }
+    }
+    guard !number.isEmpty, number.allSatisfy({ $0.isNumber || $0 == "." }), let value = Double(number), value >= 0
+    else {
+      throw fail("\"\(rest)\" is not a non-negative number")
+    }
+    if metric == .successRate, value > 100 { throw fail("a success rate is a percentage, at most 100") }
+    return AnalysisSpec(metric: metric, comparison: comparison, threshold: value * scale, text: text)
+  }
+
+  private static func split(_ text: String) -> (String, Comparison, String)? {
+    guard let start = text.firstIndex(where: { $0 == ">" || $0 == "<" }) else { return nil }
+    var end = text.index(after: start)
+    if end < text.endIndex, text[end] == "=" { end = text.index(after: end) }
+    guard let comparison = Comparison(rawValue: String(text[start..<end])) else { return nil }
+    return (String(text[..<start]), comparison, String(text[end...]))
+  }
+
+  /// A number without a trailing `.0` (`99.5`, `300`).
+  public static func format(_ value: Double) -> String {
+    if value.isNaN { return "NaN" }
+    if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+    if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+    let rounded = (value * 1000).rounded() / 1000
+    return rounded == rounded.rounded() ? String(Int64(rounded)) : String(rounded)
+  }
+}
+
+/// A bad analysis spec or window (a usage error, exit 64).
+public enum CanaryAnalysisError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The spec does not follow the grammar.
+  case invalidSpec(String, reason: String)
+  /// The window is not a positive duration.
+  case invalidWindow(String)
+
+  /// The message.
+  public var description: String {
+    switch self {
+    case .invalidSpec(let text, let reason): return "invalid analysis \"\(text)\": \(reason)"
+    case .invalidWindow(let text): return "invalid analysis window \(text): it must be at least 1ms"
+    }
+  }
+}
+
+/// The workload whose inbound traffic an analysis measures: one backend of a TrafficSplit.
+public struct AnalysisTarget: Sendable, Hashable {
+  /// The workload's name: Istio's `destination_workload` (the Deployment's name), Linkerd's
+  /// `deployment` label.
+  public var workload: String
+  /// Its namespace.
+  public var namespace: String
+  /// Istio's `destination_version` (the pods' `version` label), when the backend is told apart
+  /// by version rather than by workload; Linkerd has no such label and ignores it.
+  public var version: String?
+
+  /// Creates a target.
+  public init(workload: String, namespace: String, version: String? = nil) {
+    self.workload = workload
+    self.namespace = namespace
+    self.version = version
+  }
+}
+
+/// Whether an analysis passed.
+public enum AnalysisVerdict: String, Sendable, Hashable, CaseIterable {
+  /// The measured value meets the threshold.
+  case pass
+  /// The measured value misses the threshold.
+  case fail
+  /// Fewer requests than `--min-requests` in the window: neither pass nor fail (the walk waits,
+  /// up to its bound).
+  case notEnoughTraffic = "not-enough-traffic"
+  /// Prometheus has no series for the workload (not scraped, wrong names, or a value that is
+  /// not a number, such as a quantile of no requests).
+  case noData = "no-data"
+}
+
+/// The outcome of one analysis at one step: what was asked, what was measured, the verdict.
+public struct AnalysisEvaluation: Sendable, Equatable {
+  /// The analysis.
+  public var spec: AnalysisSpec
+  /// The PromQL that measured it.
+  public var query: String
+  /// The measured value in the metric's unit; nil when there was none.
+  public var value: Double?
+  /// The requests the workload received in the window (from the request-count query).
+  public var requests: Double?
+  /// The verdict.
+  public var verdict: AnalysisVerdict
+
+  /// Creates an evaluation.
+  public init(spec: AnalysisSpec, query: String, value: Double?, requests: Double?, verdict: AnalysisVerdict) {
+    self.spec = spec
+    self.query = query
+    self.value = value
+    self.requests = requests
+    self.verdict = verdict
+  }
+
+  /// The threshold, in the metric's unit.
+  public var threshold: Double { spec.threshold }
+
+  /// Equal when everything is equal, NaN values included.
+  public static func == (lhs: AnalysisEvaluation, rhs: AnalysisEvaluation) -> Bool {
+    lhs.spec == rhs.spec && lhs.query == rhs.query && lhs.verdict == rhs.verdict && lhs.requests == rhs.requests
+      && (lhs.value == rhs.value || (lhs.value?.isNaN == true && rhs.value?.isNaN == true))
+  }
+
+  /// One line for progress output: `success-rate 94.8% (>= 99.5%): fail`.
+  public var summary: String {
+    let unit = spec.metric.unit
+    let measured = value.map { AnalysisSpec.format($0) + (unit == "%" ? "%" : " \(unit)") } ?? "no value"
+    let wanted = AnalysisSpec.format(spec.threshold) + (unit == "%" ? "%" : " \(unit)")
+    var text = "\(spec.metric.name) \(measured) (\(spec.comparison.rawValue) \(wanted)): \(verdict.rawValue)"
+    if verdict == .notEnoughTraffic, let requests {
+      text += " (\(AnalysisSpec.format(requests)) requests in the window)"
+    }
+    return text
+  }
+}
+
+/// PromQL for canary analysis over the standard metrics of each mesh, and its evaluation.
+///
+/// Istio (istio.io/latest/docs/reference/config/metrics): `istio_requests_total` and
+/// `istio_request_duration_milliseconds_bucket` as the server's proxy reports them
+/// (`reporter="destination"`), selected by `destination_workload`,
+/// `destination_workload_namespace` and, when given, `destination_version`; failures are 5xx
+/// `response_code`s. Linkerd (linkerd.io/2/reference/proxy-metrics): `request_total`,
+/// `response_total` and `response_latency_ms_bucket` with `direction="inbound"`, selected by the
+/// `deployment` and `namespace` labels that linkerd-viz's Prometheus adds; failures are
+/// `classification="failure"`.
+public enum CanaryAnalysis {
+  /// The least `--min-requests` may be: a step with no request cannot pass.
+  public static let defaultMinRequests = 1.0
+
+  /// A window as a PromQL range: whole seconds as `10s`, anything else as `1500ms`.
+  public static func range(_ window: Duration) throws -> String {
+    let (seconds, attoseconds) = window.components
+    let millis = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    guard millis >= 1 else { throw CanaryAnalysisError.invalidWindow(String(describing: window)) }
+    return millis % 1000 == 0 ? "\(millis / 1000)s" : "\(millis)ms"
+  }
+
+  /// The label matchers that select the target's inbound traffic.
+  public static func selector(_ target: AnalysisTarget, mesh: MeshConfig.Provider, extra: [String] = []) -> String {
+    var matchers: [String]
+    switch mesh {
+    case .istio:
+      matchers = [
+        "reporter=\"destination\"", "destination_workload=\(quoted(target.workload))",
+        "destination_workload_namespace=\(quoted(target.namespace))",
+      ]
+      if let version = target.version { matchers.append("destination_version=\(quoted(version))") }
+    case .linkerd:
+      matchers = [
+        "direction=\"inbound\"", "deployment=\(quoted(target.workload))", "namespace=\(quoted(target.namespace))",
+      ]
+    }
+    return "{" + (matchers + extra).joined(separator: ",") + "}"
+  }
+
+  /// The PromQL for `metric` over the target's traffic in the last `range` (e.g. `10s`).
+  public static func query(
+    _ metric: AnalysisSpec.Metric, target: AnalysisTarget, mesh: MeshConfig.Provider, range: String
+  ) -> String {
+    let all = selector(target, mesh: mesh)
+    switch (metric, mesh) {
+    case (.successRate, .istio):
+      let good = selector(target, mesh: mesh, extra: ["response_code!~\"5..\""])
+      return "100 * sum(rate(istio_requests_total\(good)[\(range)])) / sum(rate(istio_requests_total\(all)[\(range)]))"
+    case (.successRate, .linkerd):
+      let good = selector(target, mesh: mesh, extra: ["classification!=\"failure\""])
+      return "100 * sum(rate(response_total\(good)[\(range)])) / sum(rate(response_total\(all)[\(range)]))"
+    case (.latency(let percentile), _):
+      let histogram = mesh == .istio ? "istio_request_duration_milliseconds_bucket" : "response_latency_ms_bucket"
+      return "histogram_quantile(\(quantile(percentile)), sum by (le) (rate(\(histogram)\(all)[\(range)])))"
+    case (.requestRate, _):
+      return "sum(rate(\(requestCounter(mesh))\(all)[\(range)]))"
+    }
+  }
+
+  /// The PromQL for the number of requests the target received in the last `range` (what
+  /// `--min-requests` is compared with).
+  public static func requestCountQuery(target: AnalysisTarget, mesh: MeshConfig.Provider, range: String) -> String {
+    "sum(increase(\(requestCounter(mesh))\(selector(target, mesh: mesh))[\(range)]))"
+  }
+
+  /// Every query an evaluation of `specs` runs, the request count first (for `--dry-run`).
+  public static func queries(
+    specs: [AnalysisSpec], target: AnalysisTarget, mesh: MeshConfig.Provider, window: Duration
+  ) throws -> [String] {
+    let range = try range(window)
+    return [requestCountQuery(target: target, mesh: mesh, range: range)]
+      + specs.map { query($0.metric, target: target, mesh: mesh, range: range) }
+  }
+
+  /// The verdict for a measured value: not enough traffic below `minRequests` (whatever the
+  /// value), no data without a number, else the comparison.
+  public static func verdict(spec: AnalysisSpec, value: Double?, requests: Double?, minRequests: Double)
+    -> AnalysisVerdict
+  {
+    guard let requests, !requests.isNaN else { return .noData }
+    if requests < max(minRequests, defaultMinRequests) { return .notEnoughTraffic }
+    guard let value, !value.isNaN else { return .noData }
+    return spec.comparison.holds(value, spec.threshold) ? .pass : .fail
+  }
+
+  /// Evaluates every spec for `target`'s traffic over the last `window`, at `time` (nil: now):
+  /// first the request count, then each spec's query (skipped when the count already decides).
+  /// Throws `PrometheusError`/`TransportError` when Prometheus cannot answer.
+  public static func evaluate(
+    specs: [AnalysisSpec], target: AnalysisTarget, mesh: MeshConfig.Provider, window: Duration,
+    minRequests: Double = defaultMinRequests, prometheus: any PrometheusQuerying, at time: Double? = nil
+  ) async throws -> [AnalysisEvaluation] {
+    let range = try range(window)
+    let countResult = try await prometheus.query(requestCountQuery(target: target, mesh: mesh, range: range), at: time)
+    let requests = countResult.singleValue
+    var evaluations: [AnalysisEvaluation] = []
+    for spec in specs {
+      let promql = query(spec.metric, target: target, mesh: mesh, range: range)
+      var value: Double?
+      let undecided = verdict(spec: spec, value: 0, requests: requests, minRequests: minRequests)
+      if undecided == .pass || undecided == .fail {
+        value = try await prometheus.query(promql, at: time).singleValue
+      }
+      evaluations.append(
+        AnalysisEvaluation(
+          spec: spec, query: promql, value: value, requests: requests,
+          verdict: verdict(spec: spec, value: value, requests: requests, minRequests: minRequests)))
+    }
+    return evaluations
+  }
+
+  /// `0.99` for p99.
+  static func quantile(_ percentile: Int) -> String {
+    percentile % 10 == 0 ? "0.\(percentile / 10)" : "0.\(percentile)"
+  }
+
+  static func requestCounter(_ mesh: MeshConfig.Provider) -> String {
+    mesh == .istio ? "istio_requests_total" : "request_total"
+  }
+
+  /// A PromQL string literal (double-quoted, `\` and `"` escaped).
+  static func quoted(_ text: String) -> String {
+    var out = "\""
+    for character in text {
+      switch character {
+      case "\\": out += "\\\\"
+      case "\"": out += "\\\""
+      case "\n": out += "\\n"
+      default: out.append(character)
+      }
+    }
+    return out + "\""
+  }
+}
