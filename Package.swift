@@ -72,7 +72,8 @@ let package = Package(
     .testTarget(
       name: "PolicyTests", dependencies: ["Policy", "Manifest", "MeshSchema", "TestSupport"], exclude: ["Golden"]),
     .testTarget(
-      name: "MeshOpsTests", dependencies: ["MeshOps", "Policy", "Manifest", "MeshSchema", "KubeClient", "TestSupport"]),
+      name: "MeshOpsTests", dependencies: ["MeshOps", "Policy", "Manifest", "MeshSchema", "KubeClient", "TestSupport"],
+      exclude: ["Golden"]),
     .testTarget(
       name: "MeshctlCLITests",
       dependencies: ["MeshctlCLI", "MeshOps", "Manifest", "MeshSchema", "KubeClient", "TestSupport"]),

@@ -7,6 +7,8 @@ scripts/ensure-deps.sh
 swift build --product meshctl
 MESHCTL_ORACLE_PYTHON="$(scripts/ensure-oracles.sh)"
 export MESHCTL_ORACLE_PYTHON
+MESHCTL_PROMETHEUS_BINARY="$(scripts/ensure-prometheus.sh)"
+export MESHCTL_PROMETHEUS_BINARY
 swift test --parallel "$@"
 # Generated files must match the command tree (completions are also compared in the suite).
 scripts/generate.sh --check

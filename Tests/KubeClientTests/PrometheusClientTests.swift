@@ -1,0 +1,89 @@
+import KubeClient
+import TestSupport
+import Testing
+
+@Suite struct PrometheusClientTests {
+  func decode(_ body: String, status: Int = 200) throws -> PrometheusResult {
+    try PrometheusClient.decode(
+      HTTPResponse(status: status, body: Array(body.utf8)), query: "q", server: "http://prom:9090")
+  }
+
+  @Test func readsVectors() throws {
+    let result = try decode(
+      #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"source_workload":"legacy","le":"+Inf"},"value":[1700000000.5,"12.25"]},{"metric":{},"value":[1700000000.5,"NaN"]},{"metric":{},"value":[1700000000.5,"+Inf"]},{"metric":{},"value":[1700000000.5,"-Inf"]}]}}"#
+    )
+    let samples = result.samples
+    #expect(samples.count == 4)
+    #expect(samples[0].metric == ["source_workload": "legacy", "le": "+Inf"])
+    #expect(samples[0].value == PrometheusValue(time: 1_700_000_000.5, value: 12.25))
+    #expect(samples[1].value.value.isNaN)
+    #expect(samples[2].value.value == .infinity && samples[3].value.value == -.infinity)
+    #expect(result.singleValue == nil)
+  }
+
+  @Test func readsScalarsAndEmptyVectors() throws {
+    #expect(try decode(#"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"0.5"]}}"#).singleValue == 0.5)
+    #expect(try decode(#"{"status":"success","data":{"resultType":"vector","result":[]}}"#) == .vector([]))
+  }
+
+  @Test func prometheusErrorsNameTypeAndMessage() throws {
+    #expect {
+      try decode(
+        #"{"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected end of input"}"#, status: 400)
+    } throws: { error in
+      (error as? PrometheusError)
+        == .query(
+          server: "http://prom:9090", query: "q", errorType: "bad_data",
+          message: "1:5: parse error: unexpected end of input")
+        && "\(error)" == "prometheus at http://prom:9090 refused the query q: bad_data: 1:5: parse error: unexpected end of input"
+    }
+  }
+
+  @Test func nonPrometheusAnswers() throws {
+    #expect {
+      try decode("404 page not found\n", status: 404)
+    } throws: { error in
+      (error as? PrometheusError) == .http(server: "http://prom:9090", status: 404, detail: "404 page not found")
+        && "\(error)".contains("is this the Prometheus base URL")
+    }
+    #expect(throws: PrometheusError.unreadable(server: "http://prom:9090", detail: "no \"status\" field")) {
+      try decode("<html></html>")
+    }
+    #expect(
+      throws: PrometheusError.unexpectedResultType(server: "http://prom:9090", query: "q", resultType: "matrix")
+    ) {
+      try decode(#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#)
+    }
+  }
+
+  @Test func sendsAnEncodedGETWithTheTime() async throws {
+    let server = ScriptedServer(answers: [
+      "/prom/api/v1/query": #"{"status":"success","data":{"resultType":"vector","result":[]}}"#
+    ])
+    let client = PrometheusClient(baseURL: "https://metrics.test/prom/", transport: server)
+    _ = try await client.query(#"sum(rate(x{a="b"}[10s]))"#, at: 1_700_000_000.25)
+    let request = try #require(server.requests.first)
+    #expect(request.method == .get)
+    #expect(
+      request.url
+        == "https://metrics.test/prom/api/v1/query?query=sum%28rate%28x%7Ba%3D%22b%22%7D%5B10s%5D%29%29&time=1700000000.250")
+    #expect(request.headers["Accept"] == "application/json")
+  }
+
+  @Test func userInfoBecomesBasicAuthAndIsNeverShown() {
+    let access = PrometheusAccess(url: "https://ops:s%40cret@metrics.test:9090/")
+    #expect(access.url == "https://metrics.test:9090")
+    #expect(access.basicAuth == TransportOptions.BasicAuth(username: "ops", password: "s@cret"))
+    #expect(access.description == "https://metrics.test:9090 (basic auth)")
+    let options = TransportOptions(prometheus: PrometheusAccess(url: "http://p:9090", bearerToken: "tok-123"), version: "1")
+    #expect(options.bearerToken == "tok-123" && options.secrets == ["tok-123"])
+  }
+
+  @Test func serviceProxyBase() {
+    let api = KubeAPI(
+      connection: ClusterConnection(source: .inCluster, server: "https://kube.test:6443/"),
+      transport: ScriptedServer(answers: [:]))
+    let client = api.prometheusThroughServiceProxy(namespace: "istio-system", name: "prometheus", port: 9090)
+    #expect(client.baseURL == "https://kube.test:6443/api/v1/namespaces/istio-system/services/prometheus:9090/proxy")
+  }
+}
