@@ -257,11 +257,13 @@ public enum CanaryAnalysis {
   /// The least `--min-requests` may be: a step with no request cannot pass.
   public static let defaultMinRequests = 1.0
 
-  /// A window as a PromQL range: whole seconds as `10s`, anything else as `1500ms`.
+  /// A window as a PromQL range: `1h`, `10m`, `10s`, or `1500ms` (the largest unit that is exact).
   public static func range(_ window: Duration) throws -> String {
     let (seconds, attoseconds) = window.components
     let millis = seconds * 1000 + attoseconds / 1_000_000_000_000_000
     guard millis >= 1 else { throw CanaryAnalysisError.invalidWindow(String(describing: window)) }
+    if millis % 3_600_000 == 0 { return "\(millis / 3_600_000)h" }
+    if millis % 60_000 == 0 { return "\(millis / 60_000)m" }
     return millis % 1000 == 0 ? "\(millis / 1000)s" : "\(millis)ms"
   }
 

@@ -66,6 +66,9 @@ func number(_ value: Double) -> PrometheusResult { .vector([PrometheusSample(met
 
   @Test func windowsAsRanges() throws {
     #expect(try CanaryAnalysis.range(.seconds(10)) == "10s")
+    #expect(try CanaryAnalysis.range(.seconds(600)) == "10m")
+    #expect(try CanaryAnalysis.range(.seconds(7200)) == "2h")
+    #expect(try CanaryAnalysis.range(.seconds(90)) == "90s")
     #expect(try CanaryAnalysis.range(.milliseconds(1500)) == "1500ms")
     #expect(throws: CanaryAnalysisError.self) { try CanaryAnalysis.range(.zero) }
   }

@@ -16,8 +16,9 @@ Each *backend* is one destination workload of one mesh. Its counters advance wit
 the duration of every request. `plaintext` callers send without mTLS: Istio reports them with
 `connection_security_policy="none"` (requests, and TCP connections when `tcpPerSecond` > 0);
 Linkerd's inbound side sees `tls="no_identity"` without a client identity, and a `meshed`
-caller also reports its own outbound `request_total{tls="no_identity"}`. Posting a backend
-again changes its rates; counters keep their totals, as a real proxy's would.
+caller also reports its own outbound `request_total{tls="no_identity"}`. A backend is keyed by
+mesh, namespace, workload and version; posting it again changes its rates, and its counters keep
+their totals, as a real proxy's would.
 
     GET /metrics    the exposition text format (version 0.0.4)
     GET /backends   the current settings, as JSON
@@ -157,7 +158,7 @@ class Exporter:
             last = now
 
     def set_backend(self, spec):
-        key = (spec["mesh"], spec["namespace"], spec["workload"])
+        key = (spec["mesh"], spec["namespace"], spec["workload"], spec.get("version", "v1"))
         with self.lock:
             if key in self.backends:
                 self.backends[key].update(spec)
