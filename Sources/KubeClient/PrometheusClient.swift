@@ -272,7 +272,8 @@ public struct PrometheusClient: PrometheusQuerying {
 
   /// `[1700000000.123, "0.5"]` as a value.
   private static func value(_ node: Node) -> PrometheusValue? {
-    guard let pair = node.sequence, pair.count == 2, let time = pair[0].double ?? pair[0].scalar.flatMap({ Double($0.text) }),
+    guard let pair = node.sequence, pair.count == 2,
+      let time = pair[0].double ?? pair[0].scalar.flatMap({ Double($0.text) }),
       let text = pair[1].string ?? pair[1].scalar?.text, let value = PrometheusValue.parse(text)
     else { return nil }
     return PrometheusValue(time: time, value: value)
@@ -304,7 +305,9 @@ enum PrometheusQueryText {
     let millis = Int64((seconds * 1000).rounded())
     let whole = millis / 1000
     let fraction = abs(millis % 1000)
-    let padded = String(fraction).count == 3 ? String(fraction) : String(repeating: "0", count: 3 - String(fraction).count) + String(fraction)
+    let padded =
+      String(fraction).count == 3
+      ? String(fraction) : String(repeating: "0", count: 3 - String(fraction).count) + String(fraction)
     return "\(whole).\(padded)"
   }
 

@@ -78,7 +78,8 @@ public struct AnalysisSpec: Sendable, Hashable, CustomStringConvertible {
     self.metric = metric
     self.comparison = comparison
     self.threshold = threshold
-    self.text = text ?? "\(metric.name)\(comparison.rawValue)\(AnalysisSpec.format(threshold))\(metric.unit == "ms" ? "ms" : "")"
+    self.text =
+      text ?? "\(metric.name)\(comparison.rawValue)\(AnalysisSpec.format(threshold))\(metric.unit == "ms" ? "ms" : "")"
   }
 
   /// The canonical spelling, e.g. `latency-p99<=300ms`.

@@ -99,11 +99,13 @@ public enum PlaintextCallers {
       ]
       if let workload = scope.workload { matchers.insert("destination_workload=\(quoted(workload))", at: 1) }
       let selector = "{" + matchers.joined(separator: ",") + "}"
-      let by = "sum by (destination_workload, destination_workload_namespace, source_workload, source_workload_namespace)"
+      let by =
+        "sum by (destination_workload, destination_workload_namespace, source_workload, source_workload_namespace)"
       return [
         Query(role: .istioRequests, promql: "\(by) (increase(istio_requests_total\(selector)[\(range)])) > 0"),
         Query(
-          role: .istioConnections, promql: "\(by) (increase(istio_tcp_connections_opened_total\(selector)[\(range)])) > 0"),
+          role: .istioConnections,
+          promql: "\(by) (increase(istio_tcp_connections_opened_total\(selector)[\(range)])) > 0"),
       ]
     case .linkerd:
       var inbound = ["direction=\"inbound\"", "namespace=\(quoted(scope.namespace))", "tls!=\"true\""]
@@ -115,7 +117,8 @@ public enum PlaintextCallers {
       return [
         Query(
           role: .linkerdInbound,
-          promql: "sum by (deployment, namespace) (increase(request_total{\(inbound.joined(separator: ","))}[\(range)])) > 0"),
+          promql:
+            "sum by (deployment, namespace) (increase(request_total{\(inbound.joined(separator: ","))}[\(range)])) > 0"),
         Query(
           role: .linkerdOutbound,
           promql: "sum by (dst_deployment, dst_namespace, deployment, namespace) "

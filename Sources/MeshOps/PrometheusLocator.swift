@@ -77,7 +77,8 @@ public enum PrometheusLocator {
   /// The usual services in the order to try them: the mesh's own first.
   public static func servicesToTry(provider: MeshConfig.Provider?) -> [PrometheusService] {
     guard provider == .linkerd else { return usualServices }
-    return usualServices.filter { $0.namespace == "linkerd-viz" } + usualServices.filter { $0.namespace != "linkerd-viz" }
+    return usualServices.filter { $0.namespace == "linkerd-viz" }
+      + usualServices.filter { $0.namespace != "linkerd-viz" }
   }
 
   /// The URL given explicitly and where, when one is: the flag, else the environment, else the

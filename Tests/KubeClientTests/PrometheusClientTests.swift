@@ -22,7 +22,9 @@ import Testing
   }
 
   @Test func readsScalarsAndEmptyVectors() throws {
-    #expect(try decode(#"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"0.5"]}}"#).singleValue == 0.5)
+    #expect(
+      try decode(#"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"0.5"]}}"#).singleValue == 0.5
+    )
     #expect(try decode(#"{"status":"success","data":{"resultType":"vector","result":[]}}"#) == .vector([]))
   }
 
@@ -35,7 +37,8 @@ import Testing
         == .query(
           server: "http://prom:9090", query: "q", errorType: "bad_data",
           message: "1:5: parse error: unexpected end of input")
-        && "\(error)" == "prometheus at http://prom:9090 refused the query q: bad_data: 1:5: parse error: unexpected end of input"
+        && "\(error)"
+          == "prometheus at http://prom:9090 refused the query q: bad_data: 1:5: parse error: unexpected end of input"
     }
   }
 
@@ -66,7 +69,8 @@ import Testing
     #expect(request.method == .get)
     #expect(
       request.url
-        == "https://metrics.test/prom/api/v1/query?query=sum%28rate%28x%7Ba%3D%22b%22%7D%5B10s%5D%29%29&time=1700000000.250")
+        == "https://metrics.test/prom/api/v1/query?query=sum%28rate%28x%7Ba%3D%22b%22%7D%5B10s%5D%29%29&time=1700000000.250"
+    )
     #expect(request.headers["Accept"] == "application/json")
   }
 
@@ -75,7 +79,8 @@ import Testing
     #expect(access.url == "https://metrics.test:9090")
     #expect(access.basicAuth == TransportOptions.BasicAuth(username: "ops", password: "s@cret"))
     #expect(access.description == "https://metrics.test:9090 (basic auth)")
-    let options = TransportOptions(prometheus: PrometheusAccess(url: "http://p:9090", bearerToken: "tok-123"), version: "1")
+    let options = TransportOptions(
+      prometheus: PrometheusAccess(url: "http://p:9090", bearerToken: "tok-123"), version: "1")
     #expect(options.bearerToken == "tok-123" && options.secrets == ["tok-123"])
   }
 

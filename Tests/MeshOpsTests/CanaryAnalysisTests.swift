@@ -15,13 +15,16 @@ final class TablePrometheus: PrometheusQuerying, @unchecked Sendable {
   func query(_ promql: String, at time: Double?) async throws -> PrometheusResult {
     asked.append(promql)
     guard let answer = answers[promql] else {
-      throw PrometheusError.query(server: serverDescription, query: promql, errorType: "bad_data", message: "unscripted")
+      throw PrometheusError.query(
+        server: serverDescription, query: promql, errorType: "bad_data", message: "unscripted")
     }
     return answer
   }
 }
 
-func number(_ value: Double) -> PrometheusResult { .vector([PrometheusSample(metric: [:], value: .init(time: 1, value: value))]) }
+func number(_ value: Double) -> PrometheusResult {
+  .vector([PrometheusSample(metric: [:], value: .init(time: 1, value: value))])
+}
 
 @Suite struct AnalysisSpecTests {
   @Test func readsTheGrammar() throws {
@@ -182,16 +185,21 @@ func number(_ value: Double) -> PrometheusResult { .vector([PrometheusSample(met
       (
         queries[1],
         .vector([
-          sample(["dst_deployment": "checkout", "dst_namespace": "shop", "deployment": "batch", "namespace": "jobs"], 20)
+          sample(
+            ["dst_deployment": "checkout", "dst_namespace": "shop", "deployment": "batch", "namespace": "jobs"], 20)
         ])
       ),
     ]
     let callers = PlaintextCallers.callers(answers)
-    #expect(callers.map(\.description) == ["batch.jobs -> checkout.shop: 20 requests", "an unidentified caller -> checkout.shop: 10 requests"])
+    #expect(
+      callers.map(\.description) == [
+        "batch.jobs -> checkout.shop: 20 requests", "an unidentified caller -> checkout.shop: 10 requests",
+      ])
   }
 
   @Test func nothingSeenIsAnEmptyList() throws {
-    let queries = try PlaintextCallers.queries(scope: PlaintextScope(namespace: "shop"), mesh: .istio, window: .seconds(60))
+    let queries = try PlaintextCallers.queries(
+      scope: PlaintextScope(namespace: "shop"), mesh: .istio, window: .seconds(60))
     #expect(PlaintextCallers.callers(queries.map { ($0, .vector([])) }).isEmpty)
   }
 }
@@ -244,7 +252,8 @@ func number(_ value: Double) -> PrometheusResult { .vector([PrometheusSample(met
 
   @Test func saysWhereItLookedWhenThereIsNone() async throws {
     let server = ScriptedServer(answers: ["/api/v1": Discovery.core])
-    let api = KubeAPI(connection: ClusterConnection(source: .inCluster, server: "https://kube.test:6443"), transport: server)
+    let api = KubeAPI(
+      connection: ClusterConnection(source: .inCluster, server: "https://kube.test:6443"), transport: server)
     await #expect {
       try await PrometheusLocator.locate(
         flag: nil, environment: [:], meshConfig: nil, provider: .istio, api: api, makeClient: makeClient)

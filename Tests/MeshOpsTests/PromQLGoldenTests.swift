@@ -70,7 +70,8 @@ import Testing
       }
       return out
     }
-    let target = AnalysisTarget(workload: try #require(options["workload"]), namespace: namespace, version: options["version"])
+    let target = AnalysisTarget(
+      workload: try #require(options["workload"]), namespace: namespace, version: options["version"])
     let specs = try lines.dropFirst().map(AnalysisSpec.parse)
     let queries = try CanaryAnalysis.queries(specs: specs, target: target, mesh: mesh, window: window)
     out += "# request count\n\(queries[0])\n"

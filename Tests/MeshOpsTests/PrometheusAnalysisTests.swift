@@ -32,7 +32,9 @@ final class PrometheusHarness: Sendable {
 
   /// The harness of this test process, started on first use.
   static let shared: Result<PrometheusHarness, HarnessFailure> = {
-    do { return .success(try PrometheusHarness()) } catch let failure as HarnessFailure { return .failure(failure) } catch {
+    do { return .success(try PrometheusHarness()) } catch let failure as HarnessFailure {
+      return .failure(failure)
+    } catch {
       return .failure(HarnessFailure(message: "\(error)"))
     }
   }()
@@ -235,7 +237,8 @@ struct PrometheusAnalysisTests {
         "legacy.old -> checkout", "unknown.unknown -> checkout",
       ])
     // 4 req/s and 2 conn/s over 5 s, as increase() extrapolates them.
-    #expect(callers.first.map { (14...26).contains($0.requests) && (7...13).contains($0.connections) } == true, "\(callers)")
+    #expect(
+      callers.first.map { (14...26).contains($0.requests) && (7...13).contains($0.connections) } == true, "\(callers)")
     #expect(callers.last.map { (7...13).contains($0.requests) && $0.connections == 0 } == true, "\(callers)")
   }
 
@@ -246,9 +249,11 @@ struct PrometheusAnalysisTests {
     let callers = try await PlaintextCallers.find(
       scope: PlaintextScope(namespace: target.namespace, workload: target.workload), mesh: .linkerd,
       window: Self.window, prometheus: try harness().client)
-    #expect(callers.map { caller in caller.sourceWorkload.map { "\($0).\(caller.sourceNamespace ?? "-")" } ?? "unidentified" } == [
-      "batch.jobs", "unidentified",
-    ], "\(callers)")
+    #expect(
+      callers.map { caller in caller.sourceWorkload.map { "\($0).\(caller.sourceNamespace ?? "-")" } ?? "unidentified" }
+        == [
+          "batch.jobs", "unidentified",
+        ], "\(callers)")
     #expect(callers.first.map { (14...26).contains($0.requests) } == true, "\(callers)")
     #expect(callers.last.map { (7...13).contains($0.requests) } == true, "\(callers)")
   }

@@ -124,6 +124,7 @@ import Testing
         -----BEGIN CERTIFICATE-----
         MIIB
         -----END CERTIFICATE-----
+      prometheus: {url: "http://prometheus.linkerd-viz:9090"}
 
     """
 
@@ -143,6 +144,14 @@ import Testing
     #expect(config.effectiveControlPlaneNamespace == "linkerd")
     #expect(config.kubernetesMinorVersion == 31)
     #expect(config.identityTrustAnchorsPEM?.hasPrefix("-----BEGIN CERTIFICATE-----\n") == true)
+    #expect(config.prometheusURL == "http://prometheus.linkerd-viz:9090")
+    #expect(MeshConfig.defaults.prometheusURL == nil)
+  }
+
+  @Test func meshConfigPrometheusFields() {
+    let misspelt = Self.meshConfig.replacingOccurrences(of: "{url: ", with: "{uri: ")
+    #expect(!codes(misspelt).isEmpty, "an unknown field under spec.prometheus is an error")
+    #expect(!codes(Self.meshConfig.replacingOccurrences(of: "\"http://prometheus.linkerd-viz:9090\"", with: "\"\"")).isEmpty)
   }
 
   @Test func kubernetesVersionFormat() {
