@@ -1,3 +1,4 @@
+import Foundation
 import KubeClient
 import TestSupport
 import Testing
@@ -90,5 +91,52 @@ import Testing
       transport: ScriptedServer(answers: [:]))
     let client = api.prometheusThroughServiceProxy(namespace: "istio-system", name: "prometheus", port: 9090)
     #expect(client.baseURL == "https://kube.test:6443/api/v1/namespaces/istio-system/services/prometheus:9090/proxy")
+  }
+}
+
+/// A Prometheus reached directly over TLS: the access settings become libcurl options (custom
+/// CA, basic auth from the URL), as `TransportOptions(prometheus:version:)` builds them.
+@Suite(
+  .enabled(if: TestTools.available, "needs python3 and /usr/bin/openssl for the local HTTPS server"), .tags(.localHTTPS)
+)
+struct PrometheusAccessTransportTests {
+  @Test func customCAAndBasicAuthFromTheURL() async throws {
+    let pki = try TestPKI.shared.get()
+    let server = try TestHTTPSServer()
+    defer { server.stop() }
+    let base = server.url("/echo").replacingOccurrences(of: "https://", with: "https://ops:pw-123@")
+    let access = PrometheusAccess(url: base, certificateAuthorityPEM: pki.caPEM)
+    var options = TransportOptions(prometheus: access, version: "9.9")
+    options.proxy = .none
+    let transport = try CurlTransport(options: options)
+    let client = PrometheusClient(baseURL: access.url, transport: transport)
+    let echoed = try await transport.send(client.request(for: "up == 1", at: nil))
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(echoed.body)) as? [String: Any])
+    #expect(object["path"] as? String == "/echo/api/v1/query?query=up%20%3D%3D%201")
+    let headers = try #require(object["headers"] as? [String: String])
+    #expect(headers["Authorization"] == "Basic " + Data("ops:pw-123".utf8).base64EncodedString())
+    // The echo is no Prometheus answer: the client says so instead of reading nothing.
+    await #expect {
+      try await client.query("up", at: nil)
+    } throws: { error in
+      if case .unreadable = error as? PrometheusError { return true }
+      return false
+    }
+  }
+
+  @Test func anUnknownCAIsATLSError() async throws {
+    let pki = try TestPKI.shared.get()
+    let server = try TestHTTPSServer()
+    defer { server.stop() }
+    var options = TransportOptions(
+      prometheus: PrometheusAccess(url: server.url(""), certificateAuthorityPEM: pki.otherCAPEM), version: "9.9")
+    options.proxy = .none
+    let client = PrometheusClient(baseURL: server.url(""), transport: try CurlTransport(options: options))
+    await #expect {
+      try await client.query("up", at: nil)
+    } throws: { error in
+      if case .unknownAuthority = error as? TransportError { return true }
+      return false
+    }
   }
 }
