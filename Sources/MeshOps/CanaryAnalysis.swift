@@ -358,6 +358,39 @@ public enum CanaryAnalysis {
     return evaluations
   }
 
+  /// The verdict of a step from its evaluations: `fail` if any failed, else `no-data` if any had
+  /// none, else `not-enough-traffic` if any lacked traffic, else `pass` (also for no analysis).
+  public static func combined(_ evaluations: [AnalysisEvaluation]) -> AnalysisVerdict {
+    for verdict in [AnalysisVerdict.fail, .noData, .notEnoughTraffic]
+    where evaluations.contains(where: { $0.verdict == verdict }) {
+      return verdict
+    }
+    return .pass
+  }
+
+  /// Evaluates like `evaluate`, and while the step lacks traffic evaluates again every
+  /// `retryEvery` (slept through `sleep`, a fake clock in tests) until `bound` has been waited:
+  /// then the last evaluations are returned, still `not-enough-traffic`, for the walk to fail the
+  /// step as such. `onWait` hears each wait (for progress output).
+  public static func evaluateWaitingForTraffic(
+    specs: [AnalysisSpec], target: AnalysisTarget, mesh: MeshConfig.Provider, window: Duration,
+    minRequests: Double = defaultMinRequests, prometheus: any PrometheusQuerying, bound: Duration,
+    retryEvery: Duration, sleep: @Sendable (Duration) async throws -> Void,
+    onWait: ([AnalysisEvaluation], Duration) -> Void = { _, _ in }
+  ) async throws -> [AnalysisEvaluation] {
+    var waited = Duration.zero
+    while true {
+      let evaluations = try await evaluate(
+        specs: specs, target: target, mesh: mesh, window: window, minRequests: minRequests, prometheus: prometheus)
+      let lacksTraffic = combined(evaluations) == .notEnoughTraffic
+      guard lacksTraffic, bound > waited, retryEvery > Duration.zero else { return evaluations }
+      let pause = min(retryEvery, bound - waited)
+      onWait(evaluations, bound - waited)
+      try await sleep(pause)
+      waited += pause
+    }
+  }
+
   /// `0.99` for p99.
   static func quantile(_ percentile: Int) -> String {
     percentile % 10 == 0 ? "0.\(percentile / 10)" : "0.\(percentile)"

@@ -22,6 +22,16 @@ final class TablePrometheus: PrometheusQuerying, @unchecked Sendable {
   }
 }
 
+/// Records fake sleeps.
+final class SleepLog: @unchecked Sendable {
+  private(set) var durations: [Duration] = []
+  /// Records one sleep; returns how many there were.
+  func record(_ duration: Duration) -> Int {
+    durations.append(duration)
+    return durations.count
+  }
+}
+
 func number(_ value: Double) -> PrometheusResult {
   .vector([PrometheusSample(metric: [:], value: .init(time: 1, value: value))])
 }
@@ -118,6 +128,50 @@ func number(_ value: Double) -> PrometheusResult {
     let results = try await CanaryAnalysis.evaluate(
       specs: specs, target: target, mesh: .istio, window: .seconds(5), prometheus: prometheus)
     #expect(results.map(\.verdict) == [.noData])
+  }
+
+  @Test func stepVerdictFromItsEvaluations() throws {
+    let spec = try AnalysisSpec.parse("success-rate>=99.5")
+    func evaluation(_ verdict: AnalysisVerdict) -> AnalysisEvaluation {
+      AnalysisEvaluation(spec: spec, query: "q", value: nil, requests: nil, verdict: verdict)
+    }
+    #expect(CanaryAnalysis.combined([]) == .pass)
+    #expect(CanaryAnalysis.combined([evaluation(.pass), evaluation(.pass)]) == .pass)
+    #expect(CanaryAnalysis.combined([evaluation(.notEnoughTraffic), evaluation(.fail)]) == .fail)
+    #expect(CanaryAnalysis.combined([evaluation(.notEnoughTraffic), evaluation(.noData)]) == .noData)
+    #expect(CanaryAnalysis.combined([evaluation(.pass), evaluation(.notEnoughTraffic)]) == .notEnoughTraffic)
+  }
+
+  @Test func waitsForTrafficUpToTheBound() async throws {
+    let specs = [try AnalysisSpec.parse("success-rate>=99.5")]
+    let queries = try CanaryAnalysis.queries(specs: specs, target: target, mesh: .istio, window: .seconds(5))
+    let prometheus = TablePrometheus([queries[0]: number(2)])
+    let slept = SleepLog()
+    // Traffic arrives during the second wait.
+    let results = try await CanaryAnalysis.evaluateWaitingForTraffic(
+      specs: specs, target: target, mesh: .istio, window: .seconds(5), minRequests: 10, prometheus: prometheus,
+      bound: .seconds(60), retryEvery: .seconds(5),
+      sleep: { duration in
+        if slept.record(duration) == 2 {
+          prometheus.answers = [queries[0]: number(100), queries[1]: number(100)]
+        }
+      })
+    #expect(results.map(\.verdict) == [.pass])
+    #expect(slept.durations == [.seconds(5), .seconds(5)])
+  }
+
+  @Test func givesUpAtTheBound() async throws {
+    let specs = [try AnalysisSpec.parse("success-rate>=99.5")]
+    let queries = try CanaryAnalysis.queries(specs: specs, target: target, mesh: .linkerd, window: .seconds(5))
+    let prometheus = TablePrometheus([queries[0]: number(0)])
+    let slept = SleepLog()
+    var waits: [Duration] = []
+    let results = try await CanaryAnalysis.evaluateWaitingForTraffic(
+      specs: specs, target: target, mesh: .linkerd, window: .seconds(5), minRequests: 10, prometheus: prometheus,
+      bound: .seconds(12), retryEvery: .seconds(5), sleep: { _ = slept.record($0) }, onWait: { waits.append($1) })
+    #expect(results.map(\.verdict) == [.notEnoughTraffic])
+    #expect(slept.durations == [.seconds(5), .seconds(5), .seconds(2)])
+    #expect(waits == [.seconds(12), .seconds(7), .seconds(2)])
   }
 
   @Test func prometheusErrorsPropagate() async throws {
