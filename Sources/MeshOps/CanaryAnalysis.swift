@@ -1,4 +1,5 @@
 import KubeClient
+import Manifest
 import MeshSchema
 
 /// One analysis of a canary step, as written after `--analysis` or in a TrafficSplit's
@@ -229,6 +230,26 @@ public struct AnalysisEvaluation: Sendable, Equatable {
   public static func == (lhs: AnalysisEvaluation, rhs: AnalysisEvaluation) -> Bool {
     lhs.spec == rhs.spec && lhs.query == rhs.query && lhs.verdict == rhs.verdict && lhs.requests == rhs.requests
       && (lhs.value == rhs.value || (lhs.value?.isNaN == true && rhs.value?.isNaN == true))
+  }
+
+  /// The evaluation's fields for a JSON event, in order: `analysis` (the spec as written),
+  /// `metric`, `query`, `value` (null when none), `threshold`, `unit`, `requests`, `verdict`.
+  public var jsonFields: [MappingEntry] {
+    func number(_ value: Double?) -> Node {
+      guard let value, value.isFinite else { return .null }
+      return value == value.rounded() && abs(value) < 1e15 ? .int(Int(value)) : .float(value)
+    }
+    return [
+      MappingEntry(key: "analysis", value: .string(spec.text)),
+      MappingEntry(key: "metric", value: .string(spec.metric.name)),
+      MappingEntry(key: "query", value: .string(query)),
+      MappingEntry(key: "value", value: number(value)),
+      MappingEntry(key: "threshold", value: number(spec.threshold)),
+      MappingEntry(key: "comparison", value: .string(spec.comparison.rawValue)),
+      MappingEntry(key: "unit", value: .string(spec.metric.unit)),
+      MappingEntry(key: "requests", value: number(requests)),
+      MappingEntry(key: "verdict", value: .string(verdict.rawValue)),
+    ]
   }
 
   /// One line for progress output: `success-rate 94.8% (>= 99.5%): fail`.

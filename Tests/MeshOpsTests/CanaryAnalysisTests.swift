@@ -1,4 +1,5 @@
 import KubeClient
+import Manifest
 import MeshOps
 import MeshSchema
 import TestSupport
@@ -107,6 +108,14 @@ func number(_ value: Double) -> PrometheusResult {
     #expect(results[0].summary == "success-rate 94.8% (>= 99.5%): fail")
     #expect(results[1].summary == "latency-p99 120 ms (<= 300 ms): pass")
     #expect(prometheus.asked == queries)
+    let json = JSONEmitter.emit(.mapping(results[0].jsonFields), pretty: false)
+    #expect(
+      json.contains(#""value":94.8,"threshold":99.5,"comparison":">=","unit":"%","requests":200,"verdict":"fail"}"#),
+      "\(json)")
+    #expect(
+      json.hasPrefix(
+        #"{"analysis":"success-rate>=99.5","metric":"success-rate","query":"100 * sum(rate(istio_requests_total{"#),
+      "\(json)")
   }
 
   @Test func tooLittleTrafficIsNotMeasured() async throws {
