@@ -25,16 +25,15 @@ public struct PrometheusAccess: Sendable, Equatable, CustomStringConvertible {
   ) {
     var url = url
     var basicAuth = basicAuth
-    if let parts = URLParts(url), let userInfo = parts.userInfo,
-      let schemeEnd = url.scalarRange(of: "://"), let at = url.firstIndex(of: "@")
-    {
+    if let parts = URLParts(url), let userInfo = parts.userInfo, let schemeEnd = url.scalarRange(of: "://") {
       let user = userInfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
       if basicAuth == nil {
         basicAuth = TransportOptions.BasicAuth(
           username: PrometheusQueryText.percentDecode(String(user[0])),
           password: user.count > 1 ? PrometheusQueryText.percentDecode(String(user[1])) : "")
       }
-      url = String(url[..<schemeEnd.upperBound]) + String(url[url.index(after: at)...])
+      // The user info ends at the authority's last `@` (URLParts reads it so).
+      url = String(url[..<schemeEnd.upperBound]) + String(url[schemeEnd.upperBound...].dropFirst(userInfo.count + 1))
     }
     while url.hasSuffix("/") { url.removeLast() }
     self.url = url

@@ -80,6 +80,9 @@ import Testing
     #expect(access.url == "https://metrics.test:9090")
     #expect(access.basicAuth == TransportOptions.BasicAuth(username: "ops", password: "s@cret"))
     #expect(access.description == "https://metrics.test:9090 (basic auth)")
+    let at = PrometheusAccess(url: "http://a:b@c@metrics.test/x@y")
+    #expect(at.url == "http://metrics.test/x@y" && at.basicAuth?.password == "b@c")
+    #expect(PrometheusAccess(url: "http://metrics.test:9090/").basicAuth == nil)
     let options = TransportOptions(
       prometheus: PrometheusAccess(url: "http://p:9090", bearerToken: "tok-123"), version: "1")
     #expect(options.bearerToken == "tok-123" && options.secrets == ["tok-123"])
