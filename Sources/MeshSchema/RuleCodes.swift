@@ -131,3 +131,16 @@ public enum RuleCatalog {
   /// The rule with a code.
   public static func rule(_ code: String) -> Rule? { rules.first { $0.code == code } }
 }
+
+extension RuleCatalog {
+  /// The rule table `meshctl help rules` prints: code, default severity, summary, one rule a line.
+  public static func table(_ rules: [Rule] = rules) -> String {
+    guard !rules.isEmpty else { return "no rules are registered\n" }
+    let width = rules.map(\.code.count).max() ?? 6
+    return rules.map { rule in
+      let code = rule.code + String(repeating: " ", count: width - rule.code.count)
+      let severity = rule.severity.rawValue + String(repeating: " ", count: 7 - rule.severity.rawValue.count)
+      return "\(code)  \(severity)  \(rule.summary)\n"
+    }.joined()
+  }
+}

@@ -6,6 +6,11 @@ public enum SchemaExport {
   /// The kinds `meshctl schema` can print.
   public static let kinds: [String] = ["TrafficSplit", "MTLSPolicy", "MeshConfig"]
 
+  /// The registered spelling of a kind, matched case-insensitively (`trafficsplit` → `TrafficSplit`).
+  public static func kind(named name: String) -> String? {
+    kinds.first { $0.lowercased() == name.lowercased() }
+  }
+
   /// The JSON Schema (draft 2020-12) of a kind; nil for an unknown kind.
   public static func jsonSchema(kind: String) -> Node? {
     guard let registered = meshctlKind(kind) else { return nil }

@@ -48,19 +48,8 @@ extension Meshctl {
     public static func text(of topic: Topic, rules: [Rule] = RuleCatalog.rules) -> String {
       switch topic {
       case .exitCodes: return ExitStatus.table
-      case .rules: return rulesText(rules)
+      case .rules: return RuleCatalog.table(rules)
       }
-    }
-
-    /// The rule table: code, default severity, summary.
-    static func rulesText(_ rules: [Rule]) -> String {
-      guard !rules.isEmpty else { return "no rules are registered\n" }
-      let width = rules.map(\.code.count).max() ?? 6
-      return rules.map { rule in
-        let code = rule.code + String(repeating: " ", count: width - rule.code.count)
-        let severity = rule.severity.rawValue + String(repeating: " ", count: 7 - rule.severity.rawValue.count)
-        return "\(code)  \(severity)  \(rule.summary)\n"
-      }.joined()
     }
 
     /// The command a path of names leads to; the root for an empty path.

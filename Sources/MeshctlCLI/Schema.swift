@@ -49,19 +49,14 @@ extension Meshctl {
     public init() {}
 
     public func validate() throws {
-      if let kind, Self.knownKind(kind) == nil {
+      if let kind, SchemaExport.kind(named: kind) == nil {
         throw ValidationError(
           "unknown kind \"\(kind)\"; known kinds: \(SchemaExport.kinds.joined(separator: ", "))")
       }
     }
 
-    /// The registered spelling of a kind, matched case-insensitively.
-    static func knownKind(_ name: String) -> String? {
-      SchemaExport.kinds.first { $0.lowercased() == name.lowercased() }
-    }
-
     public func run(in context: CommandContext) throws -> ExitStatus {
-      guard let kind, let known = Self.knownKind(kind) else {
+      guard let kind, let known = SchemaExport.kind(named: kind) else {
         context.stdout.write(SchemaExport.kinds.map { $0 + "\n" }.joined())
         return .success
       }
