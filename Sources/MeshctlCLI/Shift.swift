@@ -50,6 +50,17 @@ extension Meshctl.Shift {
           gate that fails, or runs longer than --gate-timeout, restores the weights from before \
           the shift and exits 5. Ctrl-C restores them too (exit 130).
 
+          --analysis SPEC (repeatable, after the TrafficSplit's spec.analysis) checks the \
+          canary, the --to backend's Deployment or StatefulSet, from Prometheus after each \
+          step, over the interval, before the gate: success-rate>=99.5, latency-p99<=300ms \
+          (p50, p90, p95, p99; ms or s), request-rate>=10. A miss, or no data, restores the \
+          weights and exits 5, naming the spec and the value. A step with fewer than \
+          --min-requests requests waits up to 3 intervals for more, then fails as not enough \
+          traffic (exit 5). Prometheus comes from --prometheus, MESHCTL_PROMETHEUS, the \
+          MeshConfig's spec.prometheus.url, or istio-system/prometheus / linkerd-viz/prometheus \
+          through the API server; the one used is printed (none: exit 3). --dry-run prints the \
+          PromQL on standard output.
+
           shift writes the route as its own field manager (meshctl-shift): a later apply of the \
           same TrafficSplit with other weights stops with exit 4 instead of resetting them. \
           --finish keeps the shifted weights and hands them back to apply; --abandon puts back \
@@ -66,6 +77,7 @@ extension Meshctl.Shift {
           Examples:
             \(Meshctl.displayName) shift reviews --to v2 --weight 20 -n bookinfo
             \(Meshctl.displayName) shift reviews --to v2 --steps 10,25,50,100 --interval 1m --gate './smoke.sh'
+            \(Meshctl.displayName) shift reviews --to v2 --steps 10,50,100 --interval 1m --analysis 'success-rate>=99.5'
             \(Meshctl.displayName) shift reviews --rollback
             \(Meshctl.displayName) shift reviews --finish
             \(Meshctl.displayName) shift history reviews
@@ -145,7 +157,7 @@ extension Meshctl.Shift {
     public var abandon = false
 
     /// Print what would change, write nothing.
-    @Flag(name: .customLong("dry-run"), help: "Print the weights each step would set; change nothing.")
+    @Flag(name: .customLong("dry-run"), help: "Print the weights each step would set (and the analysis PromQL); change nothing.")
     public var dryRun = false
 
     /// Route to backends without ready endpoints.
