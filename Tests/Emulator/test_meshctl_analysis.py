@@ -173,6 +173,32 @@ class CanaryAnalysis(AnalysisTestCase):
         self.assertIn('response_code!~"5.."', result.stdout)
 
 
+class LinkerdCanaryAnalysis(AnalysisTestCase):
+    """Linkerd's metric shapes (response_total, response_latency_ms_bucket by deployment)."""
+    groups = ("linkerd", "gateway")
+
+    def linkerd_canary(self, **settings):
+        self.set_backend(mesh="linkerd", workload="cart-v2", **settings)
+        time.sleep(3.5)
+
+    def test_a_healthy_canary_walks_to_100_and_errors_roll_back(self):
+        self.apply_shop()
+        self.linkerd_canary(rps=40)
+        healthy = self.shift("--to", "v2", "--weight", "100", "--interval", INTERVAL,
+                             "--analysis", "success-rate>=99", "--analysis", "latency-p99<=300ms")
+        self.assertEqual(healthy.returncode, 0, healthy.stderr)
+        self.assertIn("analysis of shop/cart-v2 version v2: success-rate>=99, latency-p99<=300ms", healthy.stderr)
+        self.assertIn("step 1/1: success-rate 100% (>= 99%): pass", healthy.stderr)
+        self.assertEqual(self.route_weights("httproute"), {"cart-v1": 0, "cart-v2": 100})
+        back = self.shift("--rollback")
+        self.assertEqual(back.returncode, 0, back.stderr)
+        self.linkerd_canary(rps=40, errorRate=0.05)
+        failed = self.shift("--to", "v2", "--weight", "50", "--interval", INTERVAL, "--analysis", "success-rate>=99")
+        self.assertEqual(failed.returncode, 5, failed.stderr)
+        self.assertRegex(failed.stderr, r"the analysis failed after step 1: success-rate 9\d(\.\d+)?% \(>= 99%\): fail")
+        self.assertEqual(self.route_weights("httproute"), {"cart-v1": 90, "cart-v2": 10})
+
+
 class PlaintextCheck(AnalysisTestCase):
     def setUp(self):
         super().setUp()
