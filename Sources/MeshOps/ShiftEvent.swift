@@ -105,8 +105,8 @@ public enum ShiftEvent: Sendable {
     case .analysisWaiting(let step, let count, let requests, let minRequests, let left):
       add("step", .int(step))
       add("steps", .int(count))
-      add("requests", requests.map { $0.isFinite ? Node.float($0) : .null } ?? .null)
-      add("minRequests", .float(minRequests))
+      add("requests", Self.number(requests))
+      add("minRequests", Self.number(minRequests))
       add("secondsLeft", .int(Self.seconds(left)))
     case .gateStarted(let step, let count), .gatePassed(let step, let count):
       add("step", .int(step))
@@ -128,6 +128,12 @@ public enum ShiftEvent: Sendable {
       add("weights", WeightHistory.node(weights))
     }
     return JSONEmitter.emit(.mapping(fields), pretty: false)
+  }
+
+  /// A JSON number: an integer when whole, null when missing or not finite.
+  static func number(_ value: Double?) -> Node {
+    guard let value, value.isFinite else { return .null }
+    return value == value.rounded() && abs(value) < 1e15 ? .int(Int(value)) : .float(value)
   }
 
   /// Whole seconds of `duration`, rounded up.

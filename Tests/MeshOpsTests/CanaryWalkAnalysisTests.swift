@@ -193,7 +193,10 @@ final class StepPrometheus: PrometheusQuerying, @unchecked Sendable {
     )
     let waiting = ShiftEvent.analysisWaiting(step: 2, of: 3, requests: 0, minRequests: 1, left: .seconds(6))
     #expect(waiting.name == "analysis-waiting")
-    #expect(waiting.json(time: shiftTime).contains(#""secondsLeft":6"#))
+    #expect(
+      waiting.json(time: shiftTime)
+        == #"{"time":"2026-11-30T00:53:20Z","event":"analysis-waiting","step":2,"steps":3,"requests":0,"minRequests":1,"secondsLeft":6}"#
+    )
   }
 
   @Test func specsComeFromTheTrafficSplitThenTheFlagsOnce() throws {
