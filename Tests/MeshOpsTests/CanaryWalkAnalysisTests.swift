@@ -208,3 +208,35 @@ final class StepPrometheus: PrometheusQuerying, @unchecked Sendable {
     #expect(throws: CanaryAnalysisError.self) { try StepAnalysis.specs(flags: ["errors<1"], trafficSplit: nil) }
   }
 }
+
+@Suite struct AnalysisProgressTests {
+  static let evaluation = AnalysisEvaluation(
+    spec: AnalysisSpec(metric: .successRate, comparison: .atLeast, threshold: 99.5), query: "Q", value: 99.8,
+    requests: 120, verdict: .pass)
+
+  @Test func onATerminalEachEvaluationStaysUnderItsStepsLine() {
+    var renderer = ShiftProgressRenderer(style: .live)
+    let weights: BackendWeights = [("v1", 50), ("v2", 50)]
+    _ = renderer.render(.stepStarted(step: 1, of: 2, reference: "shop/cart", weights: weights), at: shiftTime)
+    let output = renderer.render(.analysis(step: 1, of: 2, evaluation: Self.evaluation), at: shiftTime)
+    #expect(
+      output.stderr == "\r\u{1B}[K" + "step 1/2: shop/cart v1=50,v2=50\nstep 1/2: success-rate 99.8% (>= 99.5%): pass\n")
+  }
+
+  @Test func inLogsEachEvaluationIsATimestampedLine() {
+    var renderer = ShiftProgressRenderer(style: .lines)
+    let output = renderer.render(.analysis(step: 1, of: 2, evaluation: Self.evaluation), at: shiftTime)
+    #expect(output.stderr == "2026-11-30T00:53:20Z step 1/2: success-rate 99.8% (>= 99.5%): pass\n")
+  }
+
+  @Test func allNamespacesDropTheNamespaceMatcher() throws {
+    let istio = try PlaintextCallers.queries(scope: PlaintextScope(namespace: nil), mesh: .istio, window: .seconds(300))
+    #expect(
+      istio[0].promql
+        == #"sum by (destination_workload, destination_workload_namespace, source_workload, source_workload_namespace) (increase(istio_requests_total{reporter="destination",connection_security_policy!="mutual_tls"}[5m])) > 0"#
+    )
+    let linkerd = try PlaintextCallers.queries(scope: PlaintextScope(namespace: nil), mesh: .linkerd, window: .seconds(60))
+    #expect(linkerd[0].promql.contains(#"request_total{direction="inbound",tls!="true"}[1m]"#))
+    #expect(linkerd[1].promql.contains(#"request_total{direction="outbound",tls!="true"}[1m]"#))
+  }
+}
