@@ -222,13 +222,13 @@ _meshctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|inject|uninject|render|apply|diff|delete|get|shift|mtls|check|schema|version|help|help)
+    validate|inject|uninject|render|apply|diff|delete|get|shift|mtls|top|check|schema|version|help|help)
         # Offer subcommand argument completions
         "_meshctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate inject uninject render apply diff delete get shift mtls check schema version help help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate inject uninject render apply diff delete get shift mtls top check schema version help help' -- "${cur}"))
         ;;
     esac
 }
@@ -1334,6 +1334,83 @@ _meshctl_mtls_enable() {
         return
         ;;
     '--field-manager')
+        return
+        ;;
+    esac
+}
+
+_meshctl_top() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify -A --all-namespaces --watch --version -h --help)
+    repeating_options=(--as-group)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --window --prometheus --refresh --provider --config -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '-s'|'--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--as-group')
+        return
+        ;;
+    '--certificate-authority')
+        return
+        ;;
+    '--client-certificate')
+        return
+        ;;
+    '--client-key')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '-v'|'--v')
+        return
+        ;;
+    '--window')
+        return
+        ;;
+    '--prometheus')
+        return
+        ;;
+    '--refresh')
+        return
+        ;;
+    '--provider')
+        __meshctl_add_completions -W 'istio'$'\n''linkerd'
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'
         return
         ;;
     esac

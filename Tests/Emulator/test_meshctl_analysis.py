@@ -157,6 +157,19 @@ class CanaryAnalysis(AnalysisTestCase):
         ])
         self.assertEqual(self.route_weights("virtualservice"), {"v1": 90, "v2": 10})
 
+    def test_top_shows_the_canarys_rate_success_and_latency(self):
+        self.apply_shop()
+        self.canary(rps=40, error_rate=0.05, latency_ms=200)
+        result = self.meshctl("top", "-n", "shop", "--window", INTERVAL, "--prometheus", self.urls["prometheus"],
+                              "-o", "json")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        rows = {row["workload"]: row for row in json.loads(result.stdout)["workloads"]}
+        canary = rows["cart-v2"]
+        self.assertTrue(30 <= canary["requestRate"] <= 50, canary)
+        self.assertTrue(93 <= canary["successRate"] <= 97, canary)
+        # Istio's buckets around 200 ms are 100 and 250: the quantiles fall between them.
+        self.assertTrue(100 <= canary["p50Ms"] <= 250 and 100 <= canary["p99Ms"] <= 250, canary)
+
     def test_analysis_from_the_traffic_split_is_kept_in_the_cluster(self):
         traffic = os.path.join(REPOSITORY, "examples", "shop", "traffic.yaml")
         with open(traffic) as handle:

@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import Manifest
+import MeshOps
 import TestSupport
 import Testing
 
@@ -188,4 +189,59 @@ extension ScriptedServer {
     #expect(code == 0, "\(world.stderr.text)")
     #expect(!cluster.requests.contains { $0.url.contains("/proxy/") })
   }
+}
+
+/// `top` against a scripted Prometheus behind the scripted API server's service proxy.
+@Suite struct TopCommandTests {
+  static let sample =
+    #"[{"metric":{"destination_workload":"web","destination_workload_namespace":"team"},"value":[1796000000,"12.345"]}]"#
+
+  @Test func printsOneRowPerWorkload() async throws {
+    let cluster = ScriptedServer.istioTeamWithPrometheus(result: Self.sample)
+    let (world, context, directory) = try MTLSCommandTests().world(cluster)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let code = await runCommand(["top", "--window", "30s"], context: context)
+    #expect(code == 0, "\(world.stderr.text)")
+    #expect(
+      world.stdout.text
+        == "NAMESPACE   WORKLOAD   RPS     SUCCESS   P50       P99\nteam        web        12.35   12.35%    12.35ms   12.35ms\n")
+    let queries = cluster.requests.filter { $0.url.contains("/proxy/api/v1/query") }
+    #expect(queries.count == 4)
+  }
+
+  @Test func watchRefreshesUntilInterrupted() async throws {
+    let cluster = ScriptedServer.istioTeamWithPrometheus(result: "[]")
+    let (world, baseContext, directory) = try MTLSCommandTests().world(cluster)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var context = baseContext
+    let interrupts = CountdownInterrupts(after: 2)
+    context.watchInterrupts = { interrupts }
+    context.sleep = { _, _ in interrupts.tick() }
+    let code = await runCommand(["top", "--watch", "-o", "json"], context: context)
+    #expect(code == 130, "\(world.stderr.text)")
+    #expect(world.stdout.text.split(separator: "\n").count == 2)
+    #expect(interrupts.stopped)
+  }
+
+  @Test func withoutPrometheusItIsExit3() async throws {
+    let cluster = ScriptedServer.istioTeam()
+    let (world, context, directory) = try MTLSCommandTests().world(cluster)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    #expect(await runCommand(["top"], context: context) == 3)
+    #expect(world.stderr.text.contains("no Prometheus found"))
+  }
+}
+
+/// A signal that fires after `after` sleeps.
+final class CountdownInterrupts: InterruptSource, @unchecked Sendable {
+  private let lock = NSLock()
+  private var left: Int
+  private var stoppedNow = false
+
+  init(after: Int) { left = after }
+
+  func tick() { lock.withLock { left -= 1 } }
+  var fired: Bool { lock.withLock { left <= 0 } }
+  var stopped: Bool { lock.withLock { stoppedNow } }
+  func stop() { lock.withLock { stoppedNow = true } }
 }
