@@ -222,13 +222,13 @@ _meshctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|inject|uninject|render|apply|diff|delete|get|shift|mtls|check|schema|version|help|help)
+    validate|inject|uninject|render|apply|diff|delete|get|shift|mtls|top|check|schema|version|help|help)
         # Offer subcommand argument completions
         "_meshctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate inject uninject render apply diff delete get shift mtls check schema version help help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate inject uninject render apply diff delete get shift mtls top check schema version help help' -- "${cur}"))
         ;;
     esac
 }
@@ -858,8 +858,8 @@ _meshctl_shift() {
 _meshctl_shift_set() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify --rollback --finish --abandon --dry-run --allow-empty --version -h --help)
-    repeating_options=(--as-group)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --to --weight --steps --interval --gate --gate-timeout -o --output)
+    repeating_options=(--as-group --analysis)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --provider --config --routing --to --weight --steps --interval --gate --gate-timeout --min-requests --prometheus -o --output)
     __meshctl_offer_flags_options 1
 
     # Offer option value completions
@@ -936,6 +936,15 @@ _meshctl_shift_set() {
         return
         ;;
     '--gate-timeout')
+        return
+        ;;
+    '--analysis')
+        return
+        ;;
+    '--min-requests')
+        return
+        ;;
+    '--prometheus')
         return
         ;;
     '-o'|'--output')
@@ -1093,13 +1102,13 @@ _meshctl_mtls() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    status|enable)
+    status|check|enable)
         # Offer subcommand argument completions
         "_meshctl_mtls_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'status enable' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'status check enable' -- "${cur}"))
         ;;
     esac
 }
@@ -1172,11 +1181,85 @@ _meshctl_mtls_status() {
     esac
 }
 
+_meshctl_mtls_check() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify -A --all-namespaces --version -h --help)
+    repeating_options=(--as-group)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --window --prometheus --provider --config -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '-s'|'--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--as-group')
+        return
+        ;;
+    '--certificate-authority')
+        return
+        ;;
+    '--client-certificate')
+        return
+        ;;
+    '--client-key')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '-v'|'--v')
+        return
+        ;;
+    '--window')
+        return
+        ;;
+    '--prometheus')
+        return
+        ;;
+    '--provider')
+        __meshctl_add_completions -W 'istio'$'\n''linkerd'
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
 _meshctl_mtls_enable() {
     repeating_flags=()
     non_repeating_flags=(--insecure-skip-tls-verify --force --force-conflicts --version -h --help)
     repeating_options=(--as-group -l --selector)
-    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --mode --provider --config --dry-run --field-manager)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --mode --window --prometheus --provider --config --dry-run --field-manager)
     __meshctl_offer_flags_options 0
 
     # Offer option value completions
@@ -1233,6 +1316,12 @@ _meshctl_mtls_enable() {
     '-l'|'--selector')
         return
         ;;
+    '--window')
+        return
+        ;;
+    '--prometheus')
+        return
+        ;;
     '--provider')
         __meshctl_add_completions -W 'istio'$'\n''linkerd'
         return
@@ -1245,6 +1334,83 @@ _meshctl_mtls_enable() {
         return
         ;;
     '--field-manager')
+        return
+        ;;
+    esac
+}
+
+_meshctl_top() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure-skip-tls-verify -A --all-namespaces --watch --version -h --help)
+    repeating_options=(--as-group)
+    non_repeating_options=(--kubeconfig --context --cluster --user -n --namespace -s --server --token --as --certificate-authority --client-certificate --client-key --tls-server-name --request-timeout -v --v --window --prometheus --refresh --provider --config -o --output)
+    __meshctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--cluster')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '-n'|'--namespace')
+        return
+        ;;
+    '-s'|'--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--as-group')
+        return
+        ;;
+    '--certificate-authority')
+        return
+        ;;
+    '--client-certificate')
+        return
+        ;;
+    '--client-key')
+        return
+        ;;
+    '--tls-server-name')
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    '-v'|'--v')
+        return
+        ;;
+    '--window')
+        return
+        ;;
+    '--prometheus')
+        return
+        ;;
+    '--refresh')
+        return
+        ;;
+    '--provider')
+        __meshctl_add_completions -W 'istio'$'\n''linkerd'
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    '-o'|'--output')
+        __meshctl_add_completions -W 'text'$'\n''json'
         return
         ;;
     esac

@@ -22,10 +22,14 @@ public struct TrafficSplitTarget: Sendable {
   public let route: Node
   /// The weights earlier shifts replaced, from the route's annotation.
   public let history: WeightHistory
-  let api: KubeAPI
+  /// The API the split was read from.
+  public let api: KubeAPI
   private let renderer: PolicyRenderer
   private let lookup: ManifestLookup
   let version: RouteVersion
+
+  /// The mesh the route is rendered for (whose metrics an analysis reads).
+  public var provider: MeshConfig.Provider { renderer.settings.config.provider }
 
   /// The weights the route has now.
   public var weights: BackendWeights { TrafficShift.weights(of: trafficSplit) }
@@ -275,6 +279,9 @@ public struct CanaryWalk: Sendable {
   public var progress: @Sendable (ShiftEvent) -> Void
   /// The Lease a stepped walk holds (a one-step shift only checks it); nil: none.
   public var lease: ShiftLease?
+  /// The canary analysis evaluated after each step's wait, before the gate (its window is the
+  /// pause); nil: none.
+  public var analysis: StepAnalysis?
 
   /// Creates a walk.
   public init(
@@ -282,9 +289,10 @@ public struct CanaryWalk: Sendable {
     sleep: @escaping @Sendable (Duration, @Sendable () -> Bool) -> Void,
     runGate: @escaping @Sendable (String, [String: String], Duration) -> GateResult,
     interrupted: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (ShiftEvent) -> Void,
-    lease: ShiftLease? = nil
+    lease: ShiftLease? = nil, analysis: StepAnalysis? = nil
   ) {
     self.lease = lease
+    self.analysis = analysis
     self.pause = pause
     self.gate = gate
     self.gateTimeout = gateTimeout
@@ -300,7 +308,7 @@ public struct CanaryWalk: Sendable {
   /// the walk ends), and any walk is refused up front while another shift holds it.
   public func run(_ plan: ShiftPlan) async throws -> ShiftOutcome {
     guard let lease else { return try await walk(plan) }
-    if plan.steps.count > 1 || gate != nil {
+    if plan.steps.count > 1 || gate != nil || analysis != nil {
       try await lease.acquire(step: "0/\(plan.steps.count) starting")
     } else {
       try await lease.check()
@@ -324,8 +332,13 @@ public struct CanaryWalk: Sendable {
       try await plan.target.write(weights, history: plan.history)
       progress(.stepStarted(step: step, of: count, reference: plan.target.reference, weights: weights))
       let last = step == count
-      if gate != nil || !last { wait(step: step, of: count) }
+      if gate != nil || analysis != nil || !last { wait(step: step, of: count) }
       if interrupted() { return try await restore(plan, .interrupted(restored: plan.before)) }
+      if let analysis {
+        let failure = await analyze(analysis, step: step, of: count)
+        if interrupted() { return try await restore(plan, .interrupted(restored: plan.before)) }
+        if let failure { return try await restore(plan, .rolledBack(reason: failure, restored: plan.before)) }
+      }
       if let gate {
         let weight = weights.first { $0.name == plan.backend }?.weight ?? 0
         progress(.gateStarted(step: step, of: count))
@@ -344,6 +357,50 @@ public struct CanaryWalk: Sendable {
     let final = plan.steps.last ?? plan.before
     progress(.finished(reference: plan.target.reference, weights: final))
     return .shifted(final)
+  }
+
+  /// Evaluates the analysis after step `step` over the last pause, waiting (up to the bound)
+  /// while the canary lacks traffic; returns why the step fails, or nil when it passes. A
+  /// Prometheus that cannot answer fails the step too (the weights cannot be shown healthy).
+  private func analyze(_ analysis: StepAnalysis, step: Int, of count: Int) async -> String? {
+    let evaluations: [AnalysisEvaluation]
+    do {
+      evaluations = try await CanaryAnalysis.evaluateWaitingForTraffic(
+        specs: analysis.specs, target: analysis.target, mesh: analysis.mesh, window: pause,
+        minRequests: analysis.minRequests, prometheus: analysis.prometheus, bound: analysis.bound(window: pause),
+        retryEvery: analysis.retry(window: pause),
+        sleep: { duration in
+          if interrupted() { throw CancellationError() }
+          sleep(duration, interrupted)
+          if interrupted() { throw CancellationError() }
+        },
+        onWait: { evaluations, left in
+          progress(
+            .analysisWaiting(
+              step: step, of: count, requests: evaluations.first?.requests, minRequests: analysis.minRequests,
+              left: left))
+        })
+    } catch is CancellationError {
+      return nil
+    } catch {
+      return "the analysis could not run after step \(step): \(error)"
+    }
+    for evaluation in evaluations { progress(.analysis(step: step, of: count, evaluation: evaluation)) }
+    switch CanaryAnalysis.combined(evaluations) {
+    case .pass: return nil
+    case .fail:
+      let failed = evaluations.filter { $0.verdict == .fail }.map(\.summary).joined(separator: "; ")
+      return "the analysis failed after step \(step): \(failed)"
+    case .noData:
+      let missing = evaluations.filter { $0.verdict == .noData }.map(\.spec.text).joined(separator: ", ")
+      return "the analysis found no data after step \(step) for \(missing) (is Prometheus scraping workload "
+        + "\(analysis.target.namespace)/\(analysis.target.workload)?)"
+    case .notEnoughTraffic:
+      let requests = evaluations.first?.requests.map(AnalysisSpec.format) ?? "0"
+      return "not enough traffic after step \(step): \(requests) requests to \(analysis.target.workload) in "
+        + "\(ShiftEvent.seconds(pause))s (--min-requests \(AnalysisSpec.format(analysis.minRequests))), waited "
+        + "\(ShiftEvent.seconds(analysis.bound(window: pause)))s"
+    }
   }
 
   /// Waits the pause after step `step`, in ticks when asked for a countdown.

@@ -1,16 +1,17 @@
 import KubeClient
+import Manifest
 import MeshSchema
 
 /// The workloads whose inbound plaintext traffic `mtls check` looks for: a namespace, or one
 /// workload in it.
 public struct PlaintextScope: Sendable, Hashable {
-  /// The namespace of the destination workloads.
-  public var namespace: String
+  /// The namespace of the destination workloads; nil: every namespace.
+  public var namespace: String?
   /// One workload (Istio `destination_workload`, Linkerd `deployment`); nil: every workload.
   public var workload: String?
 
   /// Creates a scope.
-  public init(namespace: String, workload: String? = nil) {
+  public init(namespace: String?, workload: String? = nil) {
     self.namespace = namespace
     self.workload = workload
   }
@@ -93,11 +94,10 @@ public enum PlaintextCallers {
     let quoted = CanaryAnalysis.quoted
     switch mesh {
     case .istio:
-      var matchers = [
-        "reporter=\"destination\"", "destination_workload_namespace=\(quoted(scope.namespace))",
-        "connection_security_policy!=\"mutual_tls\"",
-      ]
-      if let workload = scope.workload { matchers.insert("destination_workload=\(quoted(workload))", at: 1) }
+      var matchers = ["reporter=\"destination\""]
+      if let workload = scope.workload { matchers.append("destination_workload=\(quoted(workload))") }
+      if let namespace = scope.namespace { matchers.append("destination_workload_namespace=\(quoted(namespace))") }
+      matchers.append("connection_security_policy!=\"mutual_tls\"")
       let selector = "{" + matchers.joined(separator: ",") + "}"
       let by =
         "sum by (destination_workload, destination_workload_namespace, source_workload, source_workload_namespace)"
@@ -108,12 +108,18 @@ public enum PlaintextCallers {
           promql: "\(by) (increase(istio_tcp_connections_opened_total\(selector)[\(range)])) > 0"),
       ]
     case .linkerd:
-      var inbound = ["direction=\"inbound\"", "namespace=\(quoted(scope.namespace))", "tls!=\"true\""]
-      var outbound = ["direction=\"outbound\"", "dst_namespace=\(quoted(scope.namespace))", "tls!=\"true\""]
-      if let workload = scope.workload {
-        inbound.insert("deployment=\(quoted(workload))", at: 2)
-        outbound.insert("dst_deployment=\(quoted(workload))", at: 2)
+      var inbound = ["direction=\"inbound\""]
+      var outbound = ["direction=\"outbound\""]
+      if let namespace = scope.namespace {
+        inbound.append("namespace=\(quoted(namespace))")
+        outbound.append("dst_namespace=\(quoted(namespace))")
       }
+      if let workload = scope.workload {
+        inbound.append("deployment=\(quoted(workload))")
+        outbound.append("dst_deployment=\(quoted(workload))")
+      }
+      inbound.append("tls!=\"true\"")
+      outbound.append("tls!=\"true\"")
       return [
         Query(
           role: .linkerdInbound,
@@ -195,5 +201,85 @@ public enum PlaintextCallers {
       answers.append((query, try await prometheus.query(query.promql, at: time)))
     }
     return callers(answers)
+  }
+}
+
+/// What `mtls check` found: the plaintext callers of the workloads in scope over a window, as
+/// reported by one Prometheus.
+public struct PlaintextReport: Sendable {
+  /// The callers, sorted by destination, then source.
+  public var callers: [PlaintextCaller]
+  /// The window looked at, as a PromQL range (`5m`).
+  public var window: String
+  /// The Prometheus that answered, and where it was found (no secret).
+  public var prometheus: String
+  /// The mesh whose metrics were read.
+  public var mesh: MeshConfig.Provider
+
+  /// Creates a report.
+  public init(callers: [PlaintextCaller], window: String, prometheus: String, mesh: MeshConfig.Provider) {
+    self.callers = callers
+    self.window = window
+    self.prometheus = prometheus
+    self.mesh = mesh
+  }
+
+  /// Runs the check for `scope` over the last `window` on `prometheus` (described as `server`).
+  public static func check(
+    scope: PlaintextScope, mesh: MeshConfig.Provider, window: Duration, prometheus: any PrometheusQuerying,
+    server: String
+  ) async throws -> PlaintextReport {
+    let callers = try await PlaintextCallers.find(scope: scope, mesh: mesh, window: window, prometheus: prometheus)
+    return PlaintextReport(
+      callers: callers, window: try CanaryAnalysis.range(window), prometheus: server, mesh: mesh)
+  }
+
+  /// The table: one row per caller and destination (the header first).
+  public var table: [[String]] {
+    [["NAMESPACE", "WORKLOAD", "SOURCE", "REQUESTS", "CONNECTIONS"]]
+      + callers.map { caller in
+        [
+          caller.destinationNamespace, caller.destinationWorkload, Self.source(caller), String(caller.requests),
+          String(caller.connections),
+        ]
+      }
+  }
+
+  /// `legacy.old`, `unknown` (Istio: outside the mesh), or `(unidentified)` (Linkerd without TLS).
+  static func source(_ caller: PlaintextCaller) -> String {
+    guard let workload = caller.sourceWorkload else { return "(unidentified)" }
+    return caller.sourceNamespace.map { "\(workload).\($0)" } ?? workload
+  }
+
+  /// The report as one JSON object: `window`, `mesh`, `prometheus`, `plaintextCallers`.
+  public var object: Node {
+    func optional(_ text: String?) -> Node { text.map { .string($0) } ?? .null }
+    let items: [Node] = callers.map { caller in
+      .mapping([
+        MappingEntry(key: "namespace", value: .string(caller.destinationNamespace)),
+        MappingEntry(key: "workload", value: .string(caller.destinationWorkload)),
+        MappingEntry(key: "sourceWorkload", value: optional(caller.sourceWorkload)),
+        MappingEntry(key: "sourceNamespace", value: optional(caller.sourceNamespace)),
+        MappingEntry(key: "requests", value: .int(caller.requests)),
+        MappingEntry(key: "connections", value: .int(caller.connections)),
+      ])
+    }
+    return .mapping([
+      MappingEntry(key: "window", value: .string(window)),
+      MappingEntry(key: "mesh", value: .string(mesh.rawValue)),
+      MappingEntry(key: "prometheus", value: .string(prometheus)),
+      MappingEntry(key: "plaintextCallers", value: .sequence(items)),
+    ])
+  }
+
+  /// Why `mtls enable --mode STRICT` refuses: the callers, and what to do.
+  public func refusal(namespace: String, commandName: String) -> String {
+    var text = "error: refusing STRICT mTLS in namespace \(namespace): plaintext traffic was seen in the last \(window) "
+      + "(\(prometheus)):\n"
+    for caller in callers { text += "  \(caller)\n" }
+    text += "hint: move these callers into the mesh (or wait until they stop), check with `\(commandName) mtls check -n "
+      + "\(namespace)`, then retry; --force sets STRICT anyway\n"
+    text += "\(commandName): nothing was sent to the cluster\n"
+    return text
   }
 }

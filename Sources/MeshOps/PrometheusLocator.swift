@@ -114,7 +114,9 @@ public enum PrometheusLocator {
         try await api.resource(apiVersion: "v1", kind: "Service")
       }
       for candidate in candidates {
-        guard let service = try await api.get(serviceType, namespace: candidate.namespace, name: candidate.name)
+        // Only a Service counts (a stand-in server may answer something else).
+        guard let service = try await api.get(serviceType, namespace: candidate.namespace, name: candidate.name),
+          (service["kind"]?.string ?? "Service") == "Service"
         else { continue }
         let ports = (service[path: "spec", "ports"]?.sequence ?? []).compactMap { $0["port"]?.int }
         let port = ports.contains(candidate.port) ? candidate.port : (ports.first ?? candidate.port)

@@ -9,6 +9,11 @@ public enum ShiftEvent: Sendable {
   case stepStarted(step: Int, of: Int, reference: String, weights: BackendWeights)
   /// The wait after step `step` has `left` to go (only with a countdown tick).
   case waiting(step: Int, of: Int, left: Duration)
+  /// One analysis was evaluated after step `step` (one event per spec).
+  case analysis(step: Int, of: Int, evaluation: AnalysisEvaluation)
+  /// The canary had too little traffic after step `step` (`requests` in the window, nil when
+  /// unknown): the analysis is evaluated again, for `left` at most.
+  case analysisWaiting(step: Int, of: Int, requests: Double?, minRequests: Double, left: Duration)
   /// The gate started after step `step`.
   case gateStarted(step: Int, of: Int)
   /// The gate passed after step `step`.
@@ -22,12 +27,14 @@ public enum ShiftEvent: Sendable {
   /// Every step was written; the route has `weights`.
   case finished(reference: String, weights: BackendWeights)
 
-  /// The event's name in JSON: `step`, `waiting`, `gate-started`, `gate-passed`,
-  /// `gate-failed`, `rolled-back`, `interrupted`, `finished`.
+  /// The event's name in JSON: `step`, `waiting`, `analysis`, `analysis-waiting`,
+  /// `gate-started`, `gate-passed`, `gate-failed`, `rolled-back`, `interrupted`, `finished`.
   public var name: String {
     switch self {
     case .stepStarted: return "step"
     case .waiting: return "waiting"
+    case .analysis: return "analysis"
+    case .analysisWaiting: return "analysis-waiting"
     case .gateStarted: return "gate-started"
     case .gatePassed: return "gate-passed"
     case .gateFailed: return "gate-failed"
@@ -42,7 +49,8 @@ public enum ShiftEvent: Sendable {
     switch self {
     case .stepStarted(let step, let count, let reference, let weights):
       return "step \(step)/\(count): \(reference) \(TrafficShift.describe(weights))"
-    case .waiting(let step, let count, _), .gateStarted(let step, let count), .gatePassed(let step, let count),
+    case .waiting(let step, let count, _), .analysis(let step, let count, _),
+      .analysisWaiting(let step, let count, _, _, _), .gateStarted(let step, let count), .gatePassed(let step, let count),
       .gateFailed(let step, let count, _):
       return "step \(step)/\(count): \(detail ?? "")"
     case .rolledBack(let reason, let weights): return "\(reason): weights restored to \(TrafficShift.describe(weights))"
@@ -56,6 +64,10 @@ public enum ShiftEvent: Sendable {
   public var detail: String? {
     switch self {
     case .waiting(_, _, let left): return "\(Self.seconds(left))s left"
+    case .analysis(_, _, let evaluation): return evaluation.summary
+    case .analysisWaiting(_, _, let requests, let minRequests, let left):
+      return "not enough traffic (\(requests.map(AnalysisSpec.format) ?? "no") requests, "
+        + "--min-requests \(AnalysisSpec.format(minRequests))): waiting up to \(Self.seconds(left))s more"
     case .gateStarted: return "gate running"
     case .gatePassed: return "gate passed"
     case .gateFailed(_, _, let result): return "gate failed (\(Self.describe(result, timeout: nil)))"
@@ -86,6 +98,16 @@ public enum ShiftEvent: Sendable {
       add("step", .int(step))
       add("steps", .int(count))
       add("secondsLeft", .int(Self.seconds(left)))
+    case .analysis(let step, let count, let evaluation):
+      add("step", .int(step))
+      add("steps", .int(count))
+      fields += evaluation.jsonFields
+    case .analysisWaiting(let step, let count, let requests, let minRequests, let left):
+      add("step", .int(step))
+      add("steps", .int(count))
+      add("requests", Self.number(requests))
+      add("minRequests", Self.number(minRequests))
+      add("secondsLeft", .int(Self.seconds(left)))
     case .gateStarted(let step, let count), .gatePassed(let step, let count):
       add("step", .int(step))
       add("steps", .int(count))
@@ -106,6 +128,12 @@ public enum ShiftEvent: Sendable {
       add("weights", WeightHistory.node(weights))
     }
     return JSONEmitter.emit(.mapping(fields), pretty: false)
+  }
+
+  /// A JSON number: an integer when whole, null when missing or not finite.
+  static func number(_ value: Double?) -> Node {
+    guard let value, value.isFinite else { return .null }
+    return value == value.rounded() && abs(value) < 1e15 ? .int(Int(value)) : .float(value)
   }
 
   /// Whole seconds of `duration`, rounded up.
@@ -177,6 +205,12 @@ public struct ShiftProgressRenderer: Sendable {
       if isRestore {
         lineOpen = false
         return Output(stderr: clear + event.text + "\n")
+      }
+      // Each analysis result stays on the screen, under its step's line.
+      if case .analysis = event {
+        lineOpen = false
+        let step = stepLine.isEmpty ? "" : stepLine + "\n"
+        return Output(stderr: clear + step + event.text + "\n")
       }
       // One line per step: its weights, then the countdown or the gate's state.
       if case .stepStarted = event { stepLine = event.text }

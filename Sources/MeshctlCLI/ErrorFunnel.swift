@@ -36,6 +36,8 @@ enum ErrorFunnel {
       return Verdict(status: .clusterError, message: prefixed(error.description))
     case let error as ShiftRefusal:
       return Verdict(status: error.isConflict ? .applyConflict : .findings, message: prefixed(error.description))
+    case let error as PrometheusError: return Verdict(status: .clusterError, message: prefixed(error.description))
+    case let error as CanaryAnalysisError: return verdict(for: ValidationError(error.description))
     case let error as TransportError: return Verdict(status: .clusterError, message: prefixed(error.description))
     case let error as APIError:
       let status: ExitStatus = error.failureClass == .conflict ? .applyConflict : .clusterError

@@ -4,15 +4,16 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   /// Everything worked and nothing was found at or above `--fail-on`.
   case success = 0
   /// Findings at or above `--fail-on`, errors that stop `render`, `diff` found changes, or
-  /// `mtls enable` refused (STRICT with workloads that have no sidecar).
+  /// `mtls enable` refused (STRICT with workloads that have no sidecar, or plaintext callers
+  /// seen), or `mtls check` saw plaintext callers.
   case findings = 1
   /// An input could not be read, or is not YAML.
   case inputError = 2
-  /// The cluster or its API failed.
+  /// The cluster or its API failed, or Prometheus could not be found or asked.
   case clusterError = 3
   /// Server-side apply hit a field-manager conflict, or `shift` lost a race or found another shift running.
   case applyConflict = 4
-  /// `shift` was rolled back by its health gate.
+  /// `shift` was rolled back by its health gate or its canary analysis.
   case rolledBack = 5
   /// The command line was wrong (BSD `EX_USAGE`).
   case usage = 64
@@ -27,13 +28,13 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case .success: return "success"
     case .findings:
       return
-        "findings at or above --fail-on (validate), errors that stop render, apply or diff (nothing is sent), changes found (diff), apply refused by a guard (--allow-empty, --force), mtls enable refused, or nothing for shift --rollback"
+        "findings at or above --fail-on (validate), errors that stop render, apply or diff (nothing is sent), changes found (diff), apply refused by a guard (--allow-empty, --force), mtls enable refused, plaintext callers seen (mtls check), or nothing for shift --rollback"
     case .inputError: return "an input is unreadable or not YAML (takes precedence over 1)"
-    case .clusterError: return "the cluster or its API failed"
+    case .clusterError: return "the cluster or its API failed, or Prometheus could not be found or asked (a check that was not possible)"
     case .applyConflict:
       return
         "apply conflict: another field manager owns a field (re-run with --force-conflicts; weights a shift holds: shift --finish or --abandon), or shift lost a race with another writer"
-    case .rolledBack: return "shift was rolled back by its health gate"
+    case .rolledBack: return "shift was rolled back by its health gate or canary analysis (weights restored)"
     case .interrupted: return "interrupted (Ctrl-C); shift restored the weights first"
     case .usage: return "usage error: wrong flags or arguments"
     case .internalError: return "internal error: a bug in meshctl, please report it"

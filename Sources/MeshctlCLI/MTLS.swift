@@ -14,15 +14,17 @@ extension Meshctl {
         abstract: "Show the workloads' effective mTLS modes, and change them with a safety check.",
         discussion: """
           status prints, per workload, the mode in force, the policy it comes from and whether \
-          the workload has a sidecar. enable applies an MTLSPolicy (rendered for the mesh the \
+          the workload has a sidecar. check lists, from Prometheus, the callers that reached \
+          workloads without mTLS. enable applies an MTLSPolicy (rendered for the mesh the \
           cluster runs) and refuses STRICT while a workload in scope has no sidecar.
 
           Examples:
             \(Meshctl.displayName) mtls status -n shop
             \(Meshctl.displayName) mtls enable --mode PERMISSIVE -n shop
             \(Meshctl.displayName) mtls enable --mode STRICT -n shop --selector app=reviews
+            \(Meshctl.displayName) mtls check -n shop --window 10m
           """,
-        subcommands: [Status.self, Enable.self])
+        subcommands: [Status.self, Check.self, Enable.self])
     }
 
     public init() {}
@@ -113,6 +115,134 @@ extension Meshctl.MTLS {
   }
 }
 
+/// `-o` of `mtls check`.
+public enum MTLSCheckOutput: String, ArgumentChoice, Sendable {
+  /// A table.
+  case text
+  /// One JSON object.
+  case json
+}
+
+extension Meshctl.MTLS {
+  /// `meshctl mtls check`: the plaintext callers of the workloads in scope, from Prometheus.
+  public struct Check: ContextualCommand {
+    public static var configuration: CommandConfiguration {
+      CommandConfiguration(
+        commandName: "check",
+        abstract: "List the callers that reached workloads without mTLS, from Prometheus.",
+        discussion: """
+          Asks Prometheus which callers reached the workloads of the namespace (-n, else the \
+          context's; -A: every namespace) without mTLS in the last --window, from the mesh's \
+          standard metrics (Istio: destination-reported istio_requests_total and \
+          istio_tcp_connections_opened_total with connection_security_policy other than \
+          mutual_tls; Linkerd: inbound request_total without tls="true", the caller named by its \
+          own outbound metrics when it is meshed). One row per destination workload and caller: \
+          NAMESPACE WORKLOAD SOURCE REQUESTS CONNECTIONS; SOURCE is `unknown` for a caller \
+          outside the Istio mesh, `(unidentified)` when Linkerd cannot name it.
+
+          Prometheus comes from --prometheus, else MESHCTL_PROMETHEUS, else the MeshConfig's \
+          spec.prometheus.url, else istio-system/prometheus or linkerd-viz/prometheus through \
+          the API server's service proxy; the one used is named on standard error. Exit 0 when \
+          no plaintext caller was seen, 1 when some were, 3 when no Prometheus can be found or \
+          it cannot answer (the check was not possible: it never passes silently).
+
+          Examples:
+            \(Meshctl.displayName) mtls check -n shop
+            \(Meshctl.displayName) mtls check -A --window 1h -o json
+          """)
+    }
+
+    @OptionGroup public var cluster: ClusterOptions
+
+    /// Every namespace.
+    @Flag(name: [.customShort("A"), .customLong("all-namespaces")], help: "Check the workloads of every namespace.")
+    public var allNamespaces = false
+
+    /// How far back to look.
+    @Option(help: ArgumentHelp("How far back to look, e.g. 5m, 1h.", valueName: "duration"))
+    public var window: String = "5m"
+
+    /// Where Prometheus is.
+    @Option(
+      help: ArgumentHelp(
+        "Prometheus base URL (else MESHCTL_PROMETHEUS, the MeshConfig's spec.prometheus.url, or the mesh's Prometheus Service via the API server).",
+        valueName: "url"))
+    public var prometheus: String?
+
+    /// `--provider` (default: detected from the cluster) and `--config`.
+    @OptionGroup public var mesh: MeshOptions
+
+    /// `text` or `json`.
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Output: text or json.", valueName: "format"))
+    public var output: MTLSCheckOutput = .text
+
+    public init() {}
+
+    public func validate() throws { _ = try PlaintextTraffic.window(window) }
+
+    public func run(in context: CommandContext) throws -> ExitStatus {
+      let meshConfig = try mesh.meshConfig(context: context)
+      let session = try ClusterSession(options: cluster, context: context)
+      let api = session.api
+      let namespace: String? = allNamespaces ? nil : (cluster.namespace ?? api.defaultNamespace)
+      let forced = mesh.provider
+      let provider = try awaitCompletion { try await MeshDetection.provider(api, forced: forced) }
+      let report = try PlaintextTraffic.check(
+        scope: PlaintextScope(namespace: namespace), provider: provider, window: try PlaintextTraffic.window(window),
+        flag: prometheus, meshConfig: meshConfig, api: api, verbosity: cluster.verbosity, context: context)
+      switch output {
+      case .text:
+        if report.callers.isEmpty {
+          let place = namespace.map { "namespace \($0)" } ?? "any namespace"
+          context.stdout.write("No plaintext callers of workloads in \(place) in the last \(report.window).\n")
+        } else {
+          context.stdout.write(TablePrinter.render(report.table))
+        }
+      case .json: context.stdout.write(JSONEmitter.emit(report.object) + "\n")
+      }
+      return report.callers.isEmpty ? .success : .findings
+    }
+  }
+}
+
+/// Running the plaintext check for `mtls check` and `mtls enable --mode STRICT`.
+enum PlaintextTraffic {
+  /// `--window` as a duration of at least 1s.
+  static func window(_ text: String) throws -> Duration {
+    guard let window = try? RequestTimeout.parse(text), window >= .seconds(1) else {
+      throw ValidationError("invalid --window \"\(text)\": use a duration of at least 1s, such as 5m or 1h")
+    }
+    return window
+  }
+
+  /// Finds Prometheus (a missing one: the check was not possible, exit 3) and runs the check.
+  static func check(
+    scope: PlaintextScope, provider: MeshConfig.Provider, window: Duration, flag: String?, meshConfig: MeshConfig?,
+    api: KubeAPI, verbosity: Int, context: CommandContext
+  ) throws -> PlaintextReport {
+    let location = try locate(
+      flag: flag, meshConfig: meshConfig, provider: provider, api: api, verbosity: verbosity, context: context)
+    let client = location.client
+    let server = location.description
+    return try awaitCompletion {
+      try await PlaintextReport.check(scope: scope, mesh: provider, window: window, prometheus: client, server: server)
+    }
+  }
+
+  /// The Prometheus to ask; none found is `MeshOpsError.notFound` saying the check was not possible.
+  static func locate(
+    flag: String?, meshConfig: MeshConfig?, provider: MeshConfig.Provider, api: KubeAPI, verbosity: Int,
+    context: CommandContext
+  ) throws -> PrometheusLocation {
+    do {
+      return try PrometheusFinder.locate(
+        flag: flag, meshConfig: meshConfig, provider: provider, api: api, verbosity: verbosity, context: context)
+    } catch MeshOpsError.notFound(let message) {
+      throw MeshOpsError.notFound("the plaintext traffic check was not possible: \(message)")
+    }
+  }
+}
+
 extension Meshctl.MTLS {
   /// `meshctl mtls enable`: apply a namespace or workload mTLS mode, refusing an unsafe STRICT.
   public struct Enable: ContextualCommand {
@@ -154,9 +284,20 @@ extension Meshctl.MTLS {
         valueName: "key=value"))
     public var selector: [String] = []
 
-    /// Set STRICT although workloads have no sidecar.
-    @Flag(help: "Set STRICT even though workloads in scope have no sidecar.")
+    /// Set STRICT although workloads have no sidecar or plaintext callers were seen.
+    @Flag(help: "Set STRICT even though workloads in scope have no sidecar or plaintext callers were seen.")
     public var force = false
+
+    /// How far back STRICT's plaintext check looks.
+    @Option(help: ArgumentHelp("How far back STRICT's plaintext traffic check looks.", valueName: "duration"))
+    public var window: String = "5m"
+
+    /// Where Prometheus is.
+    @Option(
+      help: ArgumentHelp(
+        "Prometheus base URL for STRICT's plaintext traffic check (else MESHCTL_PROMETHEUS, the MeshConfig, or the mesh's Prometheus Service).",
+        valueName: "url"))
+    public var prometheus: String?
 
     /// `--provider` (default: detected from the cluster) and `--config`.
     @OptionGroup public var mesh: MeshOptions
@@ -167,6 +308,7 @@ extension Meshctl.MTLS {
 
     public func validate() throws {
       if case .failure(let error) = LabelMatch.parse(selector) { throw ValidationError(error.description) }
+      _ = try PlaintextTraffic.window(window)
     }
 
     public func run(in context: CommandContext) throws -> ExitStatus {
@@ -198,8 +340,35 @@ extension Meshctl.MTLS {
         return .findings
       case .apply(let objects):
         for warning in plan.warnings { context.stderr.write("Warning: \(warning)\n") }
+        if mode == .STRICT, !force {
+          if let refusal = try plaintextRefusal(
+            provider: plan.provider, namespace: namespace, meshConfig: meshConfig, api: api, context: context)
+          {
+            context.stderr.write(refusal)
+            return .findings
+          }
+        }
         return try apply(objects, api: api, context: context)
       }
+    }
+
+    /// STRICT's traffic check: the refusal when plaintext callers of the namespace were seen in
+    /// the window; nil when none were, or when no Prometheus can be found (then a warning says
+    /// the check was not possible). A Prometheus that cannot answer stops the command (exit 3).
+    private func plaintextRefusal(
+      provider: MeshConfig.Provider, namespace: String, meshConfig: MeshConfig, api: KubeAPI, context: CommandContext
+    ) throws -> String? {
+      let report: PlaintextReport
+      do {
+        report = try PlaintextTraffic.check(
+          scope: PlaintextScope(namespace: namespace), provider: provider, window: try PlaintextTraffic.window(window),
+          flag: prometheus, meshConfig: meshConfig, api: api, verbosity: cluster.verbosity, context: context)
+      } catch MeshOpsError.notFound(let message) {
+        context.stderr.write("Warning: \(message); STRICT is set without it\n")
+        return nil
+      }
+      guard !report.callers.isEmpty else { return nil }
+      return report.refusal(namespace: namespace, commandName: Meshctl.displayName)
     }
 
     /// Prints rendering errors (Linkerd's DISABLE) with their hints.

@@ -34,7 +34,7 @@ public struct Meshctl: ParsableCommand {
       // the name from the type's name, a runtime demangle per subcommand on every start-up.
       subcommands: [
         Validate.self, Inject.self, Uninject.self, Render.self, Apply.self, Diff.self, Delete.self, Get.self,
-        Shift.self, MTLS.self, Check.self, Schema.self, Version.self, Help.self,
+        Shift.self, MTLS.self, Top.self, Check.self, Schema.self, Version.self, Help.self,
       ])
   }
 

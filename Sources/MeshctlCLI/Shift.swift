@@ -50,6 +50,17 @@ extension Meshctl.Shift {
           gate that fails, or runs longer than --gate-timeout, restores the weights from before \
           the shift and exits 5. Ctrl-C restores them too (exit 130).
 
+          --analysis SPEC (repeatable, after the TrafficSplit's spec.analysis) checks the \
+          canary, the --to backend's Deployment or StatefulSet, from Prometheus after each \
+          step, over the interval, before the gate: success-rate>=99.5, latency-p99<=300ms \
+          (p50, p90, p95, p99; ms or s), request-rate>=10. A miss, or no data, restores the \
+          weights and exits 5, naming the spec and the value. A step with fewer than \
+          --min-requests requests waits up to 3 intervals for more, then fails as not enough \
+          traffic (exit 5). Prometheus comes from --prometheus, MESHCTL_PROMETHEUS, the \
+          MeshConfig's spec.prometheus.url, or istio-system/prometheus / linkerd-viz/prometheus \
+          through the API server; the one used is printed (none: exit 3). --dry-run prints the \
+          PromQL on standard output.
+
           shift writes the route as its own field manager (meshctl-shift): a later apply of the \
           same TrafficSplit with other weights stops with exit 4 instead of resetting them. \
           --finish keeps the shifted weights and hands them back to apply; --abandon puts back \
@@ -66,6 +77,7 @@ extension Meshctl.Shift {
           Examples:
             \(Meshctl.displayName) shift reviews --to v2 --weight 20 -n bookinfo
             \(Meshctl.displayName) shift reviews --to v2 --steps 10,25,50,100 --interval 1m --gate './smoke.sh'
+            \(Meshctl.displayName) shift reviews --to v2 --steps 10,50,100 --interval 1m --analysis 'success-rate>=99.5'
             \(Meshctl.displayName) shift reviews --rollback
             \(Meshctl.displayName) shift reviews --finish
             \(Meshctl.displayName) shift history reviews
@@ -110,6 +122,28 @@ extension Meshctl.Shift {
       help: ArgumentHelp("Kill a gate that runs longer and count it as failed.", valueName: "duration"))
     public var gateTimeout: String = "5m"
 
+    /// Canary analyses evaluated after each step.
+    @Option(
+      help: ArgumentHelp(
+        "A canary analysis that must pass after each step, over the last --interval (repeatable), e.g. 'success-rate>=99.5', 'latency-p99<=300ms'; also read from the TrafficSplit's spec.analysis.",
+        valueName: "spec"))
+    public var analysis: [String] = []
+
+    /// Requests a step's window needs before its analysis counts.
+    @Option(
+      name: .customLong("min-requests"),
+      help: ArgumentHelp(
+        "Requests the canary must receive in a step's window for the analysis to count; fewer: wait up to 3 intervals, then fail as not enough traffic.",
+        valueName: "n"))
+    public var minRequests: Int = 1
+
+    /// Where Prometheus is.
+    @Option(
+      help: ArgumentHelp(
+        "Prometheus base URL for --analysis (else MESHCTL_PROMETHEUS, the MeshConfig's spec.prometheus.url, or istio-system/prometheus, linkerd-viz/prometheus via the API server's service proxy).",
+        valueName: "url"))
+    public var prometheus: String?
+
     /// Go back in the history.
     @Flag(help: "Restore the weights the last shift replaced (one history entry back).")
     public var rollback = false
@@ -123,7 +157,7 @@ extension Meshctl.Shift {
     public var abandon = false
 
     /// Print what would change, write nothing.
-    @Flag(name: .customLong("dry-run"), help: "Print the weights each step would set; change nothing.")
+    @Flag(name: .customLong("dry-run"), help: "Print the weights each step would set (and the analysis PromQL); change nothing.")
     public var dryRun = false
 
     /// Route to backends without ready endpoints.
@@ -144,8 +178,8 @@ extension Meshctl.Shift {
       let modes = [rollback, finish, abandon].filter { $0 }.count
       guard modes <= 1 else { throw ValidationError("give only one of --rollback, --finish and --abandon") }
       if modes == 1 {
-        guard weight == nil, steps == nil, gate == nil else {
-          throw ValidationError("--rollback, --finish and --abandon take no --weight, --steps or --gate")
+        guard weight == nil, steps == nil, gate == nil, analysis.isEmpty else {
+          throw ValidationError("--rollback, --finish and --abandon take no --weight, --steps, --gate or --analysis")
         }
         if let to {
           guard rollback, let entry = Int(to), entry >= 1 else {
@@ -164,6 +198,28 @@ extension Meshctl.Shift {
       _ = try stepWeights()
       _ = try Self.duration(interval, flag: "--interval")
       _ = try Self.duration(gateTimeout, flag: "--gate-timeout")
+      guard minRequests >= 1 else { throw ValidationError("--min-requests must be at least 1, not \(minRequests)") }
+      let specs = try Self.analysisSpecs(analysis, trafficSplit: nil)
+      if !specs.isEmpty { _ = try analysisWindow() }
+    }
+
+    /// The analyses of the flags and of the TrafficSplit's `spec.analysis`; a bad one is a usage error.
+    static func analysisSpecs(_ flags: [String], trafficSplit: Node?) throws -> [AnalysisSpec] {
+      do {
+        return try StepAnalysis.specs(flags: flags, trafficSplit: trafficSplit)
+      } catch let error as CanaryAnalysisError {
+        throw ValidationError(error.description + (trafficSplit == nil ? "" : " (in the TrafficSplit's spec.analysis)"))
+      }
+    }
+
+    /// The analysis window: `--interval`, which must then be at least 1s.
+    func analysisWindow() throws -> Duration {
+      let window = try Self.duration(interval, flag: "--interval")
+      guard window >= .seconds(1) else {
+        throw ValidationError(
+          "canary analysis needs --interval of at least 1s: each step's analysis covers its interval (e.g. --interval 30s)")
+      }
+      return window
     }
 
     /// The weights of `--steps` (or the one `--weight`).
@@ -192,11 +248,36 @@ extension Meshctl.Shift {
         DiagnosticPrinter(context).note("nothing was sent to the cluster")
         return .findings
       }
+      let specs = try Self.analysisSpecs(analysis, trafficSplit: split.trafficSplit)
+      var canary: AnalysisTarget?
+      if !specs.isEmpty {
+        let window = try analysisWindow()
+        canary = try awaitCompletion { try await CanaryWorkload.resolve(plan) }
+        if dryRun, let canary {
+          // The queries each step would run, the request count first.
+          for query in try CanaryAnalysis.queries(specs: specs, target: canary, mesh: split.provider, window: window) {
+            context.stdout.write(query + "\n")
+          }
+        }
+      }
       if dryRun {
         for index in plan.steps.indices { context.stderr.write(plan.progressLine(index) + " (dry run)\n") }
         return .success
       }
-      let outcome = try awaitCompletion(walk(context: context, plan: plan))
+      var stepAnalysis: StepAnalysis?
+      if let canary {
+        let (config, chosen) = try policy.clusterChoice(context: context)
+        let location = try PrometheusFinder.locate(
+          flag: prometheus, meshConfig: config, provider: chosen ?? split.provider, api: split.api,
+          verbosity: cluster.verbosity, context: context)
+        context.stderr.write(
+          "analysis of \(canary.namespace)/\(canary.workload)\(canary.version.map { " version \($0)" } ?? ""): "
+            + specs.map(\.text).joined(separator: ", ") + "\n")
+        stepAnalysis = StepAnalysis(
+          specs: specs, target: canary, mesh: split.provider, minRequests: Double(minRequests),
+          prometheus: location.client)
+      }
+      let outcome = try awaitCompletion(walk(context: context, plan: plan, analysis: stepAnalysis))
       switch outcome {
       case .shifted(let weights):
         if output == .text {
@@ -212,7 +293,9 @@ extension Meshctl.Shift {
 
     /// The walk of `plan` with the context's clock, gate runner and signals; events go to
     /// standard error (or standard output as JSON).
-    private func walk(context: CommandContext, plan: ShiftPlan) throws -> @Sendable () async throws -> ShiftOutcome {
+    private func walk(context: CommandContext, plan: ShiftPlan, analysis: StepAnalysis?) throws
+      -> @Sendable () async throws -> ShiftOutcome
+    {
       let printer = ShiftProgress(context: context, output: output)
       let interrupts = context.watchInterrupts()
       let (pause, limit) = (
@@ -220,11 +303,11 @@ extension Meshctl.Shift {
       )
       let lease = ShiftLease(
         target: plan.target, holder: ShiftLease.holderIdentity(user: context.environment["USER"]),
-        duration: pause + limit + .seconds(60))
+        duration: pause + limit + (analysis?.bound(window: pause) ?? .zero) + .seconds(60))
       let walk = CanaryWalk(
         pause: pause, gate: gate, gateTimeout: limit, service: service,
         tick: printer.isLive ? .seconds(1) : nil, sleep: context.sleep, runGate: context.runGate,
-        interrupted: { interrupts.fired }, progress: { printer.show($0) }, lease: lease)
+        interrupted: { interrupts.fired }, progress: { printer.show($0) }, lease: lease, analysis: analysis)
       return {
         defer { interrupts.stop() }
         return try await walk.run(plan)

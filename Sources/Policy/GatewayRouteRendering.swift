@@ -32,7 +32,8 @@ enum GatewayRouteRendering {
       MappingEntry(key: "backendRef", value: .string(backend.service ?? perBackendName(model, backend)))
     }
     let route = context.object(
-      apiVersion: apiVersion, kind: "HTTPRoute", name: context.name, annotations: [annotation],
+      apiVersion: apiVersion, kind: "HTTPRoute", name: context.name,
+      annotations: TrafficSplitRendering.routeAnnotations(model, backends: annotation),
       spec: .mapping([
         "parentRefs": .sequence([parentRef(model, parent: parent)]), "rules": .sequence(rules(model, refs: refs)),
       ]))

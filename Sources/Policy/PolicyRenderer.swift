@@ -221,6 +221,8 @@ public enum Annotations {
   public static let source = "meshctl.io/source"
   /// On routing objects: the TrafficSplit's backends and what each became (JSON array).
   public static let backends = "meshctl.io/backends"
+  /// On routing objects of a TrafficSplit with `spec.analysis`: its specs (JSON array).
+  public static let analysis = "meshctl.io/analysis"
   /// On a per-backend Service: the backend it serves.
   public static let backend = "meshctl.io/backend"
   /// On objects rendered from an MTLSPolicy: the policy's spec (JSON object).

@@ -29,6 +29,11 @@ public enum RenderedPolicies {
     spec.append(MappingEntry(key: "backends", value: .sequence(shape.backends(backends))))
     let matches = shape.matches(backends)
     if !matches.isEmpty { spec.append(MappingEntry(key: "match", value: .sequence(matches))) }
+    if let text = route[path: "metadata", "annotations", Annotations.analysis]?.string,
+      let specs = Node.parse(text)?.sequence, !specs.isEmpty
+    {
+      spec.append(MappingEntry(key: "analysis", value: .sequence(specs)))
+    }
     return .mapping(spec)
   }
 

@@ -33,6 +33,8 @@ struct TrafficSplitModel {
   var port: Int?
   var backends: [Backend]
   var matches: [Match]
+  /// `spec.analysis` as written (carried on the route for `shift`).
+  var analysis: [String] = []
 
   func backend(named name: String) -> Backend? { backends.first { $0.name == name } }
 }
@@ -99,7 +101,9 @@ enum TrafficSplitRendering {
       if let match = readMatch(node, index: index, names: backends.map(\.name), &context) { matches.append(match) }
     }
     guard !context.hasErrors else { return nil }
-    return TrafficSplitModel(service: service, port: spec["port"]?.int, backends: backends, matches: matches)
+    let analysis = (spec["analysis"]?.sequence ?? []).compactMap { $0.scalar?.text }
+    return TrafficSplitModel(
+      service: service, port: spec["port"]?.int, backends: backends, matches: matches, analysis: analysis)
   }
 
   private static func readBackend(_ node: Node, index: Int, _ context: inout RenderContext) -> TrafficSplitModel
@@ -159,6 +163,14 @@ enum TrafficSplitRendering {
     }
     return MappingEntry(key: Annotations.backends, value: .string(JSONEmitter.emit(.sequence(items), pretty: false)))
   }
+
+  /// The routing object's annotations: the backends, and `meshctl.io/analysis` (a JSON array
+  /// of the specs) when the TrafficSplit has a `spec.analysis`.
+  static func routeAnnotations(_ model: TrafficSplitModel, backends: MappingEntry) -> [MappingEntry] {
+    guard !model.analysis.isEmpty else { return [backends] }
+    let specs = Node.sequence(model.analysis.map { .string($0) })
+    return [backends, MappingEntry(key: Annotations.analysis, value: .string(JSONEmitter.emit(specs, pretty: false)))]
+  }
 }
 
 /// Istio: a DestinationRule with one subset per selector backend, and a VirtualService with the
@@ -188,7 +200,8 @@ enum IstioRouteRendering {
     }
     objects.append(
       context.object(
-        apiVersion: apiVersion, kind: "VirtualService", name: context.name, annotations: [annotation],
+        apiVersion: apiVersion, kind: "VirtualService", name: context.name,
+        annotations: TrafficSplitRendering.routeAnnotations(model, backends: annotation),
         spec: .mapping(["hosts": .sequence([.string(model.service)]), "http": .sequence(httpRoutes(model))])))
     return objects
   }

@@ -124,6 +124,26 @@ import Testing
     ("ts-gateway-service.yaml", PolicySettings(provider: .istio, routing: .gatewayAPI)),
   ]
 
+  @Test(arguments: ["ts-istio-selector.yaml", "ts-linkerd-selector.yaml", "ts-gateway-service.yaml"])
+  func analysisTravelsOnTheRouteAndComesBack(name: String) throws {
+    let settings = Self.rebuildCases.first { $0.0 == name }!.1
+    let plain = try String(contentsOf: TestPaths.golden.appendingPathComponent(name), encoding: .utf8)
+    let input = plain.replacingOccurrences(
+      of: "spec:\n  service:", with: "spec:\n  analysis: [success-rate>=99.5, latency-p99<=300ms]\n  service:")
+    #expect(input != plain)
+    let result = renderStream(input, settings: settings)
+    let route = try #require(result.objects.first { ["VirtualService", "HTTPRoute"].contains($0["kind"]?.string) })
+    #expect(
+      route[path: "metadata", "annotations", Annotations.analysis]?.string == #"["success-rate>=99.5","latency-p99<=300ms"]"#)
+    let rebuilt = try #require(RenderedPolicies.trafficSplitSpec(fromRoute: route))
+    #expect(rebuilt["analysis"]?.sequence?.compactMap(\.string) == ["success-rate>=99.5", "latency-p99<=300ms"])
+    // Without spec.analysis, no annotation.
+    let bare = renderStream(plain, settings: settings).objects.first {
+      ["VirtualService", "HTTPRoute"].contains($0["kind"]?.string)
+    }
+    #expect(bare?[path: "metadata", "annotations", Annotations.analysis] == nil)
+  }
+
   @Test(arguments: rebuildCases.map(\.0))
   func trafficSplitRebuildsFromItsRenderedRoute(name: String) throws {
     let settings = Self.rebuildCases.first { $0.0 == name }!.1

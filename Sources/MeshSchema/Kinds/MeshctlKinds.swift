@@ -55,6 +55,9 @@ public enum MeshctlSchemas {
       .required("backends", .array(backend, count: 1...10, uniqueBy: "name"), "where traffic goes (1..10)"),
       // At most 50 matches: bounded so the CRD's CEL rules stay within the API server's cost budget.
       .optional("match", .array(match, count: 0...50), "requests that go to one backend whatever the weights"),
+      .optional(
+        "analysis", .array(.string, count: 0...20),
+        "canary analyses shift checks after each step, e.g. success-rate>=99.5, latency-p99<=300ms"),
     ], unknown: .error, rules: [weightsSumTo100, weightsNotAllZero, matchNamesBackend])
 
   /// The TrafficSplit kind.
