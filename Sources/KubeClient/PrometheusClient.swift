@@ -146,6 +146,8 @@ public enum PrometheusError: Error, Sendable, Equatable, CustomStringConvertible
   case unreadable(server: String, detail: String)
   /// The answer's `resultType` is not one meshctl reads (`matrix` to an instant query).
   case unexpectedResultType(server: String, query: String, resultType: String)
+  /// A credential the environment names cannot be read (`MESHCTL_PROMETHEUS_CA`'s file).
+  case credentials(variable: String, file: String, reason: String)
 
   /// A sentence a person can act on.
   public var description: String {
@@ -165,6 +167,8 @@ public enum PrometheusError: Error, Sendable, Equatable, CustomStringConvertible
       return "the answer of prometheus at \(server) is not a Prometheus API answer (\(detail))"
     case .unexpectedResultType(let server, let query, let resultType):
       return "prometheus at \(server) answered the query \(query) with a \(resultType), not a vector or scalar"
+    case .credentials(let variable, let file, let reason):
+      return "cannot read \(variable)=\(file): \(reason)"
     }
   }
 }
@@ -327,3 +331,35 @@ enum PrometheusQueryText {
     return String(decoding: bytes, as: UTF8.self)
   }
 }
+
+extension PrometheusAccess {
+  /// The bearer token for a Prometheus reached by URL (`Authorization: Bearer`).
+  public static let tokenVariable = "MESHCTL_PROMETHEUS_TOKEN"
+  /// A PEM file of the CA that signed the Prometheus server's certificate.
+  public static let certificateAuthorityVariable = "MESHCTL_PROMETHEUS_CA"
+
+  /// The access to `url` with the credentials the environment gives: a bearer token in
+  /// `MESHCTL_PROMETHEUS_TOKEN`, a CA file in `MESHCTL_PROMETHEUS_CA` (a user and password in the
+  /// URL are basic auth), and `requestTimeout` per request, as for the API server.
+  public static func fromEnvironment(url: String, environment: [String: String], requestTimeout: Duration?) throws
+    -> PrometheusAccess
+  {
+    let token = environment[tokenVariable].flatMap { $0.isEmpty ? nil : $0 }
+    var certificateAuthority: [UInt8]?
+    if let file = environment[certificateAuthorityVariable], !file.isEmpty {
+      do {
+        certificateAuthority = try KubeconfigFiles.read(file)
+      } catch {
+        var reason = "\(error)"
+        if case .unreadable(_, let why) = error { reason = why }
+        throw PrometheusError.credentials(variable: certificateAuthorityVariable, file: file, reason: reason)
+      }
+      guard certificateAuthority != nil else {
+        throw PrometheusError.credentials(variable: certificateAuthorityVariable, file: file, reason: "no such file")
+      }
+    }
+    return PrometheusAccess(
+      url: url, bearerToken: token, certificateAuthorityPEM: certificateAuthority, requestTimeout: requestTimeout)
+  }
+}
+

@@ -189,7 +189,7 @@ extension Meshctl.MTLS {
       let provider = try awaitCompletion { try await MeshDetection.provider(api, forced: forced) }
       let report = try PlaintextTraffic.check(
         scope: PlaintextScope(namespace: namespace), provider: provider, window: try PlaintextTraffic.window(window),
-        flag: prometheus, meshConfig: meshConfig, api: api, verbosity: cluster.verbosity, context: context)
+        flag: prometheus, meshConfig: meshConfig, api: api, cluster: cluster, context: context)
       switch output {
       case .text:
         if report.callers.isEmpty {
@@ -218,10 +218,10 @@ enum PlaintextTraffic {
   /// Finds Prometheus (a missing one: the check was not possible, exit 3) and runs the check.
   static func check(
     scope: PlaintextScope, provider: MeshConfig.Provider, window: Duration, flag: String?, meshConfig: MeshConfig?,
-    api: KubeAPI, verbosity: Int, context: CommandContext
+    api: KubeAPI, cluster: ClusterOptions, context: CommandContext
   ) throws -> PlaintextReport {
     let location = try locate(
-      flag: flag, meshConfig: meshConfig, provider: provider, api: api, verbosity: verbosity, context: context)
+      flag: flag, meshConfig: meshConfig, provider: provider, api: api, cluster: cluster, context: context)
     let client = location.client
     let server = location.description
     return try awaitCompletion {
@@ -231,12 +231,12 @@ enum PlaintextTraffic {
 
   /// The Prometheus to ask; none found is `MeshOpsError.notFound` saying the check was not possible.
   static func locate(
-    flag: String?, meshConfig: MeshConfig?, provider: MeshConfig.Provider, api: KubeAPI, verbosity: Int,
+    flag: String?, meshConfig: MeshConfig?, provider: MeshConfig.Provider, api: KubeAPI, cluster: ClusterOptions,
     context: CommandContext
   ) throws -> PrometheusLocation {
     do {
       return try PrometheusFinder.locate(
-        flag: flag, meshConfig: meshConfig, provider: provider, api: api, verbosity: verbosity, context: context)
+        flag: flag, meshConfig: meshConfig, provider: provider, api: api, cluster: cluster, context: context)
     } catch MeshOpsError.notFound(let message) {
       throw MeshOpsError.notFound("the plaintext traffic check was not possible: \(message)")
     }
@@ -362,7 +362,7 @@ extension Meshctl.MTLS {
       do {
         report = try PlaintextTraffic.check(
           scope: PlaintextScope(namespace: namespace), provider: provider, window: try PlaintextTraffic.window(window),
-          flag: prometheus, meshConfig: meshConfig, api: api, verbosity: cluster.verbosity, context: context)
+          flag: prometheus, meshConfig: meshConfig, api: api, cluster: cluster, context: context)
       } catch MeshOpsError.notFound(let message) {
         context.stderr.write("Warning: \(message); STRICT is set without it\n")
         return nil

@@ -7,9 +7,11 @@ import MeshSchema
 /// this process's transport (libcurl, retried as for the API server).
 enum PrometheusFinder {
   /// The Prometheus of `--prometheus` (`flag`), `MESHCTL_PROMETHEUS`, the MeshConfig, or the
-  /// usual Services through `api`'s service proxy; says on standard error which one is used.
+  /// usual Services through `api`'s service proxy; says on standard error which one is used. A
+  /// URL gets the credentials of `MESHCTL_PROMETHEUS_TOKEN` and `MESHCTL_PROMETHEUS_CA`, and
+  /// `--request-timeout`.
   static func locate(
-    flag: String?, meshConfig: MeshConfig?, provider: MeshConfig.Provider?, api: KubeAPI?, verbosity: Int,
+    flag: String?, meshConfig: MeshConfig?, provider: MeshConfig.Provider?, api: KubeAPI?, cluster: ClusterOptions,
     context: CommandContext
   ) throws -> PrometheusLocation {
     let stderr = SerializedSink(context.stderr)
@@ -20,10 +22,11 @@ enum PrometheusFinder {
     if let (url, _) = PrometheusLocator.explicitURL(flag: flag, environment: environment, meshConfig: meshConfig),
       url.hasPrefix("http://") || url.hasPrefix("https://")
     {
-      let access = PrometheusAccess(url: url)
+      let access = try PrometheusAccess.fromEnvironment(
+        url: url, environment: environment, requestTimeout: try RequestTimeout.parse(cluster.requestTimeout))
       let options = TransportOptions(prometheus: access, version: MeshctlVersion.current)
       let logger = HTTPLogger(
-        verbosity: verbosity, redactor: SecretRedactor(secrets: options.secrets), write: { stderr.write($0 + "\n") })
+        verbosity: cluster.verbosity, redactor: SecretRedactor(secrets: options.secrets), write: { stderr.write($0 + "\n") })
       let transport = try context.makeTransport(options, logger)
       explicit = PrometheusClient(
         baseURL: access.url, transport: RetryingTransport(base: transport, logger: logger), redactor: logger.redactor)

@@ -269,7 +269,7 @@ extension Meshctl.Shift {
         let (config, chosen) = try policy.clusterChoice(context: context)
         let location = try PrometheusFinder.locate(
           flag: prometheus, meshConfig: config, provider: chosen ?? split.provider, api: split.api,
-          verbosity: cluster.verbosity, context: context)
+          cluster: cluster, context: context)
         context.stderr.write(
           "analysis of \(canary.namespace)/\(canary.workload)\(canary.version.map { " version \($0)" } ?? ""): "
             + specs.map(\.text).joined(separator: ", ") + "\n")

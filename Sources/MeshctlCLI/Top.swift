@@ -88,7 +88,7 @@ extension Meshctl {
       let forced = mesh.provider
       let provider = try awaitCompletion { try await MeshDetection.provider(api, forced: forced) }
       let location = try PrometheusFinder.locate(
-        flag: prometheus, meshConfig: meshConfig, provider: provider, api: api, verbosity: cluster.verbosity,
+        flag: prometheus, meshConfig: meshConfig, provider: provider, api: api, cluster: cluster,
         context: context)
       let duration = try PlaintextTraffic.window(window)
       let range = try CanaryAnalysis.range(duration)

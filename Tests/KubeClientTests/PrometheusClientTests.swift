@@ -88,6 +88,30 @@ import Testing
     #expect(options.bearerToken == "tok-123" && options.secrets == ["tok-123"])
   }
 
+  @Test func theEnvironmentGivesATokenACAAndTheTimeout() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prom-ca-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let ca = directory.appendingPathComponent("ca.pem")
+    try Data("-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n".utf8).write(to: ca)
+    let access = try PrometheusAccess.fromEnvironment(
+      url: "https://metrics.test:9090",
+      environment: ["MESHCTL_PROMETHEUS_TOKEN": "tok-9", "MESHCTL_PROMETHEUS_CA": ca.path],
+      requestTimeout: .seconds(7))
+    #expect(access.bearerToken == "tok-9")
+    #expect(access.certificateAuthorityPEM.map { String(decoding: $0, as: UTF8.self) }?.contains("CA") == true)
+    #expect(access.requestTimeout == .seconds(7))
+    let plain = try PrometheusAccess.fromEnvironment(
+      url: "http://p:9090", environment: ["MESHCTL_PROMETHEUS_TOKEN": ""], requestTimeout: nil)
+    #expect(plain.bearerToken == nil && plain.certificateAuthorityPEM == nil)
+    let missing = directory.appendingPathComponent("absent.pem").path
+    #expect(throws: PrometheusError.credentials(variable: "MESHCTL_PROMETHEUS_CA", file: missing, reason: "no such file"))
+    {
+      try PrometheusAccess.fromEnvironment(
+        url: "https://metrics.test", environment: ["MESHCTL_PROMETHEUS_CA": missing], requestTimeout: nil)
+    }
+  }
+
   @Test func serviceProxyBase() {
     let api = KubeAPI(
       connection: ClusterConnection(source: .inCluster, server: "https://kube.test:6443/"),
