@@ -131,3 +131,38 @@ public enum PrometheusLocator {
         + "MeshConfig" + (api == nil ? "" : " (no Service \(looked) in the cluster)"))
   }
 }
+
+extension PrometheusLocator {
+  /// The client of the explicit URL (`--prometheus`, `MESHCTL_PROMETHEUS`, the MeshConfig), if
+  /// there is one: the credentials of `MESHCTL_PROMETHEUS_TOKEN` and `MESHCTL_PROMETHEUS_CA`,
+  /// `requestTimeout`, and `makeTransport`'s transport retried as for the API server; `log` takes
+  /// `-v` request logs. Pass it to `locate(flag:environment:meshConfig:provider:api:explicit:)`.
+  public static func explicitClient(
+    flag: String?, environment: [String: String], meshConfig: MeshConfig?, requestTimeout: Duration?, verbosity: Int,
+    version: String, makeTransport: (TransportOptions, HTTPLogger) throws -> any HTTPTransport,
+    log: @escaping @Sendable (String) -> Void
+  ) throws -> PrometheusClient? {
+    guard let (url, _) = explicitURL(flag: flag, environment: environment, meshConfig: meshConfig),
+      url.hasPrefix("http://") || url.hasPrefix("https://")
+    else { return nil }
+    let access = try PrometheusAccess.fromEnvironment(url: url, environment: environment, requestTimeout: requestTimeout)
+    let options = TransportOptions(prometheus: access, version: version)
+    let logger = HTTPLogger(verbosity: verbosity, redactor: SecretRedactor(secrets: options.secrets), write: log)
+    return PrometheusClient(
+      baseURL: access.url, transport: RetryingTransport(base: try makeTransport(options, logger), logger: logger),
+      redactor: logger.redactor)
+  }
+
+  /// `locate` with the explicit URL's client built already (`explicitClient`).
+  public static func locate(
+    flag: String?, environment: [String: String], meshConfig: MeshConfig?, provider: MeshConfig.Provider?,
+    api: KubeAPI?, explicit: PrometheusClient?
+  ) async throws -> PrometheusLocation {
+    try await locate(
+      flag: flag, environment: environment, meshConfig: meshConfig, provider: provider, api: api,
+      makeClient: { access in
+        guard let explicit else { throw MeshOpsError.invalidRequest("cannot reach Prometheus at \(access.url)") }
+        return explicit
+      })
+  }
+}
