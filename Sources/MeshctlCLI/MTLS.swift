@@ -162,12 +162,8 @@ extension Meshctl.MTLS {
     @Option(help: ArgumentHelp("How far back to look, e.g. 5m, 1h.", valueName: "duration"))
     public var window: String = "5m"
 
-    /// Where Prometheus is.
-    @Option(
-      help: ArgumentHelp(
-        "Prometheus base URL (else MESHCTL_PROMETHEUS, the MeshConfig's spec.prometheus.url, or the mesh's Prometheus Service via the API server).",
-        valueName: "url"))
-    public var prometheus: String?
+    /// `--prometheus`.
+    @OptionGroup public var prometheus: PrometheusOptions
 
     /// `--provider` (default: detected from the cluster) and `--config`.
     @OptionGroup public var mesh: MeshOptions
@@ -189,7 +185,7 @@ extension Meshctl.MTLS {
       let provider = try awaitCompletion { try await MeshDetection.provider(api, forced: forced) }
       let report = try PlaintextTraffic.check(
         scope: PlaintextScope(namespace: namespace), provider: provider, window: try PlaintextTraffic.window(window),
-        flag: prometheus, meshConfig: meshConfig, api: api, cluster: cluster, context: context)
+        flag: prometheus.url, meshConfig: meshConfig, api: api, cluster: cluster, context: context)
       switch output {
       case .text:
         if report.callers.isEmpty {
@@ -292,12 +288,8 @@ extension Meshctl.MTLS {
     @Option(help: ArgumentHelp("How far back STRICT's plaintext traffic check looks.", valueName: "duration"))
     public var window: String = "5m"
 
-    /// Where Prometheus is.
-    @Option(
-      help: ArgumentHelp(
-        "Prometheus base URL for STRICT's plaintext traffic check (else MESHCTL_PROMETHEUS, the MeshConfig, or the mesh's Prometheus Service).",
-        valueName: "url"))
-    public var prometheus: String?
+    /// `--prometheus`.
+    @OptionGroup public var prometheus: PrometheusOptions
 
     /// `--provider` (default: detected from the cluster) and `--config`.
     @OptionGroup public var mesh: MeshOptions
@@ -362,7 +354,7 @@ extension Meshctl.MTLS {
       do {
         report = try PlaintextTraffic.check(
           scope: PlaintextScope(namespace: namespace), provider: provider, window: try PlaintextTraffic.window(window),
-          flag: prometheus, meshConfig: meshConfig, api: api, cluster: cluster, context: context)
+          flag: prometheus.url, meshConfig: meshConfig, api: api, cluster: cluster, context: context)
       } catch MeshOpsError.notFound(let message) {
         context.stderr.write("Warning: \(message); STRICT is set without it\n")
         return nil

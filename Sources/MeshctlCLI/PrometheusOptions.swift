@@ -1,6 +1,22 @@
+import ArgumentParser
 import KubeClient
 import MeshOps
 import MeshSchema
+
+/// `--prometheus`, for the commands that ask Prometheus (`shift --analysis`, `mtls check`,
+/// `mtls enable --mode STRICT`, `top`).
+public struct PrometheusOptions: ParsableArguments {
+  /// Where Prometheus is.
+  @Option(
+    name: .customLong("prometheus"),
+    help: ArgumentHelp(
+      "Prometheus base URL (else MESHCTL_PROMETHEUS, the MeshConfig's spec.prometheus.url, or istio-system/prometheus, linkerd-viz/prometheus via the API server's service proxy).",
+      valueName: "url"))
+  public var url: String?
+
+  /// Creates the defaults.
+  public init() {}
+}
 
 /// Finding the Prometheus a command queries (MeshOps' `PrometheusLocator.find`) with this
 /// process's transport; says on standard error which one is used.

@@ -137,12 +137,8 @@ extension Meshctl.Shift {
         valueName: "n"))
     public var minRequests: Int = 1
 
-    /// Where Prometheus is.
-    @Option(
-      help: ArgumentHelp(
-        "Prometheus base URL for --analysis (else MESHCTL_PROMETHEUS, the MeshConfig's spec.prometheus.url, or istio-system/prometheus, linkerd-viz/prometheus via the API server's service proxy).",
-        valueName: "url"))
-    public var prometheus: String?
+    /// `--prometheus`.
+    @OptionGroup public var prometheus: PrometheusOptions
 
     /// Go back in the history.
     @Flag(help: "Restore the weights the last shift replaced (one history entry back).")
@@ -268,7 +264,7 @@ extension Meshctl.Shift {
       if let canary {
         let (config, chosen) = try policy.clusterChoice(context: context)
         let location = try PrometheusFinder.locate(
-          flag: prometheus, meshConfig: config, provider: chosen ?? split.provider, api: split.api,
+          flag: prometheus.url, meshConfig: config, provider: chosen ?? split.provider, api: split.api,
           cluster: cluster, context: context)
         context.stderr.write(
           "analysis of \(canary.namespace)/\(canary.workload)\(canary.version.map { " version \($0)" } ?? ""): "

@@ -44,12 +44,8 @@ extension Meshctl {
     @Option(help: ArgumentHelp("The window rates and latencies cover, e.g. 1m, 5m.", valueName: "duration"))
     public var window: String = "1m"
 
-    /// Where Prometheus is.
-    @Option(
-      help: ArgumentHelp(
-        "Prometheus base URL (else MESHCTL_PROMETHEUS, the MeshConfig's spec.prometheus.url, or the mesh's Prometheus Service via the API server).",
-        valueName: "url"))
-    public var prometheus: String?
+    /// `--prometheus`.
+    @OptionGroup public var prometheus: PrometheusOptions
 
     /// Refresh until interrupted.
     @Flag(help: "Refresh every --refresh until Ctrl-C.")
@@ -88,7 +84,7 @@ extension Meshctl {
       let forced = mesh.provider
       let provider = try awaitCompletion { try await MeshDetection.provider(api, forced: forced) }
       let location = try PrometheusFinder.locate(
-        flag: prometheus, meshConfig: meshConfig, provider: provider, api: api, cluster: cluster,
+        flag: prometheus.url, meshConfig: meshConfig, provider: provider, api: api, cluster: cluster,
         context: context)
       let duration = try PlaintextTraffic.window(window)
       let range = try CanaryAnalysis.range(duration)
