@@ -2,6 +2,7 @@ import ArgumentParser
 import KubeClient
 import Manifest
 import MeshOps
+import MeshSchema
 
 extension ClusterOptions {
   /// The flags as kubeconfig overrides, exactly as kubectl passes them on.
@@ -32,3 +33,19 @@ extension InputOptions {
     try InputFrontend.arguments(filenames, context: context)
   }
 }
+
+/// What the commands that read a mesh's workloads share (`mtls check`, `top`): the API, the
+/// namespace scope (`-n`, else the context's; nil for `-A`), the MeshConfig and the mesh
+/// (`--provider`, else detected).
+enum MeshScope {
+  static func resolve(cluster: ClusterOptions, mesh: MeshOptions, allNamespaces: Bool, context: CommandContext) throws
+    -> (api: KubeAPI, namespace: String?, meshConfig: MeshConfig, provider: MeshConfig.Provider)
+  {
+    let meshConfig = try mesh.meshConfig(context: context)
+    let api = try ClusterSession(options: cluster, context: context).api
+    let forced = mesh.provider
+    let provider = try awaitCompletion { try await MeshDetection.provider(api, forced: forced) }
+    return (api, allNamespaces ? nil : (cluster.namespace ?? api.defaultNamespace), meshConfig, provider)
+  }
+}
+

@@ -177,12 +177,8 @@ extension Meshctl.MTLS {
     public func validate() throws { _ = try PlaintextTraffic.window(window) }
 
     public func run(in context: CommandContext) throws -> ExitStatus {
-      let meshConfig = try mesh.meshConfig(context: context)
-      let session = try ClusterSession(options: cluster, context: context)
-      let api = session.api
-      let namespace: String? = allNamespaces ? nil : (cluster.namespace ?? api.defaultNamespace)
-      let forced = mesh.provider
-      let provider = try awaitCompletion { try await MeshDetection.provider(api, forced: forced) }
+      let (api, namespace, meshConfig, provider) = try MeshScope.resolve(
+        cluster: cluster, mesh: mesh, allNamespaces: allNamespaces, context: context)
       let report = try PlaintextTraffic.check(
         scope: PlaintextScope(namespace: namespace), provider: provider, window: try PlaintextTraffic.window(window),
         flag: prometheus.url, meshConfig: meshConfig, api: api, cluster: cluster, context: context)
