@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Manifest
+import MeshSchema
 import Policy
 
 /// What happens while a shift walks its steps, as it happens; the CLI formats each one (a

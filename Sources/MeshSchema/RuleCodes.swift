@@ -40,6 +40,8 @@ public enum RuleCode {
   public static let weightsAllZero = "MC1021"
   /// A TrafficSplit match names a backend that does not exist.
   public static let matchBackend = "MC1022"
+  /// A TrafficSplit's `spec.analysis` entry is not an analysis `shift` can run.
+  public static let analysisSpec = "MC1023"
   /// Two containers of one pod share a name.
   public static let duplicateContainer = "MC1030"
 
@@ -110,6 +112,7 @@ public enum RuleCatalog {
     Rule(code: "MC1020", severity: .error, summary: "TrafficSplit backend weights do not sum to 100"),
     Rule(code: "MC1021", severity: .error, summary: "TrafficSplit backend weights are all zero"),
     Rule(code: "MC1022", severity: .error, summary: "a TrafficSplit match names a backend that does not exist"),
+    Rule(code: "MC1023", severity: .error, summary: "a TrafficSplit analysis is not one shift can run"),
     Rule(code: "MC1030", severity: .error, summary: "two containers of one pod share a name"),
     Rule(code: "MC2001", severity: .warning, summary: "a TrafficSplit's Service is not in the input"),
     Rule(code: "MC2002", severity: .warning, summary: "a TrafficSplit selector backend matches no pod template in the input"),

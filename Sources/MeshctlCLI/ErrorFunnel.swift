@@ -2,6 +2,7 @@ import ArgumentParser
 import KubeClient
 import Manifest
 import MeshOps
+import MeshSchema
 
 /// Every error a command can end with, mapped in one place to its exit status and to the
 /// message people see. Commands throw; only `Meshctl.run` prints errors, through here.

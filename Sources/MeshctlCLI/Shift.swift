@@ -3,6 +3,7 @@ import FoundationEssentials
 import KubeClient
 import Manifest
 import MeshOps
+import MeshSchema
 import Policy
 
 #if canImport(Glibc)

@@ -33,6 +33,9 @@ struct FixtureExpectation: Sendable, CustomTestStringConvertible {
     FixtureExpectation(
       fixture: "match-unknown-backend.yaml", code: "MC1022", severity: .error, path: "spec.match[0].backend"),
     FixtureExpectation(
+      fixture: "analysis-spec.yaml", code: "MC1023", severity: .error, path: "spec.analysis[1]",
+      hint: "write success-rate>=99.5, latency-p99<=300ms (p50, p90, p95, p99; ms or s) or request-rate>=10"),
+    FixtureExpectation(
       fixture: "duplicate-backend.yaml", code: "MC1009", severity: .error, path: "spec.backends[1].name"),
     FixtureExpectation(
       fixture: "list-item.yaml", code: "MC1005", severity: .error,

@@ -58,7 +58,7 @@ public enum MeshctlSchemas {
       .optional(
         "analysis", .array(.string, count: 0...20),
         "canary analyses shift checks after each step, e.g. success-rate>=99.5, latency-p99<=300ms"),
-    ], unknown: .error, rules: [weightsSumTo100, weightsNotAllZero, matchNamesBackend])
+    ], unknown: .error, rules: [weightsSumTo100, weightsNotAllZero, matchNamesBackend, analysesParse])
 
   /// The TrafficSplit kind.
   public static let trafficSplit = topLevel(spec: trafficSplitSpec)
@@ -101,6 +101,25 @@ public enum MeshctlSchemas {
         code: RuleCode.weightsAllZero, message: "every backend has weight 0: no traffic would be routed",
         mark: backends.mark, path: [.key("backends")], hint: "give at least one backend a weight above 0")
     ]
+  }
+
+  /// Every `spec.analysis` entry reads as an `AnalysisSpec`: a bad one would stop `shift` (exit
+  /// 64) only once the canary is under way, so `validate` says it first.
+  static let analysesParse = CrossFieldRule(
+    code: RuleCode.analysisSpec, summary: "spec.analysis entries are analyses shift can run"
+  ) { spec in
+    (spec["analysis"]?.sequence ?? []).enumerated().compactMap { index, entry in
+      guard let text = entry.string else { return nil }
+      do {
+        _ = try AnalysisSpec.parse(text)
+        return nil
+      } catch {
+        return RuleFinding(
+          code: RuleCode.analysisSpec, message: "\(error)", mark: entry.mark,
+          path: [.key("analysis"), .index(index)],
+          hint: "write success-rate>=99.5, latency-p99<=300ms (p50, p90, p95, p99; ms or s) or request-rate>=10")
+      }
+    }
   }
 
   static let matchNamesBackend = CrossFieldRule(
