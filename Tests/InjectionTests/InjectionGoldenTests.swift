@@ -1,6 +1,7 @@
 import Foundation
 import Injection
 import Manifest
+import TestSupport
 import Testing
 
 /// Every `Golden/<case>.yaml` with a `<case>.golden.yaml` is a test: injecting the input with the
@@ -10,7 +11,7 @@ import Testing
 /// without an input fails.
 @Suite struct InjectionGoldenTests {
   static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
-  static let updating = ProcessInfo.processInfo.environment["MESHCTL_UPDATE_GOLDENS"] == "1"
+  static let updating = Golden.updating
   static let inputs = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
     .filter { $0.hasSuffix(".yaml") && !$0.hasSuffix(".golden.yaml") }.sorted()
 
@@ -21,11 +22,7 @@ import Testing
     let uninject = Self.options(of: input)["uninject"] == "true"
     let output = try Self.run(injector, on: input, file: name, uninject: uninject).text
     let goldenURL = Self.folder.appendingPathComponent(name.replacingOccurrences(of: ".yaml", with: ".golden.yaml"))
-    if Self.updating {
-      try output.write(to: goldenURL, atomically: true, encoding: .utf8)
-      return
-    }
-    let golden = try String(contentsOf: goldenURL, encoding: .utf8)
+    guard let golden = try Golden.expected(output, at: goldenURL) else { return }
     #expect(output == golden, "\(name): output differs from its golden; run MESHCTL_UPDATE_GOLDENS=1 swift test and review the diff")
   }
 

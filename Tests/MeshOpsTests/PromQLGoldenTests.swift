@@ -14,7 +14,7 @@ import Testing
 /// PrometheusAnalysisTests.
 @Suite struct PromQLGoldenTests {
   static let directory = TestPaths.testsDirectory("MeshOpsTests").appendingPathComponent("Golden")
-  static let updating = ProcessInfo.processInfo.environment["MESHCTL_UPDATE_GOLDENS"] == "1"
+  static let updating = Golden.updating
   static let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
   static let inputs = files.filter { $0.hasSuffix(".analysis") }.sorted()
 
@@ -40,11 +40,7 @@ import Testing
     let output = try Self.render(text)
     let goldenURL = Self.directory.appendingPathComponent(
       name.replacingOccurrences(of: ".analysis", with: ".golden.promql"))
-    if Self.updating {
-      try output.write(to: goldenURL, atomically: true, encoding: .utf8)
-      return
-    }
-    let golden = try String(contentsOf: goldenURL, encoding: .utf8)
+    guard let golden = try Golden.expected(output, at: goldenURL) else { return }
     #expect(
       output == golden,
       "\(name): PromQL differs from its golden; run MESHCTL_UPDATE_GOLDENS=1 swift test --filter PromQLGoldenTests and review the diff"

@@ -13,7 +13,7 @@ import Testing
 /// Cases named `error-*` must be refused (errors, nothing rendered); the others must render
 /// without errors, and every rendered object must pass the schema module.
 @Suite struct RenderGoldenTests {
-  static let updating = ProcessInfo.processInfo.environment["MESHCTL_UPDATE_GOLDENS"] == "1"
+  static let updating = Golden.updating
   static let inputs = ((try? FileManager.default.contentsOfDirectory(atPath: TestPaths.golden.path)) ?? [])
     .filter { $0.hasSuffix(".yaml") && !$0.hasSuffix(".golden.yaml") }.sorted()
 
@@ -28,11 +28,7 @@ import Testing
     let output = Self.text(of: result)
     let goldenURL = TestPaths.golden.appendingPathComponent(
       name.replacingOccurrences(of: ".yaml", with: ".golden.yaml"))
-    if Self.updating {
-      try output.write(to: goldenURL, atomically: true, encoding: .utf8)
-      return
-    }
-    let golden = try String(contentsOf: goldenURL, encoding: .utf8)
+    guard let golden = try Golden.expected(output, at: goldenURL) else { return }
     #expect(
       output == golden,
       "\(name): output differs from its golden; run MESHCTL_UPDATE_GOLDENS=1 swift test and review the diff")
