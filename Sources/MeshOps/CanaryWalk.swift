@@ -30,6 +30,8 @@ public struct TrafficSplitTarget: Sendable {
 
   /// The mesh the route is rendered for (whose metrics an analysis reads).
   public var provider: MeshConfig.Provider { renderer.settings.config.provider }
+  /// The MeshConfig the split is rendered with (`--config`, or the defaults).
+  public var meshConfig: MeshConfig { renderer.settings.config }
 
   /// The weights the route has now.
   public var weights: BackendWeights { TrafficShift.weights(of: trafficSplit) }

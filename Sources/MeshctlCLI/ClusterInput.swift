@@ -36,10 +36,11 @@ struct ClusterInput {
     let api = session.api
     let objects = inputs.documents.flatMap(\.objects)
     self.objects = objects
+    // The MeshConfig file is read once, for rendering and for the guards.
+    let choice = try policy?.clusterChoice(context: context)
     let settings =
       policy != nil && ClusterPolicies.containsPolicies(objects)
-      ? try policy!.settings(context: context, api: api) : nil
-    let choice = try policy?.clusterChoice(context: context)
+      ? try policy!.settings(choice!, api: api) : nil
     provider = settings?.config.provider ?? choice?.provider
     rootNamespace = policy?.mesh.config != nil ? choice?.config.controlPlaneNamespace : nil
     switch try awaitCompletion({ try await ApplyPlan.make(objects, api: api, settings: settings) }) {

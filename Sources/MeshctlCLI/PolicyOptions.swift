@@ -26,11 +26,10 @@ public struct PolicyOptions: ParsableArguments {
     return PolicySettings(config: config, provider: mesh.provider, routing: routing, defaultNamespace: defaultNamespace)
   }
 
-  /// The settings against a cluster: the flag, else the MeshConfig file's provider, else the
-  /// mesh the cluster has installed (discovery), else Istio.
-  func settings(context: CommandContext, api: KubeAPI) throws -> PolicySettings {
-    let (config, chosen) = try clusterChoice(context: context)
-    let routing = self.routing
+  /// The settings against a cluster for `choice` (`clusterChoice`): the flag, else the MeshConfig
+  /// file's provider, else the mesh the cluster has installed (discovery), else Istio.
+  func settings(_ choice: (config: MeshConfig, provider: MeshConfig.Provider?), api: KubeAPI) throws -> PolicySettings {
+    let (config, chosen, routing) = (choice.config, choice.provider, self.routing)
     return try awaitCompletion {
       try await ClusterPolicies.settings(config: config, provider: chosen, routing: routing, api: api)
     }

@@ -263,9 +263,8 @@ extension Meshctl.Shift {
       }
       var stepAnalysis: StepAnalysis?
       if let canary {
-        let (config, chosen) = try policy.clusterChoice(context: context)
         let location = try PrometheusFinder.locate(
-          flag: prometheus.url, meshConfig: config, provider: chosen ?? split.provider, api: split.api,
+          flag: prometheus.url, meshConfig: split.meshConfig, provider: split.provider, api: split.api,
           cluster: cluster, context: context)
         context.stderr.write(
           "analysis of \(canary.namespace)/\(canary.workload)\(canary.version.map { " version \($0)" } ?? ""): "
