@@ -17,7 +17,10 @@ public struct InjectionReport {
 
   /// Adds outcomes: their lines always, the outcomes themselves when kept.
   public mutating func add(_ more: [InjectionOutcome]) {
-    for outcome in more { lines.append(outcome.line) }
+    for outcome in more {
+      lines.append(outcome.line)
+      if let warning = outcome.warningLine { lines.append(warning) }
+    }
     if keepsOutcomes { outcomes += more }
   }
 
@@ -34,6 +37,7 @@ public struct InjectionReport {
         }
         entries.append(MappingEntry(key: "status", value: .string(outcome.status.rawValue)))
         if let reason = outcome.reason { entries.append(MappingEntry(key: "reason", value: .string(reason))) }
+        if let warning = outcome.warning { entries.append(MappingEntry(key: "warning", value: .string(warning))) }
         return .mapping(entries)
       })
   }

@@ -18,11 +18,17 @@ public struct InjectionOutcome: Sendable, Hashable {
   public var status: Status
   /// Why it was skipped or unchanged.
   public var reason: String?
+  /// What will go wrong with the injected workload, and how to avoid it (a Job whose proxy
+  /// keeps it from completing).
+  public var warning: String?
 
   /// The report line: `deployment/web injected`, `pod/x skipped: hostNetwork`.
   public var line: String {
     reason.map { "\(object) \(status.rawValue): \($0)" } ?? "\(object) \(status.rawValue)"
   }
+
+  /// The warning line, kubectl-style: `Warning: job/migrate will not complete: ...`.
+  public var warningLine: String? { warning.map { "Warning: \(object) \($0)" } }
 }
 
 /// What to do to pod templates.
@@ -40,10 +46,33 @@ public struct InjectionOptions: Sendable {
 }
 
 /// A failure that stops injection of the whole input (not a skip): settings that cannot work.
+/// `Injector.checkConfiguration()` finds it before any document is read.
 public struct InjectionError: Error, Sendable, CustomStringConvertible {
-  /// What is wrong and how to fix it.
+  /// What is wrong.
   public var message: String
-  public var description: String { message }
+  /// How to fix it.
+  public var hint: String?
+
+  /// Creates an error.
+  public init(message: String, hint: String? = nil) {
+    self.message = message
+    self.hint = hint
+  }
+
+  public var description: String { hint.map { "\(message) (\($0))" } ?? message }
+
+  /// Linkerd's proxy cannot be rendered without the identity trust anchors; `reason` says why
+  /// none were found (`--offline was given`). The hint names every way to supply them.
+  public static func missingTrustAnchors(controlPlaneNamespace: String, reason: String? = nil) -> InjectionError {
+    let anchors = MeshConfig.TrustAnchors.self
+    return InjectionError(
+      message: "linkerd injection needs the mesh's identity trust anchors" + (reason.map { ": \($0)" } ?? ""),
+      hint:
+        "pass --identity-trust-anchors FILE with the PEM bundle (\(anchors.kubectlCommand(namespace: controlPlaneNamespace)) > ca.crt), "
+        + "or let meshctl read configmap \(controlPlaneNamespace)/\(anchors.configMapName) from the cluster "
+        + "(a kubeconfig for it, and no --offline); or set identityTrustAnchorsPEM in the MeshConfig, "
+        + "or use --webhook to leave injection to the cluster's injector")
+  }
 }
 
 /// Injects and removes mesh sidecars in every pod template of a document: a pure function of
@@ -57,6 +86,19 @@ public struct Injector: Sendable {
     self.options = options
   }
 
+  /// Whether rendering the sidecar needs Linkerd's identity trust anchors, which the settings lack.
+  public var needsTrustAnchors: Bool {
+    !options.webhookOnly && options.settings.provider == .linkerd && options.settings.identityTrustAnchorsPEM == nil
+  }
+
+  /// Throws the first setting that cannot work. Call it before reading any input: a run that
+  /// fails must fail before its first byte of output (issue 13: all or nothing on stdout).
+  public func checkConfiguration() throws(InjectionError) {
+    if needsTrustAnchors {
+      throw .missingTrustAnchors(controlPlaneNamespace: options.settings.controlPlaneNamespace)
+    }
+  }
+
   /// The document with every workload injected; `root` is nil when nothing changed.
   public func inject(_ document: Document) throws -> (root: Node?, outcomes: [InjectionOutcome]) {
     try transform(document) { template, object in try injectTemplate(&template, object: object) }
@@ -67,11 +109,11 @@ public struct Injector: Sendable {
   /// containers) is skipped with the reason, unchanged.
   public func uninject(_ document: Document) throws -> (root: Node?, outcomes: [InjectionOutcome]) {
     try transform(document) { template, _ in
-      if PodTemplateEditor.hasUnreadableRecord(template) { return (.skipped, Self.unreadableRecord) }
+      if PodTemplateEditor.hasUnreadableRecord(template) { return (.skipped, Self.unreadableRecord, nil) }
       switch PodTemplateEditor.uninject(&template) {
-      case .removed: return (.uninjected, nil)
-      case .nothingToRemove: return (.unchanged, "no sidecar")
-      case .kept(let reason): return (.skipped, reason)
+      case .removed: return (.uninjected, nil, nil)
+      case .nothingToRemove: return (.unchanged, "no sidecar", nil)
+      case .kept(let reason): return (.skipped, reason, nil)
       }
     }
   }
@@ -79,7 +121,7 @@ public struct Injector: Sendable {
   /// Applies `change` to the pod template of each workload object of the document.
   private func transform(
     _ document: Document,
-    _ change: (inout Node, WorkloadObject) throws -> (InjectionOutcome.Status, String?)
+    _ change: (inout Node, WorkloadObject) throws -> (InjectionOutcome.Status, String?, String?)
   ) throws -> (root: Node?, outcomes: [InjectionOutcome]) {
     var root = document.root
     var outcomes: [InjectionOutcome] = []
@@ -98,7 +140,7 @@ public struct Injector: Sendable {
         continue
       }
       let original = template
-      (outcome.status, outcome.reason) = try change(&template, workload)
+      (outcome.status, outcome.reason, outcome.warning) = try change(&template, workload)
       if template != original {
         var node = object.node
         node.setValue(template, at: path)
@@ -123,19 +165,21 @@ public struct Injector: Sendable {
     return root
   }
 
-  private func injectTemplate(_ template: inout Node, object: WorkloadObject) throws -> (InjectionOutcome.Status, String?) {
+  private func injectTemplate(_ template: inout Node, object: WorkloadObject) throws -> (
+    InjectionOutcome.Status, String?, String?
+  ) {
     let settings = effectiveSettings(for: template)
     if let reason = skipReason(template: template, object: object, settings: settings) {
-      return (.skipped, reason)
+      return (.skipped, reason, nil)
     }
     var candidate = template
     // A proxy that is the workload (a gateway, proxyless gRPC) is neither replaced nor joined by
     // a second one.
-    if case .kept(let reason) = PodTemplateEditor.uninject(&candidate) { return (.skipped, reason) }
+    if case .kept(let reason) = PodTemplateEditor.uninject(&candidate) { return (.skipped, reason, nil) }
     if options.webhookOnly {
       PodTemplateEditor.markForWebhook(&candidate, provider: settings.provider)
       template = candidate
-      return (.marked, nil)
+      return (.marked, nil, nil)
     }
     let parts: SidecarParts
     switch settings.provider {
@@ -144,11 +188,29 @@ public struct Injector: Sendable {
     }
     if let clash = PodTemplateEditor.nameClash(parts, in: candidate) {
       // Adding it would make the pod invalid, and undoing it would take the workload's own away.
-      return (.skipped, "it already has \(clash) that no injector added")
+      return (.skipped, "it already has \(clash) that no injector added", nil)
     }
     PodTemplateEditor.apply(parts, to: &candidate)
     template = candidate
-    return (.injected, nil)
+    return (.injected, nil, Self.completionWarning(kind: object.kind, settings: settings))
+  }
+
+  /// Run-to-completion kinds: a classic sidecar keeps their pods running after the work is done.
+  static let runToCompletionKinds: Set<String> = ["Job", "CronJob"]
+
+  /// The warning for a Job or CronJob that `nativeSidecar: auto` gave a classic sidecar: its
+  /// proxy never exits, so the Job never completes. Native sidecars (Kubernetes 1.29+) are
+  /// stopped by the kubelet once the main containers finish.
+  static func completionWarning(kind: String, settings: SidecarSettings) -> String? {
+    guard runToCompletionKinds.contains(kind), settings.nativeSidecar == .auto, !settings.usesNativeSidecar else {
+      return nil
+    }
+    let target = settings.kubernetesVersion.map { "the target version is \($0)" } ?? "the target version is not known"
+    let stopProxy = settings.provider == .istio ? " (POST localhost:15020/quitquitquit)" : ""
+    return "will not complete: its proxy runs as a regular container and keeps the pod running after the job's "
+      + "containers finish (nativeSidecar auto is native from Kubernetes 1.29; \(target)); if the cluster runs "
+      + "1.29 or later, pass --kubernetes-version or set kubernetesVersion in the MeshConfig, "
+      + "else the job must stop the proxy itself when it is done\(stopProxy)"
   }
 
   /// The settings for one workload: the MeshConfig's, with the provider's per-workload

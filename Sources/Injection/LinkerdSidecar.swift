@@ -14,8 +14,7 @@ struct LinkerdSidecar {
 
   func parts(for template: Node, object: WorkloadObject) throws -> SidecarParts {
     guard let anchors = settings.identityTrustAnchorsPEM else {
-      throw InjectionError(
-        message: "linkerd injection needs the cluster's identity trust anchors: set spec.identityTrustAnchorsPEM in the MeshConfig (from `kubectl -n linkerd get cm linkerd-identity-trust-roots -o jsonpath='{.data.ca-bundle\\.crt}'`), or use --webhook to let the cluster's injector do it")
+      throw InjectionError.missingTrustAnchors(controlPlaneNamespace: settings.controlPlaneNamespace)
     }
     var parts = SidecarParts()
     if settings.interception == .iptables { parts.leadingInitContainers.append(initContainer()) }

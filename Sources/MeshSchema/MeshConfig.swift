@@ -274,3 +274,103 @@ extension MeshConfigView {
     set { config.controlPlaneNamespace = newValue }
   }
 }
+
+extension MeshConfig {
+  /// Linkerd's identity trust anchors: the PEM bundle of root certificates every Linkerd proxy
+  /// trusts, which Linkerd keeps in a ConfigMap of its control-plane namespace.
+  public enum TrustAnchors {
+    /// The ConfigMap Linkerd's control plane keeps the bundle in (its Helm chart's
+    /// `linkerd-identity-trust-roots`, read by the proxy injector).
+    public static let configMapName = "linkerd-identity-trust-roots"
+    /// The ConfigMap key that holds the PEM bundle.
+    public static let configMapKey = "ca-bundle.crt"
+
+    /// The kubectl command that prints the bundle, for hints.
+    public static func kubectlCommand(namespace: String) -> String {
+      "kubectl -n \(namespace) get configmap \(configMapName) -o jsonpath='{.data.ca-bundle\\.crt}'"
+    }
+
+    /// The certificates of a PEM bundle, each block as written, joined by line breaks; throws
+    /// what makes `text` not a bundle of certificates (a private key, a block cut short, a body
+    /// that is not base64 DER, no certificate at all). Text between blocks is ignored, as
+    /// OpenSSL ignores it.
+    public static func certificates(in text: String) throws(TrustAnchorError) -> [String] {
+      var certificates: [String] = []
+      var open: (label: String, lines: [Substring])?
+      for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+        let trimmed = line.drop { $0 == " " || $0 == "\t" }
+        if let label = pemLabel(trimmed, marker: "BEGIN") {
+          if open != nil { throw .unterminated(certificates.count + 1) }
+          guard label == "CERTIFICATE" else { throw .notACertificate(block: certificates.count + 1, label: label) }
+          open = (label, [])
+        } else if let label = pemLabel(trimmed, marker: "END") {
+          guard let block = open, block.label == label else { throw .unexpectedEnd(label) }
+          let number = certificates.count + 1
+          guard isDER(base64: block.lines.joined()) else { throw .notDER(number) }
+          certificates.append(
+            (["-----BEGIN CERTIFICATE-----"] + block.lines.map(String.init) + ["-----END CERTIFICATE-----"])
+              .joined(separator: "\n"))
+          open = nil
+        } else if open != nil, !trimmed.isEmpty {
+          open?.lines.append(trimmed)
+        }
+      }
+      if open != nil { throw .unterminated(certificates.count + 1) }
+      guard !certificates.isEmpty else { throw .noCertificate }
+      return certificates
+    }
+
+    /// The bundle as the proxy gets it: the certificates, each on its own lines, ending in a line break.
+    public static func bundle(_ certificates: [String]) -> String {
+      certificates.joined(separator: "\n") + "\n"
+    }
+
+    /// `CERTIFICATE` for `-----BEGIN CERTIFICATE-----` when `marker` is BEGIN, else nil.
+    private static func pemLabel(_ line: Substring, marker: String) -> String? {
+      let prefix = "-----\(marker) "
+      guard line.hasPrefix(prefix) else { return nil }
+      let rest = line.dropFirst(prefix.count).reversed().drop { $0 == " " || $0 == "\t" }.reversed()
+      let text = String(rest)
+      guard text.hasSuffix("-----") else { return nil }
+      return String(text.dropLast(5))
+    }
+
+    /// Whether `text` is base64 (padded) whose first byte starts a DER SEQUENCE, as every
+    /// X.509 certificate does.
+    private static func isDER(base64 text: String) -> Bool {
+      let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+      let body = text.reversed().drop { $0 == "=" }.reversed()
+      guard text.count >= 8, text.count % 4 == 0, text.count - body.count <= 2, body.allSatisfy(alphabet.contains)
+      else { return false }
+      // The first character holds the top six bits of the first byte: 0x30 is `M`.
+      return text.first == "M"
+    }
+  }
+
+  /// Why a text is not a bundle of PEM certificates.
+  public enum TrustAnchorError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No `-----BEGIN CERTIFICATE-----` block at all.
+    case noCertificate
+    /// Block N is a PEM block of another kind (a private key, a request).
+    case notACertificate(block: Int, label: String)
+    /// Certificate N has no END line (or another BEGIN comes first).
+    case unterminated(Int)
+    /// An END line with no BEGIN of that kind before it.
+    case unexpectedEnd(String)
+    /// Certificate N's body is not base64 DER.
+    case notDER(Int)
+
+    /// What is wrong, lowercase.
+    public var description: String {
+      switch self {
+      case .noCertificate: return "holds no PEM certificate (no -----BEGIN CERTIFICATE----- line)"
+      case .notACertificate(let block, let label):
+        return "block \(block) is a PEM \(label), not a CERTIFICATE: trust anchors are the root certificates only"
+      case .unterminated(let number): return "certificate \(number) has no -----END CERTIFICATE----- line"
+      case .unexpectedEnd(let label): return "-----END \(label)----- has no BEGIN line before it"
+      case .notDER(let number): return "certificate \(number) is not base64-encoded DER"
+      }
+    }
+  }
+}

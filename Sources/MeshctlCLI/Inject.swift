@@ -1,6 +1,8 @@
 import ArgumentParser
 import Injection
+import KubeClient
 import Manifest
+import MeshOps
 import MeshSchema
 
 extension Meshctl {
@@ -20,7 +22,8 @@ extension Meshctl {
           Examples:
             \(Meshctl.displayName) inject -f app.yaml | kubectl apply -f -
             \(Meshctl.displayName) inject -i -R -f k8s/ --config meshconfig.yaml
-            \(Meshctl.displayName) inject -f app.yaml --provider linkerd --webhook
+            \(Meshctl.displayName) inject -f app.yaml --provider linkerd --identity-trust-anchors ca.crt
+            \(Meshctl.displayName) inject -f jobs.yaml --kubernetes-version 1.31
           """)
     }
 
@@ -41,16 +44,58 @@ extension Meshctl {
       help: ArgumentHelp("Run the proxy as a native sidecar: auto, true or false.", valueName: "mode"))
     public var nativeSidecar: NativeSidecarMode?
 
+    /// The target cluster's Kubernetes version (decides `--native-sidecar auto`).
+    @Option(
+      name: .customLong("kubernetes-version"),
+      help: ArgumentHelp(
+        "The target cluster's Kubernetes version, e.g. 1.33 (overrides the MeshConfig's kubernetesVersion); native sidecars need 1.29.",
+        valueName: "version"))
+    public var kubernetesVersion: String?
+
+    /// Linkerd's identity trust anchors, from a file.
+    @Option(
+      name: .customLong("identity-trust-anchors"),
+      help: ArgumentHelp(
+        "A PEM file with Linkerd's identity trust anchors (default: the MeshConfig's, else the cluster's linkerd-identity-trust-roots ConfigMap).",
+        valueName: "path"),
+      completion: .file())
+    public var identityTrustAnchors: String?
+
+    /// Never ask the cluster.
+    @Flag(
+      name: .customLong("offline"),
+      help: "Never talk to a cluster (Linkerd's trust anchors must then come from --identity-trust-anchors or the MeshConfig).")
+    public var offline = false
+
     public init() {}
 
     public func validate() throws {
       try transform.validate(input: input)
+      if let kubernetesVersion, let problem = StringFormat.kubernetesVersion.problem(with: kubernetesVersion) {
+        throw ValidationError("invalid --kubernetes-version \"\(kubernetesVersion)\": \(problem)")
+      }
     }
 
     public func run(in context: CommandContext) throws -> ExitStatus {
-      let settings = try loadSettings(context: context)
-      let injector = Injector(options: InjectionOptions(settings: settings, webhookOnly: webhook))
+      // Every configuration error surfaces here, before the first input is read: a run that
+      // fails writes nothing to standard output.
+      let injector = try configuredInjector(context: context)
       return try InjectionRun(transform: transform, input: input) { try injector.inject($0) }.run(in: context)
+    }
+
+    /// The injector with every setting in place and checked, trust anchors included.
+    func configuredInjector(context: CommandContext) throws -> Injector {
+      var options = InjectionOptions(settings: try loadSettings(context: context), webhookOnly: webhook)
+      if Injector(options: options).needsTrustAnchors, let anchors = try clusterTrustAnchors(options.settings, context: context) {
+        options.settings.identityTrustAnchorsPEM = anchors
+      }
+      let injector = Injector(options: options)
+      do {
+        try injector.checkConfiguration()
+      } catch {
+        throw CommandFailure(error, status: .findings, context: context)
+      }
+      return injector
     }
 
     /// The settings: built-in defaults, then the MeshConfig file (validated first, so a mistake
@@ -58,7 +103,48 @@ extension Meshctl {
     func loadSettings(context: CommandContext) throws -> SidecarSettings {
       var settings = SidecarSettings(config: try mesh.meshConfig(context: context), provider: mesh.provider)
       if let nativeSidecar { settings.nativeSidecar = nativeSidecar }
+      if let kubernetesVersion { settings.kubernetesVersion = kubernetesVersion }
+      if let identityTrustAnchors {
+        guard settings.provider == .linkerd else {
+          throw ValidationError("--identity-trust-anchors is for --provider linkerd (the provider is \(settings.provider.rawValue))")
+        }
+        settings.identityTrustAnchorsPEM = try TrustAnchorFile.read(identityTrustAnchors, context: context)
+      }
       return settings
+    }
+
+    /// Linkerd's trust anchors from the cluster's ConfigMap, when a kubeconfig names a cluster
+    /// and --offline is not given (nil otherwise: `checkConfiguration` says what is missing).
+    /// The source used goes to standard error.
+    func clusterTrustAnchors(_ settings: SidecarSettings, context: CommandContext) throws -> String? {
+      let namespace = settings.controlPlaneNamespace
+      let missing = { (reason: String) in
+        CommandFailure(
+          InjectionError.missingTrustAnchors(controlPlaneNamespace: namespace, reason: reason), status: .findings,
+          context: context)
+      }
+      if offline { throw missing("--offline was given, so the cluster was not asked") }
+      let lookup: ClusterTrustAnchors.Lookup
+      do {
+        let api = try ClusterSession(options: cluster, context: context).api
+        lookup = try awaitCompletion { try await ClusterTrustAnchors.read(api, namespace: namespace) }
+      } catch KubeconfigError.noConfiguration {
+        throw missing("no kubeconfig was found, so the cluster was not asked")
+      } catch {
+        // The cluster could not be asked: its failure, with the ways around it.
+        let verdict = ErrorFunnel.verdict(for: error)
+        if let message = verdict.message { context.stderr.write(message + "\n") }
+        context.stderr.write(
+          "  hint: reading \(ClusterTrustAnchors.source(namespace: namespace)) failed; pass --identity-trust-anchors FILE, or --offline with the anchors in the MeshConfig\n")
+        throw CommandFailure(status: verdict.status)
+      }
+      switch lookup {
+      case .found(let bundle, let count):
+        context.stderr.write(
+          "identity trust anchors: \(count) certificate\(count == 1 ? "" : "s") from \(ClusterTrustAnchors.source(namespace: namespace)) in the cluster\n")
+        return bundle
+      case .missing(let reason), .invalid(let reason): throw missing(reason)
+      }
     }
   }
 
@@ -152,19 +238,14 @@ struct InjectionRun {
     let frontend = try InputFrontend(input, context: context)
     let output: InjectionSession.Output = transform.inPlace ? .inPlace : transform.output == .json ? .json : .stream
     var session = InjectionSession(output: output, keepsOutcomes: transform.report != nil, transform: change)
-    let unreadable: Bool
-    do {
-      unreadable = try frontend.read(
-        document: { context.stdout.write(try session.add($0)) },
-        finished: { input, summary in
-          let result = session.finishInput(summary)
-          DiagnosticPrinter(context).printLines(result.errors)
-          if let text = result.rewrite, case .file(let path) = input { try context.writeFile(path, Array(text.utf8)) }
-        },
-        unreadable: { _, _ in session.abandonInput() })
-    } catch let error as InjectionError {
-      throw ValidationError(error.message)
-    }
+    let unreadable = try frontend.read(
+      document: { context.stdout.write(try session.add($0)) },
+      finished: { input, summary in
+        let result = session.finishInput(summary)
+        DiagnosticPrinter(context).printLines(result.errors)
+        if let text = result.rewrite, case .file(let path) = input { try context.writeFile(path, Array(text.utf8)) }
+      },
+      unreadable: { _, _ in session.abandonInput() })
     if output == .json {
       ObjectPrinter(format: .json, listMetadata: false, emptyIsList: true).write(session.jsonItems, to: context.stdout)
     }
@@ -174,5 +255,49 @@ struct InjectionRun {
       try context.writeFile(path, Array((JSONEmitter.emit(session.report.node) + "\n").utf8))
     }
     return unreadable || session.hadErrors ? .inputError : .success
+  }
+}
+
+/// The `--identity-trust-anchors` file: a PEM bundle of certificates, checked before use.
+enum TrustAnchorFile {
+  /// A trust bundle is a few kilobytes; anything past this is not one.
+  static let maxBytes = 1 << 20
+
+  /// The bundle in `path`, its source said on standard error. An unreadable file, or one that
+  /// is not PEM certificates, is exit 2 with the file's name and what is wrong.
+  static func read(_ path: String, context: CommandContext) throws -> String {
+    let text = try readText(path, context: context)
+    do {
+      let certificates = try MeshConfig.TrustAnchors.certificates(in: text)
+      context.stderr.write("identity trust anchors: \(certificates.count) certificate\(certificates.count == 1 ? "" : "s") from \(path)\n")
+      return MeshConfig.TrustAnchors.bundle(certificates)
+    } catch {
+      context.stderr.write("\(Meshctl.displayName): error: \(path): --identity-trust-anchors \(error)\n")
+      throw CommandFailure(status: .inputError)
+    }
+  }
+
+  private static func readText(_ path: String, context: CommandContext) throws -> String {
+    let source = try context.openFile(path)
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    while true {
+      let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+      if count == 0 { break }
+      bytes += buffer[..<count]
+      if bytes.count > maxBytes {
+        throw ManifestError.unreadable(path: path, reason: "larger than \(maxBytes) bytes: not a PEM trust bundle")
+      }
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+}
+
+extension CommandFailure {
+  /// Prints `error` (`meshctl: error: ...` and its hint) and ends the command with `status`.
+  init(_ error: InjectionError, status: ExitStatus, context: CommandContext) {
+    context.stderr.write("\(Meshctl.displayName): error: \(error.message)\n")
+    if let hint = error.hint { context.stderr.write("  hint: \(hint)\n") }
+    self.init(status: status)
   }
 }
