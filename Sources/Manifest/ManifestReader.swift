@@ -329,14 +329,35 @@ private final class ReadSession {
       return diagnostic(ReaderCode.encoding, detail, at: mark)
     }
     var message = problem
-    if let context = parser.context.map({ String(cString: $0) }) {
-      let line = Int(parser.context_mark.line) + 1
-      let column = Int(parser.context_mark.column) + 1
-      message += " (\(context) at line \(line), column \(column))"
+    let context = parser.context.map { String(cString: $0) }
+    let contextMark = SourceMark(line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
+    if let context {
+      message += " (\(context) at line \(contextMark.line), column \(contextMark.column))"
     }
     let mark = SourceMark(
       line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
-    return diagnostic(ReaderCode.syntax, message, at: mark)
+    let error = YAMLSyntaxError(
+      problem: problem, problemMark: mark, context: context, contextMark: context == nil ? nil : contextMark)
+    return hinted(diagnostic(ReaderCode.syntax, message, at: mark), for: error)
+  }
+
+  /// The finding with a hint for a common cause (YAMLSyntaxHints), pointing at the cause.
+  func hinted(_ finding: Diagnostic, for error: YAMLSyntaxError) -> Diagnostic {
+    // "\r\n" is one Character: split on both.
+    let lines = String(decoding: window, as: UTF8.self).split(
+      omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    let line = { (number: Int) -> String? in
+      let index = number - self.windowLineNumber
+      return lines.indices.contains(index) ? String(lines[index]) : nil
+    }
+    guard let (mark, hint) = YAMLSyntaxHints.explain(error, line: line) else { return finding }
+    var finding = finding
+    if mark != finding.mark {
+      finding.message += " (noticed at line \(finding.mark.line), column \(finding.mark.column))"
+      finding.mark = mark
+    }
+    finding.hint = hint
+    return finding
   }
 
   /// Adds the text of the line a finding points at, if that line is still in the window.

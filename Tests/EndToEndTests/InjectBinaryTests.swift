@@ -110,15 +110,6 @@ import Testing
     #expect(try String(contentsOfFile: path, encoding: .utf8) == broken)
   }
 
-  @Test func linkerdWithoutTrustAnchorsIsAUsageErrorWithAHint() throws {
-    let result = try Binary.run(["inject", "--provider", "linkerd"], stdin: Self.deployment)
-    #expect(result.status == 64)
-    #expect(result.stderr.contains("identityTrustAnchorsPEM"))
-    let marked = try Binary.run(["inject", "--provider", "linkerd", "--webhook"], stdin: Self.deployment)
-    #expect(marked.status == 0)
-    #expect(marked.stdout.contains("linkerd.io/inject: enabled"))
-  }
-
   @Test func reportFileIsJSON() throws {
     let scratch = try Scratch(["host.yaml": Self.deployment.replacingOccurrences(of: "containers:", with: "hostNetwork: true\n      containers:")])
     let report = scratch.url.appendingPathComponent("report.json")
