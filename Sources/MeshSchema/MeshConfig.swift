@@ -297,8 +297,8 @@ extension MeshConfig {
     public static func certificates(in text: String) throws(TrustAnchorError) -> [String] {
       var certificates: [String] = []
       var open: (label: String, lines: [Substring])?
-      for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-        let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+      // "\r\n" is one Character: split on both breaks.
+      for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
         let trimmed = line.drop { $0 == " " || $0 == "\t" }
         if let label = pemLabel(trimmed, marker: "BEGIN") {
           if open != nil { throw .unterminated(certificates.count + 1) }

@@ -172,6 +172,15 @@ let testRootCertificate = """
     #expect(try Self.outcome(Self.deployment).warning == nil)
   }
 
+  @Test(arguments: [("classic-job-before-1-29.yaml", true), ("linkerd-native-cronjob.yaml", false), ("native-job.yaml", false)])
+  func theJobGoldensWarnOnlyWhenTheSidecarIsClassic(name: String, warns: Bool) throws {
+    let input = try String(contentsOf: InjectionGoldenTests.folder.appendingPathComponent(name), encoding: .utf8)
+    let injector = try InjectionGoldenTests.injector(for: input)
+    let outcomes = try InjectionGoldenTests.run(injector, on: input, file: name).outcomes
+    #expect(outcomes.map(\.status) == [.injected])
+    #expect((outcomes.first?.warning != nil) == warns)
+  }
+
   @Test func theWarningFollowsItsLineInTheReport() throws {
     var report = InjectionReport(keepsOutcomes: true)
     report.add([try Self.outcome(Self.job)])
