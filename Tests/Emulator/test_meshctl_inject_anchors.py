@@ -1,6 +1,7 @@
 """`meshctl inject --provider linkerd` reading Linkerd's identity trust anchors from the cluster's
 linkerd-identity-trust-roots ConfigMap (created here with the real kubectl), and saying so."""
 
+import json
 import os
 import unittest
 
@@ -24,12 +25,17 @@ spec:
 @unittest.skipUnless(BUILT, "meshctl is not built")
 class InjectTrustAnchorsFromTheCluster(MeshctlTestCase):
     def trust_roots(self, namespace="linkerd", key="ca-bundle.crt"):
-        """Creates the ConfigMap with the emulator's own CA certificate as the bundle; returns it."""
+        """Applies the ConfigMap with the emulator's own CA certificate as the bundle; returns it."""
         with open(os.path.join(self.emulator.directory, "ca.crt")) as handle:
             certificate = handle.read()
-        self.kubectl("create", "namespace", namespace)
-        self.kubectl_ok("create", "configmap", "linkerd-identity-trust-roots", "-n", namespace,
-                        f"--from-literal={key}={certificate}")
+        objects = {"apiVersion": "v1", "kind": "List", "items": [
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
+            {"apiVersion": "v1", "kind": "ConfigMap",
+             "metadata": {"name": "linkerd-identity-trust-roots", "namespace": namespace},
+             "data": {key: certificate}},
+        ]}
+        path = self.write(f"trust-roots-{namespace}.json", json.dumps(objects))
+        self.kubectl_ok("apply", "--server-side", "-f", path)
         return certificate
 
     def test_the_configmap_is_read_and_the_source_is_said(self):
