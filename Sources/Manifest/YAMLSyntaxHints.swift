@@ -15,10 +15,13 @@ struct YAMLSyntaxError {
 /// a quote never closed, a missing space after a key's colon, an unquoted value holding `: `.
 /// Each hint comes with the mark of the cause, so the caret points at what to fix.
 enum YAMLSyntaxHints {
+  /// Where the cause is (the caret goes there), and what to do about it.
+  typealias Cause = (mark: SourceMark, hint: String)
+
   /// The cause's mark and the hint, when the error is one of the common causes; `line` gives
   /// the text of a 1-based line (nil when it is no longer at hand).
-  static func explain(_ error: YAMLSyntaxError, line: (Int) -> String?) -> (mark: SourceMark, hint: String)? {
-    let finders: [(YAMLSyntaxError, (Int) -> String?) -> (mark: SourceMark, hint: String)?] = [
+  static func explain(_ error: YAMLSyntaxError, line: (Int) -> String?) -> Cause? {
+    let finders: [(YAMLSyntaxError, (Int) -> String?) -> Cause?] = [
       tabIndentation, unclosedQuote, missingSpaceAfterColon, colonInPlainValue, overIndentedKey, indentationToNoLevel,
     ]
     for finder in finders {
@@ -30,7 +33,7 @@ enum YAMLSyntaxHints {
   // MARK: The causes
 
   /// A tab in the leading whitespace of the line libyaml stopped at.
-  static func tabIndentation(_ error: YAMLSyntaxError, _ line: (Int) -> String?) -> (mark: SourceMark, hint: String)? {
+  static func tabIndentation(_ error: YAMLSyntaxError, _ line: (Int) -> String?) -> Cause? {
     let number = error.problemMark.line
     guard let text = line(number) else { return nil }
     let leading = text.unicodeScalars.prefix { $0 == " " || $0 == "\t" }
@@ -44,7 +47,7 @@ enum YAMLSyntaxHints {
 
   /// A quoted scalar that runs to the end of the input (or into a document marker): the caret
   /// goes to the quote that opened it.
-  static func unclosedQuote(_ error: YAMLSyntaxError, _ line: (Int) -> String?) -> (mark: SourceMark, hint: String)? {
+  static func unclosedQuote(_ error: YAMLSyntaxError, _ line: (Int) -> String?) -> Cause? {
     guard error.context == "while scanning a quoted scalar", let opened = error.contextMark,
       let text = line(opened.line), let quote = scalar(at: opened.column, in: text), quote == "\"" || quote == "'"
     else { return nil }
@@ -58,7 +61,7 @@ enum YAMLSyntaxHints {
 
   /// `key:value` with no space after the colon: YAML reads the whole line as one string, and
   /// the error shows up on a later line.
-  static func missingSpaceAfterColon(_ error: YAMLSyntaxError, _ line: (Int) -> String?) -> (mark: SourceMark, hint: String)? {
+  static func missingSpaceAfterColon(_ error: YAMLSyntaxError, _ line: (Int) -> String?) -> Cause? {
     let problems = [
       "mapping values are not allowed in this context", "could not find expected ':'", "did not find expected key",
     ]
@@ -79,7 +82,7 @@ enum YAMLSyntaxHints {
   }
 
   /// An unquoted value that holds `: ` (`command: echo a: b`): YAML reads a second key.
-  static func colonInPlainValue(_ error: YAMLSyntaxError, _ line: (Int) -> String?) -> (mark: SourceMark, hint: String)? {
+  static func colonInPlainValue(_ error: YAMLSyntaxError, _ line: (Int) -> String?) -> Cause? {
     guard error.problem == "mapping values are not allowed in this context", let text = line(error.problemMark.line)
     else { return nil }
     let before = String(text.unicodeScalars.prefix(error.problemMark.column - 1))
@@ -96,7 +99,7 @@ enum YAMLSyntaxHints {
 
   /// A key indented deeper than the line above, whose value is already on that line
   /// (`replicas: 2` then `   selector:`): libyaml notices only at the colon.
-  static func overIndentedKey(_ error: YAMLSyntaxError, _ line: (Int) -> String?) -> (mark: SourceMark, hint: String)? {
+  static func overIndentedKey(_ error: YAMLSyntaxError, _ line: (Int) -> String?) -> Cause? {
     let number = error.problemMark.line
     guard error.problem == "mapping values are not allowed in this context", let text = line(number),
       let previous = previousContentLine(before: number, line), let above = line(previous)
@@ -114,7 +117,7 @@ enum YAMLSyntaxHints {
 
   /// A line indented to no level of the block it is in: neither the block's own keys nor the
   /// line above.
-  static func indentationToNoLevel(_ error: YAMLSyntaxError, _ line: (Int) -> String?) -> (mark: SourceMark, hint: String)? {
+  static func indentationToNoLevel(_ error: YAMLSyntaxError, _ line: (Int) -> String?) -> Cause? {
     let problems = ["did not find expected key", "did not find expected '-' indicator"]
     let number = error.problemMark.line
     guard problems.contains(error.problem), let block = error.contextMark, block.line < number,

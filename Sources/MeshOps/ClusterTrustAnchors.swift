@@ -32,7 +32,8 @@ public enum ClusterTrustAnchors {
     let name = MeshConfig.TrustAnchors.configMapName
     let key = MeshConfig.TrustAnchors.configMapKey
     guard let configMap = try await api.get(configMaps, namespace: namespace, name: name) else {
-      return .missing("the cluster has no \(source(namespace: namespace)) (is Linkerd installed in namespace \(namespace)?)")
+      return .missing(
+        "the cluster has no \(source(namespace: namespace)) (is Linkerd installed in namespace \(namespace)?)")
     }
     guard let text = configMap[path: "data", key]?.string, !text.isEmpty else {
       return .missing("\(source(namespace: namespace)) has no \(key) key")

@@ -86,8 +86,8 @@ extension Meshctl {
     /// The injector with every setting in place and checked, trust anchors included.
     func configuredInjector(context: CommandContext) throws -> Injector {
       var options = InjectionOptions(settings: try loadSettings(context: context), webhookOnly: webhook)
-      if Injector(options: options).needsTrustAnchors, let anchors = try clusterTrustAnchors(options.settings, context: context) {
-        options.settings.identityTrustAnchorsPEM = anchors
+      if Injector(options: options).needsTrustAnchors {
+        options.settings.identityTrustAnchorsPEM = try clusterTrustAnchors(options.settings, context: context)
       }
       let injector = Injector(options: options)
       do {
@@ -114,9 +114,10 @@ extension Meshctl {
     }
 
     /// Linkerd's trust anchors from the cluster's ConfigMap, when a kubeconfig names a cluster
-    /// and --offline is not given (nil otherwise: `checkConfiguration` says what is missing).
-    /// The source used goes to standard error.
-    func clusterTrustAnchors(_ settings: SidecarSettings, context: CommandContext) throws -> String? {
+    /// and --offline is not given; the source used goes to standard error. Without them the
+    /// command ends: exit 1 with the hint when there are none, the cluster's failure when it
+    /// could not be asked.
+    func clusterTrustAnchors(_ settings: SidecarSettings, context: CommandContext) throws -> String {
       let namespace = settings.controlPlaneNamespace
       let missing = { (reason: String) in
         CommandFailure(

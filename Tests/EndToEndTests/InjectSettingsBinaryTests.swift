@@ -56,7 +56,8 @@ import Testing
 
   @Test func missingAnchorsWithoutAKubeconfigIsExitOneWithNothingOnStdout() throws {
     let scratch = try Scratch()
-    let result = try Binary.run(["inject", "--provider", "linkerd"], stdin: Self.stream, environment: Self.noKubeconfig(scratch))
+    let result = try Binary.run(
+      ["inject", "--provider", "linkerd"], stdin: Self.stream, environment: Self.noKubeconfig(scratch))
     #expect(result.status == 1, "\(result.stderr)")
     #expect(result.stdout.isEmpty, "documents before the first workload reached stdout")
     #expect(
@@ -96,16 +97,22 @@ import Testing
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout.contains("name: LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS"))
     #expect(result.stdout.contains("            MIIBoTCCAUegAwIBAgIUfb12Dzi1nDXaLLbmt85Usroxt6IwCgYIKoZIzj0EAwIw\n"))
-    #expect(result.stderr == "identity trust anchors: 1 certificate from \(scratch.path("ca.crt"))\ndeployment/web injected\n")
+    #expect(
+      result.stderr == "identity trust anchors: 1 certificate from \(scratch.path("ca.crt"))\ndeployment/web injected\n"
+    )
     let check = try Binary.run(["validate", "-f", "-"], stdin: result.stdout)
     #expect(check.status == 0, "\(check.stdout)")
   }
 
   @Test(arguments: [
-    ("key.pem", "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEG\n-----END PRIVATE KEY-----\n",
-     "--identity-trust-anchors block 1 is a PEM PRIVATE KEY, not a CERTIFICATE: trust anchors are the root certificates only"),
-    ("notes.txt", "the root is in the vault\n",
-     "--identity-trust-anchors holds no PEM certificate (no -----BEGIN CERTIFICATE----- line)"),
+    (
+      "key.pem", "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEG\n-----END PRIVATE KEY-----\n",
+      "--identity-trust-anchors block 1 is a PEM PRIVATE KEY, not a CERTIFICATE: trust anchors are the root certificates only"
+    ),
+    (
+      "notes.txt", "the root is in the vault\n",
+      "--identity-trust-anchors holds no PEM certificate (no -----BEGIN CERTIFICATE----- line)"
+    ),
   ])
   func aFileThatIsNotCertificatesIsExitTwoNamingIt(name: String, text: String, problem: String) throws {
     let scratch = try Scratch([name: text])
@@ -144,7 +151,9 @@ import Testing
       ["inject", "--provider", "linkerd", "--request-timeout", "2s"], stdin: Self.stream, environment: environment)
     #expect(result.status == 3, "\(result.stderr)")
     #expect(result.stdout.isEmpty)
-    #expect(result.stderr.contains("hint: reading configmap linkerd/linkerd-identity-trust-roots failed; pass --identity-trust-anchors FILE"))
+    #expect(
+      result.stderr.contains(
+        "hint: reading configmap linkerd/linkerd-identity-trust-roots failed; pass --identity-trust-anchors FILE"))
   }
 
   @Test func webhookModeNeedsNoAnchors() throws {
@@ -163,7 +172,8 @@ import Testing
     #expect(lines.first == "job/migrate injected")
     #expect(
       lines.dropFirst().first?.hasPrefix(
-        "Warning: job/migrate will not complete: its proxy runs as a regular container and keeps the pod running") == true,
+        "Warning: job/migrate will not complete: its proxy runs as a regular container and keeps the pod running")
+        == true,
       "\(result.stderr)")
     #expect(result.stderr.contains("pass --kubernetes-version or set kubernetesVersion in the MeshConfig"))
   }
@@ -179,7 +189,8 @@ import Testing
     let fromConfig = try Binary.run(["inject", "--config", config.path("mesh.yaml")], stdin: Self.job)
     #expect(fromConfig.stdout.contains("restartPolicy: Always"))
     #expect(fromConfig.stderr == "job/migrate injected\n")
-    let older = try Binary.run(["inject", "--config", config.path("mesh.yaml"), "--kubernetes-version", "1.28"], stdin: Self.job)
+    let older = try Binary.run(
+      ["inject", "--config", config.path("mesh.yaml"), "--kubernetes-version", "1.28"], stdin: Self.job)
     #expect(older.stderr.contains("the target version is 1.28"), "the flag wins over the MeshConfig")
   }
 
@@ -196,7 +207,10 @@ import Testing
     #expect(try Binary.run(["validate", "-f", example]).status == 0)
     let scratch = try Scratch(["ca.crt": Self.certificate])
     let result = try Binary.run(
-      ["inject", "-R", "-f", shop, "--config", example, "--offline", "--identity-trust-anchors", scratch.path("ca.crt")],
+      [
+        "inject", "-R", "-f", shop, "--config", example, "--offline", "--identity-trust-anchors",
+        scratch.path("ca.crt"),
+      ],
       environment: Self.noKubeconfig(scratch))
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout.contains("name: linkerd-proxy"))

@@ -25,7 +25,8 @@ let testRootCertificate = """
   typealias Anchors = MeshConfig.TrustAnchors
 
   @Test func aBundleOfCertificatesIsKeptBlockByBlock() throws {
-    let bundle = "# the current root\n" + testRootCertificate + "\n\n# the next root\r\n"
+    let bundle =
+      "# the current root\n" + testRootCertificate + "\n\n# the next root\r\n"
       + testRootCertificate.replacingOccurrences(of: "\n", with: "\r\n") + "\n"
     let certificates = try Anchors.certificates(in: bundle)
     #expect(certificates == [testRootCertificate, testRootCertificate])
@@ -35,8 +36,14 @@ let testRootCertificate = """
   @Test(arguments: [
     ("", MeshConfig.TrustAnchorError.noCertificate),
     ("just some text\n", .noCertificate),
-    ("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEI\n-----END EC PRIVATE KEY-----\n", .notACertificate(block: 1, label: "EC PRIVATE KEY")),
-    (testRootCertificate + "\n-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n", .notACertificate(block: 2, label: "PRIVATE KEY")),
+    (
+      "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEI\n-----END EC PRIVATE KEY-----\n",
+      .notACertificate(block: 1, label: "EC PRIVATE KEY")
+    ),
+    (
+      testRootCertificate + "\n-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n",
+      .notACertificate(block: 2, label: "PRIVATE KEY")
+    ),
     ("-----BEGIN CERTIFICATE-----\nMIIBoTCCAUeg\n", .unterminated(1)),
     ("-----BEGIN CERTIFICATE-----\nTEST\n-----END CERTIFICATE-----\n", .notDER(1)),
     ("-----BEGIN CERTIFICATE-----\nMIIB oTCC\n-----END CERTIFICATE-----\n", .notDER(1)),
@@ -50,7 +57,9 @@ let testRootCertificate = """
     #expect(
       MeshConfig.TrustAnchorError.notACertificate(block: 1, label: "PRIVATE KEY").description
         == "block 1 is a PEM PRIVATE KEY, not a CERTIFICATE: trust anchors are the root certificates only")
-    #expect(Anchors.kubectlCommand(namespace: "linkerd") == #"kubectl -n linkerd get configmap linkerd-identity-trust-roots -o jsonpath='{.data.ca-bundle\.crt}'"#)
+    #expect(
+      Anchors.kubectlCommand(namespace: "linkerd")
+        == #"kubectl -n linkerd get configmap linkerd-identity-trust-roots -o jsonpath='{.data.ca-bundle\.crt}'"#)
   }
 }
 
@@ -131,7 +140,9 @@ let testRootCertificate = """
           containers: [{name: web, image: nginx}]
     """
 
-  static func outcome(_ text: String, provider: MeshProvider = .istio, version: String? = nil, mode: NativeSidecarMode = .auto)
+  static func outcome(
+    _ text: String, provider: MeshProvider = .istio, version: String? = nil, mode: NativeSidecarMode = .auto
+  )
     throws -> InjectionOutcome
   {
     var settings = SidecarSettings.defaults(for: provider)
@@ -167,12 +178,15 @@ let testRootCertificate = """
   }
 
   @Test func onlyAutoWarnsAndOnlyForRunToCompletionKinds() throws {
-    #expect(try Self.outcome(Self.job, mode: .disabled).warning == nil, "a classic sidecar asked for is not second-guessed")
+    #expect(
+      try Self.outcome(Self.job, mode: .disabled).warning == nil, "a classic sidecar asked for is not second-guessed")
     #expect(try Self.outcome(Self.job, mode: .enabled).warning == nil)
     #expect(try Self.outcome(Self.deployment).warning == nil)
   }
 
-  @Test(arguments: [("classic-job-before-1-29.yaml", true), ("linkerd-native-cronjob.yaml", false), ("native-job.yaml", false)])
+  @Test(arguments: [
+    ("classic-job-before-1-29.yaml", true), ("linkerd-native-cronjob.yaml", false), ("native-job.yaml", false),
+  ])
   func theJobGoldensWarnOnlyWhenTheSidecarIsClassic(name: String, warns: Bool) throws {
     let input = try String(contentsOf: InjectionGoldenTests.folder.appendingPathComponent(name), encoding: .utf8)
     let injector = try InjectionGoldenTests.injector(for: input)

@@ -19,7 +19,8 @@ import Testing
   func fixtureGetsItsHintAndTheCauseLine(name: String) throws {
     let text = try String(contentsOf: TestPaths.fixtures.appendingPathComponent(name), encoding: .utf8)
     let header = text.split(separator: "\n").map(String.init)
-    let expectedHint = try #require(header.dropFirst().first.flatMap { $0.hasPrefix("# hint: ") ? String($0.dropFirst(8)) : nil })
+    let expectedHint = try #require(
+      header.dropFirst().first.flatMap { $0.hasPrefix("# hint: ") ? String($0.dropFirst(8)) : nil })
     let diagnostics = ManifestReader().parse(text, file: name).diagnostics
     let finding = try #require(diagnostics.first)
     #expect(diagnostics.count == 1)
@@ -40,7 +41,10 @@ import Testing
   @Test func crlfLinesAreReadWithoutTheirBreaks() throws {
     let finding = try #require(
       ManifestReader().parse("metadata:\r\n  name:web\r\n  namespace: shop\r\n").diagnostics.first)
-    #expect(finding.hint == "`name:web` has no space after the colon, so YAML reads it as one string, not a key and its value: write `name: web`")
+    #expect(
+      finding.hint
+        == "`name:web` has no space after the colon, so YAML reads it as one string, not a key and its value: write `name: web`"
+    )
   }
 
   @Test func otherErrorsKeepLibyamlsWordsAndPlaceWithoutAHint() throws {

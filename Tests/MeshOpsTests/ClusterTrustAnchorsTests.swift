@@ -45,10 +45,13 @@ import Testing
   }
 
   @Test func noConfigMapIsMissingWithTheReason() async throws {
-    let lookup = try await ClusterTrustAnchors.read(try TestKubeconfig.api(ScriptedServer(answers: [:])), namespace: "linkerd")
+    let lookup = try await ClusterTrustAnchors.read(
+      try TestKubeconfig.api(ScriptedServer(answers: [:])), namespace: "linkerd")
     #expect(
       lookup
-        == .missing("the cluster has no configmap linkerd/linkerd-identity-trust-roots (is Linkerd installed in namespace linkerd?)"))
+        == .missing(
+          "the cluster has no configmap linkerd/linkerd-identity-trust-roots (is Linkerd installed in namespace linkerd?)"
+        ))
   }
 
   @Test func aConfigMapWithoutTheKeyIsMissing() async throws {
@@ -63,7 +66,8 @@ import Testing
     #expect(
       lookup
         == .invalid(
-          "configmap linkerd/linkerd-identity-trust-roots key ca-bundle.crt holds no PEM certificate (no -----BEGIN CERTIFICATE----- line)"))
+          "configmap linkerd/linkerd-identity-trust-roots key ca-bundle.crt holds no PEM certificate (no -----BEGIN CERTIFICATE----- line)"
+        ))
   }
 
   /// An API server that answers every request with 403 Forbidden.
