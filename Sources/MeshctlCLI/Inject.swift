@@ -17,7 +17,11 @@ extension Meshctl {
           marks workloads for the cluster's injector). Documents without a pod template, and \
           workloads that are skipped, come out byte for byte. Injection is idempotent. The YAML \
           goes to standard output; the report (`deployment/web injected`, `pod/x skipped: \
-          hostNetwork`) goes to standard error after it.
+          hostNetwork`) goes to standard error after it. Linkerd's proxy needs the mesh's \
+          identity trust anchors: from --identity-trust-anchors, the MeshConfig, or (unless \
+          --offline) the cluster's linkerd-identity-trust-roots ConfigMap. Jobs get a native \
+          sidecar, so they can complete, when the target Kubernetes version \
+          (--kubernetes-version) is 1.29 or later.
 
           Examples:
             \(Meshctl.displayName) inject -f app.yaml | kubectl apply -f -
