@@ -262,17 +262,20 @@ import Testing
 @Suite struct OtherCommandTests {
   @Test func versionText() {
     let world = FakeWorld()
-    #expect(world.run(["version"]) == 0)
-    #expect(world.stdout.text.hasPrefix("meshctl version \(MeshctlVersion.current)\n"))
-    #expect(world.stdout.text.contains("swift 6."))
+    #expect(world.run(["version", "--client"]) == 0)
+    #expect(world.stdout.text.hasPrefix("Client Version: \(MeshctlVersion.current)\n"))
+    #expect(world.stdout.text.contains("Swift Version: 6."))
+    #expect(!world.stdout.text.contains("Server Version"))
   }
 
   @Test func versionJSON() throws {
     let world = FakeWorld()
-    #expect(world.run(["version", "-o", "json"]) == 0)
+    #expect(world.run(["version", "--client", "-o", "json"]) == 0)
     let object = try jsonObject(world.stdout.text)
-    #expect(object["version"] as? String == "0.1.0")
-    #expect(object["swiftVersion"] as? String == MeshctlVersion.swift)
+    let client = object["clientVersion"] as? [String: Any]
+    #expect(client?["version"] as? String == "0.1.0")
+    #expect(client?["swiftVersion"] as? String == MeshctlVersion.swift)
+    #expect(object["serverVersion"] == nil)
   }
 
   @Test func helpExitCodesListsTheWholeTable() {
