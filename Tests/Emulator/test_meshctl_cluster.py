@@ -247,6 +247,45 @@ class Diff(MeshctlTestCase):
         self.assertNotIn("managedFields", result.stdout)
         self.assertEqual(self.get_json("deployment", "web", "-n", "diffs")["spec"]["replicas"], 2)
 
+    def external(self, script, *arguments, value=None):
+        """Runs diff with KUBECTL_EXTERNAL_DIFF set to a script (which logs what it was given)."""
+        program = self.write("ext-diff.sh", "#!/bin/sh\n" + script)
+        os.chmod(program, 0o755)
+        return self.meshctl("diff", *arguments, env={"KUBECTL_EXTERNAL_DIFF": value or f"{program} -u -N"})
+
+    def test_external_diff_gets_live_and_merged_directories(self):
+        path = self.write("e.yaml", manifest("extdiff", replicas=2))
+        self.assertEqual(self.meshctl("apply", "-f", path).returncode, 0)
+        changed = self.write("e2.yaml", manifest("extdiff", replicas=5))
+        log = os.path.join(self.scratch, "ext.log")
+        script = (f'echo "$1 $2" > {log}; basename "$3" >> {log}; basename "$4" >> {log}; ls "$4" >> {log}\n'
+                  'diff -r -u "$3" "$4" > /dev/null\n')
+        result = self.external(script, "-f", changed)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertEqual(result.stdout, "", "the built-in diff ran too")
+        with open(log) as handle:
+            lines = handle.read().splitlines()
+        self.assertEqual(lines[0], "-u -N")
+        self.assertTrue(lines[1].startswith("LIVE-") and lines[2].startswith("MERGED-"), lines)
+        self.assertIn("apps.v1.Deployment.extdiff.web", lines[3:])
+        same = self.external(script, "-f", path)
+        self.assertEqual(same.returncode, 0, same.stderr)
+
+    def test_external_diff_with_the_real_diff_and_its_failures(self):
+        path = self.write("f.yaml", manifest("extdiff2", replicas=3))
+        shown = self.meshctl("diff", "-f", path, env={"KUBECTL_EXTERNAL_DIFF": "diff -r -N -u"})
+        self.assertEqual(shown.returncode, 1, shown.stderr)
+        self.assertIn("+  replicas: 3", shown.stdout)
+        self.assertIn("MERGED-", shown.stdout)
+        broken = self.external("exit 7\n", "-f", path)
+        self.assertEqual(broken.returncode, 3, broken.stderr)
+        self.assertIn("failed with exit status 7", broken.stderr)
+        missing = self.meshctl("diff", "-f", path, env={"KUBECTL_EXTERNAL_DIFF": "no-such-diff-program"})
+        self.assertEqual(missing.returncode, 3, missing.stderr)
+        self.assertIn("cannot run no-such-diff-program", missing.stderr)
+        bad = self.meshctl("diff", "-f", path, env={"KUBECTL_EXTERNAL_DIFF": "diff $(rm -rf /)"})
+        self.assertEqual(bad.returncode, 64, bad.stderr)
+
     def test_errors_are_above_1(self):
         path = self.write("d3.yaml", manifest("diffs3"))
         self.faults({"errors": {"count": 100, "code": 500, "methods": ["PATCH"]}})

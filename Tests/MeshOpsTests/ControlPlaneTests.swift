@@ -80,3 +80,26 @@ import Testing
     #expect(VersionReport(server: .mapping([:]), controlPlanes: []).text.contains("no Istio or Linkerd control plane found"))
   }
 }
+
+@Suite struct ExternalDiffTests {
+  @Test func commandsAreSplitAtSpacesLikeKubectl() throws {
+    #expect(try ExternalDiff.command(nil) == nil)
+    #expect(try ExternalDiff.command("") == nil)
+    #expect(try ExternalDiff.command("meld") == ["meld"])
+    #expect(try ExternalDiff.command("colordiff -N -u") == ["colordiff", "-N", "-u"])
+    #expect(try ExternalDiff.command("/usr/bin/diff --color=always -u") == ["/usr/bin/diff", "--color=always", "-u"])
+  }
+
+  @Test(arguments: ["diff $(rm -rf /)", "diff -u;ls", "diff 'a b'", "diff -x *.yaml"])
+  func argumentsKubectlWouldRefuse(_ value: String) {
+    #expect(throws: ExternalDiff.Failure.invalidCommand(value)) { try ExternalDiff.command(value) }
+  }
+
+  @Test func comparisonsGiveTheUnifiedDiffOnlyWhenTheyDiffer() {
+    let same = LiveDiff.comparison(live: .mapping(["a": .int(1)]), merged: .mapping(["a": .int(1)]), name: "v1.X.n")
+    #expect(same.unified == "")
+    let added = LiveDiff.comparison(live: nil, merged: .mapping(["a": .int(1)]), name: "v1.X.n")
+    #expect(added.live == "")
+    #expect(added.unified.hasPrefix("diff -u -N live/v1.X.n merged/v1.X.n\n"))
+  }
+}
