@@ -116,7 +116,9 @@ import Testing
     world.run(["validate", "-f", "cm.yaml", "-o", "junit"])
     let document = try XMLDocument(xmlString: world.stdout.text)
     let cases = try document.nodes(forXPath: "//testcase") as? [XMLElement] ?? []
-    #expect(cases.compactMap { $0.attribute(forName: "name")?.stringValue } == ["ConfigMap a", "ConfigMap ok"])
+    // The kind is the class, the name the test case's (issue 14).
+    #expect(cases.compactMap { $0.attribute(forName: "name")?.stringValue } == ["a", "ok"])
+    #expect(cases.compactMap { $0.attribute(forName: "classname")?.stringValue } == ["ConfigMap", "ConfigMap"])
     #expect(try document.nodes(forXPath: "//testcase/failure").count == 1)
   }
 
