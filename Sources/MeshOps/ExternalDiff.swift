@@ -24,6 +24,7 @@ public enum ExternalDiff {
     /// The directories could not be written.
     case cannotWrite(String)
 
+    /// The message, naming the variable and the program.
     public var description: String {
       switch self {
       case .invalidCommand(let value):

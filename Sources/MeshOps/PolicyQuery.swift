@@ -27,7 +27,8 @@ public struct PolicyQuery: Sendable {
 
   /// `trafficsplit.meshctl.io/NAME`: what `-o name` prints for a policy.
   public func reference(_ policy: ManagedPolicy) -> String {
-    "\(kind.rawValue.dropLast()).meshctl.io/\(policy.name)"
+    let singular = kind == .trafficsplits ? "trafficsplit" : "mtlspolicy"
+    return "\(singular).meshctl.io/\(policy.name)"
   }
 
   /// The selector sent to the server: meshctl's managed-by label plus the user's.

@@ -103,3 +103,30 @@ import Testing
     #expect(added.unified.hasPrefix("diff -u -N live/v1.X.n merged/v1.X.n\n"))
   }
 }
+
+@Suite struct PolicyQueryTests {
+  static let policy = ManagedPolicy(
+    policy: .mapping(["kind": .string("TrafficSplit")]), namespace: "shop", name: "cart", renderedAs: [], route: nil)
+
+  @Test func namesAsKubectlWouldSayThem() {
+    let query = PolicyQuery(kind: .trafficsplits, name: "cart", namespace: "shop")
+    #expect(query.resourceName == "trafficsplits.meshctl.io")
+    #expect(query.reference(Self.policy) == "trafficsplit.meshctl.io/cart")
+    #expect(PolicyQuery(kind: .mtlspolicies, namespace: nil).reference(Self.policy) == "mtlspolicy.meshctl.io/cart")
+  }
+
+  @Test func theSelectorAddsToTheManagedByLabel() {
+    let query = PolicyQuery(kind: .trafficsplits, namespace: "shop", labelSelector: "tier=front")
+    #expect(query.serverSelector(forType: "VirtualService") == "app.kubernetes.io/managed-by=meshctl,tier=front")
+    #expect(query.serverSelector(forType: "Namespace") == "tier=front")
+    #expect(PolicyQuery(kind: .mtlspolicies, namespace: nil).serverSelector(forType: "Namespace") == nil)
+  }
+
+  @Test func aListIsAListWhateverItsSize() {
+    for count in 0...2 {
+      let list = PolicyQuery.list(Array(repeating: Self.policy, count: count))
+      #expect(list["kind"]?.string == "List")
+      #expect(list["items"]?.sequence?.count == count)
+    }
+  }
+}
