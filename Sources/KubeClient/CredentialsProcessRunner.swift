@@ -52,7 +52,7 @@ public struct SystemProcessRunner: ProcessRunner {
 
   /// The executable for `command`: itself when it contains a `/`, else the first executable
   /// match in `path` (as Go's `exec.LookPath`).
-  static func locate(_ command: String, path: String?) -> String? {
+  public static func locate(_ command: String, path: String?) -> String? {
     if command.contains("/") { return Files.exists(command) ? command : nil }
     for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
       let candidate = Paths.join(String(directory), command)

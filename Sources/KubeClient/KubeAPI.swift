@@ -89,8 +89,12 @@ public final class KubeAPI: Sendable {
 
   /// The server's version, e.g. `v1.32.0` (`/version`'s `gitVersion`).
   public func serverVersion() async throws -> String {
-    let answer = try await json(.get, "/version", context: APIRequestContext(verb: "get", resource: "version"))
-    return answer["gitVersion"]?.string ?? "unknown"
+    try await versionInfo()["gitVersion"]?.string ?? "unknown"
+  }
+
+  /// The server's whole `/version` answer (`gitVersion`, `platform`, `goVersion`, ...).
+  public func versionInfo() async throws -> Node {
+    try await json(.get, "/version", context: APIRequestContext(verb: "get", resource: "version"))
   }
 
   /// The API groups the server serves (`/apis`), the core group left out; cached.
@@ -178,11 +182,19 @@ public final class KubeAPI: Sendable {
 
   /// The objects of a type in `namespace` (nil: every namespace), filtered by a label selector.
   public func list(_ resource: APIResource, namespace: String?, labelSelector: String? = nil) async throws -> [Node] {
+    try await listing(resource, namespace: namespace, labelSelector: labelSelector).items
+  }
+
+  /// The objects of a type and the list's `resourceVersion`, where a watch of the same type resumes.
+  public func listing(_ resource: APIResource, namespace: String?, labelSelector: String? = nil) async throws
+    -> (items: [Node], resourceVersion: String?)
+  {
     let path = resource.collectionPath(namespace: namespace)
     let query = labelSelector.map { [("labelSelector", $0)] } ?? []
     let response = try await send(HTTPRequest(method: .get, server: server, path: path, query: query, headers: headers))
     guard response.isSuccess else { throw error(response, resource.requestContext(verb: "list", namespace: namespace)) }
-    return try decode(response, path: path)["items"]?.sequence ?? []
+    let list = try decode(response, path: path)
+    return (list["items"]?.sequence ?? [], list[path: "metadata", "resourceVersion"]?.string)
   }
 
   /// Deletes the object, its dependents in the background (kubectl's default cascade);

@@ -5,12 +5,28 @@ import Manifest
 public enum LiveDiff {
   /// How one object compares.
   public enum Entry: Sendable {
-    /// The unified diff (empty: nothing would change).
-    case compared(String)
+    /// The live object and the dry run's answer.
+    case compared(Comparison)
     /// The object is new in a namespace the input creates: the whole of it is added.
-    case new(String)
+    case new(Comparison)
     /// The live object or the dry run failed.
     case failed(ResolvedObject, any Error)
+  }
+
+  /// One object's two sides, as YAML with the server's bookkeeping left out.
+  public struct Comparison: Sendable, Equatable {
+    /// `apps.v1.Deployment.shop.web`: the file name of both sides.
+    public var name: String
+    /// The live object (empty: it does not exist).
+    public var live: String
+    /// What the object would be after the apply.
+    public var merged: String
+
+    /// The unified diff, `diff -u -N live/NAME merged/NAME` style; empty when nothing would change.
+    public var unified: String {
+      let body = UnifiedDiff.render(old: live, new: merged, oldName: "live/\(name)", newName: "merged/\(name)")
+      return body.isEmpty ? "" : "diff -u -N live/\(name) merged/\(name)\n" + body
+    }
   }
 
   /// Fetches each object and dry-runs its apply (tier by tier); one entry per object, in order.
@@ -28,10 +44,10 @@ public enum LiveDiff {
     }
     return zip(objects, outcomes).map { object, outcome in
       switch outcome {
-      case .success(let (live, merged)): return .compared(diff(live: live, merged: merged, name: fileName(object)))
+      case .success(let (live, merged)): return .compared(comparison(live: live, merged: merged, name: fileName(object)))
       case .failure(let error) where plan.isDryRunInNewNamespace(error, object: object):
         // The server cannot dry-run inside a namespace the input creates: the object is new.
-        return .new(diff(live: nil, merged: object.body, name: fileName(object)))
+        return .new(comparison(live: nil, merged: object.body, name: fileName(object)))
       case .failure(let error): return .failed(object, error)
       }
     }
@@ -48,13 +64,13 @@ public enum LiveDiff {
     return [groupVersion, object.resource.kind, object.namespace, object.name].compactMap { $0 }.joined(separator: ".")
   }
 
-  /// The unified diff of the live object (nil: absent) and the dry run's answer.
-  public static func diff(live: Node?, merged: Node, name: String) -> String {
-    let old = live.map { YAMLEmitter.emit(comparable($0)) } ?? ""
-    let new = YAMLEmitter.emit(comparable(merged))
-    let body = UnifiedDiff.render(old: old, new: new, oldName: "live/\(name)", newName: "merged/\(name)")
-    return body.isEmpty ? "" : "diff -u -N live/\(name) merged/\(name)\n" + body
+  /// The live object (nil: absent) and the dry run's answer, side by side.
+  public static func comparison(live: Node?, merged: Node, name: String) -> Comparison {
+    Comparison(
+      name: name, live: live.map { YAMLEmitter.emit(comparable($0)) } ?? "",
+      merged: YAMLEmitter.emit(comparable(merged)))
   }
+
 
   /// The object without server bookkeeping that changes on every write, keys sorted so the
   /// two sides line up whatever order the server wrote them in.

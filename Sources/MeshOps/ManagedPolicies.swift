@@ -49,39 +49,7 @@ public struct ManagedPolicy: Sendable {
 public enum ManagedPolicies {
   /// Every policy of `kind` in `namespace` (nil: all), one per source, sorted by namespace and name.
   public static func list(_ kind: PolicyKind, api: KubeAPI, namespace: String?) async throws -> [ManagedPolicy] {
-    var byKey: [String: ManagedPolicy] = [:]
-    let selector = "\(Annotations.managedByLabel)=\(Annotations.managedByValue)"
-    for (apiVersion, typeKind) in kind.renderedTypes {
-      guard let resource = try await api.resources(groupVersion: apiVersion).first(where: { $0.kind == typeKind })
-      else { continue }
-      // The Namespace patch of a Linkerd namespace-wide policy carries no managed-by label.
-      let items =
-        typeKind == "Namespace"
-        ? try await api.list(resource, namespace: nil).filter {
-          namespace == nil || $0[path: "metadata", "name"]?.string == namespace
-        }
-        : try await api.list(resource, namespace: namespace, labelSelector: selector)
-      for item in items {
-        guard
-          let policy = kind == .trafficsplits
-            ? RenderedPolicies.trafficSplit(fromRoute: item) : RenderedPolicies.mtlsPolicy(from: item),
-          let name = policy[path: "metadata", "name"]?.string
-        else { continue }
-        let policyNamespace =
-          policy[path: "metadata", "namespace"]?.string ?? item[path: "metadata", "namespace"]?.string ?? ""
-        let key = policyNamespace + "/" + name
-        let rendered = "\(typeKind.lowercased())/\(item[path: "metadata", "name"]?.string ?? "")"
-        if var known = byKey[key] {
-          known.renderedAs.append(rendered)
-          byKey[key] = known
-        } else {
-          byKey[key] = ManagedPolicy(
-            policy: policy, namespace: policyNamespace, name: name, renderedAs: [rendered],
-            route: kind == .trafficsplits ? item : nil)
-        }
-      }
-    }
-    return byKey.values.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+    try await snapshot(PolicyQuery(kind: kind, namespace: namespace), api: api).policies
   }
 
   /// The rows of kubectl-style columns for `policies`, the header first.

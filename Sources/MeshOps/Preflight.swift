@@ -72,13 +72,14 @@ public enum Preflight {
     }
   }
 
-  /// Reachability and version, installed meshes, then permissions.
+  /// Reachability and version, installed meshes and their control planes' pods, then permissions.
   static func clusterChecks(api: KubeAPI, pre: Bool, namespace: String) async throws -> [CheckResult] {
     let version = try await api.serverVersion()
     var results = [CheckResult(name: "reachable", status: .passed, message: "the API server answers (\(version))")]
     results.append(versionCheck(version))
     let meshes = try await api.installedMeshes()
     results.append(meshCheck(meshes, pre: pre))
+    results += await controlPlaneChecks(api: api, meshes: meshes, pre: pre)
     results += try await permissionChecks(api: api, meshes: meshes, namespace: namespace)
     return results
   }

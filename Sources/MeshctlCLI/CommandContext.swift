@@ -102,13 +102,9 @@ public struct CommandContext {
 
   /// Whether colour may be written to standard output: a terminal, `NO_COLOR` unset (any value
   /// turns colour off, see no-color.org) and `TERM` not `dumb`.
-  public var stdoutAllowsColor: Bool { stdoutIsTerminal && environmentAllowsColor }
+  public var stdoutAllowsColor: Bool { ColorMode.auto.allowsColor(terminal: stdoutIsTerminal, environment: environment) }
   /// Whether colour may be written to standard error.
-  public var stderrAllowsColor: Bool { stderrIsTerminal && environmentAllowsColor }
-
-  private var environmentAllowsColor: Bool {
-    environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
-  }
+  public var stderrAllowsColor: Bool { ColorMode.auto.allowsColor(terminal: stderrIsTerminal, environment: environment) }
 
   /// Flushes both output streams.
   public func flush() {

@@ -16,6 +16,11 @@ extension Meshctl {
           and other server bookkeeping left out). Like `kubectl diff`: exit 0 when nothing \
           would change, 1 when something would, above 1 on errors.
 
+          KUBECTL_EXTERNAL_DIFF, as kubectl reads it, names another program (with arguments, \
+          e.g. "colordiff -N -u" or "meld"): it is run with two directories, LIVE-* and \
+          MERGED-*, holding one YAML file per object, and its exit status decides (0 no \
+          changes, 1 changes; above 1 or not runnable: exit 3).
+
           Examples:
             \(Meshctl.displayName) diff -f app.yaml
             \(Meshctl.displayName) inject -f app.yaml | \(Meshctl.displayName) diff -f -
@@ -39,6 +44,12 @@ extension Meshctl {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
+      let external: [String]?
+      do {
+        external = try ExternalDiff.command(context.environment["KUBECTL_EXTERNAL_DIFF"])
+      } catch {
+        throw ValidationError(error.description)
+      }
       let target = try ClusterInput(input: input, cluster: cluster, policy: policy, context: context)
       try target.checkGuards(allowEmpty: true, force: true, warnOnly: true, context: context)
       let plan = target.plan
@@ -46,13 +57,16 @@ extension Meshctl {
       let entries = try awaitCompletion { await LiveDiff.run(plan, options: options) }
       var failures: [any Error] = []
       var changed = false
+      var comparisons: [LiveDiff.Comparison] = []
       for entry in entries {
         switch entry {
-        case .compared(let text), .new(let text):
+        case .compared(let comparison), .new(let comparison):
           if case .new = entry { changed = true }
+          comparisons.append(comparison)
+          let text = comparison.unified
           if !text.isEmpty {
             changed = true
-            context.stdout.write(text)
+            if external == nil { context.stdout.write(text) }
           }
         case .failed(let object, let error):
           context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
@@ -60,6 +74,17 @@ extension Meshctl {
         }
       }
       for object in plan.deferred { context.stderr.write(LiveDiff.notCompared(object) + "\n") }
+      if let external {
+        // The program's exit status is the comparison's, as with kubectl.
+        context.flush()
+        do {
+          changed = try ExternalDiff.run(comparisons, command: external, environment: context.environment)
+        } catch {
+          // Above 1, as kubectl's diff: the comparison could not be made.
+          DiagnosticPrinter(context).error(error.description)
+          return .clusterError
+        }
+      }
       if !failures.isEmpty { return ExitStatus(clusterFailures: failures) }
       return changed ? .findings : .success
     }

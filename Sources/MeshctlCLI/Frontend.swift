@@ -15,6 +15,8 @@ struct InputFrontend {
   let context: CommandContext
   /// The reader used for every input.
   var reader = ManifestReader()
+  /// What standard input is called in messages and reports (`--stdin-name`); `-` by default.
+  var standardInputName: String?
 
   /// The inputs `options` name; standard input when they name none and it is not a terminal.
   /// Throws the usage error (exit 64) when there is no input at all.
@@ -74,7 +76,7 @@ struct InputFrontend {
       }
       for input in inputs where seen.insert(input).inserted {
         do {
-          let summary = try reader.read(try open(input), file: input.displayName) { parsed in
+          let summary = try reader.read(try open(input), file: name(of: input)) { parsed in
             try Self.handing { try document(parsed) }
           }
           try Self.handing { try finished(input, summary) }
@@ -89,16 +91,28 @@ struct InputFrontend {
   }
 
   /// Reads every input into `session`, the checks `validate` and `render` share; `document`
-  /// sees each document too.
-  func read(into session: inout ValidationSession, document: (Document) -> Void = { _ in }) {
+  /// sees each document too, `finished` the name of each input once it is checked.
+  func read(
+    into session: inout ValidationSession, document: (Document) -> Void = { _ in },
+    finished: (String) -> Void = { _ in }
+  ) {
     // The handlers do not throw, so neither does `read`.
     _ = try? read(
       document: { parsed in
         document(parsed)
         session.add(parsed)
       },
-      finished: { input, summary in session.finishInput(input.displayName, readerFindings: summary.diagnostics) },
-      unreadable: { input, message in session.failInput(input?.displayName, message: message) })
+      finished: { input, summary in
+        session.finishInput(name(of: input), readerFindings: summary.diagnostics)
+        finished(name(of: input))
+      },
+      unreadable: { input, message in session.failInput(input.map(name), message: message) })
+  }
+
+  /// The name an input goes by: its path, or the `--stdin-name` of standard input.
+  func name(of input: InputPath) -> String {
+    if case .standardInput = input, let standardInputName { return standardInputName }
+    return input.displayName
   }
 
   /// The bytes of one input.

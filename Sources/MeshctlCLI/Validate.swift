@@ -21,6 +21,12 @@ extension Meshctl {
           inputs are reported on standard error. Exit codes do not depend on -o \
           (see '\(Meshctl.displayName) help exit-codes').
 
+          --stdin-name names standard input in findings and in every format (SARIF artifact \
+          URIs, JUnit suites). --color always|never overrides the terminal check; with auto, \
+          NO_COLOR (any value) or TERM=dumb turn colour off. Unreadable inputs fail the run in \
+          every format too: a failing JUnit test case, a SARIF invocation with \
+          executionSuccessful false and a notification per input.
+
           Memory does not grow with the input: once the summaries the cross-document checks \
           keep pass 2 MiB, they move to an unlinked temporary file in $TMPDIR (else /tmp).
 
@@ -54,6 +60,19 @@ extension Meshctl {
         "Exit 1 on findings at or above this severity: error, warning or never.", valueName: "severity"))
     public var failOn: FailOn = .error
 
+    /// What standard input is called.
+    @Option(
+      name: .customLong("stdin-name"),
+      help: ArgumentHelp("The name standard input goes by in findings and every report format.", valueName: "name"))
+    public var stdinName: String?
+
+    /// When the text report is in colour.
+    @Option(
+      name: .customLong("color"),
+      help: ArgumentHelp(
+        "Colour the text report: auto (a terminal, and NO_COLOR unset), always or never.", valueName: "when"))
+    public var color: ColorMode = .auto
+
     /// Unknown fields are errors.
     @Flag(help: "Treat unknown fields in Kubernetes and provider kinds as errors, not warnings.")
     public var strict = false
@@ -62,26 +81,39 @@ extension Meshctl {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
-      let frontend = try InputFrontend(input, context: context)
+      var frontend = try InputFrontend(input, context: context)
+      frontend.standardInputName = stdinName
       // Only JUnit lists objects; the other formats need their count alone.
       let report = Self.report(
         of: frontend, options: ValidationOptions(strict: strict), recordsObjects: output == .junit)
-      context.stdout.write(render(report, color: context.stdoutAllowsColor))
+      let colored = color.allowsColor(terminal: context.stdoutIsTerminal, environment: context.environment)
+      context.stdout.write(render(report, color: colored))
       return report.exitStatus(failOn: failOn)
     }
 
     /// Validates the inputs of `frontend` one document at a time, so memory stays flat however
-    /// long the input; unreadable inputs are reported on standard error as they happen.
+    /// long the input; unreadable inputs are reported on standard error as they happen. The
+    /// report says how long the run and each input took (JUnit's `time`).
     static func report(of frontend: InputFrontend, options: ValidationOptions, recordsObjects: Bool)
       -> ValidationReport
     {
       // Standard input cannot be read twice: only then does the analysis keep source lines.
       var session = ValidationSession(
         options: options, recordsObjects: recordsObjects, retainsSourceLines: frontend.readsStandardInput)
-      frontend.read(into: &session)
       let context = frontend.context
+      let started = context.now()
+      var lap = started
+      var fileSeconds: [String: Double] = [:]
+      frontend.read(into: &session, finished: { name in
+        let now = context.now()
+        fileSeconds[name, default: 0] += now.timeIntervalSince(lap)
+        lap = now
+      })
       // A file that vanished since it was read just loses its carets.
-      return session.finish { file, lines in (try? SourceLines.lines(lines, in: context.openFile(file))) ?? [:] }
+      var report = session.finish { file, lines in (try? SourceLines.lines(lines, in: context.openFile(file))) ?? [:] }
+      report.seconds = context.now().timeIntervalSince(started)
+      report.fileSeconds = fileSeconds
+      return report
     }
 
     /// The report in the chosen format.
@@ -90,7 +122,7 @@ extension Meshctl {
       case .text: return TextReport(color: color).render(report)
       case .json: return JSONReport.render(report, failOn: failOn)
       case .junit: return JUnitReport.render(report, failOn: failOn)
-      case .sarif: return SARIFReport.render(report, toolVersion: MeshctlVersion.current)
+      case .sarif: return SARIFReport.render(report, toolVersion: MeshctlVersion.current, failOn: failOn)
       case .github: return GitHubReport.render(report)
       }
     }

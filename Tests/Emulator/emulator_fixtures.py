@@ -124,3 +124,25 @@ def interleave_next_write(client, obj_or_path, patch, field_manager="rival", met
                              "fieldManager": field_manager}}
     code, _, body = client.request("POST", "/_emulator/faults", config)
     return _expect(code, body, (200,), "configure the interleave fault")
+
+
+def control_plane(provider, ready=(True,), namespace=None, version=None, revision="default"):
+    """A mesh control plane: its Namespace, Deployment (istiod, or linkerd-destination) and one Pod
+    per entry of `ready`, as `meshctl version` and `check` look for them."""
+    if provider == "istio":
+        namespace, name = namespace or "istio-system", "istiod"
+        labels = {"app": "istiod", "istio.io/rev": revision}
+        container = {"name": "discovery", "image": f"docker.io/istio/pilot:{version or '1.24.0'}"}
+    else:
+        namespace, name = namespace or "linkerd", "linkerd-destination"
+        labels = {"linkerd.io/control-plane-component": "destination",
+                  "linkerd.io/control-plane-version": version or "stable-2.14.10"}
+        container = {"name": "destination", "image": "cr.l5d.io/linkerd/controller:stable-2.14.10"}
+    selector = {"app": name}
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment",
+                  "metadata": {"name": name, "namespace": namespace, "labels": labels},
+                  "spec": {"selector": {"matchLabels": selector},
+                           "template": {"metadata": {"labels": selector}, "spec": {"containers": [container]}}}}
+    pods = [pod(f"{name}-{index}", namespace, selector, ready=flag, ip=f"10.9.0.{index + 1}")
+            for index, flag in enumerate(ready)]
+    return [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}, deployment, *pods]

@@ -8,6 +8,7 @@ import subprocess
 import time
 import unittest
 
+from emulator_fixtures import control_plane, create_all
 from test_emulator_kubectl import KUBECTL, MESHCTL, KubectlTestCase, manifest
 
 BUILT = os.access(MESHCTL, os.X_OK)
@@ -246,6 +247,45 @@ class Diff(MeshctlTestCase):
         self.assertNotIn("managedFields", result.stdout)
         self.assertEqual(self.get_json("deployment", "web", "-n", "diffs")["spec"]["replicas"], 2)
 
+    def external(self, script, *arguments, value=None):
+        """Runs diff with KUBECTL_EXTERNAL_DIFF set to a script (which logs what it was given)."""
+        program = self.write("ext-diff.sh", "#!/bin/sh\n" + script)
+        os.chmod(program, 0o755)
+        return self.meshctl("diff", *arguments, env={"KUBECTL_EXTERNAL_DIFF": value or f"{program} -u -N"})
+
+    def test_external_diff_gets_live_and_merged_directories(self):
+        path = self.write("e.yaml", manifest("extdiff", replicas=2))
+        self.assertEqual(self.meshctl("apply", "-f", path).returncode, 0)
+        changed = self.write("e2.yaml", manifest("extdiff", replicas=5))
+        log = os.path.join(self.scratch, "ext.log")
+        script = (f'echo "$1 $2" > {log}; basename "$3" >> {log}; basename "$4" >> {log}; ls "$4" >> {log}\n'
+                  'diff -r -u "$3" "$4" > /dev/null\n')
+        result = self.external(script, "-f", changed)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertEqual(result.stdout, "", "the built-in diff ran too")
+        with open(log) as handle:
+            lines = handle.read().splitlines()
+        self.assertEqual(lines[0], "-u -N")
+        self.assertTrue(lines[1].startswith("LIVE-") and lines[2].startswith("MERGED-"), lines)
+        self.assertIn("apps.v1.Deployment.extdiff.web", lines[3:])
+        same = self.external(script, "-f", path)
+        self.assertEqual(same.returncode, 0, same.stderr)
+
+    def test_external_diff_with_the_real_diff_and_its_failures(self):
+        path = self.write("f.yaml", manifest("extdiff2", replicas=3))
+        shown = self.meshctl("diff", "-f", path, env={"KUBECTL_EXTERNAL_DIFF": "diff -r -N -u"})
+        self.assertEqual(shown.returncode, 1, shown.stderr)
+        self.assertIn("+  replicas: 3", shown.stdout)
+        self.assertIn("MERGED-", shown.stdout)
+        broken = self.external("exit 7\n", "-f", path)
+        self.assertEqual(broken.returncode, 3, broken.stderr)
+        self.assertIn("failed with exit status 7", broken.stderr)
+        missing = self.meshctl("diff", "-f", path, env={"KUBECTL_EXTERNAL_DIFF": "no-such-diff-program"})
+        self.assertEqual(missing.returncode, 3, missing.stderr)
+        self.assertIn("cannot run no-such-diff-program", missing.stderr)
+        bad = self.meshctl("diff", "-f", path, env={"KUBECTL_EXTERNAL_DIFF": "diff $(rm -rf /)"})
+        self.assertEqual(bad.returncode, 64, bad.stderr)
+
     def test_errors_are_above_1(self):
         path = self.write("d3.yaml", manifest("diffs3"))
         self.faults({"errors": {"count": 100, "code": 500, "methods": ["PATCH"]}})
@@ -288,11 +328,17 @@ class Delete(MeshctlTestCase):
 class Check(MeshctlTestCase):
     groups = ("istio",)
 
+    def setUp(self):
+        super().setUp()
+        create_all(self.admin, control_plane("istio", ready=(True, True)))
+
     def test_all_checks_pass_for_the_admin(self):
         result = self.meshctl("check")
         self.assertEqual(result.returncode, 0, result.stdout)
         self.assertIn("√ reachable: the API server answers (v1.32.0-emulator)", result.stdout)
         self.assertIn("√ mesh: installed: Istio", result.stdout)
+        self.assertIn("√ control-plane: istio 1.24.0 (istio-system/istiod, revision default): 2/2 pods ready",
+                      result.stdout)
         self.assertIn("can patch virtualservices.networking.istio.io in namespace default", result.stdout)
 
     def test_denied_permission_fails_with_a_hint(self):
@@ -304,6 +350,27 @@ class Check(MeshctlTestCase):
         failed = [c for c in report["checks"] if c["status"] == "failed"]
         self.assertEqual([c["message"] for c in failed], ["cannot patch services in namespace default"])
         self.assertIn("Role", failed[0]["hint"])
+
+    def test_control_plane_pods_not_ready(self):
+        self.admin.request("POST", "/_emulator/reset")
+        create_all(self.admin, control_plane("istio", ready=(True, False)))
+        some = self.meshctl("check")
+        self.assertEqual(some.returncode, 0, some.stdout)
+        self.assertIn("‼ control-plane: istio 1.24.0 (istio-system/istiod, revision default): 1/2 pods ready", some.stdout)
+        self.admin.request("POST", "/_emulator/reset")
+        create_all(self.admin, control_plane("istio", ready=(False,)))
+        none = self.meshctl("check", "-o", "json")
+        self.assertEqual(none.returncode, 3, none.stdout)
+        failed = [c for c in json.loads(none.stdout)["checks"] if c["status"] == "failed"]
+        self.assertEqual([c["message"] for c in failed],
+                         ["istio 1.24.0 (istio-system/istiod, revision default): 0/1 pods ready"])
+
+    def test_apis_without_a_control_plane_fail(self):
+        self.admin.request("POST", "/_emulator/reset")
+        result = self.meshctl("check")
+        self.assertEqual(result.returncode, 3, result.stdout)
+        self.assertIn("× control-plane: Istio's APIs are served but no istiod Deployment was found", result.stdout)
+        self.assertEqual(self.meshctl("check", "--pre").returncode, 0)
 
     def test_no_mesh_is_a_failure_but_only_a_warning_with_pre(self):
         self.admin.request("POST", "/_emulator/groups", {"enabled": []})
@@ -322,6 +389,51 @@ class Check(MeshctlTestCase):
         self.assertEqual(result.returncode, 3, result.stdout)
         self.assertIn("× reachable:", result.stdout)
         self.assertIn("hint:", result.stdout)
+
+
+class Version(MeshctlTestCase):
+    groups = ("istio", "linkerd")
+
+    def test_client_server_and_mesh_versions(self):
+        create_all(self.admin, control_plane("istio", version="1.23.2", revision="canary"))
+        create_all(self.admin, control_plane("linkerd"))
+        result = self.meshctl("version")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = result.stdout.splitlines()
+        self.assertEqual(lines[0], "Client Version: 0.1.0")
+        self.assertIn("Server Version: v1.32.0-emulator", lines)
+        self.assertIn("Mesh Version: istio 1.23.2 (istio-system/istiod, revision canary)", lines)
+        self.assertIn("Mesh Version: linkerd stable-2.14.10 (linkerd/linkerd-destination)", lines)
+        report = json.loads(self.meshctl("version", "-o", "json").stdout)
+        self.assertEqual(report["clientVersion"]["version"], "0.1.0")
+        self.assertEqual(report["serverVersion"]["gitVersion"], "v1.32.0-emulator")
+        self.assertEqual([(m["provider"], m["version"]) for m in report["meshVersions"]],
+                         [("istio", "1.23.2"), ("linkerd", "stable-2.14.10")])
+        self.assertIn("serverVersion:", self.meshctl("version", "-o", "yaml").stdout)
+
+    def test_client_only_asks_no_cluster(self):
+        self.admin.request("DELETE", "/_emulator/stats")
+        result = self.meshctl("version", "--client", "-o", "json")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(list(json.loads(result.stdout)), ["clientVersion"])
+        self.assertEqual(self.writes("GET"), [])
+
+    def test_unreachable_server_prints_the_client_and_fails(self):
+        result = self.meshctl("version", "-s", "https://127.0.0.1:1", "--insecure-skip-tls-verify")
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertTrue(result.stdout.startswith("Client Version: 0.1.0\n"), result.stdout)
+        self.assertNotIn("Server Version", result.stdout)
+        self.assertIn("error", result.stderr)
+
+    def test_no_kubeconfig_is_the_client_and_a_note(self):
+        empty = os.path.join(self.scratch, "nothing-here")
+        command = [MESHCTL, "version"]
+        environment = {**os.environ, "KUBECONFIG": empty, "HOME": self.scratch}
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, env=environment)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(result.stdout.startswith("Client Version: 0.1.0\n"))
+        self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+        self.assertIn("no cluster configured", result.stderr)
 
 
 class Authentication(MeshctlTestCase):

@@ -4,17 +4,17 @@ import Testing
 /// The binary tier: the built `meshctl`, exit codes, streams and pipes.
 @Suite(.tags(.slow)) struct BinaryTests {
   @Test func version() throws {
-    let result = try Binary.run(["version"])
+    let result = try Binary.run(["version", "--client"])
     #expect(result.status == 0)
-    #expect(result.stdout.hasPrefix("meshctl version 0.1.0\n"))
+    #expect(result.stdout.hasPrefix("Client Version: 0.1.0\n"))
     #expect(result.stderr.isEmpty)
   }
 
   @Test func versionJSON() throws {
-    let result = try Binary.run(["version", "-o", "json"])
+    let result = try Binary.run(["version", "--client", "-o", "json"])
     #expect(result.status == 0)
     let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-    #expect(object?["version"] as? String == "0.1.0")
+    #expect((object?["clientVersion"] as? [String: Any])?["version"] as? String == "0.1.0")
   }
 
   @Test func helpExitCodes() throws {
@@ -144,9 +144,11 @@ struct KubectlPluginTests {
 
   @Test func version() throws {
     let (scratch, environment) = try pluginEnvironment()
+    // No kubeconfig at all: the client's version and a one-line note, exit 0.
     let result = try Binary.run(["mesh", "version"], executable: Binary.kubectl!, environment: environment)
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stdout.hasPrefix("meshctl version 0.1.0"))
+    #expect(result.stdout.hasPrefix("Client Version: 0.1.0\n"))
+    #expect(result.stderr.contains("no cluster configured"))
     _ = scratch
   }
 

@@ -62,6 +62,18 @@ import Testing
     return codes
   }
 
+  /// SARIF's `helpUri` of every rule points at an anchor docs/rules.md has, just above the rule's heading.
+  @Test func everyRuleHasTheAnchorItsHelpURINames() throws {
+    let lines = Self.docsText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    for rule in RuleCatalog.rules {
+      let uri = SARIFReport.helpURI(rule.code)
+      let fragment = try #require(uri.split(separator: "#").last.map(String.init))
+      let index = lines.firstIndex(of: "<a id=\"\(fragment)\"></a>")
+      #expect(index != nil, "docs/rules.md has no anchor \(fragment)")
+      if let index { #expect(lines[index + 1].hasPrefix("## \(rule.code) "), "\(fragment) is not above its heading") }
+    }
+  }
+
   @Test func everyEmittableCodeIsCataloguedAndDocumented() throws {
     let emitted = try Self.codesInSources()
     #expect(emitted.count >= 30)

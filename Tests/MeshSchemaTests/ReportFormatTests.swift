@@ -108,6 +108,71 @@ import Testing
     #expect(cases.map { $0.attribute(forName: "name")?.stringValue } == ["deploy/split.yaml:3:1"])
   }
 
+  @Test func junitUnreadableInputIsAFailingTestCaseWhateverFailOn() throws {
+    let report = ValidationReport(files: ["a.yaml"], objects: [], inputErrors: ["gone.yaml: no such file or directory"])
+    for failOn in FailOn.allCases {
+      let document = try XMLDocument(xmlString: JUnitReport.render(report, failOn: failOn))
+      #expect(document.rootElement()?.attribute(forName: "failures")?.stringValue == "1", "\(failOn)")
+      let failure = try #require(try document.nodes(forXPath: "//testsuite[@name='unreadable inputs']/testcase/failure").first as? XMLElement)
+      #expect(failure.attribute(forName: "type")?.stringValue == "unreadable-input")
+      #expect(failure.attribute(forName: "message")?.stringValue == "gone.yaml: no such file or directory")
+    }
+  }
+
+  @Test func junitSyntaxErrorsFailEvenWithFailOnNever() throws {
+    let report = ValidationReport(
+      findings: [Finding(Findings.diagnostic(code: "MC0001", line: 3, column: 1, object: nil))], files: ["a.yaml"])
+    let document = try XMLDocument(xmlString: JUnitReport.render(report, failOn: .never))
+    #expect(try document.nodes(forXPath: "//testcase/failure").count == 1)
+  }
+
+  @Test func junitClassnamesAreKindsAndTimesAreSeconds() throws {
+    var report = ValidationReport(
+      files: ["a.yaml"],
+      objects: [
+        ObjectRecord(file: "a.yaml", reference: "Deployment shop/web", line: 1),
+        ObjectRecord(file: "a.yaml", reference: "Namespace shop", line: 9),
+        ObjectRecord(file: "a.yaml", reference: "document 3", line: 12),
+      ])
+    report.seconds = 1.25
+    report.fileSeconds = ["a.yaml": 0.0424]
+    let document = try XMLDocument(xmlString: JUnitReport.render(report, failOn: .error))
+    let cases = try document.nodes(forXPath: "//testcase") as? [XMLElement] ?? []
+    #expect(cases.map { $0.attribute(forName: "classname")?.stringValue } == ["Deployment", "Namespace", "a.yaml"])
+    #expect(cases.map { $0.attribute(forName: "name")?.stringValue } == ["shop/web", "shop", "document 3"])
+    #expect(document.rootElement()?.attribute(forName: "time")?.stringValue == "1.250")
+    let suite = try #require(try document.nodes(forXPath: "//testsuite").first as? XMLElement)
+    #expect(suite.attribute(forName: "time")?.stringValue == "0.042")
+  }
+
+  @Test func sarifInvocationSaysWhetherEveryInputWasRead() throws {
+    func invocation(_ report: ValidationReport, failOn: FailOn = .error) throws -> [String: Any] {
+      let log = try jsonObject(SARIFReport.render(report, toolVersion: "1", rules: [], failOn: failOn))
+      let run = try #require((log["runs"] as? [[String: Any]])?.first)
+      return try #require((run["invocations"] as? [[String: Any]])?.first)
+    }
+    let clean = try invocation(Findings.report([warning]))
+    #expect(clean["executionSuccessful"] as? Bool == true)
+    #expect(clean["exitCode"] as? Int == 0)
+    #expect(clean["toolExecutionNotifications"] == nil)
+    #expect(try invocation(Findings.report([warning]), failOn: .warning)["exitCode"] as? Int == 1)
+    let unreadable = try invocation(ValidationReport(inputErrors: ["gone.yaml: no such file or directory"]))
+    #expect(unreadable["executionSuccessful"] as? Bool == false)
+    #expect(unreadable["exitCode"] as? Int == 2)
+    let notification = try #require((unreadable["toolExecutionNotifications"] as? [[String: Any]])?.first)
+    #expect(notification["level"] as? String == "error")
+    #expect((notification["message"] as? [String: Any])?["text"] as? String == "gone.yaml: no such file or directory")
+  }
+
+  @Test func sarifRulesLinkToTheirDocumentation() throws {
+    let rules = [Rule(code: "MC1003", severity: .error, summary: "unknown field")]
+    let log = try jsonObject(SARIFReport.render(Findings.report([]), toolVersion: "1", rules: rules))
+    let run = try #require((log["runs"] as? [[String: Any]])?.first)
+    let driver = try #require((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
+    let rule = try #require((driver["rules"] as? [[String: Any]])?.first)
+    #expect(rule["helpUri"] as? String == SARIFReport.rulesDocumentation + "#mc1003")
+  }
+
   @Test func sarifHasRequiredKeysAndPositions() throws {
     let rules = [Rule(code: "MC1003", severity: .error, summary: "weights sum to 100")]
     let text = SARIFReport.render(Findings.report([error, warning]), toolVersion: "1.2.3", rules: rules)

@@ -116,7 +116,9 @@ import Testing
     world.run(["validate", "-f", "cm.yaml", "-o", "junit"])
     let document = try XMLDocument(xmlString: world.stdout.text)
     let cases = try document.nodes(forXPath: "//testcase") as? [XMLElement] ?? []
-    #expect(cases.compactMap { $0.attribute(forName: "name")?.stringValue } == ["ConfigMap a", "ConfigMap ok"])
+    // The kind is the class, the name the test case's (issue 14).
+    #expect(cases.compactMap { $0.attribute(forName: "name")?.stringValue } == ["a", "ok"])
+    #expect(cases.compactMap { $0.attribute(forName: "classname")?.stringValue } == ["ConfigMap", "ConfigMap"])
     #expect(try document.nodes(forXPath: "//testcase/failure").count == 1)
   }
 
@@ -262,17 +264,20 @@ import Testing
 @Suite struct OtherCommandTests {
   @Test func versionText() {
     let world = FakeWorld()
-    #expect(world.run(["version"]) == 0)
-    #expect(world.stdout.text.hasPrefix("meshctl version \(MeshctlVersion.current)\n"))
-    #expect(world.stdout.text.contains("swift 6."))
+    #expect(world.run(["version", "--client"]) == 0)
+    #expect(world.stdout.text.hasPrefix("Client Version: \(MeshctlVersion.current)\n"))
+    #expect(world.stdout.text.contains("Swift Version: 6."))
+    #expect(!world.stdout.text.contains("Server Version"))
   }
 
   @Test func versionJSON() throws {
     let world = FakeWorld()
-    #expect(world.run(["version", "-o", "json"]) == 0)
+    #expect(world.run(["version", "--client", "-o", "json"]) == 0)
     let object = try jsonObject(world.stdout.text)
-    #expect(object["version"] as? String == "0.1.0")
-    #expect(object["swiftVersion"] as? String == MeshctlVersion.swift)
+    let client = object["clientVersion"] as? [String: Any]
+    #expect(client?["version"] as? String == "0.1.0")
+    #expect(client?["swiftVersion"] as? String == MeshctlVersion.swift)
+    #expect(object["serverVersion"] == nil)
   }
 
   @Test func helpExitCodesListsTheWholeTable() {

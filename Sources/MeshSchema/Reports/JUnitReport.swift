@@ -1,11 +1,14 @@
 import Manifest
 
-/// `validate -o junit`: JUnit XML as GitLab and Jenkins render it. One `<testsuite>` per file;
-/// one `<testcase>` per object (passing when it has no finding at or above `--fail-on`);
-/// findings that belong to no object (syntax errors, whole-file findings) get a test case of
-/// their own, named by their location. A failing test case carries one `<failure>` listing all
-/// its failing findings as `file:line:col: severity: message [CODE]`; findings below the
-/// threshold go to `<system-out>`.
+/// `validate -o junit`: JUnit XML as GitLab and Jenkins render it. One `<testsuite>` per file,
+/// with the seconds it took (`time`, when measured); one `<testcase>` per object, its kind the
+/// `classname` and `namespace/name` the `name` (passing when it has no finding at or above
+/// `--fail-on`); findings that belong to no object (syntax errors, whole-file findings) get a
+/// test case of their own, named by their location. A failing test case carries one `<failure>`
+/// listing all its failing findings as `file:line:col: severity: message [CODE]`; findings below
+/// the threshold go to `<system-out>`. A finding that made an input unreadable (MC0xxx) always
+/// fails, whatever `--fail-on`, and so does each input that could not be read at all: a test
+/// case in a suite of its own (`unreadable inputs`), so CI never shows such a run as green.
 public enum JUnitReport {
   /// The XML text of a report.
   public static func render(_ report: ValidationReport, failOn: FailOn) -> String {
@@ -13,10 +16,14 @@ public enum JUnitReport {
     var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     let total = suites.reduce(0) { $0 + $1.cases.count }
     let failures = suites.reduce(0) { $0 + $1.failureCount(failOn) }
-    xml += "<testsuites name=\"meshctl validate\" tests=\"\(total)\" failures=\"\(failures)\" errors=\"0\">\n"
+    xml += "<testsuites name=\"meshctl validate\" tests=\"\(total)\" failures=\"\(failures)\" errors=\"0\""
+    if let seconds = report.seconds { xml += " time=\"\(formatted(seconds))\"" }
+    xml += ">\n"
     for suite in suites {
       xml += "  <testsuite name=\"\(escape(suite.file))\" tests=\"\(suite.cases.count)\""
-      xml += " failures=\"\(suite.failureCount(failOn))\" errors=\"0\" skipped=\"0\">\n"
+      xml += " failures=\"\(suite.failureCount(failOn))\" errors=\"0\" skipped=\"0\""
+      if let seconds = report.fileSeconds[suite.file] { xml += " time=\"\(formatted(seconds))\"" }
+      xml += ">\n"
       for testCase in suite.cases {
         xml += render(testCase, file: suite.file, failOn: failOn)
       }
@@ -26,15 +33,30 @@ public enum JUnitReport {
     return xml
   }
 
+  /// Seconds with millisecond precision, as JUnit readers expect (`0.042`).
+  static func formatted(_ seconds: Double) -> String {
+    let milliseconds = Int((max(0, seconds) * 1000).rounded())
+    let fraction = String(milliseconds % 1000)
+    return "\(milliseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+  }
+
+  /// The suite unreadable inputs are reported in.
+  static let unreadableSuite = "unreadable inputs"
+
   struct TestCase {
     var name: String
+    var className: String?
     var line: Int
     var diagnostics: [Diagnostic] = []
+    /// Why the input could not be read at all; such a case always fails.
+    var unreadable: String?
 
     func failing(_ failOn: FailOn) -> [Diagnostic] {
-      guard let threshold = failOn.threshold else { return [] }
-      return diagnostics.filter { $0.severity >= threshold }
+      guard let threshold = failOn.threshold else { return diagnostics.filter(\.isInputError) }
+      return diagnostics.filter { $0.severity >= threshold || $0.isInputError }
     }
+
+    func fails(_ failOn: FailOn) -> Bool { unreadable != nil || !failing(failOn).isEmpty }
   }
 
   struct TestSuite {
@@ -42,7 +64,7 @@ public enum JUnitReport {
     var cases: [TestCase] = []
 
     func failureCount(_ failOn: FailOn) -> Int {
-      cases.filter { !$0.failing(failOn).isEmpty }.count
+      cases.filter { $0.fails(failOn) }.count
     }
   }
 
@@ -60,7 +82,8 @@ public enum JUnitReport {
     var caseOfObject: [Int: (suite: Int, testCase: Int)] = [:]
     for (objectIndex, object) in report.objects.enumerated() {
       let suite = index(of: object.file)
-      suites[suite].cases.append(TestCase(name: object.reference, line: object.line))
+      let (className, name) = classAndName(object.reference)
+      suites[suite].cases.append(TestCase(name: name, className: className, line: object.line))
       caseOfObject[objectIndex] = (suite, suites[suite].cases.count - 1)
     }
     for finding in report.findings {
@@ -75,13 +98,28 @@ public enum JUnitReport {
           TestCase(name: name, line: diagnostic.mark.line, diagnostics: [diagnostic]))
       }
     }
+    for message in report.inputErrors {
+      let suite = index(of: unreadableSuite)
+      suites[suite].cases.append(TestCase(name: message, className: "input", line: 0, unreadable: message))
+    }
     return suites
   }
 
+  /// `("Deployment", "shop/web")` for the object `Deployment shop/web`; an object without a
+  /// kind (`document 3`) keeps its reference as its name and gets no class of its own.
+  static func classAndName(_ reference: String) -> (String?, String) {
+    guard !reference.hasPrefix("document "), let space = reference.firstIndex(of: " ") else { return (nil, reference) }
+    return (String(reference[..<space]), String(reference[reference.index(after: space)...]))
+  }
+
   static func render(_ testCase: TestCase, file: String, failOn: FailOn) -> String {
-    var xml = "    <testcase name=\"\(escape(testCase.name))\" classname=\"\(escape(file))\""
-    xml += " file=\"\(escape(file))\""
+    var xml = "    <testcase name=\"\(escape(testCase.name))\" classname=\"\(escape(testCase.className ?? file))\""
+    if testCase.unreadable == nil { xml += " file=\"\(escape(file))\"" }
     if testCase.line > 0 { xml += " line=\"\(testCase.line)\"" }
+    if let unreadable = testCase.unreadable {
+      xml += ">\n      <failure message=\"\(escape(unreadable))\" type=\"unreadable-input\">"
+      return xml + escape(unreadable, attribute: false) + "</failure>\n    </testcase>\n"
+    }
     let failing = testCase.failing(failOn)
     let passing = testCase.diagnostics.filter { !failing.contains($0) }
     if failing.isEmpty && passing.isEmpty { return xml + "/>\n" }

@@ -6,14 +6,21 @@ public enum SARIFReport {
   /// The schema the output declares.
   public static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
 
-  /// The SARIF log of a report, naming the tool `meshctl` at `toolVersion`, with the rules of `rules`.
+  /// Where the rules are documented: each rule's `helpUri` is this page with the rule's anchor
+  /// (`#mc1003`; docs/rules.md has one `<a id>` per rule, checked by a test).
+  public static let rulesDocumentation = "https://github.com/meshctl/meshctl/blob/main/docs/rules.md"
+
+  /// The SARIF log of a report, naming the tool `meshctl` at `toolVersion`, with the rules of
+  /// `rules`; the invocation records whether every input could be read (`executionSuccessful`,
+  /// one `toolExecutionNotifications` entry per unreadable input) and the exit code `failOn` gives.
   public static func render(
-    _ report: ValidationReport, toolVersion: String, rules: [Rule] = RuleCatalog.rules
+    _ report: ValidationReport, toolVersion: String, rules: [Rule] = RuleCatalog.rules, failOn: FailOn = .error
   ) -> String {
     let ruleIndex = Dictionary(
       rules.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
     let run = Node.object([
       ("tool", .object([("driver", driver(rules, version: toolVersion))])),
+      ("invocations", .sequence([invocation(report, failOn: failOn)])),
       ("columnKind", .string("unicodeCodePoints")),
       ("results", .sequence(report.findings.map { result($0.diagnostic, ruleIndex: ruleIndex) })),
     ])
@@ -22,6 +29,22 @@ public enum SARIFReport {
       ("$schema", .string(schemaURI)),
       ("runs", .sequence([run])),
     ]).renderedJSON
+  }
+
+  /// The one invocation: `executionSuccessful` is false when an input could not be read (exit 2),
+  /// each unreadable input an error notification.
+  static func invocation(_ report: ValidationReport, failOn: FailOn) -> Node {
+    let outcome = report.outcome(failOn: failOn)
+    var members: [(String, Node)] = [
+      ("executionSuccessful", .bool(outcome != .unreadableInput)), ("exitCode", .int(outcome.rawValue)),
+    ]
+    if !report.inputErrors.isEmpty {
+      let notifications = report.inputErrors.map { message in
+        Node.object([("level", .string("error")), ("message", .object([("text", .string(message))]))])
+      }
+      members.append(("toolExecutionNotifications", .sequence(notifications)))
+    }
+    return .object(members)
   }
 
   static func driver(_ rules: [Rule], version: String) -> Node {
@@ -35,11 +58,17 @@ public enum SARIFReport {
             .object([
               ("id", .string(rule.code)),
               ("shortDescription", .object([("text", .string(rule.summary))])),
+              ("helpUri", .string(helpURI(rule.code))),
               ("defaultConfiguration", .object([("level", .string(level(rule.severity)))])),
             ])
           })
       ),
     ])
+  }
+
+  /// The documentation of one rule: docs/rules.md at the rule's anchor.
+  public static func helpURI(_ code: String) -> String {
+    "\(rulesDocumentation)#\(code.lowercased())"
   }
 
   static func result(_ diagnostic: Diagnostic, ruleIndex: [String: Int]) -> Node {

@@ -75,6 +75,10 @@ public struct ValidationReport: Sendable {
   public var objectCount = 0
   /// Inputs that could not be read at all (missing file, permission denied), as messages.
   public var inputErrors: [String] = []
+  /// How long the whole run took, in seconds, when the caller measured it (JUnit's `time`).
+  public var seconds: Double?
+  /// How long each input took to read and check, by display name, in seconds, when measured.
+  public var fileSeconds: [String: Double] = [:]
 
   /// Creates a report.
   public init(
