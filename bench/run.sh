@@ -104,11 +104,11 @@ big_docs="$("$out/yaml-parse" "$big" | sed -E 's/.* ([0-9]+) documents.*/\1/')"
 validate_ok=0
 validate_why=""
 inject_ok=0
-startup_cmd="meshctl version"
-startup_args=(version)
+startup_cmd="meshctl version --client"
+startup_args=(version --client)
 meshctl_version="not built"
 if [ -x "$meshctl" ]; then
-  if meshctl_version="$("$meshctl" version 2>/dev/null | head -1)"; then :; else
+  if meshctl_version="$("$meshctl" version --client 2>/dev/null | head -1)"; then :; else
     meshctl_version="no version command"
     startup_cmd="meshctl --help"
     startup_args=(--help)
