@@ -65,7 +65,7 @@ extension Meshctl {
     public init() {}
 
     public func validate() throws {
-      _ = try PlaintextTraffic.window(window)
+      _ = try usage { try PlaintextReport.window(window) }
       _ = try Self.refreshPeriod(refresh)
     }
 
@@ -82,7 +82,7 @@ extension Meshctl {
       let location = try PrometheusFinder.locate(
         flag: prometheus.url, meshConfig: meshConfig, provider: provider, api: api, cluster: cluster,
         context: context)
-      let duration = try PlaintextTraffic.window(window)
+      let duration = try PlaintextReport.window(window)
       let range = try CanaryAnalysis.range(duration)
       let client = location.client
       let interrupts = watch ? context.watchInterrupts() : nil
