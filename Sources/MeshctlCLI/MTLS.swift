@@ -309,7 +309,17 @@ extension Meshctl.MTLS {
           case .clear: break
           }
         }
-        return try apply(objects, api: api, context: context)
+        let (plan, problems) = try awaitCompletion {
+          await GeneratedObjects.plan(objects, file: "mtls enable", api: api)
+        }
+        guard problems.isEmpty else {
+          for problem in problems { context.stderr.write("error: \(problem.description)\n") }
+          DiagnosticPrinter(context).note("nothing was sent to the cluster")
+          return .clusterError
+        }
+        let report = AppliedObjects(context: context, dryRun: write.dryRun)
+        try report.apply(plan.resolved, plan: plan, write: write)
+        return report.finish()
       }
     }
 
@@ -318,32 +328,6 @@ extension Meshctl.MTLS {
       let printer = DiagnosticPrinter(context)
       printer.printMessages(diagnostics)
       if diagnostics.contains(where: { $0.severity == .error }) { printer.note("nothing was sent to the cluster") }
-    }
-
-    /// Server-side applies the rendered objects and prints kubectl's lines.
-    private func apply(_ objects: [Node], api: KubeAPI, context: CommandContext) throws -> ExitStatus {
-      let (resolved, problems) = try awaitCompletion {
-        await GeneratedObjects.resolve(objects, file: "mtls enable", api: api)
-      }
-      if !problems.isEmpty {
-        for problem in problems { context.stderr.write("error: \(problem.description)\n") }
-        context.stderr.write("\(Meshctl.displayName): nothing was sent to the cluster\n")
-        return .clusterError
-      }
-      let report = AppliedObjects(context: context, dryRun: write.dryRun)
-      guard write.dryRun != .client else {
-        for object in resolved { report.applied(object) }
-        return report.finish()
-      }
-      let options = write.applyOptions
-      let outcomes = try awaitCompletion { await GeneratedObjects.apply(resolved, options: options, api: api) }
-      for (object, outcome) in zip(resolved, outcomes) {
-        switch outcome {
-        case .success: report.applied(object)
-        case .failure(let error): report.failed(object, error)
-        }
-      }
-      return report.finish()
     }
   }
 }
