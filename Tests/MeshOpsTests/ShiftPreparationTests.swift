@@ -99,3 +99,31 @@ import Testing
     #expect(results.first?.status == .failed)
   }
 }
+
+/// `top`'s readings: what one looks like, and how often they come.
+@Suite struct TopScreenTests {
+  @Test func aRepeatedTableClearsTheScreenAndAnEmptyOneSaysSo() {
+    let screen = WorkloadTraffic.Screen(
+      namespace: "shop", range: "1m", mesh: .istio, json: false, watch: true, terminal: true)
+    let row = WorkloadTrafficRow(namespace: "shop", workload: "cart", requestRate: 2)
+    let table: ([[String]]) -> String = { rows in rows.map { $0.joined(separator: "|") }.joined(separator: "\n") + "\n" }
+    #expect(screen.text([row], first: true, renderTable: table).hasPrefix("NAMESPACE|"))
+    #expect(screen.text([row], first: false, renderTable: table).hasPrefix("\u{1B}[H\u{1B}[2JNAMESPACE|"))
+    #expect(screen.text([], first: true, renderTable: table) == "No traffic to workloads in namespace shop in the last 1m.\n")
+    var json = screen
+    json.json = true
+    #expect(!json.text([row], first: false, renderTable: table).dropLast().contains("\n"))
+  }
+
+  @Test func readingsRepeatUntilTheSignal() {
+    let log = WalkLog()
+    let stopped = WorkloadTraffic.refresh(
+      every: .seconds(2), sleep: { _, _ in if log.events.count == 3 { log.interrupt() } },
+      interrupted: { log.interrupted }, reading: { first in log.record(first ? "first" : "again") })
+    #expect(stopped)
+    #expect(log.events == ["first", "again", "again"])
+    let once = WorkloadTraffic.refresh(every: nil, sleep: { _, _ in }, interrupted: { false }, reading: { _ in log.record("once") })
+    #expect(!once)
+    #expect(log.events.last == "once" && log.events.count == 4)
+  }
+}
