@@ -43,7 +43,9 @@ extension Meshctl.Shift {
           the weights one step after the other; after each step it waits --interval and runs \
           --gate (with /bin/sh -c; MESHCTL_SERVICE, MESHCTL_BACKEND and MESHCTL_WEIGHT set): a \
           gate that fails, or runs longer than --gate-timeout, restores the weights from before \
-          the shift and exits 5. Ctrl-C restores them too (exit 130).
+          the shift and exits 5. Ctrl-C or SIGTERM stops a running gate and restores them at \
+          once (exit 130). A restore that fails is exit 3: the message says the weights were \
+          NOT restored, what is live, and the command that restores them.
 
           --analysis SPEC (repeatable, after the TrafficSplit's spec.analysis) checks the \
           canary, the --to backend's Deployment or StatefulSet, from Prometheus after each \
