@@ -223,6 +223,11 @@ public final class ShiftProgressPrinter: @unchecked Sendable {
     renderer = ShiftProgressRenderer(style: json ? .json : stderrIsTerminal ? .live : .lines)
   }
 
+  /// Ends a live line left open, so that an error the walk stopped with starts on a line of its own.
+  public func close() {
+    lock.withLock { stderr.write(renderer.closeLine()) }
+  }
+
   /// Writes what `event` renders to.
   public func show(_ event: ShiftEvent) {
     lock.withLock {

@@ -273,12 +273,7 @@ extension Meshctl.MTLS {
       let request = MTLSEnableRequest(
         namespace: namespace, mode: mode.rawValue, selector: labels, force: force, provider: mesh.provider,
         config: meshConfig, configGiven: mesh.config != nil)
-      // Schema errors in the policy built from the flags (a label value Kubernetes refuses) are
-      // usage errors: nothing is sent.
-      let errors = request.policyErrors
-      guard errors.isEmpty else {
-        throw ValidationError("the flags make an invalid MTLSPolicy: " + errors.joined(separator: "; "))
-      }
+      try request.validate()
       let plan = try awaitCompletion { try await MTLSEnablePlan.make(api: api, request: request) }
       for warning in plan.scanWarnings { context.stderr.write("Warning: \(warning)\n") }
       switch plan.decision {

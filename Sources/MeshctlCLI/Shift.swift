@@ -204,7 +204,10 @@ extension Meshctl.Shift {
         stdout: context.stdout, stderr: context.stderr, json: output == .json,
         stderrIsTerminal: context.stderrIsTerminal, now: context.now)
       let interrupts = context.watchInterrupts()
-      defer { interrupts.stop() }
+      defer {
+        interrupts.stop()
+        printer.close()
+      }
       let walk = try prepared.walk(
         holder: ShiftLease.holderIdentity(user: context.environment["USER"]), analysis: analysis,
         tick: printer.isLive ? .seconds(1) : nil, commandName: Meshctl.displayName, clusterFlags: selectionFlags,

@@ -96,3 +96,16 @@ import Testing
     #expect(ShellWords.join(["--context", "a b", "it's", ""]) == #"--context 'a b' 'it'\''s' ''"#)
   }
 }
+
+/// A live progress line left open when the walk stops with an error.
+@Suite struct LiveLineTests {
+  @Test func anOpenLiveLineIsClosedOnceSoTheErrorStartsOnItsOwnLine() {
+    var renderer = ShiftProgressRenderer(style: .live)
+    _ = renderer.render(.gateStarted(step: 1, of: 2), at: shiftTime)
+    #expect(renderer.closeLine() == "\n")
+    #expect(renderer.closeLine() == "")
+    var lines = ShiftProgressRenderer(style: .lines)
+    _ = lines.render(.gateStarted(step: 1, of: 2), at: shiftTime)
+    #expect(lines.closeLine() == "")
+  }
+}
