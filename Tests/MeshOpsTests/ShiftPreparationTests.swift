@@ -127,3 +127,21 @@ import Testing
     #expect(log.events.last == "once" && log.events.count == 4)
   }
 }
+
+/// `mtls enable`'s flags make a policy that must itself be valid.
+@Suite struct MTLSEnableRequestTests {
+  @Test func aLabelValueKubernetesRefusesIsAUsageError() throws {
+    func request(_ value: String) -> MTLSEnableRequest {
+      MTLSEnableRequest(
+        namespace: "shop", mode: "STRICT", selector: [(key: "app", value: value)], force: false, provider: nil,
+        config: .defaults, configGiven: false)
+    }
+    try request("reviews").validate()
+    #expect {
+      try request("not a label!").validate()
+    } throws: { error in
+      guard case MeshOpsError.invalidRequest(let message) = error else { return false }
+      return message.hasPrefix("the flags make an invalid MTLSPolicy: ")
+    }
+  }
+}
