@@ -109,11 +109,13 @@ public enum GeneratedObjects {
     return (resolved, problems)
   }
 
-  /// Server-side applies resolved objects; the outcomes come back in their order.
-  public static func apply(_ objects: [ResolvedObject], options: ApplyOptions, api: KubeAPI) async
-    -> [Result<Node, any Error>]
-  {
-    await ObjectBatch(api: api).apply(objects, options: options)
+  /// The objects as a plan to apply like `apply`'s input (`file` names them in messages), and
+  /// the problems that stop them (nothing may be sent while there are any).
+  public static func plan(_ nodes: [Node], file: String, api: KubeAPI) async -> (
+    plan: ApplyPlan, problems: [ObjectProblem]
+  ) {
+    let (resolved, problems) = await resolve(nodes, file: file, api: api)
+    return (ApplyPlan(api: api, resolved: resolved, deferred: []), problems)
   }
 }
 

@@ -273,8 +273,12 @@ public struct CanaryWalk: Sendable {
   public var tick: Duration?
   /// Waits `duration`, returning early once the second argument says a signal came.
   public var sleep: @Sendable (_ duration: Duration, _ interrupted: @Sendable () -> Bool) -> Void
-  /// Runs the gate command with extra environment variables and a time limit.
-  public var runGate: @Sendable (_ command: String, _ variables: [String: String], _ timeout: Duration) -> GateResult
+  /// Runs the gate command with extra environment variables and a time limit, stopping it (its
+  /// whole process group) as soon as `stop` turns true: a signal ends the gate at once.
+  public var runGate:
+    @Sendable (
+      _ command: String, _ variables: [String: String], _ timeout: Duration, _ stop: @escaping @Sendable () -> Bool
+    ) -> GateResult
   /// Whether a signal (Ctrl-C, SIGTERM) has come.
   public var interrupted: @Sendable () -> Bool
   /// Told each event as it happens.
@@ -284,12 +288,16 @@ public struct CanaryWalk: Sendable {
   /// The canary analysis evaluated after each step's wait, before the gate (its window is the
   /// pause); nil: none.
   public var analysis: StepAnalysis?
+  /// The command's name, for the commands a failed restore names.
+  public var commandName = "meshctl"
+  /// The flags that select the same cluster and mesh (`--context prod`), for those commands.
+  public var clusterFlags: [String] = []
 
   /// Creates a walk.
   public init(
     pause: Duration, gate: String?, gateTimeout: Duration = .seconds(300), service: String, tick: Duration? = nil,
     sleep: @escaping @Sendable (Duration, @Sendable () -> Bool) -> Void,
-    runGate: @escaping @Sendable (String, [String: String], Duration) -> GateResult,
+    runGate: @escaping @Sendable (String, [String: String], Duration, @escaping @Sendable () -> Bool) -> GateResult,
     interrupted: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (ShiftEvent) -> Void,
     lease: ShiftLease? = nil, analysis: StepAnalysis? = nil
   ) {
@@ -333,25 +341,29 @@ public struct CanaryWalk: Sendable {
       try await lease?.renew(step: "\(step)/\(count) \(TrafficShift.describe(weights))")
       try await plan.target.write(weights, history: plan.history)
       progress(.stepStarted(step: step, of: count, reference: plan.target.reference, weights: weights))
+      let live = "\(TrafficShift.describe(weights)) (as step \(step)/\(count) wrote them)"
       let last = step == count
       if gate != nil || analysis != nil || !last { wait(step: step, of: count) }
-      if interrupted() { return try await restore(plan, .interrupted(restored: plan.before)) }
+      if interrupted() { return try await restore(plan, .interrupted(restored: plan.before), live: live) }
       if let analysis {
         let failure = await analyze(analysis, step: step, of: count)
-        if interrupted() { return try await restore(plan, .interrupted(restored: plan.before)) }
-        if let failure { return try await restore(plan, .rolledBack(reason: failure, restored: plan.before)) }
+        if interrupted() { return try await restore(plan, .interrupted(restored: plan.before), live: live) }
+        if let failure {
+          return try await restore(plan, .rolledBack(reason: failure, restored: plan.before), live: live)
+        }
       }
       if let gate {
         let weight = weights.first { $0.name == plan.backend }?.weight ?? 0
         progress(.gateStarted(step: step, of: count))
+        // A signal stops the gate (its process group) at once: the restore must not wait for it.
         let result = runGate(
           gate, ["MESHCTL_SERVICE": service, "MESHCTL_BACKEND": plan.backend, "MESHCTL_WEIGHT": String(weight)],
-          gateTimeout)
-        if interrupted() { return try await restore(plan, .interrupted(restored: plan.before)) }
+          gateTimeout, interrupted)
+        if interrupted() { return try await restore(plan, .interrupted(restored: plan.before), live: live) }
         guard result == .exited(0) else {
           progress(.gateFailed(step: step, of: count, result: result))
           let reason = "the gate failed (\(ShiftEvent.describe(result, timeout: gateTimeout))) after step \(step)"
-          return try await restore(plan, .rolledBack(reason: reason, restored: plan.before))
+          return try await restore(plan, .rolledBack(reason: reason, restored: plan.before), live: live)
         }
         progress(.gatePassed(step: step, of: count))
       }
@@ -417,14 +429,57 @@ public struct CanaryWalk: Sendable {
     }
   }
 
-  private func restore(_ plan: ShiftPlan, _ outcome: ShiftOutcome) async throws -> ShiftOutcome {
-    // The entry this shift pushed goes again: it restored what it replaced.
-    try await plan.target.write(plan.before, history: plan.target.history)
+  /// Puts back the weights from before the shift; `live` says what the route holds until then.
+  /// A restore that fails is `MeshOpsError.restoreFailed`, saying so plainly.
+  private func restore(_ plan: ShiftPlan, _ outcome: ShiftOutcome, live: String) async throws -> ShiftOutcome {
+    do {
+      // The entry this shift pushed goes again: it restored what it replaced.
+      try await plan.target.write(plan.before, history: plan.target.history)
+    } catch {
+      throw MeshOpsError.restoreFailed(restoreFailure(plan, outcome, live: live, error: error))
+    }
     switch outcome {
     case .interrupted(let weights): progress(.interrupted(weights: weights))
     case .rolledBack(let reason, let weights): progress(.rolledBack(reason: reason, weights: weights))
     case .shifted: break
     }
     return outcome
+  }
+}
+
+extension CanaryWalk {
+  /// What a failed restore says: that the weights were NOT restored and why, the live weights as
+  /// far as the walk knows them, and the command that restores them (`shift --rollback` puts
+  /// back the history entry this shift pushed: exactly what the restore would have written).
+  func restoreFailure(_ plan: ShiftPlan, _ outcome: ShiftOutcome, live: String, error: any Error) -> String {
+    let cause: String
+    switch outcome {
+    case .interrupted: cause = "the interrupt"
+    case .rolledBack(let reason, _): cause = reason
+    case .shifted: cause = "the shift"
+    }
+    let namespace = String(plan.target.reference.split(separator: "/").first ?? "")
+    let selection = ["-n", namespace] + clusterFlags
+    var raced = false
+    if case .lostRace? = error as? ShiftRefusal { raced = true }
+    return [
+      "the weights were NOT restored to \(TrafficShift.describe(plan.before)) after \(cause): \(error)",
+      "  live weights: " + (raced ? "unknown: another writer changed the route" : live) + "; `"
+        + ShellWords.join([commandName, "shift", "status", service] + selection) + "` reads them",
+      "  restore them: " + ShellWords.join([commandName, "shift", service, "--rollback"] + selection),
+    ].joined(separator: "\n")
+  }
+}
+
+/// Quoting for the commands messages tell people to run.
+enum ShellWords {
+  /// `words` as one shell command line: a word with anything but letters, digits and
+  /// `-_./=:,@%+` goes in single quotes.
+  static func join(_ words: [String]) -> String {
+    let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,@%+")
+    return words.map { word in
+      guard word.isEmpty || !word.allSatisfy(plain.contains) else { return word }
+      return "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: #"'\''"#) + "'"
+    }.joined(separator: " ")
   }
 }

@@ -45,16 +45,21 @@ public final class InterruptWatch: InterruptSource {
 
   /// Runs the gate command with `/bin/sh -c`, this process's environment plus `variables` and
   /// its standard streams, in its own process group; returns its exit status (127 when it cannot
-  /// start). Past `timeout` the gate's group is killed and it `timedOut`; a signal to meshctl
-  /// ends it the same way (the walk then restores the weights).
-  public static func runGate(_ command: String, variables: [String: String], timeout: Duration) -> GateResult {
+  /// start). Past `timeout` the gate's group is killed and it `timedOut`; once `stop` says so
+  /// (nil: once a signal came to meshctl) it is killed the same way at once and its status is
+  /// the signal's (the walk then restores the weights).
+  public static func runGate(
+    _ command: String, variables: [String: String], timeout: Duration,
+    stop: (() -> Bool)? = nil
+  ) -> GateResult {
+    let shouldStop: () -> Bool = stop ?? { interruptReceived != 0 }
     var environment = ProcessInfo.processInfo.environment
     environment.merge(variables) { _, new in new }
     do {
       let output = try ChildProcess.run(
         "/bin/sh", arguments: ["-c", command], environment: environment, standardInput: .inherit,
-        standardOutput: .inherit, standardError: .inherit, timeout: timeout, stop: { interruptReceived != 0 })
-      return output.timedOut && interruptReceived == 0 ? .timedOut : .exited(output.status)
+        standardOutput: .inherit, standardError: .inherit, timeout: timeout, stop: shouldStop)
+      return output.timedOut && !shouldStop() ? .timedOut : .exited(output.status)
     } catch {
       return .exited(127)
     }

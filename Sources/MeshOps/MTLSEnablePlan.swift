@@ -46,6 +46,15 @@ public struct MTLSEnableRequest: Sendable {
     let errors = documents.flatMap { Validator().validate($0) }.filter { $0.severity == .error }
     return errors.map { "\($0.path.map { "\($0): " } ?? "")\($0.message)" }
   }
+
+  /// Refuses a policy the flags make invalid (a label value Kubernetes refuses) as a usage error
+  /// (`MeshOpsError.invalidRequest`), before anything is read or sent.
+  public func validate() throws {
+    let errors = policyErrors
+    guard errors.isEmpty else {
+      throw MeshOpsError.invalidRequest("the flags make an invalid MTLSPolicy: " + errors.joined(separator: "; "))
+    }
+  }
 }
 
 /// The decision of `mtls enable`: what the cluster runs, and whether and what to apply.

@@ -11,11 +11,15 @@ public enum MeshOpsError: Error, Sendable, Equatable, CustomStringConvertible {
   case discovery(KubeAPIError)
   /// The request does not fit what the cluster holds (a backend the TrafficSplit lacks).
   case invalidRequest(String)
+  /// A shift could not put back the weights from before it (the message says what is live and
+  /// the command that restores them).
+  case restoreFailed(String)
 
   /// The message, without the `meshctl: error:` prefix.
   public var description: String {
     switch self {
-    case .providerMissing(let message), .notFound(let message), .invalidRequest(let message): return message
+    case .providerMissing(let message), .notFound(let message), .invalidRequest(let message), .restoreFailed(let message):
+      return message
     case .discovery(let error): return error.description
     }
   }

@@ -58,6 +58,17 @@ public enum Preflight {
       hint: "check --kubeconfig, KUBECONFIG and --context")
   }
 
+  /// Every check in order, from the connection (`session`: made, or why not) on; a check that
+  /// cannot run because an earlier one failed is left out.
+  public static func run(session: Result<ClusterSession, any Error>, pre: Bool) async -> [CheckResult] {
+    switch session {
+    case .failure(let error): return [notConnected(error)]
+    case .success(let session):
+      let namespace = session.connection.namespace
+      return [connected(session.connection)] + (await run(api: session.api, pre: pre, namespace: namespace))
+    }
+  }
+
   /// The checks after the connection; a cluster that does not answer is one failed check.
   /// `pre`: before a mesh is installed (a missing mesh is a caveat).
   public static func run(api: KubeAPI, pre: Bool, namespace: String) async -> [CheckResult] {

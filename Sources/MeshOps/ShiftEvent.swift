@@ -183,6 +183,12 @@ public struct ShiftProgressRenderer: Sendable {
     self.style = style
   }
 
+  /// What ends a live line left open (a walk that stopped with an error): a line break, once.
+  public mutating func closeLine() -> String {
+    defer { lineOpen = false }
+    return lineOpen ? "\n" : ""
+  }
+
   /// What to write for `event`, which happened at `time`.
   public mutating func render(_ event: ShiftEvent, at time: Date) -> Output {
     let isRestore: Bool

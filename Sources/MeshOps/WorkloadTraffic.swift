@@ -141,3 +141,58 @@ public enum WorkloadTraffic {
     ])
   }
 }
+
+extension WorkloadTraffic {
+  /// How `top` shows one reading.
+  public struct Screen: Sendable {
+    /// The namespace in scope (nil: every namespace).
+    public var namespace: String?
+    /// The window as a PromQL range (`1m`).
+    public var range: String
+    /// The mesh whose metrics were read.
+    public var mesh: MeshConfig.Provider
+    /// JSON instead of the table.
+    public var json: Bool
+    /// Whether readings repeat (`--watch`): JSON is then one line per reading.
+    public var watch: Bool
+    /// Whether standard output is a terminal (a repeated table clears it).
+    public var terminal: Bool
+
+    /// Creates a screen.
+    public init(
+      namespace: String?, range: String, mesh: MeshConfig.Provider, json: Bool, watch: Bool, terminal: Bool
+    ) {
+      (self.namespace, self.range, self.mesh) = (namespace, range, mesh)
+      (self.json, self.watch, self.terminal) = (json, watch, terminal)
+    }
+
+    /// The text of one reading: JSON, or the table `renderTable` renders (a note when no
+    /// workload had traffic), after clearing the screen (a blank line off a terminal) on every
+    /// reading but the first.
+    public func text(_ rows: [WorkloadTrafficRow], first: Bool, renderTable: ([[String]]) -> String) -> String {
+      if json { return JSONEmitter.emit(WorkloadTraffic.object(rows, window: range, mesh: mesh), pretty: !watch) + "\n" }
+      let clear = watch && !first ? (terminal ? "\u{1B}[H\u{1B}[2J" : "\n") : ""
+      guard !rows.isEmpty else {
+        let place = namespace.map { "namespace \($0)" } ?? "any namespace"
+        return clear + "No traffic to workloads in \(place) in the last \(range).\n"
+      }
+      return clear + renderTable(WorkloadTraffic.table(rows))
+    }
+  }
+
+  /// Runs `reading` once, or with `every` again after each wait until `interrupted`; returns
+  /// whether a signal ended it. `reading` is told whether it is the first.
+  public static func refresh(
+    every: Duration?, sleep: (Duration, @escaping @Sendable () -> Bool) -> Void,
+    interrupted: @escaping @Sendable () -> Bool, reading: (_ first: Bool) throws -> Void
+  ) rethrows -> Bool {
+    var first = true
+    while true {
+      try reading(first)
+      first = false
+      guard let every else { return false }
+      sleep(every, interrupted)
+      if interrupted() { return true }
+    }
+  }
+}

@@ -115,28 +115,30 @@ extension Meshctl {
       let target = try ClusterInput(input: input, cluster: cluster, policy: policy, context: context)
       try target.checkGuards(allowEmpty: guards.allowEmpty, force: guards.force, context: context)
       let report = AppliedObjects(context: context, dryRun: write.dryRun, output: output)
-      if write.dryRun == .client {
-        for object in target.resolved { report.applied(object) }
-        return report.finish()
+      try report.apply(target.resolved, plan: target.plan, write: write)
+      if write.dryRun != .client {
+        let later = try target.resolveDeferred()
+        for problem in later.problems { report.failed(problem) }
+        try report.apply(later.resolved, plan: target.plan, write: write)
       }
-      try apply(target.resolved, plan: target.plan, into: report)
-      let later = try target.resolveDeferred()
-      for problem in later.problems { report.failed(problem) }
-      try apply(later.resolved, plan: target.plan, into: report)
       return report.finish()
     }
+  }
+}
 
-    /// Applies `objects` and reports each outcome.
-    private func apply(_ objects: [ResolvedObject], plan: ApplyPlan, into report: AppliedObjects) throws {
-      guard !objects.isEmpty else { return }
-      let options = write.applyOptions
-      let outcomes = try awaitCompletion { await plan.apply(objects, options: options) }
-      for (object, outcome) in zip(objects, outcomes) {
-        switch outcome {
-        case .applied(let answer): report.applied(object, answer: answer)
-        case .inNewNamespace: report.applied(object, note: "namespace \(object.namespace ?? "") is new: not checked")
-        case .failed(let error): report.failed(object, error)
-        }
+extension AppliedObjects {
+  /// Applies `objects` through `plan` as `write` says (`--dry-run=client`: sends nothing) and
+  /// reports each outcome: `apply` and `mtls enable`.
+  func apply(_ objects: [ResolvedObject], plan: ApplyPlan, write: WriteOptions) throws {
+    guard write.dryRun != .client else { return objects.forEach { applied($0) } }
+    guard !objects.isEmpty else { return }
+    let options = write.applyOptions
+    let outcomes = try awaitCompletion { await plan.apply(objects, options: options) }
+    for (object, outcome) in zip(objects, outcomes) {
+      switch outcome {
+      case .applied(let answer): applied(object, answer: answer)
+      case .inNewNamespace: applied(object, note: "namespace \(object.namespace ?? "") is new: not checked")
+      case .failed(let error): failed(object, error)
       }
     }
   }

@@ -36,27 +36,13 @@ extension Meshctl {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
-      let results = checks(context: context)
+      let (session, pre) = (Result { try ClusterSession(options: cluster, context: context) }, self.pre)
+      let results = try awaitCompletion { await Preflight.run(session: session, pre: pre) }
       switch output {
       case .text: context.stdout.write(CheckResult.text(results))
       case .json: context.stdout.write(JSONEmitter.emit(CheckResult.json(results)) + "\n")
       }
       return results.contains { $0.status == .failed } ? .clusterError : .success
-    }
-
-    /// Runs the checks in order; a check that cannot run because an earlier one failed is left out.
-    private func checks(context: CommandContext) -> [CheckResult] {
-      let session: ClusterSession
-      do {
-        session = try ClusterSession(options: cluster, context: context)
-      } catch {
-        return [Preflight.notConnected(error)]
-      }
-      let api = session.api
-      let pre = self.pre
-      let namespace = session.connection.namespace
-      let more = (try? awaitCompletion { await Preflight.run(api: api, pre: pre, namespace: namespace) }) ?? []
-      return [Preflight.connected(session.connection)] + more
     }
   }
 }

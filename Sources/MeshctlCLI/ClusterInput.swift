@@ -5,16 +5,10 @@ import MeshSchema
 import Policy
 
 /// What `apply`, `diff` and `delete` share: read every input, refuse invalid input before the
-/// first request, connect, and plan against the cluster (MeshOps' `ApplyPlan`).
+/// first request, connect, and plan against the cluster (MeshOps' `ApplyInput`).
 struct ClusterInput {
-  /// The objects matched to their types, ready to send.
-  let plan: ApplyPlan
-  /// The input's objects as read (meshctl's policies not yet rendered).
-  let objects: [ManifestObject]
-  /// The mesh the policies were rendered for (nil: none in the input, or no policy flags).
-  let provider: MeshConfig.Provider?
-  /// The control plane namespace a `--config` MeshConfig sets.
-  let rootNamespace: String?
+  /// The plan and what the guards need.
+  let input: ApplyInput
 
   /// Reads, validates, connects and plans (rendering meshctl's policies when `policy` is
   /// given); throws `CommandFailure` with the exit status when anything is wrong, having
@@ -23,28 +17,22 @@ struct ClusterInput {
     input: InputOptions, cluster: ClusterOptions, policy: PolicyOptions?, context: CommandContext, validate: Bool = true
   ) throws {
     let inputs = PolicyInputs.read(try input.arguments(context: context), recursive: input.recursive, context: context)
-    let errors = inputs.diagnostics.filter { $0.severity == .error && (validate || $0.isInputError) }
-    // The findings validate prints, warnings included (MC2002: a backend selecting nothing);
-    // only errors stop the command.
-    DiagnosticPrinter(context).print(
-      inputs.diagnostics.filter {
-        ($0.severity == .error && (validate || $0.isInputError)) || (validate && $0.severity == .warning)
-      })
+    let findings = ApplyInput.findings(inputs.diagnostics, validate: validate)
+    DiagnosticPrinter(context).print(findings.shown)
     if inputs.unreadable { throw CommandFailure(status: .inputError) }
-    if !errors.isEmpty { try Self.refuse([], status: .findings, context: context) }
-    let session = try ClusterSession(options: cluster, context: context)
-    let api = session.api
+    if findings.stop { try Self.refuse([], status: .findings, context: context) }
+    let api = try ClusterSession(options: cluster, context: context).api
     let objects = inputs.documents.flatMap(\.objects)
-    self.objects = objects
     // The MeshConfig file is read once, for rendering and for the guards.
     let choice = try policy?.clusterChoice(context: context)
-    let settings =
-      policy != nil && ClusterPolicies.containsPolicies(objects)
-      ? try policy!.settings(choice!, api: api) : nil
-    provider = settings?.config.provider ?? choice?.provider
-    rootNamespace = policy?.mesh.config != nil ? choice?.config.controlPlaneNamespace : nil
-    switch try awaitCompletion({ try await ApplyPlan.make(objects, api: api, settings: settings) }) {
-    case .success(let plan): self.plan = plan
+    let (routing, configGiven) = (policy?.routing ?? .provider, policy?.mesh.config != nil)
+    let planned = try awaitCompletion {
+      try await ApplyInput.make(
+        objects, api: api, config: choice?.config, provider: choice?.provider, routing: routing,
+        configGiven: configGiven)
+    }
+    switch planned {
+    case .success(let input): self.input = input
     case .failure(.renderFailed(let errors)):
       DiagnosticPrinter(context).print(errors)
       try Self.refuse([], status: .findings, context: context)
@@ -54,8 +42,10 @@ struct ClusterInput {
     }
   }
 
+  /// The objects matched to their types, ready to send.
+  var plan: ApplyPlan { input.plan }
   /// The objects matched to their types, in input order.
-  var resolved: [ResolvedObject] { plan.resolved }
+  var resolved: [ResolvedObject] { input.plan.resolved }
 
   /// The deferred objects, resolved now that their CRDs exist.
   func resolveDeferred() throws -> (resolved: [ResolvedObject], problems: [ObjectProblem]) {
@@ -63,23 +53,21 @@ struct ClusterInput {
     return try awaitCompletion { await plan.resolveDeferred() }
   }
 
-  /// Runs apply's guards (MeshOps' `ApplyGuards`) and prints what they found. A finding
-  /// refuses (exit 1, nothing sent) unless its override is given, or `warnOnly` (diff) says
-  /// every finding is a warning.
+  /// Runs apply's guards and prints what they found. A finding refuses (exit 1, nothing sent)
+  /// unless its override is given, or `warnOnly` (diff) says every finding is a warning.
   func checkGuards(allowEmpty: Bool, force: Bool, warnOnly: Bool = false, context: CommandContext) throws {
-    let (objects, plan, provider, root) = (self.objects, self.plan, self.provider, rootNamespace)
-    let guards = try awaitCompletion {
-      try await ApplyGuards.check(input: objects, plan: plan, provider: provider, rootNamespace: root)
+    let input = self.input
+    let verdict = try awaitCompletion {
+      try await input.guardVerdict(
+        allowEmpty: allowEmpty, force: force, warnOnly: warnOnly, commandName: Meshctl.displayName)
     }
-    let verdict = guards.verdict(
-      allowEmpty: allowEmpty, force: force, warnOnly: warnOnly, commandName: Meshctl.displayName)
     if DiagnosticPrinter(context).print(verdict) { try Self.refuse([], status: .findings, context: context) }
   }
 
   /// Prints `lines` and that nothing was sent, and throws `status`.
   private static func refuse(_ lines: [String], status: ExitStatus, context: CommandContext) throws -> Never {
     for line in lines { context.stderr.write(line + "\n") }
-    context.stderr.write("\(Meshctl.displayName): nothing was sent to the cluster\n")
+    DiagnosticPrinter(context).note("nothing was sent to the cluster")
     throw CommandFailure(status: status)
   }
 }

@@ -41,7 +41,9 @@ public struct CommandContext {
   /// Waits a shift's interval, returning early once `interrupted` says a signal came.
   public var sleep: @Sendable (_ duration: Duration, _ interrupted: @Sendable () -> Bool) -> Void
   /// Runs a shift's gate command with extra environment variables, killed past `timeout`.
-  public var runGate: @Sendable (_ command: String, _ variables: [String: String], _ timeout: Duration) -> GateResult
+  public var runGate:
+    @Sendable (_ command: String, _ variables: [String: String], _ timeout: Duration, _ stop: @escaping @Sendable () -> Bool)
+      -> GateResult
   /// Starts watching for Ctrl-C and SIGTERM (while a shift walks its steps).
   public var watchInterrupts: () -> any InterruptSource
 
@@ -61,8 +63,8 @@ public struct CommandContext {
       try CurlTransport(options: $0, logger: $1)
     },
     sleep: @escaping @Sendable (Duration, @Sendable () -> Bool) -> Void = { InterruptWatch.sleep($0, interrupted: $1) },
-    runGate: @escaping @Sendable (String, [String: String], Duration) -> GateResult = {
-      InterruptWatch.runGate($0, variables: $1, timeout: $2)
+    runGate: @escaping @Sendable (String, [String: String], Duration, @escaping @Sendable () -> Bool) -> GateResult = {
+      InterruptWatch.runGate($0, variables: $1, timeout: $2, stop: $3)
     },
     watchInterrupts: @escaping () -> any InterruptSource = { InterruptWatch() }
   ) {

@@ -174,14 +174,17 @@ extension Meshctl.MTLS {
 
     public init() {}
 
-    public func validate() throws { _ = try PlaintextTraffic.window(window) }
+    public func validate() throws { _ = try usage { try PlaintextReport.window(window) } }
 
     public func run(in context: CommandContext) throws -> ExitStatus {
       let (api, namespace, meshConfig, provider) = try MeshScope.resolve(
         cluster: cluster, mesh: mesh, allNamespaces: allNamespaces, context: context)
-      let report = try PlaintextTraffic.check(
-        scope: PlaintextScope(namespace: namespace), provider: provider, window: try PlaintextTraffic.window(window),
-        flag: prometheus.url, meshConfig: meshConfig, api: api, cluster: cluster, context: context)
+      let located = prometheus.locate(meshConfig: meshConfig, provider: provider, api: api, cluster: cluster, context: context)
+      let window = try PlaintextReport.window(self.window)
+      let report = try awaitCompletion {
+        try await PlaintextReport.check(
+          scope: PlaintextScope(namespace: namespace), mesh: provider, window: window, located: located)
+      }
       switch output {
       case .text:
         if report.callers.isEmpty {
@@ -193,44 +196,6 @@ extension Meshctl.MTLS {
       case .json: context.stdout.write(JSONEmitter.emit(report.object) + "\n")
       }
       return report.callers.isEmpty ? .success : .findings
-    }
-  }
-}
-
-/// Running the plaintext check for `mtls check` and `mtls enable --mode STRICT`.
-enum PlaintextTraffic {
-  /// `--window` as a duration of at least 1s.
-  static func window(_ text: String) throws -> Duration {
-    guard let window = try? RequestTimeout.parse(text), window >= .seconds(1) else {
-      throw ValidationError("invalid --window \"\(text)\": use a duration of at least 1s, such as 5m or 1h")
-    }
-    return window
-  }
-
-  /// Finds Prometheus (a missing one: the check was not possible, exit 3) and runs the check.
-  static func check(
-    scope: PlaintextScope, provider: MeshConfig.Provider, window: Duration, flag: String?, meshConfig: MeshConfig?,
-    api: KubeAPI, cluster: ClusterOptions, context: CommandContext
-  ) throws -> PlaintextReport {
-    let location = try locate(
-      flag: flag, meshConfig: meshConfig, provider: provider, api: api, cluster: cluster, context: context)
-    let client = location.client
-    let server = location.description
-    return try awaitCompletion {
-      try await PlaintextReport.check(scope: scope, mesh: provider, window: window, prometheus: client, server: server)
-    }
-  }
-
-  /// The Prometheus to ask; none found is `MeshOpsError.notFound` saying the check was not possible.
-  static func locate(
-    flag: String?, meshConfig: MeshConfig?, provider: MeshConfig.Provider, api: KubeAPI, cluster: ClusterOptions,
-    context: CommandContext
-  ) throws -> PrometheusLocation {
-    do {
-      return try PrometheusFinder.locate(
-        flag: flag, meshConfig: meshConfig, provider: provider, api: api, cluster: cluster, context: context)
-    } catch MeshOpsError.notFound(let message) {
-      throw MeshOpsError.notFound("the plaintext traffic check was not possible: \(message)")
     }
   }
 }
@@ -296,7 +261,7 @@ extension Meshctl.MTLS {
 
     public func validate() throws {
       if case .failure(let error) = LabelMatch.parse(selector) { throw ValidationError(error.description) }
-      _ = try PlaintextTraffic.window(window)
+      _ = try usage { try PlaintextReport.window(window) }
     }
 
     public func run(in context: CommandContext) throws -> ExitStatus {
@@ -308,12 +273,7 @@ extension Meshctl.MTLS {
       let request = MTLSEnableRequest(
         namespace: namespace, mode: mode.rawValue, selector: labels, force: force, provider: mesh.provider,
         config: meshConfig, configGiven: mesh.config != nil)
-      // Schema errors in the policy built from the flags (a label value Kubernetes refuses) are
-      // usage errors: nothing is sent.
-      let errors = request.policyErrors
-      guard errors.isEmpty else {
-        throw ValidationError("the flags make an invalid MTLSPolicy: " + errors.joined(separator: "; "))
-      }
+      try request.validate()
       let plan = try awaitCompletion { try await MTLSEnablePlan.make(api: api, request: request) }
       for warning in plan.scanWarnings { context.stderr.write("Warning: \(warning)\n") }
       switch plan.decision {
@@ -329,34 +289,33 @@ extension Meshctl.MTLS {
       case .apply(let objects):
         for warning in plan.warnings { context.stderr.write("Warning: \(warning)\n") }
         if mode == .STRICT, !force {
-          if let refusal = try plaintextRefusal(
-            provider: plan.provider, namespace: namespace, meshConfig: meshConfig, api: api, context: context)
-          {
+          let located = prometheus.locate(
+            meshConfig: meshConfig, provider: plan.provider, api: api, cluster: cluster, context: context)
+          let (window, provider) = (try PlaintextReport.window(self.window), plan.provider)
+          let verdict = try awaitCompletion {
+            try await PlaintextReport.strictVerdict(
+              namespace: namespace, mesh: provider, window: window, located: located, commandName: Meshctl.displayName)
+          }
+          switch verdict {
+          case .refused(let refusal):
             context.stderr.write(refusal)
             return .findings
+          case .unchecked(let warning): context.stderr.write("Warning: \(warning)\n")
+          case .clear: break
           }
         }
-        return try apply(objects, api: api, context: context)
+        let (plan, problems) = try awaitCompletion {
+          await GeneratedObjects.plan(objects, file: "mtls enable", api: api)
+        }
+        guard problems.isEmpty else {
+          for problem in problems { context.stderr.write("error: \(problem.description)\n") }
+          DiagnosticPrinter(context).note("nothing was sent to the cluster")
+          return .clusterError
+        }
+        let report = AppliedObjects(context: context, dryRun: write.dryRun)
+        try report.apply(plan.resolved, plan: plan, write: write)
+        return report.finish()
       }
-    }
-
-    /// STRICT's traffic check: the refusal when plaintext callers of the namespace were seen in
-    /// the window; nil when none were, or when no Prometheus can be found (then a warning says
-    /// the check was not possible). A Prometheus that cannot answer stops the command (exit 3).
-    private func plaintextRefusal(
-      provider: MeshConfig.Provider, namespace: String, meshConfig: MeshConfig, api: KubeAPI, context: CommandContext
-    ) throws -> String? {
-      let report: PlaintextReport
-      do {
-        report = try PlaintextTraffic.check(
-          scope: PlaintextScope(namespace: namespace), provider: provider, window: try PlaintextTraffic.window(window),
-          flag: prometheus.url, meshConfig: meshConfig, api: api, cluster: cluster, context: context)
-      } catch MeshOpsError.notFound(let message) {
-        context.stderr.write("Warning: \(message); STRICT is set without it\n")
-        return nil
-      }
-      guard !report.callers.isEmpty else { return nil }
-      return report.refusal(namespace: namespace, commandName: Meshctl.displayName)
     }
 
     /// Prints rendering errors (Linkerd's DISABLE) with their hints.
@@ -365,31 +324,18 @@ extension Meshctl.MTLS {
       printer.printMessages(diagnostics)
       if diagnostics.contains(where: { $0.severity == .error }) { printer.note("nothing was sent to the cluster") }
     }
+  }
+}
 
-    /// Server-side applies the rendered objects and prints kubectl's lines.
-    private func apply(_ objects: [Node], api: KubeAPI, context: CommandContext) throws -> ExitStatus {
-      let (resolved, problems) = try awaitCompletion {
-        await GeneratedObjects.resolve(objects, file: "mtls enable", api: api)
-      }
-      if !problems.isEmpty {
-        for problem in problems { context.stderr.write("error: \(problem.description)\n") }
-        context.stderr.write("\(Meshctl.displayName): nothing was sent to the cluster\n")
-        return .clusterError
-      }
-      let report = AppliedObjects(context: context, dryRun: write.dryRun)
-      guard write.dryRun != .client else {
-        for object in resolved { report.applied(object) }
-        return report.finish()
-      }
-      let options = write.applyOptions
-      let outcomes = try awaitCompletion { await GeneratedObjects.apply(resolved, options: options, api: api) }
-      for (object, outcome) in zip(resolved, outcomes) {
-        switch outcome {
-        case .success: report.applied(object)
-        case .failure(let error): report.failed(object, error)
-        }
-      }
-      return report.finish()
+extension PrometheusOptions {
+  /// The Prometheus to ask (`PrometheusFinder.locate` with `--prometheus`), or why none was found.
+  func locate(
+    meshConfig: MeshConfig, provider: MeshConfig.Provider, api: KubeAPI, cluster: ClusterOptions,
+    context: CommandContext
+  ) -> Result<PrometheusLocation, any Error> {
+    Result {
+      try PrometheusFinder.locate(
+        flag: url, meshConfig: meshConfig, provider: provider, api: api, cluster: cluster, context: context)
     }
   }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import KubeClient
 import Manifest
+import MeshOps
 import MeshSchema
 
 /// kubectl's global flags, spelled as kubectl spells them, so `kubectl mesh -n prod ...` behaves
@@ -216,6 +217,16 @@ enum MeshConfigFile {
     } catch MeshConfigFileError.notMeshConfig(let found) {
       throw ValidationError("\(path): --config needs a meshctl.io/v1alpha1 MeshConfig, not \(found)")
     }
+  }
+}
+
+/// Runs `check`, turning a request a library finds wrong (`MeshOpsError.invalidRequest`) into
+/// the usage error `validate` must throw.
+func usage<T>(_ check: () throws -> T) throws -> T {
+  do {
+    return try check()
+  } catch let error as MeshOpsError {
+    throw ValidationError(error.description)
   }
 }
 

@@ -26,15 +26,6 @@ public struct PolicyOptions: ParsableArguments {
     return PolicySettings(config: config, provider: mesh.provider, routing: routing, defaultNamespace: defaultNamespace)
   }
 
-  /// The settings against a cluster for `choice` (`clusterChoice`): the flag, else the MeshConfig
-  /// file's provider, else the mesh the cluster has installed (discovery), else Istio.
-  func settings(_ choice: (config: MeshConfig, provider: MeshConfig.Provider?), api: KubeAPI) throws -> PolicySettings {
-    let (config, chosen, routing) = (choice.config, choice.provider, self.routing)
-    return try awaitCompletion {
-      try await ClusterPolicies.settings(config: config, provider: chosen, routing: routing, api: api)
-    }
-  }
-
   /// The MeshConfig, and the provider the flags or the MeshConfig file force (nil: detect it).
   func clusterChoice(context: CommandContext) throws -> (config: MeshConfig, provider: MeshConfig.Provider?) {
     let config = try mesh.meshConfig(context: context)

@@ -6,12 +6,6 @@ import MeshOps
 import MeshSchema
 import Policy
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// `-o` of `shift`: progress as text on standard error, or JSON events on standard output.
 public enum ShiftOutput: String, ArgumentChoice, Sendable {
   /// Progress lines on standard error, the result on standard output.
@@ -49,7 +43,9 @@ extension Meshctl.Shift {
           the weights one step after the other; after each step it waits --interval and runs \
           --gate (with /bin/sh -c; MESHCTL_SERVICE, MESHCTL_BACKEND and MESHCTL_WEIGHT set): a \
           gate that fails, or runs longer than --gate-timeout, restores the weights from before \
-          the shift and exits 5. Ctrl-C restores them too (exit 130).
+          the shift and exits 5. Ctrl-C or SIGTERM stops a running gate and restores them at \
+          once (exit 130). A restore that fails is exit 3: the message says the weights were \
+          NOT restored, what is live, and the command that restores them.
 
           --analysis SPEC (repeatable, after the TrafficSplit's spec.analysis) checks the \
           canary, the --to backend's Deployment or StatefulSet, from Prometheus after each \
@@ -171,148 +167,77 @@ extension Meshctl.Shift {
 
     public init() {}
 
-    public func validate() throws {
-      let modes = [rollback, finish, abandon].filter { $0 }.count
-      guard modes <= 1 else { throw ValidationError("give only one of --rollback, --finish and --abandon") }
-      if modes == 1 {
-        guard weight == nil, steps == nil, gate == nil, analysis.isEmpty else {
-          throw ValidationError("--rollback, --finish and --abandon take no --weight, --steps, --gate or --analysis")
-        }
-        if let to {
-          guard rollback, let entry = Int(to), entry >= 1 else {
-            throw ValidationError(
-              rollback
-                ? "--rollback --to takes a history entry number (1 is the newest), not \"\(to)\""
-                : "--finish and --abandon take no --to")
-          }
-          _ = entry
-        }
-        return
-      }
-      guard to != nil else { throw ValidationError("give --to BACKEND (or --rollback, --finish or --abandon)") }
-      guard (weight == nil) != (steps == nil) else { throw ValidationError("give either --weight N or --steps LIST") }
-      if let weight, !(0...100).contains(weight) { throw ValidationError("--weight \(weight) is outside 0...100") }
-      _ = try stepWeights()
-      _ = try Self.duration(interval, flag: "--interval")
-      _ = try Self.duration(gateTimeout, flag: "--gate-timeout")
-      guard minRequests >= 1 else { throw ValidationError("--min-requests must be at least 1, not \(minRequests)") }
-      let specs = try Self.analysisSpecs(analysis, trafficSplit: nil)
-      if !specs.isEmpty { _ = try analysisWindow() }
+    /// The flags as the library's request.
+    var request: ShiftRequest {
+      ShiftRequest(
+        service: service, to: to, weight: weight, steps: steps, interval: interval, gate: gate,
+        gateTimeout: gateTimeout, analysis: analysis, minRequests: minRequests, rollback: rollback, finish: finish,
+        abandon: abandon, dryRun: dryRun, allowEmpty: allowEmpty)
     }
 
-    /// The analyses of the flags and of the TrafficSplit's `spec.analysis`; a bad one is a usage error.
-    static func analysisSpecs(_ flags: [String], trafficSplit: Node?) throws -> [AnalysisSpec] {
-      do {
-        return try StepAnalysis.specs(flags: flags, trafficSplit: trafficSplit)
-      } catch let error as CanaryAnalysisError {
-        throw ValidationError(error.description + (trafficSplit == nil ? "" : " (in the TrafficSplit's spec.analysis)"))
-      }
-    }
-
-    /// The analysis window: `--interval`, which must then be at least 1s.
-    func analysisWindow() throws -> Duration {
-      let window = try Self.duration(interval, flag: "--interval")
-      guard window >= .seconds(1) else {
-        throw ValidationError(
-          "canary analysis needs --interval of at least 1s: each step's analysis covers its interval (e.g. --interval 30s)")
-      }
-      return window
-    }
-
-    /// The weights of `--steps` (or the one `--weight`).
-    func stepWeights() throws -> [Int] {
-      guard let weights = ShiftSteps.parse(weight: weight, steps: steps) else {
-        throw ValidationError("invalid --steps \"\(steps ?? "")\": use whole percentages 0 to 100, e.g. 10,25,50,100")
-      }
-      return weights
-    }
-
-    static func duration(_ text: String, flag: String) throws -> Duration {
-      do {
-        return try RequestTimeout.parse(text) ?? .zero
-      } catch {
-        throw ValidationError("invalid \(flag) \"\(text)\": use a duration such as 30s, 1m or 1h30m")
-      }
-    }
+    public func validate() throws { try usage { try request.validate() } }
 
     public func run(in context: CommandContext) throws -> ExitStatus {
       let split = try ShiftTarget.find(service: service, cluster: cluster, policy: policy, context: context)
-      if rollback || finish || abandon { return try handBack(split, context: context) }
-      let plan = try ShiftPlan(target: split, backend: to ?? "", percents: try stepWeights(), at: context.now())
-      let empty = try awaitCompletion { try await plan.emptyBackends() }
-      let verdict = GuardVerdict(emptyBackends: empty, allowEmpty: allowEmpty)
-      if DiagnosticPrinter(context).print(verdict) {
+      let (request, now) = (self.request, context.now())
+      if let action = request.handBack { return try handBack(action, split, context: context) }
+      let guarded = try awaitCompletion { try await ShiftPreparation.make(request, target: split, at: now) }
+      if DiagnosticPrinter(context).print(guarded.verdict) {
         DiagnosticPrinter(context).note("nothing was sent to the cluster")
         return .findings
       }
-      let specs = try Self.analysisSpecs(analysis, trafficSplit: split.trafficSplit)
-      var canary: AnalysisTarget?
-      if !specs.isEmpty {
-        let window = try analysisWindow()
-        canary = try awaitCompletion { try await CanaryWorkload.resolve(plan) }
-        if dryRun, let canary {
-          // The queries each step would run, the request count first.
-          for query in try CanaryAnalysis.queries(specs: specs, target: canary, mesh: split.provider, window: window) {
-            context.stdout.write(query + "\n")
-          }
-        }
-      }
+      let prepared = try awaitCompletion { try await guarded.withAnalysis() }
       if dryRun {
-        for index in plan.steps.indices { context.stderr.write(plan.progressLine(index) + " (dry run)\n") }
+        for query in try prepared.dryRunQueries() { context.stdout.write(query + "\n") }
+        for line in prepared.dryRunLines { context.stderr.write(line + "\n") }
         return .success
       }
-      var stepAnalysis: StepAnalysis?
-      if let canary {
+      var analysis: StepAnalysis?
+      if let line = prepared.analysisLine {
         let location = try PrometheusFinder.locate(
           flag: prometheus.url, meshConfig: split.meshConfig, provider: split.provider, api: split.api,
           cluster: cluster, context: context)
-        context.stderr.write(
-          "analysis of \(canary.namespace)/\(canary.workload)\(canary.version.map { " version \($0)" } ?? ""): "
-            + specs.map(\.text).joined(separator: ", ") + "\n")
-        stepAnalysis = StepAnalysis(
-          specs: specs, target: canary, mesh: split.provider, minRequests: Double(minRequests),
-          prometheus: location.client)
+        context.stderr.write(line + "\n")
+        analysis = prepared.stepAnalysis(prometheus: location.client)
       }
-      let outcome = try awaitCompletion(walk(context: context, plan: plan, analysis: stepAnalysis))
-      switch outcome {
+      let printer = ShiftProgressPrinter(
+        stdout: context.stdout, stderr: context.stderr, json: output == .json,
+        stderrIsTerminal: context.stderrIsTerminal, now: context.now)
+      let interrupts = context.watchInterrupts()
+      defer {
+        interrupts.stop()
+        printer.close()
+      }
+      let walk = try prepared.walk(
+        holder: ShiftLease.holderIdentity(user: context.environment["USER"]), analysis: analysis,
+        tick: printer.isLive ? .seconds(1) : nil, commandName: Meshctl.displayName, clusterFlags: selectionFlags,
+        sleep: context.sleep, runGate: context.runGate, interrupted: { interrupts.fired }, progress: printer.show)
+      switch try awaitCompletion({ try await walk.run(prepared.plan) }) {
       case .shifted(let weights):
         if output == .text {
           context.stdout.write("trafficsplit \(split.reference) shifted: \(TrafficShift.describe(weights))\n")
         }
         return .success
-      case .rolledBack:
-        return .rolledBack
-      case .interrupted:
-        return .interrupted
+      case .rolledBack: return .rolledBack
+      case .interrupted: return .interrupted
       }
     }
 
-    /// The walk of `plan` with the context's clock, gate runner and signals; events go to
-    /// standard error (or standard output as JSON).
-    private func walk(context: CommandContext, plan: ShiftPlan, analysis: StepAnalysis?) throws
-      -> @Sendable () async throws -> ShiftOutcome
-    {
-      let printer = ShiftProgress(context: context, output: output)
-      let interrupts = context.watchInterrupts()
-      let (pause, limit) = (
-        try Self.duration(interval, flag: "--interval"), try Self.duration(gateTimeout, flag: "--gate-timeout")
-      )
-      let lease = ShiftLease(
-        target: plan.target, holder: ShiftLease.holderIdentity(user: context.environment["USER"]),
-        duration: pause + limit + (analysis?.bound(window: pause) ?? .zero) + .seconds(60))
-      let walk = CanaryWalk(
-        pause: pause, gate: gate, gateTimeout: limit, service: service,
-        tick: printer.isLive ? .seconds(1) : nil, sleep: context.sleep, runGate: context.runGate,
-        interrupted: { interrupts.fired }, progress: { printer.show($0) }, lease: lease, analysis: analysis)
-      return {
-        defer { interrupts.stop() }
-        return try await walk.run(plan)
-      }
+    /// The flags that chose this cluster and mesh (no credentials), for the commands a failed
+    /// restore tells people to run.
+    var selectionFlags: [String] {
+      let flags: [(String, String?)] = [
+        ("--kubeconfig", cluster.kubeconfig), ("--context", cluster.context), ("--cluster", cluster.cluster),
+        ("--user", cluster.user), ("--server", cluster.server), ("--provider", policy.mesh.provider?.rawValue),
+        ("--config", policy.mesh.config), ("--routing", policy.routing == .provider ? nil : policy.routing.rawValue),
+      ]
+      return flags.flatMap { flag, value in value.map { [flag, $0] } ?? [] }
     }
 
     /// `--rollback`, `--finish` and `--abandon`.
-    private func handBack(_ split: TrafficSplitTarget, context: CommandContext) throws -> ExitStatus {
-      let action: HandBack = rollback ? .rollback(to: Int(to ?? "1") ?? 1) : finish ? .finish : .abandon
+    private func handBack(_ action: HandBack, _ split: TrafficSplitTarget, context: CommandContext) throws
+      -> ExitStatus
+    {
       let dryRun = self.dryRun
       let weights = try awaitCompletion { try await split.handBack(action, dryRun: dryRun) }
       if dryRun {
@@ -385,33 +310,6 @@ enum ShiftTarget {
       try await TrafficSplitTarget.find(
         service: service, api: api, config: config, provider: chosen, routing: routing,
         commandName: Meshctl.displayName)
-    }
-  }
-}
-
-/// Prints a walk's events as `ShiftProgressRenderer` renders them, one event at a time.
-final class ShiftProgress: @unchecked Sendable {
-  private let context: CommandContext
-  private let lock = Lock()
-  private var renderer: ShiftProgressRenderer
-  /// Whether events redraw one line (a terminal and text output).
-  var isLive: Bool { renderer.style == .live }
-
-  init(context: CommandContext, output: ShiftOutput) {
-    self.context = context
-    let style: ShiftProgressRenderer.Style =
-      output == .json ? .json : context.stderrIsTerminal ? .live : .lines
-    renderer = ShiftProgressRenderer(style: style)
-  }
-
-  func show(_ event: ShiftEvent) {
-    lock.withLock {
-      let output = renderer.render(event, at: context.now())
-      if !output.stdout.isEmpty {
-        context.stdout.write(output.stdout)
-        context.stdout.flush()
-      }
-      if !output.stderr.isEmpty { context.stderr.write(output.stderr) }
     }
   }
 }

@@ -65,7 +65,7 @@ extension Meshctl {
     public init() {}
 
     public func validate() throws {
-      _ = try PlaintextTraffic.window(window)
+      _ = try usage { try PlaintextReport.window(window) }
       _ = try Self.refreshPeriod(refresh)
     }
 
@@ -82,42 +82,25 @@ extension Meshctl {
       let location = try PrometheusFinder.locate(
         flag: prometheus.url, meshConfig: meshConfig, provider: provider, api: api, cluster: cluster,
         context: context)
-      let duration = try PlaintextTraffic.window(window)
+      let duration = try PlaintextReport.window(window)
       let range = try CanaryAnalysis.range(duration)
       let client = location.client
+      let screen = WorkloadTraffic.Screen(
+        namespace: namespace, range: range, mesh: provider, json: output == .json, watch: watch,
+        terminal: context.stdoutIsTerminal)
       let interrupts = watch ? context.watchInterrupts() : nil
       defer { interrupts?.stop() }
-      var first = true
-      while true {
+      let interrupted = try WorkloadTraffic.refresh(
+        every: watch ? try Self.refreshPeriod(refresh) : nil, sleep: context.sleep,
+        interrupted: { interrupts?.fired ?? false }
+      ) { first in
         let rows = try awaitCompletion {
           try await WorkloadTraffic.read(namespace: namespace, mesh: provider, window: duration, prometheus: client)
         }
-        show(rows, range: range, provider: provider, namespace: namespace, first: first, context: context)
-        first = false
-        guard watch, let interrupts else { return .success }
-        context.sleep(try Self.refreshPeriod(refresh), { interrupts.fired })
-        if interrupts.fired { return .interrupted }
+        context.stdout.write(screen.text(rows, first: first, renderTable: TablePrinter.render))
+        context.stdout.flush()
       }
-    }
-
-    private func show(
-      _ rows: [WorkloadTrafficRow], range: String, provider: MeshConfig.Provider, namespace: String?, first: Bool,
-      context: CommandContext
-    ) {
-      switch output {
-      case .json:
-        context.stdout.write(
-          JSONEmitter.emit(WorkloadTraffic.object(rows, window: range, mesh: provider), pretty: !watch) + "\n")
-      case .text:
-        if watch, !first { context.stdout.write(context.stdoutIsTerminal ? "\u{1B}[H\u{1B}[2J" : "\n") }
-        if rows.isEmpty {
-          let place = namespace.map { "namespace \($0)" } ?? "any namespace"
-          context.stdout.write("No traffic to workloads in \(place) in the last \(range).\n")
-        } else {
-          context.stdout.write(TablePrinter.render(WorkloadTraffic.table(rows)))
-        }
-      }
-      context.stdout.flush()
+      return interrupted ? .interrupted : .success
     }
   }
 }

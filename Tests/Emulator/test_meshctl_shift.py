@@ -5,6 +5,8 @@ history instead of toggling."""
 
 import json
 import os
+import shlex
+import signal
 import subprocess
 import time
 import unittest
@@ -214,6 +216,71 @@ class Progress(ShiftTestCase):
         # Without a terminal, progress is timestamped lines on standard error.
         plain = self.shift_ok("cart", "--to", "v2", "--weight", "10")
         self.assertRegex(plain.stderr, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ step 1/1: shop/cart v1=90,v2=10\n$")
+
+
+class UnderFailure(ShiftTestCase):
+    def start_gated_shift(self, gate):
+        """Starts `shift cart --to v2 --weight 50 --gate GATE` and returns the running process."""
+        command = [MESHCTL, "shift", "cart", "--to", "v2", "--weight", "50", "--gate", gate, "-n", "shop",
+                   "--kubeconfig", self.emulator.kubeconfig]
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def wait_for(self, path):
+        for _ in range(300):
+            if os.path.exists(path):
+                return
+            time.sleep(0.05)
+        self.fail(f"the gate never started ({path})")
+
+    def test_sigterm_while_the_gate_runs_stops_the_gate_and_restores_at_once(self):
+        self.apply_shop()
+        started = os.path.join(self.scratch, "gate-started")
+        process = self.start_gated_shift(f"touch {shlex.quote(started)}; sleep 30")
+        try:
+            self.wait_for(started)
+            signalled = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=25)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            os.remove(started)
+        # An end-to-end bound, far below the gate's 30 s: the gate was stopped, not waited for.
+        self.assertLess(time.monotonic() - signalled, 10, stderr)
+        self.assertEqual(process.returncode, 130, stderr)
+        self.assertIn("interrupted: weights restored to v1=90,v2=10", stderr)
+        self.assertNotIn("gate passed", stderr)
+        self.assertEqual(self.route_weights("virtualservice"), {"v1": 90, "v2": 10})
+
+    def test_a_restore_that_fails_says_the_weights_were_not_restored_and_how_to_restore_them(self):
+        self.apply_shop()
+        started, go = os.path.join(self.scratch, "gate-started"), os.path.join(self.scratch, "gate-go")
+        gate = f"touch {shlex.quote(started)}; while [ ! -e {shlex.quote(go)} ]; do sleep 0.05; done; exit 1"
+        process = self.start_gated_shift(gate)
+        try:
+            self.wait_for(started)
+            # The step is written; from now on every write of the route fails with a 500.
+            self.faults({"errors": {"count": 50, "code": 500, "methods": ["PATCH"], "pathPrefix": ROUTE}})
+            open(go, "w").close()
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            for path in (started, go):
+                os.remove(path)
+        self.admin.request("DELETE", "/_emulator/faults")
+        self.assertEqual(process.returncode, 3, stderr)
+        self.assertIn("the weights were NOT restored to v1=90,v2=10 after the gate failed (exit 1) after step 1", stderr)
+        self.assertIn("live weights: v1=50,v2=50 (as step 1/1 wrote them)", stderr)
+        self.assertNotIn("weights restored", stderr)
+        self.assertEqual(self.route_weights("virtualservice"), {"v1": 50, "v2": 50})
+        # The command the message names restores them.
+        line = next(line for line in stderr.splitlines() if line.strip().startswith("restore them: "))
+        words = shlex.split(line.split("restore them: ", 1)[1])
+        self.assertEqual(words[:6], ["meshctl", "shift", "cart", "--rollback", "-n", "shop"])
+        restored = subprocess.run([MESHCTL, *words[1:]], capture_output=True, text=True, timeout=60)
+        self.assertEqual(restored.returncode, 0, restored.stderr)
+        self.assertEqual(self.route_weights("virtualservice"), {"v1": 90, "v2": 10})
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ final class StepPrometheus: PrometheusQuerying, @unchecked Sendable {
     return CanaryWalk(
       pause: .seconds(60), gate: gate == nil ? nil : "./smoke.sh", service: "cart",
       sleep: { duration, _ in log.record("sleep \(duration)") },
-      runGate: { _, variables, _ in
+      runGate: { _, variables, _, _ in
         log.record("gate \(variables["MESHCTL_WEIGHT"]!)")
         return gate ?? .exited(0)
       },
@@ -172,7 +172,7 @@ final class StepPrometheus: PrometheusQuerying, @unchecked Sendable {
     let (target, server) = try await target()
     let plan = try ShiftPlan(target: target, backend: "v2", percents: [100], at: shiftTime)
     let walk = CanaryWalk(
-      pause: .seconds(5), gate: nil, service: "cart", sleep: { _, _ in }, runGate: { _, _, _ in .exited(0) },
+      pause: .seconds(5), gate: nil, service: "cart", sleep: { _, _ in }, runGate: { _, _, _, _ in .exited(0) },
       interrupted: { false }, progress: { _ in },
       analysis: StepAnalysis(
         specs: [try AnalysisSpec.parse("success-rate>=99")], target: Self.canary, mesh: .linkerd,

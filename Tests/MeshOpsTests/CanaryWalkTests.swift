@@ -54,7 +54,7 @@ let shiftTime = Date(timeIntervalSince1970: 1_796_000_000)
         log.record("sleep \(duration)")
         if log.events.filter({ $0.hasPrefix("sleep") }).count == interruptAtSleep { log.interrupt() }
       },
-      runGate: { command, variables, timeout in
+      runGate: { command, variables, timeout, _ in
         log.record(
           "gate \(command) \(variables["MESHCTL_SERVICE"]!) \(variables["MESHCTL_BACKEND"]!)=\(variables["MESHCTL_WEIGHT"]!) limit \(timeout)"
         )

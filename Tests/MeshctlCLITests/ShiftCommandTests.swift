@@ -41,7 +41,7 @@ final class RecordedLines: @unchecked Sendable {
     let gates = RecordedLines()
     context.sleep = { _, _ in }
     context.now = { Date(timeIntervalSince1970: 1_796_000_000) }
-    context.runGate = { command, variables, timeout in
+    context.runGate = { command, variables, timeout, _ in
       gates.record("\(command) \(variables["MESHCTL_BACKEND"] ?? "")=\(variables["MESHCTL_WEIGHT"] ?? "") \(timeout)")
       return gate
     }
