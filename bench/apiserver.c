@@ -13,11 +13,12 @@
  *   - /_bench/reset (POST) and /_bench/stats (GET): no latency, not counted, no credentials.
  * It does not merge applies, track field managers, validate fields or serve any other verb.
  *
- *   apiserver --docs DIR --token FILE [--cert PEM --key PEM] [--latency-ms N] [--port N]
+ *   apiserver --docs DIR [--token FILE] [--cert PEM --key PEM] [--latency-ms N] [--port N]
  *             [--port-file FILE] [--log FILE]
  *
- * TLS when --cert/--key are given (HTTP/1.1, no ALPN), plain HTTP otherwise. One thread per
- * connection, keep-alive.
+ * TLS when --cert/--key are given (HTTP/1.1, no ALPN), plain HTTP otherwise. With --token every
+ * request must carry it as a bearer token (401 otherwise); without, no credentials are checked
+ * (clients send none to a plain-HTTP server). One thread per connection, keep-alive.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -542,7 +543,7 @@ static int serve(conn_t *c, request_t *r) {
     struct timespec delay = {latency_us / 1000000, (latency_us % 1000000) * 1000};
     while (nanosleep(&delay, &delay) != 0 && errno == EINTR) {}
   }
-  if (strncmp(r->authorization, "Bearer ", 7) != 0 || strcmp(r->authorization + 7, token) != 0)
+  if (token && (strncmp(r->authorization, "Bearer ", 7) != 0 || strcmp(r->authorization + 7, token) != 0))
     return respond_status(c, r, 401, "Unauthorized", "Unauthorized");
   if (strcmp(r->method, "GET") == 0) {
     size_t len;
@@ -614,12 +615,12 @@ int main(int argc, char **argv) {
       return 64;
     }
   }
-  if (!docs_dir || !token_file) {
-    fprintf(stderr, "usage: apiserver --docs DIR --token FILE [--cert PEM --key PEM] [--latency-ms N] "
+  if (!docs_dir) {
+    fprintf(stderr, "usage: apiserver --docs DIR [--token FILE] [--cert PEM --key PEM] [--latency-ms N] "
                     "[--port N] [--port-file FILE] [--log FILE]\n");
     return 64;
   }
-  token = read_file(token_file);
+  if (token_file) token = read_file(token_file);
   signal(SIGPIPE, SIG_IGN);
   if (cert && key) {
     tls = SSL_CTX_new(TLS_server_method());
