@@ -118,7 +118,10 @@ for group in groups:
 print("\n".join(f"/openapi/v3/{key}" for key in index))
 EOF
   ); do capture "$path"; done
-  kill -TERM "$emulator" && wait "$emulator" 2>/dev/null || true
+  # Done with the emulator: it would only take CPU from the run.
+  kill -TERM "$emulator" 2>/dev/null || true
+  wait "$emulator" 2>/dev/null || true
+  emulator=""
   security=(--token "$out/emulator/token" --cert "$out/emulator/server.crt" --key "$out/emulator/server.key")
   [ "$tls" = 1 ] || security=()
   "$apiserver" --docs "$docs" "${security[@]}" --latency-ms "$latency" --port-file "$out/standin.port" \
