@@ -83,6 +83,7 @@ static FILE *request_log;
 typedef struct {
   char *path;  /* the object's URL path: its identity */
   char *json;  /* the object as stored and returned */
+  char created[32];  /* kept when the object is applied again, as its uid (its index) is */
 } object_t;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -448,13 +449,13 @@ static int apply_object(conn_t *c, request_t *r, const char *name) {
   stats.patches++;
   object_t *existing = find_object(r->path);
   long version = dry_run ? resource_version : ++resource_version;
+  char uid[40];
+  snprintf(uid, sizeof uid, "00000000-0000-4000-8000-%012zx", existing ? (size_t)(existing - objects) : object_count);
   buf_t stored = {0};
   size_t open = (size_t)(metadata - body) + 1;
   buf_add(&stored, body, open);
-  buf_printf(&stored, "\"uid\":\"%08lx-0000-4000-8000-%012lx\",\"resourceVersion\":\"%ld\",\"creationTimestamp\":\"%s\","
-             "\"generation\":1%s",
-             (unsigned long)(existing ? existing - objects : (long)object_count), (unsigned long)version, version,
-             created, *skip_ws(metadata + 1) == '}' ? "" : ",");
+  buf_printf(&stored, "\"uid\":\"%s\",\"resourceVersion\":\"%ld\",\"creationTimestamp\":\"%s\",\"generation\":1%s",
+             uid, version, existing ? existing->created : created, *skip_ws(metadata + 1) == '}' ? "" : ",");
   buf_add(&stored, body + open, r->body.len - open);
   int status = existing ? 200 : 201;
   if (!dry_run) {
@@ -466,7 +467,9 @@ static int apply_object(conn_t *c, request_t *r, const char *name) {
         object_cap = object_cap ? object_cap * 2 : 1024;
         objects = realloc(objects, object_cap * sizeof *objects);
       }
-      objects[object_count++] = (object_t){strdup(r->path), strdup(stored.data)};
+      object_t *added = &objects[object_count++];
+      *added = (object_t){.path = strdup(r->path), .json = strdup(stored.data)};
+      snprintf(added->created, sizeof added->created, "%s", created);
     }
     if (existing) stats.patches_updated++; else stats.patches_created++;
   }
