@@ -149,10 +149,11 @@ struct TransportCurlTests {
     // after a burst closed most of its connections, and the next burst opened them again.
     let server = try TestHTTPSServer()
     defer { server.stop() }
-    let transport = try CurlTransport(options: options {
-      $0.maxConcurrentRequests = 8
-      $0.maxConnectionsPerHost = 8
-    })
+    let transport = try CurlTransport(
+      options: options {
+        $0.maxConcurrentRequests = 8
+        $0.maxConnectionsPerHost = 8
+      })
     let burst = Array(repeating: HTTPRequest(method: .get, url: server.url("/sleep/300")), count: 8)
     #expect(await transport.sendAll(burst).allSatisfy { (try? $0.get())?.status == 200 })
     for _ in 0..<6 {
