@@ -58,6 +58,7 @@ public struct ObjectBatch: Sendable {
     resolved: [ResolvedObject], deferred: [ManifestObject], problems: [ObjectProblem]
   ) {
     let definedHere = Set(objects.compactMap(Self.definedType))
+    await fetchDiscovery(for: objects)
     var resolved: [ResolvedObject] = []
     var deferred: [ManifestObject] = []
     var problems: [ObjectProblem] = []
@@ -78,6 +79,17 @@ public struct ObjectBatch: Sendable {
       }
     }
     return (resolved, deferred, problems)
+  }
+
+  /// Fetches the discovery document of every group version `objects` use at the same time (one
+  /// round trip, not one per group version in turn). Failures stay in the discovery cache, so
+  /// resolving an object reports them as before.
+  func fetchDiscovery(for objects: [ManifestObject]) async {
+    await withTaskGroup(of: Void.self) { group in
+      for apiVersion in Set(objects.compactMap(\.apiVersion)) {
+        group.addTask { _ = try? await api.resources(groupVersion: apiVersion) }
+      }
+    }
   }
 
   /// Matches one object to its type, namespace and name.

@@ -89,6 +89,11 @@ final class CurlEngine: @unchecked Sendable {
     // (measured here: one apply of 500 objects over 8 HTTP/1.1 connections waited 1 s for it).
     _ = ccurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, 2)
     _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, max(1, options.maxConcurrentRequests))
+    // Keep every connection a burst opened. By default libcurl caches 4 idle connections per
+    // transfer in progress, so the last few transfers of an apply tier closed most of them and
+    // the next tier opened and TLS-handshook them again (measured: 39 connections for 200
+    // objects at 32 in flight, instead of 32).
+    _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnections)
     startThread { [self] in run() }
   }
 

@@ -108,3 +108,58 @@ import Testing
     #expect(try await api.delete(resource, namespace: "shop", name: "gone") == false)
   }
 }
+
+@Suite struct ObjectBatchDiscoveryTests {
+  /// Holds each discovery GET until `expected` are waiting (or 5 s pass) and records how many
+  /// waited together: 1 means they were sent one after the other.
+  final class DiscoveryGate: HTTPTransport, @unchecked Sendable {
+    let answers: [String: String]
+    private let lock = NSLock()
+    private var arrived = 0
+    private var waitingTogether = 0
+
+    init(answers: [String: String]) { self.answers = answers }
+
+    /// The most requests that were waiting at the same time.
+    var mostAtOnce: Int { lock.withLock { waitingTogether } }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+      let path = RequestLog.path(of: request)
+      lock.withLock {
+        arrived += 1
+        waitingTogether = max(waitingTogether, arrived)
+      }
+      let deadline = ContinuousClock.now + .seconds(5)
+      while lock.withLock({ arrived < answers.count }), ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(5))
+      }
+      lock.withLock { arrived -= 1 }
+      guard let answer = answers[path] else { return HTTPResponse(status: 404, body: []) }
+      return ScriptedServer.json(answer)
+    }
+  }
+
+  @Test func everyGroupVersionIsDiscoveredAtOnce() async throws {
+    let gate = DiscoveryGate(answers: ["/api/v1": Discovery.core, "/apis/apps/v1": Discovery.apps])
+    let api = KubeAPI(connection: KubeAPITests.connection, transport: gate)
+    let objects = ManifestReader().parse(
+      """
+      apiVersion: v1
+      kind: Namespace
+      metadata: {name: shop}
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web}
+      """, file: "in.yaml"
+    ).documents.map { ManifestObject(node: $0.root, document: $0, path: "") }
+    let outcome = await ObjectBatch(api: api).resolve(objects)
+    #expect(outcome.problems.isEmpty)
+    #expect(outcome.resolved.map(\.reference) == ["namespace/shop", "deployment.apps/web", "service/web"])
+    #expect(gate.mostAtOnce == 2)
+  }
+}

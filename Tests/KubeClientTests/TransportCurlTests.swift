@@ -144,6 +144,26 @@ struct TransportCurlTests {
     #expect(try await stats(transport, server)["connections"] as? Int == 1)
   }
 
+  @Test func aLoneRequestBetweenTwoBurstsKeepsTheirConnections() async throws {
+    // libcurl's default cache keeps 4 idle connections per transfer in progress: lone requests
+    // after a burst closed most of its connections, and the next burst opened them again.
+    let server = try TestHTTPSServer()
+    defer { server.stop() }
+    let transport = try CurlTransport(
+      options: options {
+        $0.maxConcurrentRequests = 8
+        $0.maxConnectionsPerHost = 8
+      })
+    let burst = Array(repeating: HTTPRequest(method: .get, url: server.url("/sleep/300")), count: 8)
+    #expect(await transport.sendAll(burst).allSatisfy { (try? $0.get())?.status == 200 })
+    for _ in 0..<6 {
+      #expect(try await transport.send(HTTPRequest(method: .get, url: server.url("/echo"))).status == 200)
+    }
+    #expect(await transport.sendAll(burst).allSatisfy { (try? $0.get())?.status == 200 })
+    let connections = try #require(try await stats(transport, server)["connections"] as? Int)
+    #expect(connections <= 8)
+  }
+
   @Test func tooManyRequestsIsRetriedWithRetryAfterForAnyMethod() async throws {
     let server = try TestHTTPSServer()
     defer { server.stop() }
