@@ -33,7 +33,7 @@ extension Meshctl {
           """)
     }
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
 
     /// What to list.
     @Argument(help: ArgumentHelp("trafficsplits (ts) or mtlspolicies (mtls).", valueName: "kind"))

@@ -86,18 +86,21 @@ extension Meshctl.Shift {
           """)
     }
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
     @OptionGroup public var policy: PolicyOptions
 
     /// The Service whose TrafficSplit is shifted.
-    @Argument(help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"))
+    @Argument(
+      help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"),
+      completion: .custom(DynamicCompletion.trafficSplitServices))
     public var service: String
 
     /// The backend that gets the weight (with --rollback: the history entry to go back to).
     @Option(
       help: ArgumentHelp(
         "The backend to shift traffic to; with --rollback, the history entry to go back to (1 is the newest).",
-        valueName: "backend"))
+        valueName: "backend"),
+      completion: .custom(DynamicCompletion.backends))
     public var to: String?
 
     /// One weight.
@@ -332,11 +335,13 @@ extension Meshctl.Shift {
       abstract: "List the weights earlier shifts replaced, newest (1) first.",
       discussion: "Entry N is what `shift SERVICE --rollback --to N` restores.")
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
     @OptionGroup public var policy: PolicyOptions
 
     /// The Service.
-    @Argument(help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"))
+    @Argument(
+      help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"),
+      completion: .custom(DynamicCompletion.trafficSplitServices))
     public var service: String
 
     public init() {}
@@ -354,11 +359,13 @@ extension Meshctl.Shift {
       commandName: "status",
       abstract: "Show a Service's live weights, who holds them, the shift in progress and the history.")
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
     @OptionGroup public var policy: PolicyOptions
 
     /// The Service.
-    @Argument(help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"))
+    @Argument(
+      help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"),
+      completion: .custom(DynamicCompletion.trafficSplitServices))
     public var service: String
 
     public init() {}
