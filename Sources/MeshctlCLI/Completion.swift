@@ -144,12 +144,13 @@ public enum CompletionScripts {
         set -e out[-1]
         if test (math "bitand($directive, 8)") -ne 0
             for path in (__fish_complete_path "$current")
-                if string match -q -r '/$' -- $path
-                    echo $path
-                else
-                    for extension in $out
-                        string match -q -- "*.$extension" $path; and echo $path
-                    end
+                set -l name (string split -m 1 \t -- $path)[1]
+                if string match -q -- '*/' $name
+                    echo $name
+                    continue
+                end
+                for extension in $out
+                    string match -q -- "*.$extension" $name; and echo $name
                 end
             end
             return
@@ -187,6 +188,18 @@ public enum CompletionProtocol {
     case fileExtensions = 8
     /// Directory names only.
     case directories = 16
+  }
+
+  /// The executable name kubectl runs for `kubectl mesh <TAB>`: kubectl (1.26 and later) runs
+  /// `kubectl_complete-mesh WORDS...` from PATH, without `__complete`, and reads cobra's answer.
+  public static let kubectlPluginExecutable = "kubectl_complete-mesh"
+
+  /// The arguments to run: a completion request when the program was started as
+  /// `kubectl_complete-*` (a link to meshctl), else `arguments` as they are.
+  public static func arguments(executable: String, _ arguments: [String]) -> [String] {
+    let base = executable.split(separator: "/").last.map(String.init) ?? executable
+    guard base.hasPrefix("kubectl_complete-"), arguments.first != request else { return arguments }
+    return [request] + arguments
   }
 
   /// The answer to `__complete words...`: candidates, then the directive line.
@@ -276,6 +289,13 @@ extension CommandTree.Command {
       }
       if word.hasPrefix("-"), word.count > 1 {
         let spelled = String(word.prefix { $0 != "=" })
+        // `shift --to v2 cart`: the flags of the default subcommand come before its arguments.
+        if command.option(spelled: spelled) == nil, let name = command.defaultSubcommand,
+          let next = command.subcommand(named: name)
+        {
+          command = next
+          path.append(name)
+        }
         if let option = command.option(spelled: spelled), option.kind == "option", !word.contains("=") {
           pending = option
           pendingSpelling = spelled
@@ -294,6 +314,10 @@ extension CommandTree.Command {
       positionalIndex += 1
     }
     let current = words.last ?? ""
+    if current.hasPrefix("-"), let name = command.defaultSubcommand, let next = command.subcommand(named: name) {
+      command = next
+      path.append(name)
+    }
     if let pending {
       return values(of: pending, spelled: pendingSpelling, path: path, words: words, prefix: current, shown: "")
     }

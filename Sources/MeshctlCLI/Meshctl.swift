@@ -61,7 +61,9 @@ public struct Meshctl: ParsableCommand {
   /// context, and exits with a code from the exit-code table.
   public static func main() {
     let context = CommandContext.live()
-    let status = run(arguments: Array(CommandLine.arguments.dropFirst()), context: context)
+    let arguments = CompletionProtocol.arguments(
+      executable: CommandLine.arguments.first ?? "meshctl", Array(CommandLine.arguments.dropFirst()))
+    let status = run(arguments: arguments, context: context)
     context.flush()
     fflush(nil)
     // _exit, not exit: the transport's libcurl thread may still be waiting in curl_multi_poll,
