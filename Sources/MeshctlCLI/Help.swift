@@ -1,18 +1,21 @@
 import ArgumentParser
+import KubeClient
+import MeshOps
 import MeshSchema
 
 extension Meshctl {
-  /// `meshctl help [TOPIC | COMMAND...]`: help topics (`exit-codes`, `rules`) and command help.
+  /// `meshctl help [TOPIC | COMMAND...]`: help topics (`exit-codes`, `environment`, `rules`) and
+  /// command help.
   /// It takes the place of ArgumentParser's built-in `help`, which knows only commands.
   public struct Help: ContextualCommand {
     public static var configuration: CommandConfiguration {
       CommandConfiguration(
         commandName: "help",
-        abstract: "Show help for a command, or a topic: exit-codes, rules.",
+        abstract: "Show help for a command, or a topic: exit-codes, environment, rules.",
         discussion: """
           Examples:
             \(Meshctl.displayName) help exit-codes
-            \(Meshctl.displayName) help rules
+            \(Meshctl.displayName) help environment
             \(Meshctl.displayName) help validate
           """,
         helpNames: [.long])
@@ -21,6 +24,7 @@ extension Meshctl {
     /// Topics that are not commands.
     public enum Topic: String, CaseIterable, Sendable {
       case exitCodes = "exit-codes"
+      case environment
       case rules
     }
 
@@ -29,7 +33,7 @@ extension Meshctl {
 
     /// A topic, or a command path.
     @Argument(
-      help: ArgumentHelp("A topic (exit-codes, rules) or a command name.", valueName: "topic"),
+      help: ArgumentHelp("A topic (exit-codes, environment, rules) or a command name.", valueName: "topic"),
       completion: .list(Help.completions()))
     public var topic: [String] = []
 
@@ -57,6 +61,7 @@ extension Meshctl {
     public static func text(of topic: Topic, rules: [Rule] = RuleCatalog.rules) -> String {
       switch topic {
       case .exitCodes: return ExitStatus.table
+      case .environment: return EnvironmentHelp.table
       case .rules: return RuleCatalog.table(rules)
       }
     }
@@ -202,5 +207,27 @@ enum HelpLayout {
 
   private static func trimmingNewlines(_ block: String) -> String {
     String(block.drop { $0 == "\n" }.reversed().drop { $0 == "\n" }.reversed())
+  }
+}
+
+/// The environment variables meshctl reads (and the ones it sets for `shift --gate`), as
+/// `meshctl help environment` and the man pages' ENVIRONMENT section list them.
+enum EnvironmentHelp {
+  /// Name and meaning, in the order a reader looks for them.
+  static let variables: [(name: String, meaning: String)] = [
+    ("KUBECONFIG", "kubeconfig files, colon-separated and merged as kubectl merges them, when --kubeconfig is not given"),
+    ("HOME", "where ~/.kube/config is read from when neither --kubeconfig nor KUBECONFIG is given"),
+    ("NO_COLOR", "when set, no colour whatever the terminal (TERM=dumb too)"),
+    ("KUBECTL_EXTERNAL_DIFF", "the program diff runs on the live and the applied object, as kubectl diff does"),
+    (PrometheusLocator.environmentVariable, "the Prometheus base URL when --prometheus is not given (shift --analysis, mtls check, top)"),
+    (PrometheusAccess.tokenVariable, "a bearer token for that Prometheus"),
+    (PrometheusAccess.certificateAuthorityVariable, "a PEM file of the CA that signed that Prometheus's certificate"),
+    ("TMPDIR", "where validate spools its cross-document summaries past 2 MiB (else /tmp)"),
+    ("MESHCTL_SERVICE, MESHCTL_BACKEND, MESHCTL_WEIGHT", "set for shift's --gate command: the Service, the backend and its new weight"),
+  ]
+
+  /// The list as `meshctl help environment` prints it.
+  static var table: String {
+    "ENVIRONMENT:\n" + variables.map { "  \($0.name)\n      \($0.meaning)\n" }.joined()
   }
 }
