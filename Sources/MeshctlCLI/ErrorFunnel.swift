@@ -43,6 +43,9 @@ enum ErrorFunnel {
       return Verdict(status: .usage, message: prefixed(error.description) + "\n" + usage(of: error.parent))
     case let error as ObjectNotFound: return Verdict(status: .findings, message: error.description)
     case let error as TransportError: return Verdict(status: .clusterError, message: prefixed(error.description))
+    case let error as APIError where error.category == .notFound:
+      // A named object that does not exist is the request's failure, said as kubectl says it.
+      return Verdict(status: .findings, message: "Error from server (NotFound): \(error.description)")
     case let error as APIError:
       let status: ExitStatus = error.failureClass == .conflict ? .applyConflict : .clusterError
       return Verdict(status: status, message: prefixed(error.description))
@@ -54,14 +57,24 @@ enum ErrorFunnel {
   /// while `command` ran ends with that command's usage line, as parse errors do.
   static func report(_ error: any Error, command: (any ParsableCommand.Type)? = nil, context: CommandContext) -> Int32 {
     var verdict = verdict(for: error)
-    if let command, verdict.status == .usage, let error = error as? ValidationError {
-      verdict.message = prefixed(error.message) + "\n" + usage(of: command)
+    if let command, verdict.status == .usage, let message = usageMessage(of: error) {
+      verdict.message = prefixed(message) + "\n" + usage(of: command)
     }
     if verdict.isOutput, let message = verdict.message { verdict.message = HelpLayout.arrange(message) }
     if let message = verdict.message, !message.isEmpty {
       (verdict.isOutput ? context.stdout : context.stderr).write(message + "\n")
     }
     return verdict.status.rawValue
+  }
+
+  /// The message of an error that is a usage error when a command's run throws it.
+  private static func usageMessage(of error: any Error) -> String? {
+    switch error {
+    case let error as ValidationError: return error.message
+    case let error as MeshOpsError where !error.isClusterFailure: return error.description
+    case let error as CanaryAnalysisError: return error.description
+    default: return nil
+    }
   }
 
   /// `Usage: meshctl validate <options>` and where the help is, as argument-parser prints them.

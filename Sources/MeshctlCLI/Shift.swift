@@ -80,9 +80,6 @@ extension Meshctl.Shift {
             \(Meshctl.displayName) shift reviews --to v2 --steps 10,25,50,100 --interval 1m --gate './smoke.sh'
             \(Meshctl.displayName) shift reviews --to v2 --steps 10,50,100 --interval 1m --analysis 'success-rate>=99.5'
             \(Meshctl.displayName) shift reviews --rollback
-            \(Meshctl.displayName) shift reviews --finish
-            \(Meshctl.displayName) shift history reviews
-            \(Meshctl.displayName) shift status reviews
           """)
     }
 
@@ -333,7 +330,13 @@ extension Meshctl.Shift {
     public static let configuration = CommandConfiguration(
       commandName: "history",
       abstract: "List the weights earlier shifts replaced, newest (1) first.",
-      discussion: "Entry N is what `shift SERVICE --rollback --to N` restores.")
+      discussion: """
+        Entry N is what `shift SERVICE --rollback --to N` restores.
+
+        Examples:
+          \(Meshctl.displayName) shift history reviews -n bookinfo
+          \(Meshctl.displayName) shift reviews --rollback --to 2 -n bookinfo
+        """)
 
     @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
     @OptionGroup public var policy: PolicyOptions
@@ -357,7 +360,12 @@ extension Meshctl.Shift {
   public struct Status: ContextualCommand {
     public static let configuration = CommandConfiguration(
       commandName: "status",
-      abstract: "Show a Service's live weights, who holds them, the shift in progress and the history.")
+      abstract: "Show a Service's live weights, who holds them, the shift in progress and the history.",
+      discussion: """
+        Examples:
+          \(Meshctl.displayName) shift status reviews -n bookinfo
+          \(Meshctl.displayName) shift reviews --finish -n bookinfo
+        """)
 
     @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
     @OptionGroup public var policy: PolicyOptions
