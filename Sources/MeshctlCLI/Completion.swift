@@ -170,10 +170,10 @@ public enum CompletionScripts {
     """#
 }
 
-/// cobra's completion protocol (`__complete`), which the scripts and kubectl's plugin
-/// completion (`kubectl_complete-mesh __complete ...`, kubectl 1.26 and later) both speak:
-/// the arguments are the words so far, the last one the word being completed (empty after a
-/// space); the answer is one candidate per line (`value<TAB>description`), then `:DIRECTIVE`.
+/// cobra's completion protocol, which the scripts (`meshctl __complete WORDS...`) and kubectl's
+/// plugin completion (`kubectl_complete-mesh WORDS...`, kubectl 1.26 and later) both speak: the
+/// words so far, the last one the word being completed (empty after a space); the answer is one
+/// candidate per line (`value<TAB>description`), then `:DIRECTIVE`.
 public enum CompletionProtocol {
   /// The first argument that asks for completions.
   public static let request = "__complete"
