@@ -56,7 +56,9 @@ public struct TrafficSplitTarget: Sendable {
     else {
       throw ObjectNotFound(
         resource: "trafficsplits.meshctl.io for service", name: service,
-        hint: "no TrafficSplit for Service \"\(service)\" in namespace \"\(namespace)\"; see \(commandName) get trafficsplits")
+        hint:
+          "no TrafficSplit for Service \"\(service)\" in namespace \"\(namespace)\"; see \(commandName) get trafficsplits"
+      )
     }
     var settings = try await ClusterPolicies.settings(config: config, provider: provider, routing: routing, api: api)
     // A split already served by an HTTPRoute stays one.

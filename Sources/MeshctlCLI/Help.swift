@@ -200,7 +200,8 @@ enum HelpLayout {
     }
     let moved = blocks.remove(at: global)
     // After the options, before the subcommands and argument-parser's closing line.
-    let target = blocks.firstIndex(where: { $0.hasPrefix("SUBCOMMANDS:") || $0.hasPrefix("  See '") }) ?? blocks.endIndex
+    let target =
+      blocks.firstIndex(where: { $0.hasPrefix("SUBCOMMANDS:") || $0.hasPrefix("  See '") }) ?? blocks.endIndex
     blocks.insert(moved, at: target)
     return blocks.joined(separator: "\n\n") + ending
   }
@@ -215,15 +216,24 @@ enum HelpLayout {
 enum EnvironmentHelp {
   /// Name and meaning, in the order a reader looks for them.
   static let variables: [(name: String, meaning: String)] = [
-    ("KUBECONFIG", "kubeconfig files, colon-separated and merged as kubectl merges them, when --kubeconfig is not given"),
+    (
+      "KUBECONFIG",
+      "kubeconfig files, colon-separated and merged as kubectl merges them, when --kubeconfig is not given"
+    ),
     ("HOME", "where ~/.kube/config is read from when neither --kubeconfig nor KUBECONFIG is given"),
     ("NO_COLOR", "when set, no colour whatever the terminal (TERM=dumb too)"),
     ("KUBECTL_EXTERNAL_DIFF", "the program diff runs on the live and the applied object, as kubectl diff does"),
-    (PrometheusLocator.environmentVariable, "the Prometheus base URL when --prometheus is not given (shift --analysis, mtls check, top)"),
+    (
+      PrometheusLocator.environmentVariable,
+      "the Prometheus base URL when --prometheus is not given (shift --analysis, mtls check, top)"
+    ),
     (PrometheusAccess.tokenVariable, "a bearer token for that Prometheus"),
     (PrometheusAccess.certificateAuthorityVariable, "a PEM file of the CA that signed that Prometheus's certificate"),
     ("TMPDIR", "where validate spools its cross-document summaries past 2 MiB (else /tmp)"),
-    ("MESHCTL_SERVICE, MESHCTL_BACKEND, MESHCTL_WEIGHT", "set for shift's --gate command: the Service, the backend and its new weight"),
+    (
+      "MESHCTL_SERVICE, MESHCTL_BACKEND, MESHCTL_WEIGHT",
+      "set for shift's --gate command: the Service, the backend and its new weight"
+    ),
   ]
 
   /// The list as `meshctl help environment` prints it.

@@ -29,7 +29,9 @@ private let twoContexts = """
 
 /// A scratch directory with `meshctl` and its kubectl links on PATH, manifests and a kubeconfig.
 private func completionWorld() throws -> (Scratch, [String: String]) {
-  let scratch = try Scratch(["kubeconfig": twoContexts, "work/app.yaml": "", "work/notes.txt": "", "work/sub/x.yaml": ""])
+  let scratch = try Scratch([
+    "kubeconfig": twoContexts, "work/app.yaml": "", "work/notes.txt": "", "work/sub/x.yaml": "",
+  ])
   for name in ["meshctl", "kubectl-mesh", "kubectl_complete-mesh"] {
     try FileManager.default.createSymbolicLink(atPath: scratch.path(name), withDestinationPath: Binary.meshctl.path)
   }
@@ -107,7 +109,9 @@ private func completionWorld() throws -> (Scratch, [String: String]) {
 /// The scripts `meshctl completion SHELL` prints, run by the shells themselves.
 @Suite(.tags(.slow, .external)) struct ShellCompletionTests {
   @Test func completionPrintsAScriptForEachShell() throws {
-    for (shell, marker) in [("bash", "complete -o default -F _meshctl meshctl"), ("zsh", "#compdef meshctl"), ("fish", "complete -c meshctl")] {
+    for (shell, marker) in [
+      ("bash", "complete -o default -F _meshctl meshctl"), ("zsh", "#compdef meshctl"), ("fish", "complete -c meshctl"),
+    ] {
       let result = try Binary.run(["completion", shell])
       #expect(result.status == 0)
       #expect(result.stdout.contains(marker), "\(shell)")
@@ -138,7 +142,8 @@ private func completionWorld() throws -> (Scratch, [String: String]) {
     #expect(try bash(["meshctl", "get", "-o", "w"], environment: environment, directory: work) == ["wide"])
     #expect(try bash(["meshctl", "--context", ""], environment: environment, directory: work) == ["dev", "prod"])
     // -f offers directories and the manifest extensions only.
-    #expect(try bash(["meshctl", "validate", "-f", ""], environment: environment, directory: work) == ["app.yaml", "sub"])
+    #expect(
+      try bash(["meshctl", "validate", "-f", ""], environment: environment, directory: work) == ["app.yaml", "sub"])
   }
 
   @Test(.enabled(if: onPath("zsh") != nil, "zsh is not installed")) func zshCompletes() throws {
@@ -153,10 +158,12 @@ private func completionWorld() throws -> (Scratch, [String: String]) {
       words=(meshctl validate -f ''); CURRENT=4; _meshctl
       words=(meshctl --context ''); CURRENT=3; _meshctl
       """
-    let result = try Binary.run(["-f", "-c", program], executable: try #require(onPath("zsh")), environment: environment)
+    let result = try Binary.run(
+      ["-f", "-c", program], executable: try #require(onPath("zsh")), environment: environment)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(
-      result.stdout == "TrafficSplit\nMTLSPolicy\nMeshConfig\n_files -g *.(yaml|yml|json)\ndev\nprod\n", "\(result.stderr)")
+      result.stdout == "TrafficSplit\nMTLSPolicy\nMeshConfig\n_files -g *.(yaml|yml|json)\ndev\nprod\n",
+      "\(result.stderr)")
     _ = scratch
   }
 
@@ -183,7 +190,8 @@ struct KubectlPluginCompletionTests {
   @Test func kubectlMeshCompletesThroughKubectlCompleteMesh() throws {
     let (scratch, environment) = try completionWorld()
     func complete(_ words: [String]) throws -> [String] {
-      let result = try Binary.run(["__complete", "mesh"] + words, executable: Binary.kubectl!, environment: environment)
+      let result = try Binary.run(
+        ["__complete", "mesh"] + words, executable: Binary.kubectl!, environment: environment)
       #expect(result.status == 0, "\(result.stderr)")
       return result.stdout.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) }
     }

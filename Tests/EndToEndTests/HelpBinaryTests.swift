@@ -9,11 +9,15 @@ private let commandPaths: [[String]] = [
 ]
 
 /// Commands that never talk to a cluster: no global flags in their help, a pointer instead.
-private let offlineCommands: Set<[String]> = [["validate"], ["uninject"], ["render"], ["schema"], ["completion"], ["help"]]
+private let offlineCommands: Set<[String]> = [
+  ["validate"], ["uninject"], ["render"], ["schema"], ["completion"], ["help"],
+]
 
 /// The sections of a help screen, by heading, in order.
 private func headings(_ help: String) -> [String] {
-  help.split(separator: "\n").map(String.init).filter { $0.hasSuffix(":") && !$0.hasPrefix(" ") && $0.uppercased() == $0 }
+  help.split(separator: "\n").map(String.init).filter {
+    $0.hasSuffix(":") && !$0.hasPrefix(" ") && $0.uppercased() == $0
+  }
 }
 
 @Suite(.tags(.slow)) struct HelpLayoutTests {
@@ -60,7 +64,8 @@ private func headings(_ help: String) -> [String] {
     let result = try Binary.run(["valdate", "-f", "x.yaml"])
     #expect(result.status == 64)
     #expect(result.stdout.isEmpty)
-    #expect(result.stderr.hasPrefix(#"meshctl: error: unknown command "valdate" for "meshctl"; did you mean "validate"?"#))
+    #expect(
+      result.stderr.hasPrefix(#"meshctl: error: unknown command "valdate" for "meshctl"; did you mean "validate"?"#))
     #expect(!result.stderr.contains("Unknown option"))
     #expect(result.stderr.contains("Usage: meshctl"))
   }
@@ -68,7 +73,8 @@ private func headings(_ help: String) -> [String] {
   @Test func aMistypedNestedCommandNamesItsParent() throws {
     let result = try Binary.run(["-n", "shop", "mtls", "stauts"])
     #expect(result.status == 64)
-    #expect(result.stderr.hasPrefix(#"meshctl: error: unknown command "stauts" for "meshctl mtls"; did you mean "status"?"#))
+    #expect(
+      result.stderr.hasPrefix(#"meshctl: error: unknown command "stauts" for "meshctl mtls"; did you mean "status"?"#))
     #expect(result.stderr.contains("See 'meshctl mtls --help'"))
     let nothingClose = try Binary.run(["frobnicate"])
     #expect(nothingClose.status == 64)

@@ -16,8 +16,12 @@ import Testing
   }
 
   @Test func kubectlsCompletionExecutableIsARequest() {
-    #expect(CompletionProtocol.arguments(executable: "/usr/local/bin/kubectl_complete-mesh", ["val"]) == ["__complete", "val"])
-    #expect(CompletionProtocol.arguments(executable: "kubectl_complete-mesh", ["__complete", "val"]) == ["__complete", "val"])
+    #expect(
+      CompletionProtocol.arguments(executable: "/usr/local/bin/kubectl_complete-mesh", ["val"]) == [
+        "__complete", "val",
+      ])
+    #expect(
+      CompletionProtocol.arguments(executable: "kubectl_complete-mesh", ["__complete", "val"]) == ["__complete", "val"])
     #expect(CompletionProtocol.arguments(executable: "/usr/bin/kubectl-mesh", ["val"]) == ["val"])
   }
 }
@@ -46,7 +50,9 @@ import Testing
 @Suite struct HelpLayoutUnitTests {
   @Test func movesGlobalFlagsAfterTheOptions() {
     let text = "OVERVIEW: x\n\nUSAGE: y\n\nGLOBAL FLAGS:\n  --context <name>\n\nOPTIONS:\n  -o <format>\n"
-    #expect(HelpLayout.arrange(text) == "OVERVIEW: x\n\nUSAGE: y\n\nOPTIONS:\n  -o <format>\n\nGLOBAL FLAGS:\n  --context <name>\n")
+    #expect(
+      HelpLayout.arrange(text)
+        == "OVERVIEW: x\n\nUSAGE: y\n\nOPTIONS:\n  -o <format>\n\nGLOBAL FLAGS:\n  --context <name>\n")
   }
 
   @Test func hiddenGlobalFlagsGetThePointerAndOtherTextIsLeftAlone() {
