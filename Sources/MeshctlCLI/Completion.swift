@@ -32,6 +32,9 @@ extension Meshctl {
       case bash, zsh, fish
     }
 
+    /// kubectl's global flags (accepted everywhere, as kubectl does; unused here).
+    @OptionGroup(title: ClusterOptions.title, visibility: .hidden) public var cluster: ClusterOptions
+
     /// The shell to print the script for.
     @Argument(help: ArgumentHelp("The shell: bash, zsh or fish.", valueName: "shell"))
     public var shell: Shell
