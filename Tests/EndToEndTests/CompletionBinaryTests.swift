@@ -127,7 +127,7 @@ private func completionWorld() throws -> (Scratch, [String: String]) {
     let program = """
       source <(meshctl completion bash)
       COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1)
-      _meshctl
+      _meshctl meshctl "${COMP_WORDS[COMP_CWORD]}"
       printf '%s\\n' "${COMPREPLY[@]}"
       """
     let result = try Binary.run(["-c", program], executable: bash, environment: environment, directory: directory)
@@ -141,6 +141,8 @@ private func completionWorld() throws -> (Scratch, [String: String]) {
     #expect(try bash(["meshctl", "val"], environment: environment, directory: work) == ["validate"])
     #expect(try bash(["meshctl", "get", "-o", "w"], environment: environment, directory: work) == ["wide"])
     #expect(try bash(["meshctl", "--context", ""], environment: environment, directory: work) == ["dev", "prod"])
+    // `--context=p`: bash splits the word at "=" and completes what follows it.
+    #expect(try bash(["meshctl", "--context", "=", "p"], environment: environment, directory: work) == ["prod"])
     // -f offers directories and the manifest extensions only.
     #expect(
       try bash(["meshctl", "validate", "-f", ""], environment: environment, directory: work) == ["app.yaml", "sub"])
