@@ -4,7 +4,7 @@ PREFIX       ?= /usr/local
 RELEASE_FLAGS = -c release --static-swift-stdlib
 BIN_DIR       = $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path 2>/dev/null)
 
-.PHONY: help deps build release test examples install generate check-generated lint format bench fuzz clean
+.PHONY: help deps build release test examples install dist generate check-generated lint format bench fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -24,11 +24,21 @@ test: ## the whole test suite (what the README and CI run)
 examples: ## the main job on the bundled examples, offline
 	scripts/examples.sh
 
-install: release ## install meshctl and the kubectl plugin link kubectl-mesh
+install: release ## install meshctl, the kubectl plugin links, man pages and completions
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BIN_DIR)/meshctl $(DESTDIR)$(PREFIX)/bin/meshctl
 	ln -sf meshctl $(DESTDIR)$(PREFIX)/bin/kubectl-mesh
+	# kubectl (1.26+) runs kubectl_complete-mesh for `kubectl mesh <TAB>`; meshctl knows the name.
+	ln -sf meshctl $(DESTDIR)$(PREFIX)/bin/kubectl_complete-mesh
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 0644 completions/meshctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/meshctl
+	install -m 0644 completions/_meshctl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_meshctl
+	install -m 0644 completions/meshctl.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/meshctl.fish
+
+dist: release ## release archive in dist/ with its sha256, and the krew manifest plugins/mesh.yaml
+	scripts/dist.sh $(BIN_DIR)/meshctl dist plugins/mesh.yaml
 
 generate: build ## regenerate completions/ and man/ from the command tree
 	scripts/generate.sh

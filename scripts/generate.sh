@@ -3,9 +3,12 @@
 #   scripts/generate.sh          rewrite the committed files
 #   scripts/generate.sh --check  regenerate into a temporary directory and fail (exit 1),
 #                                naming the stale files, when the committed ones differ
-# Completions come from the binary (--generate-completion-script); man pages from
-# argument-parser's generate-manual plugin (offline). The manual date is pinned so that
-# regenerating on another day changes nothing.
+# Completions come from the binary (`meshctl completion bash|zsh|fish`, the scripts users get
+# from the installed binary too); man pages from argument-parser's generate-manual plugin
+# (offline), finished by scripts/man-postprocess.awk (EXIT STATUS and ENVIRONMENT from
+# `meshctl help exit-codes` and `meshctl help environment`, one SEE ALSO entry per page, no
+# empty lines) and checked with `man --warnings` when man is installed. The manual date is
+# pinned so that regenerating on another day changes nothing.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -24,9 +27,9 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 mkdir -p "$out/completions" "$out/man"
 
-"$bin" --generate-completion-script bash >"$out/completions/meshctl.bash"
-"$bin" --generate-completion-script zsh >"$out/completions/_meshctl"
-"$bin" --generate-completion-script fish >"$out/completions/meshctl.fish"
+"$bin" completion bash >"$out/completions/meshctl.bash"
+"$bin" completion zsh >"$out/completions/_meshctl"
+"$bin" completion fish >"$out/completions/meshctl.fish"
 
 rm -rf .build/plugins/GenerateManual/outputs/meshctl
 swift package plugin generate-manual --multi-page --date "$MANUAL_DATE" >&2
@@ -35,7 +38,20 @@ if [ -z "$manual_dir" ] || ! ls "$manual_dir"/*.1 >/dev/null 2>&1; then
   echo "generate.sh: the generate-manual plugin wrote no man pages" >&2
   exit 1
 fi
-cp "$manual_dir"/*.1 "$out/man/"
+"$bin" help exit-codes >"$out/exit-codes.txt"
+"$bin" help environment >"$out/environment.txt"
+for page in "$manual_dir"/*.1; do
+  awk -v codes="$out/exit-codes.txt" -v env="$out/environment.txt" -f scripts/man-postprocess.awk "$page" \
+    >"$out/man/$(basename "$page")"
+done
+if command -v man >/dev/null 2>&1; then
+  warnings=$(for page in "$out"/man/*.1; do man --warnings -l "$page" 2>&1 >/dev/null | sed "s|^|$(basename "$page"): |"; done)
+  if [ -n "$warnings" ]; then
+    echo "$warnings" >&2
+    echo "generate.sh: man --warnings is not clean" >&2
+    exit 1
+  fi
+fi
 
 if ! $check; then
   rm -rf completions man

@@ -43,7 +43,7 @@ public struct TrafficSplitTarget: Sendable {
   }
 
   /// Finds the TrafficSplit of `service` in the API's namespace and prepares to render it for
-  /// the mesh (`provider` when given, else the cluster's); none is `MeshOpsError.notFound`
+  /// the mesh (`provider` when given, else the cluster's); none is `ObjectNotFound`
   /// (whose hint names the `get` command of `commandName`).
   public static func find(
     service: String, api: KubeAPI, config: MeshConfig, provider: MeshConfig.Provider?, routing: RoutingTarget,
@@ -54,8 +54,10 @@ public struct TrafficSplitTarget: Sendable {
     guard let match = found.first(where: { $0.policy[path: "spec", "service"]?.string == service }),
       let route = match.route
     else {
-      throw MeshOpsError.notFound(
-        "no TrafficSplit for Service \"\(service)\" in namespace \"\(namespace)\" (see \(commandName) get trafficsplits)"
+      throw ObjectNotFound(
+        resource: "trafficsplits.meshctl.io for service", name: service,
+        hint:
+          "no TrafficSplit for Service \"\(service)\" in namespace \"\(namespace)\"; see \(commandName) get trafficsplits"
       )
     }
     var settings = try await ClusterPolicies.settings(config: config, provider: provider, routing: routing, api: api)

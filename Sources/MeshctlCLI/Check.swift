@@ -23,7 +23,7 @@ extension Meshctl {
           """)
     }
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
 
     /// Check before a mesh is installed.
     @Flag(help: "Check a cluster before a mesh is installed.")

@@ -14,15 +14,16 @@ extension Meshctl {
           Objects are deleted in the reverse of apply's order (policies and routes first, \
           namespaces last), the objects of one tier at the same time. Only apiVersion, kind, \
           metadata.name and metadata.namespace of each input object are used. An object that \
-          does not exist is an error (exit 3) unless --ignore-not-found is given.
+          does not exist is an error (exit 1, kubectl's NotFound) unless --ignore-not-found is given; an API server that fails is exit 3.
 
           Examples:
             \(Meshctl.displayName) delete -f app.yaml
             \(Meshctl.displayName) delete -R -f k8s/ --dry-run=server
+            \(Meshctl.displayName) delete -f app.yaml --ignore-not-found -o name
           """)
     }
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
     @OptionGroup public var input: InputOptions
     @OptionGroup public var policy: PolicyOptions
 
@@ -55,20 +56,21 @@ extension Meshctl {
       let plan = target.plan
       let serverDryRun = dryRun == .server
       let outcomes = try awaitCompletion { await plan.delete(objects, dryRun: serverDryRun) }
-      var failures: [any Error] = []
+      var status = ExitStatus.success
       for (object, outcome) in zip(objects, outcomes) {
         switch outcome {
         case .success(true): report(object, context: context)
         case .success(false):
           if ignoreNotFound { continue }
           context.stderr.write("Error from server (NotFound): \(object.source): \(object.quotedReference) not found\n")
-          failures.append(CommandFailure(status: .clusterError))
+          // An absent object is the request's failure (1); a failed API server (3) outranks it.
+          if status == .success { status = .findings }
         case .failure(let error):
           context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
-          failures.append(error)
+          status = .clusterError
         }
       }
-      return failures.isEmpty ? .success : .clusterError
+      return status
     }
 
     private func report(_ object: ResolvedObject, context: CommandContext) {

@@ -27,7 +27,7 @@ extension Meshctl {
           """)
     }
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
     @OptionGroup public var input: InputOptions
     @OptionGroup public var policy: PolicyOptions
 

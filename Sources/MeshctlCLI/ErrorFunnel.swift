@@ -39,7 +39,13 @@ enum ErrorFunnel {
       return Verdict(status: error.isConflict ? .applyConflict : .findings, message: prefixed(error.description))
     case let error as PrometheusError: return Verdict(status: .clusterError, message: prefixed(error.description))
     case let error as CanaryAnalysisError: return verdict(for: ValidationError(error.description))
+    case let error as UnknownCommand:
+      return Verdict(status: .usage, message: prefixed(error.description) + "\n" + usage(of: error.parent))
+    case let error as ObjectNotFound: return Verdict(status: .findings, message: error.description)
     case let error as TransportError: return Verdict(status: .clusterError, message: prefixed(error.description))
+    case let error as APIError where error.category == .notFound:
+      // A named object that does not exist is the request's failure, said as kubectl says it.
+      return Verdict(status: .findings, message: "Error from server (NotFound): \(error.description)")
     case let error as APIError:
       let status: ExitStatus = error.failureClass == .conflict ? .applyConflict : .clusterError
       return Verdict(status: status, message: prefixed(error.description))
@@ -47,18 +53,39 @@ enum ErrorFunnel {
     }
   }
 
-  /// Prints `error`'s message where it belongs and returns its exit code.
-  static func report(_ error: any Error, context: CommandContext) -> Int32 {
-    let verdict = verdict(for: error)
+  /// Prints `error`'s message where it belongs and returns its exit code. A usage error thrown
+  /// while `command` ran ends with that command's usage line, as parse errors do.
+  static func report(_ error: any Error, command: (any ParsableCommand.Type)? = nil, context: CommandContext) -> Int32 {
+    var verdict = verdict(for: error)
+    if let command, verdict.status == .usage, let message = usageMessage(of: error) {
+      verdict.message = prefixed(message) + "\n" + usage(of: command)
+    }
+    if verdict.isOutput, let message = verdict.message { verdict.message = HelpLayout.arrange(message) }
     if let message = verdict.message, !message.isEmpty {
       (verdict.isOutput ? context.stdout : context.stderr).write(message + "\n")
     }
     return verdict.status.rawValue
   }
 
+  /// The message of an error that is a usage error when a command's run throws it.
+  private static func usageMessage(of error: any Error) -> String? {
+    switch error {
+    case let error as ValidationError: return error.message
+    case let error as MeshOpsError where !error.isClusterFailure: return error.description
+    case let error as CanaryAnalysisError: return error.description
+    default: return nil
+    }
+  }
+
+  /// `Usage: meshctl validate <options>` and where the help is, as argument-parser prints them.
+  static func usage(of command: any ParsableCommand.Type) -> String {
+    let names = ([Meshctl.displayName] + Meshctl.path(to: command)).joined(separator: " ")
+    return "Usage: \(Meshctl.usageString(for: command))\n  See '\(names) --help' for more information."
+  }
+
   /// `meshctl: error: message`.
   private static func prefixed(_ message: String) -> String {
-    "\(Meshctl.displayName): error: \(message)"
+    Meshctl._errorPrefix + message
   }
 
   /// ArgumentParser's own errors (usage, `--help`, `--version`, `ExitCode`) and anything else.

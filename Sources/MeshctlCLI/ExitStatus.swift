@@ -5,11 +5,13 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   case success = 0
   /// Findings at or above `--fail-on`, errors that stop `render`, `diff` found changes, or
   /// `mtls enable` refused (STRICT with workloads that have no sidecar, or plaintext callers
-  /// seen), or `mtls check` saw plaintext callers.
+  /// seen), or `mtls check` saw plaintext callers, or a named object does not exist
+  /// (kubectl's NotFound: `shift nosuch`, `delete` without `--ignore-not-found`).
   case findings = 1
   /// An input could not be read, or is not YAML.
   case inputError = 2
-  /// The cluster or its API failed, or Prometheus could not be found or asked.
+  /// The cluster or its API failed or could not be reached, or Prometheus could not be found or
+  /// asked (an object that does not exist is 1, not 3).
   case clusterError = 3
   /// Server-side apply hit a field-manager conflict, or `shift` lost a race or found another shift running.
   case applyConflict = 4
@@ -28,9 +30,11 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case .success: return "success"
     case .findings:
       return
-        "findings at or above --fail-on (validate), errors that stop render, apply or diff (nothing is sent), changes found (diff), apply refused by a guard (--allow-empty, --force), mtls enable refused, plaintext callers seen (mtls check), or nothing for shift --rollback"
+        "findings at or above --fail-on (validate), errors that stop render, apply or diff (nothing is sent), changes found (diff), apply refused by a guard (--allow-empty, --force), mtls enable refused, plaintext callers seen (mtls check), nothing for shift --rollback, or a named object not found (kubectl's NotFound: shift SERVICE without a TrafficSplit, delete without --ignore-not-found)"
     case .inputError: return "an input is unreadable or not YAML (takes precedence over 1)"
-    case .clusterError: return "the cluster or its API failed, or Prometheus could not be found or asked (a check that was not possible)"
+    case .clusterError:
+      return
+        "the cluster or its API failed or could not be reached, or Prometheus could not be found or asked (a check that was not possible)"
     case .applyConflict:
       return
         "apply conflict: another field manager owns a field (re-run with --force-conflicts; weights a shift holds: shift --finish or --abandon), or shift lost a race with another writer"

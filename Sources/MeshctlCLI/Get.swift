@@ -68,7 +68,7 @@ extension Meshctl {
     /// How long one watch window lasts: the API server ends the watch then, and get resumes it.
     static let watchWindowSeconds = 5
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
 
     /// What to list.
     @Argument(help: ArgumentHelp("trafficsplits (ts) or mtlspolicies (mtls).", valueName: "kind"))

@@ -31,7 +31,7 @@ extension Meshctl {
           """)
     }
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
     @OptionGroup public var input: InputOptions
     @OptionGroup public var transform: TransformOptions
 
@@ -172,7 +172,7 @@ extension Meshctl {
           """)
     }
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title, visibility: .hidden) public var cluster: ClusterOptions
     @OptionGroup public var input: InputOptions
     @OptionGroup public var transform: TransformOptions
 
@@ -207,7 +207,9 @@ public struct TransformOptions: ParsableArguments {
   public var output: Format = .yaml
 
   /// Where to write the report as JSON.
-  @Option(help: ArgumentHelp("Also write the report as JSON to this file (for CI).", valueName: "path"))
+  @Option(
+    help: ArgumentHelp("Also write the report as JSON to this file (for CI).", valueName: "path"),
+    completion: .file(extensions: ["json"]))
   public var report: String?
 
   public init() {}

@@ -72,7 +72,7 @@ extension Meshctl.MTLS {
           """)
     }
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
 
     /// Every namespace.
     @Flag(name: [.customShort("A"), .customLong("all-namespaces")], help: "List the workloads of every namespace.")
@@ -152,7 +152,7 @@ extension Meshctl.MTLS {
           """)
     }
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
 
     /// Every namespace.
     @Flag(name: [.customShort("A"), .customLong("all-namespaces")], help: "Check the workloads of every namespace.")
@@ -227,7 +227,7 @@ extension Meshctl.MTLS {
           """)
     }
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
 
     /// The mode to set.
     @Option(help: ArgumentHelp("STRICT, PERMISSIVE or DISABLE.", valueName: "mode"))

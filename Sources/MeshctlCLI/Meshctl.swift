@@ -34,12 +34,12 @@ public struct Meshctl: ParsableCommand {
       // the name from the type's name, a runtime demangle per subcommand on every start-up.
       subcommands: [
         Validate.self, Inject.self, Uninject.self, Render.self, Apply.self, Diff.self, Delete.self, Get.self,
-        Shift.self, MTLS.self, Top.self, Check.self, Schema.self, Version.self, Help.self,
+        Shift.self, MTLS.self, Top.self, Check.self, Schema.self, Version.self, Completion.self, Help.self,
       ])
   }
 
   /// kubectl's global flags given before the subcommand (`kubectl mesh -n prod validate ...`).
-  @OptionGroup public var cluster: ClusterOptions
+  @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
 
   /// Creates the root command.
   public init() {}
@@ -61,7 +61,9 @@ public struct Meshctl: ParsableCommand {
   /// context, and exits with a code from the exit-code table.
   public static func main() {
     let context = CommandContext.live()
-    let status = run(arguments: Array(CommandLine.arguments.dropFirst()), context: context)
+    let arguments = CompletionProtocol.arguments(
+      executable: CommandLine.arguments.first ?? "meshctl", Array(CommandLine.arguments.dropFirst()))
+    let status = run(arguments: arguments, context: context)
     context.flush()
     fflush(nil)
     // _exit, not exit: the transport's libcurl thread may still be waiting in curl_multi_poll,
@@ -78,15 +80,30 @@ public struct Meshctl: ParsableCommand {
   /// Parses `arguments`, runs the command against `context`, reports any error on
   /// `context.stderr` (help on `context.stdout`) and returns the exit code.
   public static func run(arguments: [String], context: CommandContext) -> Int32 {
+    // Shells and kubectl (`kubectl_complete-mesh __complete ...`) ask for completions.
+    if arguments.first == CompletionProtocol.request {
+      context.stdout.write(CompletionProtocol.respond(to: Array(arguments.dropFirst())))
+      return ExitStatus.success.rawValue
+    }
+    var command: any ParsableCommand
     do {
-      var command = try parseAsRoot(arguments)
+      command = try parseAsRoot(arguments)
+    } catch {
+      if let unknown = UnknownCommand(arguments: arguments) { return ErrorFunnel.report(unknown, context: context) }
+      return ErrorFunnel.report(error, context: context)
+    }
+    do {
       if let status = try run(contextual: command, in: context) { return status.rawValue }
       try command.run()
       return ExitStatus.success.rawValue
     } catch {
-      return ErrorFunnel.report(error, context: context)
+      return ErrorFunnel.report(error, command: type(of: command), context: context)
     }
   }
+
+  /// `meshctl: error: ` (`kubectl mesh: error: ` as the plugin): the one prefix of every error,
+  /// argument-parser's own included.
+  public static var _errorPrefix: String { "\(displayName): error: " }
 
   /// Runs `command` with `run(in:)` when it is a `ContextualCommand`; nil when it is not.
   /// Generic so the cast starts from the command's own type: cast from the `any ParsableCommand`

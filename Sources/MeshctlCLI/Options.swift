@@ -11,32 +11,41 @@ import MeshSchema
 /// `.long` name from the property name (camelCase to kebab-case) each time it builds the
 /// option's definition, and a parse builds this group's definitions about six times.
 public struct ClusterOptions: ParsableArguments {
+  /// The heading of these flags in help: after each command's own arguments and options.
+  public static let title = "Global Flags"
+
   /// Path to the kubeconfig file to use.
   @Option(
     name: .customLong("kubeconfig"),
-    help: ArgumentHelp("Path to the kubeconfig file to use for CLI requests.", valueName: "path"))
+    help: ArgumentHelp("Path to the kubeconfig file to use for CLI requests.", valueName: "path"),
+    completion: .file())
   public var kubeconfig: String?
 
   /// The kubeconfig context to use.
   @Option(
     name: .customLong("context"),
-    help: ArgumentHelp("The name of the kubeconfig context to use.", valueName: "name"))
+    help: ArgumentHelp("The name of the kubeconfig context to use.", valueName: "name"),
+    completion: .custom(DynamicCompletion.contexts))
   public var context: String?
 
   /// The kubeconfig cluster to use.
   @Option(
     name: .customLong("cluster"),
-    help: ArgumentHelp("The name of the kubeconfig cluster to use.", valueName: "name"))
+    help: ArgumentHelp("The name of the kubeconfig cluster to use.", valueName: "name"),
+    completion: .custom(DynamicCompletion.clusters))
   public var cluster: String?
 
   /// The kubeconfig user to use.
-  @Option(name: .customLong("user"), help: ArgumentHelp("The name of the kubeconfig user to use.", valueName: "name"))
+  @Option(
+    name: .customLong("user"), help: ArgumentHelp("The name of the kubeconfig user to use.", valueName: "name"),
+    completion: .custom(DynamicCompletion.users))
   public var user: String?
 
   /// The namespace scope of the request.
   @Option(
     name: [.customShort("n"), .customLong("namespace")],
-    help: ArgumentHelp("If present, the namespace scope for this CLI request.", valueName: "namespace"))
+    help: ArgumentHelp("If present, the namespace scope for this CLI request.", valueName: "namespace"),
+    completion: .custom(DynamicCompletion.namespaces))
   public var namespace: String?
 
   /// The API server address.
@@ -64,17 +73,21 @@ public struct ClusterOptions: ParsableArguments {
   /// A CA certificate file.
   @Option(
     name: .customLong("certificate-authority"),
-    help: ArgumentHelp("Path to a cert file for the certificate authority.", valueName: "path"))
+    help: ArgumentHelp("Path to a cert file for the certificate authority.", valueName: "path"),
+    completion: .file())
   public var certificateAuthority: String?
 
   /// A client certificate file.
   @Option(
     name: .customLong("client-certificate"),
-    help: ArgumentHelp("Path to a client certificate file for TLS.", valueName: "path"))
+    help: ArgumentHelp("Path to a client certificate file for TLS.", valueName: "path"),
+    completion: .file())
   public var clientCertificate: String?
 
   /// A client key file.
-  @Option(name: .customLong("client-key"), help: ArgumentHelp("Path to a client key file for TLS.", valueName: "path"))
+  @Option(
+    name: .customLong("client-key"), help: ArgumentHelp("Path to a client key file for TLS.", valueName: "path"),
+    completion: .file())
   public var clientKey: String?
 
   /// Skip verification of the server's certificate.
@@ -188,7 +201,8 @@ public struct MeshOptions: ParsableArguments {
     name: .customLong("config"),
     help: ArgumentHelp(
       "A meshctl.io/v1alpha1 MeshConfig file (provider, sidecar settings, trust domain, control plane namespace).",
-      valueName: "path"))
+      valueName: "path"),
+    completion: .file(extensions: ["yaml", "yml", "json"]))
   public var config: String?
 
   /// Creates the defaults.

@@ -31,7 +31,7 @@ extension Meshctl {
       case yaml, json
     }
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title, visibility: .hidden) public var cluster: ClusterOptions
     @OptionGroup public var input: InputOptions
 
     @OptionGroup public var policy: PolicyOptions

@@ -28,10 +28,12 @@ extension Meshctl {
     }
 
     /// kubectl's global flags (accepted everywhere, as kubectl does).
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title, visibility: .hidden) public var cluster: ClusterOptions
 
     /// The kind to print.
-    @Argument(help: "The kind to print, e.g. TrafficSplit; without it, the kinds are listed.")
+    @Argument(
+      help: "The kind to print, e.g. TrafficSplit; without it, the kinds are listed.",
+      completion: .list(SchemaExport.kinds))
     public var kind: String?
 
     /// Print the CRD.

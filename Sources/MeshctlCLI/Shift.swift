@@ -76,24 +76,24 @@ extension Meshctl.Shift {
             \(Meshctl.displayName) shift reviews --to v2 --steps 10,25,50,100 --interval 1m --gate './smoke.sh'
             \(Meshctl.displayName) shift reviews --to v2 --steps 10,50,100 --interval 1m --analysis 'success-rate>=99.5'
             \(Meshctl.displayName) shift reviews --rollback
-            \(Meshctl.displayName) shift reviews --finish
-            \(Meshctl.displayName) shift history reviews
-            \(Meshctl.displayName) shift status reviews
           """)
     }
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
     @OptionGroup public var policy: PolicyOptions
 
     /// The Service whose TrafficSplit is shifted.
-    @Argument(help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"))
+    @Argument(
+      help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"),
+      completion: .custom(DynamicCompletion.trafficSplitServices))
     public var service: String
 
     /// The backend that gets the weight (with --rollback: the history entry to go back to).
     @Option(
       help: ArgumentHelp(
         "The backend to shift traffic to; with --rollback, the history entry to go back to (1 is the newest).",
-        valueName: "backend"))
+        valueName: "backend"),
+      completion: .custom(DynamicCompletion.backends))
     public var to: String?
 
     /// One weight.
@@ -255,13 +255,21 @@ extension Meshctl.Shift {
     public static let configuration = CommandConfiguration(
       commandName: "history",
       abstract: "List the weights earlier shifts replaced, newest (1) first.",
-      discussion: "Entry N is what `shift SERVICE --rollback --to N` restores.")
+      discussion: """
+        Entry N is what `shift SERVICE --rollback --to N` restores.
 
-    @OptionGroup public var cluster: ClusterOptions
+        Examples:
+          \(Meshctl.displayName) shift history reviews -n bookinfo
+          \(Meshctl.displayName) shift reviews --rollback --to 2 -n bookinfo
+        """)
+
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
     @OptionGroup public var policy: PolicyOptions
 
     /// The Service.
-    @Argument(help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"))
+    @Argument(
+      help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"),
+      completion: .custom(DynamicCompletion.trafficSplitServices))
     public var service: String
 
     public init() {}
@@ -277,13 +285,20 @@ extension Meshctl.Shift {
   public struct Status: ContextualCommand {
     public static let configuration = CommandConfiguration(
       commandName: "status",
-      abstract: "Show a Service's live weights, who holds them, the shift in progress and the history.")
+      abstract: "Show a Service's live weights, who holds them, the shift in progress and the history.",
+      discussion: """
+        Examples:
+          \(Meshctl.displayName) shift status reviews -n bookinfo
+          \(Meshctl.displayName) shift reviews --finish -n bookinfo
+        """)
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
     @OptionGroup public var policy: PolicyOptions
 
     /// The Service.
-    @Argument(help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"))
+    @Argument(
+      help: ArgumentHelp("The Service clients call (the TrafficSplit's spec.service).", valueName: "service"),
+      completion: .custom(DynamicCompletion.trafficSplitServices))
     public var service: String
 
     public init() {}

@@ -34,7 +34,7 @@ extension Meshctl {
           """)
     }
 
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
 
     /// Every namespace.
     @Flag(name: [.customShort("A"), .customLong("all-namespaces")], help: "Show the workloads of every namespace.")

@@ -43,7 +43,7 @@ extension Meshctl {
     }
 
     /// kubectl's global flags (accepted everywhere, as kubectl does).
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title, visibility: .hidden) public var cluster: ClusterOptions
     /// Where manifests come from.
     @OptionGroup public var input: InputOptions
 

@@ -32,7 +32,7 @@ extension Meshctl {
     }
 
     /// kubectl's global flags (accepted everywhere, as kubectl does).
-    @OptionGroup public var cluster: ClusterOptions
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
 
     /// Output format. The long name is spelled out for speed, as in `ClusterOptions`.
     @Option(

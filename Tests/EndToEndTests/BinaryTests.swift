@@ -112,7 +112,7 @@ import Testing
 @Suite(.tags(.slow)) struct GeneratedFilesTests {
   @Test(arguments: [("bash", "meshctl.bash"), ("zsh", "_meshctl"), ("fish", "meshctl.fish")])
   func completionScriptIsFresh(shell: String, file: String) throws {
-    let result = try Binary.run(["--generate-completion-script", shell])
+    let result = try Binary.run(["completion", shell])
     #expect(result.status == 0)
     let committed = try String(
       contentsOf: Binary.packageRoot.appendingPathComponent("completions/\(file)"), encoding: .utf8)

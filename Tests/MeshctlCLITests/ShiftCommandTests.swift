@@ -149,7 +149,7 @@ final class RecordedLines: @unchecked Sendable {
     #expect(world.stderr.text.contains("step 2/2: team/cart v1=0,v2=100 (dry run)\n"))
     #expect(await runCommand(["shift", "cart", "--to", "v3", "--weight", "10"], context: context) == 64)
     #expect(world.stderr.text.contains(#"no backend "v3""#))
-    #expect(await runCommand(["shift", "nothing", "--to", "v2", "--weight", "10"], context: context) == 3)
+    #expect(await runCommand(["shift", "nothing", "--to", "v2", "--weight", "10"], context: context) == 1)
     #expect(world.stderr.text.contains(#"no TrafficSplit for Service "nothing" in namespace "team""#))
     #expect(await runCommand(["shift", "cart", "--rollback"], context: context) == 1)
     #expect(world.stderr.text.contains("TrafficSplit team/cart has no shift history: nothing to roll back to"))
