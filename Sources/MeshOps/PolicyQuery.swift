@@ -45,11 +45,11 @@ public struct PolicyQuery: Sendable {
   }
 
   /// The matching policies: all of them for a list; for a name, that one or
-  /// `MeshOpsError.notFound` in kubectl's words.
+  /// `ObjectNotFound` in kubectl's words (exit 1).
   public func run(api: KubeAPI) async throws -> [ManagedPolicy] {
     let found = try await ManagedPolicies.snapshot(self, api: api).policies
     if let name, found.isEmpty {
-      throw MeshOpsError.notFound("\(resourceName) \"\(name)\" not found")
+      throw ObjectNotFound(resource: resourceName, name: name)
     }
     return found
   }

@@ -238,9 +238,8 @@ spec:
         self.apply_shop(ready=False)
         result = self.get("nosuch")
         self.assertEqual(result.stdout, "")
-        self.assertIn('trafficsplits.meshctl.io "nosuch" not found', result.stderr)
-        # ErrorFunnel maps NotFound to 1 (issue 14); before that mapping lands it is 3.
-        self.assertIn(result.returncode, (1, 3), result.stderr)
+        self.assertIn('Error from server (NotFound): trafficsplits.meshctl.io "nosuch" not found', result.stderr)
+        self.assertEqual(result.returncode, 1, result.stderr)
 
     def test_selector_filters_on_the_rendered_objects(self):
         self.apply_shop(ready=False)
