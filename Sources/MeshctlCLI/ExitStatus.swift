@@ -34,7 +34,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case .inputError: return "an input is unreadable or not YAML (takes precedence over 1)"
     case .clusterError:
       return
-        "the cluster or its API failed or could not be reached, or Prometheus could not be found or asked (a check that was not possible)"
+        "the cluster or its API failed or could not be reached, or Prometheus could not be found or asked (a check that was not possible); after shift: the weights were NOT restored (the message says how)"
     case .applyConflict:
       return
         "apply conflict: another field manager owns a field (re-run with --force-conflicts; weights a shift holds: shift --finish or --abandon), or shift lost a race with another writer"
