@@ -80,7 +80,11 @@ public struct Meshctl: ParsableCommand {
   public static func run(arguments: [String], context: CommandContext) -> Int32 {
     do {
       var command = try parseAsRoot(arguments)
-      if let status = try run(contextual: command, in: context) { return status.rawValue }
+      if let status = try run(contextual: command, in: context) {
+        // Output that did not all arrive (a full disk, a closed stdout) fails the command.
+        try context.stdout.finishWriting()
+        return status.rawValue
+      }
       try command.run()
       return ExitStatus.success.rawValue
     } catch {
