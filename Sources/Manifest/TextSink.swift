@@ -37,13 +37,13 @@ public final class FileDescriptorSink: TextSink {
   public private(set) var writeFailure: String?
 
   /// Creates a sink over a descriptor the process owns (1 or 2). A descriptor that is closed
-  /// (`meshctl ... >&-`) is a failure from the start, and is held on /dev/null (read-only) so
-  /// that no file the command opens later takes its number and receives its output.
+  /// (`meshctl ... >&-`) is held on /dev/null opened read-only, so that no file the command
+  /// opens later takes its number and receives its output, and every write to it fails
+  /// (`Bad file descriptor`) as a write to the closed one would.
   public init(descriptor: Int32, buffered: Bool) {
     self.descriptor = descriptor
     self.buffered = buffered
     if fcntl(descriptor, F_GETFD) < 0, errno == EBADF {
-      writeFailure = errnoDescription()
       let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
       if null >= 0, null != descriptor {
         dup2(null, descriptor)

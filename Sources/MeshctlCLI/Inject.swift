@@ -181,6 +181,7 @@ struct InjectionRun {
     }
     // The report says what was injected: only once the output is known to have arrived.
     try context.stdout.finishWriting()
+    if failed, output != .inPlace { session.report.lines.discard() }
     session.report.lines.drain(into: context.stderr)
     if let path = transform.report {
       try context.writeFile(path, Array((JSONEmitter.emit(session.report.node) + "\n").utf8))
