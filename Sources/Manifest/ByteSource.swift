@@ -19,6 +19,8 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
   case notFound(path: String)
   /// A directory was given without `-R` and holds no manifest files at its top level.
   case noManifests(path: String)
+  /// Output could not be written (`standard output` or a path): a full disk, a closed stream.
+  case unwritable(path: String, reason: String)
 
   public var description: String {
     switch self {
@@ -26,6 +28,7 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
     case .notFound(let path): return "\(path): no such file or directory"
     case .noManifests(let path):
       return "\(path): no .yaml, .yml or .json files found (use -R to search subdirectories)"
+    case .unwritable(let path, let reason): return "writing \(path): \(reason)"
     }
   }
 }

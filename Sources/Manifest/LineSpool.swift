@@ -4,10 +4,12 @@
   import Darwin
 #endif
 
-/// Lines held back until a command's output is done (inject's report goes to standard error
-/// after the YAML). Past `limit` bytes they move to an anonymous temporary file, so memory does
-/// not grow with the number of lines; without a temporary file they stay in memory.
-public final class LineSpool {
+/// Text held back until a command's output is done: inject's report (it goes to standard
+/// error after the YAML), and the objects a command prints (all or nothing: they reach
+/// standard output only once every input was read and transformed). Past `limit` bytes the
+/// text moves to an anonymous temporary file, so memory does not grow with the output; without
+/// a temporary file it stays in memory.
+public final class LineSpool: TextSink {
   private let limit: Int
   private var buffer: [UInt8] = []
   private var file: UnsafeMutablePointer<FILE>?
@@ -25,9 +27,24 @@ public final class LineSpool {
 
   /// Adds a line (without its line break).
   public func append(_ line: String) {
-    buffer.append(contentsOf: line.utf8)
-    buffer.append(0x0A)
+    write(line)
+    write("\n")
+  }
+
+  /// Adds text as it is.
+  public func write(_ text: String) {
+    buffer.append(contentsOf: text.utf8)
     if buffer.count >= limit, !inMemoryOnly { spill() }
+  }
+
+  /// Nothing to push: the text waits for `drain` or `discard`.
+  public func flush() {}
+
+  /// Drops everything held (the command failed: its output must not appear).
+  public func discard() {
+    if let file { fclose(file) }
+    file = nil
+    buffer.removeAll()
   }
 
   /// Moves the buffered lines to the temporary file, leaving the file as it was on failure.
@@ -59,10 +76,10 @@ public final class LineSpool {
         let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
         guard count > 0 else { break }
         carry += chunk[..<count]
-        // Whole lines only, so a character is never cut in two.
-        guard let lastBreak = carry.lastIndex(of: 0x0A) else { continue }
-        sink.write(String(decoding: carry[...lastBreak], as: UTF8.self))
-        carry.removeSubrange(...lastBreak)
+        // Whole characters only: keep a character's first bytes until the rest come.
+        guard let lastStart = carry.lastIndex(where: { $0 & 0xC0 != 0x80 }), lastStart > 0 else { continue }
+        sink.write(String(decoding: carry[..<lastStart], as: UTF8.self))
+        carry.removeSubrange(..<lastStart)
       }
       if !carry.isEmpty { sink.write(String(decoding: carry, as: UTF8.self)) }
       fclose(file)

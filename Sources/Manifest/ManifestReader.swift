@@ -95,6 +95,11 @@ private final class ReadSession {
   var bytesRead = 0
   var sourceError: Error?
   var inputTooLarge = false
+  /// Where the document being read starts (absolute byte offset), and whether it grew past the
+  /// document limit while libyaml was still reading it: one scalar can be any size, and libyaml
+  /// buffers it whole before any event, so the limit must bite where the bytes come in.
+  var documentStart = 0
+  var documentTooLarge = false
 
   /// libyaml counts marks in characters; this cursor maps character indexes to byte offsets,
   /// moving forward only (document boundaries only move forward).
@@ -148,6 +153,11 @@ private final class ReadSession {
         inputTooLarge = true
         return -1
       }
+      // libyaml reads ahead of the events it has delivered by far less than this slack.
+      if bytesRead - documentStart > limits.maxDocumentBytes + Self.readAheadSlack {
+        documentTooLarge = true
+        return -1
+      }
       window.append(contentsOf: UnsafeBufferPointer(start: buffer, count: n))
       return n
     } catch {
@@ -169,6 +179,10 @@ private final class ReadSession {
   }
 
   enum EncodingProblem: Error { case utf16 }
+
+  /// How far past the document limit the reader lets libyaml read before stopping it: more
+  /// than libyaml's read-ahead, so a document just under the limit is never cut short.
+  static let readAheadSlack = 1 << 16
 
   /// The absolute byte offset of a libyaml character index at or after the cursor.
   func byteOffset(ofCharIndex target: Int) -> Int {
@@ -238,7 +252,6 @@ private final class ReadSession {
     var summary = ReadSummary()
     var builder = TreeBuilder(file: file, limits: limits)
     var pending: (root: Node, start: Int, line: Int, diagnostics: [Diagnostic])?
-    var documentStart = 0
     var documentStartLine = 1
     var documentIndex = 0
 
@@ -266,7 +279,7 @@ private final class ReadSession {
     var event = yaml_event_t()
     while true {
       guard yaml_parser_parse(&parser, &event) == 1 else {
-        summary.diagnostics.append(withSourceLine(parserFailure(parser)))
+        summary.diagnostics.append(withSourceLine(parserFailure(parser, documentIndex: documentIndex)))
         break
       }
       defer { yaml_event_delete(&event) }
@@ -295,12 +308,10 @@ private final class ReadSession {
         continue
       }
       builder.handle(event)
-      if windowBase + window.count - documentStart > limits.maxDocumentBytes + (1 << 16) {
-        summary.diagnostics.append(
-          diagnostic(
-            ReaderCode.limit,
-            "document \(documentIndex + 1) is larger than the limit of \(limits.maxDocumentBytes) bytes",
-            at: SourceMark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)))
+      if builder.brokeLimit {
+        // Stop reading this stream: what follows a limit is not worth libyaml's time, and some of
+        // it costs libyaml more than linear time (its scanner is quadratic in flow depth).
+        summary.diagnostics.append(contentsOf: builder.finishDocument().1.map(withSourceLine))
         break
       }
     }
@@ -310,7 +321,13 @@ private final class ReadSession {
   }
 
   /// Turns libyaml's error state into a finding with the best position it has.
-  func parserFailure(_ parser: yaml_parser_t) -> Diagnostic {
+  func parserFailure(_ parser: yaml_parser_t, documentIndex: Int) -> Diagnostic {
+    if documentTooLarge {
+      return diagnostic(
+        ReaderCode.limit,
+        "document \(documentIndex + 1) is larger than the limit of \(limits.maxDocumentBytes) bytes; the rest of the input is not read",
+        at: markOfByte(documentStart + limits.maxDocumentBytes))
+    }
     if sourceError is EncodingProblem {
       return diagnostic(
         ReaderCode.encoding, "input is UTF-16; meshctl reads UTF-8 (convert it with iconv -t UTF-8)",

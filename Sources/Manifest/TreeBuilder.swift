@@ -59,6 +59,9 @@ struct TreeBuilder {
     self.limits = limits
   }
 
+  /// Whether the document broke a hard limit (depth, alias expansion): the reader stops there.
+  var brokeLimit: Bool { failed && diagnostics.last?.code == ReaderCode.limit }
+
   mutating func startDocument() {
     stack.removeAll(keepingCapacity: true)
     current = nil

@@ -31,7 +31,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case .findings:
       return
         "findings at or above --fail-on (validate), errors that stop render, apply or diff (nothing is sent), changes found (diff), apply refused by a guard (--allow-empty, --force), mtls enable refused, plaintext callers seen (mtls check), nothing for shift --rollback, or a named object not found (kubectl's NotFound: shift SERVICE without a TrafficSplit, delete without --ignore-not-found)"
-    case .inputError: return "an input is unreadable or not YAML (takes precedence over 1)"
+    case .inputError: return "an input is unreadable or not YAML, or the output could not be written (takes precedence over 1)"
     case .clusterError:
       return
         "the cluster or its API failed or could not be reached, or Prometheus could not be found or asked (a check that was not possible); after shift: the weights were NOT restored (the message says how)"

@@ -120,6 +120,7 @@ struct InputFrontend {
     switch input {
     case .standardInput: return context.stdin
     case .file(let path): return try context.openFile(path)
+    case .unreadable(let path, let reason): throw ManifestError.unreadable(path: path, reason: reason)
     }
   }
 }

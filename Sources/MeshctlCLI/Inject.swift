@@ -225,8 +225,9 @@ public struct TransformOptions: ParsableArguments {
 
 extension NativeSidecarMode: ArgumentChoice {}
 
-/// Runs a document transform over every input: streams YAML to standard output (or rewrites
-/// files in place), then prints the report on standard error.
+/// Runs a document transform over every input: holds the YAML for standard output (or
+/// rewrites files in place) and writes it only when every input was read and transformed,
+/// then prints the report on standard error.
 struct InjectionRun {
   let transform: TransformOptions
   let input: InputOptions
@@ -245,23 +246,35 @@ struct InjectionRun {
     let frontend = try InputFrontend(input, context: context)
     let output: InjectionSession.Output = transform.inPlace ? .inPlace : transform.output == .json ? .json : .stream
     var session = InjectionSession(output: output, keepsOutcomes: transform.report != nil, transform: change)
+    // All or nothing: a failure in the fifth document must not leave four on standard output
+    // for `| kubectl apply -f -` to apply.
+    let held = LineSpool()
     let unreadable = try frontend.read(
-      document: { context.stdout.write(try session.add($0)) },
+      document: { held.write(try session.add($0)) },
       finished: { input, summary in
         let result = session.finishInput(summary)
         DiagnosticPrinter(context).printLines(result.errors)
         if let text = result.rewrite, case .file(let path) = input { try context.writeFile(path, Array(text.utf8)) }
       },
       unreadable: { _, _ in session.abandonInput() })
-    if output == .json {
-      ObjectPrinter(format: .json, listMetadata: false, emptyIsList: true).write(session.jsonItems, to: context.stdout)
+    let failed = unreadable || session.hadErrors
+    if failed {
+      held.discard()
+      if output != .inPlace { DiagnosticPrinter(context).note("nothing was written to standard output") }
+    } else {
+      if output == .json {
+        ObjectPrinter(format: .json, listMetadata: false, emptyIsList: true).write(session.jsonItems, to: context.stdout)
+      }
+      held.drain(into: context.stdout)
     }
-    context.stdout.flush()
+    // The report says what was injected: only once the output is known to have arrived.
+    try context.stdout.finishWriting()
+    if failed, output != .inPlace { session.report.lines.discard() }
     session.report.lines.drain(into: context.stderr)
     if let path = transform.report {
       try context.writeFile(path, Array((JSONEmitter.emit(session.report.node) + "\n").utf8))
     }
-    return unreadable || session.hadErrors ? .inputError : .success
+    return failed ? .inputError : .success
   }
 }
 

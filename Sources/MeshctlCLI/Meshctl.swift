@@ -93,7 +93,11 @@ public struct Meshctl: ParsableCommand {
       return ErrorFunnel.report(error, context: context)
     }
     do {
-      if let status = try run(contextual: command, in: context) { return status.rawValue }
+      if let status = try run(contextual: command, in: context) {
+        // Output that did not all arrive (a full disk, a closed stdout) fails the command.
+        try context.stdout.finishWriting()
+        return status.rawValue
+      }
       try command.run()
       return ExitStatus.success.rawValue
     } catch {

@@ -177,9 +177,10 @@ final class AppliedObjects {
     failures.append(problem)
   }
 
-  /// Writes the objects kept for `-o json|yaml`; the exit status the failures mean.
+  /// Writes the objects kept for `-o json|yaml` when every object was applied (all or
+  /// nothing: a failure leaves standard output empty); the exit status the failures mean.
   func finish() -> ExitStatus {
-    ObjectOutput.write(printed, as: output, to: context.stdout)
+    if failures.isEmpty { ObjectOutput.write(printed, as: output, to: context.stdout) }
     return ExitStatus(clusterFailures: failures)
   }
 }

@@ -44,14 +44,14 @@ extension Meshctl {
 
     public func run(in context: CommandContext) throws -> ExitStatus {
       let settings = try policy.settings(context: context, defaultNamespace: cluster.namespace)
-      let inputs = try PolicyInputs.read(InputFrontend(input, context: context))
+      let inputs = try PolicyInputs.read(InputFrontend(input, context: context), keepsOnlyPolicies: true)
       let printer = DiagnosticPrinter(context)
       printer.print(inputs.diagnostics)
       if inputs.unreadable { return .inputError }
       if inputs.diagnostics.contains(where: { $0.severity == .error }) { return .findings }
 
       let objects = inputs.documents.flatMap(\.objects)
-      let result = PolicyRenderer(settings: settings).render(objects, lookup: ManifestLookup(objects: objects))
+      let result = PolicyRenderer(settings: settings).render(objects, lookup: inputs.lookup)
       printer.print(result.diagnostics)
       if result.hasErrors { return .findings }
       if !objects.contains(where: { PolicyRenderer.isPolicy($0.node) }) {
@@ -77,7 +77,10 @@ extension RoutingTarget: ArgumentChoice {}
 /// findings and the cross-document analysis. All of it is kept (unlike `validate`, which
 /// streams): a policy may refer to a Service that comes later in the input.
 struct PolicyInputs {
+  /// The documents read (with `keepsOnlyPolicies`, only those holding a policy).
   var documents: [Document] = []
+  /// The Services and workloads of every document, for the policies to refer to.
+  var lookup = ManifestLookup()
   var diagnostics: [Diagnostic] = []
   /// Whether an input could not be read or is not YAML (exit 2).
   var unreadable = false
@@ -89,13 +92,21 @@ struct PolicyInputs {
 
   /// Reads and checks the inputs of `frontend`, with `validate`'s own session: the findings
   /// come out in the order `validate` prints them.
-  static func read(_ frontend: InputFrontend) -> PolicyInputs {
+  /// `keepsOnlyPolicies` keeps the documents that hold a policy and only the lookup's facts of
+  /// the others, so memory follows the policies, not the input (`render` of a million objects).
+  static func read(_ frontend: InputFrontend, keepsOnlyPolicies: Bool = false) -> PolicyInputs {
     var documents: [Document] = []
+    var lookup = ManifestLookup()
     var session = ValidationSession(recordsObjects: false, retainsSourceLines: true)
-    frontend.read(into: &session) { documents.append($0) }
+    frontend.read(into: &session) { document in
+      lookup.add(document)
+      if !keepsOnlyPolicies || document.objects.contains(where: { PolicyRenderer.isPolicy($0.node) }) {
+        documents.append(document)
+      }
+    }
     let report = session.finish { _, _ in [:] }
     return PolicyInputs(
-      documents: documents, diagnostics: report.diagnostics,
+      documents: documents, lookup: lookup, diagnostics: report.diagnostics,
       unreadable: report.outcome(failOn: .never) == .unreadableInput)
   }
 }

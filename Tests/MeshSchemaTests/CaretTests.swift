@@ -3,6 +3,23 @@ import Testing
 
 /// The caret lands under the character the column names, on a terminal.
 @Suite struct CaretTests {
+  /// Issue 13: an error on a 3 MB line printed the whole line; now a window around the column.
+  @Test func longLineIsCutAroundTheColumn() {
+    let line = String(repeating: "a", count: 3_000_000) + "!" + String(repeating: "b", count: 1_000)
+    let excerpt = SourceExcerpt(sourceLine: line, column: 3_000_001)
+    #expect(excerpt.line.count == SourceExcerpt.maxCharacters + 2)
+    #expect(excerpt.line.hasPrefix("…a") && excerpt.line.hasSuffix("b…"))
+    let caretIndex = excerpt.line.index(excerpt.line.startIndex, offsetBy: excerpt.caret.count - 1)
+    #expect(excerpt.line[caretIndex] == "!")
+  }
+
+  @Test func longLineNearItsStartKeepsTheStart() {
+    let line = "key: " + String(repeating: "v", count: 1_000)
+    let excerpt = SourceExcerpt(sourceLine: line, column: 1)
+    #expect(excerpt.line.hasPrefix("key: vvv") && excerpt.line.hasSuffix("v…"))
+    #expect(excerpt.caret == "^")
+  }
+
   @Test func plainASCII() {
     let excerpt = SourceExcerpt(sourceLine: "  weight: 90", column: 11)
     #expect(excerpt.line == "  weight: 90")

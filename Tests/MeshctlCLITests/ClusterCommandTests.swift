@@ -134,6 +134,24 @@ struct UncheckedBox<T>: @unchecked Sendable {
     #expect(world.stderr.text.contains("app.yaml:1:"))
   }
 
+  /// All or nothing (issue 13): `apply -o yaml` prints the applied objects only when every
+  /// object was applied; a conflict leaves standard output empty.
+  @Test func outputYAMLIsEmptyWhenAnObjectFailed() async throws {
+    let cluster = ScriptedServer.appsOnly()
+    cluster.conflicting = ["web"]
+    let (world, context, directory) = try world(cluster)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    world.files["app.yaml"] =
+      String(Self.manifests.split(separator: "---\n")[1]) + "---\n"
+      + String(Self.manifests.split(separator: "---\n")[2])
+    var context2 = context
+    context2.openFile = { _ in MemorySource(world.files["app.yaml"]!) }
+    let code = await runCommand(["apply", "-f", "app.yaml", "-o", "yaml"], context: context2)
+    #expect(code == 4)
+    #expect(world.stdout.text.isEmpty)
+    #expect(world.stderr.text.contains(#"field manager "autoscaler""#))
+  }
+
   @Test func unknownKindIsRefusedBeforeAnyWrite() async throws {
     let cluster = ScriptedServer.appsOnly()
     let (world, context, directory) = try world(cluster)

@@ -123,13 +123,17 @@ import Testing
 
     """
 
-  @Test func injectReportsAMissingInputAndStillTransformsTheOthers() {
+  /// All or nothing (issue 13): the other inputs are still read and checked, but a failure
+  /// leaves standard output empty, so `| kubectl apply -f -` applies nothing.
+  @Test func injectReportsAMissingInputAndWritesNothing() {
     let world = FakeWorld()
     world.files["app.yaml"] = Self.deployment
     #expect(world.run(["inject", "-f", "gone.yaml", "-f", "app.yaml"]) == 2)
     #expect(world.stderr.text.hasPrefix("meshctl: error: "))
     #expect(world.stderr.text.contains("gone.yaml"))
-    #expect(world.stdout.text.contains("istio-proxy"))
+    #expect(world.stderr.text.contains("nothing was written to standard output"))
+    #expect(!world.stderr.text.contains("injected"))
+    #expect(world.stdout.text.isEmpty)
   }
 
   @Test func injectReportsReadErrorsOnOneLineEachAndExits2() {

@@ -11,6 +11,10 @@ public struct SourceExcerpt: Sendable, Equatable {
   /// Tab stops every 8 display columns, as terminals and editors set them by default.
   public static let tabWidth = 8
 
+  /// The most characters of a line an excerpt shows; a longer line (minified JSON, a huge
+  /// scalar) is cut to this many around the column, with `…` where text was left out.
+  public static let maxCharacters = 160
+
   /// Renders `sourceLine` with a caret under 1-based scalar `column` (past the end: one
   /// place after the last character).
   public init(sourceLine: String, column: Int) {
@@ -20,6 +24,17 @@ public struct SourceExcerpt: Sendable, Equatable {
     var scalars = Substring(sourceLine).unicodeScalars[...]
     // libyaml skips a byte-order mark without counting it.
     if scalars.first == "\u{FEFF}" { scalars = scalars.dropFirst() }
+    var column = column
+    var suffix = ""
+    if let cut = Self.cut(scalars, around: column) {
+      scalars = cut.shown
+      column -= cut.dropped
+      if cut.dropped > 0 {
+        line = "…"
+        width = 1
+      }
+      if cut.hasMore { suffix = "…" }
+    }
     for (index, scalar) in scalars.enumerated() {
       if index + 1 == column { caretWidth = width }
       if scalar == "\t" {
@@ -34,8 +49,25 @@ public struct SourceExcerpt: Sendable, Equatable {
         width += Self.displayWidth(scalar)
       }
     }
-    self.line = line
+    self.line = line + suffix
     self.caret = String(repeating: " ", count: caretWidth ?? width) + "^"
+  }
+
+  /// The part of a long line an excerpt shows (up to `maxCharacters`, the column about a third
+  /// of the way in), how many characters before it were left out, and whether any after were;
+  /// nil when the line is short enough to show whole.
+  static func cut(_ scalars: Substring.UnicodeScalarView, around column: Int) -> (
+    shown: Substring.UnicodeScalarView, dropped: Int, hasMore: Bool
+  )? {
+    guard let limitIndex = scalars.index(scalars.startIndex, offsetBy: maxCharacters, limitedBy: scalars.endIndex),
+      limitIndex < scalars.endIndex
+    else { return nil }
+    let dropped = max(0, column - 1 - maxCharacters / 3)
+    guard let start = scalars.index(scalars.startIndex, offsetBy: dropped, limitedBy: scalars.endIndex) else {
+      return nil
+    }
+    let end = scalars.index(start, offsetBy: maxCharacters, limitedBy: scalars.endIndex) ?? scalars.endIndex
+    return (scalars[start..<end], dropped, end < scalars.endIndex)
   }
 
   /// Whether a scalar would move the cursor or start an escape sequence if printed.
