@@ -48,8 +48,10 @@ public enum LiveDiff {
     return [groupVersion, object.resource.kind, object.namespace, object.name].compactMap { $0 }.joined(separator: ".")
   }
 
-  /// The unified diff of the live object (nil: absent) and the dry run's answer.
+  /// The unified diff of the live object (nil: absent) and the dry run's answer; a Secret's
+  /// values show as kubectl shows them (`SecretMask.maskedPair`).
   public static func diff(live: Node?, merged: Node, name: String) -> String {
+    let (live, merged) = SecretMask.maskedPair(before: live, after: merged)
     let old = live.map { YAMLEmitter.emit(comparable($0)) } ?? ""
     let new = YAMLEmitter.emit(comparable(merged))
     let body = UnifiedDiff.render(old: old, new: new, oldName: "live/\(name)", newName: "merged/\(name)")
