@@ -189,7 +189,8 @@ public final class KubeAPI: Sendable {
   }
 
   /// Deletes the object, its dependents in the background (kubectl's default cascade);
-  /// returns false when it did not exist.
+  /// returns false when it did not exist. A NotFound that answers a retry counts as deleted: the
+  /// attempt whose answer was lost (a dropped connection, a 5xx) may have deleted it.
   @discardableResult
   public func delete(_ resource: APIResource, namespace: String?, name: String, dryRun: Bool = false) async throws
     -> Bool
@@ -199,12 +200,13 @@ public final class KubeAPI: Sendable {
     var headers = self.headers
     headers.add("Content-Type", "application/json")
     let body = Array(#"{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"}"#.utf8)
-    let response = try await send(
-      HTTPRequest(method: .delete, server: server, path: path, query: query, headers: headers, body: body))
-    if response.status == 404, APIStatus.decode(response.body)?.reason == "NotFound" { return false }
+    let request = HTTPRequest(method: .delete, server: server, path: path, query: query, headers: headers, body: body)
+    let response = try await send(request)
+    if response.status == 404, APIStatus.decode(response.body)?.reason == "NotFound" { return response.attempt > 1 }
     guard response.isSuccess else {
       throw error(response, resource.requestContext(verb: "delete", name: name, namespace: namespace))
     }
+    _ = try decode(response, to: request)  // a proxy's page with 200 is no deletion
     return true
   }
 
