@@ -9,12 +9,12 @@ side by side, since most of the table's time is spent waiting (retries, Retry-Af
 """
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import unittest
 from concurrent.futures import ThreadPoolExecutor
-
-import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -26,9 +26,7 @@ REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__f
 SHOP = os.path.join(REPOSITORY, "examples", "shop")
 CART = os.path.join(SHOP, "cart.yaml")
 
-pytestmark = pytest.mark.skipif(
-    not (KUBECTL and OPENSSL and os.access(MESHCTL, os.X_OK)),
-    reason=f"needs kubectl, openssl and {MESHCTL} (swift build --product meshctl)")
+READY = bool(KUBECTL and OPENSSL and os.access(MESHCTL, os.X_OK))
 
 ISTIO_V1 = "/apis/networking.istio.io/v1/namespaces/shop"
 SECURITY_V1 = "/apis/security.istio.io/v1/namespaces/shop"
@@ -176,18 +174,6 @@ class Cluster:
         self.emulator.stop()
 
 
-@pytest.fixture(scope="module")
-def clusters():
-    """An emulator per command, so a fault's row runs its commands side by side (the table spends
-    most of its time waiting on retries, Retry-After and timeouts)."""
-    scratch = tempfile.mkdtemp(prefix="meshctl-faults-")
-    with ThreadPoolExecutor(max_workers=len(COMMANDS)) as pool:
-        started = dict(zip(COMMANDS, pool.map(lambda command: Cluster(scratch, command), COMMANDS.values())))
-    yield started, scratch
-    for cluster in started.values():
-        cluster.stop()
-
-
 def meshctl(emulator, *arguments, extra=()):
     command = [MESHCTL, *arguments, "--kubeconfig", emulator.kubeconfig, *extra]
     environment = {key: value for key, value in os.environ.items() if key != "KUBECONFIG"}
@@ -210,10 +196,8 @@ def check(result, outcome, command, cell):
     assert "Traceback" not in result.stderr and "Fatal error" not in result.stderr
 
 
-@pytest.mark.parametrize("fault", FAULTS)
-def test_fault(clusters, fault):
+def run_row(started, fault):
     """One row of the table: every command under `fault`, each on its own emulator."""
-    started, _ = clusters
     names = [name for name in COMMANDS if fault != "50 MB valid list" or COMMANDS[name].listing]
     # Every list goes through KubeAPI.list and the same decoder: get and mtls status (the big
     # lists of a big namespace) stand for the rest under the 50 MB list, keeping the table fast.
@@ -257,9 +241,8 @@ def run_cell(cluster, fault):
     return None
 
 
-def test_connection_faults(clusters):
+def run_connection_faults(started, scratch):
     """Wrong CA and refused connection for every command, run side by side (they wait on retries)."""
-    started, scratch = clusters
     emulator = started["get"].emulator
     other_ca = os.path.join(scratch, "other-ca.crt")
     if not os.path.exists(other_ca):
@@ -273,3 +256,35 @@ def test_connection_faults(clusters):
             lambda cell: meshctl(emulator, *COMMANDS[cell[0]].arguments, extra=flags[cell[1]]), cells))
     for (name, fault), result in zip(cells, results):
         check(result, expected(COMMANDS[name], fault), COMMANDS[name], f"{name} × {fault}")
+
+
+@unittest.skipUnless(READY, f"needs kubectl, openssl and {MESHCTL} (swift build --product meshctl)")
+class FaultMatrix(unittest.TestCase):
+    """The table: one test per fault (a row), each running every command side by side, on an
+    emulator per command (so pytest and `python3 -m unittest` run the same table)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = tempfile.mkdtemp(prefix="meshctl-faults-")
+        with ThreadPoolExecutor(max_workers=len(COMMANDS)) as pool:
+            cls.started = dict(zip(COMMANDS, pool.map(lambda command: Cluster(cls.scratch, command),
+                                                      COMMANDS.values())))
+
+    @classmethod
+    def tearDownClass(cls):
+        for cluster in cls.started.values():
+            cluster.stop()
+
+    def test_connection_faults(self):
+        run_connection_faults(self.started, self.scratch)
+
+
+def row_test(fault):
+    def test(self):
+        run_row(self.started, fault)
+    test.__doc__ = f"every cluster command under: {fault}"
+    return test
+
+
+for each in FAULTS:
+    setattr(FaultMatrix, "test_" + re.sub(r"[^a-z0-9]+", "_", each.lower()).strip("_"), row_test(each))
