@@ -231,15 +231,15 @@ final class CurlTransfer: @unchecked Sendable {
 
   /// Appends answer bytes; false (stop the transfer) once the body would pass `maxBodyBytes`.
   fileprivate func takeBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard body.count + bytes.count <= maxBodyBytes else {
+    let announced = body.isEmpty ? responseHeaders["Content-Length"].flatMap { Int($0) } : nil
+    guard body.count + bytes.count <= maxBodyBytes, (announced ?? 0) <= maxBodyBytes else {
+      // A Content-Length past the limit stops the transfer at its first bytes.
       bodyTooLarge = true
       body = []
       return false
     }
     // Sized once from Content-Length, so a large answer is not copied as the array grows.
-    if body.isEmpty, let length = responseHeaders["Content-Length"].flatMap({ Int($0) }), length <= maxBodyBytes {
-      body.reserveCapacity(length)
-    }
+    if let announced { body.reserveCapacity(announced) }
     body.append(contentsOf: bytes)
     return true
   }
