@@ -82,6 +82,44 @@ public enum SecretMask {
     }
   }
 
+  /// Line `number` of `text` (a stream being read), masked when it lies in the values of a
+  /// Secret, judged from the text alone: for findings made before any tree exists (a syntax
+  /// error). A top-level `kind: Secret` in the same document and a top-level `data:` or
+  /// `stringData:` key above the line (or on it) make it a value line.
+  public static func sourceLine(_ number: Int, in text: String) -> String? {
+    guard let line = SourceLines.line(number, in: text) else { return nil }
+    let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+    guard number <= lines.count else { return line }
+    let isSeparator = { (line: Substring) in line.hasPrefix("---") }
+    let start = lines[..<(number - 1)].lastIndex(where: isSeparator).map { $0 + 1 } ?? 0
+    let end = lines[number...].firstIndex(where: isSeparator) ?? lines.count
+    let document = lines[start..<end]
+    let isSecret = document.contains { line in
+      guard topLevelKey(line) == "kind" else { return false }
+      let value = line.drop { $0 != ":" }.dropFirst().prefix { $0 != "#" }
+      return trimmed(value) == "Secret"
+    }
+    guard isSecret,
+      let owner = lines[start..<number].last(where: { topLevelKey($0) != nil }).flatMap(topLevelKey),
+      secretFields.contains(owner)
+    else { return line }
+    return maskedLine(line)
+  }
+
+  /// The key of a line that starts a top-level mapping entry (`kind: x` → `kind`), else nil.
+  private static func topLevelKey(_ line: Substring) -> String? {
+    guard let first = line.first, first != " ", first != "\t", first != "#", first != "-",
+      let colon = line.firstIndex(of: ":")
+    else { return nil }
+    return trimmed(line[..<colon])
+  }
+
+  /// `text` without surrounding blanks and quotes.
+  private static func trimmed(_ text: Substring) -> String {
+    let strip: Set<Character> = [" ", "\t", "\"", "'"]
+    return String(text.drop { strip.contains($0) }.reversed().drop { strip.contains($0) }.reversed())
+  }
+
   /// An HTTP body as it may be logged: a JSON Secret (or list of them) with its values masked
   /// and emitted again; nil when the body holds no Secret values and may be shown as it is. A
   /// body that mentions a Secret but cannot be read is replaced whole.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Manifest
@@ -84,6 +85,18 @@ import Testing
     let document = try #require(documents.first)
     #expect(document.sourceLine(4) == "  name: db")
     #expect(document.sourceLine(6) == "  password: ***")
+  }
+
+  @Test func aSyntaxErrorInASecretsValuesEchoesTheLineMasked() throws {
+    let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: c2Vj: cmV0\n"
+    let finding = try #require(ManifestReader().parse(secret, file: "s.yaml").diagnostics.first)
+    #expect(finding.code == ReaderCode.syntax)
+    #expect(finding.sourceLine == "  password: ***")
+    // The same line in a ConfigMap, or in the metadata of a Secret, is shown as it is.
+    let config = secret.replacingOccurrences(of: "kind: Secret", with: "kind: ConfigMap")
+    #expect(ManifestReader().parse(config, file: "c.yaml").diagnostics.first?.sourceLine == "  password: c2Vj: cmV0")
+    let name = "---\nkind: Secret\nmetadata:\n  name: a: b\ndata:\n  k: v\n"
+    #expect(ManifestReader().parse(name, file: "n.yaml").diagnostics.first?.sourceLine == "  name: a: b")
   }
 
   @Test func theLinesOfABlockScalarInDataAreMaskedToo() throws {
