@@ -11,13 +11,13 @@ public enum AtomicFile {
   /// the old file in place. A symbolic link is followed: its target is rewritten and the link
   /// stays. The new file keeps the old one's owner, group and mode (a file that did not exist
   /// gets 0644); when the owner or group cannot be kept the file is left alone and the write
-  /// fails. The temporary file is removed on every failure and when SIGINT or SIGTERM ends the
-  /// process (`TerminationSignals`).
+  /// fails. The temporary file is removed on every failure, and when SIGINT or SIGTERM ends a
+  /// process that installed `TerminationSignals` (meshctl's `main` does; a library call never
+  /// changes signal handlers, which `shift` and `top` set for themselves).
   public static func replace(_ path: String, with bytes: [UInt8]) throws {
     let target = try resolvedTarget(path)
     var info = stat()
     let existing = stat(target, &info) == 0 ? info : nil
-    TerminationSignals.install()
     var template = Array((target + ".meshctl-XXXXXX").utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard fd >= 0 else { throw failure(path, "cannot create a temporary file next to it", errno: errno) }
