@@ -18,11 +18,7 @@ public enum AtomicFile {
     let target = try resolvedTarget(path)
     var info = stat()
     let existing = stat(target, &info) == 0 ? info : nil
-    var template = Array((target + ".meshctl-XXXXXX").utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else { throw failure(path, "cannot create a temporary file next to it", errno: errno) }
-    let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let slot = TerminationSignals.register(temporary)
+    let (fd, temporary, slot) = try createTemporary(next: target, for: path)
     defer { TerminationSignals.unregister(slot) }
     do {
       try fill(fd, with: bytes, keeping: existing, path: path)
@@ -33,6 +29,24 @@ public enum AtomicFile {
       unlink(temporary)
       throw error
     }
+  }
+
+  /// Creates `<target>.meshctl-XXXXXX` (exclusively, mode 0600) and registers it for removal on
+  /// a signal *before* it exists, so no signal can come between its creation and its
+  /// registration (mkstemp would leave that gap).
+  private static func createTemporary(next target: String, for path: String) throws -> (Int32, String, Int) {
+    let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    for _ in 0..<100 {
+      let suffix = String((0..<6).map { _ in letters.randomElement()! })
+      let temporary = target + ".meshctl-" + suffix
+      let slot = TerminationSignals.register(temporary)
+      let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+      if fd >= 0 { return (fd, temporary, slot) }
+      let code = errno
+      TerminationSignals.unregister(slot)
+      if code != EEXIST { throw failure(path, "cannot create a temporary file next to it", errno: code) }
+    }
+    throw failure(path, "cannot create a temporary file next to it", errno: EEXIST)
   }
 
   /// The file to rewrite: `path` itself, or the final target when it is a symbolic link (to a

@@ -82,21 +82,24 @@ private final class SilentPort {
 
   @Test func inPlaceUnderSigtermLeavesNoTemporaryFileAndNoTornFile() throws {
     let original = String(repeating: Self.deployment + "---\n", count: 1500)
-    let reference = try Scratch(["app.yaml": original])
-    let done = try Binary.run(["inject", "-i", "-f", reference.path("app.yaml")])
-    #expect(done.status == 0, "\(done.stderr)")
-    let injected = try String(contentsOfFile: reference.path("app.yaml"), encoding: .utf8)
-    for delay: useconds_t in [30_000, 150_000, 400_000] {
-      let scratch = try Scratch(["app.yaml": original])
-      let process = try start(["inject", "-i", "-f", scratch.path("app.yaml")])
-      usleep(delay)
-      process.terminate()
-      process.waitUntilExit()
-      let left = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path)
-      #expect(left == ["app.yaml"], "after \(delay) µs: \(left)")
-      let now = try String(contentsOfFile: scratch.path("app.yaml"), encoding: .utf8)
-      #expect(now == original || now == injected, "a torn file after \(delay) µs")
-      if process.terminationStatus != 0 { #expect(process.terminationStatus == 130) }
+    let scratch = try Scratch(["app.yaml": original])
+    let process = try start(["inject", "-i", "-f", scratch.path("app.yaml")])
+    // SIGTERM the moment the temporary file appears: the write is in progress.
+    var seen: [String] = []
+    while process.isRunning, seen.isEmpty {
+      seen = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).filter { $0.contains(".meshctl-") }
+      if seen.isEmpty { usleep(200) } else { kill(process.processIdentifier, SIGTERM) }
+    }
+    process.waitUntilExit()
+    #expect(!seen.isEmpty, "the write finished before the temporary file was seen")
+    #expect(process.terminationReason == .exit)
+    #expect(process.terminationStatus == 130 || process.terminationStatus == 0)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["app.yaml"])
+    let now = try String(contentsOfFile: scratch.path("app.yaml"), encoding: .utf8)
+    if now != original {
+      let reference = try Scratch(["app.yaml": original])
+      #expect(try Binary.run(["inject", "-i", "-f", reference.path("app.yaml")]).status == 0)
+      #expect(now == (try String(contentsOfFile: reference.path("app.yaml"), encoding: .utf8)), "a torn file")
     }
   }
 
