@@ -171,7 +171,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     category = .unreadableAnswer
     let type = response.headers["Content-Type"].map { "Content-Type \($0)" } ?? "no Content-Type"
     let shown =
-      SecretMask.loggableBody(response.body) == nil ? Self.firstBytes(response.body, limit: 80) : "(not shown: it mentions a Secret)"
+      SecretMask.loggableBody(response.body) == nil
+      ? Self.firstBytes(response.body, limit: 80) : "(not shown: it mentions a Secret)"
     let text =
       "the server's answer to \(request.method) \(redactor.redactURL(request.url)) is not a Kubernetes JSON object "
       + "(\(problem)): \(Self.statusText(response.status)), \(type), \(response.body.count) bytes, starting \(shown); "

@@ -71,7 +71,8 @@ public enum TerminationSignals {
 
 /// The table of temporary paths; zeroed, never freed (the handler may run at any time).
 nonisolated(unsafe) private let temporaryPaths: UnsafeMutablePointer<CChar> = {
-  let table = UnsafeMutablePointer<CChar>.allocate(capacity: TerminationSignals.slotCount * TerminationSignals.slotBytes)
+  let table = UnsafeMutablePointer<CChar>.allocate(
+    capacity: TerminationSignals.slotCount * TerminationSignals.slotBytes)
   table.initialize(repeating: 0, count: TerminationSignals.slotCount * TerminationSignals.slotBytes)
   return table
 }()

@@ -155,7 +155,9 @@ public enum SecretMask {
         if !entries[index].value.isNull { entries[index].value = .string(marker) }
         continue
       }
-      let hidden = values.map { MappingEntry(key: $0.key, keyMark: $0.keyMark, value: .string(replacement(field, $0.key))) }
+      let hidden = values.map {
+        MappingEntry(key: $0.key, keyMark: $0.keyMark, value: .string(replacement(field, $0.key)))
+      }
       entries[index].value = Node(.mapping(hidden), mark: entries[index].value.mark)
     }
     return Node(.mapping(entries), mark: node.mark)

@@ -36,7 +36,8 @@ private struct FixedAnswer: HTTPTransport {
   }
 
   @Test func aLoginPageWith200IsAClusterErrorNamingTheURLTypeAndFirstBytes() async throws {
-    let page = "<!DOCTYPE html><html><head><title>Sign in to the corporate proxy</title></head>"
+    let page =
+      "<!DOCTYPE html><html><head><title>Sign in to the corporate proxy</title></head>"
       + String(repeating: "<p>filler</p>", count: 50) + "</html>"
     let (api, _) = api(200, page, type: "text/html; charset=utf-8")
     let error = try #require(await unreadable { _ = try await api.list(Self.pods, namespace: "shop") })
@@ -110,7 +111,8 @@ private struct FixedAnswer: HTTPTransport {
   @Test("a Secret's values never reach the log, at any verbosity", arguments: 6...10)
   func secretBodiesAreMaskedInLogs(verbosity: Int) {
     let logger = HTTPLogger(verbosity: verbosity) { _ in }
-    let secret = #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db"},"data":{"password":"c2VjcmV0LXZhbHVl"},"stringData":{"token":"plain-token-value"}}"#
+    let secret =
+      #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db"},"data":{"password":"c2VjcmV0LXZhbHVl"},"stringData":{"token":"plain-token-value"}}"#
     let list = #"{"kind":"SecretList","apiVersion":"v1","items":[\#(secret)]}"#
     let request = HTTPRequest(method: .patch, url: "https://x/api/v1/secrets/db", body: Array(secret.utf8))
     let lines = logger.lines(

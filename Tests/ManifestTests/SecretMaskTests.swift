@@ -78,7 +78,8 @@ import Testing
 
   @Test func aDiagnosticInsideASecretEchoesItsLineMasked() throws {
     // A duplicate key inside data: the reader's finding shows the line, value hidden.
-    let text = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: c2VjcmV0\n  password: b3RoZXI=\n"
+    let text =
+      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: c2VjcmV0\n  password: b3RoZXI=\n"
     let (documents, diagnostics) = ManifestReader().parse(text, file: "s.yaml")
     let finding = try #require(diagnostics.first { $0.code == ReaderCode.duplicateKey })
     #expect(finding.sourceLine == "  password: ***")
