@@ -33,21 +33,18 @@ SECURITY_V1 = "/apis/security.istio.io/v1/namespaces/shop"
 
 
 class Command:
-    """A cluster command, the request a fault is aimed at, and the list it reads (for the big list)."""
+    """A cluster command, the request a fault is aimed at, and the list it reads (for the big list);
+    `conditional`: its write is an apply conditional on a resourceVersion (never sent again)."""
 
-    def __init__(self, arguments, method, path, listing=None, success=0, restores=False, idempotent=None):
+    def __init__(self, arguments, method, path, listing=None, success=0, restores=False, conditional=False):
         self.arguments = arguments
         self.method = method
         self.path = path
         self.listing = listing
         self.success = success
         self.restores = restores
-        self.conditional = idempotent is False
+        self.conditional = conditional
         self.baseline = 1
-
-    @property
-    def writes(self):
-        return self.method in ("PATCH", "POST", "PUT", "DELETE")
 
     @property
     def idempotent(self):
@@ -69,7 +66,7 @@ COMMANDS = {
                            f"{SECURITY_V1}/peerauthentications/default"),
     # shift's route write is an apply conditional on the resourceVersion it read: not sent again.
     "shift": Command(["shift", "cart", "--to", "v2", "--weight", "20", "-n", "shop", "--allow-empty"], "PATCH",
-                     f"{ISTIO_V1}/virtualservices/cart", idempotent=False),
+                     f"{ISTIO_V1}/virtualservices/cart", conditional=True),
 }
 
 # What each fault comes to: (exit code or "ok" for the command's own success code, text in stderr,
@@ -82,8 +79,8 @@ def expected(command, fault):
     """The documented outcome of `fault` on `command`: (exit, message fragment, attempts)."""
     post = not command.idempotent
     name = command_name(command)
-    # What the API server's error text becomes: kubectl's "Error from server (Reason)" for a
-    # write of an object, the server's message for a list, the check line for check.
+    # The server's message as meshctl says it: after kubectl's "Error from server (Reason)" for
+    # delete, as it is (on the check line, for check) otherwise.
     said = "error from server" if command.method == "DELETE" else "injected fault"
     if fault == "404":
         # A 404 for a list is a missing resource type; for a named object it is NotFound.
