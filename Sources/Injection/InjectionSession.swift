@@ -33,6 +33,8 @@ public struct InjectionSession {
   private let transform: (Document) throws -> (root: Node?, outcomes: [InjectionOutcome])
   private var current = InputState()
   private var lastWritten: String?
+  /// The outcomes of the file being written in place, until `confirmWrite`.
+  private var unwritten: [InjectionOutcome] = []
 
   /// A session that applies `transform` (inject or uninject) to every document.
   public init(
@@ -49,7 +51,8 @@ public struct InjectionSession {
   public mutating func add(_ document: Document) throws -> String {
     current.errors += document.diagnostics.filter { $0.severity == .error }
     let result = try transform(document)
-    report.add(result.outcomes)
+    // In place, a file's outcomes wait for its write: "injected" only for a file on disk.
+    if output == .inPlace { current.outcomes += result.outcomes } else { report.add(result.outcomes) }
     current.changed = current.changed || result.root != nil
     let text = StreamWriter.text(of: document, replacement: result.root)
     switch output {
@@ -74,7 +77,15 @@ public struct InjectionSession {
     let errors = current.errors + summary.diagnostics
     if !errors.isEmpty { hadErrors = true }
     let rewrite = output == .inPlace && current.changed && errors.isEmpty ? current.rewritten : nil
+    if rewrite == nil { report.add(current.outcomes) } else { unwritten = current.outcomes }
     return InputResult(errors: errors, rewrite: rewrite)
+  }
+
+  /// Reports the outcomes of the input just finished, once its rewritten file is on disk; a
+  /// file that could not be written never gets them (its error says why instead).
+  public mutating func confirmWrite() {
+    report.add(unwritten)
+    unwritten = []
   }
 
   /// Forgets the input being read (it turned out unreadable).
@@ -86,6 +97,7 @@ public struct InjectionSession {
   private struct InputState {
     var rewritten = ""
     var changed = false
+    var outcomes: [InjectionOutcome] = []
     var errors: [Diagnostic] = []
   }
 }

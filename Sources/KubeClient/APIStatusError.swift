@@ -1,3 +1,5 @@
+import Manifest
+
 /// What a request asked for, so an error can say it in the user's terms (the 404 for a
 /// missing type names the group; the 403 falls back to it).
 public struct APIRequestContext: Sendable, Equatable {
@@ -77,6 +79,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     case resourceTypeMissing
     /// 422: the object is invalid.
     case invalid
+    /// A 2xx answer that is not the JSON object asked for (a proxy's login page, a cut body).
+    case unreadableAnswer
     /// Anything else (5xx, 400, 429 after retries, ...).
     case other
   }
@@ -154,6 +158,46 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     description = redactor.redact(description)
   }
 
+  /// The error for a 2xx answer to `request` that is not a JSON object: it names the URL, the
+  /// status, the content type and the first bytes (elided, scrubbed), and `problem` (why it
+  /// could not be read). A cluster failure (exit 3), never an empty success.
+  public init(
+    unreadable response: HTTPResponse, to request: HTTPRequest, problem: String,
+    redactor: SecretRedactor = SecretRedactor()
+  ) {
+    httpStatus = response.status
+    status = nil
+    conflicts = []
+    category = .unreadableAnswer
+    let type = response.headers["Content-Type"].map { "Content-Type \($0)" } ?? "no Content-Type"
+    let shown =
+      SecretMask.loggableBody(response.body) == nil
+      ? Self.firstBytes(response.body, limit: 80) : "(not shown: it mentions a Secret)"
+    let text =
+      "the server's answer to \(request.method) \(redactor.redactURL(request.url)) is not a Kubernetes JSON object "
+      + "(\(problem)): \(Self.statusText(response.status)), \(type), \(response.body.count) bytes, starting \(shown); "
+      + "is a proxy or login page between meshctl and the API server? check the server address in the kubeconfig"
+    description = redactor.redact(text)
+  }
+
+  /// The first `limit` bytes of `body` on one line, quoted, control characters escaped and `…`
+  /// when elided, so an HTML page or binary junk cannot flood or garble the terminal.
+  static func firstBytes(_ body: [UInt8], limit: Int) -> String {
+    var shown = ""
+    for scalar in String(decoding: body.prefix(limit), as: UTF8.self).unicodeScalars {
+      switch scalar {
+      case "\n": shown += "\\n"
+      case "\r": shown += "\\r"
+      case "\t": shown += "\\t"
+      case "\"": shown += "\\\""
+      case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+        shown += "\\x" + String(scalar.value, radix: 16, uppercase: true)
+      default: shown.unicodeScalars.append(scalar)
+      }
+    }
+    return "\"" + shown + (body.count > limit ? "…\"" : "\"")
+  }
+
   static func statusText(_ code: Int) -> String {
     let phrase = HTTPStatusText.phrase(code)
     return phrase.isEmpty ? "HTTP \(code)" : "HTTP \(code) \(phrase)"
@@ -172,7 +216,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     var text = "\(context.verb) \(context.subject): the server answered \(statusText(response.status))"
     if response.body.isEmpty { return text }
     if verbosity >= 8 {
-      text += " with a body that is not a Kubernetes Status: " + HTTPLogger.truncated(response.body, limit: 200)
+      text += " with a body that is not a Kubernetes Status: " + HTTPLogger.shownBody(response.body, limit: 200)
     } else {
       text += " (not a Kubernetes Status; run with -v=8 to see the body)"
     }

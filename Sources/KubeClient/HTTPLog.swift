@@ -1,3 +1,5 @@
+import Manifest
+
 /// Removes credentials from text meant for people: `Authorization` values, URL user info, and
 /// every known secret value (token, password, client key) wherever it appears.
 public struct SecretRedactor: Sendable {
@@ -166,15 +168,21 @@ public struct HTTPLogger: Sendable {
     }
     if verbosity >= 8 {
       let limit = verbosity >= 9 ? 10 * 1024 : 1024
-      if !request.body.isEmpty { lines.append("Request body: " + Self.truncated(request.body, limit: limit)) }
+      if !request.body.isEmpty { lines.append("Request body: " + Self.shownBody(request.body, limit: limit)) }
       if case .success(let response) = outcome, !response.body.isEmpty {
-        lines.append("Response body: " + Self.truncated(response.body, limit: limit))
+        lines.append("Response body: " + Self.shownBody(response.body, limit: limit))
       }
     }
     return lines.map(redactor.redact)
   }
 
   /// Body text cut at `limit` bytes (on a character boundary), saying how much was left out.
+  /// A body as logged: a Secret's values masked (`SecretMask`), then truncated to `limit` bytes.
+  static func shownBody(_ body: [UInt8], limit: Int) -> String {
+    guard let masked = SecretMask.loggableBody(body) else { return truncated(body, limit: limit) }
+    return truncated(Array(masked.utf8), limit: limit)
+  }
+
   static func truncated(_ body: [UInt8], limit: Int) -> String {
     guard body.count > limit else { return String(decoding: body, as: UTF8.self) }
     let text = String(decoding: body.prefix(limit), as: UTF8.self)

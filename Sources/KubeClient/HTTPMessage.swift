@@ -126,15 +126,27 @@ public struct HTTPRequest: Sendable, Hashable {
   /// Whether repeating this request cannot change the result: GET, HEAD, DELETE, and PATCH with
   /// server-side apply (`application/apply-patch+yaml` declares the whole intent, so sending it
   /// twice is the same as once — kubernetes.io/docs/reference/using-api/server-side-apply).
-  /// POST, PUT, merge and JSON patches are not: a retry could create twice or patch twice.
+  /// POST, PUT, merge and JSON patches are not: a retry could create twice or patch twice. Nor
+  /// is an apply conditional on a `resourceVersion` (shift's route writes): when the lost
+  /// attempt was applied, the same request sent again fails as a conflict with itself.
   public var isIdempotent: Bool {
     switch method {
     case .get, .head, .delete: return true
     case .patch:
       let type = headers["Content-Type"]?.lowercased() ?? ""
-      return type.hasPrefix("application/apply-patch+yaml")
+      return type.hasPrefix("application/apply-patch+yaml") && !Self.contains(body, #""resourceVersion":"#)
     default: return false
     }
+  }
+
+  /// Whether `bytes` contain `text` (a byte search; bodies are JSON that meshctl emitted).
+  static func contains(_ bytes: [UInt8], _ text: String) -> Bool {
+    let needle = Array(text.utf8)
+    guard let first = needle.first, bytes.count >= needle.count else { return false }
+    for start in 0...(bytes.count - needle.count) where bytes[start] == first {
+      if bytes[start..<start + needle.count].elementsEqual(needle) { return true }
+    }
+    return false
   }
 }
 
@@ -148,6 +160,8 @@ public struct HTTPResponse: Sendable, Hashable {
   public var body: [UInt8]
   /// The HTTP version that carried it, e.g. "1.1" or "2"; empty when unknown.
   public var httpVersion: String
+  /// Which attempt got this answer (1: the first); `RetryingTransport` sets it.
+  public var attempt = 1
 
   /// Creates a response.
   public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], httpVersion: String = "") {

@@ -21,8 +21,6 @@ public struct ApplyOptions: Sendable, Equatable {
 public enum KubeAPIError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The server serves no such kind in that API version.
   case unknownKind(kind: String, apiVersion: String, hint: String)
-  /// The server's answer could not be read.
-  case unreadableResponse(path: String)
 
   public var description: String {
     switch self {
@@ -30,8 +28,6 @@ public enum KubeAPIError: Error, Sendable, Equatable, CustomStringConvertible {
       var text = "the server has no resource type for kind \"\(kind)\" in version \"\(apiVersion)\""
       if !hint.isEmpty { text += "; install \(hint)" }
       return text
-    case .unreadableResponse(let path):
-      return "the server's answer to \(path) is not JSON"
     }
   }
 }
@@ -112,11 +108,11 @@ public final class KubeAPI: Sendable {
       let (group, version) = Self.split(groupVersion: groupVersion)
       let path = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
       let context = APIRequestContext(verb: "get", group: group, version: version, resource: "discovery")
-      let response = try await self.send(
-        HTTPRequest(method: .get, server: self.server, path: path, headers: self.headers))
+      let request = HTTPRequest(method: .get, server: self.server, path: path, headers: self.headers)
+      let response = try await self.send(request)
       if response.status == 404 { return [] }
       guard response.isSuccess else { throw self.error(response, context) }
-      return DiscoveryDocuments.resources(in: try self.decode(response, path: path), group: group, version: version)
+      return DiscoveryDocuments.resources(in: try self.decode(response, to: request), group: group, version: version)
     }
   }
 
@@ -150,7 +146,7 @@ public final class KubeAPI: Sendable {
     guard response.isSuccess else {
       throw error(response, resource.requestContext(verb: "patch", name: name, namespace: namespace))
     }
-    return try decode(response, path: path)
+    return try decode(response, to: request)
   }
 
   /// Creates `object` (a POST of its JSON); one that exists already is an `APIError` 409
@@ -166,18 +162,19 @@ public final class KubeAPI: Sendable {
     guard response.isSuccess else {
       throw error(response, resource.requestContext(verb: "create", name: "", namespace: namespace))
     }
-    return try decode(response, path: path)
+    return try decode(response, to: request)
   }
 
   /// The object, or nil when it does not exist.
   public func get(_ resource: APIResource, namespace: String?, name: String) async throws -> Node? {
     let path = resource.objectPath(namespace: namespace, name: name)
-    let response = try await send(HTTPRequest(method: .get, server: server, path: path, headers: headers))
+    let request = HTTPRequest(method: .get, server: server, path: path, headers: headers)
+    let response = try await send(request)
     if response.status == 404, APIStatus.decode(response.body)?.reason == "NotFound" { return nil }
     guard response.isSuccess else {
       throw error(response, resource.requestContext(verb: "get", name: name, namespace: namespace))
     }
-    return try decode(response, path: path)
+    return try decode(response, to: request)
   }
 
   /// The objects of a type in `namespace` (nil: every namespace), filtered by a label selector.
@@ -191,14 +188,21 @@ public final class KubeAPI: Sendable {
   {
     let path = resource.collectionPath(namespace: namespace)
     let query = labelSelector.map { [("labelSelector", $0)] } ?? []
-    let response = try await send(HTTPRequest(method: .get, server: server, path: path, query: query, headers: headers))
+    let request = HTTPRequest(method: .get, server: server, path: path, query: query, headers: headers)
+    let response = try await send(request)
     guard response.isSuccess else { throw error(response, resource.requestContext(verb: "list", namespace: namespace)) }
-    let list = try decode(response, path: path)
-    return (list["items"]?.sequence ?? [], list[path: "metadata", "resourceVersion"]?.string)
+    let answer = try decode(response, to: request)
+    let resourceVersion = answer[path: "metadata", "resourceVersion"]?.string
+    guard let items = answer["items"] else { return ([], resourceVersion) }
+    guard let list = items.sequence else {
+      throw APIError(unreadable: response, to: request, problem: "items is not a list", redactor: redactor)
+    }
+    return (list, resourceVersion)
   }
 
   /// Deletes the object, its dependents in the background (kubectl's default cascade);
-  /// returns false when it did not exist.
+  /// returns false when it did not exist. A NotFound that answers a retry counts as deleted: the
+  /// attempt whose answer was lost (a dropped connection, a 5xx) may have deleted it.
   @discardableResult
   public func delete(_ resource: APIResource, namespace: String?, name: String, dryRun: Bool = false) async throws
     -> Bool
@@ -208,12 +212,13 @@ public final class KubeAPI: Sendable {
     var headers = self.headers
     headers.add("Content-Type", "application/json")
     let body = Array(#"{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"}"#.utf8)
-    let response = try await send(
-      HTTPRequest(method: .delete, server: server, path: path, query: query, headers: headers, body: body))
-    if response.status == 404, APIStatus.decode(response.body)?.reason == "NotFound" { return false }
+    let request = HTTPRequest(method: .delete, server: server, path: path, query: query, headers: headers, body: body)
+    let response = try await send(request)
+    if response.status == 404, APIStatus.decode(response.body)?.reason == "NotFound" { return response.attempt > 1 }
     guard response.isSuccess else {
       throw error(response, resource.requestContext(verb: "delete", name: name, namespace: namespace))
     }
+    _ = try decode(response, to: request)  // a proxy's page with 200 is no deletion
     return true
   }
 
@@ -259,7 +264,7 @@ public final class KubeAPI: Sendable {
     let response = try await send(request)
     let context = APIRequestContext(verb: "create", group: "authorization.k8s.io", resource: "selfsubjectaccessreviews")
     guard response.isSuccess else { throw error(response, context) }
-    return try decode(response, path: path)[path: "status", "allowed"]?.bool ?? false
+    return try decode(response, to: request)[path: "status", "allowed"]?.bool ?? false
   }
 
   // MARK: Plumbing
@@ -275,17 +280,37 @@ public final class KubeAPI: Sendable {
 
   /// A GET (or other body-less request) whose 2xx answer is read as JSON.
   private func json(_ method: HTTPMethod, _ path: String, context: APIRequestContext) async throws -> Node {
-    let response = try await send(HTTPRequest(method: method, server: server, path: path, headers: headers))
+    let request = HTTPRequest(method: method, server: server, path: path, headers: headers)
+    let response = try await send(request)
     guard response.isSuccess else { throw error(response, context) }
-    return try decode(response, path: path)
+    return try decode(response, to: request)
   }
 
-  private func decode(_ response: HTTPResponse, path: String) throws -> Node {
-    let (documents, diagnostics) = ManifestReader().parse(response.text, file: path)
-    guard diagnostics.allSatisfy({ $0.severity != .error }), let root = documents.first?.root else {
-      throw KubeAPIError.unreadableResponse(path: path)
+  /// The JSON object of a 2xx answer, read from its bytes in place (no text copy); anything else
+  /// (an HTML page, a cut or malformed body, a bare scalar) is an `APIError` naming what came.
+  /// The transport already bounded the body (`TransportOptions.maxResponseBytes`).
+  func decode(_ response: HTTPResponse, to request: HTTPRequest) throws -> Node {
+    func unreadable(_ problem: String) -> APIError {
+      APIError(unreadable: response, to: request, problem: problem, redactor: redactor)
+    }
+    guard Self.startsAsJSONObject(response.body) else { throw unreadable("it does not start with {") }
+    let limits = ReaderLimits(
+      maxInputBytes: response.body.count + 1, maxDocumentBytes: response.body.count + 1, maxDepth: 200)
+    var documents: [Document] = []
+    let summary = try ManifestReader(limits: limits).read(MemorySource(response.body), file: "answer") {
+      documents.append($0)
+    }
+    let errors = (summary.diagnostics + documents.flatMap(\.diagnostics)).filter { $0.severity == .error }
+    if let first = errors.first { throw unreadable(first.message) }
+    guard documents.count == 1, let root = documents.first?.root, root.mapping != nil else {
+      throw unreadable("not exactly one JSON object")
     }
     return root
+  }
+
+  /// Whether the first byte after white space is `{`.
+  static func startsAsJSONObject(_ body: [UInt8]) -> Bool {
+    body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
   }
 
   private func error(_ response: HTTPResponse, _ context: APIRequestContext) -> APIError {

@@ -144,7 +144,13 @@ public struct RetryingTransport: HTTPTransport {
     var attempt = 1
     while true {
       let outcome: Result<HTTPResponse, any Error>
-      do { outcome = .success(try await base.send(request)) } catch { outcome = .failure(error) }
+      do {
+        var response = try await base.send(request)
+        response.attempt = attempt
+        outcome = .success(response)
+      } catch {
+        outcome = .failure(error)
+      }
       let decision = policy.decide(
         request, outcome: outcome, attempt: attempt, elapsed: clock.now() - start, random: random())
       guard case .retry(let delay, let reason) = decision else { return try outcome.get() }

@@ -19,6 +19,10 @@ final class CurlTransfer: @unchecked Sendable {
   private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
   fileprivate var responseHeaders = HTTPHeaders()
   fileprivate var body: [UInt8] = []
+  /// Most body bytes kept; past it the write callback stops the transfer.
+  fileprivate let maxBodyBytes: Int
+  /// Whether the body passed `maxBodyBytes` (libcurl then reports a write error).
+  fileprivate var bodyTooLarge = false
   private var finished = false
   private var released = false
 
@@ -30,6 +34,7 @@ final class CurlTransfer: @unchecked Sendable {
     self.easy = easy
     self.request = request
     self.target = target
+    maxBodyBytes = max(0, options.maxResponseBytes)
     errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     var sent = request.headers
     if let token = options.bearerToken { sent.set("Authorization", "Bearer \(token)") }
@@ -74,6 +79,11 @@ final class CurlTransfer: @unchecked Sendable {
     setLong(CURLOPT_HTTP_VERSION, options.preferHTTP2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1)
     // PIPEWAIT: prefer waiting for a connection that may multiplex over opening a new one.
     setLong(CURLOPT_PIPEWAIT, 1)
+    // libcurl re-sends a request on its own when a reused connection closes before any answer
+    // byte ("Connection died, retrying a fresh connect"). The server may have acted on it by then,
+    // so a request that must not run twice (POST: create, SelfSubjectAccessReview) always gets a
+    // new connection, where libcurl never retries.
+    if !request.isIdempotent { setLong(CURLOPT_FRESH_CONNECT, 1) }
     setLong(CURLOPT_TIMEOUT_MS, Self.milliseconds(options.requestTimeout))
     setLong(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(options.connectTimeout))
     _ = ccurl_easy_setopt_string(easy, CURLOPT_USERAGENT, options.userAgent)
@@ -191,6 +201,9 @@ final class CurlTransfer: @unchecked Sendable {
 
   /// The response, or the error that `code` and libcurl's message describe.
   func outcome(code: CURLcode) -> Result<HTTPResponse, any Error> {
+    if bodyTooLarge {
+      return .failure(TransportError.answerTooLarge(url: SecretRedactor().redactURL(request.url), limit: maxBodyBytes))
+    }
     guard code == CURLE_OK else {
       return .failure(
         CurlErrorMapper.error(
@@ -216,6 +229,21 @@ final class CurlTransfer: @unchecked Sendable {
     }
   }
 
+  /// Appends answer bytes; false (stop the transfer) once the body would pass `maxBodyBytes`.
+  fileprivate func takeBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    let announced = body.isEmpty ? responseHeaders["Content-Length"].flatMap { Int($0) } : nil
+    guard body.count + bytes.count <= maxBodyBytes, (announced ?? 0) <= maxBodyBytes else {
+      // A Content-Length past the limit stops the transfer at its first bytes.
+      bodyTooLarge = true
+      body = []
+      return false
+    }
+    // Sized once from Content-Length, so a large answer is not copied as the array grows.
+    if let announced { body.reserveCapacity(announced) }
+    body.append(contentsOf: bytes)
+    return true
+  }
+
   /// Takes one header line from libcurl. A status line starts a new header block, so only the
   /// final response's headers remain (after `100 Continue` or a proxy's `CONNECT` answer).
   fileprivate func takeHeaderLine(_ line: String) {
@@ -238,10 +266,11 @@ private let curlWriteBody: ccurl_data_callback = { data, size, count, context in
   guard let data, let context else { return 0 }
   let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
   let length = size * count
-  data.withMemoryRebound(to: UInt8.self, capacity: length) {
-    transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+  let kept = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+    transfer.takeBody(UnsafeBufferPointer(start: $0, count: length))
   }
-  return length
+  // Returning fewer bytes than given makes libcurl stop with CURLE_WRITE_ERROR.
+  return kept ? length : 0
 }
 
 /// CURLOPT_HEADERFUNCTION: one complete header line per call (CURLOPT_HEADERFUNCTION(3)).

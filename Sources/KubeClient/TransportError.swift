@@ -24,6 +24,8 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
   case invalidRequest(detail: String)
   /// Any other libcurl failure, with its code.
   case other(code: Int, detail: String)
+  /// The answer's body passed `TransportOptions.maxResponseBytes`; reading stopped there.
+  case answerTooLarge(url: String, limit: Int)
   /// The transport was shut down before the request finished.
   case cancelled
 
@@ -66,6 +68,9 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
       return "invalid request: \(detail)"
     case .other(let code, let detail):
       return "request failed (libcurl error \(code)): \(detail)"
+    case .answerTooLarge(let url, let limit):
+      return "the answer to \(url) is too large: more than \(Self.mebibytes(limit)), the most meshctl reads "
+        + "from one answer; narrow the request (a namespace, a label selector)"
     case .cancelled:
       return "request cancelled: the client was shut down"
     }
@@ -93,8 +98,16 @@ extension TransportError {
     case .proxyFailure(let proxy, let detail): return .proxyFailure(proxy: redactor.redactURL(proxy), detail: r(detail))
     case .invalidRequest(let detail): return .invalidRequest(detail: r(detail))
     case .other(let code, let detail): return .other(code: code, detail: r(detail))
+    case .answerTooLarge(let url, let limit): return .answerTooLarge(url: redactor.redactURL(url), limit: limit)
     case .cancelled: return .cancelled
     }
+  }
+}
+
+extension TransportError {
+  /// `64 MiB`, or the bytes when not a whole number of MiB.
+  static func mebibytes(_ bytes: Int) -> String {
+    bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
   }
 }
 

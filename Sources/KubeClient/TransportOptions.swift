@@ -55,6 +55,12 @@ public struct TransportOptions: Sendable {
   public var maxConnectionsPerHost: Int
   /// Offer HTTP/2 through ALPN (falls back to HTTP/1.1 when the server does not take it).
   public var preferHTTP2: Bool
+  /// Most body bytes taken from one answer; a longer one fails as `TransportError.answerTooLarge`.
+  /// 64 MiB holds a list of ~20,000 Pods (about 3 KB of JSON each): a big namespace, not a bug.
+  public var maxResponseBytes: Int
+
+  /// The default for `maxResponseBytes` (64 MiB).
+  public static let defaultMaxResponseBytes = 64 << 20
 
   /// Creates options with kubectl-like defaults: system CAs, 30 s connect timeout, no request
   /// timeout, HTTP/2 preferred, one connection, 32 requests in flight.
@@ -63,7 +69,7 @@ public struct TransportOptions: Sendable {
     bearerToken: String? = nil, basicAuth: BasicAuth? = nil, insecureSkipTLSVerify: Bool = false,
     tlsServerName: String? = nil, proxy: Proxy = .environment, requestTimeout: Duration? = nil,
     connectTimeout: Duration = .seconds(30), version: String = "dev", maxConcurrentRequests: Int = 32,
-    maxConnectionsPerHost: Int = 1, preferHTTP2: Bool = true
+    maxConnectionsPerHost: Int = 1, preferHTTP2: Bool = true, maxResponseBytes: Int = defaultMaxResponseBytes
   ) {
     self.certificateAuthorityPEM = certificateAuthorityPEM
     self.clientCertificatePEM = clientCertificatePEM
@@ -79,6 +85,7 @@ public struct TransportOptions: Sendable {
     self.maxConcurrentRequests = maxConcurrentRequests
     self.maxConnectionsPerHost = maxConnectionsPerHost
     self.preferHTTP2 = preferHTTP2
+    self.maxResponseBytes = maxResponseBytes
   }
 
   /// The `User-Agent` value.

@@ -29,9 +29,13 @@ public struct Document: Sendable {
   }
 
   /// The text of a 1-based line of the file, when it lies inside this document.
+  /// A line inside a Secret's `data` or `stringData` comes with its value masked (`SecretMask`).
   public func sourceLine(_ line: Int) -> String? {
-    guard line >= startLine else { return nil }
-    return SourceLines.line(line - startLine + 1, in: sourceText)
+    guard line >= startLine, let text = SourceLines.line(line - startLine + 1, in: sourceText) else { return nil }
+    guard SecretMask.isSecret(root) else { return text }
+    let lastLine = startLine + sourceText.utf8.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+    let hidden = SecretMask.valueLines(in: root, lastLine: lastLine).contains { $0.contains(line) }
+    return hidden ? SecretMask.maskedLine(text) : text
   }
 
   /// Fills in `sourceLine` of findings that point into this document.

@@ -382,7 +382,7 @@ private final class ReadSession {
     guard diagnostic.mark.isKnown, diagnostic.mark.line >= windowLineNumber else { return diagnostic }
     var diagnostic = diagnostic
     let text = String(decoding: window, as: UTF8.self)
-    diagnostic.sourceLine = SourceLines.line(diagnostic.mark.line - windowLineNumber + 1, in: text)
+    diagnostic.sourceLine = SecretMask.sourceLine(diagnostic.mark.line - windowLineNumber + 1, in: text)
     return diagnostic
   }
 

@@ -64,9 +64,11 @@ public enum LiveDiff {
     return [groupVersion, object.resource.kind, object.namespace, object.name].compactMap { $0 }.joined(separator: ".")
   }
 
-  /// The live object (nil: absent) and the dry run's answer, side by side.
+  /// The live object (nil: absent) and the dry run's answer, side by side; a Secret's values
+  /// show as kubectl shows them (`SecretMask.maskedPair`).
   public static func comparison(live: Node?, merged: Node, name: String) -> Comparison {
-    Comparison(
+    let (live, merged) = SecretMask.maskedPair(before: live, after: merged)
+    return Comparison(
       name: name, live: live.map { YAMLEmitter.emit(comparable($0)) } ?? "",
       merged: YAMLEmitter.emit(comparable(merged)))
   }

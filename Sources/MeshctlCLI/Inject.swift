@@ -254,7 +254,10 @@ struct InjectionRun {
       finished: { input, summary in
         let result = session.finishInput(summary)
         DiagnosticPrinter(context).printLines(result.errors)
-        if let text = result.rewrite, case .file(let path) = input { try context.writeFile(path, Array(text.utf8)) }
+        if let text = result.rewrite, case .file(let path) = input {
+          try context.writeFile(path, Array(text.utf8))
+          session.confirmWrite()
+        }
       },
       unreadable: { _, _ in session.abandonInput() })
     let failed = unreadable || session.hadErrors

@@ -60,6 +60,8 @@ public struct Meshctl: ParsableCommand {
   /// Runs the program: parses `CommandLine.arguments`, runs the command against the live
   /// context, and exits with a code from the exit-code table.
   public static func main() {
+    // SIGINT and SIGTERM end any command with 130 (shift and top watch them themselves).
+    TerminationSignals.install()
     let context = CommandContext.live()
     let arguments = CompletionProtocol.arguments(
       executable: CommandLine.arguments.first ?? "meshctl", Array(CommandLine.arguments.dropFirst()))

@@ -238,6 +238,12 @@ def forbidden_message(user, verb, resource, namespace, name, subresource=""):
 # --- faults ----------------------------------------------------------------------------------
 
 
+# Faults in the answer rather than its status (see README "Fault configuration"): an HTML page or
+# malformed JSON with 200, a body of `bytes` bytes, a list padded to `bytes`, the request served but
+# the connection closed instead of the answer, and an answer held back `seconds`.
+ANSWER_FAULTS = ("html", "malformed", "bigBody", "bigList", "dropAfter", "hang")
+
+
 class Faults:
     """Injected faults: a latency for every request, and counted 429s, 5xx answers and dropped connections.
 
@@ -256,7 +262,7 @@ class Faults:
         """Merges (or, with `replace`, sets) the fault configuration."""
         if not isinstance(config, dict):
             raise ApiError(400, "BadRequest", "faults must be a JSON object")
-        unknown = set(config) - {"latencyMs", "throttle", "errors", "drop", "interleave"}
+        unknown = set(config) - {"latencyMs", "throttle", "errors", "drop", "interleave", *ANSWER_FAULTS}
         if unknown:
             raise ApiError(400, "BadRequest", f"unknown fault kinds: {sorted(unknown)}")
         with self.lock:
@@ -286,10 +292,15 @@ class Faults:
         return fault
 
     def next_fault(self, method, path):
-        """The fault for this request, consuming one count: ("drop",), ("status", code, headers) or None."""
+        """The fault for this request, consuming one count: ("drop",), ("status", code, headers),
+        (kind, fault) for one of `ANSWER_FAULTS`, or None."""
         with self.lock:
             if self._take("drop", method, path):
                 return ("drop",)
+            for kind in ANSWER_FAULTS:
+                fault = self._take(kind, method, path)
+                if fault:
+                    return (kind, copy.deepcopy(fault))
             throttle = self._take("throttle", method, path)
             if throttle:
                 return ("status", 429, {"Retry-After": str(throttle.get("retryAfter", 1))})

@@ -265,6 +265,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.status_sent = 0
         self.recorded = False
         self.extra_headers = {}
+        self.pad_list_to = 0
+        self.discard_answer = False
         self.body = self.read_body()
         admin = self.url_path.startswith("/_emulator")
         try:
@@ -316,21 +318,91 @@ class RequestHandler(BaseHTTPRequestHandler):
             return False
         if fault[0] == "drop":
             self.record(0)
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self.hang_up()
             return True
+        if fault[0] != "status":
+            return self.answer_fault(fault[0], fault[1])
         code, headers = fault[1], fault[2]
-        reasons = {429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable"}
+        reasons = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict", 422: "Invalid",
+                   429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable"}
         message = "the server has received too many requests and has asked us to try again later" \
             if code == 429 else f"injected fault: HTTP {code}"
-        error = ApiError(code, reasons.get(code, "InternalError"), message,
-                         {"retryAfterSeconds": int(headers["Retry-After"])} if "Retry-After" in headers else {},
-                         headers)
+        details = {"retryAfterSeconds": int(headers["Retry-After"])} if "Retry-After" in headers else {}
+        if code == 409 and self.command == "PATCH" and "apply-patch" in self.content_type():
+            # What kube-apiserver answers a server-side apply whose fields another manager owns.
+            message = 'Apply failed with 1 conflict: conflict with "rival" using v1: .spec.injected'
+            details = {"causes": [{"reason": "FieldManagerConflict", "message": 'conflict with "rival" using v1',
+                                   "field": ".spec.injected"}]}
+        error = ApiError(code, reasons.get(code, "InternalError"), message, details, headers)
         self.send_json(code, error.status(), headers)
         return True
+
+    def hang_up(self):
+        """Closes the connection without (more of) an answer."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def answer_fault(self, kind, fault):
+        """Applies one of `ANSWER_FAULTS`; True when it answered (the request is not routed)."""
+        if kind == "html":
+            page = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>...</form></body></html>\n"
+            self.send_bytes(200, page, "text/html; charset=utf-8")
+            return True
+        if kind == "malformed":
+            self.send_bytes(200, b'{"kind": "List", "apiVersion": "v1", "items": [{"metadata": {"name": ', "application/json")
+            return True
+        if kind == "bigBody":
+            self.send_padded_object(int(fault.get("bytes", 100 << 20)))
+            return True
+        if kind == "bigList":
+            self.pad_list_to = int(fault.get("bytes", 50 << 20))
+        elif kind == "dropAfter":
+            self.discard_answer = True
+        elif kind == "hang":
+            # Counted as received, then nothing: the request is not served (a client that gave up
+            # must not see it take effect later) and the connection closes.
+            self.record(0)
+            time.sleep(float(fault.get("seconds", 5)))
+            self.hang_up()
+            return True
+        return False
+
+    def send_padded_object(self, size):
+        """A valid JSON object of `size` bytes, written in 1 MiB pieces (never held whole)."""
+        head, tail = b'{"kind": "List", "apiVersion": "v1", "items": [], "padding": "', b'"}'
+        self.status_sent = 200
+        self.record(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        self.wfile.write(head)
+        left = size - len(head) - len(tail)
+        piece = b"x" * (1 << 20)
+        try:
+            while left > 0:
+                self.wfile.write(piece[:min(left, len(piece))])
+                left -= min(left, len(piece))
+            self.wfile.write(tail)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
+            self.close_connection = True
+
+    def padded_list_bytes(self, body):
+        """`body` (a list answer) as JSON with filler items of its kind added up to `pad_list_to`
+        bytes, built as text (a 50 MB list in well under a second)."""
+        kind = (body.get("kind") or "List")[:-4] or "ConfigMap"
+        head = json.dumps({"apiVersion": body.get("apiVersion", "v1"), "kind": kind})[:-1]
+        note = "x" * 1900
+        template = head + ', "metadata": {"name": "filler-%d", "namespace": "filler", "annotations": {"filler": "' \
+            + note + '"}}}'
+        count = max(0, self.pad_list_to // (len(template) + 8))
+        marker = "__meshctl_filler__"
+        text = json.dumps({**body, "items": list(body["items"]) + [marker]})
+        filler = ", ".join(template % number for number in range(count))
+        return text.replace(json.dumps(marker), filler, 1).encode()
 
     def interleave(self):
         """Makes the configured `interleave` write to the object this request names, if one is due.
@@ -392,10 +464,16 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def send_json(self, code, body, headers=None):
         """Writes a JSON answer with Content-Length (keeping the connection alive)."""
+        if self.pad_list_to and 200 <= code < 300 and isinstance(body, dict) and isinstance(body.get("items"), list):
+            return self.send_bytes(code, self.padded_list_bytes(body), "application/json", headers)
         self.send_bytes(code, json.dumps(body).encode(), "application/json", headers)
 
     def send_bytes(self, code, data, content_type, headers=None):
-        """Writes an answer with Content-Length."""
+        """Writes an answer with Content-Length (or, after a `dropAfter` fault, closes instead)."""
+        if self.discard_answer:
+            self.record(0)
+            self.hang_up()
+            return
         self.status_sent = code
         self.record(code)
         self.send_response(code)
