@@ -85,6 +85,6 @@ public enum AtomicFile {
   }
 
   private static func failure(_ path: String, _ what: String, errno code: Int32) -> ManifestError {
-    ManifestError.unreadable(path: path, reason: "\(what): \(String(cString: strerror(code)))")
+    ManifestError.unwritable(path: path, reason: "\(what): \(String(cString: strerror(code)))")
   }
 }

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import KubeClient
+import Manifest
 
 #if canImport(Glibc)
   import Glibc
@@ -11,7 +12,7 @@ import KubeClient
 public protocol InterruptSource: Sendable {
   /// Whether a signal came.
   var fired: Bool { get }
-  /// Stops watching (the default handlers come back).
+  /// Stops watching (meshctl's own handlers come back: a later signal still ends it with 130).
   func stop()
 }
 
@@ -33,8 +34,7 @@ public final class InterruptWatch: InterruptSource {
   public var fired: Bool { interruptReceived != 0 }
 
   public func stop() {
-    signal(SIGINT, SIG_DFL)
-    signal(SIGTERM, SIG_DFL)
+    TerminationSignals.install()
   }
 
   /// Sleeps `duration` in short naps, waking early when `interrupted` says so.
