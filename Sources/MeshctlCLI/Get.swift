@@ -38,6 +38,9 @@ public enum GetOutput: ExpressibleByArgument, Sendable, Equatable {
 
   /// The values help and completions list.
   public static var allValueStrings: [String] { ["wide", "json", "yaml", "name", "jsonpath="] }
+
+  /// Completion offers the same values.
+  public static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
 }
 
 extension Meshctl {

@@ -23,9 +23,27 @@ struct MeasuredResult {
   var stderr: String
 }
 
-/// Runs a program with posix_spawn and reaps it with wait4, which reports the child's own
-/// peak memory (Foundation's `Process` reaps the child itself and keeps that figure).
+/// Runs a program under a small Python parent that reaps it with wait4 and writes down the
+/// child's own peak memory and CPU time. Not spawned from the test process directly: a child
+/// of a large process inherits that process's memory high-water mark at fork/vfork, and the
+/// kernel carries it into `ru_maxrss` across exec, so the figure would be the test runner's.
 enum MeasuredRun {
+  /// The parent: forks, execs the program, reaps it and records `maxrss-KiB cpu-seconds`.
+  private static let reaper = """
+    import os, sys
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.execv(sys.argv[2], sys.argv[2:])
+        finally:
+            os._exit(127)
+    _, status, usage = os.wait4(pid, 0)
+    with open(sys.argv[1], "w") as out:
+        out.write(f"{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
+    code = os.waitstatus_to_exitcode(status)
+    sys.exit(code if code >= 0 else 128 - code)
+    """
+
   /// The binary the hostile-input table measures: `MESHCTL_E2E_BINARY`, else the release
   /// build when there is one (the bounds are set for it), else the debug build.
   static let meshctl: (path: String, isRelease: Bool) = {
@@ -54,19 +72,27 @@ enum MeasuredRun {
     posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    let usagePath = scratch.appendingPathComponent("usage").path
+    let wrapped = ["python3", "-c", reaper, usagePath] + arguments
+    let argv: [UnsafeMutablePointer<CChar>?] = wrapped.map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
+    // Its own process group, so a kill for a hang reaches the program under the reaper too.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+    posix_spawnattr_setpgroup(&attributes, 0)
 
     let start = DispatchTime.now()
     var pid = pid_t()
-    let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+    let spawned = posix_spawnp(&pid, "python3", &actions, &attributes, argv, environ)
     try #require(spawned == 0, "cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
     var status: Int32 = 0
     var usage = rusage()
     var killed = false
     while wait4(pid, &status, WNOHANG, &usage) == 0 {
       if Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 > killAfter, !killed {
-        kill(pid, SIGKILL)
+        kill(-pid, SIGKILL)
         killed = true
       }
       usleep(2_000)
@@ -75,11 +101,18 @@ enum MeasuredRun {
     // WIFEXITED / WEXITSTATUS by hand (C macros): a signal is reported as 128 + its number.
     let exitStatus = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     let outSize = (try? FileManager.default.attributesOfItem(atPath: outPath)[.size] as? Int) ?? 0
+    // A killed run has no record: its figures are the reaper's own, and the kill already fails it.
+    let recorded = (try? String(contentsOfFile: usagePath, encoding: .utf8))?.split(separator: " ").compactMap {
+      Double($0)
+    }
+    let (peakKiB, cpuSeconds) =
+      recorded?.count == 2
+      ? (recorded![0], recorded![1])
+      : (Double(usage.ru_maxrss), Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6)
     return MeasuredResult(
-      status: exitStatus, seconds: seconds,
-      cpuSeconds: Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
-      peakMegabytes: Double(usage.ru_maxrss) / 1024, killed: killed,
+      status: exitStatus, seconds: seconds, cpuSeconds: cpuSeconds,
+      peakMegabytes: peakKiB / 1024, killed: killed,
       stdoutBytes: outSize, stdout: head(of: outPath), stderr: head(of: errPath))
   }
 

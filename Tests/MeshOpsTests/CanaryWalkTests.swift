@@ -392,7 +392,7 @@ let shiftTime = Date(timeIntervalSince1970: 1_796_000_000)
       try ShiftPlan(target: target, backend: "v3", percents: [10])
     }
     let api = try TestKubeconfig.api(CanaryCluster.server())
-    await #expect(throws: MeshOpsError.self) {
+    await #expect(throws: ObjectNotFound.self) {
       _ = try await TrafficSplitTarget.find(
         service: "nothing", api: api, config: .defaults, provider: nil, routing: .provider)
     }
