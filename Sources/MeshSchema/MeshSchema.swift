@@ -7,10 +7,14 @@ import Manifest
 public struct ValidationOptions: Sendable {
   /// Unknown fields in Kubernetes and provider kinds are errors instead of warnings.
   public var strict: Bool
+  /// Objects of kinds meshctl has no schema for are errors (MC1017), for CI that wants every
+  /// object checked (`--fail-on unchecked`).
+  public var uncheckedIsError: Bool
 
   /// Creates options.
-  public init(strict: Bool = false) {
+  public init(strict: Bool = false, uncheckedIsError: Bool = false) {
     self.strict = strict
+    self.uncheckedIsError = uncheckedIsError
   }
 }
 

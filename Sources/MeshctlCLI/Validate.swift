@@ -51,37 +51,82 @@ extension Meshctl {
     @Option(
       name: .customLong("fail-on"),
       help: ArgumentHelp(
-        "Exit 1 on findings at or above this severity: error, warning or never.", valueName: "severity"))
+        "Exit 1 on findings at or above this severity: error, warning or never; unchecked: errors and objects of kinds without a schema.", valueName: "severity"))
     public var failOn: FailOn = .error
 
     /// Unknown fields are errors.
     @Flag(help: "Treat unknown fields in Kubernetes and provider kinds as errors, not warnings.")
     public var strict = false
 
+    /// The Kubernetes release whose built-in kinds and versions are served.
+    @Option(
+      name: .customLong("kubernetes-version"),
+      help: ArgumentHelp(
+        "The Kubernetes release to check built-in kinds against: \(SchemaCatalog.kubernetesVersions.first!) to \(SchemaCatalog.defaultKubernetesVersion) (default: \(SchemaCatalog.defaultKubernetesVersion)).",
+        valueName: "version"))
+    public var kubernetesVersion = SchemaCatalog.defaultKubernetesVersion
+
+    /// CustomResourceDefinitions whose custom resources are checked.
+    @Option(
+      name: .customLong("crd"),
+      help: ArgumentHelp(
+        "A CustomResourceDefinition file, or a directory of them, whose custom resources are checked; repeat for several.",
+        valueName: "path"),
+      completion: .file(extensions: ["yaml", "yml", "json"]))
+    public var crds: [String] = []
+
     /// Creates the command with defaults.
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
+      guard let catalog = SchemaCatalog(kubernetesVersion: kubernetesVersion) else {
+        throw ValidationError(
+          "--kubernetes-version \(kubernetesVersion): meshctl carries Kubernetes \(SchemaCatalog.kubernetesVersions.joined(separator: ", "))")
+      }
+      let crdErrors = try Self.addCustomResourceDefinitions(crds, to: catalog, context: context)
       let frontend = try InputFrontend(input, context: context)
       // Only JUnit lists objects; the other formats need their count alone.
-      let report = Self.report(
-        of: frontend, options: ValidationOptions(strict: strict), recordsObjects: output == .junit)
+      var report = Self.report(
+        of: frontend, options: ValidationOptions(strict: strict, uncheckedIsError: failOn == .unchecked),
+        catalog: catalog, recordsObjects: output == .junit)
+      report.inputErrors.insert(contentsOf: crdErrors, at: 0)
       context.stdout.write(render(report, color: context.stdoutAllowsColor))
       return report.exitStatus(failOn: failOn)
     }
 
     /// Validates the inputs of `frontend` one document at a time, so memory stays flat however
     /// long the input; unreadable inputs are reported on standard error as they happen.
-    static func report(of frontend: InputFrontend, options: ValidationOptions, recordsObjects: Bool)
-      -> ValidationReport
-    {
+    static func report(
+      of frontend: InputFrontend, options: ValidationOptions, catalog: SchemaCatalog? = nil, recordsObjects: Bool
+    ) -> ValidationReport {
       // Standard input cannot be read twice: only then does the analysis keep source lines.
       var session = ValidationSession(
-        options: options, recordsObjects: recordsObjects, retainsSourceLines: frontend.readsStandardInput)
+        options: options, catalog: catalog, recordsObjects: recordsObjects,
+        retainsSourceLines: frontend.readsStandardInput)
       frontend.read(into: &session)
       let context = frontend.context
       // A file that vanished since it was read just loses its carets.
       return session.finish { file, lines in (try? SourceLines.lines(lines, in: context.openFile(file))) ?? [:] }
+    }
+
+    /// Adds the CustomResourceDefinitions of the `--crd` paths to `catalog`; returns the
+    /// messages of the paths that could not be read (reported on standard error already).
+    /// Throws the usage error when a path holds no CustomResourceDefinition.
+    static func addCustomResourceDefinitions(_ paths: [String], to catalog: SchemaCatalog, context: CommandContext)
+      throws -> [String]
+    {
+      var unreadable: [String] = []
+      for path in paths {
+        var added = 0
+        let failed = try InputFrontend(arguments: [path], recursive: true, context: context).read(
+          document: { document in
+            for object in document.objects { added += catalog.addCustomResourceDefinition(object.node).count }
+          }, unreadable: { _, message in unreadable.append(message) })
+        if !failed && added == 0 {
+          throw ValidationError("--crd \(path): no CustomResourceDefinition with a served version found")
+        }
+      }
+      return unreadable
     }
 
     /// The report in the chosen format.
