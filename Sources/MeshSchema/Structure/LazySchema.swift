@@ -49,3 +49,46 @@ final class Lock: @unchecked Sendable {
     return try body()
   }
 }
+
+/// Resolves lazy definitions in place, once each, so that walking a kind's schema takes no lock:
+/// a definition met again inside itself (JSONSchemaProps) stays lazy, which is where recursion
+/// stops. Shared definitions are resolved once and shared (the enum's payloads are references).
+struct Materializer {
+  private var done: [ObjectIdentifier: Schema] = [:]
+  private var active: Set<ObjectIdentifier> = []
+
+  /// `schema` with its lazy definitions resolved.
+  mutating func materialize(_ schema: Schema) -> Schema {
+    switch schema {
+    case .lazy(let definition):
+      let id = ObjectIdentifier(definition)
+      if let known = done[id] { return known }
+      if active.contains(id) { return schema }
+      active.insert(id)
+      let resolved = materialize(definition.schema)
+      active.remove(id)
+      done[id] = resolved
+      return resolved
+    case .object(let object):
+      let properties = object.properties.map { property in
+        Property(
+          name: property.name, schema: materialize(property.schema), isRequired: property.isRequired,
+          summary: property.summary)
+      }
+      return .object(
+        ObjectSchema(properties, unknownFields: object.unknownFields, groups: object.groups, rules: object.rules))
+    case .map(var map):
+      map.values = materialize(map.values)
+      return .map(map)
+    case .array(var array):
+      array.items = materialize(array.items)
+      return .array(array)
+    case .anyOf(let choices, let summary):
+      return .anyOf(choices.map { materialize($0) }, summary: summary)
+    case .unchecked(let inner, let what):
+      return .unchecked(materialize(inner), what: what)
+    case .string, .integer, .number, .boolean, .intOrString, .quantity, .anything:
+      return schema
+    }
+  }
+}

@@ -29,6 +29,8 @@ public final class SchemaCatalog: @unchecked Sendable {
   private let lock = Lock()
   private var customResources: [String: Schema] = [:]
   private var resolved: [String: KindResolution] = [:]
+  /// The generated definitions resolved so far, shared by the kinds.
+  private var materializer = Materializer()
 
   /// Creates a catalog for a release (`1.33` or `v1.33.2`); nil when meshctl carries no
   /// schemas for it.
@@ -89,7 +91,8 @@ public final class SchemaCatalog: @unchecked Sendable {
       return handWritten.map { .schema($0, complete: true) } ?? .unknown
     }
     if let structure = customResources[key] ?? generatedStructure(key) {
-      return .schema(handWritten.map { $0.overlaying(structure) } ?? structure, complete: true)
+      let schema = handWritten.map { $0.overlaying(structure) } ?? structure
+      return .schema(materializer.materialize(schema), complete: true)
     }
     if case .builtIn(let releases) = GeneratedSchemas.index[key] {
       return .notServed(servedAs: servingAPIVersions(of: kind), releases: releases.keys.sorted(by: Self.olderRelease))
