@@ -65,12 +65,13 @@ CRD_FILES = {
 # Keywords kept as they are; everything else is dropped (descriptions, defaults, merge hints).
 KEPT = {
     "type", "required", "enum", "format", "minimum", "maximum", "minItems", "maxItems", "minLength",
-    "maxLength", "nullable", "x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields",
+    "maxLength", "nullable", "pattern", "x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields",
     "x-kubernetes-embedded-resource",
 }
 # Keywords meshctl does not evaluate: kept as a marker (`"x-unchecked": [...]`) so that what was
-# not checked is counted, never silently passed.
-UNCHECKED = {"x-kubernetes-validations": "CEL rules", "pattern": "patterns", "not": "not", "allOf": "allOf"}
+# not checked is counted, never silently passed. (Patterns are kept: the runtime checks the ones
+# it knows as formats and counts the others.)
+UNCHECKED = {"x-kubernetes-validations": "CEL rules", "not": "not", "allOf": "allOf"}
 # Definitions with a meaning of their own, replaced by the keywords the runtime reads.
 SPECIAL = {
     "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"x-kubernetes-int-or-string": True},

@@ -38,11 +38,14 @@ struct SchemaCoverageBinaryTests {
     #expect(plain.status == 0, "\(plain.stdout)")
     #expect(
       plain.stdout.hasSuffix(
-        "0 errors, 0 warnings in 1 file (3 objects: 1 checked, 2 unknown kinds Foo.example.com/v1, Bar.example.com/v1)\n"),
+        "0 errors, 0 warnings in 1 file (3 objects: 1 checked, 2 unknown kinds Foo.example.com/v1, Bar.example.com/v1)\n"
+      ),
       "\(plain.stdout)")
     let strict = try Binary.run(["validate", "-f", scratch.path("in.yaml"), "--fail-on", "unchecked"])
     #expect(strict.status == 1)
-    #expect(strict.stdout.contains("in.yaml:7:7: error: no schema for Foo.example.com/v1: the object is not checked [MC1017]"))
+    #expect(
+      strict.stdout.contains("in.yaml:7:7: error: no schema for Foo.example.com/v1: the object is not checked [MC1017]")
+    )
     let json = try Binary.run(["validate", "-f", scratch.path("in.yaml"), "-o", "json"])
     let summary = try #require(
       (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["summary"] as? [String: Any])
@@ -55,7 +58,8 @@ struct SchemaCoverageBinaryTests {
     for crd in [scratch.path("crds/foo.yaml"), scratch.path("crds")] {
       let result = try Binary.run(["validate", "-f", scratch.path("foo.yaml"), "--crd", crd])
       #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
-      #expect(result.stdout.contains("foo.yaml:5:9: error: `size` must be at most 10, not 11 [MC1005]"), "\(result.stdout)")
+      #expect(
+        result.stdout.contains("foo.yaml:5:9: error: `size` must be at most 10, not 11 [MC1005]"), "\(result.stdout)")
       #expect(result.stdout.hasSuffix("1 error, 0 warnings in 1 file (1 object)\n"), "\(result.stdout)")
     }
     // The CRD in the input, before its resource, does the same.
@@ -63,7 +67,8 @@ struct SchemaCoverageBinaryTests {
     let result = try Binary.run(["validate", "-f", inline.path("all.yaml")])
     #expect(result.status == 1 && result.stdout.contains("[MC1005]"), "\(result.stdout)")
     // A --crd path without a CRD is a usage error; a missing one is unreadable input.
-    #expect(try Binary.run(["validate", "-f", scratch.path("foo.yaml"), "--crd", scratch.path("empty.yaml")]).status == 64)
+    #expect(
+      try Binary.run(["validate", "-f", scratch.path("foo.yaml"), "--crd", scratch.path("empty.yaml")]).status == 64)
     let missing = try Binary.run(["validate", "-f", scratch.path("foo.yaml"), "--crd", scratch.path("nope.yaml")])
     #expect(missing.status == 2, "\(missing.stdout)\(missing.stderr)")
   }
@@ -76,7 +81,8 @@ struct SchemaCoverageBinaryTests {
     #expect(old.status == 1)
     #expect(
       old.stdout.contains(
-        "claim.yaml:1:13: error: `resource.k8s.io/v1` `ResourceClaim` is not served by Kubernetes 1.33 (only by 1.34–1.37) [MC1016]"),
+        "claim.yaml:1:13: error: `resource.k8s.io/v1` `ResourceClaim` is not served by Kubernetes 1.33 (only by 1.34–1.37) [MC1016]"
+      ),
       "\(old.stdout)")
     let unsupported = try Binary.run(["validate", "-f", scratch.path("claim.yaml"), "--kubernetes-version", "1.20"])
     #expect(unsupported.status == 64)
@@ -96,7 +102,8 @@ struct ValidateOracleTests {
     let rejected = try OfficialSchemas.verdicts(files)
     let accepted = files.filter { rejected[$0.path] == nil }
     #expect(accepted.count > 150, "too few files accepted: \(accepted.count) of \(files.count)")
-    let release = String(OfficialSchemaOracleTests.kubernetesVersion.split(separator: ".").prefix(2).joined(separator: "."))
+    let release = String(
+      OfficialSchemaOracleTests.kubernetesVersion.split(separator: ".").prefix(2).joined(separator: "."))
     let result = try Binary.run(
       ["validate", "-o", "json", "--kubernetes-version", release] + accepted.flatMap { ["-f", $0.path] })
     let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -111,7 +118,9 @@ struct ValidateOracleTests {
         removed.append(URL(fileURLWithPath: file).lastPathComponent)
         continue
       }
-      errors.append("\(file):\(diagnostic["line"] ?? ""):\(diagnostic["column"] ?? ""): \(diagnostic["code"] ?? "") \(diagnostic["message"] ?? "")")
+      errors.append(
+        "\(file):\(diagnostic["line"] ?? ""):\(diagnostic["column"] ?? ""): \(diagnostic["code"] ?? "") \(diagnostic["message"] ?? "")"
+      )
     }
     #expect(errors.isEmpty, "\(errors.joined(separator: "\n"))")
     #expect(

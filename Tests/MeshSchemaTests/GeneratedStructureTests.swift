@@ -25,7 +25,8 @@ struct GeneratedStructureTests {
       hint: "did you mean `stringData`?"),
     Case(
       kind: "ServiceAccount", code: "MC1001",
-      marked: "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\nautomountServiceAccountToken: ⟨1⟩\"maybe\"\n"),
+      marked: "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\nautomountServiceAccountToken: ⟨1⟩\"maybe\"\n"
+    ),
     Case(
       kind: "Ingress", code: "MC1001",
       marked: """
@@ -71,11 +72,14 @@ struct GeneratedStructureTests {
         """, hint: "did you mean `averageUtilization`?"),
     Case(
       kind: "PodDisruptionBudget", code: "MC1003",
-      marked: "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  ⟨1⟩minAvailabe: 1\n  selector: {matchLabels: {app: web}}\n",
+      marked:
+        "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  ⟨1⟩minAvailabe: 1\n  selector: {matchLabels: {app: web}}\n",
       hint: "did you mean `minAvailable`?"),
     Case(
       kind: "Role", code: "MC1001",
-      marked: "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: ⟨1⟩get\n"),
+      marked:
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: ⟨1⟩get\n"
+    ),
     Case(
       kind: "RoleBinding", code: "MC1003",
       marked: """
@@ -89,7 +93,8 @@ struct GeneratedStructureTests {
         """, hint: "did you mean `namespace`?"),
     Case(
       kind: "ClusterRole", code: "MC1003",
-      marked: "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cr}\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [get]\n  ⟨1⟩resourceName: [web]\n",
+      marked:
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cr}\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [get]\n  ⟨1⟩resourceName: [web]\n",
       hint: "did you mean `resourceNames`?"),
     Case(
       kind: "CustomResourceDefinition", code: "MC1003",
@@ -118,7 +123,9 @@ struct GeneratedStructureTests {
       hint: "did you mean `finalizers`?"),
     Case(
       kind: "LimitRange", code: "MC1006",
-      marked: "apiVersion: v1\nkind: LimitRange\nmetadata: {name: l}\nspec:\n  limits:\n  - type: Container\n    default: {cpu: ⟨1⟩1x}\n"),
+      marked:
+        "apiVersion: v1\nkind: LimitRange\nmetadata: {name: l}\nspec:\n  limits:\n  - type: Container\n    default: {cpu: ⟨1⟩1x}\n"
+    ),
     Case(
       kind: "ResourceQuota", code: "MC1003",
       marked: "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q}\nspec:\n  ⟨1⟩hrad: {pods: \"10\"}\n",
@@ -128,18 +135,23 @@ struct GeneratedStructureTests {
       marked: "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: ⟨1⟩high\n"),
     Case(
       kind: "StorageClass", code: "MC1003",
-      marked: "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: fast}\nprovisioner: example.com/disk\n⟨1⟩reclaimpolicy: Delete\n",
+      marked:
+        "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: fast}\nprovisioner: example.com/disk\n⟨1⟩reclaimpolicy: Delete\n",
       hint: "did you mean `reclaimPolicy`?"),
     Case(
       kind: "PersistentVolumeClaim", code: "MC1006",
-      marked: "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: ⟨1⟩10GB}}\n"),
+      marked:
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: ⟨1⟩10GB}}\n"
+    ),
     Case(
       kind: "EndpointSlice", code: "MC1001",
-      marked: "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-1}\naddressType: IPv4\nendpoints: [{addresses: [10.0.0.1]}]\nports: [{name: http, port: ⟨1⟩http}]\n"
+      marked:
+        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-1}\naddressType: IPv4\nendpoints: [{addresses: [10.0.0.1]}]\nports: [{name: http, port: ⟨1⟩http}]\n"
     ),
     Case(
       kind: "Lease", code: "MC1001",
-      marked: "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: leader}\nspec: {holderIdentity: a, leaseDurationSeconds: ⟨1⟩\"15\"}\n"
+      marked:
+        "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: leader}\nspec: {holderIdentity: a, leaseDurationSeconds: ⟨1⟩\"15\"}\n"
     ),
     Case(
       kind: "ValidatingWebhookConfiguration", code: "MC1003",
@@ -268,7 +280,8 @@ struct GeneratedStructureTests {
     let catalog = try #require(SchemaCatalog(kubernetesVersion: "1.33"))
     let (documents, _) = ManifestReader().parse(claim, file: "test.yaml")
     let finding = try #require(Validator(catalog: catalog).validate(documents[0]).first)
-    #expect(finding.message == "`resource.k8s.io/v1` `ResourceClaim` is not served by Kubernetes 1.33 (only by 1.34–1.37)")
+    #expect(
+      finding.message == "`resource.k8s.io/v1` `ResourceClaim` is not served by Kubernetes 1.33 (only by 1.34–1.37)")
     #expect(finding.mark == SourceMark(line: 1, column: 13))
   }
 
@@ -278,7 +291,8 @@ struct GeneratedStructureTests {
     #expect(findings.map(\.code) == ["MC1016"])
     #expect(findings.first?.hint == "use `apiVersion: apps/v1`")
     #expect(findings.first?.mark == SourceMark(line: 1, column: 13))
-    #expect(validate("apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: p}\n").map(\.code) == ["MC1016"])
+    #expect(
+      validate("apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: p}\n").map(\.code) == ["MC1016"])
     let typo = validate("apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: web}\n")
     #expect(typo.map(\.code) == ["MC1016"] && typo.first?.hint == "did you mean `Deployment`?")
   }
@@ -355,7 +369,9 @@ struct GeneratedStructureTests {
   @Test func aSessionUsesTheCRDsOfItsInputAndCountsCoverage() throws {
     let resource = "apiVersion: example.com/v1\nkind: Foo\nmetadata: {name: f}\nspec: {size: 0}\n"
     var session = ValidationSession(retainsSourceLines: true)
-    for document in ManifestReader().parse(resource + "---\n" + Self.fooCRD + "---\n" + resource, file: "in.yaml").documents {
+    for document in ManifestReader().parse(resource + "---\n" + Self.fooCRD + "---\n" + resource, file: "in.yaml")
+      .documents
+    {
       session.add(document)
     }
     session.finishInput("in.yaml", readerFindings: [])
@@ -364,7 +380,8 @@ struct GeneratedStructureTests {
     #expect(report.diagnostics.map(\.code) == ["MC1005"])
     #expect(report.diagnostics.first?.mark.line == 38)
     #expect(report.coverage.unknown == 1 && report.coverage.partial == 0)
-    #expect(report.summaryLine == "1 error, 0 warnings in 1 file (3 objects: 2 checked, 1 unknown kind Foo.example.com/v1)")
+    #expect(
+      report.summaryLine == "1 error, 0 warnings in 1 file (3 objects: 2 checked, 1 unknown kind Foo.example.com/v1)")
   }
 
   @Test func uncheckedKindsAreErrorsOnlyWhenAsked() {
@@ -398,7 +415,8 @@ struct GeneratedStructureTests {
   @Test func kindsAreResolvedOnceWithTheirDefinitionsInPlace() throws {
     let catalog = try #require(SchemaCatalog(kubernetesVersion: "1.37"))
     guard case .schema(let configMap, _) = catalog.resolve(apiVersion: "v1", kind: "ConfigMap"),
-      case .schema(let crd, _) = catalog.resolve(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")
+      case .schema(let crd, _) = catalog.resolve(
+        apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")
     else {
       Issue.record("ConfigMap or CustomResourceDefinition has no schema")
       return

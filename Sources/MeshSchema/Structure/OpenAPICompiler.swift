@@ -47,11 +47,20 @@ public struct OpenAPICompiler: Sendable {
     return object.adding(typeMeta)
   }
 
+  /// Patterns that say exactly what one of meshctl's formats checks (the ones CRDs repeat most).
+  static let patternFormats: [String: StringFormat] = [
+    #"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"#:
+      .quantity,
+    #"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"#: .dns1123Label,
+    #"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"#: .dns1123Subdomain,
+  ]
+
   /// What the schema says of the value itself, leaving the unchecked constraints aside.
   private func structure(_ node: Node) -> Schema {
-    if node["x-kubernetes-int-or-string"]?.bool == true { return .intOrString(IntOrStringSchema()) }
     let format = node["format"]?.string
-    if format == "quantity" { return .quantity }
+    let known = node["pattern"]?.string.flatMap { Self.patternFormats[$0] }
+    if format == "quantity" || known == .quantity { return .quantity }
+    if node["x-kubernetes-int-or-string"]?.bool == true { return .intOrString(IntOrStringSchema()) }
     if format == "int-or-string" { return .intOrString(IntOrStringSchema()) }
     let type = types(node)
     if type.isEmpty, let choices = typedChoices(node) { return choices }
@@ -62,7 +71,8 @@ public struct OpenAPICompiler: Sendable {
     case "object": return object(node)
     case "array": return array(node)
     case "string": return string(node)
-    case "integer": return .integer(IntegerSchema(minimum: node["minimum"]?.wholeNumber, maximum: node["maximum"]?.wholeNumber))
+    case "integer":
+      return .integer(IntegerSchema(minimum: node["minimum"]?.wholeNumber, maximum: node["maximum"]?.wholeNumber))
     case "number": return .number(NumberSchema(minimum: node["minimum"]?.double, maximum: node["maximum"]?.double))
     case "boolean": return .boolean
     default: return node["properties"] != nil ? object(node) : .anything
@@ -122,9 +132,12 @@ public struct OpenAPICompiler: Sendable {
 
   private func string(_ node: Node) -> Schema {
     let values = node["enum"]?.sequence?.filter { !$0.isNull }
-    let allowed = values.flatMap { values in values.allSatisfy({ $0.scalar?.kind == .string }) ? values.compactMap(\.string) : nil }
+    let allowed = values.flatMap { values in
+      values.allSatisfy({ $0.scalar?.kind == .string }) ? values.compactMap(\.string) : nil
+    }
     return .string(
       StringSchema(
+        format: node["pattern"]?.string.flatMap { Self.patternFormats[$0] },
         allowed: allowed?.isEmpty == false ? allowed : nil, minLength: node["minLength"]?.wholeNumber,
         maxLength: node["maxLength"]?.wholeNumber))
   }
@@ -132,8 +145,9 @@ public struct OpenAPICompiler: Sendable {
   /// The constraints of a node that meshctl does not evaluate, by name.
   private func uncheckedConstraints(_ node: Node) -> [String] {
     var names: [String] = node["x-unchecked"]?.sequence?.compactMap(\.string) ?? []
-    let keywords = [("x-kubernetes-validations", "CEL rules"), ("pattern", "patterns"), ("not", "not"), ("allOf", "allOf")]
+    let keywords = [("x-kubernetes-validations", "CEL rules"), ("not", "not"), ("allOf", "allOf")]
     for (keyword, name) in keywords where node[keyword] != nil { names.append(name) }
+    if let pattern = node["pattern"]?.string, Self.patternFormats[pattern] == nil { names.append("patterns") }
     let branches = node["oneOf"]?.sequence ?? node["anyOf"]?.sequence
     if let branches, node["x-kubernetes-int-or-string"]?.bool != true,
       !branches.allSatisfy({ $0["type"] != nil || $0["$ref"] != nil })

@@ -64,7 +64,9 @@ public final class SchemaCatalog: @unchecked Sendable {
     var added: [String] = []
     lock.withLock {
       for version in versions where version["served"]?.bool != false {
-        guard let name = version["name"]?.string, let schema = version[path: "schema", "openAPIV3Schema"] else { continue }
+        guard let name = version["name"]?.string, let schema = version[path: "schema", "openAPIV3Schema"] else {
+          continue
+        }
         let key = group + "/" + name + " " + kind
         customResources[key] = compiler.compileCustomResource(schema)
         resolved[key] = nil

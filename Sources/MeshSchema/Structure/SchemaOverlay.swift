@@ -13,7 +13,8 @@ extension Schema {
     case (.anything, _): return base
     case (.object(let mine), .object(let theirs)): return .object(mine.overlaying(theirs))
     case (.map(let mine), .map(let theirs)):
-      return .map(MapSchema(keys: mine.keys, values: mine.values.overlaying(theirs.values), minEntries: mine.minEntries))
+      return .map(
+        MapSchema(keys: mine.keys, values: mine.values.overlaying(theirs.values), minEntries: mine.minEntries))
     case (.array(let mine), .array(let theirs)):
       return .array(
         ArraySchema(
