@@ -99,6 +99,14 @@ public struct Validator: Sendable {
     case .unknownBuiltIn(let known):
       findings.append(unknownBuiltInKind(apiVersion: apiVersion, kind: kind, known: known, entries))
       return (findings, .checked)
+    case .misspeltCustomKind(let suggestion):
+      let kindEntry = entries.first { $0.key == "kind" }!
+      findings.append(
+        SchemaFinding(
+          severity: .error, code: RuleCode.notServed,
+          message: "`\(kind)` is not a kind of API group `\(apiGroup(apiVersion))`", mark: kindEntry.value.mark,
+          path: [.key("kind")], hint: "did you mean `\(suggestion)`?"))
+      return (findings, .checked)
     case .unknown:
       let meshctlFindings = unknownMeshctlKind(apiVersion: apiVersion, kind: kind, entries)
       if !meshctlFindings.isEmpty { return (findings + meshctlFindings, .checked) }

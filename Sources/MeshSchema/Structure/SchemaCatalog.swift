@@ -9,6 +9,9 @@ public enum KindResolution: Sendable {
   case notServed(servedAs: [String], releases: [String])
   /// A kind that no built-in apiVersion of its group has; `known` lists the group's kinds.
   case unknownBuiltIn(known: [String])
+  /// A misspelt kind in the group of a CRD meshctl carries (`VirtualServce`): `suggestion` is
+  /// the kind meant. A kind that is not close to a carried one stays `unknown` (a newer CRD).
+  case misspeltCustomKind(suggestion: String)
   /// A kind meshctl has no schema for (a CRD it was not given).
   case unknown
 }
@@ -105,7 +108,22 @@ public final class SchemaCatalog: @unchecked Sendable {
       if !served.isEmpty { return .notServed(servedAs: served, releases: []) }
       return .unknownBuiltIn(known: kinds(inGroup: apiGroup(apiVersion)))
     }
+    // A carried kind at a version meshctl does not carry may be newer than the pinned CRDs.
+    let carried = carriedCustomKinds(inGroup: apiGroup(apiVersion))
+    if !carried.contains(kind), let suggestion = Suggestions.closest(to: kind, among: carried) {
+      return .misspeltCustomKind(suggestion: suggestion)
+    }
     return .unknown
+  }
+
+  /// The kinds of the CRDs meshctl carries in a group, any version.
+  private func carriedCustomKinds(inGroup group: String) -> Set<String> {
+    var kinds = Set<String>()
+    for (key, generated) in GeneratedSchemas.index {
+      guard case .customResource = generated, apiGroup(String(key.prefix { $0 != " " })) == group else { continue }
+      kinds.insert(String(key.drop { $0 != " " }.dropFirst()))
+    }
+    return kinds
   }
 
   /// The generated structure of a kind in this release.
