@@ -247,6 +247,14 @@ struct GeneratedStructureTests {
     if let hint = example.hint { #expect(finding.hint == hint) }
   }
 
+  @Test func secretDataIsBase64() {
+    #expect(Formats.isBase64("c2VjcmV0") && Formats.isBase64("YQ==") && Formats.isBase64("c2Vj\ncmV0") && Formats.isBase64(""))
+    #expect(!Formats.isBase64("secret!") && !Formats.isBase64("YQ") && !Formats.isBase64("Y===") && !Formats.isBase64("YQ==YQ=="))
+    let marked = MarkedText("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  ok: c2VjcmV0\n  bad: ⟨1⟩not base64\n")
+    let findings = validate(marked.text)
+    #expect(findings.map(\.code) == ["MC1006"] && findings.first?.mark == marked.markers["1"])
+  }
+
   @Test func theFixedExamplesAreClean() {
     let fixed = [
       "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata:\n  key: value\n",

@@ -137,7 +137,7 @@ public struct OpenAPICompiler: Sendable {
     }
     return .string(
       StringSchema(
-        format: node["pattern"]?.string.flatMap { Self.patternFormats[$0] },
+        format: node["format"]?.string == "byte" ? .base64 : node["pattern"]?.string.flatMap { Self.patternFormats[$0] },
         allowed: allowed?.isEmpty == false ? allowed : nil, minLength: node["minLength"]?.wholeNumber,
         maxLength: node["maxLength"]?.wholeNumber))
   }
