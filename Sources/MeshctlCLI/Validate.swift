@@ -55,14 +55,15 @@ extension Meshctl {
     public var failOn: FailOn = .error
 
     /// Unknown fields are errors.
-    @Flag(help: "Treat unknown fields in Kubernetes and provider kinds as errors, not warnings.")
+    @Flag(
+      help: "Treat unknown fields as errors in kinds whose schema is partial too (elsewhere they always are).")
     public var strict = false
 
     /// The Kubernetes release whose built-in kinds and versions are served.
     @Option(
       name: .customLong("kubernetes-version"),
       help: ArgumentHelp(
-        "The Kubernetes release to check built-in kinds against: \(SchemaCatalog.kubernetesVersions.first!) to \(SchemaCatalog.defaultKubernetesVersion) (default: \(SchemaCatalog.defaultKubernetesVersion)).",
+        "The Kubernetes release to check built-in kinds against: \(SchemaCatalog.kubernetesVersions.first!) to \(SchemaCatalog.defaultKubernetesVersion).",
         valueName: "version"))
     public var kubernetesVersion = SchemaCatalog.defaultKubernetesVersion
 
