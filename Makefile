@@ -4,7 +4,7 @@ PREFIX       ?= /usr/local
 RELEASE_FLAGS = -c release --static-swift-stdlib
 BIN_DIR       = $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path 2>/dev/null)
 
-.PHONY: help deps build release test examples install dist generate check-generated lint format bench fuzz clean
+.PHONY: help deps build release test examples install dist generate schemas check-generated lint format bench fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -42,6 +42,9 @@ dist: release ## release archive in dist/ with its sha256, and the krew manifest
 
 generate: build ## regenerate completions/ and man/ from the command tree
 	scripts/generate.sh
+
+schemas: ## regenerate Sources/MeshSchema/Generated from kubernetes-validate (PyPI) and ../shared/crds
+	python3 scripts/generate-schemas.py
 
 check-generated: build ## fail when completions/ or man/ are stale
 	scripts/generate.sh --check

@@ -12,3 +12,10 @@ export MESHCTL_PROMETHEUS_BINARY
 swift test --parallel "$@"
 # Generated files must match the command tree (completions are also compared in the suite).
 scripts/generate.sh --check
+# The generated schemas must match their sources (skipped, saying why, without kubernetes-validate
+# or ../shared/crds).
+if [ -n "$MESHCTL_ORACLE_PYTHON" ]; then
+  "$MESHCTL_ORACLE_PYTHON" scripts/generate-schemas.py --check
+else
+  echo "generate-schemas: skipped: kubernetes-validate is not installed"
+fi

@@ -29,6 +29,9 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
   case percent
   /// A Kubernetes version: `1.30`, `v1.30` or `1.30.2`.
   case kubernetesVersion
+  /// Bytes in standard base64 with padding (OpenAPI `format: byte`: Secret `data`, `caBundle`);
+  /// line breaks are ignored, as the API server's decoder does.
+  case base64
 
   /// Why `text` does not have this format; nil when it does.
   public func problem(with text: String) -> String? {
@@ -51,6 +54,7 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
       return Formats.isToken(text) ? nil : "use only letters, digits and !#$%&'*+-.^_`|~"
     case .percent: return Formats.isPercent(text) ? nil : "write e.g. `25%`"
     case .kubernetesVersion: return Formats.isKubernetesVersion(text) ? nil : "write e.g. `1.30`"
+    case .base64: return Formats.isBase64(text) ? nil : "encode the value, e.g. `echo -n value | base64`"
     }
   }
 
@@ -73,6 +77,7 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
     case .httpHeaderName: return "HTTP header name"
     case .percent: return "percentage"
     case .kubernetesVersion: return "Kubernetes version"
+    case .base64: return "base64 string"
     }
   }
 
@@ -98,6 +103,7 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
     case .httpHeaderName: return "^[-!#$%&'*+.^_`|~0-9A-Za-z]+$"
     case .percent: return "^[0-9]+%$"
     case .kubernetesVersion: return "^v?1\\.[0-9]+(\\.[0-9]+)?$"
+    case .base64: return nil
     }
   }
 
@@ -114,6 +120,22 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
 
 /// The checks behind `StringFormat`, usable on their own.
 public enum Formats {
+  /// Standard base64 with padding, line breaks ignored (Go's `base64.StdEncoding`).
+  public static func isBase64(_ text: String) -> Bool {
+    var count = 0
+    var padding = 0
+    for byte in text.utf8 where byte != 0x0A && byte != 0x0D {
+      count += 1
+      if byte == 0x3D {  // `=`: only at the end, at most two
+        padding += 1
+        continue
+      }
+      let isAlphabet = isAlnum(byte) || byte == 0x2B || byte == 0x2F  // + /
+      if !isAlphabet || padding > 0 { return false }
+    }
+    return count % 4 == 0 && padding <= 2
+  }
+
   static func isLowerAlnum(_ c: UInt8) -> Bool { (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) }
   static func isAlnum(_ c: UInt8) -> Bool { isLowerAlnum(c) || (c >= 0x41 && c <= 0x5A) }
   static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }

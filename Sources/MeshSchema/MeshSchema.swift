@@ -5,12 +5,17 @@ import Manifest
 
 /// Options that change what validation reports.
 public struct ValidationOptions: Sendable {
-  /// Unknown fields in Kubernetes and provider kinds are errors instead of warnings.
+  /// Unknown fields are errors in kinds whose schema is partial too (they are errors wherever
+  /// the schema is complete).
   public var strict: Bool
+  /// Objects of kinds meshctl has no schema for are errors (MC1017), for CI that wants every
+  /// object checked (`--fail-on unchecked`).
+  public var uncheckedIsError: Bool
 
   /// Creates options.
-  public init(strict: Bool = false) {
+  public init(strict: Bool = false, uncheckedIsError: Bool = false) {
     self.strict = strict
+    self.uncheckedIsError = uncheckedIsError
   }
 }
 

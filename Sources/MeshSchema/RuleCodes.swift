@@ -34,6 +34,10 @@ public enum RuleCode {
   public static let notAnObject = "MC1014"
   /// An unknown kind or version in the `meshctl.io` group.
   public static let unknownMeshctlKind = "MC1015"
+  /// A built-in apiVersion or kind the selected Kubernetes release does not serve.
+  public static let notServed = "MC1016"
+  /// A kind meshctl has no schema for (reported only with `--fail-on unchecked`).
+  public static let uncheckedKind = "MC1017"
   /// TrafficSplit weights do not sum to 100.
   public static let weightSum = "MC1020"
   /// TrafficSplit weights are all zero.
@@ -109,6 +113,8 @@ public enum RuleCatalog {
     Rule(code: "MC1013", severity: .warning, summary: "an empty document"),
     Rule(code: "MC1014", severity: .error, summary: "a document or List item that is not an object"),
     Rule(code: "MC1015", severity: .error, summary: "an unknown kind or version in the meshctl.io group"),
+    Rule(code: "MC1016", severity: .error, summary: "a built-in apiVersion or kind the Kubernetes release does not serve"),
+    Rule(code: "MC1017", severity: .error, summary: "a kind meshctl has no schema for (only with --fail-on unchecked)"),
     Rule(code: "MC1020", severity: .error, summary: "TrafficSplit backend weights do not sum to 100"),
     Rule(code: "MC1021", severity: .error, summary: "TrafficSplit backend weights are all zero"),
     Rule(code: "MC1022", severity: .error, summary: "a TrafficSplit match names a backend that does not exist"),

@@ -28,6 +28,11 @@ public indirect enum Schema: Sendable {
   case anyOf([Schema], summary: String)
   /// Anything at all: structures meshctl does not model (affinity, volume sources, status).
   case anything
+  /// A generated definition, compiled on first use (recursive definitions refer to themselves).
+  case lazy(LazySchema)
+  /// A schema with constraints meshctl does not evaluate (CEL rules, patterns): the rest is
+  /// checked, and the object it belongs to counts as partially checked.
+  case unchecked(Schema, what: String)
 }
 
 /// What to do with a mapping key that the schema does not list.
@@ -305,12 +310,15 @@ public struct StringSchema: Sendable {
   public var allowed: [String]?
   /// The shortest text allowed.
   public var minLength: Int?
+  /// The longest text allowed.
+  public var maxLength: Int?
 
   /// Creates a string schema.
-  public init(format: StringFormat? = nil, allowed: [String]? = nil, minLength: Int? = nil) {
+  public init(format: StringFormat? = nil, allowed: [String]? = nil, minLength: Int? = nil, maxLength: Int? = nil) {
     self.format = format
     self.allowed = allowed
     self.minLength = minLength
+    self.maxLength = maxLength
   }
 }
 

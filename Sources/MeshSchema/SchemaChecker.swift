@@ -14,6 +14,8 @@ struct SchemaFinding: Sendable {
 /// stack pushed and popped while walking so that only findings pay for rendering it.
 final class SchemaChecker {
   private(set) var findings: [SchemaFinding] = []
+  /// Whether the walk met constraints meshctl does not evaluate (the object is partially checked).
+  private(set) var reachedUnchecked = false
   private var path: [PathComponent] = []
   private let strict: Bool
 
@@ -35,6 +37,10 @@ final class SchemaChecker {
     case .intOrString(let intOrString): checkIntOrString(node, intOrString)
     case .quantity: checkQuantity(node)
     case .anyOf(let choices, let summary): checkAnyOf(node, choices, summary: summary)
+    case .lazy(let definition): check(node, definition.schema)
+    case .unchecked(let schema, _):
+      reachedUnchecked = true
+      check(node, schema)
     }
   }
 
@@ -198,7 +204,10 @@ final class SchemaChecker {
     for choice in choices {
       let trial = SchemaChecker(strict: strict)
       trial.check(node, choice)
-      if trial.findings.allSatisfy({ $0.severity != .error }) { return }
+      if trial.findings.allSatisfy({ $0.severity != .error }) {
+        reachedUnchecked = reachedUnchecked || trial.reachedUnchecked
+        return
+      }
     }
     report(RuleCode.wrongType, "\(fieldName) must be \(summary)", at: node.mark)
   }
@@ -244,7 +253,14 @@ final class SchemaChecker {
       return
     }
     if let minLength = schema.minLength, text.count < minLength {
-      report(RuleCode.badFormat, "\(fieldName) must not be empty", at: node.mark)
+      let expected = minLength == 1 ? "must not be empty" : "must be at least \(minLength) characters long"
+      report(RuleCode.badFormat, "\(fieldName) \(expected)", at: node.mark)
+      return
+    }
+    if let maxLength = schema.maxLength, text.count > maxLength {
+      report(
+        RuleCode.badFormat, "\(fieldName) must be at most \(maxLength) characters long (has \(text.count))",
+        at: node.mark)
       return
     }
     if let format = schema.format, let problem = format.problem(with: text) {

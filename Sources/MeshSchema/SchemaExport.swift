@@ -107,6 +107,8 @@ struct JSONSchemaWriter {
     case .anyOf(let choices, let summary): entries = anyOf(choices, summary: summary)
     case .anything:
       entries = dialect == .structural ? [entry("x-kubernetes-preserve-unknown-fields", .bool(true))] : []
+    case .lazy(let definition): return self.schema(definition.schema, isRoot: isRoot, summary: summary)
+    case .unchecked(let inner, _): return self.schema(inner, isRoot: isRoot, summary: summary)
     }
     if let summary { entries.insert(entry("description", .string(summary)), at: min(1, entries.count)) }
     return .mapping(entries)
@@ -220,6 +222,7 @@ struct JSONSchemaWriter {
     var entries = [entry("type", .string("string"))]
     if let allowed = string.allowed { entries.append(entry("enum", .sequence(allowed.map(Node.string)))) }
     if let minLength = string.minLength { entries.append(entry("minLength", .int(minLength))) }
+    if let maxLength = string.maxLength { entries.append(entry("maxLength", .int(maxLength))) }
     if let format = string.format {
       if let maxLength = format.maxLength { entries.append(entry("maxLength", .int(maxLength))) }
       if let pattern = format.pattern { entries.append(entry("pattern", .string(pattern))) }

@@ -57,7 +57,7 @@ extension Meshctl {
     @Option(
       name: .customLong("fail-on"),
       help: ArgumentHelp(
-        "Exit 1 on findings at or above this severity: error, warning or never.", valueName: "severity"))
+        "Exit 1 on findings at or above this severity: error, warning or never; unchecked: errors and objects of kinds without a schema.", valueName: "severity"))
     public var failOn: FailOn = .error
 
     /// What standard input is called.
@@ -74,18 +74,43 @@ extension Meshctl {
     public var color: ColorMode = .auto
 
     /// Unknown fields are errors.
-    @Flag(help: "Treat unknown fields in Kubernetes and provider kinds as errors, not warnings.")
+    @Flag(
+      help: "Treat unknown fields as errors in kinds whose schema is partial too (elsewhere they always are).")
     public var strict = false
+
+    /// The Kubernetes release whose built-in kinds and versions are served.
+    @Option(
+      name: .customLong("kubernetes-version"),
+      help: ArgumentHelp(
+        "The Kubernetes release to check built-in kinds against: \(SchemaCatalog.kubernetesVersions.first!) to \(SchemaCatalog.defaultKubernetesVersion).",
+        valueName: "version"))
+    public var kubernetesVersion = SchemaCatalog.defaultKubernetesVersion
+
+    /// CustomResourceDefinitions whose custom resources are checked.
+    @Option(
+      name: .customLong("crd"),
+      help: ArgumentHelp(
+        "A CustomResourceDefinition file, or a directory of them, whose custom resources are checked; repeat for several.",
+        valueName: "path"),
+      completion: .file(extensions: ["yaml", "yml", "json"]))
+    public var crds: [String] = []
 
     /// Creates the command with defaults.
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
+      guard let catalog = SchemaCatalog(kubernetesVersion: kubernetesVersion) else {
+        throw ValidationError(
+          "--kubernetes-version \(kubernetesVersion): meshctl carries Kubernetes \(SchemaCatalog.kubernetesVersions.joined(separator: ", "))")
+      }
+      let crdErrors = try Self.addCustomResourceDefinitions(crds, to: catalog, context: context)
       var frontend = try InputFrontend(input, context: context)
       frontend.standardInputName = stdinName
       // Only JUnit lists objects; the other formats need their count alone.
-      let report = Self.report(
-        of: frontend, options: ValidationOptions(strict: strict), recordsObjects: output == .junit)
+      var report = Self.report(
+        of: frontend, options: ValidationOptions(strict: strict, uncheckedIsError: failOn == .unchecked),
+        catalog: catalog, recordsObjects: output == .junit)
+      report.inputErrors.insert(contentsOf: crdErrors, at: 0)
       let colored = color.allowsColor(terminal: context.stdoutIsTerminal, environment: context.environment)
       context.stdout.write(render(report, color: colored))
       return report.exitStatus(failOn: failOn)
@@ -94,12 +119,13 @@ extension Meshctl {
     /// Validates the inputs of `frontend` one document at a time, so memory stays flat however
     /// long the input; unreadable inputs are reported on standard error as they happen. The
     /// report says how long the run and each input took (JUnit's `time`).
-    static func report(of frontend: InputFrontend, options: ValidationOptions, recordsObjects: Bool)
-      -> ValidationReport
-    {
+    static func report(
+      of frontend: InputFrontend, options: ValidationOptions, catalog: SchemaCatalog? = nil, recordsObjects: Bool
+    ) -> ValidationReport {
       // Standard input cannot be read twice: only then does the analysis keep source lines.
       var session = ValidationSession(
-        options: options, recordsObjects: recordsObjects, retainsSourceLines: frontend.readsStandardInput)
+        options: options, catalog: catalog, recordsObjects: recordsObjects,
+        retainsSourceLines: frontend.readsStandardInput)
       let context = frontend.context
       let started = context.now()
       var lap = started
@@ -114,6 +140,26 @@ extension Meshctl {
       report.seconds = context.now().timeIntervalSince(started)
       report.fileSeconds = fileSeconds
       return report
+    }
+
+    /// Adds the CustomResourceDefinitions of the `--crd` paths to `catalog`; returns the
+    /// messages of the paths that could not be read (reported on standard error already).
+    /// Throws the usage error when a path holds no CustomResourceDefinition.
+    static func addCustomResourceDefinitions(_ paths: [String], to catalog: SchemaCatalog, context: CommandContext)
+      throws -> [String]
+    {
+      var unreadable: [String] = []
+      for path in paths {
+        var added = 0
+        let failed = try InputFrontend(arguments: [path], recursive: true, context: context).read(
+          document: { document in
+            for object in document.objects { added += catalog.addCustomResourceDefinition(object.node).count }
+          }, unreadable: { _, message in unreadable.append(message) })
+        if !failed && added == 0 {
+          throw ValidationError("--crd \(path): no CustomResourceDefinition with a served version found")
+        }
+      }
+      return unreadable
     }
 
     /// The report in the chosen format.

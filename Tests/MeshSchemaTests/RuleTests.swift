@@ -203,7 +203,7 @@ import Testing
 
   @Test func integralFloatsAreIntegers() {
     // sigs.k8s.io/yaml turns 3.0 into the JSON number 3, which the API server accepts.
-    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: 3.0\n  template:\n    spec:\n      containers: [{name: c}]\n"
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: 3.0\n  selector: {matchLabels: {app: d}}\n  template:\n    spec:\n      containers: [{name: c, image: c}]\n"
     #expect(validate(deployment).isEmpty)
     #expect(codes(deployment.replacingOccurrences(of: "3.0", with: "3.5")) == ["MC1001"])
     #expect(codes(deployment.replacingOccurrences(of: "3.0", with: "99999999999999999999")) == ["MC1005"])
@@ -244,7 +244,9 @@ import Testing
 
   @Test func podSpecNeedsContainers() {
     #expect(codes("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: []}\n") == ["MC1008"])
-    #expect(codes("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: p}\nspec: {template: {spec: {}}}\n") == ["MC1002"])
+    #expect(
+      codes("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: p}\nspec: {selector: {}, template: {spec: {}}}\n")
+        == ["MC1002"])
   }
 
   @Test func cronJobTemplateAndRolloutWorkloadRef() {

@@ -33,6 +33,19 @@ public enum JSONReport {
       ("infos", .int(report.count(.info))),
       ("files", .int(report.files.count)),
       ("objects", .int(report.objectCount)),
+      (
+        "coverage",
+        .object([
+          ("checked", .int(report.coverage.checked(objectCount: report.objectCount))),
+          ("partially", .int(report.coverage.partial)),
+          ("unknown", .int(report.coverage.unknown)),
+          (
+            "unknownKinds",
+            .sequence(
+              report.coverage.unknownKinds.map { .object([("kind", .string($0.kind)), ("objects", .int($0.count))]) })
+          ),
+        ])
+      ),
       ("inputErrors", .sequence(report.inputErrors.map(Node.string))),
       ("failOn", .string(failOn.rawValue)),
       ("exitCode", .int(report.outcome(failOn: failOn).rawValue)),

@@ -19,11 +19,13 @@ public enum FailOn: String, Sendable, CaseIterable {
   case warning
   /// Never exit 1 (unreadable input still exits 2).
   case never
+  /// Any error, and any object of a kind meshctl has no schema for (reported as MC1017).
+  case unchecked
 
   /// The lowest severity that fails the run; nil for `never`.
   public var threshold: Diagnostic.Severity? {
     switch self {
-    case .error: return .error
+    case .error, .unchecked: return .error
     case .warning: return .warning
     case .never: return nil
     }
@@ -79,6 +81,8 @@ public struct ValidationReport: Sendable {
   public var seconds: Double?
   /// How long each input took to read and check, by display name, in seconds, when measured.
   public var fileSeconds: [String: Double] = [:]
+  /// How completely the objects were checked.
+  public var coverage = Coverage()
 
   /// Creates a report.
   public init(
@@ -118,9 +122,54 @@ public struct ValidationReport: Sendable {
     let infos = count(.info)
     if infos > 0 { parts.append(plural(infos, "info")) }
     var line = parts.joined(separator: ", ")
-    line += " in \(plural(files.count, "file")) (\(plural(objectCount, "object")))"
+    line += " in \(plural(files.count, "file")) (\(plural(objectCount, "object"))\(coverage.phrase(objectCount: objectCount)))"
     if !inputErrors.isEmpty { line += "; \(plural(inputErrors.count, "input")) unreadable" }
     return line
+  }
+}
+
+/// How completely the objects of a run were checked.
+public struct Coverage: Sendable {
+  /// Objects checked partially: a partial schema, or constraints meshctl does not evaluate.
+  public var partial = 0
+  /// Objects not checked, by kind (`Foo.example.com/v1`), in the order first met.
+  public var unknownKinds: [(kind: String, count: Int)] = []
+
+  /// Creates an empty tally.
+  public init() {}
+
+  /// Objects not checked at all.
+  public var unknown: Int { unknownKinds.reduce(0) { $0 + $1.count } }
+
+  /// Objects fully checked, out of `objectCount`.
+  public func checked(objectCount: Int) -> Int { objectCount - partial - unknown }
+
+  /// Counts one object.
+  public mutating func add(_ object: ObjectCoverage) {
+    switch object {
+    case .checked: break
+    case .partial: partial += 1
+    case .unknownKind(let kind):
+      if let index = unknownKinds.firstIndex(where: { $0.kind == kind }) {
+        unknownKinds[index].count += 1
+      } else {
+        unknownKinds.append((kind, 1))
+      }
+    }
+  }
+
+  /// `: 10 checked, 1 partially, 1 unknown kind Foo.example.com/v1` for the summary line;
+  /// empty when every object was fully checked.
+  public func phrase(objectCount: Int) -> String {
+    guard partial > 0 || unknown > 0 else { return "" }
+    var parts = ["\(checked(objectCount: objectCount)) checked"]
+    if partial > 0 { parts.append("\(partial) partially") }
+    if unknown > 0 {
+      let kinds = unknownKinds.map(\.kind)
+      let shown = kinds.prefix(3).joined(separator: ", ") + (kinds.count > 3 ? ", …" : "")
+      parts.append("\(unknown) unknown kind\(kinds.count == 1 ? "" : "s") \(shown)")
+    }
+    return ": " + parts.joined(separator: ", ")
   }
 }
 

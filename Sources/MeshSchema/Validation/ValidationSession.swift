@@ -18,8 +18,15 @@ public struct ValidationSession: ~Copyable {
   /// Creates a session. `retainsSourceLines` keeps the source lines of cross-document findings
   /// as documents go by: needed for input that cannot be read twice (standard input); files'
   /// lines are re-read at the end instead.
-  public init(options: ValidationOptions = ValidationOptions(), recordsObjects: Bool = true, retainsSourceLines: Bool) {
-    validator = Validator(options: options)
+  /// `catalog` is the schemas to use (by default those of the newest Kubernetes release); the
+  /// CustomResourceDefinitions of the input are added to it as they go by, for the custom
+  /// resources that follow them.
+  public init(
+    options: ValidationOptions = ValidationOptions(), catalog: SchemaCatalog? = nil, recordsObjects: Bool = true,
+    retainsSourceLines: Bool
+  ) {
+    validator = Validator(
+      options: options, catalog: catalog ?? SchemaCatalog(kubernetesVersion: SchemaCatalog.defaultKubernetesVersion)!)
     self.recordsObjects = recordsObjects
     analysis = CrossDocumentAnalysis(retainsSourceLines: retainsSourceLines)
   }
@@ -36,9 +43,14 @@ public struct ValidationSession: ~Copyable {
           ObjectRecord(file: document.file, reference: object.reference, line: object.node.mark.line))
       }
     }
-    for diagnostic in validator.validate(document) {
+    var coverage: [ObjectCoverage] = []
+    for diagnostic in validator.validate(document, coverage: &coverage) {
       let index = recordsObjects ? Self.owner(of: diagnostic, among: objects).map { firstIndex + $0 } : nil
       pending.append(Finding(diagnostic, objectIndex: index))
+    }
+    for object in coverage { report.coverage.add(object) }
+    for object in objects where object.node["apiVersion"]?.string == "apiextensions.k8s.io/v1" {
+      validator.catalog.addCustomResourceDefinition(object.node)
     }
     analysis.add(document)
   }
