@@ -28,6 +28,12 @@ extension Meshctl {
           every format too: a failing JUnit test case, a SARIF invocation with \
           executionSuccessful false and a notification per input.
 
+          Suppressed findings (--ignore CODES, or the object's meshctl.io/ignore annotation) \
+          are kept and counted in every format but never fail the run; --exclude GLOB skips \
+          paths among -f files and -R walks (see docs/rules.md, Suppression). \
+          --crd-from-cluster reads the cluster's CustomResourceDefinitions (the global flags \
+          choose the cluster; exit 3 when it cannot be reached).
+
           Memory does not grow with the input: once the summaries the cross-document checks \
           keep pass 2 MiB, they move to an unlinked temporary file in $TMPDIR (else /tmp).
 
@@ -35,6 +41,7 @@ extension Meshctl {
             \(Meshctl.displayName) validate -f deploy/ -R
             \(Meshctl.displayName) validate -f app.yaml -o sarif > meshctl.sarif
             kustomize build . | \(Meshctl.displayName) validate -f - --fail-on warning
+            \(Meshctl.displayName) validate -f deploy/ -R --exclude '**/testdata' --ignore MC2001
           """)
     }
 
