@@ -150,7 +150,7 @@ struct SuppressionBinaryTests {
     #expect(excluded.status == 0, "\(excluded.stdout)")
     #expect(excluded.stdout.hasSuffix("0 errors, 0 warnings in 2 files (2 objects)\n"), "\(excluded.stdout)")
     // A file named with -f is excluded too.
-    let named = try Binary.run(["validate", "-f", scratch.path("deploy/legacy/old.yaml"), "--exclude", "*/legacy/*"])
+    let named = try Binary.run(["validate", "-f", scratch.path("deploy/legacy/old.yaml"), "--exclude", "**/legacy/*"])
     #expect(named.status == 0 && named.stdout.contains("in 0 files"), "\(named.stdout)")
   }
 
