@@ -32,16 +32,9 @@ public struct Validator: Sendable {
 
   /// The findings for one document, and how completely each of its objects was checked.
   public func validate(_ document: Document, coverage: inout [ObjectCoverage]) -> [Diagnostic] {
+    // An empty document is reported per input, when the input holds nothing else
+    // (`EmptyInputCheck`): kubectl accepts a trailing or repeated `---` silently.
     var findings = document.diagnostics
-    if document.isEmpty {
-      // The empty scalar libyaml reports sits where the next document starts: point at this
-      // document's own first line (its `---`) instead.
-      let mark = SourceMark(line: document.startLine, column: 1)
-      findings.append(
-        Diagnostic(
-          severity: .warning, code: RuleCode.emptyDocument, message: "empty document", file: document.file,
-          mark: mark, object: document.objectReference, hint: "remove the empty document or its extra `---`"))
-    }
     for object in document.objects {
       let (objectFindings, objectCoverage) = check(object)
       findings += objectFindings
