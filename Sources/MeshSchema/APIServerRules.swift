@@ -37,7 +37,8 @@ struct APIServerRules {
     case ("", "Pod"):
       checkPodSpec(spec, at: specPath, restart: .any)
     case ("apps", "Deployment"), ("apps", "ReplicaSet"), ("apps", "StatefulSet"), ("apps", "DaemonSet"):
-      checkSelector(spec, at: specPath, required: true, kind: kind)
+      // apps/v1 requires `selector` in the OpenAPI too: the structure reports it missing.
+      checkSelector(spec, at: specPath, required: false, kind: kind)
       checkPodTemplate(spec["template"], at: specPath + [.key("template")], restart: .always)
       checkStrategy(spec, at: specPath, kind: kind)
     case ("", "ReplicationController"):
