@@ -51,6 +51,8 @@ struct APIServerRules {
       if let jobSpec = spec["jobTemplate"]?["spec"] {
         checkJobSpec(jobSpec, at: specPath + [.key("jobTemplate"), .key("spec")])
       }
+    case ("networking.k8s.io", "Ingress"):
+      checkPathTypes(spec, at: specPath)
     case ("", "Service"):
       checkServicePorts(spec, at: specPath)
       checkServiceIPs(spec, at: specPath)
@@ -257,14 +259,29 @@ struct APIServerRules {
     let typePath = path + [.key(field), .key("type")]
     guard allowed.contains(type) else {
       report(
-        RuleCode.badStrategy, "`\(field).type` must be \(allowed.map { "`\($0)`" }.joined(separator: " or ")), not `\(type)`",
+        RuleCode.disallowedValue, "`\(field).type` must be \(allowed.map { "`\($0)`" }.joined(separator: " or ")), not `\(type)`",
         at: typeNode.mark, typePath, hint: Suggestions.didYouMean(type, among: allowed))
       return
     }
     if type != "RollingUpdate", let rolling = strategy["rollingUpdate"], !rolling.isNull {
       report(
-        RuleCode.badStrategy, "`\(field).rollingUpdate` may not be set when `type` is `\(type)`", at: rolling.mark,
+        RuleCode.disallowedValue, "`\(field).rollingUpdate` may not be set when `type` is `\(type)`", at: rolling.mark,
         path + [.key(field), .key("rollingUpdate")], hint: "remove `rollingUpdate` or use `type: RollingUpdate`")
+    }
+  }
+
+  /// Ingress `pathType`: the OpenAPI documents its values but does not enumerate them.
+  private mutating func checkPathTypes(_ spec: Node, at path: [PathComponent]) {
+    let allowed = ["Exact", "Prefix", "ImplementationSpecific"]
+    for (ruleIndex, rule) in (spec["rules"]?.sequence ?? []).enumerated() {
+      for (pathIndex, item) in (rule["http"]?["paths"]?.sequence ?? []).enumerated() {
+        guard let typeNode = item["pathType"], let type = typeNode.string, !allowed.contains(type) else { continue }
+        report(
+          RuleCode.disallowedValue, "`pathType` must be `Exact`, `Prefix` or `ImplementationSpecific`, not `\(type)`",
+          at: typeNode.mark,
+          path + [.key("rules"), .index(ruleIndex), .key("http"), .key("paths"), .index(pathIndex), .key("pathType")],
+          hint: Suggestions.didYouMean(type, among: allowed))
+      }
     }
   }
 

@@ -67,8 +67,8 @@ public enum RuleCode {
   public static let badIP = "MC1108"
   /// A CronJob schedule the controller cannot parse.
   public static let badSchedule = "MC1109"
-  /// A workload update strategy the server rejects.
-  public static let badStrategy = "MC1110"
+  /// A value the server does not allow where the OpenAPI lists no enum (update strategies, Ingress `pathType`).
+  public static let disallowedValue = "MC1110"
   /// A resource request above its limit.
   public static let requestAboveLimit = "MC1111"
 
@@ -152,7 +152,7 @@ public enum RuleCatalog {
     Rule(code: "MC1107", severity: .error, summary: "an environment variable name the API server rejects"),
     Rule(code: "MC1108", severity: .error, summary: "a Service IP field that is not an IP address"),
     Rule(code: "MC1109", severity: .error, summary: "a CronJob schedule that cannot be parsed"),
-    Rule(code: "MC1110", severity: .error, summary: "a workload update strategy the API server rejects"),
+    Rule(code: "MC1110", severity: .error, summary: "a strategy or pathType value the API server does not allow"),
     Rule(code: "MC1111", severity: .error, summary: "a resource request above its limit"),
     Rule(code: "MC2001", severity: .warning, summary: "a TrafficSplit's Service is not in the input"),
     Rule(code: "MC2002", severity: .warning, summary: "a TrafficSplit selector backend matches no pod template in the input"),

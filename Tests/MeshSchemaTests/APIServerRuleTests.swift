@@ -237,6 +237,21 @@ struct APIServerRuleCase: Sendable, CustomTestStringConvertible {
 
         """),
     APIServerRuleCase(
+      name: "Ingress pathType", code: "MC1110", path: "spec.rules[0].http.paths[0].pathType",
+      marked: """
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: web}
+        spec:
+          rules:
+          - http:
+              paths:
+              - path: /
+                pathType: ⟨1⟩Prefixed
+                backend: {service: {name: web, port: {number: 80}}}
+
+        """),
+    APIServerRuleCase(
       name: "memory request above limit", code: "MC1111",
       path: "spec.template.spec.containers[0].resources.requests.memory",
       marked: """
