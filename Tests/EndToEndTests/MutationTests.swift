@@ -31,7 +31,7 @@ func writeMutants(_ mutants: [Mutant], into scratch: Scratch) throws -> [String]
 /// The corpus's built-in documents that meshctl accepts, and a deterministic sample of their
 /// single-edit mutants.
 enum MutationSet {
-  static func make(perCategory: Int, scratch: Scratch) throws -> (mutants: [Mutant], paths: [String]) {
+  static func make(perCategory: Int, scratch: Scratch, extra: [String] = []) throws -> (mutants: [Mutant], paths: [String]) {
     let documents = CorpusMutants.documents()
     let clean = scratch.url.appendingPathComponent("clean")
     try FileManager.default.createDirectory(at: clean, withIntermediateDirectories: true)
@@ -40,7 +40,7 @@ enum MutationSet {
       try document.text.write(toFile: path, atomically: true, encoding: .utf8)
       return path
     }
-    let baseline = try ValidateRun(paths)
+    let baseline = try ValidateRun(paths, extra: extra)
     let accepted = zip(documents, paths).filter { baseline.errors[$0.1] == nil }.map(\.0)
     let mutants = CorpusMutants.sample(accepted, perCategory: perCategory)
     return (mutants, try writeMutants(mutants, into: scratch))
