@@ -299,9 +299,21 @@ struct APIServerRules {
   private mutating func checkPodSpec(_ spec: Node, at path: [PathComponent], restart: RestartRule) {
     checkRestartPolicy(spec, at: path, restart)
     for list in ["initContainers", "containers", "ephemeralContainers"] {
+      nullItems(spec[list], at: path + [.key(list)], needing: "`name` and `image`")
       for (index, container) in (spec[list]?.sequence ?? []).enumerated() where container.mapping != nil {
         checkContainer(container, at: path + [.key(list), .index(index)])
       }
+    }
+    nullItems(spec["volumes"], at: path + [.key("volumes")], needing: "`name`")
+  }
+
+  /// Null items of a list of objects: the server decodes each as an empty object, which lacks
+  /// the required fields (the structure lets null stand for "unset", right for fields, not items).
+  private mutating func nullItems(_ list: Node?, at path: [PathComponent], needing fields: String) {
+    for (index, item) in (list?.sequence ?? []).enumerated() where item.isNull {
+      report(
+        RuleCode.missingField, "an empty (null) list item: the API server reads it as an object without \(fields)",
+        at: item.mark, path + [.index(index)], hint: "remove the empty `-` item or complete it")
     }
   }
 
@@ -336,6 +348,8 @@ struct APIServerRules {
         RuleCode.imageRequired, "container\(name) needs an `image`", at: image?.mark ?? container.mark,
         path + [.key("image")], hint: "set `image`, e.g. `image: nginx:1.27`")
     }
+    nullItems(container["ports"], at: path + [.key("ports")], needing: "`containerPort`")
+    nullItems(container["env"], at: path + [.key("env")], needing: "`name`")
     checkContainerPorts(container, at: path + [.key("ports")])
     for (index, variable) in (container["env"]?.sequence ?? []).enumerated() {
       guard let nameNode = variable["name"], let name = nameNode.string,
@@ -387,6 +401,7 @@ struct APIServerRules {
 
   private mutating func checkServicePorts(_ spec: Node, at path: [PathComponent]) {
     let ports = spec["ports"]?.sequence ?? []
+    nullItems(spec["ports"], at: path + [.key("ports")], needing: "`port`")
     var names: Set<String> = []
     var endpoints: Set<String> = []
     for (index, port) in ports.enumerated() where port.mapping != nil {

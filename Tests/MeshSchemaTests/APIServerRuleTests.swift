@@ -237,6 +237,9 @@ struct APIServerRuleCase: Sendable, CustomTestStringConvertible {
 
         """),
     APIServerRuleCase(
+      name: "null container", code: "MC1002", path: "spec.containers[1]",
+      marked: "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n  - {name: web, image: web:1}\n  - ⟨1⟩null\n"),
+    APIServerRuleCase(
       name: "Ingress pathType", code: "MC1110", path: "spec.rules[0].http.paths[0].pathType",
       marked: """
         apiVersion: networking.k8s.io/v1
