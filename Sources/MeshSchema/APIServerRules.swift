@@ -51,9 +51,28 @@ struct APIServerRules {
       if let jobSpec = spec["jobTemplate"]?["spec"] {
         checkJobSpec(jobSpec, at: specPath + [.key("jobTemplate"), .key("spec")])
       }
+    case ("policy", "PodDisruptionBudget"):
+      if spec["minAvailable"] != nil, spec["maxUnavailable"] != nil, let both = spec.mapping?.first(where: { $0.key == "maxUnavailable" }) {
+        report(
+          RuleCode.fieldGroup, "`minAvailable` and `maxUnavailable` cannot both be set", at: both.keyMark,
+          specPath + [.key("maxUnavailable")], hint: "keep one of them")
+      }
+    case ("autoscaling", "HorizontalPodAutoscaler"):
+      if let minimum = spec["minReplicas"]?.int, let maxNode = spec["maxReplicas"], let maximum = maxNode.int,
+        maximum < minimum
+      {
+        report(
+          RuleCode.outOfRange, "`maxReplicas` (\(maximum)) must be at least `minReplicas` (\(minimum))", at: maxNode.mark,
+          specPath + [.key("maxReplicas")])
+      }
     case ("networking.k8s.io", "Ingress"):
       checkPathTypes(spec, at: specPath)
     case ("", "Service"):
+      if spec["type"]?.string == "ExternalName", (spec["externalName"]?.string ?? "").isEmpty, let typeNode = spec["type"] {
+        report(
+          RuleCode.fieldGroup, "a Service of type ExternalName needs `externalName`", at: typeNode.mark,
+          specPath + [.key("type")], hint: "set `externalName`, e.g. `externalName: db.example.com`")
+      }
       checkServicePorts(spec, at: specPath)
       checkServiceIPs(spec, at: specPath)
     default:
@@ -263,6 +282,14 @@ struct APIServerRules {
         at: typeNode.mark, typePath, hint: Suggestions.didYouMean(type, among: allowed))
       return
     }
+    if kind == "Deployment", type == "RollingUpdate", let rolling = strategy["rollingUpdate"],
+      let unavailable = rolling["maxUnavailable"], Self.isZero(unavailable), Self.isZero(rolling["maxSurge"])
+    {
+      report(
+        RuleCode.fieldGroup, "`maxUnavailable` may not be 0 when `maxSurge` is 0", at: unavailable.mark,
+        path + [.key(field), .key("rollingUpdate"), .key("maxUnavailable")],
+        hint: "allow one of them to be above 0, or the rollout cannot progress")
+    }
     if type != "RollingUpdate", let rolling = strategy["rollingUpdate"], !rolling.isNull {
       report(
         RuleCode.disallowedValue, "`\(field).rollingUpdate` may not be set when `type` is `\(type)`", at: rolling.mark,
@@ -283,6 +310,12 @@ struct APIServerRules {
           hint: Suggestions.didYouMean(type, among: allowed))
       }
     }
+  }
+
+  /// `0` or `0%` (an unset `maxSurge` defaults to 25%, not 0).
+  static func isZero(_ node: Node?) -> Bool {
+    guard let text = node?.scalar?.text else { return false }
+    return text == "0" || text == "0%"
   }
 
   // MARK: - Pods
@@ -360,6 +393,12 @@ struct APIServerRules {
         path + [.key("env"), .index(index), .key("name")])
     }
     checkResources(container["resources"], at: path + [.key("resources")])
+    for probe in ["livenessProbe", "startupProbe"] {
+      guard let threshold = container[probe]?["successThreshold"], let value = threshold.int, value != 1 else { continue }
+      report(
+        RuleCode.outOfRange, "`\(probe).successThreshold` must be 1, not \(value)", at: threshold.mark,
+        path + [.key(probe), .key("successThreshold")], hint: "only a readinessProbe may need several successes")
+    }
   }
 
   /// The server's (relaxed, 1.32+) rule: printable ASCII except `=`, not empty.

@@ -240,6 +240,53 @@ struct APIServerRuleCase: Sendable, CustomTestStringConvertible {
       name: "null container", code: "MC1002", path: "spec.containers[1]",
       marked: "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n  - {name: web, image: web:1}\n  - ⟨1⟩null\n"),
     APIServerRuleCase(
+      name: "PDB both bounds", code: "MC1007", path: "spec.maxUnavailable",
+      marked: "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  minAvailable: 1\n  ⟨1⟩maxUnavailable: 1\n  selector: {matchLabels: {app: web}}\n"),
+    APIServerRuleCase(
+      name: "HPA bounds", code: "MC1005", path: "spec.maxReplicas",
+      marked: """
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata: {name: web}
+        spec:
+          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+          minReplicas: 5
+          maxReplicas: ⟨1⟩3
+
+        """),
+    APIServerRuleCase(
+      name: "ExternalName", code: "MC1007", path: "spec.type",
+      marked: "apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec:\n  type: ⟨1⟩ExternalName\n"),
+    APIServerRuleCase(
+      name: "rolling update that cannot progress", code: "MC1007",
+      path: "spec.strategy.rollingUpdate.maxUnavailable",
+      marked: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 0, maxUnavailable: ⟨1⟩0%}}
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: web:1}]}
+
+        """),
+    APIServerRuleCase(
+      name: "liveness successThreshold", code: "MC1005",
+      path: "spec.containers[0].livenessProbe.successThreshold",
+      marked: """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+          - name: web
+            image: web:1
+            livenessProbe: {httpGet: {port: 80}, successThreshold: ⟨1⟩2}
+
+        """),
+    APIServerRuleCase(
       name: "Ingress pathType", code: "MC1110", path: "spec.rules[0].http.paths[0].pathType",
       marked: """
         apiVersion: networking.k8s.io/v1
