@@ -85,7 +85,11 @@ public struct Validator: Sendable {
     case .schema(let schema, let complete):
       let checker = SchemaChecker(strict: options.strict)
       checker.check(node, schema)
-      return (findings + checker.findings, complete && !checker.reachedUnchecked ? .checked : .partial)
+      findings += checker.findings
+      if case .builtIn? = GeneratedSchemas.index[apiVersion + " " + kind] {
+        findings += newFindings(APIServerRules.check(node, apiVersion: apiVersion, kind: kind), besides: findings)
+      }
+      return (findings, complete && !checker.reachedUnchecked ? .checked : .partial)
     case .notServed(let servedAs, let releases):
       findings.append(notServed(apiVersion: apiVersion, kind: kind, servedAs: servedAs, releases: releases, entries))
       return (findings, .checked)
@@ -113,6 +117,14 @@ public struct Validator: Sendable {
       }
       return (findings, .unknownKind(name))
     }
+  }
+
+  /// The API server rules' findings at places the schema walk has not already reported on
+  /// (one finding per place: a name the hand-written schema rejects is not reported twice).
+  private func newFindings(_ rules: [SchemaFinding], besides findings: [SchemaFinding]) -> [SchemaFinding] {
+    guard !rules.isEmpty else { return [] }
+    let reported = Set(findings.map(\.mark))
+    return rules.filter { !reported.contains($0.mark) }
   }
 
   /// `Foo.example.com/v1` (`Foo/v1` in the core group): how the summary names a kind.
