@@ -95,6 +95,15 @@ extension Meshctl {
       completion: .file(extensions: ["yaml", "yml", "json"]))
     public var crds: [String] = []
 
+    /// A MeshConfig whose sidecar settings the analysis uses (a Job's classic sidecar, MC4002).
+    @Option(
+      name: .customLong("config"),
+      help: ArgumentHelp(
+        "A meshctl.io/v1alpha1 MeshConfig: how the mesh runs sidecars (nativeSidecar, kubernetesVersion), for Jobs that would never complete.",
+        valueName: "path"),
+      completion: .file(extensions: ["yaml", "yml", "json"]))
+    public var config: String?
+
     /// Creates the command with defaults.
     public init() {}
 
@@ -103,13 +112,14 @@ extension Meshctl {
         throw ValidationError(
           "--kubernetes-version \(kubernetesVersion): meshctl carries Kubernetes \(SchemaCatalog.kubernetesVersions.joined(separator: ", "))")
       }
+      let meshConfig = try config.map { try MeshConfigFile.load($0, context: context) }
       let crdErrors = try Self.addCustomResourceDefinitions(crds, to: catalog, context: context)
       var frontend = try InputFrontend(input, context: context)
       frontend.standardInputName = stdinName
       // Only JUnit lists objects; the other formats need their count alone.
       var report = Self.report(
         of: frontend, options: ValidationOptions(strict: strict, uncheckedIsError: failOn == .unchecked),
-        catalog: catalog, recordsObjects: output == .junit)
+        catalog: catalog, recordsObjects: output == .junit, meshConfig: meshConfig)
       report.inputErrors.insert(contentsOf: crdErrors, at: 0)
       let colored = color.allowsColor(terminal: context.stdoutIsTerminal, environment: context.environment)
       context.stdout.write(render(report, color: colored))
@@ -120,12 +130,13 @@ extension Meshctl {
     /// long the input; unreadable inputs are reported on standard error as they happen. The
     /// report says how long the run and each input took (JUnit's `time`).
     static func report(
-      of frontend: InputFrontend, options: ValidationOptions, catalog: SchemaCatalog? = nil, recordsObjects: Bool
+      of frontend: InputFrontend, options: ValidationOptions, catalog: SchemaCatalog? = nil, recordsObjects: Bool,
+      meshConfig: MeshConfig? = nil
     ) -> ValidationReport {
       // Standard input cannot be read twice: only then does the analysis keep source lines.
       var session = ValidationSession(
         options: options, catalog: catalog, recordsObjects: recordsObjects,
-        retainsSourceLines: frontend.readsStandardInput)
+        retainsSourceLines: frontend.readsStandardInput, meshConfig: meshConfig)
       let context = frontend.context
       let started = context.now()
       var lap = started
