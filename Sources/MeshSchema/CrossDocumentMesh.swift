@@ -154,6 +154,8 @@ extension CrossDocumentAnalysis {
     guard let spec = object.node["spec"] else { return }
     let namespace = namespaces.id(object.namespace)
     var references: [MeshReference] = []
+    /// The Services the route is attached to (GAMMA), as `namespace/name`.
+    var parentServices: Set<String> = []
     for (index, parent) in (spec["parentRefs"]?.sequence ?? []).enumerated() {
       guard let nameNode = parent["name"], let name = nameNode.string else { continue }
       let group = parent["group"]?.string ?? Self.gatewayAPIGroup
@@ -165,6 +167,7 @@ extension CrossDocumentAnalysis {
       } else if group.isEmpty && parentKind == "Service" {
         // GAMMA: a route attached to a Service configures the mesh's traffic to it.
         references.append(MeshReference(kind: .service, name: name, namespace: target, site: site))
+        parentServices.insert("\(namespaces.name(target) ?? "")/\(name)")
       }
     }
     for (ruleIndex, rule) in (spec["rules"]?.sequence ?? []).enumerated() {
@@ -177,8 +180,11 @@ extension CrossDocumentAnalysis {
         let targetText = backend["namespace"]?.string
         let target = targetText.map { namespaces.id($0) } ?? namespace
         references.append(MeshReference(kind: .service, name: name, namespace: target, site: site))
-        // Cross-namespace only when both namespaces are known and differ.
-        if targetText != nil, namespace != StringTable.none, target != namespace {
+        // Cross-namespace only when both namespaces are known and differ; a mesh route sending
+        // a Service's traffic on to that Service itself needs no grant (GAMMA consumer routes).
+        if let targetText, namespace != StringTable.none, target != namespace,
+          !parentServices.contains("\(targetText)/\(name)")
+        {
           references.append(
             MeshReference(kind: .grant, name: name, namespace: target, detail: kind, site: site))
         }

@@ -164,6 +164,11 @@ import Testing
     #expect(Self.codes(base + grant(name: "web")) == ["MC2007"])
     #expect(Self.codes(base + grant(from: "other")) == ["MC2007"])
     #expect(Self.codes(base + grant(kind: "GRPCRoute")) == ["MC2007"])
+    // A consumer route (GAMMA): attached to the Service it sends the traffic on to.
+    let consumer = base.replacingOccurrences(
+      of: "spec:\n  rules:", with: "spec:\n  parentRefs: [{group: \"\", kind: Service, name: api, namespace: shop}]\n  rules:")
+    #expect(consumer != base)
+    #expect(Self.codes(consumer).isEmpty)
   }
 
   @Test func gatewaysAreLookedUpByNamespace() {
