@@ -107,6 +107,9 @@ extension CrossDocumentAnalysis {
     /// For each Gateway name, the namespaces holding one (Istio's under true).
     private var gatewayNamespaces: [Bool: [StringID: [StringID]]] = [:]
     private(set) var referenceGrants: [ReferenceGrantRecord] = []
+    /// SMI TrafficSplits' apex Services, as packed (namespace, name) keys.
+    private var apexKeys: Set<UInt64> = []
+    private var apexNames: Set<StringID> = []
     /// The highest sequence number of a route here: splits up to it have met every earlier one.
     private(set) var lastRouteSequence = -1
     /// What the records absorbed cost, by their estimate.
@@ -144,6 +147,10 @@ extension CrossDocumentAnalysis {
         gatewayNamespaces[istio, default: [:]][name, default: []].append(namespace)
       case .referenceGrant(let grant):
         referenceGrants.append(grant)
+      case .apexService(let namespace, let name):
+        let name = names.intern(name)
+        apexKeys.insert(Self.pack(namespace, name))
+        apexNames.insert(name)
       }
     }
 
@@ -171,6 +178,13 @@ extension CrossDocumentAnalysis {
       if namespace == StringTable.none { return gatewayNames[istio]?.contains(name) ?? false }
       let keys = gatewayKeys[istio] ?? []
       return keys.contains(Self.pack(namespace, name)) || keys.contains(Self.pack(StringTable.none, name))
+    }
+
+    /// Whether an SMI TrafficSplit here routes a Service `name` that could be in `namespace`.
+    func isApex(_ name: String, compatibleWith namespace: StringID) -> Bool {
+      guard let name = names.id(of: name) else { return false }
+      if namespace == StringTable.none { return apexNames.contains(name) }
+      return apexKeys.contains(Self.pack(namespace, name)) || apexKeys.contains(Self.pack(StringTable.none, name))
     }
 
     /// The namespaces of the Gateways here named `name` (Istio's, or the Gateway API's).

@@ -26,6 +26,10 @@ extension CrossDocumentAnalysis {
     case "DestinationRule" where istio: addDestinationRule(object)
     case "Gateway" where istio || gatewayAPI: addGateway(object, istio: istio)
     case "ReferenceGrant" where gatewayAPI: addReferenceGrant(object)
+    case "TrafficSplit" where apiVersion.hasPrefix("split.smi-spec.io/"):
+      // An SMI apex Service need not select pods: the mesh splits its traffic to the backends.
+      guard let service = object.node[path: "spec", "service"]?.string else { return true }
+      hold(.apexService(namespace: namespaces.id(object.namespace), name: service))
     case _ where gatewayAPI && Self.gatewayRouteKinds.contains(kind): addGatewayRoute(object, kind: kind)
     default: return false
     }
@@ -291,6 +295,7 @@ extension CrossDocumentAnalysis {
   }
 
   func resolve(_ service: inout ServiceQuery, against catalog: Catalog) {
+    if catalog.isApex(service.name, compatibleWith: service.namespace) { service.isApex = true }
     for workload in catalog.workloads(matching: service.selector, compatibleWith: service.namespace) {
       service.matched = true
       let marks = namespaces.marks[workload.namespace]
@@ -374,7 +379,7 @@ extension CrossDocumentAnalysis {
   }
 
   func report(_ service: ServiceQuery, into found: inout FoundSoFar) {
-    if !service.matched, namespaces.hasWorkloads(compatibleWith: service.namespace) {
+    if !service.matched, !service.isApex, namespaces.hasWorkloads(compatibleWith: service.namespace) {
       found.mesh.append(
         (
           FindingOrder(sequence: service.sequence, place: 0),

@@ -88,6 +88,8 @@ extension CrossDocumentAnalysis {
     var opaquePorts: String?
     var ports: [ServicePort]
     var matched = false
+    /// Whether an SMI TrafficSplit routes it (an apex Service may select nothing).
+    var isApex = false
     var istioMeshed = false
     var linkerdMeshed = false
     /// The opaque-ports annotations of the Linkerd-meshed workloads it selects.
@@ -212,6 +214,7 @@ extension CrossDocumentAnalysis.ServiceQuery: SpillRecord {
     encoder.optional(opaquePorts) { $0.string($1) }
     encoder.array(ports) { $0.record($1) }
     encoder.bool(matched)
+    encoder.bool(isApex)
     encoder.bool(istioMeshed)
     encoder.bool(linkerdMeshed)
     encoder.array(workloadOpaquePorts) { $0.string($1) }
@@ -221,7 +224,7 @@ extension CrossDocumentAnalysis.ServiceQuery: SpillRecord {
     self.init(
       sequence: decoder.int(), namespace: decoder.stringID(), name: decoder.string(), selector: decoder.labels(),
       selectorText: decoder.string(), selectorSite: decoder.record(), opaquePorts: decoder.optional { $0.string() },
-      ports: decoder.array { $0.record() }, matched: decoder.bool(), istioMeshed: decoder.bool(),
+      ports: decoder.array { $0.record() }, matched: decoder.bool(), isApex: decoder.bool(), istioMeshed: decoder.bool(),
       linkerdMeshed: decoder.bool(), workloadOpaquePorts: decoder.array { $0.string() })
   }
 }

@@ -60,6 +60,8 @@ extension CrossDocumentAnalysis {
     case gateway(namespace: StringID, name: String, istio: Bool)
     /// A Gateway API ReferenceGrant: what it lets refer to what in its namespace.
     case referenceGrant(ReferenceGrantRecord)
+    /// The apex Service of an SMI TrafficSplit.
+    case apexService(namespace: StringID, name: String)
   }
 
   struct BackendQuery: Sendable {
@@ -138,7 +140,7 @@ extension CrossDocumentAnalysis.CatalogRecord {
     case .destinationRule(let rule):
       return 64 + rule.host.name.utf8.count + (rule.exportTo ?? []).reduce(0) { $0 + 16 + $1.utf8.count }
         + rule.subsets.reduce(0) { $0 + 16 + $1.utf8.count }
-    case .gateway(_, let name, _): return 48 + name.utf8.count
+    case .gateway(_, let name, _), .apexService(_, let name): return 48 + name.utf8.count
     case .referenceGrant(let grant): return 48 + (grant.from + grant.to).reduce(0) { $0 + 16 + $1.utf8.count }
     }
   }
@@ -243,6 +245,10 @@ extension CrossDocumentAnalysis.CatalogRecord: SpillRecord {
       encoder.unsigned(6)
       encoder.int(Int(grant.namespace))
       encoder.record(grant)
+    case .apexService(let namespace, let name):
+      encoder.unsigned(7)
+      encoder.int(Int(namespace))
+      encoder.string(name)
     }
   }
 
@@ -261,7 +267,8 @@ extension CrossDocumentAnalysis.CatalogRecord: SpillRecord {
     case 3: self = .namespacePolicy(namespace: namespace, policy: decoder.record())
     case 4: self = .destinationRule(decoder.record())
     case 5: self = .gateway(namespace: namespace, name: decoder.string(), istio: decoder.bool())
-    default: self = .referenceGrant(decoder.record())
+    case 6: self = .referenceGrant(decoder.record())
+    default: self = .apexService(namespace: namespace, name: decoder.string())
     }
   }
 }

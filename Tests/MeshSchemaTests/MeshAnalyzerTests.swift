@@ -208,6 +208,9 @@ import Testing
     }
     #expect(Self.codes(Self.deployment + service(namespace: "shop", selector: "{app: web}")).isEmpty)
     #expect(Self.codes(Self.deployment + service(namespace: "shop", selector: "{app: api}")) == ["MC2010"])
+    // The apex Service of an SMI TrafficSplit.
+    let split = "---\napiVersion: split.smi-spec.io/v1alpha2\nkind: TrafficSplit\nmetadata: {name: web, namespace: shop}\nspec: {service: web, backends: [{service: web-v1, weight: 100}]}\n"
+    #expect(Self.codes(Self.deployment + service(namespace: "shop", selector: "{app: api}") + split).isEmpty)
     // No workload of that namespace in the input.
     #expect(Self.codes(Self.deployment + service(namespace: "pay", selector: "{app: api}")).isEmpty)
     // The matching workload of another namespace does not count.
