@@ -1,7 +1,8 @@
 import Manifest
 
 /// The findings that need more than one document (MC2xxx references, MC3xxx mTLS safety,
-/// MC4xxx injection).
+/// MC4xxx injection); the mesh analyzers (Istio and Gateway API routes, Service selectors and
+/// ports, Jobs) are in `CrossDocumentMesh.swift`.
 ///
 /// Memory stays within a budget however long the input: each object leaves a small summary,
 /// and once the summaries outgrow `memoryBudget` they move to a temporary file. The findings

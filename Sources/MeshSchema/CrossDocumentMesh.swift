@@ -169,8 +169,9 @@ extension CrossDocumentAnalysis {
       if group == Self.gatewayAPIGroup && parentKind == "Gateway" {
         references.append(MeshReference(kind: .gateway, name: name, namespace: target, site: site))
       } else if group.isEmpty && parentKind == "Service" {
-        // GAMMA: a route attached to a Service configures the mesh's traffic to it.
-        references.append(MeshReference(kind: .service, name: name, namespace: target, site: site))
+        // GAMMA: a route attached to a Service configures the mesh's traffic to it. That Service
+        // is the route's subject, not a destination: often elsewhere (`meshctl render` prints
+        // the route without it), so it is not looked for.
         parentServices.insert("\(namespaces.name(target) ?? "")/\(name)")
       }
     }
@@ -389,13 +390,13 @@ extension CrossDocumentAnalysis {
             service.selectorSite, hint: "check the selector against the workloads' spec.template.metadata.labels")
         ))
     }
-    for (place, port) in service.ports.enumerated() {
-      let order = FindingOrder(sequence: service.sequence, place: place + 1)
+    // Two places per port, so the order does not rest on the sort being stable.
+    for (index, port) in service.ports.enumerated() {
       if service.istioMeshed, let finding = istioPortFinding(port, service: service) {
-        found.mesh.append((order, finding))
+        found.mesh.append((FindingOrder(sequence: service.sequence, place: 2 * index + 1), finding))
       }
       if service.linkerdMeshed, let finding = linkerdPortFinding(port, service: service) {
-        found.mesh.append((order, finding))
+        found.mesh.append((FindingOrder(sequence: service.sequence, place: 2 * index + 2), finding))
       }
     }
   }
