@@ -102,15 +102,17 @@ extension CrossDocumentAnalysis {
     hold(.referenceGrant(ReferenceGrantRecord(namespace: namespaces.id(object.namespace), from: from, to: to)))
   }
 
-  /// The site of `node`, found at `components` below the object.
-  func site(_ object: ManifestObject, _ node: Node, _ components: [PathComponent]) -> Site {
+  /// The site of `node`, found at `components` below the object; `reference` is the object's
+  /// (worked out once by callers that make several sites).
+  func site(_ object: ManifestObject, _ node: Node, _ components: [PathComponent], reference: String? = nil) -> Site {
     Site(
       file: object.document.file, mark: node.mark, path: JSONPath.render(components, prefix: object.path),
-      object: object.reference, sourceLine: sourceLine(object, node.mark))
+      object: reference ?? object.reference, sourceLine: sourceLine(object, node.mark))
   }
 
   private mutating func addVirtualService(_ object: ManifestObject) {
     guard let spec = object.node["spec"] else { return }
+    let reference = object.reference
     let namespace = namespaces.id(object.namespace)
     var references: [MeshReference] = []
     for (index, gateway) in (spec["gateways"]?.sequence ?? []).enumerated() {
@@ -121,7 +123,7 @@ extension CrossDocumentAnalysis {
       references.append(
         MeshReference(
           kind: .istioGateway, name: String(name), namespace: target,
-          site: site(object, gateway, [.key("spec"), .key("gateways"), .index(index)])))
+          site: site(object, gateway, [.key("spec"), .key("gateways"), .index(index)], reference: reference)))
     }
     for section in ["http", "tcp", "tls"] {
       for (routeIndex, route) in (spec[section]?.sequence ?? []).enumerated() {
@@ -136,13 +138,13 @@ extension CrossDocumentAnalysis {
             references.append(
               MeshReference(
                 kind: .service, name: host.name, namespace: host.namespace,
-                site: site(object, hostNode, base + [.key("host")])))
+                site: site(object, hostNode, base + [.key("host")], reference: reference)))
           }
           if let subsetNode = destination["subset"], let subset = subsetNode.string {
             references.append(
               MeshReference(
                 kind: .subset, name: host.name, namespace: host.namespace, isService: host.isService, detail: subset,
-                site: site(object, subsetNode, base + [.key("subset")])))
+                site: site(object, subsetNode, base + [.key("subset")], reference: reference)))
           }
         }
       }
@@ -156,6 +158,7 @@ extension CrossDocumentAnalysis {
 
   private mutating func addGatewayRoute(_ object: ManifestObject, kind: String) {
     guard let spec = object.node["spec"] else { return }
+    let reference = object.reference
     let namespace = namespaces.id(object.namespace)
     var references: [MeshReference] = []
     /// The Services the route is attached to (GAMMA), as `namespace/name`.
@@ -165,7 +168,7 @@ extension CrossDocumentAnalysis {
       let group = parent["group"]?.string ?? Self.gatewayAPIGroup
       let parentKind = parent["kind"]?.string ?? "Gateway"
       let target = parent["namespace"]?.string.map { namespaces.id($0) } ?? namespace
-      let site = site(object, nameNode, [.key("spec"), .key("parentRefs"), .index(index), .key("name")])
+      let site = site(object, nameNode, [.key("spec"), .key("parentRefs"), .index(index), .key("name")], reference: reference)
       if group == Self.gatewayAPIGroup && parentKind == "Gateway" {
         references.append(MeshReference(kind: .gateway, name: name, namespace: target, site: site))
       } else if group.isEmpty && parentKind == "Service" {
@@ -181,7 +184,8 @@ extension CrossDocumentAnalysis {
           (backend["group"]?.string ?? "").isEmpty, (backend["kind"]?.string ?? "Service") == "Service"
         else { continue }
         let site = site(
-          object, nameNode, [.key("spec"), .key("rules"), .index(ruleIndex), .key("backendRefs"), .index(index), .key("name")])
+          object, nameNode, [.key("spec"), .key("rules"), .index(ruleIndex), .key("backendRefs"), .index(index), .key("name")],
+          reference: reference)
         let targetText = backend["namespace"]?.string
         let target = targetText.map { namespaces.id($0) } ?? namespace
         references.append(MeshReference(kind: .service, name: name, namespace: target, site: site))
@@ -203,6 +207,7 @@ extension CrossDocumentAnalysis {
     guard let spec = object.node["spec"], let selectorNode = spec["selector"],
       let selector = Self.stringMap(selectorNode), !selector.isEmpty
     else { return }
+    let reference = object.reference
     var ports: [ServicePort] = []
     for (index, port) in (spec["ports"]?.sequence ?? []).enumerated() {
       let nameNode = port["name"]
@@ -213,7 +218,8 @@ extension CrossDocumentAnalysis {
           targetPort: port["targetPort"]?.int,
           site: site(
             object, anchor,
-            [.key("spec"), .key("ports"), .index(index)] + (nameNode != nil ? [.key("name")] : port["port"] != nil ? [.key("port")] : []))))
+            [.key("spec"), .key("ports"), .index(index)] + (nameNode != nil ? [.key("name")] : port["port"] != nil ? [.key("port")] : []),
+            reference: reference)))
     }
     hold(
       .service(
@@ -221,7 +227,7 @@ extension CrossDocumentAnalysis {
           sequence: sequenceNumber(), namespace: namespaces.id(object.namespace), name: name,
           selector: Self.labelPairs(selector),
           selectorText: selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
-          selectorSite: site(object, selectorNode, [.key("spec"), .key("selector")]),
+          selectorSite: site(object, selectorNode, [.key("spec"), .key("selector")], reference: reference),
           opaquePorts: object.node[path: "metadata", "annotations", Self.opaquePortsKey]?.stringMapValue,
           ports: ports)))
   }
