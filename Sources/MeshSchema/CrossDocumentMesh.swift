@@ -264,15 +264,13 @@ extension CrossDocumentAnalysis {
           !namespaces.hasServices(compatibleWith: reference.namespace)
           || catalog.hasService(reference.name, compatibleWith: reference.namespace)
       case .istioGateway, .gateway:
-        // Checked when the namespace's Gateways are in the input, or when one of that name is,
-        // elsewhere (the namespace was left out): partial input is no false alarm.
         let istio = reference.kind == .istioGateway
         if catalog.hasGateway(reference.name, istio: istio, compatibleWith: reference.namespace) {
           reference.found = true
-        } else if let elsewhere = catalog.gatewayNamespaces(named: reference.name, istio: istio).first {
-          reference.known = [namespaces.name(elsewhere) ?? ""]
-        } else if !namespaces.hasGateways(istio: istio, compatibleWith: reference.namespace) {
-          reference.ruleSeen = true
+        } else if reference.known.isEmpty,
+          let elsewhere = catalog.gatewayNamespaces(named: reference.name, istio: istio).first.flatMap(namespaces.name)
+        {
+          reference.known = [elsewhere]
         }
       case .grant:
         reference.found =
@@ -344,7 +342,7 @@ extension CrossDocumentAnalysis {
               hint: closest.best.map { "did you mean `\($0)`?" }
                 ?? "add the subset to the DestinationRule, or route to a subset it defines")
           ))
-      case .istioGateway where !reference.found && (reference.known.first.map { !$0.isEmpty } ?? !reference.ruleSeen):
+      case .istioGateway where isMissingGateway(reference, istio: true):
         found.mesh.append(
           (
             order,
@@ -355,7 +353,7 @@ extension CrossDocumentAnalysis {
               hint: reference.known.first.map { "did you mean `\($0)/\(reference.name)`?" }
                 ?? "write `namespace/name` for a Gateway of another namespace; `mesh` means the sidecars")
           ))
-      case .gateway where !reference.found && (reference.known.first.map { !$0.isEmpty } ?? !reference.ruleSeen):
+      case .gateway where isMissingGateway(reference, istio: false):
         found.mesh.append(
           (
             order,
@@ -383,6 +381,14 @@ extension CrossDocumentAnalysis {
       default: break
       }
     }
+  }
+
+  /// Whether a Gateway reference is reported: not found, and either the input holds Gateways
+  /// that could be in its namespace, or one of that name in another namespace (the namespace
+  /// was left out). Partial input is no false alarm.
+  private func isMissingGateway(_ reference: MeshReference, istio: Bool) -> Bool {
+    !reference.found
+      && (!reference.known.isEmpty || namespaces.hasGateways(istio: istio, compatibleWith: reference.namespace))
   }
 
   func report(_ service: ServiceQuery, into found: inout FoundSoFar) {

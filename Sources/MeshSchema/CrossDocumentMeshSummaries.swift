@@ -49,8 +49,10 @@ extension CrossDocumentAnalysis {
     var detail = ""
     var site: Site
     var found = false
-    /// Subsets only: whether a DestinationRule for the host is visible, and the subsets defined.
+    /// Subsets: whether a DestinationRule for the host is visible.
     var ruleSeen = false
+    /// Subsets: the subsets the visible rules define. Gateways: the namespace of a Gateway of
+    /// that name elsewhere in the input.
     var known: [String] = []
 
     /// Whether nothing more can be found for it.
