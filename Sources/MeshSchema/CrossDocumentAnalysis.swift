@@ -37,7 +37,7 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   private var nextSequence = 0
   /// Where temporary files go; nil keeps everything in memory.
   private let spillDirectory: String?
-  var immediate: [Diagnostic] = []
+  private var immediate: [Diagnostic] = []
   /// The mesh's sidecar settings when a MeshConfig was given: whether a Job's sidecar is classic.
   let meshConfig: MeshConfig?
 
@@ -139,7 +139,7 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
     retainsSourceLines ? object.document.sourceLine(mark.line) : nil
   }
 
-  func site(_ object: ManifestObject, _ keys: [String], sourceLine keepLine: Bool? = nil) -> Site {
+  private func site(_ object: ManifestObject, _ keys: [String], sourceLine keepLine: Bool? = nil) -> Site {
     var node = object.node
     var components: [PathComponent] = []
     for key in keys {
