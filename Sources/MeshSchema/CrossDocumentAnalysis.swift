@@ -1,7 +1,8 @@
 import Manifest
 
 /// The findings that need more than one document (MC2xxx references, MC3xxx mTLS safety,
-/// MC4xxx injection).
+/// MC4xxx injection); the mesh analyzers (Istio and Gateway API routes, Service selectors and
+/// ports, Jobs) are in `CrossDocumentMesh.swift`.
 ///
 /// Memory stays within a budget however long the input: each object leaves a small summary,
 /// and once the summaries outgrow `memoryBudget` they move to a temporary file. The findings
@@ -27,7 +28,7 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   /// are read, and each part of the facts (by its estimated size) while findings are made.
   public let memoryBudget: Int
 
-  private var namespaces = NamespaceFacts()
+  var namespaces = NamespaceFacts()
   /// What the input holds, and the objects the checks are about, as records.
   private let facts: RecordLog
   private let queries: RecordLog
@@ -37,6 +38,8 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   /// Where temporary files go; nil keeps everything in memory.
   private let spillDirectory: String?
   private var immediate: [Diagnostic] = []
+  /// The mesh's sidecar settings when a MeshConfig was given: whether a Job's sidecar is classic.
+  let meshConfig: MeshConfig?
 
   /// Creates an empty analysis; `retainsSourceLines: false` leaves `sourceLine` of the
   /// cross-document findings nil (the caller fills it in from the file). Past `memoryBudget`
@@ -44,17 +47,19 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   /// stay in memory).
   public init(
     retainsSourceLines: Bool = true, memoryBudget: Int = Self.defaultMemoryBudget,
-    spillDirectory: String? = CrossDocumentAnalysis.temporaryDirectory
+    spillDirectory: String? = CrossDocumentAnalysis.temporaryDirectory, meshConfig: MeshConfig? = nil
   ) {
     self.init(
       retainsSourceLines: retainsSourceLines, memoryBudget: memoryBudget, spillDirectory: spillDirectory,
-      facts: RecordLog(), queries: RecordLog())
+      facts: RecordLog(), queries: RecordLog(), meshConfig: meshConfig)
   }
 
   /// An analysis over given logs (tests pass logs over `/dev/full`).
   init(
-    retainsSourceLines: Bool = true, memoryBudget: Int, spillDirectory: String?, facts: RecordLog, queries: RecordLog
+    retainsSourceLines: Bool = true, memoryBudget: Int, spillDirectory: String?, facts: RecordLog, queries: RecordLog,
+    meshConfig: MeshConfig? = nil
   ) {
+    self.meshConfig = meshConfig
     self.retainsSourceLines = retainsSourceLines
     self.memoryBudget = max(0, memoryBudget)
     self.spillDirectory = spillDirectory
@@ -81,9 +86,18 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
     let isMeshctl = apiVersion == SchemaRegistry.meshctlAPIVersion
     switch kind {
     case "Service" where apiVersion == "v1":
-      if let name = object.name { addService(namespace: object.namespace, name: name) }
+      if let name = object.name {
+        addService(namespace: object.namespace, name: name)
+        addServiceQuery(object, name: name)
+      }
     case "Namespace" where apiVersion == "v1":
-      if let name = object.name { namespaces.marks[namespaces.id(name)] = NamespaceInjectionMarks(namespace: object.node) }
+      if let name = object.name {
+        let id = namespaces.id(name)
+        namespaces.marks[id] = NamespaceInjectionMarks(namespace: object.node)
+        namespaces.opaquePorts[id] = object.node[path: "metadata", "annotations", Self.opaquePortsKey]?.stringMapValue
+      }
+    case _ where addMeshObject(object, kind: kind, apiVersion: apiVersion):
+      break
     case "TrafficSplit" where isMeshctl:
       addTrafficSplit(object)
     case "MTLSPolicy" where isMeshctl:
@@ -95,9 +109,9 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
     }
   }
 
-  private func hold(_ record: CatalogRecord) { facts.append(record) }
+  func hold(_ record: CatalogRecord) { facts.append(record) }
 
-  private func hold(_ query: Query) { queries.append(query) }
+  func hold(_ query: Query) { queries.append(query) }
 
   /// Moves the records to temporary files, once; where that fails they stay in memory.
   private mutating func moveToDisk() {
@@ -109,7 +123,7 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
 
   // MARK: - Summaries
 
-  private mutating func sequenceNumber() -> Int {
+  mutating func sequenceNumber() -> Int {
     defer { nextSequence += 1 }
     return nextSequence
   }
@@ -121,7 +135,7 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
     hold(.service(namespace: namespace, name: name))
   }
 
-  private func sourceLine(_ object: ManifestObject, _ mark: SourceMark) -> String? {
+  func sourceLine(_ object: ManifestObject, _ mark: SourceMark) -> String? {
     retainsSourceLines ? object.document.sourceLine(mark.line) : nil
   }
 
@@ -141,12 +155,12 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   }
 
   /// The string map of a mapping node; nil when there is none (no selector differs from `{}`).
-  private static func stringMap(_ node: Node?) -> [String: String]? {
+  static func stringMap(_ node: Node?) -> [String: String]? {
     node?.mapping != nil ? node.stringMap : nil
   }
 
   /// The fingerprint of one label.
-  private static func fingerprint(_ key: String, _ value: String) -> LabelPair {
+  static func fingerprint(_ key: String, _ value: String) -> LabelPair {
     var hasher = Hasher()
     hasher.combine(key)
     hasher.combine(value)
@@ -154,7 +168,7 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   }
 
   /// A label map as fingerprints.
-  private static func labelPairs(_ map: [String: String]) -> [LabelPair] {
+  static func labelPairs(_ map: [String: String]) -> [LabelPair] {
     map.map { fingerprint($0.key, $0.value) }
   }
 
@@ -233,7 +247,9 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
           sidecar: PodInjectionMarks(template: template),
           labels: (labels?.mapping ?? []).compactMap { entry in
             entry.value.stringMapValue.map { Self.fingerprint(entry.key, $0) }
-          })))
+          },
+          opaquePorts: template?[path: "metadata", "annotations", Self.opaquePortsKey]?.stringMapValue)))
+    if Self.runToCompletionKinds.contains(kind) { addJobQuery(object, kind: kind, podSpecPath: podSpecPath) }
     if let hostNetwork = podSpec?["hostNetwork"], hostNetwork.bool == true {
       // Reported whatever follows, so its line is kept.
       let site = site(object, podSpecPath + ["hostNetwork"], sourceLine: true)
@@ -258,7 +274,7 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
         return false
       }
     }
-    pending.forEach { report($0.record(), into: &found) }
+    pending.forEach { report($0.record(Query.self), into: &found) }
     return immediate + found.diagnostics(hintingMissingServices: suggestions(for: found.missingServices))
   }
 
@@ -299,6 +315,14 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
     case .policy(var policy):
       resolve(&policy, against: catalog)
       query = .policy(policy)
+    case .route(var route):
+      resolve(&route, against: catalog)
+      query = .route(route)
+    case .service(var service):
+      resolve(&service, against: catalog)
+      query = .service(service)
+    case .job:
+      break
     }
   }
 
@@ -349,6 +373,8 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   /// Whether nothing more can be found for `query` after `catalog`: every reference found,
   /// and every earlier split already met. Policies wait for the last part (STRICT counts all).
   private func isSettled(_ query: Query, by catalog: Catalog) -> Bool {
+    if case .job = query { return true }
+    if case .route(let route) = query { return route.references.allSatisfy(\.settled) }
     guard case .split(let split) = query else { return false }
     return split.serviceFound && split.backends.allSatisfy { $0.serviceFound && $0.selectorMatched }
       && catalog.lastRouteSequence >= split.sequence
@@ -398,6 +424,8 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
     var unmatchedSelectors: [(FindingOrder, Diagnostic)] = []
     var duplicatePolicies: [(FindingOrder, Diagnostic)] = []
     var strictWithoutSidecars: [(FindingOrder, Diagnostic)] = []
+    /// The mesh analyzers' findings (routes, Service selectors and ports, Jobs), in input order.
+    var mesh: [(FindingOrder, Diagnostic)] = []
 
     /// Everything, rule after rule; `hints` lines up with `missingServices`.
     func diagnostics(hintingMissingServices hints: [String?]) -> [Diagnostic] {
@@ -407,7 +435,7 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
         return (item.order, diagnostic)
       }
       missing.sort { $0.0 < $1.0 }
-      return [duplicateSplits, missing, unmatchedSelectors, duplicatePolicies, strictWithoutSidecars]
+      return [duplicateSplits, missing, unmatchedSelectors, duplicatePolicies, strictWithoutSidecars, mesh]
         .flatMap { $0.sorted { $0.0 < $1.0 }.map(\.1) }
     }
   }
@@ -416,6 +444,9 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
     switch query {
     case .split(let split): report(split, into: &found)
     case .policy(let policy): report(policy, into: &found)
+    case .route(let route): report(route, into: &found)
+    case .service(let service): report(service, into: &found)
+    case .job(let job): report(job, into: &found)
     }
   }
 
@@ -491,7 +522,7 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
     }
   }
 
-  private func diagnostic(
+  func diagnostic(
     _ severity: Diagnostic.Severity, _ code: String, _ message: String, _ site: Site, hint: String? = nil
   ) -> Diagnostic {
     var diagnostic = Diagnostic(

@@ -17,6 +17,12 @@ extension CrossDocumentAnalysis {
     var workloadsPerNamespace: [StringID: Int] = [:]
     /// The injection labels and annotation of each Namespace in the input.
     var marks: [StringID: NamespaceInjectionMarks] = [:]
+    /// The `config.linkerd.io/opaque-ports` annotation of each Namespace in the input.
+    var opaquePorts: [StringID: String] = [:]
+    var istioGatewayCount = 0
+    var istioGatewaysPerNamespace: [StringID: Int] = [:]
+    var gatewayCount = 0
+    var gatewaysPerNamespace: [StringID: Int] = [:]
 
     /// The number of a namespace; an unset or empty one is `StringTable.none` (Kubernetes puts
     /// both in the namespace of the command).
@@ -38,6 +44,19 @@ extension CrossDocumentAnalysis {
       Self.count(compatibleWith: namespace, in: workloadsPerNamespace, total: workloadCount) > 0
     }
 
+    /// Whether an Istio Gateway (`istio`) or a Gateway API Gateway in the input could be in `namespace`.
+    func hasGateways(istio: Bool, compatibleWith namespace: StringID) -> Bool {
+      istio
+        ? Self.count(compatibleWith: namespace, in: istioGatewaysPerNamespace, total: istioGatewayCount) > 0
+        : Self.count(compatibleWith: namespace, in: gatewaysPerNamespace, total: gatewayCount) > 0
+    }
+
+    /// Whether the input holds Services that name `namespace` itself (not merely unset ones):
+    /// then that namespace's objects are taken to be in the input.
+    func holdsServices(of namespace: StringID) -> Bool {
+      namespace != StringTable.none && servicesPerNamespace[namespace, default: 0] > 0
+    }
+
     private static func count(compatibleWith namespace: StringID, in perNamespace: [StringID: Int], total: Int) -> Int {
       guard namespace != StringTable.none else { return total }
       return perNamespace[namespace, default: 0] + perNamespace[StringTable.none, default: 0]
@@ -55,6 +74,8 @@ extension CrossDocumentAnalysis {
     var kind: StringID
     var name: StringID
     var sidecar: PodInjectionMarks
+    /// Its pod template's `config.linkerd.io/opaque-ports` annotation.
+    var opaquePorts: String?
     /// Its pod template labels: a range of `Catalog.workloadLabels`.
     var labels: Range<Int32>
   }
@@ -77,6 +98,18 @@ extension CrossDocumentAnalysis {
     private var carriers: [LabelPair: [Int32]] = [:]
     private var routes: [RouteKey: Earlier] = [:]
     private var namespacePolicies: [StringID: Earlier] = [:]
+    /// The DestinationRules here, and for each host name the rules configuring it.
+    private(set) var destinationRules: [DestinationRuleRecord] = []
+    private var rulesByHost: [String: [Int32]] = [:]
+    /// Gateways as packed (namespace, name) keys, with their names for unset namespaces.
+    private var gatewayKeys: [Bool: Set<UInt64>] = [:]
+    private var gatewayNames: [Bool: Set<StringID>] = [:]
+    /// For each Gateway name, the namespaces holding one (Istio's under true).
+    private var gatewayNamespaces: [Bool: [StringID: [StringID]]] = [:]
+    private(set) var referenceGrants: [ReferenceGrantRecord] = []
+    /// SMI TrafficSplits' apex Services, as packed (namespace, name) keys.
+    private var apexKeys: Set<UInt64> = []
+    private var apexNames: Set<StringID> = []
     /// The highest sequence number of a route here: splits up to it have met every earlier one.
     private(set) var lastRouteSequence = -1
     /// What the records absorbed cost, by their estimate.
@@ -97,13 +130,27 @@ extension CrossDocumentAnalysis {
           WorkloadSummary(
             namespace: workload.namespace, kind: names.intern(workload.kind),
             name: workload.name.map { names.intern($0) } ?? StringTable.none, sidecar: workload.sidecar,
-            labels: start..<Int32(workloadLabels.count)))
+            opaquePorts: workload.opaquePorts, labels: start..<Int32(workloadLabels.count)))
       case .route(let namespace, let service, let split):
         let key = RouteKey(namespace: namespace, service: service)
         if routes[key] == nil { routes[key] = split }
         lastRouteSequence = max(lastRouteSequence, split.sequence)
       case .namespacePolicy(let namespace, let policy):
         if namespacePolicies[namespace] == nil { namespacePolicies[namespace] = policy }
+      case .destinationRule(let rule):
+        rulesByHost[rule.host.name, default: []].append(Int32(destinationRules.count))
+        destinationRules.append(rule)
+      case .gateway(let namespace, let name, let istio):
+        let name = names.intern(name)
+        gatewayKeys[istio, default: []].insert(Self.pack(namespace, name))
+        gatewayNames[istio, default: []].insert(name)
+        gatewayNamespaces[istio, default: [:]][name, default: []].append(namespace)
+      case .referenceGrant(let grant):
+        referenceGrants.append(grant)
+      case .apexService(let namespace, let name):
+        let name = names.intern(name)
+        apexKeys.insert(Self.pack(namespace, name))
+        apexNames.insert(name)
       }
     }
 
@@ -125,6 +172,32 @@ extension CrossDocumentAnalysis {
       return serviceKeys.contains(Self.pack(namespace, name)) || serviceKeys.contains(Self.pack(StringTable.none, name))
     }
 
+    /// Whether a Gateway `name` here (Istio's or the Gateway API's) could be in `namespace`.
+    func hasGateway(_ name: String, istio: Bool, compatibleWith namespace: StringID) -> Bool {
+      guard let name = names.id(of: name) else { return false }
+      if namespace == StringTable.none { return gatewayNames[istio]?.contains(name) ?? false }
+      let keys = gatewayKeys[istio] ?? []
+      return keys.contains(Self.pack(namespace, name)) || keys.contains(Self.pack(StringTable.none, name))
+    }
+
+    /// Whether an SMI TrafficSplit here routes a Service `name` that could be in `namespace`.
+    func isApex(_ name: String, compatibleWith namespace: StringID) -> Bool {
+      guard let name = names.id(of: name) else { return false }
+      if namespace == StringTable.none { return apexNames.contains(name) }
+      return apexKeys.contains(Self.pack(namespace, name)) || apexKeys.contains(Self.pack(StringTable.none, name))
+    }
+
+    /// The namespaces of the Gateways here named `name` (Istio's, or the Gateway API's).
+    func gatewayNamespaces(named name: String, istio: Bool) -> [StringID] {
+      guard let name = names.id(of: name) else { return [] }
+      return gatewayNamespaces[istio]?[name] ?? []
+    }
+
+    /// The DestinationRules here configuring a host of that name.
+    func destinationRules(forHostNamed name: String) -> [DestinationRuleRecord] {
+      (rulesByHost[name] ?? []).map { destinationRules[Int($0)] }
+    }
+
     /// The names of the Services here that could be in `namespace`, for a did-you-mean hint.
     func serviceNames(compatibleWith namespace: StringID) -> Set<String> {
       var result: Set<String> = []
@@ -143,6 +216,14 @@ extension CrossDocumentAnalysis {
 
     func labels(of workload: WorkloadSummary) -> ArraySlice<LabelPair> {
       workloadLabels[Int(workload.labels.lowerBound)..<Int(workload.labels.upperBound)]
+    }
+
+    /// The workloads here that could be in `namespace` and carry every label of `selector`.
+    func workloads(matching selector: [LabelPair], compatibleWith namespace: StringID) -> [WorkloadSummary] {
+      let candidates = selector.map { carriers[$0] ?? [] }.min { $0.count < $1.count } ?? []
+      return candidates.map { workloads[Int($0)] }.filter { workload in
+        CrossDocumentAnalysis.compatible(workload.namespace, namespace) && carries(workload, all: selector)
+      }
     }
 
     func carries(_ workload: WorkloadSummary, all labels: some Collection<LabelPair>) -> Bool {

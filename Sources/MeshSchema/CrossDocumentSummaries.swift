@@ -42,6 +42,8 @@ extension CrossDocumentAnalysis {
     /// What its pod template says about injection.
     var sidecar: PodInjectionMarks
     var labels: [LabelPair]
+    /// Its pod template's `config.linkerd.io/opaque-ports` annotation.
+    var opaquePorts: String? = nil
   }
 
   /// One fact about the input.
@@ -52,6 +54,14 @@ extension CrossDocumentAnalysis {
     case route(namespace: StringID, service: String, split: Earlier)
     /// A namespace-wide MTLSPolicy.
     case namespacePolicy(namespace: StringID, policy: Earlier)
+    /// An Istio DestinationRule: the host it configures, where it is visible, its subsets.
+    case destinationRule(DestinationRuleRecord)
+    /// An Istio Gateway (`istio`) or a Gateway API Gateway.
+    case gateway(namespace: StringID, name: String, istio: Bool)
+    /// A Gateway API ReferenceGrant: what it lets refer to what in its namespace.
+    case referenceGrant(ReferenceGrantRecord)
+    /// The apex Service of an SMI TrafficSplit.
+    case apexService(namespace: StringID, name: String)
   }
 
   struct BackendQuery: Sendable {
@@ -106,6 +116,12 @@ extension CrossDocumentAnalysis {
   enum Query: Sendable {
     case split(SplitQuery)
     case policy(PolicyQuery)
+    /// A VirtualService or Gateway API route and its references.
+    case route(RouteQuery)
+    /// A Service with a selector: what it selects, and its ports.
+    case service(ServiceQuery)
+    /// A Job or CronJob, for its sidecar.
+    case job(JobQuery)
   }
 }
 
@@ -121,6 +137,11 @@ extension CrossDocumentAnalysis.CatalogRecord {
         + workload.sidecar.estimatedSize
     case .route(_, let service, let split): return 64 + service.utf8.count + split.estimatedSize
     case .namespacePolicy(_, let policy): return 48 + policy.estimatedSize
+    case .destinationRule(let rule):
+      return 64 + rule.host.name.utf8.count + (rule.exportTo ?? []).reduce(0) { $0 + 16 + $1.utf8.count }
+        + rule.subsets.reduce(0) { $0 + 16 + $1.utf8.count }
+    case .gateway(_, let name, _), .apexService(_, let name): return 48 + name.utf8.count
+    case .referenceGrant(let grant): return 48 + (grant.from + grant.to).reduce(0) { $0 + 16 + $1.utf8.count }
     }
   }
 }
@@ -201,6 +222,7 @@ extension CrossDocumentAnalysis.CatalogRecord: SpillRecord {
       encoder.optional(workload.name) { $0.string($1) }
       encoder.record(workload.sidecar)
       encoder.labels(workload.labels)
+      encoder.optional(workload.opaquePorts) { $0.string($1) }
     case .route(let namespace, let service, let split):
       encoder.unsigned(2)
       encoder.int(Int(namespace))
@@ -210,6 +232,23 @@ extension CrossDocumentAnalysis.CatalogRecord: SpillRecord {
       encoder.unsigned(3)
       encoder.int(Int(namespace))
       encoder.record(policy)
+    case .destinationRule(let rule):
+      encoder.unsigned(4)
+      encoder.int(Int(rule.namespace))
+      encoder.record(rule)
+    case .gateway(let namespace, let name, let istio):
+      encoder.unsigned(5)
+      encoder.int(Int(namespace))
+      encoder.string(name)
+      encoder.bool(istio)
+    case .referenceGrant(let grant):
+      encoder.unsigned(6)
+      encoder.int(Int(grant.namespace))
+      encoder.record(grant)
+    case .apexService(let namespace, let name):
+      encoder.unsigned(7)
+      encoder.int(Int(namespace))
+      encoder.string(name)
     }
   }
 
@@ -223,9 +262,13 @@ extension CrossDocumentAnalysis.CatalogRecord: SpillRecord {
         CrossDocumentAnalysis.WorkloadRecord(
           namespace: namespace, kind: decoder.string(), name: decoder.optional { $0.string() },
           sidecar: decoder.record(),
-          labels: decoder.labels()))
+          labels: decoder.labels(), opaquePorts: decoder.optional { $0.string() }))
     case 2: self = .route(namespace: namespace, service: decoder.string(), split: decoder.record())
-    default: self = .namespacePolicy(namespace: namespace, policy: decoder.record())
+    case 3: self = .namespacePolicy(namespace: namespace, policy: decoder.record())
+    case 4: self = .destinationRule(decoder.record())
+    case 5: self = .gateway(namespace: namespace, name: decoder.string(), istio: decoder.bool())
+    case 6: self = .referenceGrant(decoder.record())
+    default: self = .apexService(namespace: namespace, name: decoder.string())
     }
   }
 }
@@ -281,11 +324,25 @@ extension CrossDocumentAnalysis.Query: SpillRecord {
       encoder.optional(policy.duplicateOf) { $0.record($1) }
       encoder.int(policy.bareCount)
       encoder.array(policy.bareReferences) { $0.string($1) }
+    case .route(let route):
+      encoder.unsigned(2)
+      encoder.record(route)
+    case .service(let service):
+      encoder.unsigned(3)
+      encoder.record(service)
+    case .job(let job):
+      encoder.unsigned(4)
+      encoder.record(job)
     }
   }
 
   init(decoding decoder: inout RecordDecoder) {
-    if decoder.unsigned() == 0 {
+    let tag = decoder.unsigned()
+    switch tag {
+    case 2: self = .route(decoder.record())
+    case 3: self = .service(decoder.record())
+    case 4: self = .job(decoder.record())
+    case 0:
       self = .split(
         CrossDocumentAnalysis.SplitQuery(
           sequence: decoder.int(), namespace: decoder.stringID(), reference: decoder.string(),
@@ -293,7 +350,7 @@ extension CrossDocumentAnalysis.Query: SpillRecord {
           objectPath: decoder.string(), serviceLine: decoder.optional { $0.string() },
           backends: decoder.array { $0.record() }, serviceFound: decoder.bool(),
           duplicateOf: decoder.optional { $0.record() }))
-    } else {
+    default:
       self = .policy(
         CrossDocumentAnalysis.PolicyQuery(
           sequence: decoder.int(), namespace: decoder.stringID(), reference: decoder.string(), mode: decoder.string(),

@@ -81,6 +81,18 @@ public enum RuleCode {
   public static let duplicateTrafficSplit = "MC2003"
   /// A backend Service is not in the input.
   public static let backendServiceNotFound = "MC2004"
+  /// A VirtualService routes to a subset no DestinationRule for the host defines.
+  public static let subsetNotDefined = "MC2005"
+  /// A VirtualService or Gateway API route sends traffic to a Service not in the input.
+  public static let routeServiceNotFound = "MC2006"
+  /// A cross-namespace backendRef without a ReferenceGrant that allows it.
+  public static let referenceGrantMissing = "MC2007"
+  /// A VirtualService names an Istio Gateway not in the input.
+  public static let istioGatewayNotFound = "MC2008"
+  /// A Gateway API route's parentRef names a Gateway not in the input.
+  public static let parentGatewayNotFound = "MC2009"
+  /// A Service's selector matches no pod template in the input.
+  public static let serviceSelectsNothing = "MC2010"
 
   // MARK: MC3xxx — mTLS safety
   /// Two namespace-wide MTLSPolicies in one namespace.
@@ -91,6 +103,14 @@ public enum RuleCode {
   // MARK: MC4xxx — injection
   /// A workload with `hostNetwork: true`: injection skips it.
   public static let hostNetwork = "MC4001"
+  /// A Job or CronJob whose sidecar runs as a regular container: it never completes.
+  public static let jobClassicSidecar = "MC4002"
+  /// A Service port of an Istio-meshed workload declares no protocol.
+  public static let istioProtocolUndeclared = "MC4003"
+  /// A server-first port (SMTP, MySQL) of an Istio-meshed workload declares no protocol.
+  public static let istioServerFirstUndeclared = "MC4004"
+  /// A Linkerd-meshed port carrying a protocol detection cannot read is not opaque.
+  public static let linkerdPortNotOpaque = "MC4005"
 
   // MARK: MC5xxx — rendering (reported by `meshctl render` and `apply`, from the Policy module)
   /// A route whose destination host would be empty.
@@ -158,9 +178,19 @@ public enum RuleCatalog {
     Rule(code: "MC2002", severity: .warning, summary: "a TrafficSplit selector backend matches no pod template in the input"),
     Rule(code: "MC2003", severity: .error, summary: "two TrafficSplits route the same Service"),
     Rule(code: "MC2004", severity: .warning, summary: "a TrafficSplit backend Service is not in the input"),
+    Rule(code: "MC2005", severity: .warning, summary: "a VirtualService routes to a subset no DestinationRule for the host defines"),
+    Rule(code: "MC2006", severity: .warning, summary: "a VirtualService or Gateway API route's Service is not in the input"),
+    Rule(code: "MC2007", severity: .warning, summary: "a cross-namespace backendRef no ReferenceGrant in the input allows"),
+    Rule(code: "MC2008", severity: .warning, summary: "a VirtualService's Istio Gateway is not in the input"),
+    Rule(code: "MC2009", severity: .warning, summary: "a Gateway API route's parent Gateway is not in the input"),
+    Rule(code: "MC2010", severity: .warning, summary: "a Service's selector matches no pod template in the input"),
     Rule(code: "MC3001", severity: .error, summary: "two namespace-wide MTLSPolicies in one namespace"),
     Rule(code: "MC3002", severity: .warning, summary: "STRICT mTLS over workloads that carry no sidecar"),
     Rule(code: "MC4001", severity: .info, summary: "a workload with hostNetwork: true is not injected"),
+    Rule(code: "MC4002", severity: .warning, summary: "a Job or CronJob with a classic sidecar never completes"),
+    Rule(code: "MC4003", severity: .info, summary: "a Service port of an Istio-meshed workload declares no protocol"),
+    Rule(code: "MC4004", severity: .warning, summary: "a server-first port of an Istio-meshed workload declares no protocol"),
+    Rule(code: "MC4005", severity: .warning, summary: "a Linkerd-meshed port detection cannot read is not opaque"),
     Rule(code: "MC5001", severity: .error, summary: "a rendered route would have an empty destination host"),
     Rule(code: "MC5002", severity: .error, summary: "MTLSPolicy DISABLE on Linkerd, which cannot turn mTLS off"),
     Rule(code: "MC5003", severity: .error, summary: "Istio port-level mTLS needs a workload selector"),

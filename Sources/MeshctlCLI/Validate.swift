@@ -125,6 +125,15 @@ extension Meshctl {
         valueName: "glob"))
     public var exclude: [String] = []
 
+    /// A MeshConfig whose sidecar settings the analysis uses (a Job's classic sidecar, MC4002).
+    @Option(
+      name: .customLong("config"),
+      help: ArgumentHelp(
+        "A meshctl.io/v1alpha1 MeshConfig: how the mesh runs sidecars (nativeSidecar, kubernetesVersion), for Jobs that would never complete.",
+        valueName: "path"),
+      completion: .file(extensions: ["yaml", "yml", "json"]))
+    public var config: String?
+
     /// Creates the command with defaults.
     public init() {}
 
@@ -134,6 +143,7 @@ extension Meshctl {
           "--kubernetes-version \(kubernetesVersion): meshctl carries Kubernetes \(SchemaCatalog.kubernetesVersions.joined(separator: ", "))")
       }
       let suppressions = try Self.suppressions(ignore)
+      let meshConfig = try config.map { try MeshConfigFile.load($0, context: context) }
       let crdErrors = try Self.addCustomResourceDefinitions(crds, to: catalog, context: context)
       if crdFromCluster {
         let api = try ClusterSession(options: cluster, context: context).api
@@ -145,7 +155,7 @@ extension Meshctl {
       // Only JUnit lists objects; the other formats need their count alone.
       var report = Self.report(
         of: frontend, options: ValidationOptions(strict: strict, uncheckedIsError: failOn == .unchecked),
-        catalog: catalog, recordsObjects: output == .junit, suppressions: suppressions)
+        catalog: catalog, recordsObjects: output == .junit, suppressions: suppressions, meshConfig: meshConfig)
       report.inputErrors.insert(contentsOf: crdErrors, at: 0)
       let colored = color.allowsColor(terminal: context.stdoutIsTerminal, environment: context.environment)
       context.stdout.write(render(report, color: colored))
@@ -157,12 +167,12 @@ extension Meshctl {
     /// report says how long the run and each input took (JUnit's `time`).
     static func report(
       of frontend: InputFrontend, options: ValidationOptions, catalog: SchemaCatalog? = nil, recordsObjects: Bool,
-      suppressions: Suppressions = Suppressions()
+      suppressions: Suppressions = Suppressions(), meshConfig: MeshConfig? = nil
     ) -> ValidationReport {
       // Standard input cannot be read twice: only then does the analysis keep source lines.
       var session = ValidationSession(
         options: options, catalog: catalog, recordsObjects: recordsObjects, suppressions: suppressions,
-        retainsSourceLines: frontend.readsStandardInput)
+        retainsSourceLines: frontend.readsStandardInput, meshConfig: meshConfig)
       let context = frontend.context
       let started = context.now()
       var lap = started

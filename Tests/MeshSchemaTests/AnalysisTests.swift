@@ -7,7 +7,7 @@ import Testing
     apiVersion: v1
     kind: Service
     metadata: {name: reviews, namespace: bookinfo}
-    spec: {selector: {app: reviews}, ports: [{port: 9080}]}
+    spec: {selector: {app: reviews}, ports: [{name: http, port: 9080}]}
     ---
     apiVersion: apps/v1
     kind: Deployment

@@ -28,16 +28,17 @@ public struct ValidationSession: ~Copyable {
   /// `catalog` is the schemas to use (by default those of the newest Kubernetes release); the
   /// CustomResourceDefinitions of the input are added to it as they go by, for the custom
   /// resources that follow them. `suppressions` marks findings as suppressed (kept, counted,
-  /// never failing the run).
+  /// never failing the run). `meshConfig`, when given, tells the analysis how the mesh runs
+  /// sidecars (MC4002).
   public init(
     options: ValidationOptions = ValidationOptions(), catalog: SchemaCatalog? = nil, recordsObjects: Bool = true,
-    suppressions: Suppressions = Suppressions(), retainsSourceLines: Bool
+    suppressions: Suppressions = Suppressions(), retainsSourceLines: Bool, meshConfig: MeshConfig? = nil
   ) {
     self.suppressions = suppressions
     validator = Validator(
       options: options, catalog: catalog ?? SchemaCatalog(kubernetesVersion: SchemaCatalog.defaultKubernetesVersion)!)
     self.recordsObjects = recordsObjects
-    analysis = CrossDocumentAnalysis(retainsSourceLines: retainsSourceLines)
+    analysis = CrossDocumentAnalysis(retainsSourceLines: retainsSourceLines, meshConfig: meshConfig)
   }
 
   /// Validates one document of the current input, records its objects and feeds the
