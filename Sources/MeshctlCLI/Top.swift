@@ -20,17 +20,17 @@ extension Meshctl {
         commandName: "top",
         abstract: "Show request rate, success rate and p50/p99 latency per workload, from Prometheus.",
         discussion: """
-          Reads the mesh's standard metrics (the queries of canary analysis, grouped by \\
-          workload) for the workloads of the namespace (-n, else the context's; -A: every \\
-          namespace) over the last --window, and prints NAMESPACE WORKLOAD RPS SUCCESS P50 P99 \\
-          (`-` where there is no value). Prometheus is found as for shift --analysis; the one \\
-          used is named on standard error. --watch refreshes every --refresh until Ctrl-C \\
+          Reads the mesh's standard metrics (the queries of canary analysis, grouped by \
+          workload) for the workloads of the namespace (-n, else the context's; -A: every \
+          namespace) over the last --window, and prints NAMESPACE WORKLOAD RPS SUCCESS P50 P99 \
+          (`-` where there is no value). Prometheus is found as for shift --analysis; the one \
+          used is named on standard error. --watch refreshes every --refresh until Ctrl-C \
           (exit 130). Exit 0, 3 when no Prometheus can be found or it cannot answer.
 
           Examples:
-            \\(Meshctl.displayName) top -n shop
-            \\(Meshctl.displayName) top -A --window 5m -o json
-            \\(Meshctl.displayName) top -n shop --watch --refresh 5s
+            \(Meshctl.displayName) top -n shop
+            \(Meshctl.displayName) top -A --window 5m -o json
+            \(Meshctl.displayName) top -n shop --watch --refresh 5s
           """)
     }
 

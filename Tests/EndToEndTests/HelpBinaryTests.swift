@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 
-/// Every command path that has its own help screen (version's help belongs to the version work).
+/// Every command path that has its own help screen.
 private let commandPaths: [[String]] = [
-  ["validate"], ["inject"], ["uninject"], ["render"], ["apply"], ["diff"], ["delete"], ["get"], ["shift"],
+  ["version"], ["validate"], ["inject"], ["uninject"], ["render"], ["apply"], ["diff"], ["delete"], ["get"], ["shift"],
   ["shift", "set"], ["shift", "history"], ["shift", "status"], ["mtls", "status"], ["mtls", "check"],
   ["mtls", "enable"], ["top"], ["check"], ["schema"], ["completion"], ["help"],
 ]
@@ -43,6 +43,13 @@ private func headings(_ help: String) -> [String] {
     let start = try #require(lines.firstIndex(of: "Examples:"), "\(path) has no examples")
     let examples = lines[(start + 1)...].prefix { $0.hasPrefix("  ") }
     #expect((2...4).contains(examples.count), "\(path): \(examples.count) examples")
+    // Each one a command line to copy: the program's name first, no source text left over.
+    for example in examples {
+      #expect(
+        example.hasPrefix("  meshctl ") || example.contains("| meshctl ") || example.contains("<(meshctl "),
+        "\(path): \(example)")
+    }
+    #expect(!help.contains("\\("), "\(path): an interpolation printed as text")
   }
 
   @Test func globalFlagsAreStillAcceptedWhereTheyAreHidden() throws {
