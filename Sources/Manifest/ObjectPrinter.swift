@@ -73,3 +73,29 @@ public enum TablePrinter {
     }.joined(separator: "\n") + "\n"
   }
 }
+
+/// `-o` for commands that print cluster objects.
+public enum ObjectOutput: String, CaseIterable, Sendable {
+  /// `kind.group/name` per object.
+  case name
+  /// The objects as JSON (one object, or a `List`).
+  case json
+  /// The objects as YAML (one object, or a `List`).
+  case yaml
+
+  /// How `ObjectPrinter` writes the objects; nil for `name` (a line per object instead).
+  public var printFormat: ObjectPrinter.Format? {
+    switch self {
+    case .name: return nil
+    case .json: return .json
+    case .yaml: return .yaml
+    }
+  }
+
+  /// Writes `objects` as one object, or as a `v1` `List` when there are several (as kubectl
+  /// does); nothing for no format or `name`.
+  public static func write(_ objects: [Node], as format: ObjectOutput?, to sink: any TextSink) {
+    guard let format = format?.printFormat else { return }
+    ObjectPrinter.write(objects, as: format, to: sink)
+  }
+}
