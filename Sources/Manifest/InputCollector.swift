@@ -139,3 +139,61 @@ public struct InputCollector: Sendable {
     return inputs
   }
 }
+
+/// `--exclude` patterns: shell globs over paths as the inputs name them. `*`, `?` and `[...]`
+/// match within one path segment (fnmatch with `FNM_PATHNAME`); a `**` segment matches any
+/// number of segments, none included. A pattern without `/` is tried against every segment (so
+/// `*_test.yaml` or `vendor` match at any depth); a pattern with `/` against the whole path,
+/// a leading `./` ignored on both sides. A pattern that matches a directory excludes
+/// everything below it. Standard input is never excluded.
+public struct PathExclusion: Sendable {
+  /// The patterns, as given.
+  public let patterns: [String]
+
+  /// Excludes what any of `patterns` matches.
+  public init(_ patterns: [String]) {
+    self.patterns = patterns
+  }
+
+  /// Whether `input` is excluded.
+  public func excludes(_ input: InputPath) -> Bool {
+    switch input {
+    case .standardInput: return false
+    case .file(let path), .unreadable(let path, _): return excludes(path: path)
+    }
+  }
+
+  /// Whether a path is excluded.
+  public func excludes(path: String) -> Bool {
+    let segments = Self.segments(path)
+    return patterns.contains { pattern in
+      let parts = Self.segments(pattern)
+      if parts.count == 1, parts[0] != "**" {
+        return segments.contains { Self.matches(parts[0], $0) }
+      }
+      return Self.matchesPrefix(parts[...], segments[...])
+    }
+  }
+
+  /// The non-empty segments of a path, without `.` segments.
+  private static func segments(_ path: String) -> [String] {
+    path.split(separator: "/").map(String.init).filter { $0 != "." }
+  }
+
+  /// Whether the pattern's segments match the path's first segments (a directory matched
+  /// excludes its contents).
+  private static func matchesPrefix(_ pattern: ArraySlice<String>, _ path: ArraySlice<String>) -> Bool {
+    guard let first = pattern.first else { return true }
+    if first == "**" {
+      let rest = pattern.dropFirst()
+      return path.indices.contains { matchesPrefix(rest, path[$0...]) } || matchesPrefix(rest, path[path.endIndex...])
+    }
+    guard let segment = path.first, matches(first, segment) else { return false }
+    return matchesPrefix(pattern.dropFirst(), path.dropFirst())
+  }
+
+  /// One segment against one glob segment.
+  private static func matches(_ pattern: String, _ segment: String) -> Bool {
+    fnmatch(pattern, segment, FNM_PATHNAME) == 0
+  }
+}

@@ -49,6 +49,29 @@ public enum RuleCode {
   /// Two containers of one pod share a name.
   public static let duplicateContainer = "MC1030"
 
+  /// A built-in object without `metadata.name` or `generateName`.
+  public static let nameRequired = "MC1101"
+  /// An object name (or namespace) the server's name rule for the kind rejects.
+  public static let badObjectName = "MC1102"
+  /// A workload selector that is missing, empty, or does not match its template's labels.
+  public static let selectorMismatch = "MC1103"
+  /// A pod template `restartPolicy` the kind does not allow.
+  public static let badRestartPolicy = "MC1104"
+  /// A container without an `image`.
+  public static let imageRequired = "MC1105"
+  /// Service or container ports with the same name (or number), or unnamed among several.
+  public static let duplicatePortName = "MC1106"
+  /// An environment variable name the server rejects.
+  public static let badEnvName = "MC1107"
+  /// A Service IP that is not an IP address.
+  public static let badIP = "MC1108"
+  /// A CronJob schedule the controller cannot parse.
+  public static let badSchedule = "MC1109"
+  /// A value the server does not allow where the OpenAPI lists no enum (update strategies, Ingress `pathType`).
+  public static let disallowedValue = "MC1110"
+  /// A resource request above its limit.
+  public static let requestAboveLimit = "MC1111"
+
   // MARK: MC2xxx — references
   /// A TrafficSplit's Service is not in the input.
   public static let serviceNotFound = "MC2001"
@@ -120,6 +143,17 @@ public enum RuleCatalog {
     Rule(code: "MC1022", severity: .error, summary: "a TrafficSplit match names a backend that does not exist"),
     Rule(code: "MC1023", severity: .error, summary: "a TrafficSplit analysis is not one shift can run"),
     Rule(code: "MC1030", severity: .error, summary: "two containers of one pod share a name"),
+    Rule(code: "MC1101", severity: .error, summary: "a built-in object needs metadata.name or generateName"),
+    Rule(code: "MC1102", severity: .error, summary: "an object name or namespace the API server rejects for its kind"),
+    Rule(code: "MC1103", severity: .error, summary: "a workload selector is missing, empty or does not match its template labels"),
+    Rule(code: "MC1104", severity: .error, summary: "a pod template restartPolicy the kind does not allow"),
+    Rule(code: "MC1105", severity: .error, summary: "a container without an image"),
+    Rule(code: "MC1106", severity: .error, summary: "ports that share a name or number, or unnamed Service ports among several"),
+    Rule(code: "MC1107", severity: .error, summary: "an environment variable name the API server rejects"),
+    Rule(code: "MC1108", severity: .error, summary: "a Service IP field that is not an IP address"),
+    Rule(code: "MC1109", severity: .error, summary: "a CronJob schedule that cannot be parsed"),
+    Rule(code: "MC1110", severity: .error, summary: "a strategy or pathType value the API server does not allow"),
+    Rule(code: "MC1111", severity: .error, summary: "a resource request above its limit"),
     Rule(code: "MC2001", severity: .warning, summary: "a TrafficSplit's Service is not in the input"),
     Rule(code: "MC2002", severity: .warning, summary: "a TrafficSplit selector backend matches no pod template in the input"),
     Rule(code: "MC2003", severity: .error, summary: "two TrafficSplits route the same Service"),

@@ -32,16 +32,9 @@ public struct Validator: Sendable {
 
   /// The findings for one document, and how completely each of its objects was checked.
   public func validate(_ document: Document, coverage: inout [ObjectCoverage]) -> [Diagnostic] {
+    // An empty document is reported per input, when the input holds nothing else
+    // (`EmptyInputCheck`): kubectl accepts a trailing or repeated `---` silently.
     var findings = document.diagnostics
-    if document.isEmpty {
-      // The empty scalar libyaml reports sits where the next document starts: point at this
-      // document's own first line (its `---`) instead.
-      let mark = SourceMark(line: document.startLine, column: 1)
-      findings.append(
-        Diagnostic(
-          severity: .warning, code: RuleCode.emptyDocument, message: "empty document", file: document.file,
-          mark: mark, object: document.objectReference, hint: "remove the empty document or its extra `---`"))
-    }
     for object in document.objects {
       let (objectFindings, objectCoverage) = check(object)
       findings += objectFindings
@@ -92,7 +85,11 @@ public struct Validator: Sendable {
     case .schema(let schema, let complete):
       let checker = SchemaChecker(strict: options.strict)
       checker.check(node, schema)
-      return (findings + checker.findings, complete && !checker.reachedUnchecked ? .checked : .partial)
+      findings += checker.findings
+      if case .builtIn? = GeneratedSchemas.index[apiVersion + " " + kind] {
+        findings += newFindings(APIServerRules.check(node, apiVersion: apiVersion, kind: kind), besides: findings)
+      }
+      return (findings, complete && !checker.reachedUnchecked ? .checked : .partial)
     case .notServed(let servedAs, let releases):
       findings.append(notServed(apiVersion: apiVersion, kind: kind, servedAs: servedAs, releases: releases, entries))
       return (findings, .checked)
@@ -120,6 +117,14 @@ public struct Validator: Sendable {
       }
       return (findings, .unknownKind(name))
     }
+  }
+
+  /// The API server rules' findings at places the schema walk has not already reported on
+  /// (one finding per place: a name the hand-written schema rejects is not reported twice).
+  private func newFindings(_ rules: [SchemaFinding], besides findings: [SchemaFinding]) -> [SchemaFinding] {
+    guard !rules.isEmpty else { return [] }
+    let reported = Set(findings.map(\.mark))
+    return rules.filter { !reported.contains($0.mark) }
   }
 
   /// `Foo.example.com/v1` (`Foo/v1` in the core group): how the summary names a kind.

@@ -17,6 +17,8 @@ struct InputFrontend {
   var reader = ManifestReader()
   /// What standard input is called in messages and reports (`--stdin-name`); `-` by default.
   var standardInputName: String?
+  /// The inputs not to read (`--exclude`), among the files named and those the walks find.
+  var exclusion = PathExclusion([])
 
   /// The inputs `options` name; standard input when they name none and it is not a terminal.
   /// Throws the usage error (exit 64) when there is no input at all.
@@ -74,7 +76,7 @@ struct InputFrontend {
         fail(nil, error)
         continue
       }
-      for input in inputs where seen.insert(input).inserted {
+      for input in inputs where !exclusion.excludes(input) && seen.insert(input).inserted {
         do {
           let summary = try reader.read(try open(input), file: name(of: input)) { parsed in
             try Self.handing { try document(parsed) }

@@ -95,7 +95,7 @@ extension Meshctl {
       let deadline = try RequestTimeout.parse(cluster.requestTimeout).map { ContinuousClock.now + $0 }
       let snapshot = try awaitCompletion { try await ManagedPolicies.snapshot(query, api: api) }
       if let name, snapshot.policies.isEmpty {
-        throw MeshOpsError.notFound("\(query.resourceName) \"\(name)\" not found")
+        throw ObjectNotFound(resource: query.resourceName, name: name)
       }
       let printer = PolicyPrinter(
         query: query, output: output, allNamespaces: allNamespaces, stdout: context.stdout, stderr: context.stderr)

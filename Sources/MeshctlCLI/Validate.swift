@@ -1,6 +1,7 @@
 import ArgumentParser
 import KubeClient
 import Manifest
+import MeshOps
 import MeshSchema
 
 extension Meshctl {
@@ -27,6 +28,12 @@ extension Meshctl {
           every format too: a failing JUnit test case, a SARIF invocation with \
           executionSuccessful false and a notification per input.
 
+          Suppressed findings (--ignore CODES, or the object's meshctl.io/ignore annotation) \
+          are kept and counted in every format but never fail the run; --exclude GLOB skips \
+          paths among -f files and -R walks (see docs/rules.md, Suppression). \
+          --crd-from-cluster reads the cluster's CustomResourceDefinitions (the global flags \
+          choose the cluster; exit 3 when it cannot be reached).
+
           Memory does not grow with the input: once the summaries the cross-document checks \
           keep pass 2 MiB, they move to an unlinked temporary file in $TMPDIR (else /tmp).
 
@@ -34,6 +41,7 @@ extension Meshctl {
             \(Meshctl.displayName) validate -f deploy/ -R
             \(Meshctl.displayName) validate -f app.yaml -o sarif > meshctl.sarif
             kustomize build . | \(Meshctl.displayName) validate -f - --fail-on warning
+            \(Meshctl.displayName) validate -f deploy/ -R --exclude '**/testdata' --ignore MC2001
           """)
     }
 
@@ -42,8 +50,8 @@ extension Meshctl {
       case text, json, junit, sarif, github
     }
 
-    /// kubectl's global flags (accepted everywhere, as kubectl does).
-    @OptionGroup(title: ClusterOptions.title, visibility: .hidden) public var cluster: ClusterOptions
+    /// kubectl's global flags: the cluster `--crd-from-cluster` reads.
+    @OptionGroup(title: ClusterOptions.title) public var cluster: ClusterOptions
     /// Where manifests come from.
     @OptionGroup public var input: InputOptions
 
@@ -95,6 +103,28 @@ extension Meshctl {
       completion: .file(extensions: ["yaml", "yml", "json"]))
     public var crds: [String] = []
 
+    /// Whether the cluster's CustomResourceDefinitions are used too.
+    @Flag(
+      name: .customLong("crd-from-cluster"),
+      help: "Check custom resources against the cluster's CustomResourceDefinitions too (one list request).")
+    public var crdFromCluster = false
+
+    /// Rule codes suppressed everywhere.
+    @Option(
+      name: .customLong("ignore"),
+      help: ArgumentHelp(
+        "Suppress findings of these rule codes (MC2002,MC1003; repeatable): kept and counted, never failing the run.",
+        valueName: "codes"))
+    public var ignore: [String] = []
+
+    /// Paths not to read.
+    @Option(
+      name: .customLong("exclude"),
+      help: ArgumentHelp(
+        "Skip input paths matching this glob (* within a directory, ** across them; repeatable).",
+        valueName: "glob"))
+    public var exclude: [String] = []
+
     /// Creates the command with defaults.
     public init() {}
 
@@ -103,13 +133,19 @@ extension Meshctl {
         throw ValidationError(
           "--kubernetes-version \(kubernetesVersion): meshctl carries Kubernetes \(SchemaCatalog.kubernetesVersions.joined(separator: ", "))")
       }
+      let suppressions = try Self.suppressions(ignore)
       let crdErrors = try Self.addCustomResourceDefinitions(crds, to: catalog, context: context)
+      if crdFromCluster {
+        let api = try ClusterSession(options: cluster, context: context).api
+        try awaitCompletion { try await ClusterCustomResources.addDefinitions(from: api, to: catalog) }
+      }
       var frontend = try InputFrontend(input, context: context)
       frontend.standardInputName = stdinName
+      frontend.exclusion = PathExclusion(exclude)
       // Only JUnit lists objects; the other formats need their count alone.
       var report = Self.report(
         of: frontend, options: ValidationOptions(strict: strict, uncheckedIsError: failOn == .unchecked),
-        catalog: catalog, recordsObjects: output == .junit)
+        catalog: catalog, recordsObjects: output == .junit, suppressions: suppressions)
       report.inputErrors.insert(contentsOf: crdErrors, at: 0)
       let colored = color.allowsColor(terminal: context.stdoutIsTerminal, environment: context.environment)
       context.stdout.write(render(report, color: colored))
@@ -120,11 +156,12 @@ extension Meshctl {
     /// long the input; unreadable inputs are reported on standard error as they happen. The
     /// report says how long the run and each input took (JUnit's `time`).
     static func report(
-      of frontend: InputFrontend, options: ValidationOptions, catalog: SchemaCatalog? = nil, recordsObjects: Bool
+      of frontend: InputFrontend, options: ValidationOptions, catalog: SchemaCatalog? = nil, recordsObjects: Bool,
+      suppressions: Suppressions = Suppressions()
     ) -> ValidationReport {
       // Standard input cannot be read twice: only then does the analysis keep source lines.
       var session = ValidationSession(
-        options: options, catalog: catalog, recordsObjects: recordsObjects,
+        options: options, catalog: catalog, recordsObjects: recordsObjects, suppressions: suppressions,
         retainsSourceLines: frontend.readsStandardInput)
       let context = frontend.context
       let started = context.now()
@@ -140,6 +177,16 @@ extension Meshctl {
       report.seconds = context.now().timeIntervalSince(started)
       report.fileSeconds = fileSeconds
       return report
+    }
+
+    /// The `--ignore` values as suppressions; a code that is no rule, or cannot be ignored, is
+    /// a usage error (with the closest rule).
+    static func suppressions(_ values: [String]) throws -> Suppressions {
+      let codes = values.flatMap(Suppressions.codes(in:))
+      if let problem = codes.lazy.compactMap({ Suppressions.problem(with: $0) }).first {
+        throw ValidationError(problem)
+      }
+      return Suppressions(ignoredCodes: Set(codes))
     }
 
     /// Adds the CustomResourceDefinitions of the `--crd` paths to `catalog`; returns the

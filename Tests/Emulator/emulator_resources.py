@@ -93,6 +93,8 @@ BUILTIN_RESOURCES = [
     _r("batch", "v1", "cronjobs", "CronJob", short=("cj",), status=True),
     _r("coordination.k8s.io", "v1", "leases", "Lease"),
     _r("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice"),
+    _r("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
+       namespaced=False, short=("crd", "crds")),
     _r("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview",
        namespaced=False, verbs=("create",)),
 ]

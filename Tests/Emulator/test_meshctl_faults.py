@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from emulator_client import EmulatorClient  # noqa: E402
+from emulator_fixtures import control_plane, create_all  # noqa: E402
 from kube_emulator import Emulator  # noqa: E402
 from test_emulator_kubectl import KUBECTL, MESHCTL, OPENSSL  # noqa: E402
 
@@ -84,13 +85,14 @@ def expected(command, fault):
     said = "error from server" if command.method == "DELETE" else "injected fault"
     if fault == "404":
         # A 404 for a list is a missing resource type; for a named object it is NotFound.
-        return {"apply": (3, "(notfound)", 1), "delete": (3, "not found", 1), "diff": (3, "(notfound)", 1),
+        return {"apply": (3, "(notfound)", 1), "delete": (1, "not found", 1), "diff": (3, "(notfound)", 1),
                 "get": (3, "is not installed", 1), "check": (3, "is not installed", 1),
                 "mtls status": (3, "the server has no pods", 1), "mtls enable": (3, "(notfound)", 1),
                 "shift": (4, "changed since the shift read it", 1)}[name]
     if fault == "reset after answer" and name == "delete":
-        # The lost attempt deleted it; the DELETE sent again is told NotFound (--ignore-not-found).
-        return (3, "not found", 2)
+        # The lost attempt deleted it; the DELETE sent again is told NotFound: exit 1, as for
+        # any named object that does not exist (--ignore-not-found accepts it).
+        return (1, "not found", 2)
     return {
         "401": (3, "unauthorized", 1),
         "403": (3, "forbidden", 1),
@@ -153,6 +155,8 @@ class Cluster:
                                  groups=("istio", "gateway")).start()
         self.admin = EmulatorClient(self.emulator.directory, self.emulator.port,
                                     self.emulator.credentials.admin_token)
+        # A running istiod, so `check` passes without a fault (it counts the control plane's pods).
+        create_all(self.admin, control_plane("istio"))
         result = meshctl(self.emulator, "apply", "-f", SHOP)
         assert result.returncode == 0, result.stderr
         # How many requests the command aims at its target without a fault (check sends nine).

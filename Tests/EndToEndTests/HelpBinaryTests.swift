@@ -9,8 +9,9 @@ private let commandPaths: [[String]] = [
 ]
 
 /// Commands that never talk to a cluster: no global flags in their help, a pointer instead.
+/// (`validate` talks to one for `--crd-from-cluster` only, and lists them.)
 private let offlineCommands: Set<[String]> = [
-  ["validate"], ["uninject"], ["render"], ["schema"], ["completion"], ["help"],
+  ["uninject"], ["render"], ["schema"], ["completion"], ["help"],
 ]
 
 /// The sections of a help screen, by heading, in order.

@@ -32,7 +32,9 @@ import Testing
     kind: Deployment
     metadata: {name: web}
     spec:
+      selector: {matchLabels: {app: web}}
       template:
+        metadata: {labels: {app: web}}
         spec:
           containers: [{name: web, image: nginx:1.27}]
 

@@ -91,6 +91,8 @@ enum SARIFShape {
     case integer(minimum: Int)
     case boolean
     case oneOf([String])
+    /// A property bag: any members (`additionalProperties: true`).
+    case propertyBag
   }
 
   struct Definition: Sendable {
@@ -110,6 +112,7 @@ enum SARIFShape {
       properties: [
         "tool": .object("tool"), "invocations": .array(.object("invocation")),
         "columnKind": .oneOf(["utf16CodeUnits", "unicodeCodePoints"]), "results": .array(.object("result")),
+        "properties": .propertyBag,
       ]),
     "tool": Definition(required: ["driver"], properties: ["driver": .object("toolComponent")]),
     "toolComponent": Definition(
@@ -139,7 +142,13 @@ enum SARIFShape {
       required: ["message"],
       properties: [
         "ruleId": .string, "ruleIndex": .integer(minimum: -1), "level": .oneOf(levels), "message": .object("message"),
-        "locations": .array(.object("location")),
+        "locations": .array(.object("location")), "suppressions": .array(.object("suppression")),
+      ]),
+    "suppression": Definition(
+      required: ["kind"],
+      properties: [
+        "kind": .oneOf(["inSource", "external"]), "status": .oneOf(["accepted", "underReview", "rejected"]),
+        "justification": .string, "properties": .propertyBag,
       ]),
     "location": Definition(
       properties: [
@@ -173,6 +182,7 @@ enum SARIFShape {
   static func check(_ value: JSONValue, against expected: Value, at path: String, problems: inout [String]) {
     switch (expected, value) {
     case (.object(let name), _): check(value, as: name, at: path, problems: &problems)
+    case (.propertyBag, .object): break
     case (.array(let item), .array(let items)):
       for (index, element) in items.enumerated() { check(element, against: item, at: "\(path)[\(index)]", problems: &problems) }
     case (.string, .string): break

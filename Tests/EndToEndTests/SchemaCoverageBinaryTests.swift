@@ -97,6 +97,13 @@ struct SchemaCoverageBinaryTests {
   .enabled(if: OfficialSchemas.executable != nil, "kubernetes-validate is not installed (scripts/ensure-oracles.sh)"),
   .enabled(if: OfficialSchemas.corpusExists, "needs ../shared/corpus"))
 struct ValidateOracleTests {
+  /// Corpus files the official schemas accept and the API server refuses, and the rule that says so.
+  static let serverRefuses: [String: String] = [
+    // Linkerd's test input for "already injected" leaves out the proxy containers' images; the
+    // server requires an image for every container (validateContainerCommon).
+    "inject_emojivoto_already_injected.input.yml": "MC1105"
+  ]
+
   @Test func filesTheOfficialSchemasAcceptHaveNoErrors() throws {
     let files = OfficialSchemas.inputs() + CorpusPolicies.files()
     let rejected = try OfficialSchemas.verdicts(files)
@@ -118,6 +125,10 @@ struct ValidateOracleTests {
         removed.append(URL(fileURLWithPath: file).lastPathComponent)
         continue
       }
+      // The API server's own rules (MC11xx), which the OpenAPI cannot express: each file the
+      // official schemas accept but the server refuses, with why.
+      let name = URL(fileURLWithPath: file).lastPathComponent
+      if let code = diagnostic["code"] as? String, Self.serverRefuses[name] == code { continue }
       errors.append(
         "\(file):\(diagnostic["line"] ?? ""):\(diagnostic["column"] ?? ""): \(diagnostic["code"] ?? "") \(diagnostic["message"] ?? "")"
       )

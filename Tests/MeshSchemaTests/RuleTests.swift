@@ -195,7 +195,7 @@ import Testing
   }
 
   @Test func quotedNumbersInIntegerFields() {
-    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, ports: [{containerPort: \"8080\"}]}]\n"
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: c, ports: [{containerPort: \"8080\"}]}]\n"
     let findings = validate(pod)
     #expect(findings.map(\.code) == ["MC1001"])
     #expect(findings.first?.hint == "remove the quotes")
@@ -203,7 +203,7 @@ import Testing
 
   @Test func integralFloatsAreIntegers() {
     // sigs.k8s.io/yaml turns 3.0 into the JSON number 3, which the API server accepts.
-    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: 3.0\n  selector: {matchLabels: {app: d}}\n  template:\n    spec:\n      containers: [{name: c, image: c}]\n"
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: 3.0\n  selector: {matchLabels: {app: d}}\n  template:\n    metadata: {labels: {app: d}}\n    spec:\n      containers: [{name: c, image: c}]\n"
     #expect(validate(deployment).isEmpty)
     #expect(codes(deployment.replacingOccurrences(of: "3.0", with: "3.5")) == ["MC1001"])
     #expect(codes(deployment.replacingOccurrences(of: "3.0", with: "99999999999999999999")) == ["MC1005"])
@@ -221,6 +221,7 @@ import Testing
         - {name: bad, image: x, restartPolicy: OnFailure}
         containers:
         - name: app
+          image: app
           ports: [{containerPort: 8080, protocol: tcp, name: HTTP}]
           resources: {requests: {cpu: 1 core}}
           readinessProbe: {httpGet: {port: http-web}, tcpSocket: {port: 80}}
@@ -245,12 +246,12 @@ import Testing
   @Test func podSpecNeedsContainers() {
     #expect(codes("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: []}\n") == ["MC1008"])
     #expect(
-      codes("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: p}\nspec: {selector: {}, template: {spec: {}}}\n")
+      codes("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: p}\nspec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {}}}\n")
         == ["MC1002"])
   }
 
   @Test func cronJobTemplateAndRolloutWorkloadRef() {
-    let cron = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: Bad}]\n"
+    let cron = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: Bad, image: i}]\n"
     let findings = validate(cron)
     #expect(findings.map(\.path) == ["spec.jobTemplate.spec.template.spec.containers[0].name"])
     let rollout = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
@@ -259,7 +260,7 @@ import Testing
   }
 
   @Test func serviceChecks() {
-    let service = "apiVersion: v1\nkind: Service\nmetadata: {name: 1web}\nspec:\n  type: Cluster\n  ports: [{port: 80, targetPort: http}, {port: 81, targetPort: 8081}, {targetPort: 0}]\n"
+    let service = "apiVersion: v1\nkind: Service\nmetadata: {name: 1web}\nspec:\n  type: Cluster\n  ports: [{name: a, port: 80, targetPort: http}, {name: b, port: 81, targetPort: 8081}, {name: c, targetPort: 0}]\n"
     #expect(validate(service).map { "\($0.code) \($0.path ?? "")" } == [
       "MC1006 metadata.name", "MC1004 spec.type", "MC1005 spec.ports[2].targetPort", "MC1002 spec.ports[2]",
     ])

@@ -16,7 +16,10 @@ func validate(_ text: String, file: String = "test.yaml", strict: Bool = false) 
   // parse() returns the reader's document findings too; validate() repeats those, so keep only
   // the stream-level ones (syntax errors) from parse.
   let streamFindings = readerFindings.filter { finding in !documents.contains { $0.diagnostics.contains(finding) } }
-  return streamFindings + documents.flatMap(validator.validate)
+  // An input of empty documents only is reported once per input, as `validate` does.
+  var emptyInput = EmptyInputCheck()
+  for document in documents { emptyInput.add(document) }
+  return streamFindings + documents.flatMap(validator.validate) + [emptyInput.finish()].compactMap { $0 }
 }
 
 /// Runs the cross-document analysis over text, in memory and again spilled to disk a fact at a

@@ -3,13 +3,24 @@ import Manifest
 /// `validate -o github`: GitHub Actions workflow commands, which the runner turns into
 /// annotations on the pull request: `::error file=F,line=L,col=C,title=CODE::message`.
 public enum GitHubReport {
-  /// The workflow commands of a report, then the summary as a plain line.
+  /// The workflow commands of a report (suppressed findings are only counted), a `::notice::`
+  /// when some object was not fully checked, then the summary as a plain line.
   public static func render(_ report: ValidationReport) -> String {
     var text = ""
-    for finding in report.findings {
+    for finding in report.reported {
       text += command(finding.diagnostic) + "\n"
     }
+    if let notice = coverageNotice(report) { text += notice + "\n" }
     return text + report.summaryLine + "\n"
+  }
+
+  /// `::notice title=meshctl coverage::12 objects: 10 checked, 1 partially, …`; nil when every
+  /// object was fully checked.
+  static func coverageNotice(_ report: ValidationReport) -> String? {
+    let phrase = report.coverage.phrase(objectCount: report.objectCount)
+    guard !phrase.isEmpty else { return nil }
+    let message = plural(report.objectCount, "object") + phrase
+    return "::notice title=\(escapeProperty("meshctl coverage"))::\(escapeData(message))"
   }
 
   /// One workflow command.

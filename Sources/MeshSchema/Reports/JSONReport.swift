@@ -1,13 +1,23 @@
 import Manifest
 
-/// `validate -o json`: one object, `{"diagnostics": [...], "summary": {...}}`, keys in a fixed order.
+/// `validate -o json`: one object, `{"diagnostics": [...], "suppressed": [...], "summary": {...}}`,
+/// keys in a fixed order. Suppressed findings are listed apart, each with its `suppression`
+/// (`inSource` for the object's annotation, `external` for `--ignore`).
 public enum JSONReport {
   /// The JSON text of a report.
   public static func render(_ report: ValidationReport, failOn: FailOn) -> String {
     Node.object([
-      ("diagnostics", .sequence(report.findings.map { diagnostic($0.diagnostic) })),
+      ("diagnostics", .sequence(report.reported.map { diagnostic($0.diagnostic) })),
+      ("suppressed", .sequence(report.suppressed.map(suppressed))),
       ("summary", summary(report, failOn: failOn)),
     ]).renderedJSON
+  }
+
+  /// A suppressed finding: the finding's members, then how it was suppressed.
+  static func suppressed(_ finding: Finding) -> Node {
+    var entries = diagnostic(finding.diagnostic).mapping ?? []
+    entries.append(MappingEntry(key: "suppression", value: .optional(finding.suppression?.rawValue)))
+    return .mapping(entries)
   }
 
   /// One finding; `line` and `column` are null when the finding concerns the whole file.
@@ -31,6 +41,7 @@ public enum JSONReport {
       ("errors", .int(report.count(.error))),
       ("warnings", .int(report.count(.warning))),
       ("infos", .int(report.count(.info))),
+      ("suppressed", .int(report.suppressedCount)),
       ("files", .int(report.files.count)),
       ("objects", .int(report.objectCount)),
       (

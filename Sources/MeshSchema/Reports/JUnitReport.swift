@@ -9,6 +9,11 @@ import Manifest
 /// the threshold go to `<system-out>`. A finding that made an input unreadable (MC0xxx) always
 /// fails, whatever `--fail-on`, and so does each input that could not be read at all: a test
 /// case in a suite of its own (`unreadable inputs`), so CI never shows such a run as green.
+/// Coverage: an object of a kind meshctl has no schema for is a `<skipped>` test case (unless
+/// it fails, with `--fail-on unchecked`); a partially checked one says so in `<system-out>`;
+/// each file's suite carries its counts as `<properties>` (`checked`, `partially`, `unknown`,
+/// `suppressed`). Suppressed findings never fail a test case: they are listed in `<system-out>`
+/// with how they were suppressed.
 public enum JUnitReport {
   /// The XML text of a report.
   public static func render(_ report: ValidationReport, failOn: FailOn) -> String {
@@ -16,14 +21,17 @@ public enum JUnitReport {
     var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     let total = suites.reduce(0) { $0 + $1.cases.count }
     let failures = suites.reduce(0) { $0 + $1.failureCount(failOn) }
+    let skipped = suites.reduce(0) { $0 + $1.skippedCount(failOn) }
     xml += "<testsuites name=\"meshctl validate\" tests=\"\(total)\" failures=\"\(failures)\" errors=\"0\""
+    xml += " skipped=\"\(skipped)\""
     if let seconds = report.seconds { xml += " time=\"\(formatted(seconds))\"" }
     xml += ">\n"
     for suite in suites {
       xml += "  <testsuite name=\"\(escape(suite.file))\" tests=\"\(suite.cases.count)\""
-      xml += " failures=\"\(suite.failureCount(failOn))\" errors=\"0\" skipped=\"0\""
+      xml += " failures=\"\(suite.failureCount(failOn))\" errors=\"0\" skipped=\"\(suite.skippedCount(failOn))\""
       if let seconds = report.fileSeconds[suite.file] { xml += " time=\"\(formatted(seconds))\"" }
       xml += ">\n"
+      xml += properties(suite)
       for testCase in suite.cases {
         xml += render(testCase, file: suite.file, failOn: failOn)
       }
@@ -50,6 +58,10 @@ public enum JUnitReport {
     var diagnostics: [Diagnostic] = []
     /// Why the input could not be read at all; such a case always fails.
     var unreadable: String?
+    /// How completely the object was checked; nil for a case that is no object.
+    var coverage: ObjectCoverage?
+    /// The suppressed findings, which never fail the case.
+    var suppressed: [Finding] = []
 
     func failing(_ failOn: FailOn) -> [Diagnostic] {
       guard let threshold = failOn.threshold else { return diagnostics.filter(\.isInputError) }
@@ -57,6 +69,12 @@ public enum JUnitReport {
     }
 
     func fails(_ failOn: FailOn) -> Bool { unreadable != nil || !failing(failOn).isEmpty }
+
+    /// The kind meshctl has no schema for, when the case is an object of one and does not fail.
+    func skippedKind(_ failOn: FailOn) -> String? {
+      guard case .unknownKind(let kind) = coverage, !fails(failOn) else { return nil }
+      return kind
+    }
   }
 
   struct TestSuite {
@@ -66,6 +84,27 @@ public enum JUnitReport {
     func failureCount(_ failOn: FailOn) -> Int {
       cases.filter { $0.fails(failOn) }.count
     }
+
+    func skippedCount(_ failOn: FailOn) -> Int {
+      cases.filter { $0.skippedKind(failOn) != nil }.count
+    }
+  }
+
+  /// A file suite's coverage counts and suppressed findings as `<properties>`; nothing for a
+  /// suite without objects.
+  static func properties(_ suite: TestSuite) -> String {
+    let objects = suite.cases.compactMap(\.coverage)
+    guard !objects.isEmpty else { return "" }
+    let partial = objects.filter { $0 == .partial }.count
+    let unknown = objects.filter { if case .unknownKind = $0 { return true } else { return false } }.count
+    let suppressed = suite.cases.reduce(0) { $0 + $1.suppressed.count }
+    let counts = [
+      ("checked", objects.count - partial - unknown), ("partially", partial), ("unknown", unknown),
+      ("suppressed", suppressed),
+    ]
+    var xml = "    <properties>\n"
+    for (name, value) in counts { xml += "      <property name=\"\(name)\" value=\"\(value)\"/>\n" }
+    return xml + "    </properties>\n"
   }
 
   /// Groups objects and findings by file, in input order.
@@ -83,19 +122,26 @@ public enum JUnitReport {
     for (objectIndex, object) in report.objects.enumerated() {
       let suite = index(of: object.file)
       let (className, name) = classAndName(object.reference)
-      suites[suite].cases.append(TestCase(name: name, className: className, line: object.line))
+      suites[suite].cases.append(
+        TestCase(name: name, className: className, line: object.line, coverage: object.coverage))
       caseOfObject[objectIndex] = (suite, suites[suite].cases.count - 1)
     }
     for finding in report.findings {
       let diagnostic = finding.diagnostic
-      if let objectIndex = finding.objectIndex, let place = caseOfObject[objectIndex] {
-        suites[place.suite].cases[place.testCase].diagnostics.append(diagnostic)
+      let place: (suite: Int, testCase: Int)
+      if let objectIndex = finding.objectIndex, let objectPlace = caseOfObject[objectIndex] {
+        place = objectPlace
       } else {
         let suite = index(of: diagnostic.file.isEmpty ? "meshctl" : diagnostic.file)
         let name = diagnostic.mark.isKnown
           ? "\(diagnostic.file):\(diagnostic.mark.line):\(diagnostic.mark.column)" : diagnostic.file
-        suites[suite].cases.append(
-          TestCase(name: name, line: diagnostic.mark.line, diagnostics: [diagnostic]))
+        suites[suite].cases.append(TestCase(name: name, line: diagnostic.mark.line))
+        place = (suite, suites[suite].cases.count - 1)
+      }
+      if finding.suppression == nil {
+        suites[place.suite].cases[place.testCase].diagnostics.append(diagnostic)
+      } else {
+        suites[place.suite].cases[place.testCase].suppressed.append(finding)
       }
     }
     for message in report.inputErrors {
@@ -121,15 +167,23 @@ public enum JUnitReport {
       return xml + escape(unreadable, attribute: false) + "</failure>\n    </testcase>\n"
     }
     let failing = testCase.failing(failOn)
-    let passing = testCase.diagnostics.filter { !failing.contains($0) }
-    if failing.isEmpty && passing.isEmpty { return xml + "/>\n" }
+    let skipped = testCase.skippedKind(failOn)
+    var output = testCase.diagnostics.filter { !failing.contains($0) }.map(line)
+    output += testCase.suppressed.map { "\(line($0.diagnostic)) (suppressed: \($0.suppression?.rawValue ?? ""))" }
+    if testCase.coverage == .partial {
+      output.append("partially checked: meshctl does not evaluate every constraint of this kind's schema")
+    }
+    if failing.isEmpty && output.isEmpty && skipped == nil { return xml + "/>\n" }
     xml += ">\n"
     if let first = failing.first {
       xml += "      <failure message=\"\(escape(first.message))\" type=\"\(escape(first.code))\">"
       xml += escape(failing.map(line).joined(separator: "\n"), attribute: false) + "</failure>\n"
     }
-    if !passing.isEmpty {
-      xml += "      <system-out>" + escape(passing.map(line).joined(separator: "\n"), attribute: false)
+    if let skipped {
+      xml += "      <skipped message=\"\(escape("not checked: meshctl has no schema for \(skipped)"))\"/>\n"
+    }
+    if !output.isEmpty {
+      xml += "      <system-out>" + escape(output.joined(separator: "\n"), attribute: false)
       xml += "</system-out>\n"
     }
     return xml + "    </testcase>\n"

@@ -13,6 +13,12 @@ public enum SARIFReport {
   /// The SARIF log of a report, naming the tool `meshctl` at `toolVersion`, with the rules of
   /// `rules`; the invocation records whether every input could be read (`executionSuccessful`,
   /// one `toolExecutionNotifications` entry per unreadable input) and the exit code `failOn` gives.
+  /// Suppressed findings are results with `suppressions` (`inSource` for the object's
+  /// annotation, `external` for `--ignore`), which code-scanning tools show as dismissed. The
+  /// coverage counts are in the run's `properties`; each kind meshctl has no schema for is a
+  /// `note` notification of the invocation rather than a result: it says what the run could not
+  /// look at, not a defect at a place in the code (with `--fail-on unchecked` such objects are
+  /// MC1017 results too).
   public static func render(
     _ report: ValidationReport, toolVersion: String, rules: [Rule] = RuleCatalog.rules, failOn: FailOn = .error
   ) -> String {
@@ -22,7 +28,8 @@ public enum SARIFReport {
       ("tool", .object([("driver", driver(rules, version: toolVersion))])),
       ("invocations", .sequence([invocation(report, failOn: failOn)])),
       ("columnKind", .string("unicodeCodePoints")),
-      ("results", .sequence(report.findings.map { result($0.diagnostic, ruleIndex: ruleIndex) })),
+      ("results", .sequence(report.findings.map { result($0, ruleIndex: ruleIndex) })),
+      ("properties", properties(report)),
     ])
     return Node.object([
       ("version", .string("2.1.0")),
@@ -38,13 +45,40 @@ public enum SARIFReport {
     var members: [(String, Node)] = [
       ("executionSuccessful", .bool(outcome != .unreadableInput)), ("exitCode", .int(outcome.rawValue)),
     ]
-    if !report.inputErrors.isEmpty {
-      let notifications = report.inputErrors.map { message in
-        Node.object([("level", .string("error")), ("message", .object([("text", .string(message))]))])
-      }
-      members.append(("toolExecutionNotifications", .sequence(notifications)))
+    func notification(_ level: String, _ text: String) -> Node {
+      .object([("level", .string(level)), ("message", .object([("text", .string(text))]))])
     }
+    var notifications = report.inputErrors.map { notification("error", $0) }
+    for (kind, count) in report.coverage.unknownKinds {
+      notifications.append(
+        notification(
+          "note",
+          "\(plural(count, "object")) of kind \(kind) not checked: meshctl has no schema for it (give its CRD with --crd)"))
+    }
+    if !notifications.isEmpty { members.append(("toolExecutionNotifications", .sequence(notifications))) }
     return .object(members)
+  }
+
+  /// The run's property bag: the coverage counts (as `-o json`'s `summary.coverage`) and how
+  /// many results are suppressed.
+  static func properties(_ report: ValidationReport) -> Node {
+    let coverage = report.coverage
+    return .object([
+      (
+        "coverage",
+        .object([
+          ("objects", .int(report.objectCount)),
+          ("checked", .int(coverage.checked(objectCount: report.objectCount))),
+          ("partially", .int(coverage.partial)),
+          ("unknown", .int(coverage.unknown)),
+          (
+            "unknownKinds",
+            .sequence(coverage.unknownKinds.map { .object([("kind", .string($0.kind)), ("objects", .int($0.count))]) })
+          ),
+        ])
+      ),
+      ("suppressed", .int(report.suppressedCount)),
+    ])
   }
 
   static func driver(_ rules: [Rule], version: String) -> Node {
@@ -71,7 +105,8 @@ public enum SARIFReport {
     "\(rulesDocumentation)#\(code.lowercased())"
   }
 
-  static func result(_ diagnostic: Diagnostic, ruleIndex: [String: Int]) -> Node {
+  static func result(_ finding: Finding, ruleIndex: [String: Int]) -> Node {
+    let diagnostic = finding.diagnostic
     var members: [(String, Node)] = [("ruleId", .string(diagnostic.code))]
     if let index = ruleIndex[diagnostic.code] { members.append(("ruleIndex", .int(index))) }
     members.append(("level", .string(level(diagnostic.severity))))
@@ -96,6 +131,9 @@ public enum SARIFReport {
       location.append(("logicalLocations", .sequence([.object([("fullyQualifiedName", .string(name))])])))
     }
     members.append(("locations", .sequence([.object(location)])))
+    if let suppression = finding.suppression {
+      members.append(("suppressions", .sequence([.object([("kind", .string(suppression.rawValue))])])))
+    }
     return .object(members)
   }
 

@@ -1,7 +1,8 @@
 import Manifest
 
 /// The human format of `validate`: compiler-style findings with the source line and a caret,
-/// then a summary line; colour only when asked for.
+/// then a summary line; colour only when asked for. Suppressed findings are not shown, only
+/// counted in the summary (`3 suppressed`).
 public struct TextReport: Sendable {
   /// Whether to write ANSI colour (the caller decides: a terminal and no `NO_COLOR`).
   public var color: Bool
@@ -14,7 +15,7 @@ public struct TextReport: Sendable {
   /// The whole report.
   public func render(_ report: ValidationReport) -> String {
     var text = ""
-    for finding in report.findings {
+    for finding in report.reported {
       text += render(finding.diagnostic)
     }
     text += report.summaryLine + "\n"

@@ -41,12 +41,15 @@ public struct ObjectRecord: Sendable, Hashable {
   public var reference: String
   /// The line it starts on; 0 when unknown.
   public var line: Int
+  /// How completely it was checked.
+  public var coverage: ObjectCoverage
 
   /// Creates a record.
-  public init(file: String, reference: String, line: Int) {
+  public init(file: String, reference: String, line: Int, coverage: ObjectCoverage = .checked) {
     self.file = file
     self.reference = reference
     self.line = line
+    self.coverage = coverage
   }
 }
 
@@ -56,11 +59,14 @@ public struct Finding: Sendable, Hashable {
   public var diagnostic: Diagnostic
   /// The index into `ValidationReport.objects` of the object it concerns.
   public var objectIndex: Int?
+  /// How it was suppressed; nil when it counts.
+  public var suppression: SuppressionKind?
 
   /// Creates a finding.
-  public init(_ diagnostic: Diagnostic, objectIndex: Int? = nil) {
+  public init(_ diagnostic: Diagnostic, objectIndex: Int? = nil, suppression: SuppressionKind? = nil) {
     self.diagnostic = diagnostic
     self.objectIndex = objectIndex
+    self.suppression = suppression
   }
 }
 
@@ -96,31 +102,43 @@ public struct ValidationReport: Sendable {
     self.inputErrors = inputErrors
   }
 
-  /// The findings without their object attribution.
-  public var diagnostics: [Diagnostic] { findings.map(\.diagnostic) }
+  /// The findings that count (not suppressed), without their object attribution.
+  public var diagnostics: [Diagnostic] { reported.map(\.diagnostic) }
 
-  /// How many findings have a severity.
+  /// The findings that count: all but the suppressed ones.
+  public var reported: [Finding] { findings.filter { $0.suppression == nil } }
+
+  /// The suppressed findings, kept so every format can show or count them.
+  public var suppressed: [Finding] { findings.filter { $0.suppression != nil } }
+
+  /// How many findings were suppressed.
+  public var suppressedCount: Int { findings.reduce(0) { $0 + ($1.suppression == nil ? 0 : 1) } }
+
+  /// How many findings that count have a severity.
   public func count(_ severity: Diagnostic.Severity) -> Int {
-    findings.reduce(0) { $0 + ($1.diagnostic.severity == severity ? 1 : 0) }
+    findings.reduce(0) { $0 + ($1.diagnostic.severity == severity && $1.suppression == nil ? 1 : 0) }
   }
 
   /// What the report means for the run: unreadable input (before anything else), findings at
-  /// or above `failOn`, else passed.
+  /// or above `failOn` that are not suppressed, else passed.
   public func outcome(failOn: FailOn) -> ValidationOutcome {
     if !inputErrors.isEmpty || findings.contains(where: { $0.diagnostic.isInputError }) {
       return .unreadableInput
     }
     guard let threshold = failOn.threshold else { return .passed }
-    return findings.contains { $0.diagnostic.severity >= threshold } ? .failed : .passed
+    return findings.contains { $0.suppression == nil && $0.diagnostic.severity >= threshold } ? .failed : .passed
   }
 
-  /// `2 errors, 1 warning in 3 files (12 objects)`; infos only when there are some.
+  /// `2 errors, 1 warning in 3 files (12 objects)`; infos and suppressed findings only when
+  /// there are some.
   public var summaryLine: String {
     var parts = [
       plural(count(.error), "error"), plural(count(.warning), "warning"),
     ]
     let infos = count(.info)
     if infos > 0 { parts.append(plural(infos, "info")) }
+    let suppressed = suppressedCount
+    if suppressed > 0 { parts.append("\(suppressed) suppressed") }
     var line = parts.joined(separator: ", ")
     line += " in \(plural(files.count, "file")) (\(plural(objectCount, "object"))\(coverage.phrase(objectCount: objectCount)))"
     if !inputErrors.isEmpty { line += "; \(plural(inputErrors.count, "input")) unreadable" }

@@ -14,17 +14,26 @@ public struct ValidationSession: ~Copyable {
   private var analysis: CrossDocumentAnalysis
   /// The current input's findings, put in position order when the input ends.
   private var pending: [Finding] = []
+  /// What the run suppresses.
+  private let suppressions: Suppressions
+  /// The codes of each annotated object's `meshctl.io/ignore`, by `file NUL reference`, for the
+  /// cross-document findings anchored at it; only annotated objects are kept.
+  private var annotatedObjects: [String: Set<String>] = [:]
+  /// Whether the current input holds nothing but empty documents.
+  private var emptyInput = EmptyInputCheck()
 
   /// Creates a session. `retainsSourceLines` keeps the source lines of cross-document findings
   /// as documents go by: needed for input that cannot be read twice (standard input); files'
   /// lines are re-read at the end instead.
   /// `catalog` is the schemas to use (by default those of the newest Kubernetes release); the
   /// CustomResourceDefinitions of the input are added to it as they go by, for the custom
-  /// resources that follow them.
+  /// resources that follow them. `suppressions` marks findings as suppressed (kept, counted,
+  /// never failing the run).
   public init(
     options: ValidationOptions = ValidationOptions(), catalog: SchemaCatalog? = nil, recordsObjects: Bool = true,
-    retainsSourceLines: Bool
+    suppressions: Suppressions = Suppressions(), retainsSourceLines: Bool
   ) {
+    self.suppressions = suppressions
     validator = Validator(
       options: options, catalog: catalog ?? SchemaCatalog(kubernetesVersion: SchemaCatalog.defaultKubernetesVersion)!)
     self.recordsObjects = recordsObjects
@@ -36,17 +45,27 @@ public struct ValidationSession: ~Copyable {
   public mutating func add(_ document: Document) {
     let objects = document.objects
     report.objectCount += objects.count
+    emptyInput.add(document)
     let firstIndex = report.objects.count
+    var coverage: [ObjectCoverage] = []
+    let diagnostics = validator.validate(document, coverage: &coverage)
     if recordsObjects {
-      for object in objects {
+      for (offset, object) in objects.enumerated() {
         report.objects.append(
-          ObjectRecord(file: document.file, reference: object.reference, line: object.node.mark.line))
+          ObjectRecord(
+            file: document.file, reference: object.reference, line: object.node.mark.line,
+            coverage: offset < coverage.count ? coverage[offset] : .checked))
       }
     }
-    var coverage: [ObjectCoverage] = []
-    for diagnostic in validator.validate(document, coverage: &coverage) {
-      let index = recordsObjects ? Self.owner(of: diagnostic, among: objects).map { firstIndex + $0 } : nil
-      pending.append(Finding(diagnostic, objectIndex: index))
+    let annotated = objects.map { Suppressions.annotatedCodes(of: $0.node) }
+    for (object, codes) in zip(objects, annotated) where !codes.isEmpty {
+      annotatedObjects["\(document.file)\u{0}\(object.reference)"] = codes
+    }
+    for diagnostic in diagnostics {
+      let owner = Self.owner(of: diagnostic, among: objects)
+      let suppression = suppressions.kind(of: diagnostic, annotated: owner.map { annotated[$0] } ?? [])
+      pending.append(
+        Finding(diagnostic, objectIndex: recordsObjects ? owner.map { firstIndex + $0 } : nil, suppression: suppression))
     }
     for object in coverage { report.coverage.add(object) }
     for object in objects where object.node["apiVersion"]?.string == "apiextensions.k8s.io/v1" {
@@ -58,7 +77,8 @@ public struct ValidationSession: ~Copyable {
   /// Ends the current input, read to its end: adds the reader's own findings (syntax errors)
   /// and the input's name.
   public mutating func finishInput(_ name: String, readerFindings: [Diagnostic]) {
-    pending += readerFindings.map { Finding($0) }
+    pending += readerFindings.map { finding($0, annotated: []) }
+    if let empty = emptyInput.finish() { pending.append(finding(empty, annotated: [])) }
     report.files.append(name)
     flushPending()
   }
@@ -68,6 +88,7 @@ public struct ValidationSession: ~Copyable {
   /// name; `name` is nil for an argument that named no input at all.
   public mutating func failInput(_ name: String?, message: String) {
     report.inputErrors.append(message)
+    emptyInput = EmptyInputCheck()
     if let name, !pending.isEmpty { report.files.append(name) }
     flushPending()
   }
@@ -80,18 +101,29 @@ public struct ValidationSession: ~Copyable {
     sourceLines: (_ file: String, _ lineNumbers: Set<Int>) -> [Int: String]
   ) -> ValidationReport {
     let crossDocument = Self.withSourceLines(analysis.findings(), sourceLines)
+    // A cross-document finding is anchored at the object it names: that object's annotation
+    // suppresses it, as it does the object's own findings.
+    func annotated(_ diagnostic: Diagnostic) -> Set<String> {
+      diagnostic.object.flatMap { annotatedObjects["\(diagnostic.file)\u{0}\($0)"] } ?? []
+    }
     guard recordsObjects else {
-      report.findings += crossDocument.map { Finding($0) }
+      report.findings += crossDocument.map { finding($0, annotated: annotated($0)) }
       return report
     }
     let indexByObject = Dictionary(
       report.objects.enumerated().map { ("\($1.file)\u{0}\($1.reference)", $0) },
       uniquingKeysWith: { first, _ in first })
     for diagnostic in crossDocument {
-      let index = diagnostic.object.flatMap { indexByObject["\(diagnostic.file)\u{0}\($0)"] }
-      report.findings.append(Finding(diagnostic, objectIndex: index))
+      var found = finding(diagnostic, annotated: annotated(diagnostic))
+      found.objectIndex = diagnostic.object.flatMap { indexByObject["\(diagnostic.file)\u{0}\($0)"] }
+      report.findings.append(found)
     }
     return report
+  }
+
+  /// A finding not tied to a recorded object, suppressed as the run and `annotated` say.
+  private func finding(_ diagnostic: Diagnostic, annotated: Set<String>) -> Finding {
+    Finding(diagnostic, suppression: suppressions.kind(of: diagnostic, annotated: annotated))
   }
 
   /// Appends the current input's findings in position order.

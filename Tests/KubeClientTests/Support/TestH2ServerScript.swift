@@ -17,7 +17,7 @@ enum TestH2ServerScript {
         started = time.time()
         while True:
             time.sleep(0.2)
-            if os.getppid() != parent or time.time() - started > 120:
+            if os.getppid() != parent or time.time() - started > 1800:
                 os._exit(0)
 
     def serve(tls, number):

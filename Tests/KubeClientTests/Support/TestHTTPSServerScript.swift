@@ -8,7 +8,7 @@
 ///   `Status` body (and `Retry-After: S`), later ones 200
 /// - `/drop/<key>/<n>`: the first n hits of key close the connection without an answer
 /// - `/sleep/<ms>`: 200 after that many milliseconds
-/// It exits when its parent process goes away, and after two minutes in any case.
+/// It exits when its parent process goes away, and after half an hour in any case (a loaded machine may start a test long before it runs).
 enum TestHTTPSServerScript {
   static let source = #"""
     import http.server, json, os, signal, socket, ssl, sys, threading, time
@@ -26,7 +26,7 @@ enum TestHTTPSServerScript {
         started = time.time()
         while True:
             time.sleep(0.2)
-            if os.getppid() != parent or time.time() - started > 120:
+            if os.getppid() != parent or time.time() - started > 1800:
                 os._exit(0)
 
     class Server(http.server.ThreadingHTTPServer):
