@@ -3,23 +3,7 @@ import KubeClient
 import Manifest
 import MeshOps
 
-/// `--dry-run`'s values, as kubectl spells them.
-public enum DryRunMode: String, ArgumentChoice, Sendable {
-  /// Send and persist.
-  case none
-  /// Resolve types and namespaces, send nothing.
-  case client
-  /// The server checks everything and persists nothing (`dryRun=All`).
-  case server
-
-  /// kubectl's line for an applied object: `deployment.apps/web serverside-applied`, with
-  /// `(dry run)` or `(server dry run; <note>)` when nothing was stored.
-  func appliedLine(_ object: ResolvedObject, note: String? = nil) -> String {
-    let mode = self == .server ? "server dry run" : "dry run"
-    let suffix = self == .none ? "" : " (\(([mode] + [note].compactMap { $0 }).joined(separator: "; ")))"
-    return "\(object.reference) serverside-applied\(suffix)\n"
-  }
-}
+extension DryRunMode: ArgumentChoice {}
 
 /// How `apply` and `mtls enable` write: `--dry-run`, `--force-conflicts`, `--field-manager`.
 public struct WriteOptions: ParsableArguments {
@@ -144,28 +128,4 @@ extension AppliedObjects {
   }
 }
 
-/// `-o` for commands that print cluster objects.
-public enum ObjectOutput: String, ArgumentChoice, Sendable {
-  /// `kind.group/name` per object.
-  case name
-  /// The objects as JSON (one object, or a `List`).
-  case json
-  /// The objects as YAML (one object, or a `List`).
-  case yaml
-
-  /// How `ObjectPrinter` writes the objects; nil for `name` (a line per object instead).
-  var printFormat: ObjectPrinter.Format? {
-    switch self {
-    case .name: return nil
-    case .json: return .json
-    case .yaml: return .yaml
-    }
-  }
-
-  /// Writes `objects` as one object, or as a `v1` `List` when there are several (as kubectl
-  /// does); nothing for no format or `name`.
-  static func write(_ objects: [Node], as format: ObjectOutput?, to sink: any TextSink) {
-    guard let format = format?.printFormat else { return }
-    ObjectPrinter.write(objects, as: format, to: sink)
-  }
-}
+extension ObjectOutput: ArgumentChoice {}

@@ -55,37 +55,25 @@ extension Meshctl {
       let plan = target.plan
       let options = ApplyOptions(fieldManager: fieldManager, force: forceConflicts, dryRun: true)
       let entries = try awaitCompletion { await LiveDiff.run(plan, options: options) }
-      var failures: [any Error] = []
-      var changed = false
-      var comparisons: [LiveDiff.Comparison] = []
-      for entry in entries {
-        switch entry {
-        case .compared(let comparison), .new(let comparison):
-          if case .new = entry { changed = true }
-          comparisons.append(comparison)
-          let text = comparison.unified
-          if !text.isEmpty {
-            changed = true
-            if external == nil { context.stdout.write(text) }
-          }
-        case .failed(let object, let error):
-          context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
-          failures.append(error)
-        }
+      let summary = LiveDiff.summarize(entries)
+      if external == nil, !summary.text.isEmpty { context.stdout.write(summary.text) }
+      for (object, error) in summary.failures {
+        context.stderr.write(ClusterFailure.message(error, object: object) + "\n")
       }
+      var changed = summary.changed
       for object in plan.deferred { context.stderr.write(LiveDiff.notCompared(object) + "\n") }
       if let external {
         // The program's exit status is the comparison's, as with kubectl.
         context.flush()
         do {
-          changed = try ExternalDiff.run(comparisons, command: external, environment: context.environment)
+          changed = try ExternalDiff.run(summary.comparisons, command: external, environment: context.environment)
         } catch {
           // Above 1, as kubectl's diff: the comparison could not be made.
           DiagnosticPrinter(context).error(error.description)
           return .clusterError
         }
       }
-      if !failures.isEmpty { return ExitStatus(clusterFailures: failures) }
+      if !summary.failures.isEmpty { return ExitStatus(clusterFailures: summary.failures.map(\.error)) }
       return changed ? .findings : .success
     }
   }

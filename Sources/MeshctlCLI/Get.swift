@@ -10,36 +10,8 @@ extension PolicyKind: ArgumentChoice {
   public init?(argument: String) { self.init(name: argument) }
 }
 
-/// `-o` of `get`: kubectl's spellings.
-public enum GetOutput: ExpressibleByArgument, Sendable, Equatable {
-  /// The table with more columns.
-  case wide
-  /// JSON: the object, or a `List`.
-  case json
-  /// YAML: the object, or a `List`.
-  case yaml
-  /// `trafficsplit.meshctl.io/NAME` lines.
-  case name
-  /// `jsonpath=TEMPLATE`.
-  case jsonpath(String)
-
-  /// Reads `wide`, `json`, `yaml`, `name` or `jsonpath=TEMPLATE`.
-  public init?(argument: String) {
-    switch argument {
-    case "wide": self = .wide
-    case "json": self = .json
-    case "yaml": self = .yaml
-    case "name": self = .name
-    default:
-      guard argument.hasPrefix("jsonpath=") else { return nil }
-      self = .jsonpath(String(argument.dropFirst("jsonpath=".count)))
-    }
-  }
-
-  /// The values help and completions list.
-  public static var allValueStrings: [String] { ["wide", "json", "yaml", "name", "jsonpath="] }
-
-  /// Completion offers the same values.
+extension GetOutput: ExpressibleByArgument {
+  /// Completion offers the values help lists.
   public static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
 }
 
@@ -121,104 +93,24 @@ extension Meshctl {
       let query = PolicyQuery(
         kind: kind, name: name, namespace: allNamespaces ? nil : api.defaultNamespace, labelSelector: selector)
       let deadline = try RequestTimeout.parse(cluster.requestTimeout).map { ContinuousClock.now + $0 }
-      var snapshot = try awaitCompletion { try await ManagedPolicies.snapshot(query, api: api) }
+      let snapshot = try awaitCompletion { try await ManagedPolicies.snapshot(query, api: api) }
       if let name, snapshot.policies.isEmpty {
         throw ObjectNotFound(resource: query.resourceName, name: name)
       }
-      let printer = PolicyPrinter(query: query, output: output, allNamespaces: allNamespaces, context: context)
+      let printer = PolicyPrinter(
+        query: query, output: output, allNamespaces: allNamespaces, stdout: context.stdout, stderr: context.stderr)
       printer.first(snapshot.policies, watching: watch)
       guard watch else { return .success }
       let interrupts = context.watchInterrupts()
       defer { interrupts.stop() }
-      while !interrupts.fired {
-        var window = Self.watchWindowSeconds
-        if let deadline {
-          // The transport ends every request at --request-timeout: keep each window inside it.
-          let left = Int((deadline - ContinuousClock.now).components.seconds) - 1
-          if left < 1 { break }
-          window = min(window, left)
-        }
-        let (current, seconds) = (snapshot, window)
-        let (changes, next) = try awaitCompletion {
-          var moving = current
-          let changes = try await ManagedPolicies.changes(query, api: api, after: &moving, seconds: seconds)
-          return (changes, moving)
-        }
-        snapshot = next
+      try ManagedPolicies.watch(
+        query, api: api, from: snapshot, deadline: deadline, windowSeconds: Self.watchWindowSeconds,
+        interrupted: { interrupts.fired }
+      ) { changes in
         printer.changed(changes)
         context.stdout.flush()
       }
       return .success
     }
-  }
-}
-
-/// How `get` prints policies: the first listing, then the changes of a watch.
-final class PolicyPrinter {
-  let query: PolicyQuery
-  let output: GetOutput?
-  let allNamespaces: Bool
-  let context: CommandContext
-  /// How many objects were written one by one (YAML separates them with `---`).
-  private var written = 0
-
-  init(query: PolicyQuery, output: GetOutput?, allNamespaces: Bool, context: CommandContext) {
-    self.query = query
-    self.output = output
-    self.allNamespaces = allNamespaces
-    self.context = context
-  }
-
-  /// The first answer: a table, names, or the object (for a name) or a `List`.
-  func first(_ policies: [ManagedPolicy], watching: Bool) {
-    switch output {
-    case nil, .wide?:
-      if policies.isEmpty {
-        let kind = query.kind.rawValue
-        context.stderr.write(
-          query.namespace.map { "No \(kind) found in \($0) namespace.\n" } ?? "No \(kind) found.\n")
-      } else {
-        context.stdout.write(TablePrinter.render(table(policies, header: true)))
-      }
-    case .name?:
-      for policy in policies { context.stdout.write(query.reference(policy) + "\n") }
-    case .json?, .yaml?, .jsonpath?:
-      // A watch prints objects one by one, as kubectl does; a list request prints one List.
-      if watching {
-        for policy in policies { write(policy.policy) }
-      } else {
-        write(query.name == nil ? PolicyQuery.list(policies) : policies[0].policy)
-      }
-    }
-  }
-
-  /// The policies a watch window changed, each as it is now.
-  func changed(_ changes: [PolicyChange]) {
-    let policies = changes.map(\.policy)
-    switch output {
-    case nil, .wide?:
-      if !policies.isEmpty { context.stdout.write(TablePrinter.render(table(policies, header: false))) }
-    case .name?:
-      for policy in policies { context.stdout.write(query.reference(policy) + "\n") }
-    case .json?, .yaml?, .jsonpath?:
-      for policy in policies { write(policy.policy) }
-    }
-  }
-
-  private func table(_ policies: [ManagedPolicy], header: Bool) -> [[String]] {
-    let rows = ManagedPolicies.table(policies, kind: query.kind, wide: output == .wide, allNamespaces: allNamespaces)
-    return header ? rows : Array(rows.dropFirst())
-  }
-
-  private func write(_ node: Node) {
-    switch output {
-    case .json?: context.stdout.write(JSONEmitter.emit(node) + "\n")
-    case .yaml?: context.stdout.write((written > 0 ? "---\n" : "") + YAMLEmitter.emit(node))
-    case .jsonpath(let template)?:
-      // validate() has read the template already.
-      if let compiled = try? JSONPathTemplate(template) { context.stdout.write(compiled.render(node)) }
-    default: break
-    }
-    written += 1
   }
 }

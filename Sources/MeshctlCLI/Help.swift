@@ -105,73 +105,32 @@ extension Meshctl {
 /// "unknown command", with the nearest name, instead of argument-parser's complaint about
 /// whatever follows the word.
 struct UnknownCommand: Error, CustomStringConvertible {
-  /// The word given.
-  let word: String
+  /// The word, the subcommands expected and the nearest of them.
+  let found: UnknownSubcommand
   /// The command whose subcommands were expected.
   let parent: any ParsableCommand.Type
-  /// The names of the subcommands `parent` has.
-  let names: [String]
 
   /// The unknown command in `arguments`; nil when every command word names one (the error is
-  /// elsewhere). Option values are skipped by the options' arity, read from the command tree.
+  /// elsewhere).
   init?(arguments: [String]) {
-    var command = CommandTree.root
+    guard let found = UnknownSubcommand(arguments: arguments, root: CommandTree.root) else { return nil }
     var parent: any ParsableCommand.Type = Meshctl.self
-    var skipValue = false
-    for word in arguments {
-      if skipValue {
-        skipValue = false
-        continue
-      }
-      if word == "--" { return nil }
-      if word.hasPrefix("-") {
-        let spelled = String(word.prefix { $0 != "=" })
-        skipValue = command.option(spelled: spelled)?.kind == "option" && !word.contains("=")
-        continue
-      }
-      // A command with a default subcommand takes other words as its arguments.
-      guard !command.visibleSubcommands.isEmpty, command.defaultSubcommand == nil else { return nil }
-      guard let next = command.subcommand(named: word) else {
-        self.word = word
-        self.parent = parent
-        self.names = command.visibleSubcommands.map(\.commandName)
-        return
-      }
-      command = next
-      guard let type = parent.configuration.subcommands.first(where: { $0.configuration.commandName == word }) else {
+    for name in found.path {
+      guard let next = parent.configuration.subcommands.first(where: { $0.configuration.commandName == name }) else {
         return nil
       }
-      parent = type
+      parent = next
     }
-    return nil
+    self.found = found
+    self.parent = parent
   }
 
-  /// The subcommand nearest to the word: one that starts with it, else within a third of its
-  /// letters by edit distance.
-  var suggestion: String? {
-    if let prefixed = names.first(where: { $0.hasPrefix(word) && word.count >= 2 }) { return prefixed }
-    let scored = names.map { ($0, Self.distance($0, word)) }.filter { $0.1 <= max(2, word.count / 3) }
-    return scored.min { $0.1 < $1.1 }?.0
-  }
+  /// The subcommand nearest to the word.
+  var suggestion: String? { found.suggestion }
 
   var description: String {
     let owner = ([Meshctl.displayName] + Meshctl.path(to: parent)).joined(separator: " ")
-    return "unknown command \"\(word)\" for \"\(owner)\"" + (suggestion.map { "; did you mean \"\($0)\"?" } ?? "")
-  }
-
-  /// Levenshtein distance (insertions, deletions and substitutions each cost 1).
-  static func distance(_ a: String, _ b: String) -> Int {
-    let a = Array(a)
-    let b = Array(b)
-    var previous = Array(0...b.count)
-    for i in 1...max(a.count, 1) where !a.isEmpty {
-      var current = [i] + Array(repeating: 0, count: b.count)
-      for j in stride(from: 1, through: b.count, by: 1) {
-        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-      }
-      previous = current
-    }
-    return a.isEmpty ? b.count : previous[b.count]
+    return "unknown command \"\(found.word)\" for \"\(owner)\"" + (suggestion.map { "; did you mean \"\($0)\"?" } ?? "")
   }
 }
 
@@ -189,55 +148,6 @@ enum HelpLayout {
 
   /// `text` rearranged; anything that is not a help screen is returned as it is.
   static func arrange(_ text: String) -> String {
-    guard text.hasPrefix("OVERVIEW:") || text.hasPrefix("USAGE:") else { return text }
-    let body = String(text.reversed().drop { $0 == "\n" }.reversed())
-    let ending = String(repeating: "\n", count: text.count - body.count)
-    var blocks = body.components(separatedBy: "\n\n").filter { !$0.isEmpty }.map(trimmingNewlines)
-    guard let global = blocks.firstIndex(where: { $0.hasPrefix(globalHeading) }) else {
-      // Commands with subcommands list no flags of their own; others hide the global ones.
-      if blocks.contains(where: { $0.hasPrefix("SUBCOMMANDS:") }) { return text }
-      return body + "\n\n" + pointer + ending
-    }
-    let moved = blocks.remove(at: global)
-    // After the options, before the subcommands and argument-parser's closing line.
-    let target =
-      blocks.firstIndex(where: { $0.hasPrefix("SUBCOMMANDS:") || $0.hasPrefix("  See '") }) ?? blocks.endIndex
-    blocks.insert(moved, at: target)
-    return blocks.joined(separator: "\n\n") + ending
-  }
-
-  private static func trimmingNewlines(_ block: String) -> String {
-    String(block.drop { $0 == "\n" }.reversed().drop { $0 == "\n" }.reversed())
-  }
-}
-
-/// The environment variables meshctl reads (and the ones it sets for `shift --gate`), as
-/// `meshctl help environment` and the man pages' ENVIRONMENT section list them.
-enum EnvironmentHelp {
-  /// Name and meaning, in the order a reader looks for them.
-  static let variables: [(name: String, meaning: String)] = [
-    (
-      "KUBECONFIG",
-      "kubeconfig files, colon-separated and merged as kubectl merges them, when --kubeconfig is not given"
-    ),
-    ("HOME", "where ~/.kube/config is read from when neither --kubeconfig nor KUBECONFIG is given"),
-    ("NO_COLOR", "when set, no colour whatever the terminal (TERM=dumb too)"),
-    ("KUBECTL_EXTERNAL_DIFF", "the program diff runs on the live and the applied object, as kubectl diff does"),
-    (
-      PrometheusLocator.environmentVariable,
-      "the Prometheus base URL when --prometheus is not given (shift --analysis, mtls check, top)"
-    ),
-    (PrometheusAccess.tokenVariable, "a bearer token for that Prometheus"),
-    (PrometheusAccess.certificateAuthorityVariable, "a PEM file of the CA that signed that Prometheus's certificate"),
-    ("TMPDIR", "where validate spools its cross-document summaries past 2 MiB (else /tmp)"),
-    (
-      "MESHCTL_SERVICE, MESHCTL_BACKEND, MESHCTL_WEIGHT",
-      "set for shift's --gate command: the Service, the backend and its new weight"
-    ),
-  ]
-
-  /// The list as `meshctl help environment` prints it.
-  static var table: String {
-    "ENVIRONMENT:\n" + variables.map { "  \($0.name)\n      \($0.meaning)\n" }.joined()
+    HelpScreen.arrange(text, globalHeading: globalHeading, pointer: pointer)
   }
 }

@@ -283,13 +283,10 @@ struct InjectionRun {
 
 /// The `--identity-trust-anchors` file: a PEM bundle of certificates, checked before use.
 enum TrustAnchorFile {
-  /// A trust bundle is a few kilobytes; anything past this is not one.
-  static let maxBytes = 1 << 20
-
   /// The bundle in `path`, its source said on standard error. An unreadable file, or one that
   /// is not PEM certificates, is exit 2 with the file's name and what is wrong.
   static func read(_ path: String, context: CommandContext) throws -> String {
-    let text = try readText(path, context: context)
+    let text = try MeshConfig.TrustAnchors.text(of: context.openFile(path), path: path)
     do {
       let certificates = try MeshConfig.TrustAnchors.certificates(in: text)
       context.stderr.write("identity trust anchors: \(certificates.count) certificate\(certificates.count == 1 ? "" : "s") from \(path)\n")
@@ -298,21 +295,6 @@ enum TrustAnchorFile {
       context.stderr.write("\(Meshctl.displayName): error: \(path): --identity-trust-anchors \(error)\n")
       throw CommandFailure(status: .inputError)
     }
-  }
-
-  private static func readText(_ path: String, context: CommandContext) throws -> String {
-    let source = try context.openFile(path)
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-    while true {
-      let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-      if count == 0 { break }
-      bytes += buffer[..<count]
-      if bytes.count > maxBytes {
-        throw ManifestError.unreadable(path: path, reason: "larger than \(maxBytes) bytes: not a PEM trust bundle")
-      }
-    }
-    return String(decoding: bytes, as: UTF8.self)
   }
 }
 

@@ -1,3 +1,4 @@
+import KubeClient
 import Testing
 
 @testable import MeshctlCLI
@@ -41,9 +42,9 @@ import Testing
   }
 
   @Test func editDistance() {
-    #expect(UnknownCommand.distance("validate", "valdate") == 1)
-    #expect(UnknownCommand.distance("", "abc") == 3)
-    #expect(UnknownCommand.distance("kitten", "sitting") == 3)
+    #expect(UnknownSubcommand.distance("validate", "valdate") == 1)
+    #expect(UnknownSubcommand.distance("", "abc") == 3)
+    #expect(UnknownSubcommand.distance("kitten", "sitting") == 3)
   }
 }
 
