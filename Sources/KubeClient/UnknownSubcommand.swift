@@ -1,3 +1,5 @@
+import Manifest
+
 /// A word where a subcommand belongs that names none (`meshctl valdate -f x`), found by walking
 /// the command tree, with the nearest subcommand name: kubectl's "unknown command".
 public struct UnknownSubcommand: Sendable, Equatable {
@@ -41,22 +43,8 @@ public struct UnknownSubcommand: Sendable, Equatable {
   /// letters by edit distance.
   public var suggestion: String? {
     if let prefixed = names.first(where: { $0.hasPrefix(word) && word.count >= 2 }) { return prefixed }
-    let scored = names.map { ($0, Self.distance($0, word)) }.filter { $0.1 <= max(2, word.count / 3) }
+    let scored = names.map { ($0, EditDistance.between($0, word)) }.filter { $0.1 <= max(2, word.count / 3) }
     return scored.min { $0.1 < $1.1 }?.0
   }
-
-  /// Levenshtein distance (insertions, deletions and substitutions each cost 1).
-  public static func distance(_ a: String, _ b: String) -> Int {
-    let a = Array(a)
-    let b = Array(b)
-    var previous = Array(0...b.count)
-    for i in 1...max(a.count, 1) where !a.isEmpty {
-      var current = [i] + Array(repeating: 0, count: b.count)
-      for j in stride(from: 1, through: b.count, by: 1) {
-        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-      }
-      previous = current
-    }
-    return a.isEmpty ? b.count : previous[b.count]
-  }
 }
+

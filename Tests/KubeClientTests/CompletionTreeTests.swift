@@ -76,7 +76,7 @@ import Testing
     #expect(found?.suggestion == "check")
     #expect(UnknownSubcommand(arguments: ["check", "x"], root: Self.root) == nil)
     #expect(UnknownSubcommand(arguments: ["zzzzzz"], root: Self.root)?.suggestion == nil)
-    #expect(UnknownSubcommand.distance("kitten", "sitting") == 3)
+    #expect(EditDistance.between("kitten", "sitting") == 3)
   }
 
   @Test func kubectlPluginCompletionBecomesARequest() {

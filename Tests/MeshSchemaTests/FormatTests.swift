@@ -1,3 +1,4 @@
+import Manifest
 import Testing
 @testable import MeshSchema
 
@@ -105,10 +106,10 @@ import Testing
 
 @Suite struct SuggestionTests {
   @Test func editDistance() {
-    #expect(Suggestions.editDistance("weigth", "weight") == 1)  // a transposition counts once
-    #expect(Suggestions.editDistance("kitten", "sitting") == 3)
-    #expect(Suggestions.editDistance("", "abc") == 3)
-    #expect(Suggestions.editDistance("same", "same") == 0)
+    #expect(EditDistance.between("weigth", "weight") == 1)  // a transposition counts once
+    #expect(EditDistance.between("kitten", "sitting") == 3)
+    #expect(EditDistance.between("", "abc") == 3)
+    #expect(EditDistance.between("same", "same") == 0)
   }
 
   @Test func didYouMean() {

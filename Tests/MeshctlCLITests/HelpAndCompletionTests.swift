@@ -1,4 +1,5 @@
 import KubeClient
+import Manifest
 import Testing
 
 @testable import MeshctlCLI
@@ -42,9 +43,9 @@ import Testing
   }
 
   @Test func editDistance() {
-    #expect(UnknownSubcommand.distance("validate", "valdate") == 1)
-    #expect(UnknownSubcommand.distance("", "abc") == 3)
-    #expect(UnknownSubcommand.distance("kitten", "sitting") == 3)
+    #expect(EditDistance.between("validate", "valdate") == 1)
+    #expect(EditDistance.between("", "abc") == 3)
+    #expect(EditDistance.between("kitten", "sitting") == 3)
   }
 }
 
