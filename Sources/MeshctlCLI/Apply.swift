@@ -96,6 +96,7 @@ extension Meshctl {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
+      let context = input.applying(to: context)
       let target = try ClusterInput(input: input, cluster: cluster, policy: policy, context: context)
       try target.checkGuards(allowEmpty: guards.allowEmpty, force: guards.force, context: context)
       let report = AppliedObjects(context: context, dryRun: write.dryRun, output: output)

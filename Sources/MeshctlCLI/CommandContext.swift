@@ -102,11 +102,14 @@ public struct CommandContext {
       stderrIsTerminal: isatty(2) == 1, kubeconfigEnvironment: .current(variables: environment))
   }
 
-  /// Whether colour may be written to standard output: a terminal, `NO_COLOR` unset (any value
-  /// turns colour off, see no-color.org) and `TERM` not `dumb`.
-  public var stdoutAllowsColor: Bool { ColorMode.auto.allowsColor(terminal: stdoutIsTerminal, environment: environment) }
+  /// `--color`: auto (the terminal checks below), always or never.
+  public var colorMode: ColorMode = .auto
+
+  /// Whether colour may be written to standard output: `--color`; with auto, a terminal,
+  /// `NO_COLOR` unset (any value turns colour off, see no-color.org) and `TERM` not `dumb`.
+  public var stdoutAllowsColor: Bool { colorMode.allowsColor(terminal: stdoutIsTerminal, environment: environment) }
   /// Whether colour may be written to standard error.
-  public var stderrAllowsColor: Bool { ColorMode.auto.allowsColor(terminal: stderrIsTerminal, environment: environment) }
+  public var stderrAllowsColor: Bool { colorMode.allowsColor(terminal: stderrIsTerminal, environment: environment) }
 
   /// Flushes both output streams.
   public func flush() {

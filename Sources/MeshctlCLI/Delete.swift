@@ -47,6 +47,7 @@ extension Meshctl {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
+      let context = input.applying(to: context)
       let target = try ClusterInput(input: input, cluster: cluster, policy: policy, context: context, validate: false)
       let objects = target.resolved + (try target.resolveDeferred().resolved)
       if dryRun == .client {

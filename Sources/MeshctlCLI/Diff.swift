@@ -44,6 +44,7 @@ extension Meshctl {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
+      let context = input.applying(to: context)
       let external: [String]?
       do {
         external = try ExternalDiff.command(context.environment["KUBECTL_EXTERNAL_DIFF"])

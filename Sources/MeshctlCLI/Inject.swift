@@ -81,6 +81,7 @@ extension Meshctl {
     }
 
     public func run(in context: CommandContext) throws -> ExitStatus {
+      let context = input.applying(to: context)
       // Every configuration error surfaces here, before the first input is read: a run that
       // fails writes nothing to standard output.
       let injector = try configuredInjector(context: context)
@@ -183,6 +184,7 @@ extension Meshctl {
     }
 
     public func run(in context: CommandContext) throws -> ExitStatus {
+      let context = input.applying(to: context)
       let injector = Injector(options: InjectionOptions(settings: .defaults(for: .istio)))
       return try InjectionRun(transform: transform, input: input) { try injector.uninject($0) }.run(in: context)
     }

@@ -181,8 +181,22 @@ public struct InputOptions: ParsableArguments {
     help: "Process the directories given with -f recursively.")
   public var recursive = false
 
+  /// When findings are in colour.
+  @Option(
+    name: .customLong("color"),
+    help: ArgumentHelp(
+      "Colour findings and reports: auto (a terminal, and NO_COLOR unset), always or never.", valueName: "when"))
+  public var color: ColorMode = .auto
+
   /// Creates the defaults.
   public init() {}
+
+  /// `context` with the colour choice of `--color`.
+  public func applying(to context: CommandContext) -> CommandContext {
+    var context = context
+    context.colorMode = color
+    return context
+  }
 }
 
 /// Which mesh, and the MeshConfig file with its settings: `--provider` and `--config`, for the

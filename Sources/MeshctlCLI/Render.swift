@@ -43,6 +43,7 @@ extension Meshctl {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
+      let context = input.applying(to: context)
       let settings = try policy.settings(context: context, defaultNamespace: cluster.namespace)
       let inputs = try PolicyInputs.read(InputFrontend(input, context: context), keepsOnlyPolicies: true)
       let printer = DiagnosticPrinter(context)

@@ -74,13 +74,6 @@ extension Meshctl {
       help: ArgumentHelp("The name standard input goes by in findings and every report format.", valueName: "name"))
     public var stdinName: String?
 
-    /// When the text report is in colour.
-    @Option(
-      name: .customLong("color"),
-      help: ArgumentHelp(
-        "Colour the text report: auto (a terminal, and NO_COLOR unset), always or never.", valueName: "when"))
-    public var color: ColorMode = .auto
-
     /// Unknown fields are errors.
     @Flag(
       help: "Treat unknown fields as errors in kinds whose schema is partial too (elsewhere they always are).")
@@ -138,6 +131,7 @@ extension Meshctl {
     public init() {}
 
     public func run(in context: CommandContext) throws -> ExitStatus {
+      let context = input.applying(to: context)
       guard let catalog = SchemaCatalog(kubernetesVersion: kubernetesVersion) else {
         throw ValidationError(
           "--kubernetes-version \(kubernetesVersion): meshctl carries Kubernetes \(SchemaCatalog.kubernetesVersions.joined(separator: ", "))")
@@ -157,8 +151,7 @@ extension Meshctl {
         of: frontend, options: ValidationOptions(strict: strict, uncheckedIsError: failOn == .unchecked),
         catalog: catalog, recordsObjects: output == .junit, suppressions: suppressions, meshConfig: meshConfig)
       report.inputErrors.insert(contentsOf: crdErrors, at: 0)
-      let colored = color.allowsColor(terminal: context.stdoutIsTerminal, environment: context.environment)
-      context.stdout.write(render(report, color: colored))
+      context.stdout.write(render(report, color: context.stdoutAllowsColor))
       return report.exitStatus(failOn: failOn)
     }
 

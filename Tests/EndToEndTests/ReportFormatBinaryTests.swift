@@ -75,6 +75,25 @@ import Testing
     }
     #expect(try Binary.run(bad + ["--color", "sometimes"], stdin: Self.service).status == 64)
   }
+
+  /// Every command that prints findings on standard error takes `--color` too.
+  @Test(arguments: ["render", "apply", "diff"]) func colorFlagReachesStandardError(command: String) throws {
+    let split = """
+      apiVersion: meshctl.io/v1alpha1
+      kind: TrafficSplit
+      metadata: {name: cart, namespace: shop}
+      spec:
+        service: cart
+        backends:
+        - {name: v1, selector: {version: v1}, weight: 100, wieght: 1}
+
+      """
+    let arguments = [command, "-f", "-", "--kubeconfig", "/nonexistent/kubeconfig"]
+    let always = try Binary.run(arguments + ["--color", "always"], stdin: split, environment: ["NO_COLOR": "1"])
+    #expect(always.stderr.contains("\u{1B}[1;31merror:"), "\(command): \(always.stderr)")
+    let never = try Binary.run(arguments + ["--color", "never"], stdin: split)
+    #expect(never.stderr.contains("error:") && !never.stderr.contains("\u{1B}["), "\(command): \(never.stderr)")
+  }
 }
 
 /// The part of the SARIF 2.1.0 JSON schema (OASIS, `sarif-schema-2.1.0.json`) that covers every
