@@ -285,6 +285,11 @@ private final class ReadSession {
       defer { yaml_event_delete(&event) }
       let type = event.type
       if type == YAML_STREAM_END_EVENT {
+        if pending == nil, documentIndex == 0, windowBase + window.count > 0 {
+          // Only comments and blank lines: one empty document keeps them, so a file written back
+          // (inject, uninject) keeps its text instead of becoming empty.
+          pending = (Node(.scalar(Scalar(text: "", kind: .null))), 0, 1, [])
+        }
         try deliver(endingAt: windowBase + window.count, nextLine: windowLineNumber)
         break
       }

@@ -48,10 +48,28 @@ struct Splicer {
     let sorted = edits.enumerated().sorted {
       ($0.element.start, $0.element.end, $0.offset) < ($1.element.start, $1.element.end, $1.offset)
     }.map(\.element)
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count + sorted.reduce(0) { $0 + $1.text.utf8.count })
-    var position = 0
+    // Deletions of neighbouring entries meet or share a line break: they become one.
+    var merged: [SourceEdit] = []
     for edit in sorted {
+      if let last = merged.last, edit.text.isEmpty, last.text.isEmpty, edit.start <= last.end {
+        merged[merged.count - 1].end = max(last.end, edit.end)
+        continue
+      }
+      if let last = merged.last, edit.start < last.end { return nil }
+      merged.append(edit)
+    }
+    // Deleting the last lines of a text without a final line break takes the break before them.
+    if lacksFinalLineBreak, let last = merged.last, last.text.isEmpty, last.end == bytes.count, last.start > 0,
+      bytes[last.start - 1] == 0x0A || bytes[last.start - 1] == 0x0D
+    {
+      let breakLength = last.start >= 2 && bytes[last.start - 2] == 0x0D && bytes[last.start - 1] == 0x0A ? 2 : 1
+      let start = last.start - breakLength
+      if merged.count < 2 || merged[merged.count - 2].end <= start { merged[merged.count - 1].start = start }
+    }
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count + merged.reduce(0) { $0 + $1.text.utf8.count })
+    var position = 0
+    for edit in merged {
       guard edit.start >= position, edit.end >= edit.start, edit.end <= bytes.count else { return nil }
       out += bytes[position..<edit.start]
       let text = lineBreak == "\n" ? edit.text : edit.text.replacingAll("\n", with: "\r\n")
@@ -394,11 +412,13 @@ struct Splicer {
 
   /// Deletes whole lines; when they end the text without a line break, the break before them goes.
   private func deletion(from start: Int, to end: Int) -> SourceEdit {
-    if end == bytes.count, end > 0, bytes[end - 1] != 0x0A, bytes[end - 1] != 0x0D, start > 0 {
-      let breakLength = start >= 2 && bytes[start - 2] == 0x0D && bytes[start - 1] == 0x0A ? 2 : 1
-      return SourceEdit(start: start - breakLength, end: end, text: "")
-    }
-    return SourceEdit(start: start, end: end, text: "")
+    SourceEdit(start: start, end: end, text: "")
+  }
+
+  /// Whether the text's last line has no line break.
+  var lacksFinalLineBreak: Bool {
+    guard let last = bytes.last else { return false }
+    return last != 0x0A && last != 0x0D
   }
 
   func lineStart(_ position: Int) -> Int {

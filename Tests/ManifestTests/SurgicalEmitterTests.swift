@@ -1,0 +1,189 @@
+import Testing
+
+@testable import Manifest
+
+/// The surgical emitter: a changed tree is written by editing the source text, so every byte that
+/// no change touches (comments, quoting, flow style, indentation, line breaks) stays.
+@Suite struct SurgicalEmitterTests {
+  /// Reads `text`, changes its tree with `change`, and splices the change back into the text.
+  func splice(_ text: String, _ change: (inout Node) -> Void) throws -> String? {
+    let document = try #require(ManifestReader().parse(text).documents.first)
+    var root = document.root
+    change(&root)
+    return SurgicalEmitter.splice(document.sourceText, from: document.root, to: root)
+  }
+
+  /// Splices, then checks that splicing the original tree back gives the input byte for byte.
+  func roundTrip(_ text: String, _ change: (inout Node) -> Void) throws -> String? {
+    let document = try #require(ManifestReader().parse(text).documents.first)
+    var root = document.root
+    change(&root)
+    guard let changed = SurgicalEmitter.splice(document.sourceText, from: document.root, to: root) else { return nil }
+    let edited = try #require(ManifestReader().parse(changed).documents.first)
+    #expect(SurgicalEmitter.splice(edited.sourceText, from: edited.root, to: document.root) == text, "undo of:\n\(changed)")
+    return changed
+  }
+
+  // MARK: Block mappings
+
+  @Test func insertingAnEntryKeepsCommentsAndQuotingAround() throws {
+    let text = """
+      # the app
+      metadata:
+        name: "web"   # quoted on purpose
+        # labels follow
+        labels:
+          app: web
+      spec: {}
+
+      """
+    let result = try roundTrip(text) { root in
+      root.setValue(root.value(at: ["metadata"])!.adding("annotations", .string("yes"), before: "labels"), at: ["metadata"])
+    }
+    #expect(
+      result == """
+        # the app
+        metadata:
+          name: "web"   # quoted on purpose
+          annotations: "yes"
+          # labels follow
+          labels:
+            app: web
+        spec: {}
+
+        """)
+  }
+
+  @Test func appendingAndDeletingEntriesAtDeeperIndentation() throws {
+    let text = "a:\n    b:\n        c: 1\n        d: 2 # two\n    e: 3\n"
+    let result = try roundTrip(text) { root in
+      var b = root[path: "a", "b"]!
+      b["d"] = nil
+      b["f"] = .mapping(["g": .string("x")])
+      root.setValue(b, at: ["a", "b"])
+    }
+    #expect(result == "a:\n    b:\n        c: 1\n        f:\n            g: x\n    e: 3\n")
+  }
+
+  @Test func replacingAScalarKeepsItsQuoting() throws {
+    let text = "a: 'one'  # c\nb: \"two\"\nc: three\n"
+    let result = try roundTrip(text) { root in
+      root["a"] = .string("uno")
+      root["b"] = .string("dos")
+      root["c"] = .string("tres")
+    }
+    #expect(result == "a: 'uno'  # c\nb: \"dos\"\nc: tres\n")
+  }
+
+  @Test func anEmptyValueGetsOne() throws {
+    let result = try splice("labels:\nspec: 1\n") { root in root["labels"] = .mapping(["app": .string("web")]) }
+    #expect(result == "labels:\n  app: web\nspec: 1\n")
+  }
+
+  @Test func aValueThatChangesTypeIsRewrittenWhole() throws {
+    let result = try roundTrip("a:\n  - x # gone\nb: 1\n") { root in root["a"] = .mapping(["k": .int(1)]) }
+    #expect(result == "a:\n  k: 1\nb: 1\n")
+  }
+
+  @Test func theLastLineMayLackItsLineBreak() throws {
+    let result = try roundTrip("a: 1\nb: 2") { root in root["c"] = .int(3) }
+    #expect(result == "a: 1\nb: 2\nc: 3")
+  }
+
+  @Test func crlfLineBreaksAreKept() throws {
+    let result = try roundTrip("a: 1\r\nb:\r\n  c: 2\r\n") { root in
+      root.setValue(.mapping(["c": .int(2), "d": .sequence([.string("x")])]), at: ["b"])
+    }
+    #expect(result == "a: 1\r\nb:\r\n  c: 2\r\n  d:\r\n  - x\r\n")
+  }
+
+  @Test func aByteOrderMarkIsKept() throws {
+    let result = try roundTrip("\u{FEFF}a: 1\n") { root in root["é"] = .string("ü") }
+    #expect(result == "\u{FEFF}a: 1\né: ü\n")
+  }
+
+  // MARK: Block sequences
+
+  @Test func appendingItemsFollowsTheDashIndentation() throws {
+    let text = "spec:\n  containers:\n    -   name: a\n        image: x\n  # after\n"
+    let result = try roundTrip(text) { root in
+      var items = root[path: "spec", "containers"]!.sequence!
+      items.append(.mapping(["name": .string("b"), "args": .sequence([.string("c")])]))
+      root.setValue(.sequence(items), at: ["spec", "containers"])
+    }
+    #expect(result == "spec:\n  containers:\n    -   name: a\n        image: x\n    -   name: b\n        args:\n        - c\n  # after\n")
+  }
+
+  @Test func insertingAndDeletingItemsByPosition() throws {
+    let text = "items:\n- a\n# about b\n- b\n- c\n"
+    let result = try roundTrip(text) { root in
+      root["items"] = .sequence([.string("z"), .string("a"), .string("c")])
+    }
+    #expect(result == "items:\n- z\n- a\n# about b\n- c\n")
+  }
+
+  @Test func changingAnItemInPlace() throws {
+    let text = "list:\n  - name: a  # first\n    port: 1\n  - name: b\n"
+    let result = try roundTrip(text) { root in
+      var items = root["list"]!.sequence!
+      items[0]["port"] = .int(2)
+      root["list"] = .sequence(items)
+    }
+    #expect(result == "list:\n  - name: a  # first\n    port: 2\n  - name: b\n")
+  }
+
+  // MARK: Flow collections
+
+  @Test func flowMappingsStayFlow() throws {
+    let text = "metadata: {name: web, labels: {app: web}}  # flow\nspec: 1\n"
+    let result = try roundTrip(text) { root in
+      var metadata = root["metadata"]!
+      metadata["labels"]!["tier"] = .string("front")
+      metadata["name"] = nil
+      root["metadata"] = metadata
+    }
+    #expect(result == "metadata: {labels: {app: web, tier: front}}  # flow\nspec: 1\n")
+  }
+
+  @Test func flowSequencesStayFlow() throws {
+    let result = try roundTrip("args: [a, \"b\", c]\n") { root in
+      root["args"] = .sequence([.string("x,y"), .string("a"), .string("b")])
+    }
+    #expect(result == "args: [\"x,y\", a, \"b\"]\n")
+  }
+
+  @Test func jsonStaysJSON() throws {
+    let text = "{\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"p\"}\n}\n"
+    let result = try roundTrip(text) { root in root["spec"] = .mapping(["a": .bool(true)]) }
+    #expect(result == "{\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"p\"},\n  \"spec\": {\"a\":true}\n}\n")
+  }
+
+  @Test func aFlowCollectionThatGrowsTooLongBecomesBlock() throws {
+    let long = String(repeating: "x", count: 120)
+    let result = try splice("a: [b]\nc: 1\n") { root in root["a"] = .sequence([.string("b"), .string(long)]) }
+    #expect(result == "a:\n- b\n- \(long)\nc: 1\n")
+  }
+
+  // MARK: Refusals
+
+  @Test func aliasesAreNotSpliced() throws {
+    #expect(try splice("a: &x 1\nb: *x\n") { root in root["c"] = .int(2) } == nil)
+  }
+
+  @Test func theResultAlwaysReadsBackAsTheNewTree() throws {
+    // An inline first key of a sequence item cannot lose its line: the parent rewrites the item.
+    let result = try splice("l:\n- a: 1\n  b: 2\n") { root in root["l"] = .sequence([.mapping(["b": .int(2)])]) }
+    let read = try #require(result.flatMap { ManifestReader().parse($0).documents.first })
+    #expect(read.root["l"] == .sequence([.mapping(["b": .int(2)])]))
+  }
+}
+
+extension Node {
+  /// This mapping with a key added before `anchor` (for tests).
+  fileprivate func adding(_ key: String, _ value: Node, before anchor: String) -> Node {
+    var entries = mapping ?? []
+    let index = entries.firstIndex { $0.key == anchor } ?? entries.count
+    entries.insert(MappingEntry(key: key, value: value), at: index)
+    return .mapping(entries)
+  }
+}
