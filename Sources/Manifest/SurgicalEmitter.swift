@@ -269,21 +269,32 @@ struct Splicer {
     for (i, item) in before.enumerated() where item.mark.isKnown { byMark[item.mark] = i }
     var used = Set<Int>()
     var matched: [Int?] = after.map { item in
-      guard item.mark.isKnown, let i = byMark[item.mark], before[i].typeName == item.typeName else { return nil }
+      guard item.mark.isKnown, let i = byMark[item.mark], sameItem(before[i], item) else { return nil }
       return used.insert(i).inserted ? i : nil
     }
     // Unmarked items (scalars rebuilt in code) pair with equal items left over, in order.
-    var next = 0
     for k in after.indices where matched[k] == nil {
-      while next < before.count, used.contains(next) || before[next] != after[k] { next += 1 }
-      if next < before.count, (k == 0 || (matched[..<k].compactMap { $0 }.last ?? -1) < next) {
-        matched[k] = next
-        used.insert(next)
+      var candidate = (matched[..<k].compactMap { $0 }.last ?? -1) + 1
+      while candidate < before.count, used.contains(candidate) || before[candidate] != after[k] { candidate += 1 }
+      if candidate < before.count {
+        matched[k] = candidate
+        used.insert(candidate)
       }
     }
     let order = matched.compactMap { $0 }
     guard zip(order, order.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
     return matched
+  }
+
+  /// Whether two items read from the same place are one item changed (a scalar must be equal, a
+  /// mapping keep its name): a tree built from another text may reuse positions.
+  private static func sameItem(_ old: Node, _ new: Node) -> Bool {
+    switch (old.content, new.content) {
+    case (.scalar, .scalar): return old == new
+    case (.mapping, .mapping): return old["name"] == new["name"]
+    case (.sequence, .sequence): return true
+    default: return false
+    }
   }
 
   // MARK: Flow collections
@@ -421,9 +432,11 @@ struct Splicer {
     return last != 0x0A && last != 0x0D
   }
 
+  /// The start of the line holding `position`; the first line starts after a byte-order mark.
   func lineStart(_ position: Int) -> Int {
     var i = min(position, bytes.count)
     while i > 0, bytes[i - 1] != 0x0A, bytes[i - 1] != 0x0D { i -= 1 }
+    if i == 0, position >= 3, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return 3 }
     return i
   }
 
@@ -437,7 +450,7 @@ struct Splicer {
   /// Whether `position` lies in the indentation of a line after the first.
   func isInIndentation(_ position: Int) -> Bool {
     let start = lineStart(position)
-    return start > 0 && bytes[start..<position].allSatisfy { $0 == 0x20 || $0 == 0x09 }
+    return start > 0 && (bytes[start - 1] == 0x0A || bytes[start - 1] == 0x0D) && bytes[start..<position].allSatisfy { $0 == 0x20 || $0 == 0x09 }
   }
 
   /// The start of the line after the one holding `position` (the end of the text when none);
