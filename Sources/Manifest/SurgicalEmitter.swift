@@ -19,6 +19,22 @@ public enum SurgicalEmitter {
   }
 }
 
+extension SurgicalEmitter {
+  /// A tree as block YAML (two-space indentation, sequences under their key) that keeps each
+  /// string's quotes (`"8080"` stays double-quoted): for text kept aside to be put back later
+  /// exactly as it was written, such as the probes injection replaces.
+  public static func blockText(of node: Node) -> String {
+    let style = BlockStyle()
+    var out = ""
+    switch node.content {
+    case .mapping(let entries) where !entries.isEmpty: style.writeEntries(entries, indent: 0, into: &out)
+    case .sequence(let items) where !items.isEmpty: style.writeItems(items, dashIndent: 0, contentOffset: 2, into: &out)
+    default: out = String(style.valueText(node, keyIndent: -style.step).dropFirst()) + "\n"
+    }
+    return out
+  }
+}
+
 /// One replacement of source bytes: `start..<end` becomes `text`.
 struct SourceEdit {
   var start: Int
