@@ -105,27 +105,20 @@ struct Splicer {
     case (.scalar, .scalar, .scalar):
       guard old != new else { return true }
       return replaceScalar(place, with: new.scalar!, indent: indent, inFlow: parentIsFlow)
+    // An unchanged subtree shares its arrays with the old tree, so comparing it is cheap
+    // (arrays with one buffer are equal at once).
     case (.mapping(let before), .mapping(let after), .mapping):
-      if old == new { return matches(old, place) }
+      if old == new { return before.count == place.keys.count }
       guard before.count == place.keys.count else { return false }
       return place.flow ? diffFlowMapping(before, after, place, parentIsFlow: parentIsFlow)
         : diffBlockMapping(before, after, place)
     case (.sequence(let before), .sequence(let after), .sequence):
-      if old == new { return matches(old, place) }
+      if old == new { return before.count == place.children.count }
       guard before.count == place.children.count else { return false }
       return place.flow ? diffFlowSequence(before, after, place, parentIsFlow: parentIsFlow)
         : diffBlockSequence(before, after, place)
     default:
       return false
-    }
-  }
-
-  /// Whether an unchanged node has the shape of its layout (it always should: same parse).
-  private func matches(_ node: Node, _ place: SourceLayout.Place) -> Bool {
-    switch node.content {
-    case .scalar: return place.kind == .scalar
-    case .sequence(let items): return place.kind == .sequence && items.count == place.children.count
-    case .mapping(let entries): return place.kind == .mapping && entries.count == place.keys.count
     }
   }
 
@@ -143,6 +136,8 @@ struct Splicer {
 
   /// The indexes of `before` kept in `after`, in order; nil when the kept ones changed order.
   private static func keptOrder<T: Hashable>(_ before: [T], _ after: [T]) -> [Int?]? {
+    // Most mappings keep all their keys: no table needed.
+    if before == after { return Array(before.indices) }
     var index: [T: Int] = [:]
     for (i, key) in before.enumerated() where index[key] == nil { index[key] = i }
     var last = -1
@@ -281,6 +276,11 @@ struct Splicer {
   /// they were read from the same place (a changed container keeps its position); items built in
   /// code match an equal item not matched otherwise. Nil when kept items changed order.
   static func alignItems(_ before: [Node], _ after: [Node]) -> [Int?]? {
+    if before.count == after.count,
+      zip(before, after).allSatisfy({ $0.mark.isKnown && $0.mark == $1.mark && sameItem($0, $1) })
+    {
+      return Array(before.indices)
+    }
     var byMark: [SourceMark: Int] = [:]
     for (i, item) in before.enumerated() where item.mark.isKnown { byMark[item.mark] = i }
     var used = Set<Int>()
@@ -365,7 +365,9 @@ struct Splicer {
     text: (Int) -> String, change: (inout Splicer, Int, Int) -> Bool
   ) -> Bool {
     let firstEdit = edits.count
-    guard let separator = flowSeparator(spans, place) else { return false }
+    // Only new elements need the separator (which is unknown when comments sit between them).
+    let separator = matched.contains(nil) ? flowSeparator(spans, place) : ""
+    guard let separator else { return false }
     let kept = Set(matched.compactMap { $0 })
     guard let firstKept = spans.indices.first(where: kept.contains) else { return false }
     if firstKept > 0 { edits.append(SourceEdit(start: spans[0].start, end: spans[firstKept].start, text: "")) }
