@@ -25,13 +25,13 @@ extension SurgicalEmitter {
   /// exactly as it was written, such as the probes injection replaces.
   public static func blockText(of node: Node) -> String {
     let style = BlockStyle()
-    var out = ""
+    var out: [UInt8] = []
     switch node.content {
     case .mapping(let entries) where !entries.isEmpty: style.writeEntries(entries, indent: 0, into: &out)
     case .sequence(let items) where !items.isEmpty: style.writeItems(items, dashIndent: 0, contentOffset: 2, into: &out)
-    default: out = String(style.valueText(node, keyIndent: -style.step).dropFirst()) + "\n"
+    default: return String(style.valueText(node, keyIndent: -style.step).dropFirst()) + "\n"
     }
-    return out
+    return String(decoding: out, as: UTF8.self)
   }
 }
 
@@ -127,7 +127,7 @@ struct Splicer {
     // A block scalar's end runs into the next line: its parent rewrites the whole value.
     guard place.style != .literal, place.style != .folded else { return false }
     var text = style.scalarText(scalar, preferring: place.style, indent: indent + style.step, inFlow: inFlow)
-    if text.contains("\n") && !inFlow { return false }
+    if !inFlow, text.utf8.contains(0x0A) { return false }
     // `key:` with nothing after it: the empty scalar sits right after the colon.
     if place.start == place.end { text = " " + text }
     edits.append(SourceEdit(start: place.start, end: place.end, text: text))
@@ -187,8 +187,9 @@ struct Splicer {
   private mutating func insertEntries(
     _ entries: [MappingEntry], after anchor: Int, before next: Int?, _ place: SourceLayout.Place, keyIndent: Int
   ) -> Bool {
-    var text = ""
-    style.writeEntries(entries, indent: keyIndent, into: &text)
+    var bytes: [UInt8] = []
+    style.writeEntries(entries, indent: keyIndent, into: &bytes)
+    let text = String(decoding: bytes, as: UTF8.self)
     if anchor >= 0 {
       insertLines(text, at: lineEnd(after: place.children[anchor].contentEnd))
       return true
@@ -235,8 +236,9 @@ struct Splicer {
     var anchor = -1
     var run: [Node] = []
     func insert(_ run: [Node], before next: Int?, into splicer: inout Splicer) -> Bool {
-      var text = ""
-      splicer.style.writeItems(run, dashIndent: dashIndent, contentOffset: contentOffset, into: &text)
+      var bytes: [UInt8] = []
+      splicer.style.writeItems(run, dashIndent: dashIndent, contentOffset: contentOffset, into: &bytes)
+      let text = String(decoding: bytes, as: UTF8.self)
       if anchor >= 0 {
         splicer.insertLines(text, at: splicer.lineEnd(after: place.children[anchor].contentEnd))
         return true
@@ -546,53 +548,86 @@ struct BlockStyle {
   // MARK: Writing new nodes
 
   /// Mapping entries as block lines at `indent`, each ending in a line break.
-  func writeEntries(_ entries: [MappingEntry], indent: Int, firstInline: Bool = false, into out: inout String) {
+  func writeEntries(_ entries: [MappingEntry], indent: Int, firstInline: Bool = false, into out: inout [UInt8]) {
     for (index, entry) in entries.enumerated() {
-      if !(firstInline && index == 0) { out += String(repeating: " ", count: indent) }
-      out += Self.key(entry.key) + ":" + valueText(entry.value, keyIndent: indent) + "\n"
+      if !(firstInline && index == 0) { Self.pad(indent, into: &out) }
+      out.append(contentsOf: Self.key(entry.key).utf8)
+      out.append(UInt8(ascii: ":"))
+      writeValue(entry.value, keyIndent: indent, into: &out)
     }
   }
 
   /// Sequence items as block lines, the dash at `dashIndent`, each ending in a line break.
-  func writeItems(_ items: [Node], dashIndent: Int, contentOffset: Int, into out: inout String) {
-    for item in items {
-      out += String(repeating: " ", count: dashIndent) + "-"
-      out += String(repeating: " ", count: max(1, contentOffset - 1))
-      out += itemText(item, contentColumn: dashIndent + max(2, contentOffset)) + "\n"
+  func writeItems(
+    _ items: [Node], dashIndent: Int, contentOffset: Int, firstInline: Bool = false, into out: inout [UInt8]
+  ) {
+    for (index, item) in items.enumerated() {
+      if !(firstInline && index == 0) { Self.pad(dashIndent, into: &out) }
+      out.append(UInt8(ascii: "-"))
+      Self.pad(max(1, contentOffset - 1), into: &out)
+      writeItemContent(item, contentColumn: dashIndent + max(2, contentOffset), into: &out)
+    }
+  }
+
+  /// What follows an item's dash, ending in a line break.
+  private func writeItemContent(_ item: Node, contentColumn: Int, into out: inout [UInt8]) {
+    switch item.content {
+    case .mapping(let entries) where !entries.isEmpty:
+      writeEntries(entries, indent: contentColumn, firstInline: true, into: &out)
+    case .sequence(let items) where !items.isEmpty:
+      writeItems(items, dashIndent: contentColumn, contentOffset: 2, firstInline: true, into: &out)
+    case .scalar(let scalar):
+      out.append(contentsOf: scalarText(scalar, preferring: nil, indent: contentColumn, inFlow: false).utf8)
+      out.append(0x0A)
+    case .sequence: out.append(contentsOf: "[]\n".utf8)
+    case .mapping: out.append(contentsOf: "{}\n".utf8)
+    }
+  }
+
+  /// What follows `key:`: ` scalar`, ` {}`, or a line break and the nested block; ends in a
+  /// line break.
+  private func writeValue(_ value: Node, keyIndent: Int, into out: inout [UInt8]) {
+    switch value.content {
+    case .scalar(let scalar):
+      out.append(0x20)
+      out.append(contentsOf: scalarText(scalar, preferring: nil, indent: keyIndent + step, inFlow: false).utf8)
+      out.append(0x0A)
+    case .sequence(let items) where items.isEmpty: out.append(contentsOf: " []\n".utf8)
+    case .mapping(let entries) where entries.isEmpty: out.append(contentsOf: " {}\n".utf8)
+    case .sequence(let items):
+      out.append(0x0A)
+      writeItems(items, dashIndent: keyIndent + sequenceIndent, contentOffset: itemOffset, into: &out)
+    case .mapping(let entries):
+      out.append(0x0A)
+      writeEntries(entries, indent: keyIndent + step, into: &out)
     }
   }
 
   /// An item's text after its dash (no line break at the end).
   func itemText(_ item: Node, contentColumn: Int) -> String {
-    var out = ""
-    switch item.content {
-    case .mapping(let entries) where !entries.isEmpty:
-      writeEntries(entries, indent: contentColumn, firstInline: true, into: &out)
-    case .sequence(let items) where !items.isEmpty:
-      writeItems(items, dashIndent: contentColumn, contentOffset: 2, into: &out)
-      out = String(out.drop { $0 == " " })
-    default:
-      return String(valueText(item, keyIndent: contentColumn - step).dropFirst())
-    }
-    return String(out.dropLast())
+    var out: [UInt8] = []
+    writeItemContent(item, contentColumn: contentColumn, into: &out)
+    return Self.withoutLastBreak(out)
   }
 
-  /// What follows `key:` for a value: ` scalar`, ` {}`, or a line break and the nested block
-  /// (no line break at the end).
+  /// What follows `key:` for a value (no line break at the end).
   func valueText(_ value: Node, keyIndent: Int) -> String {
-    switch value.content {
-    case .scalar(let scalar):
-      return " " + scalarText(scalar, preferring: nil, indent: keyIndent + step, inFlow: false)
-    case .sequence(let items) where items.isEmpty: return " []"
-    case .mapping(let entries) where entries.isEmpty: return " {}"
-    case .sequence(let items):
-      var out = "\n"
-      writeItems(items, dashIndent: keyIndent + sequenceIndent, contentOffset: itemOffset, into: &out)
-      return String(out.dropLast())
-    case .mapping(let entries):
-      var out = "\n"
-      writeEntries(entries, indent: keyIndent + step, into: &out)
-      return String(out.dropLast())
+    var out: [UInt8] = []
+    writeValue(value, keyIndent: keyIndent, into: &out)
+    return Self.withoutLastBreak(out)
+  }
+
+  private static func withoutLastBreak(_ bytes: [UInt8]) -> String {
+    String(decoding: bytes.last == 0x0A ? bytes.dropLast() : bytes[...], as: UTF8.self)
+  }
+
+  private static let pads: [[UInt8]] = (0...64).map { [UInt8](repeating: 0x20, count: $0) }
+
+  private static func pad(_ count: Int, into out: inout [UInt8]) {
+    if count < pads.count {
+      out.append(contentsOf: pads[count])
+    } else {
+      out.append(contentsOf: [UInt8](repeating: 0x20, count: count))
     }
   }
 
