@@ -5,14 +5,19 @@
 public enum SurgicalEmitter {
   /// The source text of a document with its tree changed from `original` (the tree read from
   /// `sourceText`) to `replacement`; nil when no surgical edit gives that tree (then write the
-  /// document whole). The result is checked: it reads back as exactly `replacement`.
-  public static func splice(_ sourceText: String, from original: Node, to replacement: Node) -> String? {
+  /// document whole). With `verify`, the result is read back and nil unless it is exactly
+  /// `replacement`: tests and fuzzing check every splice so; writing output does not pay for
+  /// reading the document a second time.
+  public static func splice(_ sourceText: String, from original: Node, to replacement: Node, verify: Bool = false)
+    -> String?
+  {
     let bytes = Array(sourceText.utf8)
     guard let layout = SourceLayout.read(bytes) else { return nil }
     var splicer = Splicer(bytes: bytes, layout: layout)
     guard splicer.diff(original, replacement, layout.root, indent: 0, parentIsFlow: false),
       let text = splicer.applied()
     else { return nil }
+    guard verify else { return text }
     let (documents, diagnostics) = ManifestReader().parse(text)
     guard diagnostics.isEmpty, documents.count == 1, documents[0].root == replacement else { return nil }
     return text
@@ -636,10 +641,10 @@ struct BlockStyle {
   func scalarText(_ scalar: Scalar, preferring preferred: Scalar.Style?, indent: Int, inFlow: Bool) -> String {
     guard scalar.kind == .string else { return YAMLEmitter.scalarText(scalar, indent: indent) }
     let text = scalar.text
-    let oneLine = !text.contains("\n") && !text.isEmpty
     switch preferred ?? (scalar.style == .plain ? nil : scalar.style) {
     case .doubleQuoted?: return YAMLEmitter.doubleQuoted(text)
-    case .singleQuoted? where oneLine && text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }):
+    case .singleQuoted? where !text.isEmpty && text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }):
+      // One line of printable characters: quotes doubled, nothing else escaped.
       return "'" + text.replacingAll("'", with: "''") + "'"
     default: break
     }

@@ -82,6 +82,7 @@ import Testing
           let output = StreamWriter.text(of: document, replacement: root)
           let name = "\(provider) \(Self.relativePath(url)) #\(document.index + 1)"
           let after = try #require(ManifestReader().parse(output).documents.first, "\(name)")
+          #expect(after.root == root, "\(name): the edited text does not read back as the injected tree")
           let before = try #require(ManifestReader().parse(document.sourceText).documents.first, "\(name)")
           let inputLines = Self.lines(document.sourceText), outputLines = Self.lines(output)
           let (removed, added) = LineDiff.changes(from: inputLines, to: outputLines)
