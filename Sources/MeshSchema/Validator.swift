@@ -14,7 +14,7 @@ public struct Validator: Sendable {
   /// findings, each with its position and source line.
   public func validate(_ document: Document) -> [Diagnostic] {
     var findings = document.diagnostics
-    if document.isEmpty {
+    if document.isEmpty, !document.holdsOnlyComments {
       // The empty scalar libyaml reports sits where the next document starts: point at this
       // document's own first line (its `---`) instead.
       let mark = SourceMark(line: document.startLine, column: 1)

@@ -67,6 +67,7 @@ import Testing
     #expect(changed.allSatisfy { $0.hasPrefix("+") }, "\(diff)")
     #expect(changed.allSatisfy { $0.dropFirst().prefix { $0 == " " }.count > 2 }, "\(diff)")
     #expect(try git(["diff", "--quiet", "k8s/notes.yaml"], in: repo).status == 0, "a comments-only file stays as it is")
+    #expect(try Binary.run(["inject", "-f", repo.path("k8s/notes.yaml")]).stdout == Self.commentsOnly)
     let pod = try String(contentsOfFile: repo.path("k8s/pod.yaml"), encoding: .utf8)
     let breaks = Array(pod.utf8)
     #expect(pod.contains("istio-proxy"))

@@ -174,6 +174,16 @@ import Testing
     #expect(result == "a:\n- b\n- \(long)\nc: 1\n")
   }
 
+  @Test func anInputOfOnlyCommentsIsOneEmptyDocumentWithItsText() {
+    let text = "# nothing yet\n\n# more\n"
+    let documents = ManifestReader().parse(text).documents
+    #expect(documents.count == 1)
+    #expect(documents.first?.isEmpty == true && documents.first?.holdsOnlyComments == true)
+    #expect(documents.first.map { StreamWriter.text(of: $0, replacement: nil) } == text)
+    #expect(ManifestReader().parse("").documents.isEmpty)
+    #expect(ManifestReader().parse("---\n# c\n").documents.first?.holdsOnlyComments == false)
+  }
+
   // MARK: Refusals
 
   @Test func aliasesAreNotSpliced() throws {
