@@ -162,7 +162,8 @@ struct Splicer {
   // MARK: Block mappings
 
   private mutating func diffBlockMapping(_ before: [MappingEntry], _ after: [MappingEntry], _ place: SourceLayout.Place) -> Bool {
-    guard !after.isEmpty, let matched = Self.keptOrder(before.map(\.key), after.map(\.key)) else { return false }
+    guard !after.isEmpty, !place.keys.isEmpty, let matched = Self.keptOrder(before.map(\.key), after.map(\.key))
+    else { return false }
     let keyIndent = column(of: place.keys[0].start)
     let kept = Set(matched.compactMap { $0 })
     for i in before.indices where !kept.contains(i) {
@@ -196,7 +197,9 @@ struct Splicer {
     style.writeEntries(entries, indent: keyIndent, into: &bytes)
     let text = String(decoding: bytes, as: UTF8.self)
     if anchor >= 0 {
-      insertLines(text, at: lineEnd(after: place.children[anchor].contentEnd))
+      insertLines(
+        text, at: lineEnd(after: place.children[anchor].contentEnd),
+        keepsLastBreak: entries.last.map { Self.endsWithMultiLineString($0.value) } ?? false)
       return true
     }
     // A new first key goes on its own line before the first key, if that one starts its line
@@ -216,14 +219,29 @@ struct Splicer {
       // A block scalar's end is past its last line break.
       end = lineStart(end)
       text += "\n"
+    } else if endsWithoutBreak(end), Self.endsWithMultiLineString(value) {
+      text += "\n"  // a `|` block needs its last line break to keep it
     }
     edits.append(SourceEdit(start: start, end: end, text: text))
+  }
+
+  /// Whether `position` is the end of a text whose last line has no line break.
+  private func endsWithoutBreak(_ position: Int) -> Bool { position == bytes.count && lacksFinalLineBreak }
+
+  /// Whether a tree's text ends with a string of several lines (written as a `|` block, whose
+  /// last line break is part of its value).
+  static func endsWithMultiLineString(_ node: Node) -> Bool {
+    switch node.content {
+    case .scalar(let scalar): return scalar.kind == .string && scalar.text.utf8.contains(0x0A)
+    case .sequence(let items): return items.last.map(endsWithMultiLineString) ?? false
+    case .mapping(let entries): return entries.last.map { endsWithMultiLineString($0.value) } ?? false
+    }
   }
 
   // MARK: Block sequences
 
   private mutating func diffBlockSequence(_ before: [Node], _ after: [Node], _ place: SourceLayout.Place) -> Bool {
-    guard !after.isEmpty else { return false }
+    guard !after.isEmpty, !place.children.isEmpty else { return false }
     var dashes: [Int] = []
     for item in place.children {
       guard let dash = dash(before: item.start) else { return false }
@@ -245,7 +263,9 @@ struct Splicer {
       splicer.style.writeItems(run, dashIndent: dashIndent, contentOffset: contentOffset, into: &bytes)
       let text = String(decoding: bytes, as: UTF8.self)
       if anchor >= 0 {
-        splicer.insertLines(text, at: splicer.lineEnd(after: place.children[anchor].contentEnd))
+        splicer.insertLines(
+          text, at: splicer.lineEnd(after: place.children[anchor].contentEnd),
+          keepsLastBreak: run.last.map(Splicer.endsWithMultiLineString) ?? false)
         return true
       }
       let first = dashes[next ?? 0]
@@ -263,13 +283,16 @@ struct Splicer {
         run = []
       }
       anchor = i
-      let contentColumn = dashIndent + contentOffset
+      // Each item's content sits where its own dash put it (`- a` and `-   b` may both occur).
+      let old = place.children[i]
+      let contentColumn = lineStart(old.start) == lineStart(dashes[i]) ? column(of: old.start) : dashIndent + contentOffset
       if !diff(before[i], item, place.children[i], indent: contentColumn, parentIsFlow: false) {
-        let old = place.children[i]
         var text = style.itemText(item, contentColumn: contentColumn)
         var end = old.contentEnd
         if end > old.start, isInIndentation(end) {
           end = lineStart(end)
+          text += "\n"
+        } else if endsWithoutBreak(end), Self.endsWithMultiLineString(item) {
           text += "\n"
         }
         edits.append(SourceEdit(start: old.start, end: end, text: text))
@@ -376,7 +399,9 @@ struct Splicer {
     let separator = matched.contains(nil) ? flowSeparator(spans, place) : ""
     guard let separator else { return false }
     let kept = Set(matched.compactMap { $0 })
-    guard let firstKept = spans.indices.first(where: kept.contains) else { return false }
+    guard let firstKept = spans.indices.first(where: kept.contains),
+      zip(spans, spans.dropFirst()).allSatisfy({ $0.start <= $0.end && $0.end <= $1.start })
+    else { return false }
     if firstKept > 0 { edits.append(SourceEdit(start: spans[0].start, end: spans[firstKept].start, text: "")) }
     for i in spans.indices where i > firstKept && !kept.contains(i) {
       edits.append(SourceEdit(start: spans[i - 1].end, end: spans[i].end, text: ""))
@@ -424,6 +449,7 @@ struct Splicer {
   /// and its indentation.
   private func flowSeparator(_ spans: [(start: Int, end: Int)], _ place: SourceLayout.Place) -> String? {
     if spans.count >= 2 {
+      guard spans[0].end <= spans[1].start else { return nil }
       let between = bytes[spans[0].end..<spans[1].start]
       guard !between.contains(UInt8(ascii: "#")), between.contains(UInt8(ascii: ",")) else { return nil }
       return String(decoding: between, as: UTF8.self).replacingAll("\r\n", with: "\n")
@@ -437,10 +463,10 @@ struct Splicer {
 
   // MARK: Lines
 
-  private mutating func insertLines(_ text: String, at position: Int) {
-    // The last line of the text may lack its line break.
+  private mutating func insertLines(_ text: String, at position: Int, keepsLastBreak: Bool = false) {
+    // The last line of the text may lack its line break (a `|` block must keep its own).
     if position == bytes.count, position > 0, bytes[position - 1] != 0x0A, bytes[position - 1] != 0x0D {
-      edits.append(SourceEdit(start: position, end: position, text: "\n" + String(text.dropLast())))
+      edits.append(SourceEdit(start: position, end: position, text: "\n" + (keepsLastBreak ? text : String(text.dropLast()))))
     } else {
       edits.append(SourceEdit(start: position, end: position, text: text))
     }

@@ -184,6 +184,71 @@ import Testing
     #expect(ManifestReader().parse("---\n# c\n").documents.first?.holdsOnlyComments == false)
   }
 
+  // MARK: Every small change, everywhere
+
+  static let shapes = [
+    "# c\na:\n  b: 1 # x\n  c:\n  - d\n  - e: f\n    g: 'h'\ni: {j: [k, l], m: n}\n",
+    "a:\r\n    - b: 1\r\n      c: [1, 2]\r\n    -   d: x\r\nz: \"q\"",
+    "{\n  \"a\": {\"b\": [1, {\"c\": 2}]},\n  \"d\": \"e\"\n}\n",
+    "l:\n- - 1\n  - 2\n- k: |\n    text\n  o: >\n    folded\n- \nn:\n",
+    "---\n# über\nmetadata: {name: \"ä\", # c\n  labels: {}}\nspec:\n  containers:\n    - name: app # x\n      ports: []\n  volumes: [ ]",
+    "\u{FEFF}kind: Pod\nspec:\n      template:\n            x: 1\n            'y': \"2\"\n      list:\n      -    a\n      -    b\n",
+  ]
+
+  /// Each mapping and sequence of a tree, by its path of keys and indexes.
+  static func collections(in node: Node, at path: [Int] = []) -> [[Int]] {
+    switch node.content {
+    case .scalar: return []
+    case .sequence(let items): return [path] + items.indices.flatMap { collections(in: items[$0], at: path + [$0]) }
+    case .mapping(let entries): return [path] + entries.indices.flatMap { collections(in: entries[$0].value, at: path + [$0]) }
+    }
+  }
+
+  static func changing(_ node: Node, at path: [Int], _ change: (inout Node) -> Void) -> Node {
+    guard let first = path.first else {
+      var node = node
+      change(&node)
+      return node
+    }
+    var node = node
+    switch node.content {
+    case .scalar: break
+    case .sequence(var items):
+      items[first] = changing(items[first], at: Array(path.dropFirst()), change)
+      node.content = .sequence(items)
+    case .mapping(var entries):
+      entries[first].value = changing(entries[first].value, at: Array(path.dropFirst()), change)
+      node.content = .mapping(entries)
+    }
+    return node
+  }
+
+  @Test(arguments: shapes) func everySpliceReadsBackAsItsTree(text: String) throws {
+    let document = try #require(ManifestReader().parse(text).documents.first)
+    let changes: [(inout Node) -> Void] = [
+      { node in if case .mapping(var e) = node.content, !e.isEmpty { e.removeFirst(); node.content = .mapping(e) } },
+      { node in if case .mapping(var e) = node.content, !e.isEmpty { e.removeLast(); node.content = .mapping(e) } },
+      { node in if case .mapping(var e) = node.content { e.append(MappingEntry(key: "new", value: .mapping(["x": .sequence([.string("y, z")])]))); node.content = .mapping(e) } },
+      { node in if case .mapping(var e) = node.content { e.insert(MappingEntry(key: "first", value: .string("a: b")), at: 0); node.content = .mapping(e) } },
+      { node in if case .sequence(var i) = node.content, !i.isEmpty { i.removeFirst(); node.content = .sequence(i) } },
+      { node in if case .sequence(var i) = node.content { i.append(.mapping(["name": .string("n"), "v": .int(1)])); node.content = .sequence(i) } },
+      { node in if case .sequence(var i) = node.content { i.insert(.string("multi\nline\n"), at: 0); node.content = .sequence(i) } },
+      { node in node = .string("replaced") },
+    ]
+    var spliced = 0
+    for path in Self.collections(in: document.root) {
+      for change in changes {
+        let new = Self.changing(document.root, at: path, change)
+        guard new != document.root, let result = SurgicalEmitter.splice(document.sourceText, from: document.root, to: new)
+        else { continue }
+        spliced += 1
+        let (read, diagnostics) = ManifestReader().parse(result)
+        #expect(diagnostics.isEmpty && read.count == 1 && read.first?.root == new, "path \(path) of:\n\(text)\ngave:\n\(result)\n\(diagnostics.map(\.message))")
+      }
+    }
+    #expect(spliced > 0)
+  }
+
   // MARK: Refusals
 
   @Test func aliasesAreNotSpliced() throws {
