@@ -210,9 +210,14 @@ struct IstioSidecar {
         var original = handler
         if let timeout = probe["timeoutSeconds"] { original["timeoutSeconds"] = timeout }
         probers.append(MappingEntry(key: path, value: original))
-        for key in ["httpGet", "tcpSocket", "grpc"] { probe[key] = nil }
-        probe.insert(
-          "httpGet", .mapping(["path": .string(path), "port": .int(Self.agentPort)]), before: "initialDelaySeconds")
+        let agent = Node.mapping(["path": .string(path), "port": .int(Self.agentPort)])
+        for key in ["tcpSocket", "grpc"] { probe[key] = nil }
+        if probe["httpGet"] != nil {
+          // In its place: the probe's other keys keep their order, so the edit stays small.
+          probe["httpGet"] = agent
+        } else {
+          probe.insert("httpGet", agent, before: "initialDelaySeconds")
+        }
         replacements[name, default: [:]][field] = probe
       }
     }

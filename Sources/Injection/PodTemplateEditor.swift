@@ -388,12 +388,15 @@ enum PodTemplateEditor {
         .mapping(map.sorted { $0.key < $1.key }.map { MappingEntry(key: $0.key, value: $0.value.map(Node.string) ?? .null) })
       }
       // Each original probe as its YAML text: JSON would respell numbers (`0x50` → 80), and the
-      // probe must come back exactly as it was written.
+      // probe must come back exactly as it was written, quotes included.
       let probes = Node.mapping(
         self.probes.sorted { $0.key < $1.key }.map { name, fields in
           MappingEntry(
             key: name,
-            value: .mapping(fields.sorted { $0.key < $1.key }.map { MappingEntry(key: $0.key, value: .string(YAMLEmitter.emit($0.value))) }))
+            value: .mapping(
+              fields.sorted { $0.key < $1.key }.map {
+                MappingEntry(key: $0.key, value: .string(SurgicalEmitter.blockText(of: $0.value)))
+              }))
         })
       var entries: [MappingEntry] = [
         MappingEntry(key: "created", value: strings(created)), MappingEntry(key: "wasNull", value: strings(wasNull)),

@@ -14,6 +14,9 @@ public struct Document: Sendable {
   public var diagnostics: [Diagnostic]
   /// The 1-based line of the file on which `sourceText` starts.
   public var startLine: Int
+  /// Whether this is the one document of an input that holds only comments and blank lines (no
+  /// document at all for YAML): kept so the text is written back, never reported as empty.
+  public var holdsOnlyComments = false
 
   /// Creates a document.
   public init(

@@ -252,6 +252,7 @@ private final class ReadSession {
     var summary = ReadSummary()
     var builder = TreeBuilder(file: file, limits: limits)
     var pending: (root: Node, start: Int, line: Int, diagnostics: [Diagnostic])?
+    var onlyComments = false
     var documentStartLine = 1
     var documentIndex = 0
 
@@ -265,11 +266,12 @@ private final class ReadSession {
             "document \(documentIndex + 1) is \(end - document.start) bytes, more than the limit of \(limits.maxDocumentBytes)",
             at: document.root.mark))
       } else {
-        try body(
-          Document(
-            root: document.root, file: file, index: documentIndex,
-            sourceText: text(from: document.start, to: end), diagnostics: document.diagnostics,
-            startLine: document.line).withSourceLinesOfOwnFindings())
+        var delivered = Document(
+          root: document.root, file: file, index: documentIndex,
+          sourceText: text(from: document.start, to: end), diagnostics: document.diagnostics,
+          startLine: document.line)
+        delivered.holdsOnlyComments = onlyComments
+        try body(delivered.withSourceLinesOfOwnFindings())
         summary.documentCount += 1
       }
       documentIndex += 1
@@ -285,6 +287,12 @@ private final class ReadSession {
       defer { yaml_event_delete(&event) }
       let type = event.type
       if type == YAML_STREAM_END_EVENT {
+        if pending == nil, documentIndex == 0, windowBase + window.count > 0 {
+          // Only comments and blank lines: one empty document keeps them, so a file written back
+          // (inject, uninject) keeps its text instead of becoming empty.
+          pending = (Node(.scalar(Scalar(text: "", kind: .null))), 0, 1, [])
+          onlyComments = true
+        }
         try deliver(endingAt: windowBase + window.count, nextLine: windowLineNumber)
         break
       }

@@ -1,9 +1,14 @@
 /// Writes documents back as a stream: a document nothing changed is its exact source text; a
-/// changed one keeps its `---` line and leading comments, then its tree in block style.
+/// changed one is its source text with only the changed nodes rewritten (`SurgicalEmitter`), or,
+/// when no such edit gives the new tree, its `---` line and leading comments, then its tree in
+/// block style.
 public enum StreamWriter {
   /// The text for one document of a stream; `replacement` is its new tree, nil when unchanged.
   public static func text(of document: Document, replacement: Node?) -> String {
     guard let replacement else { return document.sourceText }
+    if let spliced = SurgicalEmitter.splice(document.sourceText, from: document.root, to: replacement) {
+      return spliced
+    }
     var prefix = leadingLines(of: document.sourceText)
     if document.index > 0, !prefix.contains("---") { prefix = "---\n" + prefix }
     return prefix + YAMLEmitter.emit(replacement)

@@ -1,4 +1,5 @@
 import Foundation
+import Manifest
 import Testing
 
 /// `meshctl inject` and `uninject` as a user runs them: pipes, exit codes, in-place rewrites.
@@ -42,7 +43,10 @@ import Testing
     #expect(restored.status == 0)
     let plain = try Binary.run(["inject", "--webhook"], stdin: restored.stdout)
     let direct = try Binary.run(["inject", "--webhook"], stdin: Self.deployment)
-    #expect(plain.stdout.replacingOccurrences(of: "# the web tier\n", with: "") == direct.stdout.replacingOccurrences(of: "# the web tier\n", with: ""))
+    // Equal as YAML: the pod template's one-line flow metadata grew too long for one line while
+    // injected, so it came back in block style.
+    let tree = { (text: String) in ManifestReader().parse(text).documents.map(\.root) }
+    #expect(tree(plain.stdout) == tree(direct.stdout))
     #expect(!restored.stdout.contains("istio-proxy"))
   }
 

@@ -1,0 +1,709 @@
+/// Writes a changed document by editing its source text: only the nodes that differ between the
+/// tree it was read as and the new tree are written, in the style of their surroundings
+/// (indentation, block or flow, sequence indentation, quoting, line breaks); every other byte,
+/// comments included, stays. DESIGN.md §7: edits are surgical.
+public enum SurgicalEmitter {
+  /// The source text of a document with its tree changed from `original` (the tree read from
+  /// `sourceText`) to `replacement`; nil when no surgical edit gives that tree (then write the
+  /// document whole). With `verify`, the result is read back and nil unless it is exactly
+  /// `replacement`: tests and fuzzing check every splice so; writing output does not pay for
+  /// reading the document a second time.
+  public static func splice(_ sourceText: String, from original: Node, to replacement: Node, verify: Bool = false)
+    -> String?
+  {
+    let bytes = Array(sourceText.utf8)
+    guard let layout = SourceLayout.read(bytes) else { return nil }
+    var splicer = Splicer(bytes: bytes, layout: layout)
+    guard splicer.diff(original, replacement, layout.root, indent: 0, parentIsFlow: false),
+      let text = splicer.applied()
+    else { return nil }
+    guard verify else { return text }
+    let (documents, diagnostics) = ManifestReader().parse(text)
+    guard diagnostics.isEmpty, documents.count == 1, documents[0].root == replacement else { return nil }
+    return text
+  }
+}
+
+extension SurgicalEmitter {
+  /// A tree as block YAML (two-space indentation, sequences under their key) that keeps each
+  /// string's quotes (`"8080"` stays double-quoted): for text kept aside to be put back later
+  /// exactly as it was written, such as the probes injection replaces.
+  public static func blockText(of node: Node) -> String {
+    let style = BlockStyle()
+    var out: [UInt8] = []
+    switch node.content {
+    case .mapping(let entries) where !entries.isEmpty: style.writeEntries(entries, indent: 0, into: &out)
+    case .sequence(let items) where !items.isEmpty: style.writeItems(items, dashIndent: 0, contentOffset: 2, into: &out)
+    default: return String(style.valueText(node, keyIndent: -style.step).dropFirst()) + "\n"
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}
+
+/// One replacement of source bytes: `start..<end` becomes `text`.
+struct SourceEdit {
+  var start: Int
+  var end: Int
+  var text: String
+}
+
+/// Computes the edits between two trees over one document's bytes.
+struct Splicer {
+  let bytes: [UInt8]
+  let lineBreak: String
+  let style: BlockStyle
+  private(set) var edits: [SourceEdit] = []
+
+  init(bytes: [UInt8], layout: SourceLayout) {
+    self.bytes = bytes
+    let firstBreak = bytes.firstIndex { $0 == 0x0A || $0 == 0x0D }
+    lineBreak = firstBreak.map { bytes[$0] == 0x0D && $0 + 1 < bytes.count && bytes[$0 + 1] == 0x0A } == true ? "\r\n" : "\n"
+    var style = BlockStyle()
+    style.learn(from: layout.root, in: bytes)
+    self.style = style
+  }
+
+  /// The source with the edits made; nil when two edits overlap.
+  func applied() -> String? {
+    // Insertions before deletions at the same place; otherwise in the order they were made.
+    let sorted = edits.enumerated().sorted {
+      ($0.element.start, $0.element.end, $0.offset) < ($1.element.start, $1.element.end, $1.offset)
+    }.map(\.element)
+    // Deletions of neighbouring entries meet or share a line break: they become one.
+    var merged: [SourceEdit] = []
+    for edit in sorted {
+      if let last = merged.last, edit.text.isEmpty, last.text.isEmpty, edit.start <= last.end {
+        merged[merged.count - 1].end = max(last.end, edit.end)
+        continue
+      }
+      if let last = merged.last, edit.start < last.end { return nil }
+      merged.append(edit)
+    }
+    // Deleting the last lines of a text without a final line break takes the break before them.
+    if lacksFinalLineBreak, let last = merged.last, last.text.isEmpty, last.end == bytes.count, last.start > 0,
+      bytes[last.start - 1] == 0x0A || bytes[last.start - 1] == 0x0D
+    {
+      let breakLength = last.start >= 2 && bytes[last.start - 2] == 0x0D && bytes[last.start - 1] == 0x0A ? 2 : 1
+      let start = last.start - breakLength
+      if merged.count < 2 || merged[merged.count - 2].end <= start { merged[merged.count - 1].start = start }
+    }
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count + merged.reduce(0) { $0 + $1.text.utf8.count })
+    var position = 0
+    for edit in merged {
+      guard edit.start >= position, edit.end >= edit.start, edit.end <= bytes.count else { return nil }
+      out += bytes[position..<edit.start]
+      let text = lineBreak == "\n" ? edit.text : edit.text.replacingAll("\n", with: "\r\n")
+      out += Array(text.utf8)
+      position = edit.end
+    }
+    out += bytes[position...]
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  // MARK: Diffing
+
+  /// Adds the edits that turn `old`, laid out at `place`, into `new`; false when this node must be
+  /// replaced whole by its parent. `indent` is the column of the block the node belongs to.
+  mutating func diff(_ old: Node, _ new: Node, _ place: SourceLayout.Place, indent: Int, parentIsFlow: Bool) -> Bool {
+    switch (old.content, new.content, place.kind) {
+    case (.scalar, .scalar, .scalar):
+      guard old != new else { return true }
+      return replaceScalar(place, with: new.scalar!, indent: indent, inFlow: parentIsFlow)
+    // An unchanged subtree shares its arrays with the old tree, so comparing it is cheap
+    // (arrays with one buffer are equal at once).
+    case (.mapping(let before), .mapping(let after), .mapping):
+      if old == new { return before.count == place.keys.count }
+      guard before.count == place.keys.count else { return false }
+      return place.flow ? diffFlowMapping(before, after, place, parentIsFlow: parentIsFlow)
+        : diffBlockMapping(before, after, place)
+    case (.sequence(let before), .sequence(let after), .sequence):
+      if old == new { return before.count == place.children.count }
+      guard before.count == place.children.count else { return false }
+      return place.flow ? diffFlowSequence(before, after, place, parentIsFlow: parentIsFlow)
+        : diffBlockSequence(before, after, place)
+    default:
+      return false
+    }
+  }
+
+  /// New text for a scalar that stays a scalar, keeping its quoting when it still fits.
+  private mutating func replaceScalar(_ place: SourceLayout.Place, with scalar: Scalar, indent: Int, inFlow: Bool) -> Bool {
+    // A block scalar's end runs into the next line: its parent rewrites the whole value.
+    guard place.style != .literal, place.style != .folded else { return false }
+    var text = style.scalarText(scalar, preferring: place.style, indent: indent + style.step, inFlow: inFlow)
+    if !inFlow, text.utf8.contains(0x0A) { return false }
+    // `key:` with nothing after it: the empty scalar sits right after the colon.
+    if place.start == place.end { text = " " + text }
+    edits.append(SourceEdit(start: place.start, end: place.end, text: text))
+    return true
+  }
+
+  /// The indexes of `before` kept in `after`, in order; nil when the kept ones changed order.
+  private static func keptOrder<T: Hashable>(_ before: [T], _ after: [T]) -> [Int?]? {
+    // Most mappings keep all their keys: no table needed.
+    if before == after { return Array(before.indices) }
+    var index: [T: Int] = [:]
+    for (i, key) in before.enumerated() where index[key] == nil { index[key] = i }
+    var last = -1
+    var matched: [Int?] = []
+    for key in after {
+      if let i = index[key] {
+        guard i > last else { return nil }
+        last = i
+        matched.append(i)
+      } else {
+        matched.append(nil)
+      }
+    }
+    return matched
+  }
+
+  // MARK: Block mappings
+
+  private mutating func diffBlockMapping(_ before: [MappingEntry], _ after: [MappingEntry], _ place: SourceLayout.Place) -> Bool {
+    guard !after.isEmpty, !place.keys.isEmpty, let matched = Self.keptOrder(before.map(\.key), after.map(\.key))
+    else { return false }
+    let keyIndent = column(of: place.keys[0].start)
+    let kept = Set(matched.compactMap { $0 })
+    for i in before.indices where !kept.contains(i) {
+      guard isFirstOnLine(place.keys[i].start) else { return false }
+      edits.append(deletion(from: lineStart(place.keys[i].start), to: lineEnd(after: place.children[i].contentEnd)))
+    }
+    var anchor = -1
+    var run: [MappingEntry] = []
+    for (k, entry) in after.enumerated() {
+      guard let i = matched[k] else {
+        run.append(entry)
+        continue
+      }
+      if !run.isEmpty {
+        guard insertEntries(run, after: anchor, before: i, place, keyIndent: keyIndent) else { return false }
+        run = []
+      }
+      anchor = i
+      if !diff(before[i].value, entry.value, place.children[i], indent: keyIndent, parentIsFlow: false) {
+        replaceValue(of: i, in: place, with: entry.value, keyIndent: keyIndent)
+      }
+    }
+    if !run.isEmpty { return insertEntries(run, after: anchor, before: nil, place, keyIndent: keyIndent) }
+    return true
+  }
+
+  private mutating func insertEntries(
+    _ entries: [MappingEntry], after anchor: Int, before next: Int?, _ place: SourceLayout.Place, keyIndent: Int
+  ) -> Bool {
+    var bytes: [UInt8] = []
+    style.writeEntries(entries, indent: keyIndent, into: &bytes)
+    let text = String(decoding: bytes, as: UTF8.self)
+    if anchor >= 0 {
+      insertLines(
+        text, at: lineEnd(after: place.children[anchor].contentEnd),
+        keepsLastBreak: entries.last.map { Self.endsWithMultiLineString($0.value) } ?? false)
+      return true
+    }
+    // A new first key goes on its own line before the first key, if that one starts its line
+    // (not `- name: x`, where the dash belongs to the item).
+    let first = place.keys[next ?? 0].start
+    guard isFirstOnLine(first) else { return false }
+    edits.append(SourceEdit(start: lineStart(first), end: lineStart(first), text: text))
+    return true
+  }
+
+  /// Rewrites the value of entry `i` whole: everything after its key up to the value's end.
+  private mutating func replaceValue(of i: Int, in place: SourceLayout.Place, with value: Node, keyIndent: Int) {
+    let start = place.keys[i].end
+    var end = place.children[i].contentEnd
+    var text = ":" + style.valueText(value, keyIndent: keyIndent)
+    if end > start, isInIndentation(end) {
+      // A block scalar's end is past its last line break.
+      end = lineStart(end)
+      text += "\n"
+    } else if endsWithoutBreak(end), Self.endsWithMultiLineString(value) {
+      text += "\n"  // a `|` block needs its last line break to keep it
+    }
+    edits.append(SourceEdit(start: start, end: end, text: text))
+  }
+
+  /// Whether `position` is the end of a text whose last line has no line break.
+  private func endsWithoutBreak(_ position: Int) -> Bool { position == bytes.count && lacksFinalLineBreak }
+
+  /// Whether a tree's text ends with a string of several lines (written as a `|` block, whose
+  /// last line break is part of its value).
+  static func endsWithMultiLineString(_ node: Node) -> Bool {
+    switch node.content {
+    case .scalar(let scalar): return scalar.kind == .string && scalar.text.utf8.contains(0x0A)
+    case .sequence(let items): return items.last.map(endsWithMultiLineString) ?? false
+    case .mapping(let entries): return entries.last.map { endsWithMultiLineString($0.value) } ?? false
+    }
+  }
+
+  // MARK: Block sequences
+
+  private mutating func diffBlockSequence(_ before: [Node], _ after: [Node], _ place: SourceLayout.Place) -> Bool {
+    guard !after.isEmpty, !place.children.isEmpty else { return false }
+    var dashes: [Int] = []
+    for item in place.children {
+      guard let dash = dash(before: item.start) else { return false }
+      dashes.append(dash)
+    }
+    let dashIndent = column(of: dashes[0])
+    let contentOffset = place.children[0].start > dashes[0] && lineStart(place.children[0].start) == lineStart(dashes[0])
+      ? place.children[0].start - dashes[0] : style.itemOffset
+    guard let matched = Self.alignItems(before, after) else { return false }
+    let kept = Set(matched.compactMap { $0 })
+    for i in before.indices where !kept.contains(i) {
+      guard isFirstOnLine(dashes[i]) else { return false }
+      edits.append(deletion(from: lineStart(dashes[i]), to: lineEnd(after: place.children[i].contentEnd)))
+    }
+    var anchor = -1
+    var run: [Node] = []
+    func insert(_ run: [Node], before next: Int?, into splicer: inout Splicer) -> Bool {
+      var bytes: [UInt8] = []
+      splicer.style.writeItems(run, dashIndent: dashIndent, contentOffset: contentOffset, into: &bytes)
+      let text = String(decoding: bytes, as: UTF8.self)
+      if anchor >= 0 {
+        splicer.insertLines(
+          text, at: splicer.lineEnd(after: place.children[anchor].contentEnd),
+          keepsLastBreak: run.last.map(Splicer.endsWithMultiLineString) ?? false)
+        return true
+      }
+      let first = dashes[next ?? 0]
+      guard splicer.isFirstOnLine(first) else { return false }
+      splicer.edits.append(SourceEdit(start: splicer.lineStart(first), end: splicer.lineStart(first), text: text))
+      return true
+    }
+    for (k, item) in after.enumerated() {
+      guard let i = matched[k] else {
+        run.append(item)
+        continue
+      }
+      if !run.isEmpty {
+        guard insert(run, before: i, into: &self) else { return false }
+        run = []
+      }
+      anchor = i
+      // Each item's content sits where its own dash put it (`- a` and `-   b` may both occur).
+      let old = place.children[i]
+      let contentColumn = lineStart(old.start) == lineStart(dashes[i]) ? column(of: old.start) : dashIndent + contentOffset
+      if !diff(before[i], item, place.children[i], indent: contentColumn, parentIsFlow: false) {
+        var text = style.itemText(item, contentColumn: contentColumn)
+        var end = old.contentEnd
+        if end > old.start, isInIndentation(end) {
+          end = lineStart(end)
+          text += "\n"
+        } else if endsWithoutBreak(end), Self.endsWithMultiLineString(item) {
+          text += "\n"
+        }
+        edits.append(SourceEdit(start: old.start, end: end, text: text))
+      }
+    }
+    if !run.isEmpty { return insert(run, before: nil, into: &self) }
+    return true
+  }
+
+  /// Which item of `before` each item of `after` is (nil: a new item). Items are the same when
+  /// they were read from the same place (a changed container keeps its position); items built in
+  /// code match an equal item not matched otherwise. Nil when kept items changed order.
+  static func alignItems(_ before: [Node], _ after: [Node]) -> [Int?]? {
+    if before.count == after.count,
+      zip(before, after).allSatisfy({ $0.mark.isKnown && $0.mark == $1.mark && sameItem($0, $1) })
+    {
+      return Array(before.indices)
+    }
+    var byMark: [SourceMark: Int] = [:]
+    for (i, item) in before.enumerated() where item.mark.isKnown { byMark[item.mark] = i }
+    var used = Set<Int>()
+    var matched: [Int?] = after.map { item in
+      guard item.mark.isKnown, let i = byMark[item.mark], sameItem(before[i], item) else { return nil }
+      return used.insert(i).inserted ? i : nil
+    }
+    // Unmarked items (scalars rebuilt in code) pair with equal items left over, in order.
+    for k in after.indices where matched[k] == nil {
+      var candidate = (matched[..<k].compactMap { $0 }.last ?? -1) + 1
+      while candidate < before.count, used.contains(candidate) || before[candidate] != after[k] { candidate += 1 }
+      if candidate < before.count {
+        matched[k] = candidate
+        used.insert(candidate)
+      }
+    }
+    let order = matched.compactMap { $0 }
+    guard zip(order, order.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
+    return matched
+  }
+
+  /// Whether two items read from the same place are one item changed (a scalar must be equal, a
+  /// mapping keep its name): a tree built from another text may reuse positions.
+  private static func sameItem(_ old: Node, _ new: Node) -> Bool {
+    switch (old.content, new.content) {
+    case (.scalar, .scalar): return old == new
+    case (.mapping, .mapping): return old["name"] == new["name"]
+    case (.sequence, .sequence): return true
+    default: return false
+    }
+  }
+
+  // MARK: Flow collections
+
+  private mutating func diffFlowMapping(
+    _ before: [MappingEntry], _ after: [MappingEntry], _ place: SourceLayout.Place, parentIsFlow: Bool
+  ) -> Bool {
+    guard !after.isEmpty, let matched = Self.keptOrder(before.map(\.key), after.map(\.key)) else { return false }
+    let json = place.keys.first?.style == .doubleQuoted
+    let spans = place.keys.indices.map { (start: place.keys[$0].start, end: place.children[$0].contentEnd) }
+    let style = self.style
+    return diffFlow(
+      spans: spans, matched: matched, count: after.count, place: place, parentIsFlow: parentIsFlow,
+      text: { k in style.flowEntry(after[k], json: json) },
+      change: { splicer, i, k in
+        splicer.diff(before[i].value, after[k].value, place.children[i], indent: 0, parentIsFlow: true)
+          || splicer.replaceFlowValue(place.children[i], with: after[k].value, json: json)
+      })
+  }
+
+  private mutating func diffFlowSequence(
+    _ before: [Node], _ after: [Node], _ place: SourceLayout.Place, parentIsFlow: Bool
+  ) -> Bool {
+    guard !after.isEmpty, let matched = Self.alignItems(before, after) else { return false }
+    let json = Self.firstKeyStyle(in: place) == .doubleQuoted
+    let spans = place.children.map { (start: $0.start, end: $0.contentEnd) }
+    let style = self.style
+    return diffFlow(
+      spans: spans, matched: matched, count: after.count, place: place, parentIsFlow: parentIsFlow,
+      text: { k in style.flowText(after[k], json: json) },
+      change: { splicer, i, k in
+        splicer.diff(before[i], after[k], place.children[i], indent: 0, parentIsFlow: true)
+          || splicer.replaceFlowValue(place.children[i], with: after[k], json: json)
+      })
+  }
+
+  private static func firstKeyStyle(in place: SourceLayout.Place) -> Scalar.Style? {
+    if let key = place.keys.first { return key.style }
+    for child in place.children { if let style = firstKeyStyle(in: child) { return style } }
+    return nil
+  }
+
+  private mutating func replaceFlowValue(_ place: SourceLayout.Place, with value: Node, json: Bool) -> Bool {
+    edits.append(SourceEdit(start: place.start, end: place.contentEnd, text: style.flowText(value, json: json)))
+    return true
+  }
+
+  /// Edits a flow collection's elements (`spans`: each element's first byte and end): deleted
+  /// ones go with one separator, new ones come with the separator the collection already uses.
+  private mutating func diffFlow(
+    spans: [(start: Int, end: Int)], matched: [Int?], count: Int, place: SourceLayout.Place, parentIsFlow: Bool,
+    text: (Int) -> String, change: (inout Splicer, Int, Int) -> Bool
+  ) -> Bool {
+    let firstEdit = edits.count
+    // Only new elements need the separator (which is unknown when comments sit between them).
+    let separator = matched.contains(nil) ? flowSeparator(spans, place) : ""
+    guard let separator else { return false }
+    let kept = Set(matched.compactMap { $0 })
+    guard let firstKept = spans.indices.first(where: kept.contains),
+      zip(spans, spans.dropFirst()).allSatisfy({ $0.start <= $0.end && $0.end <= $1.start })
+    else { return false }
+    if firstKept > 0 { edits.append(SourceEdit(start: spans[0].start, end: spans[firstKept].start, text: "")) }
+    for i in spans.indices where i > firstKept && !kept.contains(i) {
+      edits.append(SourceEdit(start: spans[i - 1].end, end: spans[i].end, text: ""))
+    }
+    var anchor = -1
+    var run: [Int] = []
+    var inserted = 0
+    for k in 0..<count {
+      guard let i = matched[k] else {
+        run.append(k)
+        continue
+      }
+      if !run.isEmpty {
+        let pieces = run.map(text)
+        inserted += pieces.reduce(0) { $0 + $1.count }
+        if anchor >= 0 {
+          edits.append(SourceEdit(start: spans[anchor].end, end: spans[anchor].end, text: pieces.map { separator + $0 }.joined()))
+        } else {
+          edits.append(SourceEdit(start: spans[i].start, end: spans[i].start, text: pieces.map { $0 + separator }.joined()))
+        }
+        run = []
+      }
+      anchor = i
+      guard change(&self, i, k) else { return false }
+    }
+    if !run.isEmpty {
+      let pieces = run.map(text)
+      inserted += pieces.reduce(0) { $0 + $1.count }
+      edits.append(SourceEdit(start: spans[anchor].end, end: spans[anchor].end, text: pieces.map { separator + $0 }.joined()))
+    }
+    // A one-line flow collection in a block that would grow too long is rewritten in block style.
+    let oneLine = lineStart(place.start) == lineStart(place.end)
+    if !parentIsFlow, oneLine, column(of: place.end) + inserted > Self.flowWidth {
+      edits.removeLast(edits.count - firstEdit)
+      return false
+    }
+    return true
+  }
+
+  /// Longest line a flow collection may grow to before it is rewritten in block style.
+  static let flowWidth = 100
+
+  /// The separator between a flow collection's elements: the one written between the first two
+  /// (without comments), else `, ` or, when the first element starts its own line, a line break
+  /// and its indentation.
+  private func flowSeparator(_ spans: [(start: Int, end: Int)], _ place: SourceLayout.Place) -> String? {
+    if spans.count >= 2 {
+      guard spans[0].end <= spans[1].start else { return nil }
+      let between = bytes[spans[0].end..<spans[1].start]
+      guard !between.contains(UInt8(ascii: "#")), between.contains(UInt8(ascii: ",")) else { return nil }
+      return String(decoding: between, as: UTF8.self).replacingAll("\r\n", with: "\n")
+    }
+    guard let first = spans.first else { return nil }
+    if lineStart(first.start) != lineStart(place.start) {
+      return ",\n" + String(repeating: " ", count: column(of: first.start))
+    }
+    return ", "
+  }
+
+  // MARK: Lines
+
+  private mutating func insertLines(_ text: String, at position: Int, keepsLastBreak: Bool = false) {
+    // The last line of the text may lack its line break (a `|` block must keep its own).
+    if position == bytes.count, position > 0, bytes[position - 1] != 0x0A, bytes[position - 1] != 0x0D {
+      edits.append(SourceEdit(start: position, end: position, text: "\n" + (keepsLastBreak ? text : String(text.dropLast()))))
+    } else {
+      edits.append(SourceEdit(start: position, end: position, text: text))
+    }
+  }
+
+  /// Deletes whole lines; when they end the text without a line break, the break before them goes.
+  private func deletion(from start: Int, to end: Int) -> SourceEdit {
+    SourceEdit(start: start, end: end, text: "")
+  }
+
+  /// Whether the text's last line has no line break.
+  var lacksFinalLineBreak: Bool {
+    guard let last = bytes.last else { return false }
+    return last != 0x0A && last != 0x0D
+  }
+
+  /// The start of the line holding `position`; the first line starts after a byte-order mark.
+  func lineStart(_ position: Int) -> Int {
+    var i = min(position, bytes.count)
+    while i > 0, bytes[i - 1] != 0x0A, bytes[i - 1] != 0x0D { i -= 1 }
+    if i == 0, position >= 3, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return 3 }
+    return i
+  }
+
+  func column(of position: Int) -> Int { position - lineStart(position) }
+
+  /// Whether only spaces come before `position` on its line.
+  func isFirstOnLine(_ position: Int) -> Bool {
+    bytes[lineStart(position)..<position].allSatisfy { $0 == 0x20 }
+  }
+
+  /// Whether `position` lies in the indentation of a line after the first.
+  func isInIndentation(_ position: Int) -> Bool {
+    let start = lineStart(position)
+    return start > 0 && (bytes[start - 1] == 0x0A || bytes[start - 1] == 0x0D) && bytes[start..<position].allSatisfy { $0 == 0x20 || $0 == 0x09 }
+  }
+
+  /// The start of the line after the one holding `position` (the end of the text when none);
+  /// a position in a line's indentation (after a block scalar) is already that line's start.
+  func lineEnd(after position: Int) -> Int {
+    if position > 0, isInIndentation(position) { return lineStart(position) }
+    var i = position
+    while i < bytes.count, bytes[i] != 0x0A, bytes[i] != 0x0D { i += 1 }
+    if i < bytes.count, bytes[i] == 0x0D { i += 1 }
+    if i < bytes.count, bytes[i] == 0x0A { i += 1 }
+    return i
+  }
+
+  /// The dash of a block sequence item that starts at `position`.
+  func dash(before position: Int) -> Int? {
+    var i = position
+    while i > 0, bytes[i - 1] == 0x20 || bytes[i - 1] == 0x09 { i -= 1 }
+    if i > 0, bytes[i - 1] == UInt8(ascii: "-") { return i - 1 }
+    // An item that is an empty scalar starts right after its dash, or a block collection
+    // starting on the next line.
+    if position < bytes.count, bytes[position] == UInt8(ascii: "-") { return position }
+    return nil
+  }
+}
+
+/// How a document writes its blocks, learnt from the document itself so that new lines look
+/// like the ones around them.
+struct BlockStyle {
+  /// Spaces a nested mapping is indented by.
+  var step = 2
+  /// Spaces a sequence under a key is indented by (0: the dash under the key).
+  var sequenceIndent = 0
+  /// Columns from a dash to its item's content.
+  var itemOffset = 2
+  private var learnt: (step: Bool, sequence: Bool, item: Bool) = (false, false, false)
+
+  /// Learns from the first nested mapping, sequence under a key and sequence item.
+  mutating func learn(from place: SourceLayout.Place, in bytes: [UInt8]) {
+    func column(_ position: Int) -> Int {
+      var i = position
+      while i > 0, bytes[i - 1] != 0x0A, bytes[i - 1] != 0x0D { i -= 1 }
+      return position - i
+    }
+    func firstOnLine(_ position: Int) -> Bool {
+      var i = position
+      while i > 0, bytes[i - 1] == 0x20 { i -= 1 }
+      return i == 0 || bytes[i - 1] == 0x0A || bytes[i - 1] == 0x0D
+    }
+    guard !place.flow, !(learnt.step && learnt.sequence && learnt.item) else { return }
+    if place.kind == .mapping {
+      for (key, value) in zip(place.keys, place.children) where !value.flow {
+        if value.kind == .mapping, !learnt.step, let child = value.keys.first, firstOnLine(child.start),
+          column(child.start) > column(key.start)
+        {
+          step = column(child.start) - column(key.start)
+          learnt.step = true
+        }
+        if value.kind == .sequence, !learnt.sequence, let item = value.children.first {
+          var dash = item.start
+          while dash > 0, bytes[dash - 1] == 0x20 { dash -= 1 }
+          if dash > 0, bytes[dash - 1] == UInt8(ascii: "-"), firstOnLine(dash - 1), firstOnLine(key.start) {
+            sequenceIndent = max(0, column(dash - 1) - column(key.start))
+            learnt.sequence = true
+            if !learnt.item, item.start - (dash - 1) >= 2 {
+              itemOffset = item.start - (dash - 1)
+              learnt.item = true
+            }
+          }
+        }
+      }
+    }
+    for child in place.children { learn(from: child, in: bytes) }
+  }
+
+  // MARK: Writing new nodes
+
+  /// Mapping entries as block lines at `indent`, each ending in a line break.
+  func writeEntries(_ entries: [MappingEntry], indent: Int, firstInline: Bool = false, into out: inout [UInt8]) {
+    for (index, entry) in entries.enumerated() {
+      if !(firstInline && index == 0) { Self.pad(indent, into: &out) }
+      out.append(contentsOf: Self.key(entry.key).utf8)
+      out.append(UInt8(ascii: ":"))
+      writeValue(entry.value, keyIndent: indent, into: &out)
+    }
+  }
+
+  /// Sequence items as block lines, the dash at `dashIndent`, each ending in a line break.
+  func writeItems(
+    _ items: [Node], dashIndent: Int, contentOffset: Int, firstInline: Bool = false, into out: inout [UInt8]
+  ) {
+    for (index, item) in items.enumerated() {
+      if !(firstInline && index == 0) { Self.pad(dashIndent, into: &out) }
+      out.append(UInt8(ascii: "-"))
+      Self.pad(max(1, contentOffset - 1), into: &out)
+      writeItemContent(item, contentColumn: dashIndent + max(2, contentOffset), into: &out)
+    }
+  }
+
+  /// What follows an item's dash, ending in a line break.
+  private func writeItemContent(_ item: Node, contentColumn: Int, into out: inout [UInt8]) {
+    switch item.content {
+    case .mapping(let entries) where !entries.isEmpty:
+      writeEntries(entries, indent: contentColumn, firstInline: true, into: &out)
+    case .sequence(let items) where !items.isEmpty:
+      writeItems(items, dashIndent: contentColumn, contentOffset: 2, firstInline: true, into: &out)
+    case .scalar(let scalar):
+      out.append(contentsOf: scalarText(scalar, preferring: nil, indent: contentColumn, inFlow: false).utf8)
+      out.append(0x0A)
+    case .sequence: out.append(contentsOf: "[]\n".utf8)
+    case .mapping: out.append(contentsOf: "{}\n".utf8)
+    }
+  }
+
+  /// What follows `key:`: ` scalar`, ` {}`, or a line break and the nested block; ends in a
+  /// line break.
+  private func writeValue(_ value: Node, keyIndent: Int, into out: inout [UInt8]) {
+    switch value.content {
+    case .scalar(let scalar):
+      out.append(0x20)
+      out.append(contentsOf: scalarText(scalar, preferring: nil, indent: keyIndent + step, inFlow: false).utf8)
+      out.append(0x0A)
+    case .sequence(let items) where items.isEmpty: out.append(contentsOf: " []\n".utf8)
+    case .mapping(let entries) where entries.isEmpty: out.append(contentsOf: " {}\n".utf8)
+    case .sequence(let items):
+      out.append(0x0A)
+      writeItems(items, dashIndent: keyIndent + sequenceIndent, contentOffset: itemOffset, into: &out)
+    case .mapping(let entries):
+      out.append(0x0A)
+      writeEntries(entries, indent: keyIndent + step, into: &out)
+    }
+  }
+
+  /// An item's text after its dash (no line break at the end).
+  func itemText(_ item: Node, contentColumn: Int) -> String {
+    var out: [UInt8] = []
+    writeItemContent(item, contentColumn: contentColumn, into: &out)
+    return Self.withoutLastBreak(out)
+  }
+
+  /// What follows `key:` for a value (no line break at the end).
+  func valueText(_ value: Node, keyIndent: Int) -> String {
+    var out: [UInt8] = []
+    writeValue(value, keyIndent: keyIndent, into: &out)
+    return Self.withoutLastBreak(out)
+  }
+
+  private static func withoutLastBreak(_ bytes: [UInt8]) -> String {
+    String(decoding: bytes.last == 0x0A ? bytes.dropLast() : bytes[...], as: UTF8.self)
+  }
+
+  private static let pads: [[UInt8]] = (0...64).map { [UInt8](repeating: 0x20, count: $0) }
+
+  private static func pad(_ count: Int, into out: inout [UInt8]) {
+    if count < pads.count {
+      out.append(contentsOf: pads[count])
+    } else {
+      out.append(contentsOf: [UInt8](repeating: 0x20, count: count))
+    }
+  }
+
+  /// A scalar's text: in the quoting `preferred` (the scalar it replaces) when that can hold it,
+  /// else as the emitter writes it.
+  func scalarText(_ scalar: Scalar, preferring preferred: Scalar.Style?, indent: Int, inFlow: Bool) -> String {
+    guard scalar.kind == .string else { return YAMLEmitter.scalarText(scalar, indent: indent) }
+    let text = scalar.text
+    switch preferred ?? (scalar.style == .plain ? nil : scalar.style) {
+    case .doubleQuoted?: return YAMLEmitter.doubleQuoted(text)
+    case .singleQuoted? where !text.isEmpty && text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }):
+      // One line of printable characters: quotes doubled, nothing else escaped.
+      return "'" + text.replacingAll("'", with: "''") + "'"
+    default: break
+    }
+    if inFlow { return Self.flowScalar(text) }
+    return YAMLEmitter.scalarText(scalar, indent: indent)
+  }
+
+  /// A mapping key as the emitter writes keys.
+  static func key(_ key: String) -> String {
+    YAMLEmitter.isPlainSafe(key) ? key : YAMLEmitter.doubleQuoted(key)
+  }
+
+  /// A string inside a flow collection: plain only without flow indicators.
+  static func flowScalar(_ text: String) -> String {
+    let indicators: Set<Character> = [",", "[", "]", "{", "}"]
+    if YAMLEmitter.isPlainSafe(text), !text.contains(where: indicators.contains) { return text }
+    return YAMLEmitter.doubleQuoted(text)
+  }
+
+  /// A node in flow style on one line; JSON when the collection around it is JSON.
+  func flowText(_ node: Node, json: Bool) -> String {
+    if json { return JSONEmitter.emit(node, pretty: false) }
+    switch node.content {
+    case .scalar(let scalar):
+      return scalar.kind == .string ? Self.flowScalar(scalar.text) : YAMLEmitter.scalarText(scalar, indent: 0)
+    case .sequence(let items): return "[" + items.map { flowText($0, json: false) }.joined(separator: ", ") + "]"
+    case .mapping(let entries): return "{" + entries.map { flowEntry($0, json: false) }.joined(separator: ", ") + "}"
+    }
+  }
+
+  /// `key: value` in flow style.
+  func flowEntry(_ entry: MappingEntry, json: Bool) -> String {
+    if json { return JSONEmitter.emit(.string(entry.key), pretty: false) + ": " + flowText(entry.value, json: true) }
+    return Self.flowScalar(entry.key) + ": " + flowText(entry.value, json: false)
+  }
+}

@@ -1,0 +1,275 @@
+import Testing
+
+@testable import Manifest
+
+/// The surgical emitter: a changed tree is written by editing the source text, so every byte that
+/// no change touches (comments, quoting, flow style, indentation, line breaks) stays.
+@Suite struct SurgicalEmitterTests {
+  /// Reads `text`, changes its tree with `change`, and splices the change back into the text.
+  func splice(_ text: String, _ change: (inout Node) -> Void) throws -> String? {
+    let document = try #require(ManifestReader().parse(text).documents.first)
+    var root = document.root
+    change(&root)
+    let text = SurgicalEmitter.splice(document.sourceText, from: document.root, to: root)
+    // Every splice reads back as the tree it was asked for.
+    #expect(text == nil || SurgicalEmitter.splice(document.sourceText, from: document.root, to: root, verify: true) == text)
+    return text
+  }
+
+  /// Splices, then checks that splicing the original tree back gives the input byte for byte.
+  func roundTrip(_ text: String, _ change: (inout Node) -> Void) throws -> String? {
+    let document = try #require(ManifestReader().parse(text).documents.first)
+    var root = document.root
+    change(&root)
+    guard let changed = SurgicalEmitter.splice(document.sourceText, from: document.root, to: root, verify: true) else {
+      return nil
+    }
+    let edited = try #require(ManifestReader().parse(changed).documents.first)
+    #expect(
+      SurgicalEmitter.splice(edited.sourceText, from: edited.root, to: document.root, verify: true) == text,
+      "undo of:\n\(changed)")
+    return changed
+  }
+
+  // MARK: Block mappings
+
+  @Test func insertingAnEntryKeepsCommentsAndQuotingAround() throws {
+    let text = """
+      # the app
+      metadata:
+        name: "web"   # quoted on purpose
+        # labels follow
+        labels:
+          app: web
+      spec: {}
+
+      """
+    let result = try roundTrip(text) { root in
+      root.setValue(root.value(at: ["metadata"])!.adding("annotations", .string("yes"), before: "labels"), at: ["metadata"])
+    }
+    #expect(
+      result == """
+        # the app
+        metadata:
+          name: "web"   # quoted on purpose
+          annotations: "yes"
+          # labels follow
+          labels:
+            app: web
+        spec: {}
+
+        """)
+  }
+
+  @Test func appendingAndDeletingEntriesAtDeeperIndentation() throws {
+    let text = "a:\n    b:\n        c: 1\n        d: 2 # two\n    e: 3\n"
+    let result = try splice(text) { root in
+      var b = root[path: "a", "b"]!
+      b["d"] = nil
+      b["f"] = .mapping(["g": .string("x")])
+      root.setValue(b, at: ["a", "b"])
+    }
+    #expect(result == "a:\n    b:\n        c: 1\n        f:\n            g: x\n    e: 3\n")
+  }
+
+  @Test func replacingAScalarKeepsItsQuoting() throws {
+    let text = "a: 'one'  # c\nb: \"two\"\nc: three\n"
+    let result = try roundTrip(text) { root in
+      root["a"] = .string("uno")
+      root["b"] = .string("dos")
+      root["c"] = .string("tres")
+    }
+    #expect(result == "a: 'uno'  # c\nb: \"dos\"\nc: tres\n")
+  }
+
+  @Test func anEmptyValueGetsOne() throws {
+    let result = try splice("labels:\nspec: 1\n") { root in root["labels"] = .mapping(["app": .string("web")]) }
+    #expect(result == "labels:\n  app: web\nspec: 1\n")
+  }
+
+  @Test func aValueThatChangesTypeIsRewrittenWhole() throws {
+    // The comment after the old value's last line stays on its line.
+    let result = try splice("a:\n  - x # kept\nb: 1\n") { root in root["a"] = .mapping(["k": .int(1)]) }
+    #expect(result == "a:\n  k: 1 # kept\nb: 1\n")
+  }
+
+  @Test func theLastLineMayLackItsLineBreak() throws {
+    let result = try roundTrip("a: 1\nb: 2") { root in root["c"] = .int(3) }
+    #expect(result == "a: 1\nb: 2\nc: 3")
+  }
+
+  @Test func crlfLineBreaksAreKept() throws {
+    let result = try roundTrip("a: 1\r\nb:\r\n  c: 2\r\n") { root in
+      root.setValue(.mapping(["c": .int(2), "d": .sequence([.string("x")])]), at: ["b"])
+    }
+    #expect(result == "a: 1\r\nb:\r\n  c: 2\r\n  d:\r\n  - x\r\n")
+  }
+
+  @Test func aByteOrderMarkIsKept() throws {
+    let result = try roundTrip("\u{FEFF}a: 1\n") { root in root["é"] = .string("ü") }
+    #expect(result == "\u{FEFF}a: 1\né: ü\n")
+  }
+
+  // MARK: Block sequences
+
+  @Test func appendingItemsFollowsTheDashIndentation() throws {
+    let text = "spec:\n  containers:\n    -   name: a\n        image: x\n  # after\n"
+    let result = try roundTrip(text) { root in
+      var items = root[path: "spec", "containers"]!.sequence!
+      items.append(.mapping(["name": .string("b"), "args": .sequence([.string("c")])]))
+      root.setValue(.sequence(items), at: ["spec", "containers"])
+    }
+    // The document indents sequences under their key by 2 and items by 4: new ones do too.
+    #expect(
+      result == "spec:\n  containers:\n    -   name: a\n        image: x\n    -   name: b\n        args:\n          -   c\n  # after\n")
+  }
+
+  @Test func insertingAndDeletingItemsByPosition() throws {
+    let text = "items:\n- a\n# about b\n- b\n- c\n"
+    let result = try splice(text) { root in
+      root["items"] = .sequence([.string("z"), .string("a"), .string("c")])
+    }
+    #expect(result == "items:\n- z\n- a\n# about b\n- c\n")
+  }
+
+  @Test func changingAnItemInPlace() throws {
+    let text = "list:\n  - name: a  # first\n    port: 1\n  - name: b\n"
+    let result = try roundTrip(text) { root in
+      var items = root["list"]!.sequence!
+      items[0]["port"] = .int(2)
+      root["list"] = .sequence(items)
+    }
+    #expect(result == "list:\n  - name: a  # first\n    port: 2\n  - name: b\n")
+  }
+
+  // MARK: Flow collections
+
+  @Test func flowMappingsStayFlow() throws {
+    let text = "metadata: {name: web, labels: {app: web}}  # flow\nspec: 1\n"
+    let result = try roundTrip(text) { root in
+      var metadata = root["metadata"]!
+      metadata["labels"]!["tier"] = .string("front")
+      metadata["name"] = nil
+      root["metadata"] = metadata
+    }
+    #expect(result == "metadata: {labels: {app: web, tier: front}}  # flow\nspec: 1\n")
+  }
+
+  @Test func flowSequencesStayFlow() throws {
+    let result = try roundTrip("args: [a, \"b\", c]\n") { root in
+      root["args"] = .sequence([.string("x,y"), .string("a"), .string("b")])
+    }
+    #expect(result == "args: [\"x,y\", a, \"b\"]\n")
+  }
+
+  @Test func jsonStaysJSON() throws {
+    let text = "{\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"p\"}\n}\n"
+    let result = try roundTrip(text) { root in root["spec"] = .mapping(["a": .bool(true)]) }
+    #expect(result == "{\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"p\"},\n  \"spec\": {\"a\":true}\n}\n")
+  }
+
+  @Test func aFlowCollectionThatGrowsTooLongBecomesBlock() throws {
+    let long = String(repeating: "x", count: 120)
+    let result = try splice("a: [b]\nc: 1\n") { root in root["a"] = .sequence([.string("b"), .string(long)]) }
+    #expect(result == "a:\n- b\n- \(long)\nc: 1\n")
+  }
+
+  @Test func anInputOfOnlyCommentsIsOneEmptyDocumentWithItsText() {
+    let text = "# nothing yet\n\n# more\n"
+    let documents = ManifestReader().parse(text).documents
+    #expect(documents.count == 1)
+    #expect(documents.first?.isEmpty == true && documents.first?.holdsOnlyComments == true)
+    #expect(documents.first.map { StreamWriter.text(of: $0, replacement: nil) } == text)
+    #expect(ManifestReader().parse("").documents.isEmpty)
+    #expect(ManifestReader().parse("---\n# c\n").documents.first?.holdsOnlyComments == false)
+  }
+
+  // MARK: Every small change, everywhere
+
+  static let shapes = [
+    "# c\na:\n  b: 1 # x\n  c:\n  - d\n  - e: f\n    g: 'h'\ni: {j: [k, l], m: n}\n",
+    "a:\r\n    - b: 1\r\n      c: [1, 2]\r\n    -   d: x\r\nz: \"q\"",
+    "{\n  \"a\": {\"b\": [1, {\"c\": 2}]},\n  \"d\": \"e\"\n}\n",
+    "l:\n- - 1\n  - 2\n- k: |\n    text\n  o: >\n    folded\n- \nn:\n",
+    "---\n# über\nmetadata: {name: \"ä\", # c\n  labels: {}}\nspec:\n  containers:\n    - name: app # x\n      ports: []\n  volumes: [ ]",
+    "\u{FEFF}kind: Pod\nspec:\n      template:\n            x: 1\n            'y': \"2\"\n      list:\n      -    a\n      -    b\n",
+  ]
+
+  /// Each mapping and sequence of a tree, by its path of keys and indexes.
+  static func collections(in node: Node, at path: [Int] = []) -> [[Int]] {
+    switch node.content {
+    case .scalar: return []
+    case .sequence(let items): return [path] + items.indices.flatMap { collections(in: items[$0], at: path + [$0]) }
+    case .mapping(let entries): return [path] + entries.indices.flatMap { collections(in: entries[$0].value, at: path + [$0]) }
+    }
+  }
+
+  static func changing(_ node: Node, at path: [Int], _ change: (inout Node) -> Void) -> Node {
+    guard let first = path.first else {
+      var node = node
+      change(&node)
+      return node
+    }
+    var node = node
+    switch node.content {
+    case .scalar: break
+    case .sequence(var items):
+      items[first] = changing(items[first], at: Array(path.dropFirst()), change)
+      node.content = .sequence(items)
+    case .mapping(var entries):
+      entries[first].value = changing(entries[first].value, at: Array(path.dropFirst()), change)
+      node.content = .mapping(entries)
+    }
+    return node
+  }
+
+  @Test(arguments: shapes) func everySpliceReadsBackAsItsTree(text: String) throws {
+    let document = try #require(ManifestReader().parse(text).documents.first)
+    let changes: [(inout Node) -> Void] = [
+      { node in if case .mapping(var e) = node.content, !e.isEmpty { e.removeFirst(); node.content = .mapping(e) } },
+      { node in if case .mapping(var e) = node.content, !e.isEmpty { e.removeLast(); node.content = .mapping(e) } },
+      { node in if case .mapping(var e) = node.content { e.append(MappingEntry(key: "new", value: .mapping(["x": .sequence([.string("y, z")])]))); node.content = .mapping(e) } },
+      { node in if case .mapping(var e) = node.content { e.insert(MappingEntry(key: "first", value: .string("a: b")), at: 0); node.content = .mapping(e) } },
+      { node in if case .sequence(var i) = node.content, !i.isEmpty { i.removeFirst(); node.content = .sequence(i) } },
+      { node in if case .sequence(var i) = node.content { i.append(.mapping(["name": .string("n"), "v": .int(1)])); node.content = .sequence(i) } },
+      { node in if case .sequence(var i) = node.content { i.insert(.string("multi\nline\n"), at: 0); node.content = .sequence(i) } },
+      { node in node = .string("replaced") },
+    ]
+    var spliced = 0
+    for path in Self.collections(in: document.root) {
+      for change in changes {
+        let new = Self.changing(document.root, at: path, change)
+        guard new != document.root, let result = SurgicalEmitter.splice(document.sourceText, from: document.root, to: new)
+        else { continue }
+        spliced += 1
+        let (read, diagnostics) = ManifestReader().parse(result)
+        #expect(diagnostics.isEmpty && read.count == 1 && read.first?.root == new, "path \(path) of:\n\(text)\ngave:\n\(result)\n\(diagnostics.map(\.message))")
+      }
+    }
+    #expect(spliced > 0)
+  }
+
+  // MARK: Refusals
+
+  @Test func aliasesAreNotSpliced() throws {
+    #expect(try splice("a: &x 1\nb: *x\n") { root in root["c"] = .int(2) } == nil)
+  }
+
+  @Test func anInlineFirstKeyThatGoesRewritesItsItem() throws {
+    // An inline first key of a sequence item cannot lose its line: the parent rewrites the item.
+    let result = try splice("l:\n- a: 1\n  b: 2\n") { root in root["l"] = .sequence([.mapping(["b": .int(2)])]) }
+    #expect(result == "l:\n- b: 2\n")
+    let read = try #require(result.flatMap { ManifestReader().parse($0).documents.first })
+    #expect(read.root["l"] == .sequence([.mapping(["b": .int(2)])]))
+  }
+}
+
+extension Node {
+  /// This mapping with a key added before `anchor` (for tests).
+  fileprivate func adding(_ key: String, _ value: Node, before anchor: String) -> Node {
+    var entries = mapping ?? []
+    let index = entries.firstIndex { $0.key == anchor } ?? entries.count
+    entries.insert(MappingEntry(key: key, value: value), at: index)
+    return .mapping(entries)
+  }
+}
