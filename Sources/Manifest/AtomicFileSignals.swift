@@ -21,8 +21,12 @@ public enum TerminationSignals {
     _ = temporaryPaths  // initialised here, never first in the handler
     signal(SIGINT, onTerminationSignal)
     signal(SIGTERM, onTerminationSignal)
-    // A parent may hand the signals down blocked (test runners do); threads started later
-    // inherit this thread's mask.
+    unblock()
+  }
+
+  /// Unblocks SIGINT and SIGTERM on this thread: a parent may hand the signals down blocked
+  /// (test runners do), and threads started later inherit this thread's mask.
+  public static func unblock() {
     var signals = sigset_t()
     sigemptyset(&signals)
     sigaddset(&signals, SIGINT)

@@ -23,12 +23,7 @@ public final class InterruptWatch: InterruptSource {
     interruptReceived = 0
     signal(SIGINT, onInterrupt)
     signal(SIGTERM, onInterrupt)
-    // A parent may hand the signals down blocked (test runners do); this thread must get them.
-    var signals = sigset_t()
-    sigemptyset(&signals)
-    sigaddset(&signals, SIGINT)
-    sigaddset(&signals, SIGTERM)
-    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+    TerminationSignals.unblock()
   }
 
   public var fired: Bool { interruptReceived != 0 }
