@@ -13,7 +13,8 @@
 #   FUZZ_RUN_DIR        working directory (default Fuzz/corpus-run, gitignored)
 #   FUZZ_FRESH=1        forget the corpus grown by earlier runs in FUZZ_RUN_DIR
 #   FUZZ_MERGE=1        afterwards, minimise what the run found together with the committed
-#                       corpus into Fuzz/corpus/<target>/ (libFuzzer -merge=1)
+#                       corpus into Fuzz/corpus/<target>/ (libFuzzer -merge=1); such a run
+#                       does not read the shared corpus and works in Fuzz/corpus-run/merge/
 #
 # Inputs: the committed, minimised corpus (Fuzz/corpus/<target>/), the hand-written seeds
 # (Fuzz/seeds/<target>/), the project's own examples and fixtures, and the shared corpus. All of
@@ -30,6 +31,12 @@ timeout="${FUZZ_TIMEOUT:-10}"
 rss_mb="${FUZZ_RSS_MB:-2048}"
 shared="${FUZZ_SHARED_CORPUS:-$root/../shared/corpus}"
 run_dir="${FUZZ_RUN_DIR:-$here/corpus-run}"
+if [ "${FUZZ_MERGE:-0}" = 1 ]; then
+  # What is merged gets committed: nothing may descend from the third-party shared corpus, so
+  # a merging run neither reads it nor starts from a working corpus grown from it.
+  shared=none
+  run_dir="${FUZZ_RUN_DIR:-$here/corpus-run/merge}"
+fi
 
 # Which files of the project (examples, test fixtures) seed which target. Read in place at run
 # time; what the merge keeps of them lands in Fuzz/corpus/<target>/.
