@@ -4,8 +4,8 @@
 //  1. injection is idempotent: injecting the injected document changes nothing;
 //  2. injection is reversible: uninject(inject(x)) equals uninject(x);
 //  3. the injected tree survives the emitter: written as YAML and read back, it is the same tree;
-//  4. injection adds no validation error: when the document and its uninjected form validate
-//     without errors, the injected one (as read back from its YAML) does too.
+//  4. injection adds no validation error: when a workload with containers and its uninjected
+//     form validate without errors, the injected one (as read back from its YAML) does too.
 // A broken invariant is a crash (fatalError), so libFuzzer saves the input.
 
 import Injection
@@ -39,6 +39,15 @@ func isValid(_ document: Document, _ validator: Validator) -> Bool {
   !validator.validate(document).contains { $0.severity == .error }
 }
 
+/// Whether the document is one workload with at least one container of its own. The validator
+/// accepts a pod spec without `containers`, and injecting a native sidecar into one leaves
+/// `containers: []`, which it refuses: a workload without containers has nothing to mesh, so
+/// the validity invariant is about workloads that have some.
+func hasContainers(_ document: Document) -> Bool {
+  guard let kind = document.root["kind"]?.string, let path = WorkloadKinds.podSpecPath(kind: kind) else { return false }
+  return !(document.root.value(at: path + ["containers"])?.sequence ?? []).isEmpty
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -46,7 +55,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   _ = try? ManifestReader(limits: limits).read(MemorySource(bytes), file: "fuzz") { documents.append($0) }
   let validator = Validator()
   for document in documents {
-    let validBefore = isValid(document, validator)
+    let validBefore = hasContainers(document) && isValid(document, validator)
     for (shape, injector) in injectors {
       guard let once = try? injector.inject(document) else { continue }  // settings errors are not bugs
       let injected = Document(root: once.root ?? document.root, file: "fuzz", index: document.index)
