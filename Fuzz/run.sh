@@ -12,6 +12,8 @@
 #                       ../shared/corpus next to the repository; `none` for no shared seeds)
 #   FUZZ_RUN_DIR        working directory (default Fuzz/corpus-run, gitignored)
 #   FUZZ_FRESH=1        forget the corpus grown by earlier runs in FUZZ_RUN_DIR
+#   FUZZ_SEED           libFuzzer's random seed (default: a new one each run); the test suite
+#                       fixes it, so its short run mutates the same way every time
 #   FUZZ_MERGE=1        afterwards, minimise what the run found together with the committed
 #                       corpus into Fuzz/corpus/<target>/ (libFuzzer -merge=1); such a run
 #                       does not read the shared corpus and works in Fuzz/corpus-run/merge/
@@ -139,7 +141,7 @@ for target in "${targets[@]}"; do
   set +e
   (cd "$artifacts" && "$bin/$target" \
     -max_total_time="$seconds" -max_len="$max_len" -timeout="$timeout" -rss_limit_mb="$rss_mb" \
-    -artifact_prefix="$artifacts/" -print_final_stats=1 \
+    -artifact_prefix="$artifacts/" -print_final_stats=1 ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
     "$corpus" "$seeds") >"$log" 2>&1
   rc=$?
   set -e

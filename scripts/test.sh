@@ -13,7 +13,7 @@ swift test --parallel "$@"
 # Generated files must match the command tree (completions are also compared in the suite).
 scripts/generate.sh --check
 # Fuzzing, short and bounded: every target for FUZZ_SECONDS (10) over the committed corpus
-# (Fuzz/corpus/, Fuzz/seeds/), failing on a crash or a broken invariant. Its own working directory,
+# (Fuzz/corpus/, Fuzz/seeds/) with a fixed seed, failing on a crash or a broken invariant. Its own working directory,
 # so a developer's grown corpus in Fuzz/corpus-run/ is left alone. Needs a toolchain that builds
 # with -sanitize=fuzzer (Linux swift.org toolchains do; Xcode's does not): MESHCTL_SKIP_FUZZ=1
 # skips it there. CI never sets it.
@@ -26,6 +26,6 @@ else
     echo "(set MESHCTL_SKIP_FUZZ=1 to skip fuzzing where the toolchain has no libFuzzer)" >&2
     exit 1
   fi
-  FUZZ_SECONDS="${FUZZ_SECONDS:-10}" FUZZ_SHARED_CORPUS=none FUZZ_FRESH=1 \
+  FUZZ_SECONDS="${FUZZ_SECONDS:-10}" FUZZ_SEED="${FUZZ_SEED:-1}" FUZZ_SHARED_CORPUS=none FUZZ_FRESH=1 \
     FUZZ_RUN_DIR="$PWD/Fuzz/corpus-run/ci" Fuzz/run.sh
 fi
