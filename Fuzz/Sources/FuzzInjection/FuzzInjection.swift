@@ -74,7 +74,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
         // Valid means the workload as the user wrote it: an input that is already injected
         // (perhaps in another shape) counts only when its uninjected form is valid too.
-        if validBefore, isValid(Document(root: (try? injector.uninject(document))?.root ?? document.root, file: "fuzz"), validator),
+        if validBefore,
+          isValid(Document(root: (try? injector.uninject(document))?.root ?? document.root, file: "fuzz"), validator),
           let errors = reread.documents.first.map({ validator.validate($0) })?.filter({ $0.severity == .error }),
           !errors.isEmpty
         {
