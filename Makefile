@@ -59,8 +59,8 @@ bench: release ## whole-process benchmarks with hyperfine (see bench/README.md)
 	bench/run.sh
 	bench/apply.sh
 
-fuzz: deps ## run the libFuzzer targets for a bounded time (FUZZ_SECONDS, default 60 each)
-	Fuzz/run.sh
+fuzz: deps ## run the libFuzzer targets for a longer campaign (FUZZ_SECONDS, default 60 each; FUZZ_MERGE=1 to minimise into Fuzz/corpus)
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) Fuzz/run.sh $(FUZZ_TARGETS)
 
 clean:
 	rm -rf .build Fuzz/.build bench/out

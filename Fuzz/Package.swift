@@ -28,6 +28,7 @@ let package = Package(
       dependencies: [
         .product(name: "Manifest", package: "meshctl"),
         .product(name: "Injection", package: "meshctl"),
+        .product(name: "MeshSchema", package: "meshctl"),
       ],
       swiftSettings: fuzzSettings
     ),
@@ -41,6 +42,25 @@ let package = Package(
       ],
       swiftSettings: fuzzSettings
     ),
-    // Next targets go here: one directory under Sources/ each, same settings.
+    // Bytes → an API error answer's body → APIStatus and the APIError built from it.
+    .executableTarget(
+      name: "FuzzAPIStatus",
+      dependencies: [
+        .product(name: "KubeClient", package: "meshctl"),
+        .product(name: "Manifest", package: "meshctl"),
+      ],
+      swiftSettings: fuzzSettings
+    ),
+    // Bytes → a 200 answer's body → every KubeAPI call that decodes one.
+    .executableTarget(
+      name: "FuzzAPIAnswer",
+      dependencies: [
+        .product(name: "KubeClient", package: "meshctl"),
+        .product(name: "Manifest", package: "meshctl"),
+      ],
+      swiftSettings: fuzzSettings
+    ),
+    // Next targets go here: one directory under Sources/ each, same settings. The surgical
+    // emitter's target (FuzzSurgical) goes here too: see README.md, "Adding a target".
   ]
 )

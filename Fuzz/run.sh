@@ -1,17 +1,28 @@
 #!/usr/bin/env bash
-# Runs the libFuzzer targets of the Fuzz package for a bounded time each.
+# Runs the libFuzzer targets of the Fuzz package for a bounded time each, one after the other
+# (one process each: the machine is small and shared).
 #
 #   Fuzz/run.sh                 every target (each directory under Fuzz/Sources/)
 #   Fuzz/run.sh FuzzManifest    only the named targets
-# Environment: FUZZ_SECONDS (default 60, per target), FUZZ_MAX_LEN (65536), FUZZ_TIMEOUT (10 s
-# per input), FUZZ_RSS_MB (2048), FUZZ_SHARED_CORPUS (default ../shared/corpus next to the
-# repository), FUZZ_FRESH=1 to forget the corpus grown by earlier runs.
+# Environment:
+#   FUZZ_SECONDS        per target (default 60)
+#   FUZZ_MAX_LEN        longest input (65536); FUZZ_TIMEOUT seconds per input (10);
+#                       FUZZ_RSS_MB memory limit (2048)
+#   FUZZ_SHARED_CORPUS  third-party seeds read at run time, never committed (default
+#                       ../shared/corpus next to the repository; `none` for no shared seeds)
+#   FUZZ_RUN_DIR        working directory (default Fuzz/corpus-run, gitignored)
+#   FUZZ_FRESH=1        forget the corpus grown by earlier runs in FUZZ_RUN_DIR
+#   FUZZ_SEED           libFuzzer's random seed (default: a new one each run); the test suite
+#                       fixes it, so its short run mutates the same way every time
+#   FUZZ_MERGE=1        afterwards, minimise what the run found together with the committed
+#                       corpus into Fuzz/corpus/<target>/ (libFuzzer -merge=1); such a run
+#                       does not read the shared corpus and works in Fuzz/corpus-run/merge/
 #
-# The working corpus lives in Fuzz/corpus-run/ (gitignored): Fuzz/corpus-run/<target>/ keeps what
-# libFuzzer found interesting across runs; the seeds (Fuzz/seeds/<target>/ plus the shared corpus,
-# copied at run time, never committed) go to Fuzz/corpus-run/<target>.seeds/. Crash, timeout and
-# out-of-memory inputs are written to Fuzz/corpus-run/<target>.artifacts/, the log to
-# Fuzz/corpus-run/<target>.log. Exit status: 0 when no target found anything, 1 otherwise.
+# Inputs: the committed, minimised corpus (Fuzz/corpus/<target>/), the hand-written seeds
+# (Fuzz/seeds/<target>/), the project's own examples and fixtures, and the shared corpus. All of
+# them are read; new inputs go to $FUZZ_RUN_DIR/<target>/, kept across runs. Crash, timeout and
+# out-of-memory inputs go to $FUZZ_RUN_DIR/<target>.artifacts/, the log to
+# $FUZZ_RUN_DIR/<target>.log. Exit status: 0 when no target found anything, 1 otherwise.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -21,16 +32,36 @@ max_len="${FUZZ_MAX_LEN:-65536}"
 timeout="${FUZZ_TIMEOUT:-10}"
 rss_mb="${FUZZ_RSS_MB:-2048}"
 shared="${FUZZ_SHARED_CORPUS:-$root/../shared/corpus}"
-run_dir="$here/corpus-run"
+run_dir="${FUZZ_RUN_DIR:-$here/corpus-run}"
+if [ "${FUZZ_MERGE:-0}" = 1 ]; then
+  # What is merged gets committed: nothing may descend from the third-party shared corpus, so
+  # a merging run neither reads it nor starts from a working corpus grown from it.
+  shared=none
+  run_dir="${FUZZ_RUN_DIR:-$here/corpus-run/merge}"
+fi
 
-# Which files of the shared corpus seed which target. A new target adds a line here (or none:
-# then only Fuzz/seeds/<target>/ seeds it).
-shared_seeds() {
+# Which files of the project (examples, test fixtures) seed which target. Read in place at run
+# time; what the merge keeps of them lands in Fuzz/corpus/<target>/.
+project_seeds() {
   case "$1" in
-    FuzzManifest) [ -d "$shared" ] && find "$shared" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) ;;
-    FuzzInjection) [ -d "$shared" ] && find "$shared/apps" "$shared/peer-inject" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.injected' \) ;;
+    FuzzManifest)
+      find "$root/examples" "$root/Tests/ManifestTests/Fixtures" "$root/Tests/MeshSchemaTests/Fixtures" \
+        -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) ;;
+    FuzzInjection)
+      find "$root/examples" "$root/Tests/InjectionTests/Golden" -type f -name '*.yaml' ;;
     *) ;;
-  esac
+  esac 2>/dev/null
+  return 0
+}
+
+# Which files of the shared corpus seed which target. A new target adds a line here (or none).
+shared_seeds() {
+  [ "$shared" != none ] && [ -d "$shared" ] || return 0
+  case "$1" in
+    FuzzManifest) find "$shared" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) ;;
+    FuzzInjection) find "$shared/apps" "$shared/peer-inject" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.injected' \) ;;
+    *) ;;
+  esac 2>/dev/null
   return 0
 }
 
@@ -50,6 +81,27 @@ mkdir -p "$run_dir"
 # backtracer off so libFuzzer writes the crashing input and its stack (DESIGN.md §2.2).
 export SWIFT_BACKTRACE=enable=no
 
+# Minimises the committed corpus, the seeds and what the run found into Fuzz/corpus/<target>/.
+# Files named regression-* (inputs that once broke something) are kept as they are.
+merge() {
+  local target="$1" corpus="$2" seeds="$3"
+  local committed="$here/corpus/$target" merged="$run_dir/$target.merged"
+  rm -rf "$merged"
+  mkdir -p "$merged" "$committed"
+  # Edges only (no hit counters): what keeps the committed corpus at a few hundred files.
+  "$bin/$target" -merge=1 -use_counters=0 -max_len="$max_len" -timeout="$timeout" -rss_limit_mb="$rss_mb" \
+    "$merged" "$committed" "$seeds" "$corpus" >"$run_dir/$target.merge.log" 2>&1
+  find "$committed" -maxdepth 1 -type f ! -name 'regression-*' -delete
+  for f in "$merged"/*; do
+    [ -f "$f" ] || continue
+    # A regression input is already there under its own name.
+    [ -n "$(find "$committed" -maxdepth 1 -name 'regression-*' -exec cmp -s {} "$f" \; -print -quit)" ] && continue
+    cp "$f" "$committed/"
+  done
+  rm -rf "$merged"
+  echo "$target: merged into Fuzz/corpus/$target: $(ls "$committed" | wc -l) files, $(cat "$committed"/* | wc -c) bytes" >&2
+}
+
 status=0
 summary=()
 for target in "${targets[@]}"; do
@@ -65,42 +117,48 @@ for target in "${targets[@]}"; do
   rm -rf "$seeds"
   mkdir -p "$corpus" "$seeds" "$artifacts"
 
-  # Seeds: our own, then the shared corpus, flattened to unique names.
+  # Seeds, flattened to unique names: committed corpus, our own seeds, project files, shared corpus.
   n_seeds=0
-  if [ -d "$here/seeds/$target" ]; then
-    for f in "$here/seeds/$target"/*; do
+  for dir in "$here/corpus/$target" "$here/seeds/$target"; do
+    [ -d "$dir" ] || continue
+    for f in "$dir"/*; do
       [ -f "$f" ] || continue
-      cp "$f" "$seeds/own__$(basename "$f")"
+      cp "$f" "$seeds/$(basename "$dir")__$(basename "$f")"
       n_seeds=$((n_seeds + 1))
     done
-  fi
+  done
   while IFS= read -r f; do
     [ -n "$f" ] || continue
-    rel="${f#"$shared"/}"
-    cp "$f" "$seeds/shared__${rel//\//__}"
+    case "$f" in
+      "$root"/*) rel="project/${f#"$root"/}" ;;
+      *) rel="shared/${f#"$shared"/}" ;;
+    esac
+    cp "$f" "$seeds/${rel//\//__}"
     n_seeds=$((n_seeds + 1))
-  done < <(shared_seeds "$target")
+  done < <(project_seeds "$target"; shared_seeds "$target")
 
   echo "== $target: ${seconds}s, $n_seeds seeds, corpus $corpus ($(ls "$corpus" | wc -l) inputs from earlier runs)" >&2
   set +e
   (cd "$artifacts" && "$bin/$target" \
     -max_total_time="$seconds" -max_len="$max_len" -timeout="$timeout" -rss_limit_mb="$rss_mb" \
-    -artifact_prefix="$artifacts/" -print_final_stats=1 \
+    -artifact_prefix="$artifacts/" -print_final_stats=1 ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
     "$corpus" "$seeds") >"$log" 2>&1
   rc=$?
   set -e
 
   execs="$( (grep -E '^stat::number_of_executed_units:' "$log" || true) | tail -1 | awk '{print $2}')"
   [ -n "$execs" ] || execs="$( (grep -oE '^#[0-9]+' "$log" || true) | tail -1 | tr -d '#')"
+  rate="$( (grep -E '^stat::average_exec_per_sec:' "$log" || true) | tail -1 | awk '{print $2}')"
   crash_file="$( (grep -oE 'Test unit written to .*' "$log" || true) | tail -1 | sed 's/Test unit written to //')"
   if [ "$rc" -eq 0 ]; then
-    line="$target: ${execs:-?} executions in ${seconds}s, corpus $(ls "$corpus" | wc -l) inputs, no crash"
+    line="$target: ${execs:-?} executions in ${seconds}s (${rate:-?}/s), corpus $(ls "$corpus" | wc -l) inputs, no crash"
+    [ "${FUZZ_MERGE:-0}" = 1 ] && merge "$target" "$corpus" "$seeds"
   else
     status=1
     kind="$( (grep -oE 'Fatal error: .{0,160}|ERROR: libFuzzer: [a-z -]+' "$log" || true) | head -1)"
     line="$target: FOUND A PROBLEM after ${execs:-?} executions: ${kind:-exit $rc}; input: ${crash_file:-see $log}"
     echo "---- $log (last 60 lines) ----" >&2
-    tail -n 60 "$log" >&2
+    tail -n 60 "$log" | cut -c1-2000 >&2
     echo "---- reproduce: SWIFT_BACKTRACE=enable=no $bin/$target ${crash_file:-CRASH_FILE}" >&2
   fi
   echo "$line"

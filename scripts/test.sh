@@ -19,3 +19,20 @@ if [ -n "$MESHCTL_ORACLE_PYTHON" ]; then
 else
   echo "generate-schemas: skipped: kubernetes-validate is not installed"
 fi
+# Fuzzing, short and bounded: every target for FUZZ_SECONDS (10) over the committed corpus
+# (Fuzz/corpus/, Fuzz/seeds/) with a fixed seed, failing on a crash or a broken invariant. Its own working directory,
+# so a developer's grown corpus in Fuzz/corpus-run/ is left alone. Needs a toolchain that builds
+# with -sanitize=fuzzer (Linux swift.org toolchains do; Xcode's does not): MESHCTL_SKIP_FUZZ=1
+# skips it there. CI never sets it.
+if [ "${MESHCTL_SKIP_FUZZ:-0}" = 1 ]; then
+  echo "fuzzing skipped (MESHCTL_SKIP_FUZZ=1)" >&2
+else
+  if ! swift build -c release --sanitize=fuzzer --package-path Fuzz >/dev/null 2>&1; then
+    echo "the fuzz targets do not build with --sanitize=fuzzer on this toolchain:" >&2
+    swift build -c release --sanitize=fuzzer --package-path Fuzz 2>&1 | tail -n 20 >&2
+    echo "(set MESHCTL_SKIP_FUZZ=1 to skip fuzzing where the toolchain has no libFuzzer)" >&2
+    exit 1
+  fi
+  FUZZ_SECONDS="${FUZZ_SECONDS:-10}" FUZZ_SEED="${FUZZ_SEED:-1}" FUZZ_SHARED_CORPUS=none FUZZ_FRESH=1 \
+    FUZZ_RUN_DIR="$PWD/Fuzz/corpus-run/ci" Fuzz/run.sh
+fi

@@ -155,6 +155,11 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     default:
       description = status.message.isEmpty ? "the server answered \(Self.statusText(code))" : status.message
     }
+    if description.isEmpty {
+      // A Status without a message (409, 422 without causes) still says what failed; fuzzing
+      // found the empty one.
+      description = "\(context.verb) \(context.subject): the server answered \(Self.statusText(code))"
+    }
     description = redactor.redact(description)
   }
 

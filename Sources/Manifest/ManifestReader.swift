@@ -368,6 +368,7 @@ private final class ReadSession {
 
   /// The finding with a hint for a common cause (YAMLSyntaxHints), pointing at the cause.
   func hinted(_ finding: Diagnostic, for error: YAMLSyntaxError) -> Diagnostic {
+    readThrough(line: error.problemMark.line)
     // "\r\n" is one Character: split on both.
     let lines = String(decoding: window, as: UTF8.self).split(
       omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
@@ -383,6 +384,24 @@ private final class ReadSession {
     }
     finding.hint = hint
     return finding
+  }
+
+  /// After a syntax error, reads on (bytes libyaml will never see, at most 64 KiB) until the
+  /// window holds line `line` whole: libyaml notices an error a few characters into a line,
+  /// and the hint must not depend on where the source happened to end a read (fuzzing found
+  /// the hint and its position changing with the read size).
+  func readThrough(line: Int) {
+    window.append(contentsOf: heldBack)
+    heldBack = []
+    var complete = windowLineNumber + window.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+    var extra = 0
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while complete <= line, extra < 1 << 16 {
+      guard let n = try? buffer.withUnsafeMutableBytes({ try source.read(into: $0) }), n > 0 else { return }
+      complete += buffer[..<n].reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+      window.append(contentsOf: buffer[..<n])
+      extra += n
+    }
   }
 
   /// Adds the text of the line a finding points at, if that line is still in the window.

@@ -59,6 +59,17 @@ private let deployment = APIRequestContext(
     #expect(error.failureClass == .cluster)
   }
 
+  @Test func aConflictStatusWithoutAMessageStillNamesTheRequest() {
+    // Found by FuzzAPIStatus (Fuzz/corpus/FuzzAPIStatus/regression-conflict-without-message).
+    let error = APIError(response: response(409, #"{"kind":"Status","reason":"Conflict"}"#), context: deployment)
+    #expect(error.category == .conflict)
+    #expect(
+      error.description == #"patch deployments.apps "web" in namespace "prod": the server answered HTTP 409 Conflict"#)
+    let invalid = APIError(response: response(422, #"{"kind":"Status","reason":"Invalid"}"#), context: deployment)
+    #expect(invalid.category == .invalid)
+    #expect(invalid.description.hasSuffix("the server answered HTTP 422 Unprocessable Entity"))
+  }
+
   @Test func forbiddenNamesTheUserVerbAndResource() {
     let body = """
       {"kind":"Status","status":"Failure","reason":"Forbidden","code":403,

@@ -162,6 +162,16 @@ private func readBothWays(_ bytes: [UInt8]) throws -> [(texts: [String], finding
     #expect(results[1].texts.count == 50 && results[1].findings == results[0].findings)
   }
 
+  @Test func syntaxHintSeesTheWholeLineWhateverTheReadSize() throws {
+    // Fuzz/corpus/FuzzManifest/regression-hint-depends-on-read-size: libyaml notices the error
+    // at the start of line 3; the hint points further into that line, which a one-byte source
+    // had not delivered yet.
+    let text = "a: 1\nsome words without a colon\nnext/line:1}]\n"
+    let results = try readBothWays(Array(text.utf8))
+    #expect(results[0].findings == ["MC0001 3:10"])
+    #expect(results[1].findings == results[0].findings)
+  }
+
   @Test func multiByteCharactersSplitAcrossReadsAreFine() throws {
     let results = try readBothWays(Array("a: 日本語 ü 🎉\n".utf8))
     #expect(results.allSatisfy { $0.findings.isEmpty && $0.texts == ["a: 日本語 ü 🎉\n"] })
