@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The Python emulator suite (`Tests/Emulator`, driven by the real kubectl) run under `swift test`.
@@ -8,11 +9,13 @@ import Testing
   .enabled(if: Binary.kubectl != nil, "kubectl is not on PATH"),
   .enabled(if: EmulatorSuite.openssl != nil, "openssl is not on PATH"))
 struct EmulatorKubectlTests {
-  @Test func pythonEmulatorSuitePasses() throws {
+  @Test func pythonEmulatorSuitePasses() async throws {
     let python = try #require(EmulatorSuite.python)
-    let result = try Binary.run(
-      ["-m", "unittest", "discover", "-s", EmulatorSuite.directory.path, "-v"], executable: python,
-      directory: Binary.packageRoot)
+    let result = try await onOwnThread {
+      try Binary.run(
+        ["-m", "unittest", "discover", "-s", EmulatorSuite.directory.path, "-v"], executable: python,
+        directory: Binary.packageRoot)
+    }
     let summary = try #require(
       UnittestSummary(output: result.stderr), "no unittest summary in:\n\(result.stderr.suffix(4000))")
     #expect(result.status == 0, "python3 -m unittest exited \(result.status):\n\(result.stderr.suffix(4000))")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -240,13 +241,15 @@ struct HostileCase: CustomTestStringConvertible, Sendable {
   ]
 
   @Test(arguments: rows)
-  func hostileInputIsBounded(_ row: HostileCase) throws {
+  func hostileInputIsBounded(_ row: HostileCase) async throws {
     let inputs = try HostileInputs()
     let arguments = try row.arguments(inputs)
     let megabytes = arguments.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }
       .reduce(0, +)
     let bound = Self.timeBound(row, megabytes: Double(megabytes) / 1e6)
-    let result = try MeasuredRun.run([MeasuredRun.meshctl.path] + arguments, killAfter: max(10, bound * 5))
+    let result = try await onOwnThread {
+      try MeasuredRun.run([MeasuredRun.meshctl.path] + arguments, killAfter: max(10, bound * 5))
+    }
     #expect(!result.killed, "\(row.name): killed after \(result.seconds) s (a hang)")
     #expect(result.status == row.status, "\(row.name): \(result.stderr.prefix(500))")
     #expect(result.cpuSeconds < bound, "\(row.name): \(result.cpuSeconds) s of CPU (bound \(bound) s)")

@@ -13,7 +13,7 @@ import Testing
 struct OfficialSchemaOracleTests {
   static let kubernetesVersion = "1.33.0"
 
-  @Test func injectedCorpusPassesTheOfficialSchemas() throws {
+  @Test func injectedCorpusPassesTheOfficialSchemas() async throws {
     let scratch = try Scratch([
       "linkerd.yaml": """
         apiVersion: meshctl.io/v1alpha1
@@ -32,7 +32,7 @@ struct OfficialSchemaOracleTests {
       ("linkerd", ["--config", scratch.url.appendingPathComponent("linkerd.yaml").path]),
     ]
     let inputs = OfficialSchemas.inputs()
-    let inputVerdicts = try OfficialSchemas.verdicts(inputs)
+    let inputVerdicts = try await onOwnThread { try OfficialSchemas.verdicts(inputs) }
     var outputs: [URL] = []
     var invalidUpstream: [String] = []
     for input in inputs {
@@ -48,7 +48,7 @@ struct OfficialSchemaOracleTests {
         outputs.append(output)
       }
     }
-    let failures = try OfficialSchemas.verdicts(outputs)
+    let failures = try await onOwnThread { [outputs] in try OfficialSchemas.verdicts(outputs) }
     #expect(outputs.count > 100, "too few outputs checked")
     #expect(failures.isEmpty, "\(failures.values.sorted().joined(separator: "\n"))")
     // Upstream inputs the official schemas reject themselves (not meshctl's doing).
@@ -108,7 +108,7 @@ enum OfficialSchemas {
   .enabled(if: OfficialSchemas.executable != nil, "kubernetes-validate is not installed (scripts/ensure-oracles.sh)"),
   .enabled(if: OfficialSchemas.corpusExists, "needs ../shared/corpus"))
 struct RenderedCoreObjectsOracleTests {
-  @Test func renderedServicesAndNamespacesPassTheOfficialSchemas() throws {
+  @Test func renderedServicesAndNamespacesPassTheOfficialSchemas() async throws {
     let split = """
       apiVersion: meshctl.io/v1alpha1
       kind: TrafficSplit
@@ -145,7 +145,7 @@ struct RenderedCoreObjectsOracleTests {
       }
     }
     #expect(outputs.count >= 6, "too few core objects rendered")
-    let failures = try OfficialSchemas.verdicts(outputs)
+    let failures = try await onOwnThread { [outputs] in try OfficialSchemas.verdicts(outputs) }
     #expect(failures.isEmpty, "\(failures.values.sorted().joined(separator: "\n"))")
   }
 }

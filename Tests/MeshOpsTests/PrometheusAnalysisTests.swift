@@ -102,9 +102,11 @@ final class PrometheusHarness: Sendable {
 
   /// Waits (bounded) until Prometheus holds `samples` scrapes of `counter` matching `selector`
   /// in the last `window`, so that a query over the window sees only the backend's settings.
+  /// The bound is generous: on 2 cores the rest of the suite can keep this task from running
+  /// for a long while, and it only matters when Prometheus never gets there.
   func waitForSamples(of counter: String, _ selector: String, window: String, samples: Int = 5) async throws {
     let query = "min(count_over_time(\(counter)\(selector)[\(window)]))"
-    let deadline = ContinuousClock.now + .seconds(30)
+    let deadline = ContinuousClock.now + .seconds(180)
     while ContinuousClock.now < deadline {
       if let count = try await client.query(query, at: nil).singleValue, count >= Double(samples) { return }
       try await Task.sleep(for: .milliseconds(200))
