@@ -44,14 +44,14 @@ public struct PolicyQuery: Sendable {
     name == nil || policy.name == name
   }
 
-  /// The matching policies: all of them for a list; for a name, that one or
-  /// `ObjectNotFound` in kubectl's words (exit 1).
-  public func run(api: KubeAPI) async throws -> [ManagedPolicy] {
-    let found = try await ManagedPolicies.snapshot(self, api: api).policies
-    if let name, found.isEmpty {
+  /// The matching policies and where a watch resumes: all of them for a list; for a name,
+  /// that one or `ObjectNotFound` in kubectl's words (exit 1).
+  public func snapshot(api: KubeAPI) async throws -> PolicySnapshot {
+    let snapshot = try await ManagedPolicies.snapshot(self, api: api)
+    if let name, snapshot.policies.isEmpty {
       throw ObjectNotFound(resource: resourceName, name: name)
     }
-    return found
+    return snapshot
   }
 
   /// A `v1` `List` of `policies`, as kubectl prints a list request (also for 0 or 1 items).

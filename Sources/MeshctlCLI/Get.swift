@@ -93,10 +93,7 @@ extension Meshctl {
       let query = PolicyQuery(
         kind: kind, name: name, namespace: allNamespaces ? nil : api.defaultNamespace, labelSelector: selector)
       let deadline = try RequestTimeout.parse(cluster.requestTimeout).map { ContinuousClock.now + $0 }
-      let snapshot = try awaitCompletion { try await ManagedPolicies.snapshot(query, api: api) }
-      if let name, snapshot.policies.isEmpty {
-        throw ObjectNotFound(resource: query.resourceName, name: name)
-      }
+      let snapshot = try awaitCompletion { try await query.snapshot(api: api) }
       let printer = PolicyPrinter(
         query: query, output: output, allNamespaces: allNamespaces, stdout: context.stdout, stderr: context.stderr)
       printer.first(snapshot.policies, watching: watch)
