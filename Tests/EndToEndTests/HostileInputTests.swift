@@ -171,7 +171,8 @@ struct HostileCase: CustomTestStringConvertible, Sendable {
     HostileCase(
       name: "error on a 3 MB line",
       arguments: { ["validate", "-f", try $0.write("long.yaml", "x: [" + String(repeating: "a, ", count: 1 << 20) + " : ]\n")] },
-      status: 2
+      // The error is at the end of the line: the reader builds a million items before it.
+      status: 2, readsEverything: true
     ) { #expect($0.stdoutBytes < 2_000, "the excerpt is cut around the column") },
     HostileCase(name: "invalid UTF-8", arguments: { ["validate", "-f", try $0.write("bad.yaml", [0x61, 0x3A, 0x20, 0xC3, 0x28, 0x0A])] }, status: 2) {
       #expect($0.stdout.contains("[MC0004]"))
