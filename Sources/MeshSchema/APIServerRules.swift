@@ -45,11 +45,13 @@ struct APIServerRules {
       checkMapSelector(spec, at: specPath)
       checkPodTemplate(spec["template"], at: specPath + [.key("template")], restart: .always)
     case ("batch", "Job"):
-      checkJobSpec(spec, at: specPath)
+      checkJobSpec(spec, at: specPath, jobName: node[path: "metadata", "name"]?.string)
     case ("batch", "CronJob"):
       checkSchedule(spec, at: specPath)
-      if let jobSpec = spec["jobTemplate"]?["spec"] {
-        checkJobSpec(jobSpec, at: specPath + [.key("jobTemplate"), .key("spec")])
+      if let jobSpec = spec["jobTemplate"]?["spec"], jobSpec.mapping != nil {
+        let jobSpecPath = specPath + [.key("jobTemplate"), .key("spec")]
+        checkJobTemplateSelector(jobSpec, at: jobSpecPath)
+        checkPodTemplate(jobSpec["template"], at: jobSpecPath + [.key("template")], restart: .onFailureOrNever)
       }
     case ("policy", "PodDisruptionBudget"):
       if spec["minAvailable"] != nil, spec["maxUnavailable"] != nil, let both = spec.mapping?.first(where: { $0.key == "maxUnavailable" }) {
@@ -168,7 +170,11 @@ struct APIServerRules {
 
   // MARK: - Selectors
 
-  private mutating func checkSelector(_ spec: Node, at path: [PathComponent], required: Bool, kind: String) {
+  /// `emptyMatchesAll`: an empty selector selects every pod (a Job's), instead of being invalid
+  /// (the apps/v1 kinds').
+  private mutating func checkSelector(
+    _ spec: Node, at path: [PathComponent], required: Bool, kind: String, emptyMatchesAll: Bool = false
+  ) {
     guard let selector = spec["selector"], !selector.isNull else {
       if required {
         report(
@@ -181,6 +187,7 @@ struct APIServerRules {
     let matchLabels = selector["matchLabels"]?.mapping ?? []
     let expressions = selector["matchExpressions"]?.sequence ?? []
     if matchLabels.isEmpty, expressions.isEmpty {
+      guard !emptyMatchesAll else { return }
       report(
         RuleCode.selectorMismatch, "an empty selector is invalid for a \(kind)", at: selector.mark,
         path + [.key("selector")], hint: "select the template's labels")
@@ -244,11 +251,82 @@ struct APIServerRules {
 
   // MARK: - Jobs
 
-  private mutating func checkJobSpec(_ spec: Node, at path: [PathComponent]) {
+  /// The pod template labels the server adds to a Job whose selector it generates: the Job's
+  /// name, and its uid (assigned at creation, so no manifest can know it).
+  static let jobNameLabels: Set<String> = ["job-name", "batch.kubernetes.io/job-name"]
+  static let controllerUIDLabels: Set<String> = ["controller-uid", "batch.kubernetes.io/controller-uid"]
+  /// Stands for the uid in the generated labels: no label value can equal it.
+  private static let unknownUID = "\u{0}uid"
+
+  private mutating func checkJobSpec(_ spec: Node, at path: [PathComponent], jobName: String?) {
     if spec["manualSelector"]?.bool == true {
-      checkSelector(spec, at: path, required: true, kind: "Job with manualSelector")
+      checkSelector(spec, at: path, required: true, kind: "Job with manualSelector", emptyMatchesAll: true)
+    } else {
+      checkGeneratedSelector(spec, at: path, jobName: jobName)
     }
     checkPodTemplate(spec["template"], at: path + [.key("template")], restart: .onFailureOrNever)
+  }
+
+  /// A Job without `manualSelector: true` gets its selector and labels from the server
+  /// (`generateSelector` in pkg/registry/batch/job/strategy.go), which then requires the labels
+  /// it generated on the template and a selector that matches them (`validateGeneratedSelector`
+  /// in pkg/apis/batch/validation): a selector of one's own, or a uid or another name in those
+  /// labels, is refused. Without a name (generateName) the name labels are not checked.
+  private mutating func checkGeneratedSelector(_ spec: Node, at path: [PathComponent], jobName: String?) {
+    let labelsPath = path + [.key("template"), .key("metadata"), .key("labels")]
+    for entry in spec[path: "template", "metadata", "labels"]?.mapping ?? [] {
+      guard let value = entry.value.string else { continue }
+      if Self.controllerUIDLabels.contains(entry.key) {
+        report(
+          RuleCode.generatedJobSelector,
+          "template label `\(entry.key)` is the Job's uid, which the API server sets: a value given here cannot match it",
+          at: entry.value.mark, labelsPath + [.key(entry.key)], hint: "remove the label; the server adds it")
+      } else if Self.jobNameLabels.contains(entry.key), let jobName, value != jobName {
+        report(
+          RuleCode.generatedJobSelector, "template label `\(entry.key)` must be the Job's name `\(jobName)`, not `\(value)`",
+          at: entry.value.mark, labelsPath + [.key(entry.key)], hint: "remove the label; the server adds it")
+      }
+    }
+    guard let selector = spec["selector"], selector.mapping != nil else { return }
+    var generated: [String: String] = [:]
+    for key in Self.controllerUIDLabels { generated[key] = Self.unknownUID }
+    for key in Self.jobNameLabels { generated[key] = jobName ?? Self.unknownUID }
+    let selectorPath = path + [.key("selector")]
+    let hint = "remove `selector` (the server selects the Job's pods by its uid), or set `manualSelector: true`"
+    for entry in selector["matchLabels"]?.mapping ?? [] {
+      guard let value = entry.value.string, generated[entry.key] != value else { continue }
+      if jobName == nil, Self.jobNameLabels.contains(entry.key) { continue }
+      report(
+        RuleCode.generatedJobSelector,
+        "the API server generates a Job's selector unless `manualSelector: true`: `\(entry.key): \(value)` is not one it generates (`selector` not auto-generated)",
+        at: entry.value.mark, selectorPath + [.key("matchLabels"), .key(entry.key)], hint: hint)
+      return
+    }
+    for (index, expression) in (selector["matchExpressions"]?.sequence ?? []).enumerated()
+    where !Self.matches(expression, generated) {
+      if jobName == nil, let key = expression["key"]?.string, Self.jobNameLabels.contains(key) { continue }
+      report(
+        RuleCode.generatedJobSelector,
+        "the API server generates a Job's selector unless `manualSelector: true`: this expression does not hold for the labels it generates (`selector` not auto-generated)",
+        at: expression.mark, selectorPath + [.key("matchExpressions"), .index(index)], hint: hint)
+      return
+    }
+  }
+
+  /// A CronJob's job template may set neither a selector nor `manualSelector: true`: each Job
+  /// it creates gets a generated one (`ValidateJobTemplateSpec` in pkg/apis/batch/validation).
+  private mutating func checkJobTemplateSelector(_ spec: Node, at path: [PathComponent]) {
+    if let entry = spec.mapping?.first(where: { $0.key == "selector" }), !entry.value.isNull {
+      report(
+        RuleCode.generatedJobSelector,
+        "a CronJob's job template may not set `selector`: each Job gets one generated (`selector` will be auto-generated)",
+        at: entry.keyMark, path + [.key("selector")], hint: "remove `selector`")
+    }
+    if let manual = spec["manualSelector"], manual.bool == true {
+      report(
+        RuleCode.generatedJobSelector, "a CronJob's job template may not set `manualSelector: true`", at: manual.mark,
+        path + [.key("manualSelector")], hint: "remove `manualSelector`")
+    }
   }
 
   private mutating func checkSchedule(_ spec: Node, at path: [PathComponent]) {

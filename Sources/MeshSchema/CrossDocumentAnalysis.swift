@@ -40,26 +40,31 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   private var immediate: [Diagnostic] = []
   /// The mesh's sidecar settings when a MeshConfig was given: whether a Job's sidecar is classic.
   let meshConfig: MeshConfig?
+  /// The Kubernetes release the input is checked against (`validate --kubernetes-version`): the
+  /// fallback when the MeshConfig names none, for whether native sidecars exist (MC4002).
+  let kubernetesVersion: String?
 
   /// Creates an empty analysis; `retainsSourceLines: false` leaves `sourceLine` of the
   /// cross-document findings nil (the caller fills it in from the file). Past `memoryBudget`
   /// the summaries go to an unlinked file in `spillDirectory` (when it cannot be written they
-  /// stay in memory).
+  /// stay in memory). `kubernetesVersion` is the cluster's release when `meshConfig` names none.
   public init(
     retainsSourceLines: Bool = true, memoryBudget: Int = Self.defaultMemoryBudget,
-    spillDirectory: String? = CrossDocumentAnalysis.temporaryDirectory, meshConfig: MeshConfig? = nil
+    spillDirectory: String? = CrossDocumentAnalysis.temporaryDirectory, meshConfig: MeshConfig? = nil,
+    kubernetesVersion: String? = nil
   ) {
     self.init(
       retainsSourceLines: retainsSourceLines, memoryBudget: memoryBudget, spillDirectory: spillDirectory,
-      facts: RecordLog(), queries: RecordLog(), meshConfig: meshConfig)
+      facts: RecordLog(), queries: RecordLog(), meshConfig: meshConfig, kubernetesVersion: kubernetesVersion)
   }
 
   /// An analysis over given logs (tests pass logs over `/dev/full`).
   init(
     retainsSourceLines: Bool = true, memoryBudget: Int, spillDirectory: String?, facts: RecordLog, queries: RecordLog,
-    meshConfig: MeshConfig? = nil
+    meshConfig: MeshConfig? = nil, kubernetesVersion: String? = nil
   ) {
     self.meshConfig = meshConfig
+    self.kubernetesVersion = kubernetesVersion
     self.retainsSourceLines = retainsSourceLines
     self.memoryBudget = max(0, memoryBudget)
     self.spillDirectory = spillDirectory

@@ -23,6 +23,9 @@ extension CrossDocumentAnalysis {
     var istioGatewaysPerNamespace: [StringID: Int] = [:]
     var gatewayCount = 0
     var gatewaysPerNamespace: [StringID: Int] = [:]
+    /// VirtualServices without hosts (delegates), in all and per namespace.
+    var delegateCount = 0
+    var delegatesPerNamespace: [StringID: Int] = [:]
 
     /// The number of a namespace; an unset or empty one is `StringTable.none` (Kubernetes puts
     /// both in the namespace of the command).
@@ -49,6 +52,11 @@ extension CrossDocumentAnalysis {
       istio
         ? Self.count(compatibleWith: namespace, in: istioGatewaysPerNamespace, total: istioGatewayCount) > 0
         : Self.count(compatibleWith: namespace, in: gatewaysPerNamespace, total: gatewayCount) > 0
+    }
+
+    /// Whether a delegate VirtualService (one without hosts) in the input could be in `namespace`.
+    func hasDelegates(compatibleWith namespace: StringID) -> Bool {
+      Self.count(compatibleWith: namespace, in: delegatesPerNamespace, total: delegateCount) > 0
     }
 
     /// Whether the input holds Services that name `namespace` itself (not merely unset ones):
@@ -107,6 +115,13 @@ extension CrossDocumentAnalysis {
     /// For each Gateway name, the namespaces holding one (Istio's under true).
     private var gatewayNamespaces: [Bool: [StringID: [StringID]]] = [:]
     private(set) var referenceGrants: [ReferenceGrantRecord] = []
+    /// The ServiceEntries here; for each host name (a cluster Service's short name, else the
+    /// literal host) the entries listing it; and the entries with a wildcard host.
+    private var serviceEntries: [ServiceEntryRecord] = []
+    private var entriesByHost: [String: [Int32]] = [:]
+    private var wildcardEntries: [Int32] = []
+    /// The VirtualServices here, by name.
+    private var virtualServicesByName: [String: [VirtualServiceRecord]] = [:]
     /// SMI TrafficSplits' apex Services, as packed (namespace, name) keys.
     private var apexKeys: Set<UInt64> = []
     private var apexNames: Set<StringID> = []
@@ -151,6 +166,13 @@ extension CrossDocumentAnalysis {
         let name = names.intern(name)
         apexKeys.insert(Self.pack(namespace, name))
         apexNames.insert(name)
+      case .serviceEntry(let entry):
+        let position = Int32(serviceEntries.count)
+        serviceEntries.append(entry)
+        for name in Set(entry.hosts.map(\.name)) { entriesByHost[name, default: []].append(position) }
+        if !entry.wildcardSuffixes.isEmpty { wildcardEntries.append(position) }
+      case .virtualService(let service):
+        virtualServicesByName[service.name, default: []].append(service)
       }
     }
 
@@ -191,6 +213,19 @@ extension CrossDocumentAnalysis {
     func gatewayNamespaces(named name: String, istio: Bool) -> [StringID] {
       guard let name = names.id(of: name) else { return [] }
       return gatewayNamespaces[istio]?[name] ?? []
+    }
+
+    /// The ServiceEntries here listing a host of that name (without a wildcard).
+    func serviceEntries(forHostNamed name: String) -> [ServiceEntryRecord] {
+      (entriesByHost[name] ?? []).map { serviceEntries[Int($0)] }
+    }
+
+    /// The ServiceEntries here with a wildcard host.
+    var wildcardServiceEntries: [ServiceEntryRecord] { wildcardEntries.map { serviceEntries[Int($0)] } }
+
+    /// The VirtualServices here named `name` that could be in `namespace`.
+    func virtualServices(named name: String, compatibleWith namespace: StringID) -> [VirtualServiceRecord] {
+      (virtualServicesByName[name] ?? []).filter { CrossDocumentAnalysis.compatible($0.namespace, namespace) }
     }
 
     /// The DestinationRules here configuring a host of that name.

@@ -1,8 +1,8 @@
 import Manifest
 
 /// The mesh analyzers: Istio VirtualServices and Gateway API routes against the input's
-/// DestinationRules, Services, Gateways and ReferenceGrants (MC2005–MC2009); Service selectors
-/// against workloads (MC2010); Service ports of meshed workloads against the providers'
+/// DestinationRules, Services, ServiceEntries, Gateways and ReferenceGrants (MC2005–MC2009), and
+/// VirtualService delegates (MC2011, MC2012); Service selectors against workloads (MC2010); Service ports of meshed workloads against the providers'
 /// protocol detection (MC4003–MC4005); Jobs that keep a classic sidecar running (MC4002).
 ///
 /// They keep the analysis's shape: each object leaves a small record (a fact, or a query that
@@ -24,6 +24,7 @@ extension CrossDocumentAnalysis {
     switch kind {
     case "VirtualService" where istio: addVirtualService(object)
     case "DestinationRule" where istio: addDestinationRule(object)
+    case "ServiceEntry" where istio: addServiceEntry(object)
     case "Gateway" where istio || gatewayAPI: addGateway(object, istio: istio)
     case "ReferenceGrant" where gatewayAPI: addReferenceGrant(object)
     case "TrafficSplit" where apiVersion.hasPrefix("split.smi-spec.io/"):
@@ -56,11 +57,17 @@ extension CrossDocumentAnalysis {
   /// Whether a DestinationRule in `rule.namespace` with `exportTo` is seen from `namespace`:
   /// by default (no exportTo) everywhere; `*` everywhere; `.` its own namespace; else the named ones.
   func isVisible(_ rule: DestinationRuleRecord, from namespace: StringID) -> Bool {
-    guard let exportTo = rule.exportTo, !exportTo.isEmpty else { return true }
+    isVisible(exportTo: rule.exportTo, of: rule.namespace, from: namespace)
+  }
+
+  /// Whether an object of namespace `owner` with `exportTo` is seen from `namespace`; the rule
+  /// is the same for DestinationRules, ServiceEntries and VirtualServices.
+  func isVisible(exportTo: [String]?, of owner: StringID, from namespace: StringID) -> Bool {
+    guard let exportTo, !exportTo.isEmpty else { return true }
     return exportTo.contains { entry in
       switch entry {
       case "*": return true
-      case ".": return Self.compatible(rule.namespace, namespace)
+      case ".": return Self.compatible(owner, namespace)
       case "~": return false
       default: return namespace == StringTable.none || namespaces.names.id(of: entry) == namespace
       }
@@ -76,6 +83,24 @@ extension CrossDocumentAnalysis {
     let exportTo = spec["exportTo"]?.sequence.map { $0.compactMap(\.string) }
     let subsets = (spec["subsets"]?.sequence ?? []).compactMap { $0["name"]?.string }
     hold(.destinationRule(DestinationRuleRecord(namespace: namespace, host: host, exportTo: exportTo, subsets: subsets)))
+  }
+
+  private mutating func addServiceEntry(_ object: ManifestObject) {
+    guard let spec = object.node["spec"] else { return }
+    let namespace = namespaces.id(object.namespace)
+    var hosts: [HostKey] = []
+    var wildcards: [String] = []
+    for text in (spec["hosts"]?.sequence ?? []).compactMap(\.string) {
+      if text.hasPrefix("*") {
+        wildcards.append(String(text.dropFirst()))
+      } else if let host = Self.host(text, in: namespace, namespaces: &namespaces) {
+        hosts.append(host)
+      }
+    }
+    guard !hosts.isEmpty || !wildcards.isEmpty else { return }
+    let exportTo = spec["exportTo"]?.sequence.map { $0.compactMap(\.string) }
+    hold(
+      .serviceEntry(ServiceEntryRecord(namespace: namespace, hosts: hosts, wildcardSuffixes: wildcards, exportTo: exportTo)))
   }
 
   private mutating func addGateway(_ object: ManifestObject, istio: Bool) {
@@ -114,6 +139,19 @@ extension CrossDocumentAnalysis {
     guard let spec = object.node["spec"] else { return }
     let reference = object.reference
     let namespace = namespaces.id(object.namespace)
+    // Istio takes a VirtualService without hosts for a delegate (pilot's mergeVirtualServicesIfNeeded).
+    let isDelegate = (spec["hosts"]?.sequence ?? []).isEmpty
+    if let name = object.name {
+      if isDelegate {
+        namespaces.delegateCount += 1
+        namespaces.delegatesPerNamespace[namespace, default: 0] += 1
+      }
+      hold(
+        .virtualService(
+          VirtualServiceRecord(
+            namespace: namespace, name: name, isDelegate: isDelegate,
+            exportTo: spec["exportTo"]?.sequence.map { $0.compactMap(\.string) })))
+    }
     var references: [MeshReference] = []
     for (index, gateway) in (spec["gateways"]?.sequence ?? []).enumerated() {
       guard let text = gateway.string, text != "mesh", !text.contains(".") else { continue }
@@ -125,27 +163,42 @@ extension CrossDocumentAnalysis {
           kind: .istioGateway, name: String(name), namespace: target,
           site: site(object, gateway, [.key("spec"), .key("gateways"), .index(index)], reference: reference)))
     }
+    /// A destination's Service and subset (`mirror` for a mirror's), at `base`.
+    func addDestination(_ destination: Node?, at base: [PathComponent], mirror: Bool = false) {
+      guard let destination, let hostNode = destination["host"], let hostText = hostNode.string,
+        let host = Self.host(hostText, in: namespace, namespaces: &namespaces)
+      else { return }
+      if host.isService {
+        references.append(
+          MeshReference(
+            kind: .service, name: host.name, namespace: host.namespace, detail: mirror ? "mirror" : "",
+            site: site(object, hostNode, base + [.key("host")], reference: reference)))
+      }
+      if let subsetNode = destination["subset"], let subset = subsetNode.string {
+        references.append(
+          MeshReference(
+            kind: .subset, name: host.name, namespace: host.namespace, isService: host.isService, detail: subset,
+            site: site(object, subsetNode, base + [.key("subset")], reference: reference)))
+      }
+    }
     for section in ["http", "tcp", "tls"] {
       for (routeIndex, route) in (spec[section]?.sequence ?? []).enumerated() {
+        let routePath: [PathComponent] = [.key("spec"), .key(section), .index(routeIndex)]
         for (index, destinationEntry) in (route["route"]?.sequence ?? []).enumerated() {
-          guard let destination = destinationEntry["destination"], let hostNode = destination["host"],
-            let hostText = hostNode.string, let host = Self.host(hostText, in: namespace, namespaces: &namespaces)
-          else { continue }
-          let base: [PathComponent] = [
-            .key("spec"), .key(section), .index(routeIndex), .key("route"), .index(index), .key("destination"),
-          ]
-          if host.isService {
-            references.append(
-              MeshReference(
-                kind: .service, name: host.name, namespace: host.namespace,
-                site: site(object, hostNode, base + [.key("host")], reference: reference)))
-          }
-          if let subsetNode = destination["subset"], let subset = subsetNode.string {
-            references.append(
-              MeshReference(
-                kind: .subset, name: host.name, namespace: host.namespace, isService: host.isService, detail: subset,
-                site: site(object, subsetNode, base + [.key("subset")], reference: reference)))
-          }
+          addDestination(destinationEntry["destination"], at: routePath + [.key("route"), .index(index), .key("destination")])
+        }
+        guard section == "http" else { continue }
+        addDestination(route["mirror"], at: routePath + [.key("mirror")], mirror: true)
+        for (index, mirror) in (route["mirrors"]?.sequence ?? []).enumerated() {
+          addDestination(
+            mirror["destination"], at: routePath + [.key("mirrors"), .index(index), .key("destination")], mirror: true)
+        }
+        if let delegate = route["delegate"], let nameNode = delegate["name"], let name = nameNode.string, !name.isEmpty {
+          let target = delegate["namespace"]?.string.flatMap { $0.isEmpty ? nil : namespaces.id($0) } ?? namespace
+          references.append(
+            MeshReference(
+              kind: .delegate, name: name, namespace: target,
+              site: site(object, nameNode, routePath + [.key("delegate"), .key("name")], reference: reference)))
         }
       }
     }
@@ -263,6 +316,16 @@ extension CrossDocumentAnalysis {
         reference.found =
           !namespaces.hasServices(compatibleWith: reference.namespace)
           || catalog.hasService(reference.name, compatibleWith: reference.namespace)
+          || serviceEntryCovers(reference, from: route.namespace, in: catalog)
+      case .delegate:
+        for candidate in catalog.virtualServices(named: reference.name, compatibleWith: reference.namespace) {
+          if candidate.isDelegate, isVisible(exportTo: candidate.exportTo, of: candidate.namespace, from: route.namespace) {
+            reference.found = true
+            break
+          }
+          reference.ruleSeen = true
+          reference.known = [candidate.isDelegate ? "exportTo" : "hosts"]
+        }
       case .istioGateway, .gateway:
         let istio = reference.kind == .istioGateway
         if catalog.hasGateway(reference.name, istio: istio, compatibleWith: reference.namespace) {
@@ -287,6 +350,30 @@ extension CrossDocumentAnalysis {
         }
       }
       route.references[index] = reference
+    }
+  }
+
+  /// Whether a ServiceEntry here, visible from `namespace`, lists the Service host of
+  /// `reference`: as the same host (short, or `name.namespace.svc.cluster.local`), or under a
+  /// wildcard (`*.shop.svc.cluster.local`). With the namespace unknown, any wildcard that could
+  /// cover a cluster Service counts.
+  private func serviceEntryCovers(_ reference: MeshReference, from namespace: StringID, in catalog: Catalog) -> Bool {
+    func visible(_ entry: ServiceEntryRecord) -> Bool {
+      isVisible(exportTo: entry.exportTo, of: entry.namespace, from: namespace)
+    }
+    let exact = catalog.serviceEntries(forHostNamed: reference.name).contains { entry in
+      visible(entry)
+        && entry.hosts.contains { $0.isService && $0.name == reference.name && Self.compatible($0.namespace, reference.namespace) }
+    }
+    if exact { return true }
+    let clusterSuffix = ".svc.cluster.local"
+    let fqdn = namespaces.name(reference.namespace).map { "\(reference.name).\($0)\(clusterSuffix)" }
+    return catalog.wildcardServiceEntries.contains { entry in
+      visible(entry)
+        && entry.wildcardSuffixes.contains { suffix in
+          if let fqdn { return fqdn.hasSuffix(suffix) }
+          return clusterSuffix.hasSuffix(suffix) || suffix.hasSuffix(clusterSuffix)
+        }
     }
   }
 
@@ -320,13 +407,26 @@ extension CrossDocumentAnalysis {
       let namespace = namespaces.name(reference.namespace).map { " (namespace \($0))" } ?? ""
       switch reference.kind {
       case .service where !reference.found:
+        let verb = reference.detail == "mirror" ? "mirrors traffic" : "routes"
         found.mesh.append(
           (
             order,
             diagnostic(
               .warning, RuleCode.routeServiceNotFound,
-              "\(route.kind) routes to Service `\(reference.name)`, which is not in the input\(namespace)",
-              reference.site, hint: "add the Service, or check the name and namespace")
+              "\(route.kind) \(verb) to Service `\(reference.name)`, which is not in the input\(namespace)",
+              reference.site, hint: "add the Service (or a ServiceEntry for the host), or check the name and namespace")
+          ))
+      case .delegate where !reference.found && reference.ruleSeen:
+        found.mesh.append((order, unusableDelegate(reference, route: route)))
+      case .delegate where !reference.found && namespaces.hasDelegates(compatibleWith: reference.namespace):
+        found.mesh.append(
+          (
+            order,
+            diagnostic(
+              .warning, RuleCode.delegateNotFound,
+              "VirtualService delegates to VirtualService `\(reference.name)`, which is not in the input\(namespace): Istio ignores this route",
+              reference.site,
+              hint: "add the delegate VirtualService (one without hosts), or check `delegate.name` and `delegate.namespace`")
           ))
       case .subset where reference.ruleSeen && !reference.found:
         let known = reference.known.isEmpty ? "none" : reference.known.map { "`\($0)`" }.joined(separator: ", ")
@@ -381,6 +481,21 @@ extension CrossDocumentAnalysis {
       default: break
       }
     }
+  }
+
+  /// MC2012: the delegate is in the input, but Istio does not use it for this root.
+  private func unusableDelegate(_ reference: MeshReference, route: RouteQuery) -> Diagnostic {
+    if reference.known.first == "exportTo" {
+      let from = namespaces.name(route.namespace) ?? "(unset)"
+      return diagnostic(
+        .warning, RuleCode.delegateNotUsable,
+        "delegate VirtualService `\(reference.name)` is not exported to namespace \(from), the root's: Istio ignores this route",
+        reference.site, hint: "add the root's namespace (or `*`) to the delegate's exportTo")
+    }
+    return diagnostic(
+      .warning, RuleCode.delegateNotUsable,
+      "VirtualService `\(reference.name)` has `hosts`, so it is not a delegate: Istio ignores this route",
+      reference.site, hint: "remove `hosts` from the delegate (a delegate VirtualService has none), or route here directly")
   }
 
   /// Whether a Gateway reference is reported: not found, and either the input holds Gateways
@@ -486,16 +601,27 @@ extension CrossDocumentAnalysis {
       port.site, hint: "annotate the Service and its pod template with \(Self.opaquePortsKey): \"\(number)\"")
   }
 
-  /// Whether the MeshConfig says the proxy runs as a classic container: `nativeSidecar: false`,
-  /// or `auto` with a known Kubernetes version before 1.29. Unknown (nil config, or `auto`
-  /// without a version) is not classic: the cluster's injector decides.
-  private func configSaysClassic(override: String?) -> Bool {
+  /// The first Kubernetes minor release with native sidecars on by default (beta in 1.29, GA in 1.33).
+  static let nativeSidecarMinorVersion = 29
+
+  /// The Kubernetes minor release the cluster runs, as far as the run knows: the MeshConfig's
+  /// `kubernetesVersion`, else the release the input is checked against.
+  var clusterMinorVersion: Int? {
+    meshConfig?.kubernetesMinorVersion ?? kubernetesVersion.flatMap(MeshConfig.minorVersion(of:))
+  }
+
+  /// Whether the injected proxy runs as a classic container. The pod's own annotation decides
+  /// first; then the MeshConfig (`nativeSidecar: false`, or `auto` on a release before 1.29);
+  /// without a MeshConfig the cluster's injector decides, and only a release before 1.29, where
+  /// no native sidecar exists, says classic. Unknown is not classic.
+  private func injectsClassicSidecar(override: String?) -> Bool {
     if let override { return override != "true" }
-    guard let meshConfig else { return false }
+    let beforeNative = clusterMinorVersion.map { $0 < Self.nativeSidecarMinorVersion } ?? false
+    guard let meshConfig else { return beforeNative }
     switch meshConfig.nativeSidecar {
     case .enabled: return false
     case .disabled: return true
-    case .auto: return meshConfig.kubernetesMinorVersion.map { $0 < 29 } ?? false
+    case .auto: return beforeNative
     }
   }
 
@@ -520,7 +646,7 @@ extension CrossDocumentAnalysis {
     for provider in providers {
       let intent = SidecarIntent.of(job.sidecar, namespace: marks, provider: provider)
       guard case .webhook = intent,
-        configSaysClassic(override: provider == .istio ? job.istioNative : job.linkerdNative)
+        injectsClassicSidecar(override: provider == .istio ? job.istioNative : job.linkerdNative)
       else { continue }
       let stopProxy = provider == .istio ? " (POST localhost:15020/quitquitquit)" : ""
       found.mesh.append(

@@ -19,6 +19,27 @@ extension CrossDocumentAnalysis {
     var subsets: [String]
   }
 
+  /// An Istio ServiceEntry, as the route checks need it: its hosts are destinations too.
+  struct ServiceEntryRecord: Sendable {
+    var namespace: StringID
+    /// Its hosts without a wildcard, resolved as a DestinationRule's host is.
+    var hosts: [HostKey]
+    /// Its wildcard hosts, each without its leading `*` (`.example.com` for `*.example.com`).
+    var wildcardSuffixes: [String]
+    /// `spec.exportTo`; nil when absent (visible everywhere).
+    var exportTo: [String]?
+  }
+
+  /// An Istio VirtualService, as a root's `delegate` needs it.
+  struct VirtualServiceRecord: Sendable {
+    var namespace: StringID
+    var name: String
+    /// Whether it has no `hosts`: only then does Istio use it as a delegate.
+    var isDelegate: Bool
+    /// `spec.exportTo`; nil when absent (visible everywhere).
+    var exportTo: [String]?
+  }
+
   /// A Gateway API ReferenceGrant: `from` as `group/kind/namespace`, `to` as `group/kind/name`
   /// (the name empty when the grant covers every object of the kind).
   struct ReferenceGrantRecord: Sendable {
@@ -40,19 +61,24 @@ extension CrossDocumentAnalysis {
       case gateway
       /// A ReferenceGrant a cross-namespace backendRef needs: `detail` is the route's kind.
       case grant
+      /// A VirtualService an HTTP route delegates to.
+      case delegate
     }
     var kind: Kind
     var name: String
     /// Where the target is looked for.
     var namespace: StringID
     var isService = true
+    /// Subsets: the subset. Grants: the route's kind. Services: `mirror` for a mirror's host.
     var detail = ""
     var site: Site
     var found = false
-    /// Subsets: whether a DestinationRule for the host is visible.
+    /// Subsets: whether a DestinationRule for the host is visible. Delegates: whether a
+    /// VirtualService of that name is in the input, though Istio cannot use it.
     var ruleSeen = false
     /// Subsets: the subsets the visible rules define. Gateways: the namespace of a Gateway of
-    /// that name elsewhere in the input.
+    /// that name elsewhere in the input. Delegates: why the one seen cannot be used (`hosts`
+    /// or `exportTo`).
     var known: [String] = []
 
     /// Whether nothing more can be found for it.
@@ -138,6 +164,36 @@ extension CrossDocumentAnalysis.DestinationRuleRecord: SpillRecord {
     self.init(
       namespace: decoder.stringID(), host: decoder.record(), exportTo: decoder.optional { $0.array { $0.string() } },
       subsets: decoder.array { $0.string() })
+  }
+}
+
+extension CrossDocumentAnalysis.ServiceEntryRecord: SpillRecord {
+  func encode(into encoder: inout RecordEncoder) {
+    encoder.int(Int(namespace))
+    encoder.array(hosts) { $0.record($1) }
+    encoder.array(wildcardSuffixes) { $0.string($1) }
+    encoder.optional(exportTo) { $0.array($1) { $0.string($1) } }
+  }
+
+  init(decoding decoder: inout RecordDecoder) {
+    self.init(
+      namespace: decoder.stringID(), hosts: decoder.array { $0.record() }, wildcardSuffixes: decoder.array { $0.string() },
+      exportTo: decoder.optional { $0.array { $0.string() } })
+  }
+}
+
+extension CrossDocumentAnalysis.VirtualServiceRecord: SpillRecord {
+  func encode(into encoder: inout RecordEncoder) {
+    encoder.int(Int(namespace))
+    encoder.string(name)
+    encoder.bool(isDelegate)
+    encoder.optional(exportTo) { $0.array($1) { $0.string($1) } }
+  }
+
+  init(decoding decoder: inout RecordDecoder) {
+    self.init(
+      namespace: decoder.stringID(), name: decoder.string(), isDelegate: decoder.bool(),
+      exportTo: decoder.optional { $0.array { $0.string() } })
   }
 }
 

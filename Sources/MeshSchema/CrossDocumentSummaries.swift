@@ -62,6 +62,10 @@ extension CrossDocumentAnalysis {
     case referenceGrant(ReferenceGrantRecord)
     /// The apex Service of an SMI TrafficSplit.
     case apexService(namespace: StringID, name: String)
+    /// An Istio ServiceEntry: hosts routes may send traffic to.
+    case serviceEntry(ServiceEntryRecord)
+    /// An Istio VirtualService, for the roots that delegate to it.
+    case virtualService(VirtualServiceRecord)
   }
 
   struct BackendQuery: Sendable {
@@ -142,6 +146,11 @@ extension CrossDocumentAnalysis.CatalogRecord {
         + rule.subsets.reduce(0) { $0 + 16 + $1.utf8.count }
     case .gateway(_, let name, _), .apexService(_, let name): return 48 + name.utf8.count
     case .referenceGrant(let grant): return 48 + (grant.from + grant.to).reduce(0) { $0 + 16 + $1.utf8.count }
+    case .serviceEntry(let entry):
+      return 64 + entry.hosts.reduce(0) { $0 + 32 + $1.name.utf8.count }
+        + (entry.wildcardSuffixes + (entry.exportTo ?? [])).reduce(0) { $0 + 16 + $1.utf8.count }
+    case .virtualService(let service):
+      return 64 + service.name.utf8.count + (service.exportTo ?? []).reduce(0) { $0 + 16 + $1.utf8.count }
     }
   }
 }
@@ -249,6 +258,14 @@ extension CrossDocumentAnalysis.CatalogRecord: SpillRecord {
       encoder.unsigned(7)
       encoder.int(Int(namespace))
       encoder.string(name)
+    case .serviceEntry(let entry):
+      encoder.unsigned(8)
+      encoder.int(Int(entry.namespace))
+      encoder.record(entry)
+    case .virtualService(let service):
+      encoder.unsigned(9)
+      encoder.int(Int(service.namespace))
+      encoder.record(service)
     }
   }
 
@@ -268,6 +285,8 @@ extension CrossDocumentAnalysis.CatalogRecord: SpillRecord {
     case 4: self = .destinationRule(decoder.record())
     case 5: self = .gateway(namespace: namespace, name: decoder.string(), istio: decoder.bool())
     case 6: self = .referenceGrant(decoder.record())
+    case 8: self = .serviceEntry(decoder.record())
+    case 9: self = .virtualService(decoder.record())
     default: self = .apexService(namespace: namespace, name: decoder.string())
     }
   }

@@ -163,8 +163,10 @@ public struct MeshConfig: Sendable, Hashable {
   public var prometheusURL: String?
 
   /// The minor version of `kubernetesVersion` (`"1.30"` → 30), when it names Kubernetes 1.x.
-  public var kubernetesMinorVersion: Int? {
-    guard let version = kubernetesVersion else { return nil }
+  public var kubernetesMinorVersion: Int? { kubernetesVersion.flatMap(Self.minorVersion(of:)) }
+
+  /// The minor version of a Kubernetes 1.x version (`"1.30"`, `"v1.30.2"` → 30).
+  public static func minorVersion(of version: String) -> Int? {
     let parts = version.drop { $0 == "v" }.split(separator: ".")
     guard parts.count >= 2, parts[0] == "1" else { return nil }
     return Int(parts[1])

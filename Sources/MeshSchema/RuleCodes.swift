@@ -71,6 +71,11 @@ public enum RuleCode {
   public static let disallowedValue = "MC1110"
   /// A resource request above its limit.
   public static let requestAboveLimit = "MC1111"
+  /// A Job selector or template label the server generates (no `manualSelector: true`), or a
+  /// CronJob job template that sets `selector` or `manualSelector: true`.
+  public static let generatedJobSelector = "MC1112"
+  /// A ServiceEntry host (or its resolution) Istio's validation rejects.
+  public static let serviceEntryHost = "MC1113"
 
   // MARK: MC2xxx — references
   /// A TrafficSplit's Service is not in the input.
@@ -93,6 +98,10 @@ public enum RuleCode {
   public static let parentGatewayNotFound = "MC2009"
   /// A Service's selector matches no pod template in the input.
   public static let serviceSelectsNothing = "MC2010"
+  /// A VirtualService `delegate` names a VirtualService not in the input.
+  public static let delegateNotFound = "MC2011"
+  /// A VirtualService `delegate` names a VirtualService Istio does not use as a delegate.
+  public static let delegateNotUsable = "MC2012"
 
   // MARK: MC3xxx — mTLS safety
   /// Two namespace-wide MTLSPolicies in one namespace.
@@ -174,6 +183,8 @@ public enum RuleCatalog {
     Rule(code: "MC1109", severity: .error, summary: "a CronJob schedule that cannot be parsed"),
     Rule(code: "MC1110", severity: .error, summary: "a strategy or pathType value the API server does not allow"),
     Rule(code: "MC1111", severity: .error, summary: "a resource request above its limit"),
+    Rule(code: "MC1112", severity: .error, summary: "a Job selector or label the API server generates, set by hand"),
+    Rule(code: "MC1113", severity: .error, summary: "a ServiceEntry host Istio's validation rejects"),
     Rule(code: "MC2001", severity: .warning, summary: "a TrafficSplit's Service is not in the input"),
     Rule(code: "MC2002", severity: .warning, summary: "a TrafficSplit selector backend matches no pod template in the input"),
     Rule(code: "MC2003", severity: .error, summary: "two TrafficSplits route the same Service"),
@@ -184,6 +195,8 @@ public enum RuleCatalog {
     Rule(code: "MC2008", severity: .warning, summary: "a VirtualService's Istio Gateway is not in the input"),
     Rule(code: "MC2009", severity: .warning, summary: "a Gateway API route's parent Gateway is not in the input"),
     Rule(code: "MC2010", severity: .warning, summary: "a Service's selector matches no pod template in the input"),
+    Rule(code: "MC2011", severity: .warning, summary: "a VirtualService delegate is not in the input"),
+    Rule(code: "MC2012", severity: .warning, summary: "a VirtualService delegate Istio does not use (it has hosts, or is not exported)"),
     Rule(code: "MC3001", severity: .error, summary: "two namespace-wide MTLSPolicies in one namespace"),
     Rule(code: "MC3002", severity: .warning, summary: "STRICT mTLS over workloads that carry no sidecar"),
     Rule(code: "MC4001", severity: .info, summary: "a workload with hostNetwork: true is not injected"),

@@ -88,6 +88,8 @@ public struct Validator: Sendable {
       findings += checker.findings
       if case .builtIn? = GeneratedSchemas.index[apiVersion + " " + kind] {
         findings += newFindings(APIServerRules.check(node, apiVersion: apiVersion, kind: kind), besides: findings)
+      } else {
+        findings += newFindings(IstioRules.check(node, apiVersion: apiVersion, kind: kind), besides: findings)
       }
       return (findings, complete && !checker.reachedUnchecked ? .checked : .partial)
     case .notServed(let servedAs, let releases):
@@ -119,7 +121,7 @@ public struct Validator: Sendable {
     }
   }
 
-  /// The API server rules' findings at places the schema walk has not already reported on
+  /// The API server's (or Istio's) rules' findings at places the schema walk has not already reported on
   /// (one finding per place: a name the hand-written schema rejects is not reported twice).
   private func newFindings(_ rules: [SchemaFinding], besides findings: [SchemaFinding]) -> [SchemaFinding] {
     guard !rules.isEmpty else { return [] }

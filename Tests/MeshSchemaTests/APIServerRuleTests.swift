@@ -2,8 +2,9 @@ import Manifest
 import Testing
 @testable import MeshSchema
 
-/// The API server rules (MC1101–MC1111): each case is a manifest the server refuses, with `⟨1⟩`
-/// where the finding must point, exactly, and the only error it may raise.
+/// The API server rules (MC1101–MC1112) and Istio's validation (MC1113): each case is a
+/// manifest the server (or istiod) refuses, with `⟨1⟩` where the finding must point, exactly, and
+/// the only error it may raise.
 struct APIServerRuleCase: Sendable, CustomTestStringConvertible {
   var name: String
   var code: String
@@ -320,6 +321,153 @@ struct APIServerRuleCase: Sendable, CustomTestStringConvertible {
                   limits: {memory: 1000Mi}
 
         """),
+    APIServerRuleCase(
+      name: "Job selector without manualSelector", code: "MC1112", path: "spec.selector.matchLabels.app",
+      marked: """
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: once}
+        spec:
+          selector: {matchLabels: {job-name: once, app: ⟨1⟩once}}
+          template:
+            metadata: {labels: {app: once}}
+            spec: {restartPolicy: Never, containers: [{name: once, image: once:1}]}
+
+        """),
+    APIServerRuleCase(
+      name: "Job selector expression without manualSelector", code: "MC1112", path: "spec.selector.matchExpressions[1]",
+      marked: """
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: once}
+        spec:
+          manualSelector: false
+          selector:
+            matchExpressions:
+            - {key: batch.kubernetes.io/job-name, operator: In, values: [once]}
+            - ⟨1⟩{key: app, operator: Exists}
+          template:
+            metadata: {labels: {app: once}}
+            spec: {restartPolicy: Never, containers: [{name: once, image: once:1}]}
+
+        """),
+    APIServerRuleCase(
+      name: "Job template controller-uid label", code: "MC1112",
+      path: #"spec.template.metadata.labels["batch.kubernetes.io/controller-uid"]"#,
+      marked: """
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: once}
+        spec:
+          template:
+            metadata:
+              labels:
+                batch.kubernetes.io/controller-uid: ⟨1⟩0d7b6c3e-3f7a-4c1e-9a55-2f3d9a1b7c10
+            spec: {restartPolicy: Never, containers: [{name: once, image: once:1}]}
+
+        """),
+    APIServerRuleCase(
+      name: "Job template job-name label", code: "MC1112", path: "spec.template.metadata.labels.job-name",
+      marked: """
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: once}
+        spec:
+          template:
+            metadata: {labels: {job-name: ⟨1⟩twice}}
+            spec: {restartPolicy: Never, containers: [{name: once, image: once:1}]}
+
+        """),
+    APIServerRuleCase(
+      name: "CronJob template selector", code: "MC1112", path: "spec.jobTemplate.spec.selector",
+      marked: """
+        apiVersion: batch/v1
+        kind: CronJob
+        metadata: {name: nightly}
+        spec:
+          schedule: "@daily"
+          jobTemplate:
+            spec:
+              ⟨1⟩selector: {matchLabels: {app: nightly}}
+              template:
+                metadata: {labels: {app: nightly}}
+                spec: {restartPolicy: OnFailure, containers: [{name: a, image: a}]}
+
+        """),
+    APIServerRuleCase(
+      name: "CronJob template manualSelector", code: "MC1112", path: "spec.jobTemplate.spec.manualSelector",
+      marked: """
+        apiVersion: batch/v1
+        kind: CronJob
+        metadata: {name: nightly}
+        spec:
+          schedule: "@daily"
+          jobTemplate:
+            spec:
+              manualSelector: ⟨1⟩true
+              template: {spec: {restartPolicy: OnFailure, containers: [{name: a, image: a}]}}
+
+        """),
+    APIServerRuleCase(
+      name: "ServiceEntry IP host", code: "MC1113", path: "spec.hosts[1]",
+      marked: """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: db}
+        spec:
+          hosts: [db.example.com, ⟨1⟩10.0.0.7]
+          ports: [{number: 5432, name: tcp, protocol: TCP}]
+
+        """),
+    APIServerRuleCase(
+      name: "ServiceEntry inner wildcard", code: "MC1113", path: "spec.hosts[0]",
+      marked: """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: api}
+        spec:
+          hosts:
+          - ⟨1⟩api.*.example.com
+          ports: [{number: 443, name: https, protocol: HTTPS}]
+
+        """),
+    APIServerRuleCase(
+      name: "ServiceEntry uppercase host", code: "MC1113", path: "spec.hosts[0]",
+      marked: """
+        apiVersion: networking.istio.io/v1beta1
+        kind: ServiceEntry
+        metadata: {name: api}
+        spec:
+          hosts: [⟨1⟩API.example.com]
+          ports: [{number: 443, name: https, protocol: HTTPS}]
+
+        """),
+    APIServerRuleCase(
+      name: "ServiceEntry DNS wildcard without endpoints", code: "MC1113", path: "spec.hosts[0]",
+      marked: """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: google}
+        spec:
+          hosts: [⟨1⟩"*.googleapis.com"]
+          ports: [{number: 443, name: https, protocol: HTTPS}]
+          resolution: DNS
+
+        """),
+    APIServerRuleCase(
+      name: "ServiceEntry several hosts over TCP", code: "MC1113", path: "spec.ports[1].protocol",
+      marked: """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: dbs}
+        spec:
+          hosts: [a.db.example.com, b.db.example.com]
+          ports:
+          - {number: 443, name: https, protocol: https}
+          - {number: 5432, name: postgres, protocol: ⟨1⟩TCP}
+          resolution: DNS
+
+        """),
   ]
 
   @Test(arguments: cases)
@@ -377,6 +525,66 @@ struct APIServerRuleCase: Sendable, CustomTestStringConvertible {
       apiVersion: authentication.k8s.io/v1
       kind: TokenReview
       spec: {token: abc}
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: plain}
+      spec:
+        template:
+          metadata: {labels: {app: plain, job-name: plain}}
+          spec: {restartPolicy: Never, containers: [{name: a, image: a}]}
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: named}
+      spec:
+        selector: {matchLabels: {batch.kubernetes.io/job-name: named}, matchExpressions: [{key: app, operator: DoesNotExist}]}
+        template: {spec: {restartPolicy: Never, containers: [{name: a, image: a}]}}
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {generateName: batch-}
+      spec:
+        selector: {matchLabels: {job-name: batch-x1}}
+        template:
+          metadata: {labels: {job-name: batch-x1}}
+          spec: {restartPolicy: Never, containers: [{name: a, image: a}]}
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: manual}
+      spec:
+        manualSelector: true
+        selector: {}
+        template: {spec: {restartPolicy: Never, containers: [{name: a, image: a}]}}
+      ---
+      apiVersion: batch/v1
+      kind: CronJob
+      metadata: {name: nightly}
+      spec:
+        schedule: "@daily"
+        jobTemplate:
+          spec:
+            manualSelector: false
+            selector: null
+            template: {spec: {restartPolicy: OnFailure, containers: [{name: a, image: a}]}}
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: ServiceEntry
+      metadata: {name: external}
+      spec:
+        hosts: [api.example.com, "*.googleapis.com", "*-cdn.example.net", "svc.example.org.", "123"]
+        addresses: [10.0.0.7]
+        ports: [{number: 443, name: https, protocol: HTTPS}, {number: 80, name: http, protocol: HTTP2}]
+        resolution: DNS
+        endpoints: [{address: 10.0.0.7}]
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: ServiceEntry
+      metadata: {name: passthrough}
+      spec:
+        hosts: [a.db.example.com, b.db.example.com]
+        ports: [{number: 5432, name: tcp, protocol: TCP}]
 
       """
     let errors = validate(text).filter { $0.severity == .error }

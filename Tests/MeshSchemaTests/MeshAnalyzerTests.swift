@@ -2,7 +2,7 @@ import Manifest
 import Testing
 @testable import MeshSchema
 
-/// The mesh analyzers (MC2005–MC2010, MC4002–MC4005): each fixture's finding lands on its
+/// The mesh analyzers (MC2005–MC2012, MC4002–MC4005): each fixture's finding lands on its
 /// marker, and references across namespaces, `exportTo` and partial input raise no false alarm.
 @Suite struct MeshAnalyzerTests {
   static let expectations: [FixtureExpectation] = [
@@ -23,6 +23,17 @@ import Testing
     FixtureExpectation(
       fixture: "mesh-gateway-parent.yaml", code: "MC2009", severity: .warning, path: "spec.parentRefs[0].name"),
     FixtureExpectation(fixture: "mesh-service-selector.yaml", code: "MC2010", severity: .warning, path: "spec.selector"),
+    FixtureExpectation(
+      fixture: "mesh-mirror.yaml", code: "MC2006", severity: .warning, path: "spec.http[0].mirror.host"),
+    FixtureExpectation(
+      fixture: "mesh-mirror.yaml", code: "MC2005", severity: .warning,
+      path: "spec.http[1].mirrors[0].destination.subset", hint: "did you mean `v1`?", marker: "2"),
+    FixtureExpectation(
+      fixture: "mesh-service-entry.yaml", code: "MC2006", severity: .warning, path: "spec.http[0].route[2].destination.host"),
+    FixtureExpectation(fixture: "mesh-delegate.yaml", code: "MC2011", severity: .warning, path: "spec.http[0].delegate.name"),
+    FixtureExpectation(
+      fixture: "mesh-delegate.yaml", code: "MC2012", severity: .warning, path: "spec.http[1].delegate.name",
+      hint: "remove `hosts` from the delegate (a delegate VirtualService has none), or route here directly", marker: "2"),
     FixtureExpectation(
       fixture: "mesh-job-sidecar.yaml", code: "MC4002", severity: .warning,
       path: "spec.jobTemplate.spec.template.spec.containers[1].name"),
@@ -291,6 +302,170 @@ import Testing
     let annotated = linkerd.replacingOccurrences(
       of: "linkerd.io/inject: enabled}", with: "linkerd.io/inject: enabled, config.linkerd.io/opaque-ports: \"3300-3310\"}")
     #expect(Self.codes(annotated + mysql).isEmpty)
+  }
+
+  static func serviceEntry(namespace: String, hosts: String, exportTo: String? = nil) -> String {
+    """
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata: {name: entry, namespace: \(namespace)}
+    spec:
+      hosts: \(hosts)
+    \(exportTo.map { "  exportTo: \($0)\n" } ?? "")  ports: [{number: 80, name: http, protocol: HTTP}]
+
+    """
+  }
+
+  static func routeTo(_ host: String, namespace: String = "shop", field: String = "route") -> String {
+    let destination = field == "route" ? "route:\n    - destination: {host: \(host)}" : field == "mirror"
+      ? "route:\n    - destination: {host: web}\n    mirror: {host: \(host)}"
+      : "route:\n    - destination: {host: web}\n    mirrors:\n    - destination: {host: \(host)}"
+    return """
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: route, namespace: \(namespace)}
+      spec:
+        hosts: [web]
+        http:
+        - \(destination)
+
+      """
+  }
+
+  @Test func serviceEntryHostsAreKnownDestinations() {
+    let web = Self.service("web", namespace: "shop")
+    #expect(Self.codes(web + Self.routeTo("legacy")) == ["MC2006"])
+    // Short, cluster-form and wildcard hosts; a short host is the ServiceEntry's namespace.
+    #expect(Self.codes(web + Self.serviceEntry(namespace: "shop", hosts: "[legacy]") + Self.routeTo("legacy")).isEmpty)
+    #expect(Self.codes(web + Self.serviceEntry(namespace: "other", hosts: "[legacy]") + Self.routeTo("legacy")) == ["MC2006"])
+    #expect(
+      Self.codes(web + Self.serviceEntry(namespace: "other", hosts: "[legacy.shop.svc.cluster.local]") + Self.routeTo("legacy"))
+        .isEmpty)
+    #expect(Self.codes(web + Self.serviceEntry(namespace: "other", hosts: "[\"*.shop.svc.cluster.local\"]") + Self.routeTo("legacy")).isEmpty)
+    #expect(
+      Self.codes(web + Self.serviceEntry(namespace: "other", hosts: "[\"*.pay.svc.cluster.local\"]") + Self.routeTo("legacy"))
+        == ["MC2006"])
+    // exportTo hides a ServiceEntry from other namespaces.
+    let hidden = Self.serviceEntry(namespace: "other", hosts: "[legacy.shop.svc.cluster.local]", exportTo: "[\".\"]")
+    #expect(Self.codes(web + hidden + Self.routeTo("legacy")) == ["MC2006"])
+    let exported = Self.serviceEntry(namespace: "other", hosts: "[legacy.shop.svc.cluster.local]", exportTo: "[shop]")
+    #expect(Self.codes(web + exported + Self.routeTo("legacy")).isEmpty)
+    // Mirrors too.
+    #expect(Self.codes(web + Self.routeTo("legacy", field: "mirror")) == ["MC2006"])
+    #expect(Self.codes(web + Self.routeTo("legacy", field: "mirrors")) == ["MC2006"])
+    #expect(Self.codes(web + Self.serviceEntry(namespace: "shop", hosts: "[legacy]") + Self.routeTo("legacy", field: "mirrors")).isEmpty)
+    // Mirrors of another namespace's Services only: partial input, nothing said.
+    #expect(Self.codes(Self.service("web", namespace: "other") + Self.routeTo("legacy", field: "mirror")).isEmpty)
+  }
+
+  @Test func mirrorFindingsSayMirror() {
+    let findings = analyze(Self.service("web", namespace: "shop") + Self.routeTo("shadow", field: "mirror"))
+    #expect(findings.map(\.message) == ["VirtualService mirrors traffic to Service `shadow`, which is not in the input (namespace shop)"])
+  }
+
+  static func delegate(_ name: String, namespace: String, hosts: String? = nil, exportTo: String? = nil) -> String {
+    """
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata: {name: \(name), namespace: \(namespace)}
+    spec:
+    \(hosts.map { "  hosts: \($0)\n" } ?? "")\(exportTo.map { "  exportTo: \($0)\n" } ?? "")  http:
+      - route:
+        - destination: {host: \(name)}
+
+    """
+  }
+
+  static func root(delegate: String, namespace: String? = nil) -> String {
+    """
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata: {name: root, namespace: shop}
+    spec:
+      hosts: [shop.example.com]
+      http:
+      - match: [{uri: {prefix: /}}]
+        delegate: {name: \(delegate)\(namespace.map { ", namespace: \($0)" } ?? "")}
+
+    """
+  }
+
+  @Test func delegatesAreLookedUpByNameAndNamespace() {
+    #expect(Self.codes(Self.root(delegate: "reviews") + Self.delegate("reviews", namespace: "shop")).isEmpty)
+    #expect(Self.codes(Self.root(delegate: "review") + Self.delegate("reviews", namespace: "shop")) == ["MC2011"])
+    // The delegate's namespace defaults to the root's.
+    #expect(Self.codes(Self.root(delegate: "reviews") + Self.delegate("reviews", namespace: "books")).isEmpty)
+    #expect(Self.codes(Self.root(delegate: "reviews") + Self.delegate("ratings", namespace: "shop") + Self.delegate("reviews", namespace: "books")) == ["MC2011"])
+    #expect(Self.codes(Self.root(delegate: "reviews", namespace: "books") + Self.delegate("reviews", namespace: "books")).isEmpty)
+    // No delegate in that namespace in the input: the root is reviewed on its own.
+    #expect(Self.codes(Self.root(delegate: "reviews")).isEmpty)
+    #expect(Self.codes(Self.root(delegate: "reviews", namespace: "books") + Self.delegate("other", namespace: "shop")).isEmpty)
+    // A VirtualService with hosts is no delegate.
+    #expect(Self.codes(Self.root(delegate: "reviews") + Self.delegate("reviews", namespace: "shop", hosts: "[reviews]")) == ["MC2012"])
+    // exportTo: visible from the root's namespace, or not.
+    for (exportTo, visible) in [("[\".\"]", false), ("[shop]", true), ("[\"*\"]", true), ("[other]", false)] {
+      let text = Self.root(delegate: "reviews", namespace: "books") + Self.delegate("reviews", namespace: "books", exportTo: exportTo)
+      #expect(Self.codes(text) == (visible ? [] : ["MC2012"]), "exportTo \(exportTo)")
+    }
+    let hidden = analyze(Self.root(delegate: "reviews", namespace: "books") + Self.delegate("reviews", namespace: "books", exportTo: "[\".\"]"))
+    #expect(hidden.first?.message == "delegate VirtualService `reviews` is not exported to namespace shop, the root's: Istio ignores this route")
+  }
+
+  @Test func jobSidecarsFallBackToTheKubernetesVersionValidateChecks() {
+    func codes(config: MeshConfig?, kubernetesVersion: String?, _ text: String = Self.job + Self.injectedNamespace) -> [String] {
+      let (documents, _) = ManifestReader().parse(text, file: "job.yaml")
+      var analysis = CrossDocumentAnalysis(meshConfig: config, kubernetesVersion: kubernetesVersion)
+      for document in documents { analysis.add(document) }
+      return analysis.findings().map(\.code)
+    }
+    let auto = MeshConfig(nativeSidecar: .auto)
+    // auto without a version in the MeshConfig: the release validate checks against decides.
+    #expect(codes(config: auto, kubernetesVersion: "1.28") == ["MC4002"])
+    #expect(codes(config: auto, kubernetesVersion: "1.29").isEmpty)
+    #expect(codes(config: auto, kubernetesVersion: "1.33").isEmpty)
+    // The MeshConfig's own version wins over the fallback.
+    var pinned = auto
+    pinned.kubernetesVersion = "1.30"
+    #expect(codes(config: pinned, kubernetesVersion: "1.28").isEmpty)
+    pinned.kubernetesVersion = "1.27"
+    #expect(codes(config: pinned, kubernetesVersion: "1.37") == ["MC4002"])
+    // Without a MeshConfig: only a release without native sidecars says classic.
+    #expect(codes(config: nil, kubernetesVersion: "1.28") == ["MC4002"])
+    #expect(codes(config: nil, kubernetesVersion: "1.29").isEmpty)
+    #expect(codes(config: nil, kubernetesVersion: nil).isEmpty)
+    // nativeSidecar: true is native whatever the release; the pod's annotation wins over all.
+    #expect(codes(config: MeshConfig(nativeSidecar: .enabled), kubernetesVersion: "1.28").isEmpty)
+    let native = Self.job.replacingOccurrences(
+      of: "metadata: {labels: {app: migrate}}",
+      with: "metadata: {labels: {app: migrate}, annotations: {sidecar.istio.io/nativeSidecar: \"true\"}}")
+    #expect(codes(config: nil, kubernetesVersion: "1.28", native + Self.injectedNamespace).isEmpty)
+    // A job nobody injects is never reported.
+    #expect(codes(config: nil, kubernetesVersion: "1.28", Self.job).isEmpty)
+  }
+
+  /// `validate` hands its `--kubernetes-version` to the analysis: every release meshctl carries
+  /// has native sidecars, so `auto` without a version of its own is native there; a MeshConfig
+  /// version still wins.
+  @Test func validationSessionFallsBackToItsKubernetesVersion() throws {
+    func codes(_ version: String, config: MeshConfig) throws -> [String] {
+      let catalog = try #require(SchemaCatalog(kubernetesVersion: version))
+      var session = ValidationSession(catalog: catalog, retainsSourceLines: true, meshConfig: config)
+      let (documents, _) = ManifestReader().parse(Self.job + Self.injectedNamespace, file: "job.yaml")
+      for document in documents { session.add(document) }
+      session.finishInput("job.yaml", readerFindings: [])
+      return session.finish { _, _ in [:] }.findings.map(\.diagnostic.code).filter { $0 == "MC4002" }
+    }
+    #expect(SchemaCatalog.kubernetesVersions.allSatisfy { (MeshConfig.minorVersion(of: $0) ?? 0) >= 29 })
+    var pinned = MeshConfig(nativeSidecar: .auto)
+    for version in SchemaCatalog.kubernetesVersions {
+      #expect(try codes(version, config: MeshConfig(nativeSidecar: .auto)).isEmpty, "\(version)")
+      pinned.kubernetesVersion = "1.28"
+      #expect(try codes(version, config: pinned) == ["MC4002"], "\(version)")
+    }
   }
 
   @Test func opaquePortsParse() {

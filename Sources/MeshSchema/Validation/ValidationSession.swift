@@ -29,7 +29,8 @@ public struct ValidationSession: ~Copyable {
   /// CustomResourceDefinitions of the input are added to it as they go by, for the custom
   /// resources that follow them. `suppressions` marks findings as suppressed (kept, counted,
   /// never failing the run). `meshConfig`, when given, tells the analysis how the mesh runs
-  /// sidecars (MC4002).
+  /// sidecars (MC4002); the catalog's Kubernetes release stands in for its `kubernetesVersion`
+  /// when it names none.
   public init(
     options: ValidationOptions = ValidationOptions(), catalog: SchemaCatalog? = nil, recordsObjects: Bool = true,
     suppressions: Suppressions = Suppressions(), retainsSourceLines: Bool, meshConfig: MeshConfig? = nil
@@ -38,7 +39,8 @@ public struct ValidationSession: ~Copyable {
     validator = Validator(
       options: options, catalog: catalog ?? SchemaCatalog(kubernetesVersion: SchemaCatalog.defaultKubernetesVersion)!)
     self.recordsObjects = recordsObjects
-    analysis = CrossDocumentAnalysis(retainsSourceLines: retainsSourceLines, meshConfig: meshConfig)
+    analysis = CrossDocumentAnalysis(
+      retainsSourceLines: retainsSourceLines, meshConfig: meshConfig, kubernetesVersion: validator.catalog.kubernetesVersion)
   }
 
   /// Validates one document of the current input, records its objects and feeds the
