@@ -408,13 +408,15 @@ extension CrossDocumentAnalysis {
       switch reference.kind {
       case .service where !reference.found:
         let verb = reference.detail == "mirror" ? "mirrors traffic" : "routes"
+        // Only Istio routes to a ServiceEntry's host; a Gateway API backendRef names a Service.
+        let add = route.kind == "VirtualService" ? "the Service (or a ServiceEntry for the host)" : "the Service"
         found.mesh.append(
           (
             order,
             diagnostic(
               .warning, RuleCode.routeServiceNotFound,
               "\(route.kind) \(verb) to Service `\(reference.name)`, which is not in the input\(namespace)",
-              reference.site, hint: "add the Service (or a ServiceEntry for the host), or check the name and namespace")
+              reference.site, hint: "add \(add), or check the name and namespace")
           ))
       case .delegate where !reference.found && reference.ruleSeen:
         found.mesh.append((order, unusableDelegate(reference, route: route)))

@@ -363,6 +363,10 @@ import Testing
   @Test func mirrorFindingsSayMirror() {
     let findings = analyze(Self.service("web", namespace: "shop") + Self.routeTo("shadow", field: "mirror"))
     #expect(findings.map(\.message) == ["VirtualService mirrors traffic to Service `shadow`, which is not in the input (namespace shop)"])
+    #expect(findings.first?.hint == "add the Service (or a ServiceEntry for the host), or check the name and namespace")
+    // A Gateway API backendRef can only name a Service.
+    let backend = analyze(Self.service("web", namespace: "shop") + Self.httpRoute(namespace: "shop", backend: "api"))
+    #expect(backend.first?.hint == "add the Service, or check the name and namespace")
   }
 
   static func delegate(_ name: String, namespace: String, hosts: String? = nil, exportTo: String? = nil) -> String {
