@@ -139,19 +139,7 @@ extension CrossDocumentAnalysis {
     guard let spec = object.node["spec"] else { return }
     let reference = object.reference
     let namespace = namespaces.id(object.namespace)
-    // Istio takes a VirtualService without hosts for a delegate (pilot's mergeVirtualServicesIfNeeded).
-    let isDelegate = (spec["hosts"]?.sequence ?? []).isEmpty
-    if let name = object.name {
-      if isDelegate {
-        namespaces.delegateCount += 1
-        namespaces.delegatesPerNamespace[namespace, default: 0] += 1
-      }
-      hold(
-        .virtualService(
-          VirtualServiceRecord(
-            namespace: namespace, name: name, isDelegate: isDelegate,
-            exportTo: spec["exportTo"]?.sequence.map { $0.compactMap(\.string) })))
-    }
+    recordVirtualService(object, spec: spec, namespace: namespace)
     var references: [MeshReference] = []
     for (index, gateway) in (spec["gateways"]?.sequence ?? []).enumerated() {
       guard let text = gateway.string, text != "mesh", !text.contains(".") else { continue }
@@ -163,42 +151,16 @@ extension CrossDocumentAnalysis {
           kind: .istioGateway, name: String(name), namespace: target,
           site: site(object, gateway, [.key("spec"), .key("gateways"), .index(index)], reference: reference)))
     }
-    /// A destination's Service and subset (`mirror` for a mirror's), at `base`.
-    func addDestination(_ destination: Node?, at base: [PathComponent], mirror: Bool = false) {
-      guard let destination, let hostNode = destination["host"], let hostText = hostNode.string,
-        let host = Self.host(hostText, in: namespace, namespaces: &namespaces)
-      else { return }
-      if host.isService {
-        references.append(
-          MeshReference(
-            kind: .service, name: host.name, namespace: host.namespace, detail: mirror ? "mirror" : "",
-            site: site(object, hostNode, base + [.key("host")], reference: reference)))
-      }
-      if let subsetNode = destination["subset"], let subset = subsetNode.string {
-        references.append(
-          MeshReference(
-            kind: .subset, name: host.name, namespace: host.namespace, isService: host.isService, detail: subset,
-            site: site(object, subsetNode, base + [.key("subset")], reference: reference)))
-      }
-    }
     for section in ["http", "tcp", "tls"] {
       for (routeIndex, route) in (spec[section]?.sequence ?? []).enumerated() {
         let routePath: [PathComponent] = [.key("spec"), .key(section), .index(routeIndex)]
         for (index, destinationEntry) in (route["route"]?.sequence ?? []).enumerated() {
-          addDestination(destinationEntry["destination"], at: routePath + [.key("route"), .index(index), .key("destination")])
+          references += destinationReferences(
+            destinationEntry["destination"], at: routePath + [.key("route"), .index(index), .key("destination")],
+            of: object, reference: reference)
         }
-        guard section == "http" else { continue }
-        addDestination(route["mirror"], at: routePath + [.key("mirror")], mirror: true)
-        for (index, mirror) in (route["mirrors"]?.sequence ?? []).enumerated() {
-          addDestination(
-            mirror["destination"], at: routePath + [.key("mirrors"), .index(index), .key("destination")], mirror: true)
-        }
-        if let delegate = route["delegate"], let nameNode = delegate["name"], let name = nameNode.string, !name.isEmpty {
-          let target = delegate["namespace"]?.string.flatMap { $0.isEmpty ? nil : namespaces.id($0) } ?? namespace
-          references.append(
-            MeshReference(
-              kind: .delegate, name: name, namespace: target,
-              site: site(object, nameNode, routePath + [.key("delegate"), .key("name")], reference: reference)))
+        if section == "http" {
+          references += httpOnlyReferences(route, at: routePath, of: object, reference: reference)
         }
       }
     }
@@ -207,6 +169,68 @@ extension CrossDocumentAnalysis {
       .route(
         RouteQuery(
           sequence: sequenceNumber(), namespace: namespace, kind: "VirtualService", references: references)))
+  }
+
+  /// Keeps what a root's `delegate` needs of a VirtualService. Istio takes one without hosts
+  /// for a delegate (pilot's `mergeVirtualServicesIfNeeded`).
+  private mutating func recordVirtualService(_ object: ManifestObject, spec: Node, namespace: StringID) {
+    guard let name = object.name else { return }
+    let isDelegate = (spec["hosts"]?.sequence ?? []).isEmpty
+    if isDelegate {
+      namespaces.delegateCount += 1
+      namespaces.delegatesPerNamespace[namespace, default: 0] += 1
+    }
+    hold(
+      .virtualService(
+        VirtualServiceRecord(
+          namespace: namespace, name: name, isDelegate: isDelegate,
+          exportTo: spec["exportTo"]?.sequence.map { $0.compactMap(\.string) })))
+  }
+
+  /// The Service and subset a destination at `base` names; `mirror` for a mirror's.
+  private mutating func destinationReferences(
+    _ destination: Node?, at base: [PathComponent], of object: ManifestObject, reference: String, mirror: Bool = false
+  ) -> [MeshReference] {
+    guard let destination, let hostNode = destination["host"], let hostText = hostNode.string,
+      let host = Self.host(hostText, in: namespaces.id(object.namespace), namespaces: &namespaces)
+    else { return [] }
+    var references: [MeshReference] = []
+    if host.isService {
+      references.append(
+        MeshReference(
+          kind: .service, name: host.name, namespace: host.namespace, detail: mirror ? "mirror" : "",
+          site: site(object, hostNode, base + [.key("host")], reference: reference)))
+    }
+    if let subsetNode = destination["subset"], let subset = subsetNode.string {
+      references.append(
+        MeshReference(
+          kind: .subset, name: host.name, namespace: host.namespace, isService: host.isService, detail: subset,
+          site: site(object, subsetNode, base + [.key("subset")], reference: reference)))
+    }
+    return references
+  }
+
+  /// What only an HTTP route names: its `mirror`, its `mirrors`, and the VirtualService it delegates to.
+  private mutating func httpOnlyReferences(
+    _ route: Node, at routePath: [PathComponent], of object: ManifestObject, reference: String
+  ) -> [MeshReference] {
+    var references = destinationReferences(
+      route["mirror"], at: routePath + [.key("mirror")], of: object, reference: reference, mirror: true)
+    for (index, mirror) in (route["mirrors"]?.sequence ?? []).enumerated() {
+      references += destinationReferences(
+        mirror["destination"], at: routePath + [.key("mirrors"), .index(index), .key("destination")], of: object,
+        reference: reference, mirror: true)
+    }
+    if let delegate = route["delegate"], let nameNode = delegate["name"], let name = nameNode.string, !name.isEmpty {
+      // The delegate's namespace defaults to the root's.
+      let target = delegate["namespace"]?.string.flatMap { $0.isEmpty ? nil : namespaces.id($0) }
+        ?? namespaces.id(object.namespace)
+      references.append(
+        MeshReference(
+          kind: .delegate, name: name, namespace: target,
+          site: site(object, nameNode, routePath + [.key("delegate"), .key("name")], reference: reference)))
+    }
+    return references
   }
 
   private mutating func addGatewayRoute(_ object: ManifestObject, kind: String) {

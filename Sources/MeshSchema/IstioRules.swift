@@ -10,7 +10,7 @@ enum IstioRules {
 
   /// Checks an Istio networking object; other groups and kinds get nothing.
   static func check(_ node: Node, apiVersion: String, kind: String) -> [SchemaFinding] {
-    guard apiGroup(apiVersion) == group, kind == "ServiceEntry", let spec = node["spec"], spec.mapping != nil else {
+    guard kind == "ServiceEntry", apiVersion.hasPrefix(group + "/"), let spec = node["spec"], spec.mapping != nil else {
       return []
     }
     return serviceEntryFindings(spec)
