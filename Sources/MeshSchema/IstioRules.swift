@@ -2,7 +2,8 @@ import Manifest
 
 // Istio's own validation of its networking objects (istio/istio pkg/config/validation, run by
 // istiod's validating webhook, so `kubectl apply` is refused), the part its CRD schemas do not
-// say. For now the ServiceEntry hosts (MC1113). docs/rules.md gives the upstream references.
+// say: ServiceEntry hosts (MC1113) and VirtualService delegation (MC1114). docs/rules.md gives
+// the upstream references.
 
 /// The Istio validation rules for one object of `networking.istio.io`.
 enum IstioRules {
@@ -10,16 +11,61 @@ enum IstioRules {
 
   /// Checks an Istio networking object; other groups and kinds get nothing.
   static func check(_ node: Node, apiVersion: String, kind: String) -> [SchemaFinding] {
-    guard kind == "ServiceEntry", apiVersion.hasPrefix(group + "/"), let spec = node["spec"], spec.mapping != nil else {
-      return []
-    }
-    return serviceEntryFindings(spec)
+    guard kind == "ServiceEntry" || kind == "VirtualService", apiVersion.hasPrefix(group + "/"),
+      let spec = node["spec"], spec.mapping != nil
+    else { return [] }
+    return kind == "ServiceEntry" ? serviceEntryFindings(spec) : delegationFindings(spec)
   }
 
-  private static func finding(_ message: String, at mark: SourceMark, _ path: [PathComponent], hint: String)
-    -> SchemaFinding
-  {
-    SchemaFinding(severity: .error, code: RuleCode.serviceEntryHost, message: message, mark: mark, path: path, hint: hint)
+  private static func finding(
+    _ message: String, at mark: SourceMark, _ path: [PathComponent], hint: String, code: String = RuleCode.serviceEntryHost
+  ) -> SchemaFinding {
+    SchemaFinding(severity: .error, code: code, message: message, mark: mark, path: path, hint: hint)
+  }
+
+  // MARK: - VirtualService delegation
+
+  /// `ValidateVirtualService` and `validateHTTPRouteConflict`: a VirtualService without hosts is
+  /// a delegate, which may not bind `gateways` nor carry `tcp` or `tls` routes, and whose HTTP
+  /// routes may not delegate again (one level only); in any other VirtualService, an HTTP route
+  /// that delegates may not have its own `route` or `redirect`.
+  static func delegationFindings(_ spec: Node) -> [SchemaFinding] {
+    var findings: [SchemaFinding] = []
+    let isDelegate = (spec["hosts"]?.sequence ?? []).isEmpty
+    if isDelegate {
+      for entry in spec.mapping ?? [] where ["gateways", "tcp", "tls"].contains(entry.key) {
+        guard !(entry.value.sequence ?? []).isEmpty else { continue }
+        findings.append(
+          finding(
+            "a VirtualService without `hosts` is a delegate, which may not set `\(entry.key)`", at: entry.keyMark,
+            [.key("spec"), .key(entry.key)],
+            hint: "give it `hosts` if it is not a delegate; a delegate's root binds the gateways", code: RuleCode.delegation))
+      }
+    }
+    for (index, route) in (spec["http"]?.sequence ?? []).enumerated() {
+      guard let entries = route.mapping, let delegate = entries.first(where: { $0.key == "delegate" }),
+        !delegate.value.isNull
+      else { continue }
+      let routePath: [PathComponent] = [.key("spec"), .key("http"), .index(index)]
+      if isDelegate {
+        findings.append(
+          finding(
+            "an HTTP route of a delegate VirtualService (one without `hosts`) cannot delegate again: Istio supports one level",
+            at: delegate.keyMark, routePath + [.key("delegate")],
+            hint: "move the routes here, or make this VirtualService a root with `hosts`", code: RuleCode.delegation))
+        continue
+      }
+      for entry in entries where entry.key == "route" || entry.key == "redirect" {
+        let isSet = entry.key == "route" ? !(entry.value.sequence ?? []).isEmpty : !entry.value.isNull
+        guard isSet else { continue }
+        findings.append(
+          finding(
+            "an HTTP route that delegates may not set `\(entry.key)`: the delegate's routes replace it",
+            at: entry.keyMark, routePath + [.key(entry.key)], hint: "remove `\(entry.key)`, or the `delegate`",
+            code: RuleCode.delegation))
+      }
+    }
+    return findings
   }
 
   /// `ValidateServiceEntry`: each host a DNS name with at most a leading wildcard label, never

@@ -76,6 +76,8 @@ public enum RuleCode {
   public static let generatedJobSelector = "MC1112"
   /// A ServiceEntry host (or its resolution) Istio's validation rejects.
   public static let serviceEntryHost = "MC1113"
+  /// A VirtualService delegation Istio's validation rejects.
+  public static let delegation = "MC1114"
 
   // MARK: MC2xxx — references
   /// A TrafficSplit's Service is not in the input.
@@ -185,6 +187,7 @@ public enum RuleCatalog {
     Rule(code: "MC1111", severity: .error, summary: "a resource request above its limit"),
     Rule(code: "MC1112", severity: .error, summary: "a Job selector or label the API server generates, set by hand"),
     Rule(code: "MC1113", severity: .error, summary: "a ServiceEntry host Istio's validation rejects"),
+    Rule(code: "MC1114", severity: .error, summary: "a VirtualService delegation Istio's validation rejects"),
     Rule(code: "MC2001", severity: .warning, summary: "a TrafficSplit's Service is not in the input"),
     Rule(code: "MC2002", severity: .warning, summary: "a TrafficSplit selector backend matches no pod template in the input"),
     Rule(code: "MC2003", severity: .error, summary: "two TrafficSplits route the same Service"),

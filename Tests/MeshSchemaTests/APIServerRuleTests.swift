@@ -2,7 +2,7 @@ import Manifest
 import Testing
 @testable import MeshSchema
 
-/// The API server rules (MC1101–MC1112) and Istio's validation (MC1113): each case is a
+/// The API server rules (MC1101–MC1112) and Istio's validation (MC1113, MC1114): each case is a
 /// manifest the server (or istiod) refuses, with `⟨1⟩` where the finding must point, exactly, and
 /// the only error it may raise.
 struct APIServerRuleCase: Sendable, CustomTestStringConvertible {
@@ -466,6 +466,47 @@ struct APIServerRuleCase: Sendable, CustomTestStringConvertible {
           - {number: 443, name: https, protocol: https}
           - {number: 5432, name: postgres, protocol: ⟨1⟩TCP}
           resolution: DNS
+
+        """),
+    APIServerRuleCase(
+      name: "delegate VirtualService with gateways", code: "MC1114", path: "spec.gateways",
+      marked: """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: reviews}
+        spec:
+          ⟨1⟩gateways: [edge]
+          http:
+          - route:
+            - destination: {host: reviews}
+
+        """),
+    APIServerRuleCase(
+      name: "delegate VirtualService delegating again", code: "MC1114", path: "spec.http[0].delegate",
+      marked: """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: reviews}
+        spec:
+          http:
+          - match: [{uri: {prefix: /v2}}]
+            ⟨1⟩delegate: {name: reviews-v2}
+
+        """),
+    APIServerRuleCase(
+      name: "root route with a redirect", code: "MC1114", path: "spec.http[1].redirect",
+      marked: """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: bookinfo}
+        spec:
+          hosts: [bookinfo.example.com]
+          http:
+          - match: [{uri: {prefix: /reviews}}]
+            delegate: {name: reviews}
+          - match: [{uri: {prefix: /old}}]
+            delegate: {name: old}
+            ⟨1⟩redirect: {uri: /new}
 
         """),
   ]
