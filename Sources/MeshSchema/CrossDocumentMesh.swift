@@ -2,8 +2,9 @@ import Manifest
 
 /// The mesh analyzers: Istio VirtualServices and Gateway API routes against the input's
 /// DestinationRules, Services, ServiceEntries, Gateways and ReferenceGrants (MC2005–MC2009), and
-/// VirtualService delegates (MC2011, MC2012); Service selectors against workloads (MC2010); Service ports of meshed workloads against the providers'
-/// protocol detection (MC4003–MC4005); Jobs that keep a classic sidecar running (MC4002).
+/// VirtualService delegates (MC2011, MC2012); Service selectors against workloads (MC2010);
+/// Service ports of meshed workloads against the providers' protocol detection (MC4003–MC4005);
+/// Jobs that keep a classic sidecar running (MC4002).
 ///
 /// They keep the analysis's shape: each object leaves a small record (a fact, or a query that
 /// carries what was found for it so far), so memory stays within the budget however many
@@ -340,7 +341,7 @@ extension CrossDocumentAnalysis {
         reference.found =
           !namespaces.hasServices(compatibleWith: reference.namespace)
           || catalog.hasService(reference.name, compatibleWith: reference.namespace)
-          || serviceEntryCovers(reference, from: route.namespace, in: catalog)
+          || (route.kind == "VirtualService" && serviceEntryCovers(reference, from: route.namespace, in: catalog))
       case .delegate:
         for candidate in catalog.virtualServices(named: reference.name, compatibleWith: reference.namespace) {
           if candidate.isDelegate, isVisible(exportTo: candidate.exportTo, of: candidate.namespace, from: route.namespace) {

@@ -356,6 +356,8 @@ import Testing
     #expect(Self.codes(web + Self.routeTo("legacy", field: "mirror")) == ["MC2006"])
     #expect(Self.codes(web + Self.routeTo("legacy", field: "mirrors")) == ["MC2006"])
     #expect(Self.codes(web + Self.serviceEntry(namespace: "shop", hosts: "[legacy]") + Self.routeTo("legacy", field: "mirrors")).isEmpty)
+    // A Gateway API backendRef names a Service, never a ServiceEntry's host.
+    #expect(Self.codes(web + Self.serviceEntry(namespace: "shop", hosts: "[legacy]") + Self.httpRoute(namespace: "shop", backend: "legacy")) == ["MC2006"])
     // Mirrors of another namespace's Services only: partial input, nothing said.
     #expect(Self.codes(Self.service("web", namespace: "other") + Self.routeTo("legacy", field: "mirror")).isEmpty)
   }
