@@ -65,7 +65,12 @@ struct CELParser {
 
   /// Parses `text`.
   static func parse(_ text: String) throws -> CELExpr {
-    var parser = CELParser(tokens: try CELLexer.tokens(text))
+    try parse(tokens: try CELLexer.tokens(text))
+  }
+
+  /// Parses the tokens of a text (`CELLexer.tokens`).
+  static func parse(tokens: [CELToken]) throws -> CELExpr {
+    var parser = CELParser(tokens: tokens)
     let expression = try parser.expression()
     guard parser.peek == .end else { throw CELUnsupported(reason: "unexpected \(parser.peek)") }
     return expression
@@ -321,8 +326,11 @@ enum CELToken: Equatable, Sendable, CustomStringConvertible {
 
 /// Splits CEL text into tokens (langdef.md "Lexical structure").
 enum CELLexer {
-  private static let symbols = ["&&", "||", "<=", ">=", "==", "!=", "<", ">", "!", "?", ":", "+", "-", "*", "/", "%",
-    ".", ",", "(", ")", "[", "]", "{", "}"]
+  /// Symbols of one character, and those that may be followed by a second one.
+  private static let single: Set<Unicode.Scalar> = ["?", ":", "+", "-", "*", "/", "%", ".", ",", "(", ")", "[", "]", "{", "}"]
+  private static let double: [Unicode.Scalar: (second: Unicode.Scalar, alone: Bool)] = [
+    "&": ("&", false), "|": ("|", false), "<": ("=", true), ">": ("=", true), "=": ("=", false), "!": ("=", true),
+  ]
 
   /// The tokens of `text`, ending with `.end`.
   static func tokens(_ text: String) throws -> [CELToken] {
@@ -354,9 +362,19 @@ enum CELLexer {
         tokens.append(.identifier(name))
       } else if c == "\"" || c == "'" {
         tokens.append(.string(try string(scalars, &i, raw: false)))
-      } else if let symbol = symbols.first(where: { matches($0, scalars, at: i) }) {
-        tokens.append(.symbol(symbol))
-        i += symbol.unicodeScalars.count
+      } else if let pair = double[c] {
+        if i + 1 < scalars.count, scalars[i + 1] == pair.second {
+          tokens.append(.symbol(String(c) + String(pair.second)))
+          i += 2
+        } else if pair.alone {
+          tokens.append(.symbol(String(c)))
+          i += 1
+        } else {
+          throw CELUnsupported(reason: "character `\(c)`")
+        }
+      } else if single.contains(c) {
+        tokens.append(.symbol(String(c)))
+        i += 1
       } else {
         throw CELUnsupported(reason: "character `\(c)`")
       }
@@ -367,12 +385,6 @@ enum CELLexer {
 
   private static func isDigit(_ c: Unicode.Scalar) -> Bool { c >= "0" && c <= "9" }
   private static func isLetter(_ c: Unicode.Scalar) -> Bool { (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_" }
-
-  private static func matches(_ symbol: String, _ scalars: [Unicode.Scalar], at i: Int) -> Bool {
-    let wanted = Array(symbol.unicodeScalars)
-    guard i + wanted.count <= scalars.count else { return false }
-    return (0..<wanted.count).allSatisfy { scalars[i + $0] == wanted[$0] }
-  }
 
   private static func number(_ scalars: [Unicode.Scalar], _ i: inout Int) throws -> CELToken {
     var text = ""

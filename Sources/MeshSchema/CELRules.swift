@@ -1,8 +1,9 @@
 import Manifest
 
-// The CEL rules of one schema node (`x-kubernetes-validations`), parsed when the schema is
-// compiled (generated definitions compile on first use, so start-up does not parse any), and
-// evaluated by SchemaChecker on every value the node describes.
+// The CEL rules of one schema node (`x-kubernetes-validations`), evaluated by SchemaChecker on
+// every value the node describes. A rule is parsed when a value first reaches it, once per
+// distinct text (the carried CRDs repeat 133 rules 762 times), so neither start-up nor compiling
+// a kind's schema pays for rules no object uses.
 
 /// The CEL validation rules of a schema node.
 public struct CELRules: Sendable {
@@ -18,15 +19,10 @@ public struct CELRules: Sendable {
     rules = items.compactMap(CELRule.init)
     guard !rules.isEmpty else { return nil }
   }
-
-  /// The rules of texts (tests, counting).
-  init(texts: [String]) {
-    rules = texts.map { CELRule(text: $0, message: nil, fieldPath: nil, optionalOldSelf: false) }
-  }
 }
 
 /// One rule: its text, what the API server says when it fails, and its parsed program.
-struct CELRule: Sendable {
+final class CELRule: @unchecked Sendable {
   /// How a rule is evaluated offline.
   enum Program: Sendable {
     /// Parsed and in the subset.
@@ -44,36 +40,52 @@ struct CELRule: Sendable {
   let message: String?
   /// Where the finding points, relative to the node (`.spec.port`, `['a.b']`).
   let fieldPath: String?
-  /// The parsed rule.
-  let program: Program
+  /// Whether the rule also runs on creation, with `oldSelf` unset.
+  let optionalOldSelf: Bool
+  private let lock = Lock()
+  private var parsed: Program?
 
   init(text: String, message: String?, fieldPath: String?, optionalOldSelf: Bool) {
     self.text = text
     self.message = message
     self.fieldPath = fieldPath
-    do {
-      let tokens = try CELLexer.tokens(text)
-      if tokens.contains(.identifier("oldSelf")) {
-        // With optionalOldSelf the rule also runs on creation, with oldSelf unset.
-        program = optionalOldSelf ? .unsupported("optionalOldSelf") : .transition
-      } else {
-        program = .expression(try CELParser.parse(text))
-      }
-    } catch let error as CELUnsupported {
-      program = .unsupported(error.reason)
-    } catch {
-      program = .unsupported("\(error)")
-    }
+    self.optionalOldSelf = optionalOldSelf
   }
 
   /// A rule of an `x-kubernetes-validations` item; nil without a rule text.
-  init?(_ node: Node) {
+  convenience init?(_ node: Node) {
     guard let text = node["rule"]?.string else { return nil }
     // A messageExpression is CEL too; without a plain message the rule text stands in.
     let message = node["message"]?.string.flatMap { $0.isEmpty ? nil : $0 }
     self.init(
       text: text, message: message, fieldPath: node["fieldPath"]?.string,
       optionalOldSelf: node["optionalOldSelf"]?.bool ?? false)
+  }
+
+  /// The parsed rule, parsed on first use.
+  var program: Program {
+    lock.withLock {
+      if let parsed { return parsed }
+      let program = CELPrograms.shared.program(text, optionalOldSelf: optionalOldSelf)
+      parsed = program
+      return program
+    }
+  }
+
+  /// Parses a rule's text.
+  static func parse(_ text: String, optionalOldSelf: Bool) -> Program {
+    do {
+      let tokens = try CELLexer.tokens(text)
+      if tokens.contains(.identifier("oldSelf")) {
+        // With optionalOldSelf the rule also runs on creation, with oldSelf unset.
+        return optionalOldSelf ? .unsupported("optionalOldSelf") : .transition
+      }
+      return .expression(try CELParser.parse(tokens: tokens))
+    } catch let error as CELUnsupported {
+      return .unsupported(error.reason)
+    } catch {
+      return .unsupported("\(error)")
+    }
   }
 
   /// Whether meshctl decides this rule offline (evaluates it, or knows it holds).
@@ -85,6 +97,23 @@ struct CELRule: Sendable {
   /// What the finding says: the rule's message, or `failed rule: <rule>` as the API server says.
   var failureMessage: String {
     message ?? "failed rule: \(text)"
+  }
+}
+
+/// The parsed rules by text, shared by every schema node that carries the same rule.
+final class CELPrograms: @unchecked Sendable {
+  /// The process's table.
+  static let shared = CELPrograms()
+  private let lock = Lock()
+  private var programs: [String: CELRule.Program] = [:]
+
+  /// The program of a rule text, parsed on its first request.
+  func program(_ text: String, optionalOldSelf: Bool) -> CELRule.Program {
+    let key = optionalOldSelf ? "?" + text : text
+    if let known = lock.withLock({ programs[key] }) { return known }
+    let program = CELRule.parse(text, optionalOldSelf: optionalOldSelf)
+    lock.withLock { programs[key] = program }
+    return program
   }
 }
 
@@ -173,7 +202,7 @@ extension GeneratedSchemas {
     }
     var unsupported: [String: String] = [:]
     for text in texts {
-      if case .unsupported(let reason) = CELRule(text: text, message: nil, fieldPath: nil, optionalOldSelf: false).program {
+      if case .unsupported(let reason) = CELRule.parse(text, optionalOldSelf: false) {
         unsupported[text] = reason
       }
     }
