@@ -42,7 +42,11 @@ final class SchemaChecker {
       reachedUnchecked = true
       check(node, schema)
     case .cel(let schema, let rules):
+      let before = findings.count
       check(node, schema)
+      // A value with errors of its own already fails; its rules would mostly repeat them
+      // (an enum typo and the rule that lists the same values).
+      guard !findings[before...].contains(where: { $0.severity == .error }) else { return }
       checkRules(node, schema, rules)
     }
   }

@@ -266,6 +266,24 @@ import Testing
     #expect(findings.first?.message.hasPrefix("When using URLRewrite filter with path.replacePrefixMatch") == true)
   }
 
+  @Test func aValueWithStructuralErrorsIsNotReportedTwice() {
+    // `Prefix` is not in the path type's enum (MC1004); the rule listing the same types stays quiet.
+    let marked = MarkedText(
+      """
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: HTTPRoute
+      metadata: {name: shop}
+      spec:
+        rules:
+        - matches: [{path: {type: ⟨1⟩Prefix, value: /a}}]
+          backendRefs: [{name: web, port: 8080}]
+
+      """)
+    let findings = validate(marked.text).filter { $0.severity == .error }
+    #expect(findings.map(\.code) == ["MC1004"])
+    #expect(findings.map(\.mark) == [marked.markers["1"]!])
+  }
+
   @Test func anIstioServiceEntryRuleFailsAtTheSpec() {
     let marked = MarkedText(
       """
