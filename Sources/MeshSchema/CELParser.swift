@@ -68,8 +68,13 @@ struct CELParser {
     try parse(tokens: try CELLexer.tokens(text))
   }
 
+  /// The most tokens a rule may have: operator chains parse into trees as deep as they are long,
+  /// and evaluation recurses on them (the longest carried rule has about 600).
+  static let maxTokens = 2000
+
   /// Parses the tokens of a text (`CELLexer.tokens`).
   static func parse(tokens: [CELToken]) throws -> CELExpr {
+    guard tokens.count <= maxTokens else { throw CELUnsupported(reason: "longer than \(maxTokens) tokens") }
     var parser = CELParser(tokens: tokens)
     let expression = try parser.expression()
     guard parser.peek == .end else { throw CELUnsupported(reason: "unexpected \(parser.peek)") }

@@ -87,6 +87,15 @@ import Testing
     #expect(Self.outcome(rule, "abc") == .unevaluated)
   }
 
+  @Test func hugeRulesAreRefusedBeforeTheyNestDeeply() {
+    let chain = "self" + String(repeating: " + 1", count: 5000) + " > 0"
+    #expect(!CELRule(text: chain, message: nil, fieldPath: nil, optionalOldSelf: false).isDecided)
+    let negations = String(repeating: "!", count: 100_000) + "true"
+    #expect(Self.outcome(negations, "1") == .unevaluated)
+    let nested = String(repeating: "(", count: 1000) + "true" + String(repeating: ")", count: 1000)
+    #expect(Self.outcome(nested, "1") == .unevaluated)
+  }
+
   @Test func theBudgetStopsLongEvaluations() {
     let items = "[" + Array(repeating: "1", count: 200).joined(separator: ", ") + "]"
     let cubic = "self.all(a, self.all(b, self.all(c, a == b)))"
