@@ -90,7 +90,9 @@ struct CELEvaluator {
       for argument in arguments { values.append(try eval(argument)) }
       return try call(name, receiver: receiver, values)
     case .matches(let operand, let pattern):
-      guard case .string(let text) = try eval(operand) else { throw CELEvaluationError.type("matches() on a non-string") }
+      guard case .string(let text) = try eval(operand) else {
+        throw CELEvaluationError.type("matches() on a non-string")
+      }
       return .bool(try pattern.search(text, budget: &budget))
     case .comprehension(let macro, let range, let variable, let body):
       return try comprehension(macro, over: try eval(range), variable: variable, body: body)
@@ -200,7 +202,8 @@ struct CELEvaluator {
     guard let scalar = node.scalar else { return .null }
     switch (scalar.kind, schema) {
     case (.null, _): return .null
-    case (.string, .string), (.string, .intOrString), (.string, .anything), (.string, .quantity): return .string(scalar.text)
+    case (.string, .string), (.string, .intOrString), (.string, .anything), (.string, .quantity):
+      return .string(scalar.text)
     case (.bool, .boolean), (.bool, .anything): return .bool(YAMLResolver.boolValue(of: scalar.text) ?? false)
     case (.int, .integer), (.int, .intOrString), (.int, .anything):
       guard let int = YAMLResolver.intValue(of: scalar.text) else { throw CELEvaluationError.type("integer") }
@@ -329,7 +332,9 @@ struct CELEvaluator {
     }
   }
 
-  private static func arithmetic(_ op: String, _ left: CELValue, _ right: CELValue, budget: inout Int) throws -> CELValue {
+  private static func arithmetic(_ op: String, _ left: CELValue, _ right: CELValue, budget: inout Int) throws
+    -> CELValue
+  {
     switch (left, right) {
     case (.int(let a), .int(let b)):
       let result: (Int, Bool)
@@ -455,7 +460,9 @@ struct CELEvaluator {
         guard let i = Int(exactly: u) else { throw CELEvaluationError.type("overflow") }
         return .int(i)
       case .double(let d):
-        guard d.isFinite, let i = Int(exactly: d.rounded(.towardZero)) else { throw CELEvaluationError.type("overflow") }
+        guard d.isFinite, let i = Int(exactly: d.rounded(.towardZero)) else {
+          throw CELEvaluationError.type("overflow")
+        }
         return .int(i)
       case .string(let s):
         guard let i = Int(s) else { throw CELEvaluationError.type("int(\"\(s)\")") }
@@ -477,7 +484,8 @@ struct CELEvaluator {
       return .duration(nanoseconds)
     case ("isIP", nil, 1):
       guard case .string(let text) = arguments[0] else { throw CELEvaluationError.type("isIP()") }
-      return .bool(Formats.isIPv4(text[...]) || (text.contains(":") && !text.contains("%") && Formats.isIPv6(text[...])))
+      return .bool(
+        Formats.isIPv4(text[...]) || (text.contains(":") && !text.contains("%") && Formats.isIPv6(text[...])))
     case ("dns1123Label", .format?, 0), ("dns1123Subdomain", .format?, 0), ("dns1035Label", .format?, 0):
       return .format(name)
     case ("validate", .format(let format)?, 1):
@@ -513,12 +521,15 @@ struct CELEvaluator {
     switch (name, arguments.count, strings.count) {
     case ("contains", 1, 1): return .bool(Self.occurrences(of: strings[0], in: text).first != nil)
     case ("startsWith", 1, 1): return .bool(text.unicodeScalars.starts(with: strings[0].unicodeScalars))
-    case ("endsWith", 1, 1): return .bool(text.unicodeScalars.reversed().starts(with: strings[0].unicodeScalars.reversed()))
+    case ("endsWith", 1, 1):
+      return .bool(text.unicodeScalars.reversed().starts(with: strings[0].unicodeScalars.reversed()))
     case ("matches", 1, 1):
       guard let pattern = try? CELRegex(strings[0]) else { throw CELEvaluationError.type("regex") }
       return .bool(try pattern.search(text, budget: &budget))
-    case ("lowerAscii", 0, 0): return .string(String(text.unicodeScalars.map { $0.isASCII ? Character($0).lowercased() : String($0) }.joined()))
-    case ("upperAscii", 0, 0): return .string(String(text.unicodeScalars.map { $0.isASCII ? Character($0).uppercased() : String($0) }.joined()))
+    case ("lowerAscii", 0, 0):
+      return .string(String(text.unicodeScalars.map { $0.isASCII ? Character($0).lowercased() : String($0) }.joined()))
+    case ("upperAscii", 0, 0):
+      return .string(String(text.unicodeScalars.map { $0.isASCII ? Character($0).uppercased() : String($0) }.joined()))
     case ("split", 1, 1):
       guard !strings[0].isEmpty else { throw CELEvaluationError.type("split by empty") }
       let scalars = Array(text.unicodeScalars)

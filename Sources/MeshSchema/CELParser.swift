@@ -283,7 +283,9 @@ struct CELParser {
       "as", "break", "const", "continue", "else", "false", "for", "function", "if", "import", "in", "let", "loop",
       "package", "namespace", "null", "return", "true", "var", "void", "while",
     ]
-    if name.hasPrefix("__"), name.hasSuffix("__"), name.count > 4, keywords.contains(String(name.dropFirst(2).dropLast(2))) {
+    if name.hasPrefix("__"), name.hasSuffix("__"), name.count > 4,
+      keywords.contains(String(name.dropFirst(2).dropLast(2)))
+    {
       return String(name.dropFirst(2).dropLast(2))
     }
     guard name.contains("__") else { return name }
@@ -332,7 +334,9 @@ enum CELToken: Equatable, Sendable, CustomStringConvertible {
 /// Splits CEL text into tokens (langdef.md "Lexical structure").
 enum CELLexer {
   /// Symbols of one character, and those that may be followed by a second one.
-  private static let single: Set<Unicode.Scalar> = ["?", ":", "+", "-", "*", "/", "%", ".", ",", "(", ")", "[", "]", "{", "}"]
+  private static let single: Set<Unicode.Scalar> = [
+    "?", ":", "+", "-", "*", "/", "%", ".", ",", "(", ")", "[", "]", "{", "}",
+  ]
   private static let double: [Unicode.Scalar: (second: Unicode.Scalar, alone: Bool)] = [
     "&": ("&", false), "|": ("|", false), "<": ("=", true), ">": ("=", true), "=": ("=", false), "!": ("=", true),
   ]
@@ -389,7 +393,9 @@ enum CELLexer {
   }
 
   private static func isDigit(_ c: Unicode.Scalar) -> Bool { c >= "0" && c <= "9" }
-  private static func isLetter(_ c: Unicode.Scalar) -> Bool { (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_" }
+  private static func isLetter(_ c: Unicode.Scalar) -> Bool {
+    (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_"
+  }
 
   private static func number(_ scalars: [Unicode.Scalar], _ i: inout Int) throws -> CELToken {
     var text = ""

@@ -60,11 +60,17 @@ struct CELRegex: Sendable {
         switch program[pc] {
         case .match: return true
         case .scalar(let c):
-          if position < input.count, same(input[position], c) { add(pc + 1, to: &next, at: position + 1, count: input.count) }
+          if position < input.count, same(input[position], c) {
+            add(pc + 1, to: &next, at: position + 1, count: input.count)
+          }
         case .set(let set):
-          if position < input.count, inSet(input[position], set) { add(pc + 1, to: &next, at: position + 1, count: input.count) }
+          if position < input.count, inSet(input[position], set) {
+            add(pc + 1, to: &next, at: position + 1, count: input.count)
+          }
         case .any:
-          if position < input.count, input[position] != "\n" { add(pc + 1, to: &next, at: position + 1, count: input.count) }
+          if position < input.count, input[position] != "\n" {
+            add(pc + 1, to: &next, at: position + 1, count: input.count)
+          }
         default: break
         }
       }

@@ -1,6 +1,7 @@
 import Manifest
 import TestSupport
 import Testing
+
 @testable import MeshSchema
 
 /// The CEL subset: each rule shape the carried CRDs use, the budget, errors that leave a rule
@@ -39,7 +40,10 @@ import Testing
     ("self.map(x, x * 2) == [2, 4]", "[1, 2]", .passed),
     ("self.all(key, !key.contains('*'))", "{'a*': x}", .failed),
     ("self.all(key, 0 < int(key) && int(key) <= 65535)", "{'8080': x}", .passed),
-    ("self.startsWith('unix://') ? (self.substring(7, 8) == '/' || self.substring(7, 8) == '@') : true", "unix://x", .failed),
+    (
+      "self.startsWith('unix://') ? (self.substring(7, 8) == '/' || self.substring(7, 8) == '@') : true", "unix://x",
+      .failed
+    ),
     ("self.startsWith('unix://') ? !self.endsWith('/') : true", "unix:///tmp/", .failed),
     ("self.all(key, key.split('/')[0].size() < 5)", "{'example.com/a': x}", .failed),
     ("!('*' in self && self.size() > 1)", "['*', a]", .failed),
@@ -168,7 +172,8 @@ import Testing
     // The mode is absent: the API server defaults it to Terminate, then the rule fails.
     let marked = MarkedText("apiVersion: example.com/v1\nkind: Foo\nmetadata: {name: f}\nspec: ⟨1⟩{}\n")
     var coverage: [ObjectCoverage] = []
-    let findings = validator.validate(ManifestReader().parse(marked.text, file: "f.yaml").documents[0], coverage: &coverage)
+    let findings = validator.validate(
+      ManifestReader().parse(marked.text, file: "f.yaml").documents[0], coverage: &coverage)
     #expect(findings.map(\.code) == ["MC1018"])
     #expect(findings.first?.mark == marked.markers["1"])
     #expect(findings.first?.message == "a certificate is required when mode is Terminate")
@@ -386,7 +391,9 @@ struct CELCorpusTests {
     for url in CorpusTests.files(under: directory) {
       for document in try CorpusTests.validate(url).documents {
         let findings = Validator().validate(document, coverage: &coverage)
-        celFindings += findings.filter { $0.code == RuleCode.celRule }.map { "\($0.file):\($0.mark.line): \($0.message)" }
+        celFindings += findings.filter { $0.code == RuleCode.celRule }.map {
+          "\($0.file):\($0.mark.line): \($0.message)"
+        }
       }
     }
     #expect(coverage.count > 4)
