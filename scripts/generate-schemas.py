@@ -4,8 +4,9 @@ built-in kinds (the official JSON schemas the PyPI package kubernetes-validate s
 variant, the newest minor releases) and of the mesh and delivery CRDs in ../shared/crds.
 
 What is kept is what validation needs (types, properties, required, enums, bounds, int-or-string,
-preserve-unknown-fields, embedded resources, markers for CEL rules and patterns meshctl does not
-evaluate); descriptions, defaults and list-merge hints are dropped. Every object schema becomes a
+preserve-unknown-fields, embedded resources, CEL rules with their messages, the CRDs' property defaults
+(CEL rules see defaulted objects), markers for constraints meshctl does not evaluate); descriptions,
+the built-in kinds' defaults and list-merge hints are dropped. Every object schema becomes a
 definition named by its content (refs included, found by partition refinement so that recursive
 definitions such as JSONSchemaProps hash too), so one definition shared by versions, kinds and
 CRDs is written once. The runtime compiles definitions lazily, one on first use.
@@ -71,7 +72,9 @@ KEPT = {
 # Keywords meshctl does not evaluate: kept as a marker (`"x-unchecked": [...]`) so that what was
 # not checked is counted, never silently passed. (Patterns are kept: the runtime checks the ones
 # it knows as formats and counts the others.)
-UNCHECKED = {"x-kubernetes-validations": "CEL rules", "not": "not", "allOf": "allOf"}
+UNCHECKED = {"not": "not", "allOf": "allOf"}
+# What of a CEL rule (`x-kubernetes-validations`) the runtime evaluator reads.
+CEL_KEPT = ("rule", "message", "fieldPath")
 # Definitions with a meaning of their own, replaced by the keywords the runtime reads.
 SPECIAL = {
     "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"x-kubernetes-int-or-string": True},
@@ -110,10 +113,17 @@ def slim(schema, ref_key, graph, hoist_prefix):
             out[key] = value
         elif key in UNCHECKED:
             unchecked.add(UNCHECKED[key])
+        elif key == "x-kubernetes-validations":
+            out[key] = [{k: rule[k] for k in CEL_KEPT if k in rule} for rule in value]
         elif key == "properties":
             out["properties"] = {
                 name: slim(sub, ref_key, graph, below(hoist_prefix, "." + name)) for name, sub in sorted(value.items())
             }
+            # CRD defaults, on the parent so that a hoisted definition stays shared: the API server
+            # defaults before it runs CEL rules, and the evaluator must see the same object.
+            defaults = {name: sub["default"] for name, sub in value.items() if isinstance(sub, dict) and "default" in sub}
+            if defaults and hoist_prefix is not None:
+                out["x-defaults"] = defaults
         elif key == "additionalProperties":
             out[key] = slim(value, ref_key, graph, below(hoist_prefix, ".*")) if isinstance(value, dict) else value
         elif key == "items":

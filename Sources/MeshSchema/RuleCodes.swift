@@ -38,6 +38,8 @@ public enum RuleCode {
   public static let notServed = "MC1016"
   /// A kind meshctl has no schema for (reported only with `--fail-on unchecked`).
   public static let uncheckedKind = "MC1017"
+  /// A CRD's CEL validation rule (`x-kubernetes-validations`) fails.
+  public static let celRule = "MC1018"
   /// TrafficSplit weights do not sum to 100.
   public static let weightSum = "MC1020"
   /// TrafficSplit weights are all zero.
@@ -169,6 +171,7 @@ public enum RuleCatalog {
     Rule(code: "MC1015", severity: .error, summary: "an unknown kind or version in the meshctl.io group"),
     Rule(code: "MC1016", severity: .error, summary: "a built-in apiVersion or kind the Kubernetes release does not serve"),
     Rule(code: "MC1017", severity: .error, summary: "a kind meshctl has no schema for (only with --fail-on unchecked)"),
+    Rule(code: "MC1018", severity: .error, summary: "a CRD's CEL validation rule (x-kubernetes-validations) fails"),
     Rule(code: "MC1020", severity: .error, summary: "TrafficSplit backend weights do not sum to 100"),
     Rule(code: "MC1021", severity: .error, summary: "TrafficSplit backend weights are all zero"),
     Rule(code: "MC1022", severity: .error, summary: "a TrafficSplit match names a backend that does not exist"),

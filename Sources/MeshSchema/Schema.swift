@@ -33,6 +33,9 @@ public indirect enum Schema: Sendable {
   /// A schema with constraints meshctl does not evaluate (CEL rules, patterns): the rest is
   /// checked, and the object it belongs to counts as partially checked.
   case unchecked(Schema, what: String)
+  /// A schema with CEL rules (`x-kubernetes-validations`) over its value: the rules run after the
+  /// structure is checked; the ones meshctl's subset cannot evaluate count as unchecked.
+  case cel(Schema, CELRules)
 }
 
 /// What to do with a mapping key that the schema does not list.
@@ -55,13 +58,17 @@ public struct Property: Sendable {
   public var isRequired: Bool
   /// One line saying what the field is, for export and docs.
   public var summary: String?
+  /// The value the API server fills in when the field is absent (CRD `default`), which CEL
+  /// rules see.
+  public var defaultValue: Node?
 
   /// Creates a property.
-  public init(name: String, schema: Schema, isRequired: Bool, summary: String? = nil) {
+  public init(name: String, schema: Schema, isRequired: Bool, summary: String? = nil, defaultValue: Node? = nil) {
     self.name = name
     self.schema = schema
     self.isRequired = isRequired
     self.summary = summary
+    self.defaultValue = defaultValue
   }
 
   /// A field that must be present.

@@ -41,6 +41,30 @@ final class SchemaChecker {
     case .unchecked(let schema, _):
       reachedUnchecked = true
       check(node, schema)
+    case .cel(let schema, let rules):
+      let before = findings.count
+      check(node, schema)
+      // A value with errors of its own already fails; its rules would mostly repeat them
+      // (an enum typo and the rule that lists the same values).
+      guard !findings[before...].contains(where: { $0.severity == .error }) else { return }
+      checkRules(node, schema, rules)
+    }
+  }
+
+  /// Runs the CEL rules on a value that is set (a null is unset to the API server); a rule the
+  /// subset cannot evaluate makes the object partially checked.
+  private func checkRules(_ node: Node, _ schema: Schema, _ rules: CELRules) {
+    guard !node.isNull else { return }
+    for rule in rules.rules {
+      switch rule.evaluate(on: node, schema: schema) {
+      case .passed: continue
+      case .unevaluated: reachedUnchecked = true
+      case .failed:
+        let (target, extra) = rule.findingTarget(in: node)
+        // Short rules are worth showing; long ones (Gateway API's 2 kB sums) only clutter.
+        let hint = rule.text.count <= 120 && rule.message != nil ? "the CRD's rule: \(rule.text)" : nil
+        report(RuleCode.celRule, rule.failureMessage, at: target.mark, hint: hint, extraPath: extra)
+      }
     }
   }
 

@@ -108,7 +108,7 @@ struct JSONSchemaWriter {
     case .anything:
       entries = dialect == .structural ? [entry("x-kubernetes-preserve-unknown-fields", .bool(true))] : []
     case .lazy(let definition): return self.schema(definition.schema, isRoot: isRoot, summary: summary)
-    case .unchecked(let inner, _): return self.schema(inner, isRoot: isRoot, summary: summary)
+    case .unchecked(let inner, _), .cel(let inner, _): return self.schema(inner, isRoot: isRoot, summary: summary)
     }
     if let summary { entries.insert(entry("description", .string(summary)), at: min(1, entries.count)) }
     return .mapping(entries)

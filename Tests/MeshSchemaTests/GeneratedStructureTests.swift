@@ -457,7 +457,7 @@ struct GeneratedStructureTests {
     case .object(let object): return object.properties.contains { containsLazy($0.schema, depth: depth - 1) }
     case .map(let map): return containsLazy(map.values, depth: depth - 1)
     case .array(let array): return containsLazy(array.items, depth: depth - 1)
-    case .unchecked(let inner, _): return containsLazy(inner, depth: depth - 1)
+    case .unchecked(let inner, _), .cel(let inner, _): return containsLazy(inner, depth: depth - 1)
     case .anyOf(let choices, _): return choices.contains { containsLazy($0, depth: depth - 1) }
     default: return false
     }

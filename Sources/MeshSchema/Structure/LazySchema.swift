@@ -73,7 +73,7 @@ struct Materializer {
       let properties = object.properties.map { property in
         Property(
           name: property.name, schema: materialize(property.schema), isRequired: property.isRequired,
-          summary: property.summary)
+          summary: property.summary, defaultValue: property.defaultValue)
       }
       return .object(
         ObjectSchema(properties, unknownFields: object.unknownFields, groups: object.groups, rules: object.rules))
@@ -87,6 +87,8 @@ struct Materializer {
       return .anyOf(choices.map { materialize($0) }, summary: summary)
     case .unchecked(let inner, let what):
       return .unchecked(materialize(inner), what: what)
+    case .cel(let inner, let rules):
+      return .cel(materialize(inner), rules)
     case .string, .integer, .number, .boolean, .intOrString, .quantity, .anything:
       return schema
     }

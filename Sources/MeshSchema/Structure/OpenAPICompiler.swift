@@ -8,8 +8,9 @@ import Manifest
 /// (a map), `items`, `enum` (strings), `minimum`/`maximum`, `minItems`/`maxItems`,
 /// `minLength`/`maxLength`, `oneOf`/`anyOf` of types, `x-kubernetes-int-or-string`,
 /// `x-kubernetes-preserve-unknown-fields`, `x-kubernetes-embedded-resource`, and `$ref` (through
-/// `resolve`). Not evaluated, and counted as such: CEL rules (`x-kubernetes-validations`),
-/// `pattern`, `not`, `allOf`, and `oneOf`/`anyOf` branches that only require fields.
+/// `resolve`), CEL rules (`x-kubernetes-validations`, evaluated by meshctl's CEL subset) and the
+/// property defaults they see (`default`, or the generator's `x-defaults`). Not evaluated, and
+/// counted as such: `pattern`, `not`, `allOf`, and `oneOf`/`anyOf` branches that only require fields.
 public struct OpenAPICompiler: Sendable {
   /// Turns a `$ref` into the schema it names.
   public var resolve: @Sendable (String) -> Schema
@@ -23,7 +24,8 @@ public struct OpenAPICompiler: Sendable {
   public func compile(_ node: Node) -> Schema {
     guard node.mapping != nil else { return .anything }
     if let reference = node["$ref"]?.string { return resolve(reference) }
-    let schema = structure(node)
+    var schema = structure(node)
+    if let rules = CELRules(node["x-kubernetes-validations"]) { schema = .cel(schema, rules) }
     let unchecked = uncheckedConstraints(node)
     return unchecked.isEmpty ? schema : .unchecked(schema, what: unchecked.joined(separator: ", "))
   }
@@ -31,10 +33,16 @@ public struct OpenAPICompiler: Sendable {
   /// The schema of a CRD version's `openAPIV3Schema`: the object's own structure, with
   /// `metadata` checked as the API server does (ObjectMeta) whatever the CRD says of it.
   public func compileCustomResource(_ node: Node) -> Schema {
-    switch compile(node) {
-    case .object(let object): return .object(Self.withTypeMeta(object))
-    case .unchecked(.object(let object), let what): return .unchecked(.object(Self.withTypeMeta(object)), what: what)
-    case let schema: return schema
+    Self.rootWithTypeMeta(compile(node))
+  }
+
+  /// The root object, past the markers around it, with `withTypeMeta`.
+  private static func rootWithTypeMeta(_ schema: Schema) -> Schema {
+    switch schema {
+    case .object(let object): return .object(withTypeMeta(object))
+    case .unchecked(let inner, let what): return .unchecked(rootWithTypeMeta(inner), what: what)
+    case .cel(let inner, let rules): return .cel(rootWithTypeMeta(inner), rules)
+    default: return schema
     }
   }
 
@@ -108,8 +116,11 @@ public struct OpenAPICompiler: Sendable {
       return .anything
     }
     let required = Set(node["required"]?.sequence?.compactMap(\.string) ?? [])
+    let defaults = node["x-defaults"]
     var properties = entries.map { entry in
-      Property(name: entry.key, schema: compile(entry.value), isRequired: required.contains(entry.key))
+      Property(
+        name: entry.key, schema: compile(entry.value), isRequired: required.contains(entry.key),
+        defaultValue: entry.value["default"] ?? defaults?[entry.key])
     }
     if node["x-kubernetes-embedded-resource"]?.bool == true {
       for name in ["apiVersion", "kind"] where !entries.contains(where: { $0.key == name }) {
@@ -145,7 +156,7 @@ public struct OpenAPICompiler: Sendable {
   /// The constraints of a node that meshctl does not evaluate, by name.
   private func uncheckedConstraints(_ node: Node) -> [String] {
     var names: [String] = node["x-unchecked"]?.sequence?.compactMap(\.string) ?? []
-    let keywords = [("x-kubernetes-validations", "CEL rules"), ("not", "not"), ("allOf", "allOf")]
+    let keywords = [("not", "not"), ("allOf", "allOf")]
     for (keyword, name) in keywords where node[keyword] != nil { names.append(name) }
     if let pattern = node["pattern"]?.string, Self.patternFormats[pattern] == nil { names.append("patterns") }
     let branches = node["oneOf"]?.sequence ?? node["anyOf"]?.sequence

@@ -10,6 +10,7 @@ extension Schema {
     switch (self, base) {
     case (_, .lazy(let definition)): return overlaying(definition.schema)
     case (_, .unchecked(let inner, let what)): return .unchecked(overlaying(inner), what: what)
+    case (_, .cel(let inner, let rules)): return .cel(overlaying(inner), rules)
     case (.anything, _): return base
     case (.object(let mine), .object(let theirs)): return .object(mine.overlaying(theirs))
     case (.map(let mine), .map(let theirs)):
@@ -38,7 +39,8 @@ extension ObjectSchema {
       guard let theirs = base.property(named: property.name) else { return property }
       return Property(
         name: property.name, schema: property.schema.overlaying(theirs.schema),
-        isRequired: property.isRequired || theirs.isRequired, summary: property.summary)
+        isRequired: property.isRequired || theirs.isRequired, summary: property.summary,
+        defaultValue: property.defaultValue ?? theirs.defaultValue)
     }
     merged += base.properties.filter { property(named: $0.name) == nil }
     let policy = unknownFields == .error ? .error : base.unknownFields
