@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Cuts a YAML stream into pieces that libyaml reads alone exactly as it reads them inside the
 /// whole stream: each piece after the first starts at a `---` line (three dashes at column 0,
 /// then a blank or a line break). libyaml reads such a line as a document start in every
@@ -93,50 +99,76 @@ struct StreamSplitter {
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     do {
       let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
-      if n == 0 { atEnd = true } else { buffer.append(contentsOf: chunk[..<n]) }
+      if n == 0 {
+        atEnd = true
+      } else {
+        buffer.append(contentsOf: chunk[..<n])
+        if !mayHoldOtherBreaks {
+          mayHoldOtherBreaks = chunk.withUnsafeBytes { raw in
+            [0x0D, 0xC2, 0xE2].contains { memchr(raw.baseAddress!, $0, n) != nil }
+          }
+        }
+      }
     } catch {
       sourceError = error
     }
   }
 
-  /// Scans on from `scanned`; returns the first cut at a `---` line at least `pieceBytes` in,
-  /// once the piece holds a `---` line before it.
+  /// Scans on from `scanned` (always a line start), line by line; returns the first cut at a
+  /// `---` line at least `pieceBytes` in, once the piece holds a `---` line before it.
   private mutating func scan() -> Cut? {
-    // Four bytes of look-ahead: a line's first bytes, a CR's LF, a multi-byte line break.
-    let limit = atEnd ? buffer.count : buffer.count - 4
-    guard !unsplittable, scanned < limit else { return nil }
+    guard !unsplittable, scanned < buffer.count else { return nil }
     let first = origin.byteOffset == 0
     return buffer.withUnsafeBufferPointer { bytes -> Cut? in
+      let base = bytes.baseAddress!
       var i = scanned
       defer { scanned = i }
-      while i < limit {
-        if i == 0 || bytes[i - 1] == 0x0A {
-          if bytes[i] == 0x25 {  // %: a directive
-            unsplittable = true
-            return nil
-          }
-          if Self.isDocumentStart(bytes, i) {
-            if i > 0, i >= pieceBytes, starts > 0 {
-              return .piece(end: i, lines: lines, documents: predictedDocuments, isLast: false)
-            }
-            starts += 1
-          } else if first, starts == 0, !contentBeforeFirstStart, Self.holdsContent(bytes, lineAt: i) {
-            contentBeforeFirstStart = true
-          }
-        }
-        switch bytes[i] {
-        case 0x0A: lines += 1
-        case 0x0D where i + 1 >= bytes.count || bytes[i + 1] != 0x0A: unsplittable = true
-        case 0xC2 where i + 1 < bytes.count && bytes[i + 1] == 0x85: unsplittable = true
-        case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] | 1) == 0xA9:
+      while i < bytes.count {
+        // A line is looked at once it is whole; the last one may lack its line break.
+        let newline = memchr(base + i, 0x0A, bytes.count - i)
+        if newline == nil, !atEnd { return nil }
+        let end = newline.map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? bytes.count
+        if bytes[i] == 0x25 {  // %: a directive
           unsplittable = true
-        default: break
+          return nil
         }
-        if unsplittable { return nil }
-        i += 1
+        if Self.isDocumentStart(bytes, i) {
+          if i > 0, i >= pieceBytes, starts > 0 {
+            return .piece(end: i, lines: lines, documents: predictedDocuments, isLast: false)
+          }
+          starts += 1
+        } else if first, starts == 0, !contentBeforeFirstStart, Self.holdsContent(bytes, lineAt: i) {
+          contentBeforeFirstStart = true
+        }
+        if mayHoldOtherBreaks, Self.holdsOtherBreak(bytes, from: i, to: end) {
+          unsplittable = true
+          return nil
+        }
+        if newline != nil { lines += 1 }
+        i = newline == nil ? bytes.count : end + 1
       }
       return nil
     }
+  }
+
+  /// Set once the stream holds a byte that may start a line break other than LF (CR, or the
+  /// first byte of NEL, LS or PS): lines are then checked one by one.
+  private var mayHoldOtherBreaks = false
+
+  /// Whether `bytes[from..<to]`, a line without its LF, holds a line break libyaml counts: a CR
+  /// not right before the LF, NEL, LS or PS.
+  static func holdsOtherBreak(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to end: Int) -> Bool {
+    var i = from
+    while i < end {
+      switch bytes[i] {
+      case 0x0D where i + 1 != end || end == bytes.count: return true
+      case 0xC2 where i + 1 < bytes.count && bytes[i + 1] == 0x85: return true
+      case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] | 1) == 0xA9: return true
+      default: break
+      }
+      i += 1
+    }
+    return false
   }
 
   /// Whether a `---` document-start line begins at `i`.
