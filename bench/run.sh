@@ -104,6 +104,7 @@ big_docs="$("$out/yaml-parse" "$big" | sed -E 's/.* ([0-9]+) documents.*/\1/')"
 validate_ok=0
 validate_why=""
 inject_ok=0
+jobs_ok=0
 startup_cmd="meshctl version --client"
 startup_args=(version --client)
 meshctl_version="not built"
@@ -125,6 +126,12 @@ if [ -x "$meshctl" ]; then
       ;;
   esac
   if "$meshctl" inject -f "$probe" >/dev/null 2>&1; then inject_ok=1; fi
+  # --jobs: 1 is the single-core figure, 2 uses both cores (older builds have no --jobs).
+  set +e
+  "$meshctl" validate --jobs 1 -f "$probe" -o json >/dev/null 2>&1
+  rc=$?
+  set -e
+  case "$rc" in 0 | 1) jobs_ok=1 ;; esac
 else
   validate_why="meshctl validate not available (no binary at $meshctl)"
   log "$validate_why"
@@ -170,14 +177,19 @@ fi
 # ---- throughput: one hyperfine run, every command on the same bytes ---------------------------
 rm -f "$out"/throughput.json "$out"/kubernetes-validate.json "$out"/startup.json
 cmds=()
-[ "$validate_ok" = 1 ] && cmds+=(-n "meshctl validate" "$meshctl validate -f $big -o json >/dev/null")
+one_job=""
+[ "$jobs_ok" = 1 ] && one_job="--jobs 1"
+[ "$validate_ok" = 1 ] && cmds+=(-n "meshctl validate" "$meshctl validate $one_job -f $big -o json >/dev/null")
+[ "$jobs_ok" = 1 ] && cmds+=(-n "meshctl validate --jobs 2" "$meshctl validate --jobs 2 -f $big -o json >/dev/null")
 [ "$reader_ok" = 1 ] && cmds+=(-n "library read+validate" "$reader $big >/dev/null")
 [ "$inject_ok" = 1 ] && cmds+=(-n "meshctl inject" "$meshctl inject -f $big >/dev/null")
 cmds+=(-n "libyaml parse" "$out/yaml-parse $big >/dev/null")
 cmds+=(-n "libyaml round trip" "$out/yaml-roundtrip $big /dev/null 2>/dev/null")
 cmds+=(-n "PyYAML CSafeLoader" "python3 bench/pyyaml_load.py $big >/dev/null")
 log "throughput on $big ($runs runs each)"
+load_before="$(uptime | sed 's/.*load average: //')"
 hyperfine --warmup 1 --runs "$runs" -i --style basic --export-json "$out/throughput.json" "${cmds[@]}" >&2
+load_after="$(uptime | sed 's/.*load average: //')"
 
 log "kubernetes-validate on $slice ($kv_runs runs)"
 hyperfine --warmup 1 --runs "$kv_runs" -i --style basic --export-json "$out/kubernetes-validate.json" \
@@ -202,7 +214,8 @@ export BENCH_OUT="$out" BENCH_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')" BENCH_SEED
   BENCH_RSS_1X_KIB="$rss_1x" BENCH_RSS_4X_KIB="$rss_4x" BENCH_RSS_PARSE_KIB="$rss_parse" \
   BENCH_INJECT_RSS_1X_KIB="$inject_rss_1x" BENCH_INJECT_RSS_4X_KIB="$inject_rss_4x" \
   BENCH_RSS_READER_1X_KIB="$rss_reader_1x" BENCH_RSS_READER_4X_KIB="$rss_reader_4x" \
-  BENCH_MESHCTL="$meshctl" BENCH_MESHCTL_VERSION="$meshctl_version" \
+  BENCH_MESHCTL="$meshctl" BENCH_MESHCTL_VERSION="$meshctl_version" BENCH_JOBS_OK="$jobs_ok" \
+  BENCH_LOAD="before the throughput run: $load_before; after: $load_after" \
   BENCH_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   BENCH_KV_VERSION="kubernetes-validate $(kubernetes-validate --version 2>/dev/null | awk '{print $NF}')" \
   BENCH_MACHINE="$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" \

@@ -47,6 +47,28 @@ public struct ReadSummary: Sendable {
   public var byteCount = 0
 }
 
+/// Where reading a source starts in the stream it belongs to: the start of the stream, or a
+/// document-start line further on (`ParallelManifestReader` reads a stream in pieces); marks,
+/// document numbers and the input limit count from the stream's start.
+public struct StreamPosition: Sendable, Equatable {
+  /// Bytes of the stream before the source's first byte.
+  public var byteOffset: Int
+  /// The 1-based line number of the source's first line.
+  public var line: Int
+  /// How many documents of the stream come before the source's first one.
+  public var documentIndex: Int
+
+  /// Creates a position.
+  public init(byteOffset: Int, line: Int, documentIndex: Int) {
+    self.byteOffset = byteOffset
+    self.line = line
+    self.documentIndex = documentIndex
+  }
+
+  /// The start of a stream.
+  public static let start = StreamPosition(byteOffset: 0, line: 1, documentIndex: 0)
+}
+
 /// Reads YAML (and JSON) streams into `Document`s on top of libyaml's event API, one document at
 /// a time so memory stays bounded by the largest document, not the input.
 public struct ManifestReader: Sendable {
@@ -63,9 +85,9 @@ public struct ManifestReader: Sendable {
   /// the source itself propagate.
   @discardableResult
   public func read(
-    _ source: some ByteSource, file: String, _ body: (Document) throws -> Void
+    _ source: some ByteSource, file: String, from origin: StreamPosition = .start, _ body: (Document) throws -> Void
   ) throws -> ReadSummary {
-    let session = ReadSession(source: source, file: file, limits: limits)
+    let session = ReadSession(source: source, file: file, limits: limits, origin: origin)
     return try session.run(body)
   }
 
@@ -86,6 +108,8 @@ private final class ReadSession {
   let source: any ByteSource
   let file: String
   let limits: ReaderLimits
+  /// Where the source starts in its stream.
+  let origin: StreamPosition
 
   /// Bytes from `windowBase` on; everything before was delivered and dropped. Bytes before
   /// `liveStart` inside it were delivered too, and are dropped in bulk, not per document.
@@ -106,10 +130,12 @@ private final class ReadSession {
   var cursorByte = 0
   var cursorChar = 0
 
-  init(source: any ByteSource, file: String, limits: ReaderLimits) {
+  init(source: any ByteSource, file: String, limits: ReaderLimits, origin: StreamPosition) {
     self.source = source
     self.file = file
     self.limits = limits
+    self.origin = origin
+    windowLineNumber = origin.line
   }
 
   /// Bytes read from the source but not yet handed to libyaml (from a refused character on).
@@ -149,7 +175,7 @@ private final class ReadSession {
         }
       }
       bytesRead += n
-      if bytesRead > limits.maxInputBytes {
+      if origin.byteOffset + bytesRead > limits.maxInputBytes {
         inputTooLarge = true
         return -1
       }
@@ -251,10 +277,11 @@ private final class ReadSession {
 
     var summary = ReadSummary()
     var builder = TreeBuilder(file: file, limits: limits)
+    builder.lineOffset = origin.line - 1
     var pending: (root: Node, start: Int, line: Int, diagnostics: [Diagnostic])?
     var onlyComments = false
-    var documentStartLine = 1
-    var documentIndex = 0
+    var documentStartLine = origin.line
+    var documentIndex = origin.documentIndex
 
     func deliver(endingAt end: Int, nextLine: Int) throws {
       guard let document = pending else { return }
@@ -287,20 +314,21 @@ private final class ReadSession {
       defer { yaml_event_delete(&event) }
       let type = event.type
       if type == YAML_STREAM_END_EVENT {
-        if pending == nil, documentIndex == 0, windowBase + window.count > 0 {
+        if pending == nil, documentIndex == 0, origin.byteOffset == 0, windowBase + window.count > 0 {
           // Only comments and blank lines: one empty document keeps them, so a file written back
           // (inject, uninject) keeps its text instead of becoming empty.
-          pending = (Node(.scalar(Scalar(text: "", kind: .null))), 0, 1, [])
+          pending = (Node(.scalar(Scalar(text: "", kind: .null))), 0, origin.line, [])
           onlyComments = true
         }
         try deliver(endingAt: windowBase + window.count, nextLine: windowLineNumber)
         break
       }
       if type == YAML_DOCUMENT_START_EVENT {
-        let start = documentIndex == 0 && pending == nil ? 0 : lineStart(before: byteOffset(ofCharIndex: Int(event.start_mark.index)))
-        try deliver(endingAt: start, nextLine: pending == nil ? windowLineNumber : Int(event.start_mark.line) + 1)
+        let start = documentIndex == origin.documentIndex && pending == nil ? 0 : lineStart(before: byteOffset(ofCharIndex: Int(event.start_mark.index)))
+        try deliver(
+          endingAt: start, nextLine: pending == nil ? windowLineNumber : Int(event.start_mark.line) + origin.line)
         documentStart = start
-        documentStartLine = start == 0 ? 1 : Int(event.start_mark.line) + 1
+        documentStartLine = start == 0 ? origin.line : Int(event.start_mark.line) + origin.line
         builder.startDocument()
         continue
       }
@@ -355,12 +383,12 @@ private final class ReadSession {
     }
     var message = problem
     let context = parser.context.map { String(cString: $0) }
-    let contextMark = SourceMark(line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
+    let contextMark = SourceMark(line: Int(parser.context_mark.line) + origin.line, column: Int(parser.context_mark.column) + 1)
     if let context {
       message += " (\(context) at line \(contextMark.line), column \(contextMark.column))"
     }
     let mark = SourceMark(
-      line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+      line: Int(parser.problem_mark.line) + origin.line, column: Int(parser.problem_mark.column) + 1)
     let error = YAMLSyntaxError(
       problem: problem, problemMark: mark, context: context, contextMark: context == nil ? nil : contextMark)
     return hinted(diagnostic(ReaderCode.syntax, message, at: mark), for: error)

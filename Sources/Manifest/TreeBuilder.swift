@@ -60,6 +60,9 @@ struct TreeBuilder {
   }
 
   /// Whether the document broke a hard limit (depth, alias expansion): the reader stops there.
+  /// Lines before the bytes libyaml reads (a stream read from a later document on).
+  var lineOffset = 0
+
   var brokeLimit: Bool { failed && diagnostics.last?.code == ReaderCode.limit }
 
   mutating func startDocument() {
@@ -83,7 +86,7 @@ struct TreeBuilder {
 
   mutating func handle(_ event: yaml_event_t) {
     guard !failed else { return }
-    let mark = SourceMark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+    let mark = SourceMark(line: Int(event.start_mark.line) + 1 + lineOffset, column: Int(event.start_mark.column) + 1)
     switch event.type {
     case YAML_SCALAR_EVENT:
       let data = event.data.scalar

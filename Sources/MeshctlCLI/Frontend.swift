@@ -19,6 +19,11 @@ struct InputFrontend {
   var standardInputName: String?
   /// The inputs not to read (`--exclude`), among the files named and those the walks find.
   var exclusion = PathExclusion([])
+  /// How many threads read and check documents in `read(into:)` (`validate --jobs`); 1 reads
+  /// on the calling thread alone. The report is the same either way.
+  var jobs = 1
+  /// How many bytes of a stream each thread takes at a time (at least; cut at a `---` line).
+  var pieceBytes = 256 << 10
 
   /// The inputs `options` name; standard input when they name none and it is not a terminal.
   /// Throws the usage error (exit 64) when there is no input at all.
@@ -93,22 +98,76 @@ struct InputFrontend {
   }
 
   /// Reads every input into `session`, the checks `validate` and `render` share; `document`
-  /// sees each document too, `finished` the name of each input once it is checked.
+  /// sees each document too, `finished` the name of each input once it is checked. With
+  /// `jobs` above 1, worker threads read and check the documents (`ParallelManifestReader`)
+  /// and the session gets them in input order, as from one thread.
   func read(
     into session: inout ValidationSession, document: (Document) -> Void = { _ in },
     finished: (String) -> Void = { _ in }
   ) {
-    // The handlers do not throw, so neither does `read`.
-    _ = try? read(
-      document: { parsed in
+    guard jobs > 1 else {
+      // The handlers do not throw, so neither does `read`.
+      _ = try? read(
+        document: { parsed in
+          document(parsed)
+          session.add(parsed)
+        },
+        finished: { input, summary in
+          session.finishInput(name(of: input), readerFindings: summary.diagnostics)
+          finished(name(of: input))
+        },
+        unreadable: { input, message in session.failInput(input.map(name), message: message) })
+      return
+    }
+    let validator = session.validator
+    let parallel = ParallelManifestReader<ValidationSession.CheckedDocument>(
+      reader: reader, jobs: jobs, pieceBytes: pieceBytes, transform: { ValidationSession.check($0, with: validator) },
+      runsAlone: ValidationSession.mayDefineResources)
+    // Inputs whose end is not handed over yet, oldest first.
+    var reading: [InputPath] = []
+    func fail(_ input: InputPath?, _ error: any Error) {
+      let message = (error as? ManifestError)?.description ?? "\(error)"
+      DiagnosticPrinter(context).error(message)
+      session.failInput(input.map(name), message: message)
+    }
+    func handle(_ event: ParallelManifestReader<ValidationSession.CheckedDocument>.Event) {
+      switch event {
+      case .document(let parsed, let checked):
         document(parsed)
-        session.add(parsed)
-      },
-      finished: { input, summary in
+        session.add(parsed, checked)
+      case .finished(let summary):
+        let input = reading.removeFirst()
         session.finishInput(name(of: input), readerFindings: summary.diagnostics)
         finished(name(of: input))
-      },
-      unreadable: { input, message in session.failInput(input.map(name), message: message) })
+      case .failed(let error):
+        fail(reading.removeFirst(), error)
+      }
+    }
+    var seen = Set<InputPath>()
+    for argument in arguments {
+      let inputs: [InputPath]
+      do {
+        inputs = try context.expandInput(argument, recursive)
+      } catch {
+        // Reported in order: after everything read before it.
+        try? parallel.finish(handle)
+        fail(nil, error)
+        continue
+      }
+      for input in inputs where !exclusion.excludes(input) && seen.insert(input).inserted {
+        let source: any ByteSource
+        do {
+          source = try open(input)
+        } catch {
+          try? parallel.finish(handle)
+          fail(input, error)
+          continue
+        }
+        reading.append(input)
+        try? parallel.read(source, file: name(of: input), handle)
+      }
+    }
+    try? parallel.finish(handle)
   }
 
   /// The name an input goes by: its path, or the `--stdin-name` of standard input.

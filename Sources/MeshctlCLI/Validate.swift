@@ -127,8 +127,20 @@ extension Meshctl {
       completion: .file(extensions: ["yaml", "yml", "json"]))
     public var config: String?
 
+    /// How many threads read and check documents.
+    @Option(
+      name: .customLong("jobs"),
+      help: ArgumentHelp(
+        "Threads that read and check documents (default: one per processor); 1 reads on one thread. The report is the same.",
+        valueName: "n"))
+    public var jobs: Int?
+
     /// Creates the command with defaults.
     public init() {}
+
+    public func validate() throws {
+      if let jobs, jobs < 1 { throw ValidationError("--jobs \(jobs): give 1 or more threads") }
+    }
 
     public func run(in context: CommandContext) throws -> ExitStatus {
       let context = input.applying(to: context)
@@ -146,6 +158,11 @@ extension Meshctl {
       var frontend = try InputFrontend(input, context: context)
       frontend.standardInputName = stdinName
       frontend.exclusion = PathExclusion(exclude)
+      frontend.jobs = jobs ?? ManifestReader.availableProcessors
+      // For tests: pieces of a few bytes cut small inputs at every `---` line.
+      if let bytes = context.environment["MESHCTL_PIECE_BYTES"].flatMap({ Int($0) }), bytes > 0 {
+        frontend.pieceBytes = bytes
+      }
       // Only JUnit lists objects; the other formats need their count alone.
       var report = Self.report(
         of: frontend, options: ValidationOptions(strict: strict, uncheckedIsError: failOn == .unchecked),

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Manifest
 
 /// Validates a stream of documents, input by input, into a `ValidationReport`: each input's
@@ -46,12 +51,59 @@ public struct ValidationSession: ~Copyable {
   /// Validates one document of the current input, records its objects and feeds the
   /// cross-document analysis.
   public mutating func add(_ document: Document) {
+    add(document, Self.check(document, with: validator))
+  }
+
+  /// What validating one document found, before it joins the report.
+  public struct CheckedDocument: Sendable {
+    /// The document's findings, in the order the validator made them.
+    public var diagnostics: [Diagnostic]
+    /// How far each object of the document was checked.
+    public var coverage: [ObjectCoverage]
+  }
+
+  /// Validates `document` alone: the part of `add` that may run on another thread, for
+  /// documents of the same input in any order, as long as no CustomResourceDefinition comes
+  /// between them (see `mayDefineResources`). A CustomResourceDefinition's resources are added
+  /// to the catalog for the documents checked after it.
+  public static func check(_ document: Document, with validator: Validator) -> CheckedDocument {
+    var coverage: [ObjectCoverage] = []
+    let diagnostics = validator.validate(document, coverage: &coverage)
+    for object in document.objects where object.node["apiVersion"]?.string == "apiextensions.k8s.io/v1" {
+      validator.catalog.addCustomResourceDefinition(object.node)
+    }
+    return CheckedDocument(diagnostics: diagnostics, coverage: coverage)
+  }
+
+  /// Whether the bytes of some documents may hold a CustomResourceDefinition, which changes how
+  /// the documents after it are checked: such documents are checked in order, alone.
+  public static func mayDefineResources(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = bytes.baseAddress else { return false }
+    let kind = Array("CustomResourceDefinition".utf8)
+    var from = 0
+    while from + kind.count <= bytes.count, let hit = memchr(base + from, 0x43, bytes.count - from) {
+      let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+      if index + kind.count <= bytes.count, memcmp(base + index, kind, kind.count) == 0 { return true }
+      from = index + 1
+    }
+    // A double-quoted scalar can spell the kind with escaped letters (\x43, \u0043): be safe.
+    var start = 0
+    while start < bytes.count, let hit = memchr(base + start, 0x5C, bytes.count - start) {
+      let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+      if index + 1 < bytes.count, [0x78, 0x75, 0x55].contains(bytes[index + 1]) { return true }
+      start = index + 1
+    }
+    return false
+  }
+
+  /// Records a document checked by `check` (in input order): its objects, its findings, and
+  /// the facts the cross-document analysis keeps.
+  public mutating func add(_ document: Document, _ checked: CheckedDocument) {
     let objects = document.objects
     report.objectCount += objects.count
     emptyInput.add(document)
     let firstIndex = report.objects.count
-    var coverage: [ObjectCoverage] = []
-    let diagnostics = validator.validate(document, coverage: &coverage)
+    let coverage = checked.coverage
     if recordsObjects {
       for (offset, object) in objects.enumerated() {
         report.objects.append(
@@ -64,16 +116,13 @@ public struct ValidationSession: ~Copyable {
     for (object, codes) in zip(objects, annotated) where !codes.isEmpty {
       annotatedObjects["\(document.file)\u{0}\(object.reference)"] = codes
     }
-    for diagnostic in diagnostics {
+    for diagnostic in checked.diagnostics {
       let owner = Self.owner(of: diagnostic, among: objects)
       let suppression = suppressions.kind(of: diagnostic, annotated: owner.map { annotated[$0] } ?? [])
       pending.append(
         Finding(diagnostic, objectIndex: recordsObjects ? owner.map { firstIndex + $0 } : nil, suppression: suppression))
     }
     for object in coverage { report.coverage.add(object) }
-    for object in objects where object.node["apiVersion"]?.string == "apiextensions.k8s.io/v1" {
-      validator.catalog.addCustomResourceDefinition(object.node)
-    }
     analysis.add(document)
   }
 

@@ -1,0 +1,83 @@
+import Manifest
+import Testing
+
+@testable import MeshctlCLI
+
+/// `validate --jobs 2` prints what `--jobs 1` prints, byte for byte, with the same exit code:
+/// pieces of one byte (MESHCTL_PIECE_BYTES) cut every input at every `---` line.
+@Suite struct ParallelValidateTests {
+  static let files: [String: String] = [
+    "crd.yaml": """
+      apiVersion: example.com/v1
+      kind: Widget
+      metadata: {name: before}
+      spec: {size: big}
+      ---
+      apiVersion: apiextensions.k8s.io/v1
+      kind: CustomResourceDefinition
+      metadata: {name: widgets.example.com}
+      spec:
+        group: example.com
+        names: {kind: Widget, plural: widgets}
+        scope: Namespaced
+        versions:
+        - name: v1
+          served: true
+          storage: true
+          schema:
+            openAPIV3Schema:
+              type: object
+              properties:
+                spec:
+                  type: object
+                  properties:
+                    size: {type: integer}
+      ---
+      apiVersion: example.com/v1
+      kind: Widget
+      metadata: {name: after}
+      spec: {size: big}
+
+      """,
+    "broken.yaml": """
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: one}
+      date: {a: b}
+      ---
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: two
+      ---
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: three}
+
+      """,
+    "mesh.yaml": StreamingTests.splitWithoutService + "---\n" + Inputs.duplicateKey + "---\n" + Inputs.valid + "---\n",
+  ]
+
+  @Test(arguments: ["text", "json", "junit", "sarif", "github"])
+  func parallelPrintsWhatOneThreadPrints(format: String) {
+    let arguments = ["validate", "-f", "mesh.yaml", "-f", "crd.yaml", "-f", "gone.yaml", "-f", "broken.yaml", "-f", "-", "-o", format]
+    let one = Self.run(arguments + ["--jobs", "1"])
+    let two = Self.run(arguments + ["--jobs", "2"])
+    #expect(one.status == 2)
+    #expect(two.status == one.status)
+    #expect(two.stdout == one.stdout)
+    #expect(two.stderr == one.stderr)
+  }
+
+  @Test func jobsBelowOneIsAUsageError() {
+    #expect(Self.run(["validate", "-f", "mesh.yaml", "--jobs", "0"]).status == 64)
+  }
+
+  static func run(_ arguments: [String]) -> (status: Int32, stdout: String, stderr: String) {
+    let world = FakeWorld()
+    world.files = files
+    world.stdin = files["crd.yaml"]! + "---\n" + files["mesh.yaml"]!
+    world.environment["MESHCTL_PIECE_BYTES"] = "1"
+    let status = world.run(arguments)
+    return (status, world.stdout.text, world.stderr.text)
+  }
+}
