@@ -29,7 +29,7 @@ struct ClusterInput {
     let planned = try awaitCompletion {
       try await ApplyInput.make(
         objects, api: api, config: choice?.config, provider: choice?.provider, routing: routing,
-        configGiven: configGiven)
+        configGiven: configGiven, guarded: validate)  // delete (validate: false) runs no guards
     }
     switch planned {
     case .success(let input): self.input = input

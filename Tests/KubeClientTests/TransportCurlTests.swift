@@ -144,6 +144,29 @@ struct TransportCurlTests {
     #expect(try await stats(transport, server)["connections"] as? Int == 1)
   }
 
+  @Test func aNewConnectionResumesTheTLSSessionOfAnEarlierOne() async throws {
+    let server = try TestHTTPSServer()
+    defer { server.stop() }
+    let transport = try CurlTransport(options: options())
+    let first = try json(try await transport.send(HTTPRequest(method: .get, url: server.url("/echo"))))
+    #expect(first["resumed"] as? Bool == false)
+    // A POST always gets a new connection (libcurl never re-sends it on a reused one).
+    let second = try json(try await transport.send(HTTPRequest(method: .post, url: server.url("/echo"))))
+    #expect(second["connection"] as? Int == 2)
+    #expect(second["resumed"] as? Bool == true)
+  }
+
+  @Test func theCAIsOneInMemoryFileForEveryConnection() throws {
+    let shared = CurlShared(options: options())
+    #if os(Linux)
+      let file = try #require(shared.certificateAuthorityFile)
+      #expect(file.hasPrefix("/proc/self/fd/"))
+      #expect(Array(try Data(contentsOf: URL(fileURLWithPath: file))) == pki.caPEM)
+    #endif
+    #expect(CurlShared(options: options { $0.insecureSkipTLSVerify = true }).certificateAuthorityFile == nil)
+    #expect(CurlShared(options: options { $0.certificateAuthorityPEM = nil }).certificateAuthorityFile == nil)
+  }
+
   @Test func aLoneRequestBetweenTwoBurstsKeepsTheirConnections() async throws {
     // libcurl's default cache keeps 4 idle connections per transfer in progress: lone requests
     // after a burst closed most of its connections, and the next burst opened them again.
