@@ -311,7 +311,9 @@ enum CurlErrorMapper {
     case CURLE_PEER_FAILED_VERIFICATION: return verificationError(text, server: server, name: verifiedName)
     case CURLE_SSL_CERTPROBLEM: return .clientCertificate(detail: text)
     case CURLE_SSL_CACERT_BADFILE:
-      return .tlsFailure(server: server, detail: "the certificate authority data cannot be read (\(text))")
+      // The CA reaches libcurl as an in-memory file (`CurlShared`), whose name means nothing to a user.
+      let reason = text.contains("/proc/self/fd/") ? "no PEM certificate in it could be read" : text
+      return .tlsFailure(server: server, detail: "the certificate authority data cannot be read (\(reason))")
     case CURLE_SSL_CONNECT_ERROR: return sslConnectError(text, server: server)
     case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
       return .connectionDropped(server: server, detail: text)

@@ -16,6 +16,7 @@ struct ClusterInput {
   init(
     input: InputOptions, cluster: ClusterOptions, policy: PolicyOptions?, context: CommandContext, validate: Bool = true
   ) throws {
+    CurlTransport.preload()  // while the input is read
     let inputs = PolicyInputs.read(try input.arguments(context: context), recursive: input.recursive, context: context)
     let findings = ApplyInput.findings(inputs.diagnostics, validate: validate)
     DiagnosticPrinter(context).print(findings.shown)

@@ -84,6 +84,18 @@ struct TransportCurlTests {
     #expect(error!.description.contains("--certificate-authority"))
   }
 
+  @Test func unreadableCADataIsNamedAsSuch() async throws {
+    let server = try TestHTTPSServer()
+    defer { server.stop() }
+    let transport = try CurlTransport(options: options { $0.certificateAuthorityPEM = Array("not a certificate".utf8) })
+    let error = await #expect(throws: TransportError.self) {
+      try await transport.send(HTTPRequest(method: .get, url: server.url("/echo")))
+    }
+    let text = try #require(error).description
+    #expect(text.contains("the certificate authority data cannot be read"))
+    #expect(!text.contains("/proc/self/fd/"))
+  }
+
   @Test func aNameMismatchFailsAndTLSServerNameFixesIt() async throws {
     let server = try TestHTTPSServer(certificate: .named)
     defer { server.stop() }
