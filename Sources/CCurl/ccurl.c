@@ -1,5 +1,11 @@
+#define _GNU_SOURCE  // memfd_create
 #include "ccurl.h"
 #include <dlfcn.h>
+#include <errno.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 #include <pthread.h>
 #include <stdio.h>
 
@@ -23,9 +29,13 @@ static struct {
   CURLMsg *(*multi_info_read)(CURLM *, int *);
   struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
   void (*slist_free_all)(struct curl_slist *);
+  CURLSH *(*share_init)(void);
+  CURLSHcode (*share_setopt)(CURLSH *, CURLSHoption, ...);
+  CURLSHcode (*share_cleanup)(CURLSH *);
 } curl;
 
 static pthread_once_t ccurl_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t ccurl_share_locks[CURL_LOCK_DATA_LAST];
 static CURLcode ccurl_init_result = CURLE_FAILED_INIT;
 static char ccurl_error[512];
 
@@ -63,6 +73,10 @@ static void ccurl_load(void) {
   RESOLVE(multi_info_read, "curl_multi_info_read")
   RESOLVE(slist_append, "curl_slist_append")
   RESOLVE(slist_free_all, "curl_slist_free_all")
+  RESOLVE(share_init, "curl_share_init")
+  RESOLVE(share_setopt, "curl_share_setopt")
+  RESOLVE(share_cleanup, "curl_share_cleanup")
+  for (int index = 0; index < CURL_LOCK_DATA_LAST; index++) pthread_mutex_init(&ccurl_share_locks[index], NULL);
   // curl_global_init is not guaranteed thread-safe on every build (curl_global_init(3)), and
   // Swift may create transports from several threads: it runs here, under pthread_once.
   ccurl_init_result = curl.global_init(CURL_GLOBAL_ALL);
@@ -163,4 +177,58 @@ struct curl_slist *ccurl_slist_append(struct curl_slist *list, const char *text)
 }
 void ccurl_slist_free_all(struct curl_slist *list) {
   if (curl.slist_free_all) curl.slist_free_all(list);
+}
+
+// Share handles are set on easy handles on the callers' threads and used on the transport's:
+// libcurl takes these locks around what they share (curl_share_setopt(3), CURLSHOPT_LOCKFUNC).
+// One mutex per kind of data, for every share handle: they are held only for moments
+// (initialised in ccurl_load, before any share handle exists).
+
+static void ccurl_share_lock(CURL *handle, curl_lock_data data, curl_lock_access access, void *context) {
+  (void)handle, (void)access, (void)context;
+  if ((unsigned)data < CURL_LOCK_DATA_LAST) pthread_mutex_lock(&ccurl_share_locks[data]);
+}
+
+static void ccurl_share_unlock(CURL *handle, curl_lock_data data, void *context) {
+  (void)handle, (void)context;
+  if ((unsigned)data < CURL_LOCK_DATA_LAST) pthread_mutex_unlock(&ccurl_share_locks[data]);
+}
+
+CURLSH *ccurl_share_ssl_sessions(void) {
+  if (ccurl_global_init_once() != CURLE_OK) return NULL;
+  CURLSH *share = curl.share_init();
+  if (share == NULL) return NULL;
+  if (curl.share_setopt(share, CURLSHOPT_LOCKFUNC, ccurl_share_lock) != CURLSHE_OK ||
+      curl.share_setopt(share, CURLSHOPT_UNLOCKFUNC, ccurl_share_unlock) != CURLSHE_OK ||
+      curl.share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+    curl.share_cleanup(share);
+    return NULL;
+  }
+  return share;
+}
+
+CURLSHcode ccurl_share_cleanup(CURLSH *share) {
+  return share && curl.share_cleanup ? curl.share_cleanup(share) : CURLSHE_OK;
+}
+
+int ccurl_memory_file(const char *name, const void *data, size_t length) {
+#ifndef __linux__
+  (void)name, (void)data, (void)length;
+  return -1;
+#else
+  int fd = memfd_create(name, MFD_CLOEXEC);
+  if (fd < 0) return -1;
+  const char *next = data;
+  while (length > 0) {
+    ssize_t written = write(fd, next, length);
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) {
+      close(fd);
+      return -1;
+    }
+    next += written;
+    length -= (size_t)written;
+  }
+  return fd;
+#endif
 }

@@ -352,17 +352,27 @@ private actor DiscoveryCache {
 }
 
 extension TransportOptions {
-  /// The transport settings for a resolved connection (exec plugins already run). Up to 32
-  /// requests are in flight: multiplexed on one connection over HTTP/2 (what API servers speak),
-  /// one connection each over HTTP/1.1, as client-go opens them (measured on the emulator: 500
-  /// applies with 10 ms latency took 0.81 s over 8 connections, 0.42 s over 32).
-  public init(connection: ClusterConnection, version: String, maxConnectionsPerHost: Int = 32) {
+  /// Requests in flight to an API server: what bounds a big apply is its number of round trips,
+  /// ceil(objects in a tier / this) per tier (bench/README.md, "Apply": 500 objects at 10 ms a
+  /// request took 0.81 s over 8, 0.42 s over 32; at 64 a tier of 250 takes 4 round trips, not 8).
+  /// A small share of what an API server admits at once from all its clients
+  /// (`--max-mutating-requests-inflight` 200 and `--max-requests-inflight` 400 by default; past
+  /// them it answers 429, which is retried); over HTTP/2 they are streams of one connection.
+  public static let clusterRequestsInFlight = 64
+
+  /// The transport settings for a resolved connection (exec plugins already run). Up to
+  /// `clusterRequestsInFlight` requests are in flight: multiplexed on one connection over HTTP/2
+  /// (what API servers speak), one connection each over HTTP/1.1, as client-go opens them.
+  public init(
+    connection: ClusterConnection, version: String, maxConcurrentRequests: Int = clusterRequestsInFlight,
+    maxConnectionsPerHost: Int = clusterRequestsInFlight
+  ) {
     self.init(
       certificateAuthorityPEM: connection.certificateAuthority, clientCertificatePEM: connection.clientCertificate,
       clientKeyPEM: connection.clientKey?.value, bearerToken: connection.bearerToken?.value,
       basicAuth: connection.basicAuth.map { BasicAuth(username: $0.username, password: $0.password.value) },
       insecureSkipTLSVerify: connection.insecureSkipTLSVerify, tlsServerName: connection.tlsServerName,
       proxy: connection.proxyURL.map { .url($0) } ?? .environment, requestTimeout: connection.requestTimeout,
-      version: version, maxConnectionsPerHost: maxConnectionsPerHost)
+      version: version, maxConcurrentRequests: maxConcurrentRequests, maxConnectionsPerHost: maxConnectionsPerHost)
   }
 }

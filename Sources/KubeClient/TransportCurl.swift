@@ -11,6 +11,7 @@ import FoundationEssentials
 /// thread finishes it. At most `maxConcurrentRequests` transfers are given to libcurl at once.
 public final class CurlTransport: HTTPTransport {
   private let engine: CurlEngine
+  private let shared: CurlShared
   /// The options every request is sent with.
   public let options: TransportOptions
   /// Logs each finished request (`-v=6` and above).
@@ -26,10 +27,15 @@ public final class CurlTransport: HTTPTransport {
     logger.redactor = SecretRedactor(secrets: logger.redactor.secrets + options.secrets)
     self.options = options
     self.logger = logger
+    shared = CurlShared(options: options)
     engine = try CurlEngine(options: options)
   }
 
   deinit { engine.shutdown() }
+
+  /// Loads libcurl (about 30 libraries, ~5 ms) on a thread of its own, so that a command which
+  /// will talk to a cluster has it loaded by the time it has read its input; loads happen once.
+  public static func preload() { startThread { _ = ccurl_global_init_once() } }
 
   /// The libcurl version in use, e.g. `7.88.1`.
   public static var libcurlVersion: String { String(cString: ccurl_version()) }
@@ -39,7 +45,7 @@ public final class CurlTransport: HTTPTransport {
   /// Sends one request; concurrent calls share the connection (see the type's summary).
   public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
     try Task.checkCancellation()
-    let transfer = try CurlTransfer(request: request, options: options)
+    let transfer = try CurlTransfer(request: request, options: options, shared: shared)
     let started = ContinuousClock.now
     let outcome: Result<HTTPResponse, any Error> = await withTaskCancellationHandler {
       await withCheckedContinuation { continuation in

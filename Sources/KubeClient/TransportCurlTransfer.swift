@@ -25,13 +25,16 @@ final class CurlTransfer: @unchecked Sendable {
   fileprivate var bodyTooLarge = false
   private var finished = false
   private var released = false
+  /// Kept until the easy handle is freed: the handle uses its share handle and CA file.
+  private let shared: CurlShared
 
-  init(request: HTTPRequest, options: TransportOptions) throws {
+  init(request: HTTPRequest, options: TransportOptions, shared: CurlShared) throws {
     guard let target = URLParts(request.url), target.scheme == "https" || target.scheme == "http" else {
       throw TransportError.invalidRequest(detail: "not an http(s) URL: \(SecretRedactor().redactURL(request.url))")
     }
     guard let easy = ccurl_easy_init() else { throw TransportError.other(code: -1, detail: "curl_easy_init failed") }
     self.easy = easy
+    self.shared = shared
     self.request = request
     self.target = target
     maxBodyBytes = max(0, options.maxResponseBytes)
@@ -92,6 +95,7 @@ final class CurlTransfer: @unchecked Sendable {
     let context = Unmanaged.passUnretained(self).toOpaque()
     _ = ccurl_easy_set_write_callback(easy, curlWriteBody, context)
     _ = ccurl_easy_set_header_callback(easy, curlWriteHeader, context)
+    if let share = shared.share { _ = ccurl_easy_setopt_pointer(easy, CURLOPT_SHARE, share) }
   }
 
   /// With `tls-server-name`, the URL carries that name (so libcurl sends it as SNI and checks
@@ -149,10 +153,15 @@ final class CurlTransfer: @unchecked Sendable {
       setLong(CURLOPT_SSL_VERIFYHOST, 2)
     }
     if let ca = options.certificateAuthorityPEM, !options.insecureSkipTLSVerify {
-      setBlob(CURLOPT_CAINFO_BLOB, ca)
-      // Trust only the cluster's CA, as kubectl does: the blob overrides CAINFO, and CAPATH
-      // (Debian's /etc/ssl/certs) is switched off too.
-      _ = ccurl_easy_setopt_string(easy, CURLOPT_CAINFO, nil)
+      // Trust only the cluster's CA, as kubectl does: CAINFO is the CA alone, and CAPATH
+      // (Debian's /etc/ssl/certs) is switched off. A file when there is one (`CurlShared`: its
+      // store is built once per transport), else the blob, which overrides CAINFO.
+      if let file = shared.certificateAuthorityFile {
+        _ = ccurl_easy_setopt_string(easy, CURLOPT_CAINFO, file)
+      } else {
+        setBlob(CURLOPT_CAINFO_BLOB, ca)
+        _ = ccurl_easy_setopt_string(easy, CURLOPT_CAINFO, nil)
+      }
       _ = ccurl_easy_setopt_string(easy, CURLOPT_CAPATH, nil)
     }
     if let certificate = options.clientCertificatePEM {
@@ -302,7 +311,9 @@ enum CurlErrorMapper {
     case CURLE_PEER_FAILED_VERIFICATION: return verificationError(text, server: server, name: verifiedName)
     case CURLE_SSL_CERTPROBLEM: return .clientCertificate(detail: text)
     case CURLE_SSL_CACERT_BADFILE:
-      return .tlsFailure(server: server, detail: "the certificate authority data cannot be read (\(text))")
+      // The CA reaches libcurl as an in-memory file (`CurlShared`), whose name means nothing to a user.
+      let reason = text.contains("/proc/self/fd/") ? "no PEM certificate in it could be read" : text
+      return .tlsFailure(server: server, detail: "the certificate authority data cannot be read (\(reason))")
     case CURLE_SSL_CONNECT_ERROR: return sslConnectError(text, server: server)
     case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
       return .connectionDropped(server: server, detail: text)

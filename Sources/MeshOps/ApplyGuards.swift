@@ -67,10 +67,9 @@ public struct ApplyGuards: Sendable {
     _ incoming: [Node], api: KubeAPI, provider forced: MeshConfig.Provider?, rootNamespace: String?
   ) async throws -> (MeshConfig.Provider?, [WorkloadMTLS], [String]) {
     func namespace(_ node: Node) -> String { node[path: "metadata", "namespace"]?.string ?? api.defaultNamespace }
-    let workloadNamespaces = Set(
-      incoming.filter { WorkloadKinds.templatePath(kind: $0["kind"]?.string ?? "") != nil }.map(namespace))
+    guard incoming.contains(where: strictGuardReads) else { return (nil, [], []) }
+    let workloadNamespaces = Set(incoming.filter(isWorkload).map(namespace))
     let deciding = incoming.filter(StrictGuard.decidesModes)
-    guard !workloadNamespaces.isEmpty || !deciding.isEmpty else { return (nil, [], []) }
     let meshes = try await api.installedMeshes()
     let installed: MeshConfig.Provider? =
       switch forced {
@@ -98,6 +97,21 @@ public struct ApplyGuards: Sendable {
       after: incoming, workloads: read.workloads, policies: read.policies, provider: provider,
       defaultNamespace: api.defaultNamespace)
     return (provider, unmeshed, read.policies.warnings)
+  }
+
+  /// Whether the STRICT guard reads the cluster for `node`: a workload, or what decides modes.
+  static func strictGuardReads(_ node: Node) -> Bool { isWorkload(node) || StrictGuard.decidesModes(node) }
+
+  private static func isWorkload(_ node: Node) -> Bool {
+    WorkloadKinds.templatePath(kind: node["kind"]?.string ?? "") != nil
+  }
+
+  /// Starts the read of the server's group list that the STRICT guard's mesh detection makes
+  /// (`KubeAPI.groups`, cached), when `objects` will need it; awaited with discovery, it costs
+  /// no round trip of its own (bench/README.md, "Apply"). A failure stays cached for the guard.
+  static func prefetchGroups(for objects: [ManifestObject], api: KubeAPI) async {
+    guard objects.contains(where: { strictGuardReads($0.node) }) else { return }
+    _ = try? await api.groups()
   }
 
   /// The policies and Namespaces of `policyNamespaces`, and the workloads and pods of

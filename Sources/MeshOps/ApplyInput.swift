@@ -28,15 +28,20 @@ public struct ApplyInput: Sendable {
   /// Renders the policies among `objects` (when there are any and the command takes policy
   /// flags: `config` and the `provider` they force, nil: detect it) and resolves every object.
   /// `configGiven`: the MeshConfig came from `--config` (its control plane namespace counts).
+  /// `guarded`: `guardVerdict` will run (apply, diff), so what the guards read starts now, with
+  /// discovery.
   public static func make(
     _ objects: [ManifestObject], api: KubeAPI, config: MeshConfig?, provider: MeshConfig.Provider?,
-    routing: RoutingTarget, configGiven: Bool
+    routing: RoutingTarget, configGiven: Bool, guarded: Bool = true
   ) async throws -> Result<ApplyInput, ApplyPlan.Refusal> {
+    async let prefetched: Void = guarded ? ApplyGuards.prefetchGroups(for: objects, api: api) : ()
     var settings: PolicySettings?
     if let config, ClusterPolicies.containsPolicies(objects) {
       settings = try await ClusterPolicies.settings(config: config, provider: provider, routing: routing, api: api)
     }
-    return try await ApplyPlan.make(objects, api: api, settings: settings).map { plan in
+    let planned = try await ApplyPlan.make(objects, api: api, settings: settings)
+    await prefetched
+    return planned.map { plan in
       ApplyInput(
         objects: objects, plan: plan, provider: settings?.config.provider ?? provider,
         rootNamespace: configGiven ? config?.controlPlaneNamespace : nil)

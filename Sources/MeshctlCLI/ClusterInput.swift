@@ -16,6 +16,7 @@ struct ClusterInput {
   init(
     input: InputOptions, cluster: ClusterOptions, policy: PolicyOptions?, context: CommandContext, validate: Bool = true
   ) throws {
+    CurlTransport.preload()  // while the input is read
     let inputs = PolicyInputs.read(try input.arguments(context: context), recursive: input.recursive, context: context)
     let findings = ApplyInput.findings(inputs.diagnostics, validate: validate)
     DiagnosticPrinter(context).print(findings.shown)
@@ -29,7 +30,7 @@ struct ClusterInput {
     let planned = try awaitCompletion {
       try await ApplyInput.make(
         objects, api: api, config: choice?.config, provider: choice?.provider, routing: routing,
-        configGiven: configGiven)
+        configGiven: configGiven, guarded: validate)  // delete (validate: false) runs no guards
     }
     switch planned {
     case .success(let input): self.input = input

@@ -84,6 +84,18 @@ struct TransportCurlTests {
     #expect(error!.description.contains("--certificate-authority"))
   }
 
+  @Test func unreadableCADataIsNamedAsSuch() async throws {
+    let server = try TestHTTPSServer()
+    defer { server.stop() }
+    let transport = try CurlTransport(options: options { $0.certificateAuthorityPEM = Array("not a certificate".utf8) })
+    let error = await #expect(throws: TransportError.self) {
+      try await transport.send(HTTPRequest(method: .get, url: server.url("/echo")))
+    }
+    let text = try #require(error).description
+    #expect(text.contains("the certificate authority data cannot be read"))
+    #expect(!text.contains("/proc/self/fd/"))
+  }
+
   @Test func aNameMismatchFailsAndTLSServerNameFixesIt() async throws {
     let server = try TestHTTPSServer(certificate: .named)
     defer { server.stop() }
@@ -142,6 +154,29 @@ struct TransportCurlTests {
     let connections = try results.map { try json(try $0.get())["connection"] as? Int }
     #expect(Set(connections) == [1])
     #expect(try await stats(transport, server)["connections"] as? Int == 1)
+  }
+
+  @Test func aNewConnectionResumesTheTLSSessionOfAnEarlierOne() async throws {
+    let server = try TestHTTPSServer()
+    defer { server.stop() }
+    let transport = try CurlTransport(options: options())
+    let first = try json(try await transport.send(HTTPRequest(method: .get, url: server.url("/echo"))))
+    #expect(first["resumed"] as? Bool == false)
+    // A POST always gets a new connection (libcurl never re-sends it on a reused one).
+    let second = try json(try await transport.send(HTTPRequest(method: .post, url: server.url("/echo"))))
+    #expect(second["connection"] as? Int == 2)
+    #expect(second["resumed"] as? Bool == true)
+  }
+
+  @Test func theCAIsOneInMemoryFileForEveryConnection() throws {
+    let shared = CurlShared(options: options())
+    #if os(Linux)
+      let file = try #require(shared.certificateAuthorityFile)
+      #expect(file.hasPrefix("/proc/self/fd/"))
+      #expect(Array(try Data(contentsOf: URL(fileURLWithPath: file))) == pki.caPEM)
+    #endif
+    #expect(CurlShared(options: options { $0.insecureSkipTLSVerify = true }).certificateAuthorityFile == nil)
+    #expect(CurlShared(options: options { $0.certificateAuthorityPEM = nil }).certificateAuthorityFile == nil)
   }
 
   @Test func aLoneRequestBetweenTwoBurstsKeepsTheirConnections() async throws {

@@ -126,6 +126,26 @@ import Testing
     #expect(server.requests.map(RequestLog.path) == ["/apis"])
   }
 
+  @Test func applyInputReadsTheGuardsGroupListWithDiscovery() async throws {
+    func paths(_ node: Node, guarded: Bool) async throws -> [String] {
+      let server = ScriptedServer(
+        answers: [
+          "/api/v1": Discovery.core, "/apis/apps/v1": Discovery.apps,
+          "/apis": #"{"kind":"APIGroupList","groups":[]}"#,
+        ])
+      let api = try TestKubeconfig.api(server)
+      let object = ManifestObject(node: node, document: Document(root: node, file: "in.yaml"), path: "")
+      _ = try await ApplyInput.make(
+        [object], api: api, config: nil, provider: nil, routing: .provider, configGiven: false, guarded: guarded)
+      return server.requests.map(RequestLog.path).sorted()
+    }
+    // Before the guards run: a workload's apply asks for it with discovery, delete never.
+    #expect(try await paths(Self.deployment("web"), guarded: true) == ["/apis", "/apis/apps/v1"])
+    #expect(try await paths(Self.deployment("web"), guarded: false) == ["/apis/apps/v1"])
+    let configMap = Self.node("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: team}\n")
+    #expect(try await paths(configMap, guarded: true) == ["/api/v1"])
+  }
+
   @Test func forbiddenPoliciesAreAWarningNotAFailure() async throws {
     let inner = ScriptedServer(
       answers: [

@@ -53,4 +53,14 @@ CURLMcode ccurl_multi_wakeup(CURLM *multi);
 CURLMsg *ccurl_multi_info_read(CURLM *multi, int *remaining);
 struct curl_slist *ccurl_slist_append(struct curl_slist *list, const char *text);
 void ccurl_slist_free_all(struct curl_slist *list);
+
+/// A share handle through which easy handles set to it (CURLOPT_SHARE) share TLS sessions, so a
+/// new connection resumes one instead of a full handshake; NULL when libcurl cannot make one.
+/// Thread-safe: it comes with lock callbacks.
+CURLSH *ccurl_share_ssl_sessions(void);
+/// Frees a share handle (CURLSHE_IN_USE, and nothing freed, while an easy handle still uses it).
+CURLSHcode ccurl_share_cleanup(CURLSH *share);
+/// An anonymous in-memory file (memfd_create, close-on-exec) holding `data`, for options that
+/// take a file name (`/proc/self/fd/N`); its descriptor, or -1 when the system has none.
+int ccurl_memory_file(const char *name, const void *data, size_t length);
 #endif

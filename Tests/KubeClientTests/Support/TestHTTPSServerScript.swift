@@ -2,7 +2,8 @@
 ///
 /// argv: certfile keyfile cafile client-mode (`none` | `optional` | `required`). It prints its
 /// port on the first line of stdout. Paths:
-/// - `/echo`: 200 with JSON {method, path, headers, body, client_cn, connection}
+/// - `/echo`: 200 with JSON {method, path, headers, body, client_cn, connection, resumed (the
+///   connection's TLS session was resumed)}
 /// - `/stats`: 200 with JSON {connections, hits}
 /// - `/fail/<key>/<n>/<code>[?retry_after=S]`: the first n hits of key answer `code` with a
 ///   `Status` body (and `Retry-After: S`), later ones 200
@@ -75,7 +76,8 @@ enum TestHTTPSServerScript {
                         if name == "commonName":
                             cn = value
                 self.reply(200, {"method": self.command, "path": self.path, "headers": dict(self.headers.items()),
-                                 "body": body, "client_cn": cn, "connection": self.connection.meshctl_connection})
+                                 "body": body, "client_cn": cn, "connection": self.connection.meshctl_connection,
+                                 "resumed": self.connection.session_reused})
             elif parts[0] == "stats":
                 with lock:
                     self.reply(200, {"connections": state["connections"], "hits": dict(state["hits"])})
