@@ -234,7 +234,7 @@ enum PodTemplateEditor {
     containers = containers.map { container in
       guard let name = container["name"]?.string, let originals = record.probes[name] else { return container }
       var container = container
-      for (field, probe) in originals { container[field] = probe }
+      for (field, probe) in originals.sorted(by: { $0.key < $1.key }) { container[field] = probe }
       return container
     }
     spec["containers"] = record.original("containers", now: .sequence(containers))
@@ -436,9 +436,8 @@ enum PodTemplateEditor {
       guard let metadata = template["metadata"], metadata.mapping != nil else { return "the pod template's metadata" }
       guard let spec = template["spec"], spec.mapping != nil else { return "the pod spec" }
       let names = { (key: String) in Set((spec[key]?.sequence ?? []).compactMap { $0["name"]?.string }) }
-      let containerNames = names("containers")
       let lists = [
-        ("container", containers, containerNames), ("init container", initContainers, names("initContainers")),
+        ("container", containers, names("containers")), ("init container", initContainers, names("initContainers")),
         ("volume", volumes, names("volumes")),
       ]
       for (what, listed, present) in lists {
@@ -447,8 +446,15 @@ enum PodTemplateEditor {
       for (what, keys, map) in [("label", labels.keys, metadata["labels"]), ("annotation", annotations.keys, metadata["annotations"])] {
         if let key = keys.sorted().first(where: { map?[$0] == nil }) { return "the \(what) \(key)" }
       }
-      if let name = probes.keys.sorted().first(where: { !containerNames.contains($0) }) {
-        return "probes of the container \(name)"
+      // Injection rewrites probes in place: each one it recorded is still there.
+      let containersByName = Dictionary(
+        (spec["containers"]?.sequence ?? []).compactMap { item in item["name"]?.string.map { ($0, item) } },
+        uniquingKeysWith: { first, _ in first })
+      for (name, fields) in probes.sorted(by: { $0.key < $1.key }) {
+        guard let container = containersByName[name] else { return "probes of the container \(name)" }
+        if let field = fields.keys.sorted().first(where: { container[$0] == nil }) {
+          return "the \(field) of the container \(name)"
+        }
       }
       let parents = ["annotations": metadata, "labels": metadata, "containers": spec, "initContainers": spec, "volumes": spec]
       for key in created + wasNull {

@@ -95,6 +95,23 @@ import Testing
     #expect(try Self.brokenInvariants(tampered).isEmpty)
   }
 
+  @Test func aRecordListingAProbeTheContainerLacksIsNotTrusted() throws {
+    // Fuzz/corpus/FuzzInjection/regression-cni-round-trip: Istio rewrote two probes, one was
+    // deleted by hand; putting it back would append it wherever the restore order said.
+    let probed = Self.deployment.replacingOccurrences(
+      of: "image: nginx", with: "image: nginx\n        readinessProbe: {httpGet: {path: /ready, port: 80}}\n        startupProbe: {tcpSocket: {port: 80}}")
+    let tampered = try Self.edited(try Self.injected(try Self.document(probed))) { root in
+      let path = Self.template + ["spec", "containers"]
+      var containers = root.value(at: path)?.sequence ?? []
+      containers[0]["readinessProbe"] = nil
+      root.setValue(.sequence(containers), at: path)
+    }
+    let uninjected = try Self.istio.uninject(tampered)
+    #expect(uninjected.root == nil, "uninject changed it")
+    #expect(uninjected.outcomes.first?.line.contains("it lists the readinessProbe of the container web") == true)
+    #expect(try Self.brokenInvariants(tampered).isEmpty)
+  }
+
   @Test func aRecordInATemplateWithoutASpecIsNotTrusted() throws {
     // The shape of Fuzz/corpus/FuzzInjection/regression-uninject-after-reinjecting-a-tampered-record:
     // the pod spec is gone, the record is still there.
@@ -167,6 +184,7 @@ import Testing
   @Test func theTamperedRecordRegressionInputsAreThere() {
     #expect(Self.regressionInputs.contains("regression-uninject-after-reinjecting-a-tampered-record"))
     #expect(Self.regressionInputs.contains("regression-tampered-record-other-provider"))
+    #expect(Self.regressionInputs.contains("regression-cni-round-trip"))
   }
 
   /// Each input that once broke FuzzInjection keeps its invariants: among them
