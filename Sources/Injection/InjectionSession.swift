@@ -8,7 +8,7 @@ public struct InjectionSession {
   public enum Output: Sendable {
     /// One YAML stream on standard output, inputs one after the other.
     case stream
-    /// One JSON value at the end (`jsonItems`).
+    /// One JSON value at the end (`json`).
     case json
     /// Each input file rewritten in place.
     case inPlace
@@ -26,8 +26,10 @@ public struct InjectionSession {
   public let output: Output
   /// The report: lines for stderr, and the outcomes for `--report`.
   public private(set) var report: InjectionReport
-  /// The documents for `.json` output, in order.
-  public private(set) var jsonItems: [Node] = []
+  /// The documents for `.json` output, in order: one object, or a `List` without `metadata`
+  /// (an empty one for no documents), as inject has always written them. Spooled, so memory
+  /// stays flat in the number of documents.
+  public let json = JSONObjectSpool(printer: ObjectPrinter(format: .json, listMetadata: false, emptyIsList: true))
   /// Whether any input had errors.
   public private(set) var hadErrors = false
   private let transform: (Document) throws -> (root: Node?, outcomes: [InjectionOutcome])
@@ -60,7 +62,7 @@ public struct InjectionSession {
       current.rewritten += text
       return ""
     case .json:
-      if !document.isEmpty { jsonItems.append(result.root ?? document.root) }
+      if !document.isEmpty { json.append(result.root ?? document.root) }
       return ""
     case .stream:
       // Inputs follow each other on standard output as one stream.

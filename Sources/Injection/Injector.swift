@@ -109,7 +109,7 @@ public struct Injector: Sendable {
   /// containers) is skipped with the reason, unchanged.
   public func uninject(_ document: Document) throws -> (root: Node?, outcomes: [InjectionOutcome]) {
     try transform(document) { template, _ in
-      if PodTemplateEditor.hasUnreadableRecord(template) { return (.skipped, Self.unreadableRecord, nil) }
+      if let reason = Self.untrustedRecord(template) { return (.skipped, reason, nil) }
       switch PodTemplateEditor.uninject(&template) {
       case .removed: return (.uninjected, nil, nil)
       case .nothingToRemove: return (.unchanged, "no sidecar", nil)
@@ -220,11 +220,17 @@ public struct Injector: Sendable {
     return WorkloadOverrides.apply(annotations, to: options.settings)
   }
 
-  /// Why a workload must not be injected, or nil.
-  static let unreadableRecord = "its \(injectionRecordAnnotation) annotation is not the record meshctl wrote, so the sidecar cannot be replaced exactly (remove the sidecar and the annotation by hand)"
+  /// Why a workload's injection record is not followed (see `PodTemplateEditor.untrustedRecordReason`),
+  /// with what to do; nil when there is no record or it agrees with the template.
+  static func untrustedRecord(_ template: Node) -> String? {
+    PodTemplateEditor.untrustedRecordReason(template).map {
+      "\($0), so the sidecar cannot be removed or replaced exactly (remove the sidecar and the annotation by hand)"
+    }
+  }
 
+  /// Why a workload must not be injected, or nil.
   private func skipReason(template: Node, object: WorkloadObject, settings: SidecarSettings) -> String? {
-    if PodTemplateEditor.hasUnreadableRecord(template) { return Self.unreadableRecord }
+    if let reason = Self.untrustedRecord(template) { return reason }
     if let problem = PodTemplateEditor.malformedPart(of: template) {
       return "the pod template is malformed: \(problem) (see meshctl validate)"
     }

@@ -252,11 +252,14 @@ struct IstioSidecar {
 
   private func resources() -> Node {
     var entries: [MappingEntry] = []
-    if !settings.limits.isEmpty {
-      entries.append(MappingEntry(key: "limits", value: .mapping(settings.limits.map { MappingEntry(key: $0.0, value: .string($0.1)) })))
+    // A quantity a workload's resource annotations left out is not written (WorkloadOverrides).
+    let limits = settings.limits.filter { $0.1 != WorkloadOverrides.noQuantity }
+    let requests = settings.requests.filter { $0.1 != WorkloadOverrides.noQuantity }
+    if !limits.isEmpty {
+      entries.append(MappingEntry(key: "limits", value: .mapping(limits.map { MappingEntry(key: $0.0, value: .string($0.1)) })))
     }
-    if !settings.requests.isEmpty {
-      entries.append(MappingEntry(key: "requests", value: .mapping(settings.requests.map { MappingEntry(key: $0.0, value: .string($0.1)) })))
+    if !requests.isEmpty {
+      entries.append(MappingEntry(key: "requests", value: .mapping(requests.map { MappingEntry(key: $0.0, value: .string($0.1)) })))
     }
     return .mapping(entries)
   }

@@ -171,11 +171,27 @@ enum PodTemplateEditor {
 
   // MARK: Undoing
 
-  /// Whether the template carries a meshctl record that cannot be read (edited by hand?): then
-  /// nothing can be undone exactly, and the workload is left alone.
-  static func hasUnreadableRecord(_ template: Node) -> Bool {
-    guard let text = template[path: "metadata", "annotations"].stringMap[injectionRecordAnnotation] else { return false }
-    return Record(json: text) == nil
+  /// Why the template's injection record cannot be trusted to take the sidecar out exactly, or
+  /// nil (no record, or one that agrees with the template). A record edited by hand, one that
+  /// lists containers, volumes or keys the template no longer has, or one beside a sidecar it
+  /// does not list (another injector's, or parts of its own left behind) would have uninject
+  /// remove the wrong things or leave a sidecar in place, and injecting again would stack a
+  /// second sidecar on what is left: such a workload is left alone, with this reason.
+  static func untrustedRecordReason(_ template: Node) -> String? {
+    guard let value = template[path: "metadata", "annotations"]?[injectionRecordAnnotation] else { return nil }
+    let mismatch = "its \(injectionRecordAnnotation) record does not match the pod template"
+    guard let text = value.string, let record = Record(json: text) else {
+      return "its \(injectionRecordAnnotation) annotation is not the record meshctl wrote"
+    }
+    if let missing = record.firstMissingPart(in: template) {
+      return "\(mismatch): it lists \(missing), which the template does not have"
+    }
+    var undone = template
+    undo(record, in: &undone)
+    if removeForeignInjection(&undone) != .nothingToRemove {
+      return "\(mismatch): taking out what it lists leaves a sidecar behind"
+    }
+    return nil
   }
 
   /// What `uninject` did to a pod template.
@@ -218,7 +234,7 @@ enum PodTemplateEditor {
     containers = containers.map { container in
       guard let name = container["name"]?.string, let originals = record.probes[name] else { return container }
       var container = container
-      for (field, probe) in originals { container[field] = probe }
+      for (field, probe) in originals.sorted(by: { $0.key < $1.key }) { container[field] = probe }
       return container
     }
     spec["containers"] = record.original("containers", now: .sequence(containers))
@@ -413,6 +429,40 @@ enum PodTemplateEditor {
       return JSONEmitter.emit(.mapping(entries), pretty: false)
     }
 
+    /// The first thing the record says injection added that the template lacks (`the
+    /// container istio-proxy`), or nil. Injection leaves all of them in place: a missing one
+    /// means the template was edited since.
+    func firstMissingPart(in template: Node) -> String? {
+      guard let metadata = template["metadata"], metadata.mapping != nil else { return "the pod template's metadata" }
+      guard let spec = template["spec"], spec.mapping != nil else { return "the pod spec" }
+      let names = { (key: String) in Set((spec[key]?.sequence ?? []).compactMap { $0["name"]?.string }) }
+      let lists = [
+        ("container", containers, names("containers")), ("init container", initContainers, names("initContainers")),
+        ("volume", volumes, names("volumes")),
+      ]
+      for (what, listed, present) in lists {
+        if let name = listed.first(where: { !present.contains($0) }) { return "the \(what) \(name)" }
+      }
+      for (what, keys, map) in [("label", labels.keys, metadata["labels"]), ("annotation", annotations.keys, metadata["annotations"])] {
+        if let key = keys.sorted().first(where: { map?[$0] == nil }) { return "the \(what) \(key)" }
+      }
+      // Injection rewrites probes in place: each one it recorded is still there.
+      let containersByName = Dictionary(
+        (spec["containers"]?.sequence ?? []).compactMap { item in item["name"]?.string.map { ($0, item) } },
+        uniquingKeysWith: { first, _ in first })
+      for (name, fields) in probes.sorted(by: { $0.key < $1.key }) {
+        guard let container = containersByName[name] else { return "probes of the container \(name)" }
+        if let field = fields.keys.sorted().first(where: { container[$0] == nil }) {
+          return "the \(field) of the container \(name)"
+        }
+      }
+      let parents = ["annotations": metadata, "labels": metadata, "containers": spec, "initContainers": spec, "volumes": spec]
+      for key in created + wasNull {
+        if let parent = parents[key], parent[key] == nil { return "the key \(key)" }
+      }
+      return nil
+    }
+
     init?(json: String) {
       guard let node = Node.parse(json), node.mapping != nil else { return nil }
       func strings(_ key: String) -> [String] { (node[key]?.sequence ?? []).compactMap(\.string) }
@@ -427,7 +477,9 @@ enum PodTemplateEditor {
       initContainers = strings("initContainers")
       volumes = strings("volumes")
       labels = values("labels")
-      annotations = values("annotations")
+      // Injection never records its own annotation as replaced: one that says so would put a
+      // record back on uninject.
+      annotations = values("annotations").filter { $0.key != injectionRecordAnnotation }
       for entry in node["raw"]?.mapping ?? [] {
         if let text = entry.value.string { raw[entry.key] = text }
       }

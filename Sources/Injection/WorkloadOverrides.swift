@@ -35,10 +35,26 @@ enum WorkloadOverrides {
     "config.alpha.linkerd.io/proxy-enable-native-sidecar": { $0.nativeSidecar = $1 == "true" ? .enabled : .disabled },
   ]
 
+  /// Istio's resource annotations. When a workload sets any of them, Istio's sidecar template
+  /// takes the proxy's requests and limits from them alone, not from the mesh defaults: a
+  /// `proxyCPU: 4000m` request never meets the default 2-CPU limit (which would make the pod
+  /// invalid). Found by FuzzInjection on peer-inject/istio/traffic-annotations.yaml.
+  static let istioResources: Set<String> = [
+    "sidecar.istio.io/proxyCPU", "sidecar.istio.io/proxyMemory", "sidecar.istio.io/proxyCPULimit",
+    "sidecar.istio.io/proxyMemoryLimit",
+  ]
+
+  /// A quantity that stands for "none": the default is not used and nothing is written.
+  static let noQuantity = ""
+
   /// The settings with a workload's override annotations applied.
   static func apply(_ annotations: [String: String], to settings: SidecarSettings) -> SidecarSettings {
     let table = settings.provider == .istio ? istio : linkerd
     var result = settings
+    if settings.provider == .istio, annotations.keys.contains(where: istioResources.contains) {
+      result.requests = [("cpu", noQuantity), ("memory", noQuantity)]
+      result.limits = [("cpu", noQuantity), ("memory", noQuantity)]
+    }
     for (key, value) in annotations.sorted(by: { $0.key < $1.key }) {
       table[key]?(&result, value)
     }

@@ -240,11 +240,12 @@ public enum YAMLEmitter {
 /// Writes a tree as JSON, with values converted as Kubernetes converts YAML to JSON
 /// (`0x1F` becomes 31, `yes` becomes true).
 public enum JSONEmitter {
-  /// The JSON text of a tree; `pretty` indents by two spaces.
-  public static func emit(_ node: Node, pretty: Bool = true) -> String {
+  /// The JSON text of a tree; `pretty` indents by two spaces, its lines after the first by
+  /// `indent` more (a value written inside a larger one, piece by piece).
+  public static func emit(_ node: Node, pretty: Bool = true, indent: Int = 0) -> String {
     // Bytes, not a String, as in YAMLEmitter: many small appends (injection records, reports).
     var out: [UInt8] = []
-    write(node, indent: 0, pretty: pretty, into: &out)
+    write(node, indent: indent, pretty: pretty, into: &out)
     return String(decoding: out, as: UTF8.self)
   }
 

@@ -60,6 +60,60 @@ public struct ObjectPrinter: Sendable {
   }
 }
 
+/// Objects for `ObjectPrinter`'s JSON that arrive one at a time (inject's `-o json`): each is
+/// written as it comes into a `LineSpool`, which moves to a temporary file past its memory
+/// bound, so memory stays flat in the number of objects. `drain` writes the text `write` gives
+/// for all of them at once (the one object, or the `List`).
+public final class JSONObjectSpool {
+  private let printer: ObjectPrinter
+  private let items: LineSpool
+  /// The first object, held until a second one says the output is a `List`.
+  private var first: Node?
+  private var count = 0
+
+  /// An empty spool for `printer`'s `List` settings (its format is JSON whatever it says) that
+  /// keeps up to `memoryLimit` bytes of text in memory.
+  public init(printer: ObjectPrinter, memoryLimit: Int = 1 << 20) {
+    self.printer = ObjectPrinter(format: .json, listMetadata: printer.listMetadata, emptyIsList: printer.emptyIsList)
+    items = LineSpool(limit: memoryLimit)
+  }
+
+  /// Adds the next object.
+  public func append(_ object: Node) {
+    count += 1
+    guard count > 1 else {
+      first = object
+      return
+    }
+    if let held = first {
+      items.write(Self.itemBreak + JSONEmitter.emit(held, indent: 4))
+      first = nil
+    }
+    items.write("," + Self.itemBreak + JSONEmitter.emit(object, indent: 4))
+  }
+
+  /// Writes the objects to `sink` as `ObjectPrinter.write` would, and empties the spool.
+  public func drain(into sink: any TextSink) {
+    guard count > 1 else {
+      printer.write(first.map { [$0] } ?? [], to: sink)
+      first = nil
+      return
+    }
+    // The `List` around the items, as JSONEmitter writes it (two-space indentation).
+    sink.write("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [")
+    items.drain(into: sink)
+    sink.write("\n  ]" + (printer.listMetadata ? ",\n  \"metadata\": {}" : "") + "\n}\n")
+  }
+
+  /// Drops everything held (the command failed: its output must not appear).
+  public func discard() {
+    items.discard()
+    first = nil
+  }
+
+  private static let itemBreak = "\n    "
+}
+
 /// kubectl-style tables: columns left-aligned, three spaces between, the last one unpadded.
 public enum TablePrinter {
   /// The rows (the header first) as text, one line each; "" for no rows.

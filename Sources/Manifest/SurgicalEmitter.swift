@@ -51,7 +51,10 @@ struct SourceEdit {
 struct Splicer {
   let bytes: [UInt8]
   let lineBreak: String
-  let style: BlockStyle
+  /// How the document as a whole writes its blocks (its first nested mapping, sequence, item).
+  let documentStyle: BlockStyle
+  /// The collections the diff is inside, outermost first: where new nodes take their style from.
+  private var enclosing: [SourceLayout.Place] = []
   private(set) var edits: [SourceEdit] = []
 
   init(bytes: [UInt8], layout: SourceLayout) {
@@ -60,7 +63,17 @@ struct Splicer {
     lineBreak = firstBreak.map { bytes[$0] == 0x0D && $0 + 1 < bytes.count && bytes[$0 + 1] == 0x0A } == true ? "\r\n" : "\n"
     var style = BlockStyle()
     style.learn(from: layout.root, in: bytes)
-    self.style = style
+    documentStyle = style
+  }
+
+  /// The style for nodes written where the diff is now: learnt from the nearest enclosing
+  /// collections first, the document's for what they do not show. A file may indent sequences
+  /// under `containers:` but not under a container's `ports:`; what is put back into a probe
+  /// must look like its neighbours, or uninject would not give the input back.
+  var style: BlockStyle {
+    var local = BlockStyle()
+    for place in enclosing.reversed() { local.learnDirectly(from: place, in: bytes) }
+    return local.filled(from: documentStyle)
   }
 
   /// The source with the edits made; nil when two edits overlap.
@@ -106,6 +119,8 @@ struct Splicer {
   /// Adds the edits that turn `old`, laid out at `place`, into `new`; false when this node must be
   /// replaced whole by its parent. `indent` is the column of the block the node belongs to.
   mutating func diff(_ old: Node, _ new: Node, _ place: SourceLayout.Place, indent: Int, parentIsFlow: Bool) -> Bool {
+    if place.kind != .scalar { enclosing.append(place) }
+    defer { if place.kind != .scalar { enclosing.removeLast() } }
     switch (old.content, new.content, place.kind) {
     case (.scalar, .scalar, .scalar):
       guard old != new else { return true }
@@ -540,6 +555,23 @@ struct BlockStyle {
 
   /// Learns from the first nested mapping, sequence under a key and sequence item.
   mutating func learn(from place: SourceLayout.Place, in bytes: [UInt8]) {
+    guard !place.flow, !(learnt.step && learnt.sequence && learnt.item) else { return }
+    learnDirectly(from: place, in: bytes)
+    for child in place.children { learn(from: child, in: bytes) }
+  }
+
+  /// This style with what it has not learnt taken from `other`.
+  func filled(from other: BlockStyle) -> BlockStyle {
+    var style = self
+    if !learnt.step { style.step = other.step }
+    if !learnt.sequence { style.sequenceIndent = other.sequenceIndent }
+    if !learnt.item { style.itemOffset = other.itemOffset }
+    return style
+  }
+
+  /// Learns what it has not learnt yet from a mapping's own entries (not deeper): a nested
+  /// mapping's indentation, a sequence's under its key, and its first item's offset.
+  mutating func learnDirectly(from place: SourceLayout.Place, in bytes: [UInt8]) {
     func column(_ position: Int) -> Int {
       var i = position
       while i > 0, bytes[i - 1] != 0x0A, bytes[i - 1] != 0x0D { i -= 1 }
@@ -573,7 +605,6 @@ struct BlockStyle {
         }
       }
     }
-    for child in place.children { learn(from: child, in: bytes) }
   }
 
   // MARK: Writing new nodes

@@ -265,11 +265,10 @@ struct InjectionRun {
     let failed = unreadable || session.hadErrors
     if failed {
       held.discard()
+      session.json.discard()
       if output != .inPlace { DiagnosticPrinter(context).note("nothing was written to standard output") }
     } else {
-      if output == .json {
-        ObjectPrinter(format: .json, listMetadata: false, emptyIsList: true).write(session.jsonItems, to: context.stdout)
-      }
+      if output == .json { session.json.drain(into: context.stdout) }
       held.drain(into: context.stdout)
     }
     // The report says what was injected: only once the output is known to have arrived.

@@ -169,6 +169,15 @@ struct HostileCase: CustomTestStringConvertible, Sendable {
       status: 0, readsEverything: true
     ) { #expect($0.stdoutBytes > 50_000_000, "every document comes out") },
     HostileCase(
+      // Its JSON was one value built in memory (some 300 MB for these 400k documents); it is
+      // spooled now, like the YAML.
+      name: "400k documents: inject -o json", arguments: { ["inject", "-o", "json", "-f", try $0.documents("many.yaml", count: 400_000)] },
+      status: 0, readsEverything: true
+    ) {
+      #expect($0.stdout.hasPrefix("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [\n    {\n"))
+      #expect($0.stdoutBytes > 40_000_000, "every document comes out")
+    },
+    HostileCase(
       name: "error on a 3 MB line",
       arguments: { ["validate", "-f", try $0.write("long.yaml", "x: [" + String(repeating: "a, ", count: 1 << 20) + " : ]\n")] },
       // The error is at the end of the line: the reader builds a million items before it.

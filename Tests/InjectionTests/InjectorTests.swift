@@ -42,6 +42,32 @@ import Testing
     #expect(result.outcomes.map(\.line) == ["deployment/web skipped: it already has the istio sidecar (istio-proxy)"])
   }
 
+  /// Found by FuzzInjection (peer-inject/istio/traffic-annotations.yaml): a `proxyCPU: 4000m`
+  /// request beside the default 2-CPU limit made the injected pod invalid. As Istio's template
+  /// does, a workload's resource annotations replace the defaults whole.
+  @Test func istioResourceAnnotationsReplaceTheDefaultResources() throws {
+    let text = """
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        template:
+          metadata:
+            annotations: {sidecar.istio.io/proxyCPU: 4000m, sidecar.istio.io/proxyMemoryLimit: 2Gi}
+          spec:
+            containers: [{name: web, image: nginx}]
+      """
+    let injected = try Self.inject(ManifestReader().parse(text).documents[0], .defaults(for: .istio))
+    let containers = injected.root[path: "spec", "template", "spec", "containers"]?.sequence ?? []
+    let proxy = try #require(containers.first { $0["name"]?.string == "istio-proxy" })
+    let resources = proxy["resources"]
+    #expect(resources?.mapping?.map(\.key) == ["limits", "requests"])
+    #expect(resources?[path: "requests"]?.mapping?.map(\.key) == ["cpu"])
+    #expect(resources?[path: "requests", "cpu"]?.string == "4000m")
+    #expect(resources?[path: "limits"]?.mapping?.map(\.key) == ["memory"])
+    #expect(resources?[path: "limits", "memory"]?.string == "2Gi")
+  }
+
   @Test func reportNamesObjectsLikeKubectl() throws {
     let outcomes = try Injector(options: InjectionOptions(settings: .defaults(for: .istio))).inject(Self.deployment).outcomes
     #expect(outcomes.map(\.line) == ["deployment/web injected"])
