@@ -165,14 +165,19 @@ struct Splicer {
   /// the key) is not: a changed value there has the mapping rewritten by its parent. (A single
   /// pair in a flow sequence, `[a: 1]`, has no braces to edit inside: `flowPair`.)
   private func writesPlainly(_ i: Int, of place: SourceLayout.Place) -> Bool {
-    func previousByte(_ position: Int) -> UInt8? {
-      var j = min(position, bytes.count)
-      while j > 0, bytes[j - 1] == 0x20 || bytes[j - 1] == 0x09 { j -= 1 }
-      return j > 0 ? bytes[j - 1] : nil
-    }
     let value = place.children[i]
-    if previousByte(place.keys[i].start) == UInt8(ascii: "?") { return false }
+    if isExplicitKey(place.keys[i]) { return false }
     return value.start != value.end || previousByte(value.start) == UInt8(ascii: ":")
+  }
+
+  /// Whether a key is written after `?` (its column is not the mapping's).
+  private func isExplicitKey(_ key: SourceLayout.Place) -> Bool { previousByte(key.start) == UInt8(ascii: "?") }
+
+  /// The byte before `position` and the blanks before it.
+  private func previousByte(_ position: Int) -> UInt8? {
+    var j = min(position, bytes.count)
+    while j > 0, bytes[j - 1] == 0x20 || bytes[j - 1] == 0x09 { j -= 1 }
+    return j > 0 ? bytes[j - 1] : nil
   }
 
   /// The indexes of `before` kept in `after`, in order; nil when the kept ones changed order.
@@ -201,6 +206,8 @@ struct Splicer {
     guard !after.isEmpty, !place.keys.isEmpty, let matched = Self.keptOrder(before.map(\.key), after.map(\.key))
     else { return false }
     let keyIndent = column(of: place.keys[0].start)
+    // New keys go at the first key's column, which `? key` does not show.
+    if matched.contains(nil), isExplicitKey(place.keys[0]) { return false }
     let kept = Set(matched.compactMap { $0 })
     for i in before.indices where !kept.contains(i) {
       guard isFirstOnLine(place.keys[i].start) else { return false }
