@@ -60,7 +60,15 @@ let package = Package(
       ],
       swiftSettings: fuzzSettings
     ),
-    // Next targets go here: one directory under Sources/ each, same settings. The surgical
-    // emitter's target (FuzzSurgical) goes here too: see README.md, "Adding a target".
+    // Bytes → documents → edits chosen from the input → SurgicalEmitter.splice, with read-back
+    // and unchanged-bytes invariants.
+    .executableTarget(
+      name: "FuzzSurgical",
+      dependencies: [
+        .product(name: "Manifest", package: "meshctl"),
+      ],
+      swiftSettings: fuzzSettings
+    ),
+    // Next targets go here: one directory under Sources/ each, same settings.
   ]
 )

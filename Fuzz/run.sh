@@ -49,6 +49,9 @@ project_seeds() {
         -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) ;;
     FuzzInjection)
       find "$root/examples" "$root/Tests/InjectionTests/Golden" -type f -name '*.yaml' ;;
+    FuzzSurgical)
+      find "$root/examples" "$root/Tests/InjectionTests/Golden" "$here/seeds/FuzzInjection" \
+        "$here/corpus/FuzzInjection" -type f ;;
     *) ;;
   esac 2>/dev/null
   return 0
@@ -60,6 +63,7 @@ shared_seeds() {
   case "$1" in
     FuzzManifest) find "$shared" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) ;;
     FuzzInjection) find "$shared/apps" "$shared/peer-inject" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.injected' \) ;;
+    FuzzSurgical) find "$shared/apps" -type f \( -name '*.yaml' -o -name '*.yml' \) ;;
     *) ;;
   esac 2>/dev/null
   return 0

@@ -17,6 +17,8 @@ public struct Document: Sendable {
   /// Whether this is the one document of an input that holds only comments and blank lines (no
   /// document at all for YAML): kept so the text is written back, never reported as empty.
   public var holdsOnlyComments = false
+  /// Where its nodes sit in `sourceText`, when the reader recorded it (`recordsLayout`).
+  var layoutEvents: LayoutEvents?
 
   /// Creates a document.
   public init(

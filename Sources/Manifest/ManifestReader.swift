@@ -74,6 +74,10 @@ public struct StreamPosition: Sendable, Equatable {
 public struct ManifestReader: Sendable {
   /// The limits applied to every source.
   public var limits: ReaderLimits
+  /// Whether each document keeps the byte ranges of its nodes, recorded from the events of this
+  /// one read, so that a surgical edit (`SurgicalEmitter.splice(_:to:verify:)`) needs no second
+  /// parse. For commands that edit (inject, uninject); reading only pays nothing for it when off.
+  public var recordsLayout = false
 
   /// Creates a reader.
   public init(limits: ReaderLimits = ReaderLimits()) {
@@ -87,7 +91,7 @@ public struct ManifestReader: Sendable {
   public func read(
     _ source: some ByteSource, file: String, from origin: StreamPosition = .start, _ body: (Document) throws -> Void
   ) throws -> ReadSummary {
-    let session = ReadSession(source: source, file: file, limits: limits, origin: origin)
+    let session = ReadSession(source: source, file: file, limits: limits, origin: origin, recordsLayout: recordsLayout)
     return try session.run(body)
   }
 
@@ -110,6 +114,9 @@ private final class ReadSession {
   let limits: ReaderLimits
   /// Where the source starts in its stream.
   let origin: StreamPosition
+  let recordsLayout: Bool
+  /// The node events of the document being read, with byte ranges relative to its start.
+  var layoutEvents = LayoutEvents()
 
   /// Bytes from `windowBase` on; everything before was delivered and dropped. Bytes before
   /// `liveStart` inside it were delivered too, and are dropped in bulk, not per document.
@@ -130,11 +137,12 @@ private final class ReadSession {
   var cursorByte = 0
   var cursorChar = 0
 
-  init(source: any ByteSource, file: String, limits: ReaderLimits, origin: StreamPosition) {
+  init(source: any ByteSource, file: String, limits: ReaderLimits, origin: StreamPosition, recordsLayout: Bool) {
     self.source = source
     self.file = file
     self.limits = limits
     self.origin = origin
+    self.recordsLayout = recordsLayout
     windowLineNumber = origin.line
   }
 
@@ -210,11 +218,17 @@ private final class ReadSession {
   /// than libyaml's read-ahead, so a document just under the limit is never cut short.
   static let readAheadSlack = 1 << 16
 
-  /// The absolute byte offset of a libyaml character index at or after the cursor.
+  /// The absolute byte offset of a libyaml character index inside the window: forward from the
+  /// cursor, or back from it for a mark before the last one asked for.
   func byteOffset(ofCharIndex target: Int) -> Int {
     window.withUnsafeBufferPointer { bytes in
       var byte = cursorByte - windowBase
       var char = cursorChar
+      while char > target, byte > 0 {
+        byte -= 1
+        while byte > 0, bytes[byte] & 0xC0 == 0x80 { byte -= 1 }
+        char -= 1
+      }
       // Eight ASCII bytes are eight characters: skip them a word at a time.
       let raw = UnsafeRawBufferPointer(bytes)
       while target - char >= 8, byte + 8 <= bytes.count,
@@ -278,7 +292,7 @@ private final class ReadSession {
     var summary = ReadSummary()
     var builder = TreeBuilder(file: file, limits: limits)
     builder.lineOffset = origin.line - 1
-    var pending: (root: Node, start: Int, line: Int, diagnostics: [Diagnostic])?
+    var pending: (root: Node, start: Int, line: Int, diagnostics: [Diagnostic], layout: LayoutEvents?)?
     var onlyComments = false
     var documentStartLine = origin.line
     var documentIndex = origin.documentIndex
@@ -298,6 +312,7 @@ private final class ReadSession {
           sourceText: text(from: document.start, to: end), diagnostics: document.diagnostics,
           startLine: document.line)
         delivered.holdsOnlyComments = onlyComments
+        delivered.layoutEvents = document.layout
         try body(delivered.withSourceLinesOfOwnFindings())
         summary.documentCount += 1
       }
@@ -317,7 +332,7 @@ private final class ReadSession {
         if pending == nil, documentIndex == 0, origin.byteOffset == 0, windowBase + window.count > 0 {
           // Only comments and blank lines: one empty document keeps them, so a file written back
           // (inject, uninject) keeps its text instead of becoming empty.
-          pending = (Node(.scalar(Scalar(text: "", kind: .null))), 0, origin.line, [])
+          pending = (Node(.scalar(Scalar(text: "", kind: .null))), 0, origin.line, [], nil)
           onlyComments = true
         }
         try deliver(endingAt: windowBase + window.count, nextLine: windowLineNumber)
@@ -330,12 +345,13 @@ private final class ReadSession {
         documentStart = start
         documentStartLine = start == 0 ? origin.line : Int(event.start_mark.line) + origin.line
         builder.startDocument()
+        if recordsLayout { layoutEvents = LayoutEvents(capacity: layoutEvents.count) }
         continue
       }
       if type == YAML_DOCUMENT_END_EVENT {
         let (root, diagnostics) = builder.finishDocument()
         if let root {
-          pending = (root, documentStart, documentStartLine, diagnostics)
+          pending = (root, documentStart, documentStartLine, diagnostics, recordsLayout ? layoutEvents : nil)
         } else {
           // The document broke a limit: report it and deliver nothing for it.
           summary.diagnostics.append(contentsOf: diagnostics.map(withSourceLine))
@@ -344,6 +360,13 @@ private final class ReadSession {
         continue
       }
       builder.handle(event)
+      if recordsLayout {
+        let start = byteOffset(ofCharIndex: Int(event.start_mark.index)) - documentStart
+        // A collection's end comes with its end event: its start event's end is not needed.
+        let opens = type == YAML_MAPPING_START_EVENT || type == YAML_SEQUENCE_START_EVENT
+        let end = opens ? start : byteOffset(ofCharIndex: Int(event.end_mark.index)) - documentStart
+        layoutEvents.record(event, start: start, end: end)
+      }
       if builder.brokeLimit {
         // Stop reading this stream: what follows a limit is not worth libyaml's time, and some of
         // it costs libyaml more than linear time (its scanner is quadratic in flow depth).

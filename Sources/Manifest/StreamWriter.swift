@@ -6,7 +6,7 @@ public enum StreamWriter {
   /// The text for one document of a stream; `replacement` is its new tree, nil when unchanged.
   public static func text(of document: Document, replacement: Node?) -> String {
     guard let replacement else { return document.sourceText }
-    if let spliced = SurgicalEmitter.splice(document.sourceText, from: document.root, to: replacement) {
+    if let spliced = SurgicalEmitter.splice(document, to: replacement) {
       return spliced
     }
     var prefix = leadingLines(of: document.sourceText)

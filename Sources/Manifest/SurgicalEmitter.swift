@@ -12,7 +12,22 @@ public enum SurgicalEmitter {
     -> String?
   {
     let bytes = Array(sourceText.utf8)
-    guard let layout = SourceLayout.read(bytes) else { return nil }
+    return splice(bytes, layout: SourceLayout.read(bytes), from: original, to: replacement, verify: verify)
+  }
+
+  /// `document`'s text with its tree changed to `replacement`, as `splice(_:from:to:verify:)`
+  /// gives it; uses the layout the reader recorded (`ManifestReader.recordsLayout`) when there
+  /// is one, so the document is not parsed a second time.
+  public static func splice(_ document: Document, to replacement: Node, verify: Bool = false) -> String? {
+    let bytes = Array(document.sourceText.utf8)
+    let layout = document.layoutEvents.map { $0.layout() } ?? SourceLayout.read(bytes)
+    return splice(bytes, layout: layout, from: document.root, to: replacement, verify: verify)
+  }
+
+  private static func splice(
+    _ bytes: [UInt8], layout: SourceLayout?, from original: Node, to replacement: Node, verify: Bool
+  ) -> String? {
+    guard let layout else { return nil }
     var splicer = Splicer(bytes: bytes, layout: layout)
     guard splicer.diff(original, replacement, layout.root, indent: 0, parentIsFlow: false),
       let text = splicer.applied()
@@ -107,7 +122,7 @@ struct Splicer {
       guard edit.start >= position, edit.end >= edit.start, edit.end <= bytes.count else { return nil }
       out += bytes[position..<edit.start]
       let text = lineBreak == "\n" ? edit.text : edit.text.replacingAll("\n", with: "\r\n")
-      out += Array(text.utf8)
+      out.append(contentsOf: text.utf8)
       position = edit.end
     }
     out += bytes[position...]
@@ -129,7 +144,7 @@ struct Splicer {
     // (arrays with one buffer are equal at once).
     case (.mapping(let before), .mapping(let after), .mapping):
       if old == new { return before.count == place.keys.count }
-      guard before.count == place.keys.count else { return false }
+      guard before.count == place.keys.count, !place.flowPair else { return false }
       return place.flow ? diffFlowMapping(before, after, place, parentIsFlow: parentIsFlow)
         : diffBlockMapping(before, after, place)
     case (.sequence(let before), .sequence(let after), .sequence):
@@ -148,10 +163,36 @@ struct Splicer {
     guard place.style != .literal, place.style != .folded else { return false }
     var text = style.scalarText(scalar, preferring: place.style, indent: indent + style.step, inFlow: inFlow)
     if !inFlow, text.utf8.contains(0x0A) { return false }
-    // `key:` with nothing after it: the empty scalar sits right after the colon.
-    if place.start == place.end { text = " " + text }
+    text = spaced(text, at: place)
     edits.append(SourceEdit(start: place.start, end: place.end, text: text))
     return true
+  }
+
+  /// `text` for an empty node at `place`: after `key:` or `-` the empty scalar sits right after
+  /// the indicator, and a value needs a space there.
+  private func spaced(_ text: String, at place: SourceLayout.Place) -> String {
+    guard place.start == place.end else { return text }
+    return place.start > 0 && (bytes[place.start - 1] == 0x20 || bytes[place.start - 1] == 0x09) ? text : " " + text
+  }
+
+  /// Whether entry `i` of a mapping is written `key: value`, as edits to its value assume. An
+  /// explicit `? key`, or a key without a colon (`{a, b: 1}`, whose empty value sits right after
+  /// the key) is not: a changed value there has the mapping rewritten by its parent. (A single
+  /// pair in a flow sequence, `[a: 1]`, has no braces to edit inside: `flowPair`.)
+  private func writesPlainly(_ i: Int, of place: SourceLayout.Place) -> Bool {
+    let value = place.children[i]
+    if isExplicitKey(place.keys[i]) { return false }
+    return value.start != value.end || previousByte(value.start) == UInt8(ascii: ":")
+  }
+
+  /// Whether a key is written after `?` (its column is not the mapping's).
+  private func isExplicitKey(_ key: SourceLayout.Place) -> Bool { previousByte(key.start) == UInt8(ascii: "?") }
+
+  /// The byte before `position` and the blanks before it.
+  private func previousByte(_ position: Int) -> UInt8? {
+    var j = min(position, bytes.count)
+    while j > 0, bytes[j - 1] == 0x20 || bytes[j - 1] == 0x09 { j -= 1 }
+    return j > 0 ? bytes[j - 1] : nil
   }
 
   /// The indexes of `before` kept in `after`, in order; nil when the kept ones changed order.
@@ -180,6 +221,8 @@ struct Splicer {
     guard !after.isEmpty, !place.keys.isEmpty, let matched = Self.keptOrder(before.map(\.key), after.map(\.key))
     else { return false }
     let keyIndent = column(of: place.keys[0].start)
+    // New keys go at the first key's column, which `? key` does not show.
+    if matched.contains(nil), isExplicitKey(place.keys[0]) { return false }
     let kept = Set(matched.compactMap { $0 })
     for i in before.indices where !kept.contains(i) {
       guard isFirstOnLine(place.keys[i].start) else { return false }
@@ -197,6 +240,7 @@ struct Splicer {
         run = []
       }
       anchor = i
+      if before[i].value != entry.value, !writesPlainly(i, of: place) { return false }
       if !diff(before[i].value, entry.value, place.children[i], indent: keyIndent, parentIsFlow: false) {
         replaceValue(of: i, in: place, with: entry.value, keyIndent: keyIndent)
       }
@@ -371,8 +415,9 @@ struct Splicer {
       spans: spans, matched: matched, count: after.count, place: place, parentIsFlow: parentIsFlow,
       text: { k in style.flowEntry(after[k], json: json) },
       change: { splicer, i, k in
-        splicer.diff(before[i].value, after[k].value, place.children[i], indent: 0, parentIsFlow: true)
-          || splicer.replaceFlowValue(place.children[i], with: after[k].value, json: json)
+        (before[i].value == after[k].value || splicer.writesPlainly(i, of: place))
+          && (splicer.diff(before[i].value, after[k].value, place.children[i], indent: 0, parentIsFlow: true)
+            || splicer.replaceFlowValue(place.children[i], with: after[k].value, json: json))
       })
   }
 
@@ -399,7 +444,7 @@ struct Splicer {
   }
 
   private mutating func replaceFlowValue(_ place: SourceLayout.Place, with value: Node, json: Bool) -> Bool {
-    edits.append(SourceEdit(start: place.start, end: place.contentEnd, text: style.flowText(value, json: json)))
+    edits.append(SourceEdit(start: place.start, end: place.contentEnd, text: spaced(style.flowText(value, json: json), at: place)))
     return true
   }
 

@@ -245,7 +245,9 @@ struct InjectionRun {
   }
 
   func run(in context: CommandContext) throws -> ExitStatus {
-    let frontend = try InputFrontend(input, context: context)
+    var frontend = try InputFrontend(input, context: context)
+    // Edits are spliced into the source text: record where the nodes are while reading.
+    frontend.reader.recordsLayout = true
     let output: InjectionSession.Output = transform.inPlace ? .inPlace : transform.output == .json ? .json : .stream
     var session = InjectionSession(output: output, keepsOutcomes: transform.report != nil, transform: change)
     // All or nothing: a failure in the fifth document must not leave four on standard output

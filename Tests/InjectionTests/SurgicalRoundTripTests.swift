@@ -33,11 +33,18 @@ import Testing
     return (text, changed)
   }
 
+  /// Reads as inject and uninject do: with the layout recorded, so splices need no second parse.
+  static var reader: ManifestReader {
+    var reader = ManifestReader()
+    reader.recordsLayout = true
+    return reader
+  }
+
   /// The corpus files meshctl injects (no read errors: those are refused whole), read.
   static func readableFiles() throws -> [(url: URL, input: String, documents: [Document])] {
     try CorpusPropertyTests.files().compactMap { url in
       let input = try String(contentsOf: url, encoding: .utf8)
-      let (documents, diagnostics) = ManifestReader().parse(input, file: url.lastPathComponent)
+      let (documents, diagnostics) = Self.reader.parse(input, file: url.lastPathComponent)
       return diagnostics.contains { $0.severity == .error } ? nil : (url, input, documents)
     }
   }
@@ -54,7 +61,7 @@ import Testing
         let once = try Self.run(documents, injector.inject)
         guard once.changed else { continue }
         injected += 1
-        let injectedDocuments = ManifestReader().parse(once.text, file: url.lastPathComponent).documents
+        let injectedDocuments = Self.reader.parse(once.text, file: url.lastPathComponent).documents
         let back = try Self.run(injectedDocuments, injector.uninject).text
         if back == input { identical += 1 } else { misses.append(name) }
       }

@@ -13,6 +13,8 @@ import Testing
     let text = SurgicalEmitter.splice(document.sourceText, from: document.root, to: root)
     // Every splice reads back as the tree it was asked for.
     #expect(text == nil || SurgicalEmitter.splice(document.sourceText, from: document.root, to: root, verify: true) == text)
+    // The layout recorded while reading gives the same splice as a second read.
+    #expect(SurgicalEmitter.splice(try Self.recorded(text: document.sourceText), to: root) == text)
     return text
   }
 
@@ -249,10 +251,90 @@ import Testing
     #expect(spliced > 0)
   }
 
+  // MARK: The layout recorded while reading
+
+  /// The first document of `text`, read with its layout recorded.
+  static func recorded(text: String) throws -> Document {
+    var reader = ManifestReader()
+    reader.recordsLayout = true
+    return try #require(reader.parse(text).documents.first)
+  }
+
+  static let streams = shapes + [
+    "a: 1\n---\n# c\nb: [x, {y: z}]\n...\n---\n- 'q'\n- |\n  t\n",
+    "\u{FEFF}k: ä\r\n---\r\nm:\r\n  - ü: \"é\"\r\n",
+    "a: &x 1\nb: *x\n---\nc: {<<: {d: 1}}\n---\n<<: {e: 2}\nf: 3\n",
+    "%YAML 1.1\n---\nk: v\n---\n\n---\n# only\n",
+    "x: \"\u{1F600} long \\\n  folded\"\ny: >-\n  a\n\n  b\nz: 'it''s'\n",
+  ]
+
+  @Test(arguments: streams) func theRecordedLayoutIsTheLayoutOfASecondRead(text: String) throws {
+    var reader = ManifestReader()
+    reader.recordsLayout = true
+    let (documents, diagnostics) = reader.parse(text)
+    #expect(diagnostics.isEmpty)
+    for document in documents {
+      let recorded = try #require(document.layoutEvents, "document \(document.index + 1)").layout()
+      #expect(recorded == SourceLayout.read(Array(document.sourceText.utf8)), "document \(document.index + 1) of:\n\(text)")
+    }
+  }
+
+  @Test func aReaderThatDoesNotRecordKeepsNoLayout() throws {
+    #expect(ManifestReader().parse("a: [1]\n").documents.first?.layoutEvents == nil)
+    // A merge key or an alias leaves a layout that refuses every splice, as a second read does.
+    let merged = try Self.recorded(text: "<<: {a: 1}\nb: 2\n")
+    #expect(merged.layoutEvents?.layout() == nil)
+    #expect(SurgicalEmitter.splice(merged, to: .mapping(["a": .int(1), "b": .int(3)])) == nil)
+  }
+
+  @Test func aRecordedLayoutSplicesEveryDocumentOfAStream() throws {
+    var reader = ManifestReader()
+    reader.recordsLayout = true
+    let text = "# head\na: 1 # one\n---\nb: [1, 2] # two\n---\n\u{00E9}: {c: 'x'}\n"
+    let documents = reader.parse(text).documents
+    #expect(documents.count == 3)
+    let changed = documents.map { document -> String in
+      var root = document.root
+      switch document.index {
+      case 0: root["a"] = .int(2)
+      case 1: root["b"] = .sequence([.int(1), .int(2), .int(3)])
+      default: root["\u{00E9}"] = .mapping(["c": .string("y")])
+      }
+      return StreamWriter.text(of: document, replacement: root)
+    }
+    #expect(changed.joined() == "# head\na: 2 # one\n---\nb: [1, 2, 3] # two\n---\n\u{00E9}: {c: 'y'}\n")
+  }
+
   // MARK: Refusals
 
   @Test func aliasesAreNotSpliced() throws {
     #expect(try splice("a: &x 1\nb: *x\n") { root in root["c"] = .int(2) } == nil)
+  }
+
+  /// Mappings whose entries are not all `key: value`, each with a change to it, and the tree's
+  /// path to the change. FuzzSurgical found the first (Fuzz/corpus/FuzzSurgical/
+  /// regression-flow-key-without-colon): the empty value of `{a, ...}` sits right after `a`,
+  /// and a value written there ran into the key (`{ax, ...}`).
+  static let unusualEntries: [(text: String, change: @Sendable (inout Node) -> Void)] = [
+    ("m: {a, b: 1}\n", { $0["m"] = .mapping(["a": .string("x"), "b": .int(1)]) }),
+    ("m: {a, b: 1}\n", { $0["m"] = .mapping(["a": .mapping(["k": .string("v")]), "b": .int(1)]) }),
+    ("- {ntio-proxy, image: auto}\n", { $0 = .sequence([.mapping(["ntio-proxy": .mapping(["k": .string("v")]), "image": .string("auto")])]) }),
+    ("? a\nb: 1\n", { $0 = .mapping(["a": .string("x"), "b": .int(1)]) }),
+    ("? a\n: 1\nb: 2\n", { $0 = .mapping(["a": .int(1), "b": .int(2), "c": .int(3)]) }),
+    ("l: [a: 1, b]\n", { $0["l"] = .sequence([.mapping(["a": .int(2)]), .string("b")]) }),
+    ("l: [a: 1, b]\n", { $0["l"] = .sequence([.mapping(["a": .int(1), "c": .int(3)]), .string("b")]) }),
+    ("m: {a: , b: 1}\n", { $0["m"] = .mapping(["a": .string("x"), "b": .int(1)]) }),
+  ]
+
+  @Test(arguments: unusualEntries.indices) func entriesThatAreNotKeyColonValueAreRewrittenRight(index: Int) throws {
+    let (text, change) = Self.unusualEntries[index]
+    let document = try #require(ManifestReader().parse(text).documents.first)
+    var root = document.root
+    change(&root)
+    #expect(root != document.root)
+    let written = StreamWriter.text(of: document, replacement: root)
+    let (read, diagnostics) = ManifestReader().parse(written)
+    #expect(diagnostics.isEmpty && read.first?.root == root, "\(text.debugDescription) became \(written.debugDescription)")
   }
 
   @Test func anInlineFirstKeyThatGoesRewritesItsItem() throws {
