@@ -168,6 +168,9 @@ run_target() {
   if [ "$rc" -eq 0 ]; then
     line="$target: ${execs:-?} executions in ${elapsed}s (${rate:-?}/s), corpus $(ls "$corpus" | wc -l) inputs, no crash"
     [ "${FUZZ_MERGE:-0}" = 1 ] && merge "$target" "$corpus" "$seeds"
+  elif grep -q 'libFuzzer: run interrupted' "$log"; then
+    # Stopped by a signal (Ctrl-C, kill): not a finding, but not a finished run either.
+    line="$target: interrupted after ${execs:-?} executions in ${elapsed}s (${rate:-?}/s), corpus $(ls "$corpus" | wc -l) inputs, no crash"
   else
     kind="$( (grep -oE 'Fatal error: .{0,160}|ERROR: libFuzzer: [a-z -]+' "$log" || true) | head -1)"
     line="$target: FOUND A PROBLEM after ${execs:-?} executions: ${kind:-exit $rc}; input: ${crash_file:-see $log}"
