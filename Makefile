@@ -59,7 +59,7 @@ bench: release ## whole-process benchmarks with hyperfine (see bench/README.md)
 	bench/run.sh
 	bench/apply.sh
 
-fuzz: deps ## run the libFuzzer targets for a longer campaign (FUZZ_SECONDS, default 60 each; FUZZ_MERGE=1 to minimise into Fuzz/corpus)
+fuzz: deps ## run the libFuzzer targets for a longer campaign (FUZZ_SECONDS, default 60 each; FUZZ_JOBS=2 two at once; FUZZ_RUNS caps executions; FUZZ_MERGE=1 to minimise into Fuzz/corpus)
 	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) Fuzz/run.sh $(FUZZ_TARGETS)
 
 clean:

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets of the Fuzz package for a bounded time each, one after the other
-# (one process each: the machine is small and shared).
+# (one process each: the machine is small and shared), or FUZZ_JOBS of them at once.
 #
 #   Fuzz/run.sh                 every target (each directory under Fuzz/Sources/)
 #   Fuzz/run.sh FuzzManifest    only the named targets
 # Environment:
 #   FUZZ_SECONDS        per target (default 60)
+#   FUZZ_RUNS           stop a target after this many executions (default: no limit), so a
+#                       campaign's fast targets leave the cores to the slow ones
+#   FUZZ_JOBS           how many targets run at once (default 1)
+#   FUZZ_BIN_DIR        run these already built binaries instead of building (a campaign keeps
+#                       running binaries that a rebuild of the worktree would overwrite)
 #   FUZZ_MAX_LEN        longest input (65536); FUZZ_TIMEOUT seconds per input (10);
 #                       FUZZ_RSS_MB memory limit (2048)
 #   FUZZ_SHARED_CORPUS  third-party seeds read at run time, never committed (default
@@ -76,9 +81,14 @@ else
   for dir in "$here"/Sources/*/; do targets+=("$(basename "$dir")"); done
 fi
 
-echo "building fuzz targets (swift build -c release --sanitize=fuzzer) ..." >&2
-swift build -c release --sanitize=fuzzer --package-path "$here" >&2
-bin="$(swift build -c release --sanitize=fuzzer --package-path "$here" --show-bin-path)"
+if [ -n "${FUZZ_BIN_DIR:-}" ]; then
+  bin="$FUZZ_BIN_DIR"
+else
+  echo "building fuzz targets (swift build -c release --sanitize=fuzzer) ..." >&2
+  swift build -c release --sanitize=fuzzer --package-path "$here" >&2
+  bin="$(swift build -c release --sanitize=fuzzer --package-path "$here" --show-bin-path)"
+fi
+jobs="${FUZZ_JOBS:-1}"
 
 mkdir -p "$run_dir"
 # Swift's backtracer and libFuzzer's crash handler fight over the crash signal: turn the
@@ -106,17 +116,20 @@ merge() {
   echo "$target: merged into Fuzz/corpus/$target: $(ls "$committed" | wc -l) files, $(cat "$committed"/* | wc -c) bytes" >&2
 }
 
-status=0
-summary=()
 for target in "${targets[@]}"; do
   if [ ! -x "$bin/$target" ]; then
     echo "no such fuzz target: $target (have: $(ls "$here/Sources" | tr '\n' ' '))" >&2
     exit 2
   fi
-  corpus="$run_dir/$target"
-  seeds="$run_dir/$target.seeds"
-  artifacts="$run_dir/$target.artifacts"
-  log="$run_dir/$target.log"
+done
+
+# Runs one target; its summary line goes to stdout and to $run_dir/<target>.summary, the exit
+# status says whether it found a problem.
+run_target() {
+  local target="$1"
+  local corpus="$run_dir/$target" seeds="$run_dir/$target.seeds"
+  local artifacts="$run_dir/$target.artifacts" log="$run_dir/$target.log"
+  local n_seeds f dir rel rc execs rate crash_file line kind started elapsed
   [ "${FUZZ_FRESH:-0}" = 1 ] && rm -rf "$corpus"
   rm -rf "$seeds"
   mkdir -p "$corpus" "$seeds" "$artifacts"
@@ -141,36 +154,63 @@ for target in "${targets[@]}"; do
     n_seeds=$((n_seeds + 1))
   done < <(project_seeds "$target"; shared_seeds "$target")
 
-  echo "== $target: ${seconds}s, $n_seeds seeds, corpus $corpus ($(ls "$corpus" | wc -l) inputs from earlier runs)" >&2
+  echo "== $target: ${seconds}s${FUZZ_RUNS:+ or $FUZZ_RUNS executions}, $n_seeds seeds, corpus $corpus ($(ls "$corpus" | wc -l) inputs from earlier runs)" >&2
+  started=$SECONDS
   set +e
   (cd "$artifacts" && "$bin/$target" \
     -max_total_time="$seconds" -max_len="$max_len" -timeout="$timeout" -rss_limit_mb="$rss_mb" \
     -artifact_prefix="$artifacts/" -print_final_stats=1 ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
-    "$corpus" "$seeds") >"$log" 2>&1
+    ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} "$corpus" "$seeds") >"$log" 2>&1
   rc=$?
   set -e
+  elapsed=$((SECONDS - started))
 
   execs="$( (grep -E '^stat::number_of_executed_units:' "$log" || true) | tail -1 | awk '{print $2}')"
   [ -n "$execs" ] || execs="$( (grep -oE '^#[0-9]+' "$log" || true) | tail -1 | tr -d '#')"
   rate="$( (grep -E '^stat::average_exec_per_sec:' "$log" || true) | tail -1 | awk '{print $2}')"
   crash_file="$( (grep -oE 'Test unit written to .*' "$log" || true) | tail -1 | sed 's/Test unit written to //')"
   if [ "$rc" -eq 0 ]; then
-    line="$target: ${execs:-?} executions in ${seconds}s (${rate:-?}/s), corpus $(ls "$corpus" | wc -l) inputs, no crash"
+    line="$target: ${execs:-?} executions in ${elapsed}s (${rate:-?}/s), corpus $(ls "$corpus" | wc -l) inputs, no crash"
     [ "${FUZZ_MERGE:-0}" = 1 ] && merge "$target" "$corpus" "$seeds"
+  elif grep -q 'libFuzzer: run interrupted' "$log"; then
+    # Stopped by a signal (Ctrl-C, kill): not a finding, but not a finished run either.
+    line="$target: interrupted after ${execs:-?} executions in ${elapsed}s (${rate:-?}/s), corpus $(ls "$corpus" | wc -l) inputs, no crash"
   else
-    status=1
     kind="$( (grep -oE 'Fatal error: .{0,160}|ERROR: libFuzzer: [a-z -]+' "$log" || true) | head -1)"
     line="$target: FOUND A PROBLEM after ${execs:-?} executions: ${kind:-exit $rc}; input: ${crash_file:-see $log}"
     echo "---- $log (last 60 lines) ----" >&2
     tail -n 60 "$log" | cut -c1-2000 >&2
     echo "---- reproduce: SWIFT_BACKTRACE=enable=no $bin/$target ${crash_file:-CRASH_FILE}" >&2
   fi
-  echo "$line"
-  summary+=("$line")
+  echo "$line" | tee "$run_dir/$target.summary"
+  [ "$rc" -eq 0 ]
+}
+
+status=0
+running=0
+for target in "${targets[@]}"; do
+  rm -f "$run_dir/$target.summary"
+  if [ "$jobs" -le 1 ]; then
+    run_target "$target" || status=1
+    continue
+  fi
+  # Up to $jobs targets at once: wait for one to end before starting the next.
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n || status=1
+    running=$((running - 1))
+  fi
+  run_target "$target" &
+  running=$((running + 1))
+done
+while [ "$running" -gt 0 ]; do
+  wait -n || status=1
+  running=$((running - 1))
 done
 
 if [ ${#targets[@]} -gt 1 ]; then
   echo "== summary"
-  printf '%s\n' "${summary[@]}"
+  for target in "${targets[@]}"; do
+    cat "$run_dir/$target.summary" 2>/dev/null || echo "$target: no result (interrupted?)"
+  done
 fi
 exit "$status"

@@ -273,7 +273,7 @@ public enum JSONEmitter {
       case "\r": out += "\\r"
       case "\t": out += "\\t"
       default:
-        if scalar.value < 0x20 || scalar == "\u{2028}" || scalar == "\u{2029}" {
+        if isEscaped(scalar) {
           out += "\\u" + YAMLEmitter.hex(scalar.value, width: 4)
         } else {
           out.append(contentsOf: UTF8.encode(scalar)!)
@@ -283,10 +283,22 @@ public enum JSONEmitter {
     out.append(0x22)
   }
 
-  /// Whether a string has a character `quote` escapes: `"`, a backslash, a control character,
-  /// or LS / PS (U+2028, U+2029, which start with E2 in UTF-8).
+  /// Whether a scalar is written as `\uXXXX`. JSON allows all but the C0 controls raw, but
+  /// meshctl reads JSON with its YAML reader, which refuses DEL, the C1 controls and U+FFFE/FFFF
+  /// and reads NEL, LS and PS as line breaks: escaped, its own output reads back the same
+  /// (FuzzAPIAnswer found NEL: Fuzz/corpus/FuzzAPIAnswer/regression-json-nel-c1-del).
+  private static func isEscaped(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029, 0xFFFE, 0xFFFF: true
+    default: false
+    }
+  }
+
+  /// Whether a string may have a character `quote` escapes: `"`, a backslash, or a byte that
+  /// starts an escaped scalar (C0 controls, DEL, C2 for C1 controls, E2 for LS / PS, EF for
+  /// U+FFFE / U+FFFF).
   private static func needsEscape(_ bytes: String.UTF8View) -> Bool {
-    bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }
+    bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 || $0 == 0xEF }
   }
 
   private static func write(_ node: Node, indent: Int, pretty: Bool, into out: inout [UInt8]) {

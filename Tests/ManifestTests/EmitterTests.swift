@@ -74,6 +74,20 @@ import Testing
   @Test func escapesControlCharacters() {
     #expect(JSONEmitter.quote("a\u{1}\"\\") == #""a\u0001\"\\""#)
   }
+
+  // Fuzz/corpus/FuzzAPIAnswer/regression-json-nel-c1-del: a string with NEL, written raw, came
+  // back from meshctl's reader as a line break (and DEL, C1 controls, U+FFFF as refused input).
+  @Test func escapesWhatTheReaderRefusesOrReadsAsLineBreaks() {
+    let tricky = ["a\u{85}b", "\u{80}\u{9F}", "\u{7F}", "\u{2028}\u{2029}", "\u{FFFE}\u{FFFF}"]
+    #expect(tricky.map(JSONEmitter.quote) == [
+      #""a\u0085b""#, #""\u0080\u009F""#, #""\u007F""#, #""\u2028\u2029""#, #""\uFFFE\uFFFF""#,
+    ])
+    let tree = Node.mapping(tricky.map { MappingEntry(key: $0, value: .string("x" + $0)) })
+    let (documents, diagnostics) = ManifestReader().parse(JSONEmitter.emit(tree, pretty: false))
+    #expect(diagnostics.isEmpty)
+    #expect(documents.first?.root == tree)
+    #expect(JSONEmitter.quote("ünï ©") == "\"ünï ©\"")
+  }
 }
 
 /// The emitter's promise: whatever tree goes in, reading the output gives the same tree back.
