@@ -146,9 +146,13 @@ public final class ParallelManifestReader<Output> {
   }
 
   private func hand(_ piece: Piece, _ handle: (Event) throws -> Void) throws {
-    let outputs = piece.outputs
-    piece.outputs = []
-    for (document, output) in outputs { try handle(.document(document, output as! Output)) }
+    // The piece keeps its documents until a worker drops them: freeing the trees is a good
+    // part of the work, and the calling thread is the one that limits how fast reading goes.
+    defer { workers.dispose(piece) }
+    for index in piece.outputs.indices {
+      let (document, output) = piece.outputs[index]
+      try handle(.document(document, output as! Output))
+    }
     piece.stream.add(piece.summary)
   }
 
@@ -291,7 +295,9 @@ private final class WorkerPool: @unchecked Sendable {
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
   private let workAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
   private let workDone = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-  private var queue: [(Piece, (Piece) -> Void)] = []
+  /// Pieces to read, and pieces handed on whose documents a worker is to free (no piece to
+  /// wait for).
+  private var queue: [(piece: Piece, job: (Piece) -> Void, isDisposal: Bool)] = []
   private var queueHead = 0
   private var stopping = false
   #if canImport(Glibc)
@@ -343,7 +349,20 @@ private final class WorkerPool: @unchecked Sendable {
       return
     }
     pthread_mutex_lock(mutex)
-    queue.append((piece, work))
+    queue.append((piece, work, false))
+    pthread_cond_signal(workAvailable)
+    pthread_mutex_unlock(mutex)
+  }
+
+  /// Has a worker free the documents of `piece`, which was handed on; frees them on the calling
+  /// thread when no worker thread started.
+  func dispose(_ piece: Piece) {
+    guard !threads.isEmpty else {
+      piece.outputs = []
+      return
+    }
+    pthread_mutex_lock(mutex)
+    queue.append((piece, { $0.outputs = [] }, true))
     pthread_cond_signal(workAvailable)
     pthread_mutex_unlock(mutex)
   }
@@ -379,13 +398,17 @@ private final class WorkerPool: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
         return
       }
-      let (piece, job) = queue[queueHead]
+      let (piece, job, isDisposal) = queue[queueHead]
       queueHead += 1
       if queueHead == queue.count {
         queue.removeAll(keepingCapacity: true)
         queueHead = 0
       }
       pthread_mutex_unlock(mutex)
+      if isDisposal {
+        job(piece)
+        continue
+      }
       if !piece.isCancelled { job(piece) }
       pthread_mutex_lock(mutex)
       piece.isDone = true

@@ -39,6 +39,8 @@ struct StreamSplitter {
   /// Past this many bytes without a place to cut, the rest is one piece.
   let maxPieceBytes: Int
   private var atEnd = false
+  /// Where the source is read into before the bytes join `buffer`.
+  private var chunk = [UInt8](repeating: 0, count: 1 << 16)
   private var scanned = 0
   private var lines = 0
   private var starts = 0
@@ -68,8 +70,13 @@ struct StreamSplitter {
   /// Removes the piece `cut` names from the buffer and returns its bytes.
   mutating func take(_ cut: Cut) -> [UInt8] {
     guard case .piece(let end, let lines, let documents, _) = cut else { return [] }
-    let piece = Array(buffer[..<end])
-    buffer.removeFirst(end)
+    // The piece keeps the buffer's storage and only the few bytes past the cut are copied:
+    // the calling thread cuts every byte of the stream, so a copy of each piece would cost it.
+    var piece: [UInt8] = []
+    swap(&piece, &buffer)
+    buffer.reserveCapacity(max(pieceBytes, 1 << 16) + (1 << 16))
+    buffer.append(contentsOf: piece[end...])
+    piece.removeLast(piece.count - end)
     origin = StreamPosition(
       byteOffset: origin.byteOffset + end, line: origin.line + lines, documentIndex: origin.documentIndex + documents)
     scanned = 0
@@ -96,8 +103,8 @@ struct StreamSplitter {
   }
 
   private mutating func readMore(_ source: any ByteSource) {
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
     do {
+      // Kept from read to read: allocating and zeroing a chunk each time shows in profiles.
       let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
       if n == 0 {
         atEnd = true

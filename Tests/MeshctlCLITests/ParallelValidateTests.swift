@@ -54,6 +54,17 @@ import Testing
       metadata: {name: three}
 
       """,
+    // The workers work out which object each finding belongs to, and its annotation.
+    "suppressed.yaml": """
+      apiVersion: v1
+      kind: List
+      items:
+      - {apiVersion: v1, kind: ConfigMap, metadata: {name: a}, dta: {}}
+      - {apiVersion: v1, kind: ConfigMap, metadata: {name: b, annotations: {meshctl.io/ignore: "mc1003"}}, dta: {}}
+      ---
+      {apiVersion: v1, kind: ConfigMap, metadata: {name: c, annotations: {meshctl.io/ignore: "mc1003"}}, dta: {}}
+
+      """,
     "mesh.yaml": StreamingTests.splitWithoutService + "---\n" + Inputs.duplicateKey + "---\n" + Inputs.valid + "---\n",
   ]
 
@@ -66,6 +77,14 @@ import Testing
     #expect(two.status == one.status)
     #expect(two.stdout == one.stdout)
     #expect(two.stderr == one.stderr)
+  }
+
+  @Test func annotationsSuppressTheFindingsOfTheirOwnObjectOnTwoThreads() {
+    let one = Self.run(["validate", "-f", "suppressed.yaml", "--jobs", "1"])
+    let two = Self.run(["validate", "-f", "suppressed.yaml", "--jobs", "2"])
+    #expect(two.status == 1)
+    #expect(two.stdout.contains("2 suppressed"))
+    #expect(two.stdout == one.stdout)
   }
 
   @Test func jobsBelowOneIsAUsageError() {

@@ -73,7 +73,12 @@ public struct EmptyInputCheck: Sendable {
 
   /// Looks at the input's next document.
   public mutating func add(_ document: Document) {
-    if !document.objects.isEmpty || !document.isEmpty {
+    add(document, holdsObjects: !document.objects.isEmpty)
+  }
+
+  /// Looks at the input's next document, whose objects the caller counted already.
+  public mutating func add(_ document: Document, holdsObjects: Bool) {
+    if holdsObjects || !document.isEmpty {
       sawObject = true
     } else if firstEmpty == nil {
       firstEmpty = document

@@ -60,6 +60,19 @@ public struct ValidationSession: ~Copyable {
     public var diagnostics: [Diagnostic]
     /// How far each object of the document was checked.
     public var coverage: [ObjectCoverage]
+    /// What the report keeps of each object of the document.
+    var objects: [ObjectSummary] = []
+    /// Which object each finding concerns (by index into `objects`), in `diagnostics` order.
+    var owners: [Int?] = []
+  }
+
+  /// What the report keeps of one object: worked out with the findings, on whatever thread
+  /// checks the document, so that recording it in order is cheap.
+  struct ObjectSummary: Sendable {
+    var reference: String
+    var line: Int
+    /// The codes of its `meshctl.io/ignore` annotation.
+    var annotated: Set<String>
   }
 
   /// Validates `document` alone: the part of `add` that may run on another thread, for
@@ -69,10 +82,17 @@ public struct ValidationSession: ~Copyable {
   public static func check(_ document: Document, with validator: Validator) -> CheckedDocument {
     var coverage: [ObjectCoverage] = []
     let diagnostics = validator.validate(document, coverage: &coverage)
-    for object in document.objects where object.node["apiVersion"]?.string == "apiextensions.k8s.io/v1" {
+    let objects = document.objects
+    for object in objects where object.node["apiVersion"]?.string == "apiextensions.k8s.io/v1" {
       validator.catalog.addCustomResourceDefinition(object.node)
     }
-    return CheckedDocument(diagnostics: diagnostics, coverage: coverage)
+    var checked = CheckedDocument(diagnostics: diagnostics, coverage: coverage)
+    checked.objects = objects.map {
+      ObjectSummary(
+        reference: $0.reference, line: $0.node.mark.line, annotated: Suppressions.annotatedCodes(of: $0.node))
+    }
+    checked.owners = diagnostics.map { owner(of: $0, among: objects) }
+    return checked
   }
 
   /// Whether the bytes of some documents may hold a CustomResourceDefinition, which changes how
@@ -99,26 +119,24 @@ public struct ValidationSession: ~Copyable {
   /// Records a document checked by `check` (in input order): its objects, its findings, and
   /// the facts the cross-document analysis keeps.
   public mutating func add(_ document: Document, _ checked: CheckedDocument) {
-    let objects = document.objects
+    let objects = checked.objects
     report.objectCount += objects.count
-    emptyInput.add(document)
+    emptyInput.add(document, holdsObjects: !objects.isEmpty)
     let firstIndex = report.objects.count
     let coverage = checked.coverage
     if recordsObjects {
       for (offset, object) in objects.enumerated() {
         report.objects.append(
           ObjectRecord(
-            file: document.file, reference: object.reference, line: object.node.mark.line,
+            file: document.file, reference: object.reference, line: object.line,
             coverage: offset < coverage.count ? coverage[offset] : .checked))
       }
     }
-    let annotated = objects.map { Suppressions.annotatedCodes(of: $0.node) }
-    for (object, codes) in zip(objects, annotated) where !codes.isEmpty {
-      annotatedObjects["\(document.file)\u{0}\(object.reference)"] = codes
+    for object in objects where !object.annotated.isEmpty {
+      annotatedObjects["\(document.file)\u{0}\(object.reference)"] = object.annotated
     }
-    for diagnostic in checked.diagnostics {
-      let owner = Self.owner(of: diagnostic, among: objects)
-      let suppression = suppressions.kind(of: diagnostic, annotated: owner.map { annotated[$0] } ?? [])
+    for (diagnostic, owner) in zip(checked.diagnostics, checked.owners) {
+      let suppression = suppressions.kind(of: diagnostic, annotated: owner.map { objects[$0].annotated } ?? [])
       pending.append(
         Finding(diagnostic, objectIndex: recordsObjects ? owner.map { firstIndex + $0 } : nil, suppression: suppression))
     }
