@@ -313,8 +313,12 @@ struct Splicer {
       ? place.children[0].start - dashes[0] : style.itemOffset
     guard let matched = Self.alignItems(before, after) else { return false }
     let kept = Set(matched.compactMap { $0 })
+    // The edit deleting each removed item: new items take the place of the first one removed
+    // there, so the lines around (blank lines, comments) stay where they were.
+    var deletions: [Int: Int] = [:]
     for i in before.indices where !kept.contains(i) {
       guard isFirstOnLine(dashes[i]) else { return false }
+      deletions[i] = edits.count
       edits.append(deletion(from: lineStart(dashes[i]), to: lineEnd(after: place.children[i].contentEnd)))
     }
     var anchor = -1
@@ -323,6 +327,11 @@ struct Splicer {
       var bytes: [UInt8] = []
       splicer.style.writeItems(run, dashIndent: dashIndent, contentOffset: contentOffset, into: &bytes)
       let text = String(decoding: bytes, as: UTF8.self)
+      if let gone = (anchor + 1..<(next ?? before.count)).first(where: { deletions[$0] != nil }),
+        let e = deletions[gone], splicer.replacesLines(e, at: splicer.lineStart(dashes[gone]), with: text, run: run)
+      {
+        return true
+      }
       if anchor >= 0 {
         return splicer.insertLines(
           text, at: splicer.lineEnd(after: place.children[anchor].contentEnd),
@@ -523,6 +532,20 @@ struct Splicer {
   }
 
   // MARK: Lines
+
+  /// Gives deletion `e` (of whole lines from `start`) the text `text` instead; false when the
+  /// deletion does not start there (the last line without a break) or when `run` ends in a block
+  /// scalar and a blank or comment line follows (it would read as the scalar's content).
+  private mutating func replacesLines(_ e: Int, at start: Int, with text: String, run: [Node]) -> Bool {
+    let deletion = edits[e]
+    guard deletion.start == start, deletion.end > deletion.start, bytes[deletion.end - 1] == 0x0A else { return false }
+    if run.last.map(Self.endsWithMultiLineString) ?? false, deletion.end < bytes.count {
+      let rest = bytes[deletion.end...].drop { $0 == 0x20 || $0 == 0x09 }
+      if rest.first.map({ $0 == 0x0A || $0 == 0x0D || $0 == UInt8(ascii: "#") }) ?? true { return false }
+    }
+    edits[e] = SourceEdit(start: deletion.start, end: deletion.end, text: text)
+    return true
+  }
 
   /// False (nothing inserted) when the text ends in a block scalar (`|`) and a blank or comment
   /// line follows: that line would read as the scalar's content.

@@ -440,6 +440,7 @@ import Testing
     "regression-new-item-before-an-item-that-starts-after-its-dash",
     "regression-splice-that-reads-back-as-another-tree",
     "regression-splice-that-does-not-parse",
+    "regression-blank-line-moves-when-a-renamed-item-is-replaced",
   ])
   func everyFuzzEditOfAFindingIsRightOrRefused(name: String) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -450,6 +451,20 @@ import Testing
     let checked = documents.filter { $0.diagnostics.isEmpty && !$0.holdsOnlyComments }
     #expect(!checked.isEmpty)
     for document in checked { try expectEveryFuzzEditRightOrRefused(document.sourceText) }
+  }
+
+  @Test func anItemReplacedByAnotherKeepsTheBlankLinesAroundIt() throws {
+    // regression-blank-line-moves-when-a-renamed-item-is-replaced: a renamed item is a new item
+    // (its name is its identity); it takes the old one's lines, the blank line after stays.
+    let text = "c:\n- name: orders\n  image: example/orders:2\n    \n- {nsidecar: {}}\n"
+    let first = try splice(text) { root in
+      root["c"] = Node(.sequence([.mapping(["name": .string("n")]), root["c"]!.sequence![1]]), mark: root["c"]!.mark)
+    }
+    #expect(first == "c:\n- name: \"n\"\n    \n- {nsidecar: {}}\n")
+    let last = try splice(text) { root in
+      root["c"] = Node(.sequence([root["c"]!.sequence![0], .string("fuzz")]), mark: root["c"]!.mark)
+    }
+    #expect(last == "c:\n- name: orders\n  image: example/orders:2\n    \n- fuzz\n")
   }
 
   @Test(arguments: [Node.string("fuzz"), .mapping(["k": .string("v")]), .sequence([.string("x")])])
