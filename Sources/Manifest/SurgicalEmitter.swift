@@ -533,16 +533,21 @@ struct Splicer {
 
   // MARK: Lines
 
+  /// Whether the line at `position` (a line start) is blank or a comment, which a `|` block
+  /// written just before it would read as its content.
+  private func continuesBlockScalar(at position: Int) -> Bool {
+    guard position < bytes.count else { return false }
+    let rest = bytes[position...].drop { $0 == 0x20 || $0 == 0x09 }
+    return rest.first.map { $0 == 0x0A || $0 == 0x0D || $0 == UInt8(ascii: "#") } ?? true
+  }
+
   /// Gives deletion `e` (of whole lines from `start`) the text `text` instead; false when the
   /// deletion does not start there (the last line without a break) or when `run` ends in a block
   /// scalar and a blank or comment line follows (it would read as the scalar's content).
   private mutating func replacesLines(_ e: Int, at start: Int, with text: String, run: [Node]) -> Bool {
     let deletion = edits[e]
     guard deletion.start == start, deletion.end > deletion.start, bytes[deletion.end - 1] == 0x0A else { return false }
-    if run.last.map(Self.endsWithMultiLineString) ?? false, deletion.end < bytes.count {
-      let rest = bytes[deletion.end...].drop { $0 == 0x20 || $0 == 0x09 }
-      if rest.first.map({ $0 == 0x0A || $0 == 0x0D || $0 == UInt8(ascii: "#") }) ?? true { return false }
-    }
+    if run.last.map(Self.endsWithMultiLineString) ?? false, continuesBlockScalar(at: deletion.end) { return false }
     edits[e] = SourceEdit(start: deletion.start, end: deletion.end, text: text)
     return true
   }
@@ -550,10 +555,7 @@ struct Splicer {
   /// False (nothing inserted) when the text ends in a block scalar (`|`) and a blank or comment
   /// line follows: that line would read as the scalar's content.
   private mutating func insertLines(_ text: String, at position: Int, keepsLastBreak: Bool = false) -> Bool {
-    if keepsLastBreak, position < bytes.count {
-      let rest = bytes[position...].drop { $0 == 0x20 || $0 == 0x09 }
-      if rest.first.map({ $0 == 0x0A || $0 == 0x0D || $0 == UInt8(ascii: "#") }) ?? true { return false }
-    }
+    if keepsLastBreak, continuesBlockScalar(at: position) { return false }
     // The last line of the text may lack its line break (a `|` block must keep its own).
     if position == bytes.count, position > 0, bytes[position - 1] != 0x0A, bytes[position - 1] != 0x0D {
       edits.append(SourceEdit(start: position, end: position, text: "\n" + (keepsLastBreak ? text : String(text.dropLast()))))
