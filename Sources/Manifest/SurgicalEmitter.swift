@@ -161,6 +161,9 @@ struct Splicer {
   private mutating func replaceScalar(_ place: SourceLayout.Place, with scalar: Scalar, indent: Int, inFlow: Bool) -> Bool {
     // A block scalar's end runs into the next line: its parent rewrites the whole value.
     guard place.style != .literal, place.style != .folded else { return false }
+    // An empty root sits at the start of the line after it (`...`, `---` or the end): a value
+    // written there would run into that line. The document is written whole.
+    guard place.start != place.end || lineStart(place.start) != place.start else { return false }
     var text = style.scalarText(scalar, preferring: place.style, indent: indent + style.step, inFlow: inFlow)
     if !inFlow, text.utf8.contains(0x0A) { return false }
     text = spaced(text, at: place)
@@ -256,10 +259,9 @@ struct Splicer {
     style.writeEntries(entries, indent: keyIndent, into: &bytes)
     let text = String(decoding: bytes, as: UTF8.self)
     if anchor >= 0 {
-      insertLines(
+      return insertLines(
         text, at: lineEnd(after: place.children[anchor].contentEnd),
         keepsLastBreak: entries.last.map { Self.endsWithMultiLineString($0.value) } ?? false)
-      return true
     }
     // A new first key goes on its own line before the first key, if that one starts its line
     // (not `- name: x`, where the dash belongs to the item).
@@ -311,8 +313,12 @@ struct Splicer {
       ? place.children[0].start - dashes[0] : style.itemOffset
     guard let matched = Self.alignItems(before, after) else { return false }
     let kept = Set(matched.compactMap { $0 })
+    // The edit deleting each removed item: new items take the place of the first one removed
+    // there, so the lines around (blank lines, comments) stay where they were.
+    var deletions: [Int: Int] = [:]
     for i in before.indices where !kept.contains(i) {
       guard isFirstOnLine(dashes[i]) else { return false }
+      deletions[i] = edits.count
       edits.append(deletion(from: lineStart(dashes[i]), to: lineEnd(after: place.children[i].contentEnd)))
     }
     var anchor = -1
@@ -321,11 +327,15 @@ struct Splicer {
       var bytes: [UInt8] = []
       splicer.style.writeItems(run, dashIndent: dashIndent, contentOffset: contentOffset, into: &bytes)
       let text = String(decoding: bytes, as: UTF8.self)
+      if let gone = (anchor + 1..<(next ?? before.count)).first(where: { deletions[$0] != nil }),
+        let e = deletions[gone], splicer.replacesLines(e, at: splicer.lineStart(dashes[gone]), with: text, run: run)
+      {
+        return true
+      }
       if anchor >= 0 {
-        splicer.insertLines(
+        return splicer.insertLines(
           text, at: splicer.lineEnd(after: place.children[anchor].contentEnd),
           keepsLastBreak: run.last.map(Splicer.endsWithMultiLineString) ?? false)
-        return true
       }
       let first = dashes[next ?? 0]
       guard splicer.isFirstOnLine(first) else { return false }
@@ -523,13 +533,36 @@ struct Splicer {
 
   // MARK: Lines
 
-  private mutating func insertLines(_ text: String, at position: Int, keepsLastBreak: Bool = false) {
+  /// Whether the line at `position` (a line start) is blank or a comment, which a `|` block
+  /// written just before it would read as its content.
+  private func continuesBlockScalar(at position: Int) -> Bool {
+    guard position < bytes.count else { return false }
+    let rest = bytes[position...].drop { $0 == 0x20 || $0 == 0x09 }
+    return rest.first.map { $0 == 0x0A || $0 == 0x0D || $0 == UInt8(ascii: "#") } ?? true
+  }
+
+  /// Gives deletion `e` (of whole lines from `start`) the text `text` instead; false when the
+  /// deletion does not start there (the last line without a break) or when `run` ends in a block
+  /// scalar and a blank or comment line follows (it would read as the scalar's content).
+  private mutating func replacesLines(_ e: Int, at start: Int, with text: String, run: [Node]) -> Bool {
+    let deletion = edits[e]
+    guard deletion.start == start, deletion.end > deletion.start, bytes[deletion.end - 1] == 0x0A else { return false }
+    if run.last.map(Self.endsWithMultiLineString) ?? false, continuesBlockScalar(at: deletion.end) { return false }
+    edits[e] = SourceEdit(start: deletion.start, end: deletion.end, text: text)
+    return true
+  }
+
+  /// False (nothing inserted) when the text ends in a block scalar (`|`) and a blank or comment
+  /// line follows: that line would read as the scalar's content.
+  private mutating func insertLines(_ text: String, at position: Int, keepsLastBreak: Bool = false) -> Bool {
+    if keepsLastBreak, continuesBlockScalar(at: position) { return false }
     // The last line of the text may lack its line break (a `|` block must keep its own).
     if position == bytes.count, position > 0, bytes[position - 1] != 0x0A, bytes[position - 1] != 0x0D {
       edits.append(SourceEdit(start: position, end: position, text: "\n" + (keepsLastBreak ? text : String(text.dropLast()))))
     } else {
       edits.append(SourceEdit(start: position, end: position, text: text))
     }
+    return true
   }
 
   /// Deletes whole lines; when they end the text without a line break, the break before them goes.
@@ -580,9 +613,9 @@ struct Splicer {
     var i = position
     while i > 0, bytes[i - 1] == 0x20 || bytes[i - 1] == 0x09 { i -= 1 }
     if i > 0, bytes[i - 1] == UInt8(ascii: "-") { return i - 1 }
-    // An item that is an empty scalar starts right after its dash, or a block collection
-    // starting on the next line.
-    if position < bytes.count, bytes[position] == UInt8(ascii: "-") { return position }
+    // An item whose content starts on a line after its dash (`-` then `  - y` below): the dash at
+    // `position` is the inner sequence's, not the item's. Refused (the parent is written whole),
+    // since splicing around the inner dash reads back as another tree.
     return nil
   }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Manifest
@@ -343,6 +344,149 @@ import Testing
     #expect(result == "l:\n- b: 2\n")
     let read = try #require(result.flatMap { ManifestReader().parse($0).documents.first })
     #expect(read.root["l"] == .sequence([.mapping(["b": .int(2)])]))
+  }
+
+  // MARK: Fuzz findings (FuzzSurgical; inputs in Fuzz/corpus/FuzzSurgical/regression-*)
+
+  /// Splices `change` into `text`, and checks that the splice is refused or reads back as the
+  /// changed tree (never as another one).
+  func expectRightTreeOrRefusal(_ text: String, _ change: (inout Node) -> Void) throws {
+    let document = try #require(ManifestReader().parse(text).documents.first)
+    var root = document.root
+    change(&root)
+    guard let spliced = try splice(text, change) else { return }
+    let (read, diagnostics) = ManifestReader().parse(spliced)
+    #expect(diagnostics.isEmpty && read.count == 1 && read.first?.root == root, "\(text.debugDescription) became \(spliced.debugDescription)")
+  }
+
+  /// Every edit FuzzSurgical derives (each scalar or value it may write, at every index) at every
+  /// node of `text`'s first document: each splice is refused or reads back as the edited tree.
+  func expectEveryFuzzEditRightOrRefused(_ text: String) throws {
+    let document = try #require(ManifestReader().parse(text).documents.first)
+    let scalars: [Node] = [
+      .string("fuzz"), .string("a: b"), .string("-1"), .string("it's \"q\""), .int(42), .bool(true), .string(""),
+      .string("multi\nline\n"), .null, .string("ü #x"), .string("[x]"), .float(1.5),
+    ]
+    let values: [Node] = scalars + [
+      .mapping(["name": .string("n"), "v": .sequence([.int(1), .string("b, c")])]),
+      .sequence([.string("x"), .mapping(["k": .string("v")])]), .mapping([]), .sequence([]),
+    ]
+    func edited(_ node: Node) -> [Node] {
+      switch node.content {
+      case .scalar: return scalars.map { $0 == node ? .string("changed") : $0 } + [.mapping(["k": .string("v")])]
+      case .mapping(let entries):
+        var result: [Node] = entries.indices.map { i in
+          var rest = entries
+          rest.remove(at: i)
+          return Node(.mapping(rest), mark: node.mark)
+        }
+        for key in ["fuzz-key", "a b:", "k\(entries.count)", "- x"] where !entries.contains(where: { $0.key == key }) {
+          for value in values {
+            for i in 0...entries.count {
+              var more = entries
+              more.insert(MappingEntry(key: key, value: value), at: i)
+              result.append(Node(.mapping(more), mark: node.mark))
+            }
+          }
+        }
+        return result
+      case .sequence(let items):
+        var result: [Node] = items.indices.map { i in
+          var rest = items
+          rest.remove(at: i)
+          return Node(.sequence(rest), mark: node.mark)
+        }
+        for value in values {
+          result.append(Node(.sequence(items + [value]), mark: node.mark))
+          result.append(Node(.sequence([value] + items), mark: node.mark))
+        }
+        return result
+      }
+    }
+    func visit(_ node: Node, _ rebuild: (Node) -> Node) throws {
+      for new in edited(node) {
+        let root = rebuild(new)
+        guard let spliced = SurgicalEmitter.splice(document.sourceText, from: document.root, to: root) else { continue }
+        let (read, diagnostics) = ManifestReader().parse(spliced)
+        #expect(
+          diagnostics.isEmpty && read.count == 1 && read.first?.root == root,
+          "\(document.sourceText.debugDescription) became \(spliced.debugDescription)")
+      }
+      switch node.content {
+      case .scalar: break
+      case .sequence(let items):
+        for (i, item) in items.enumerated() {
+          try visit(item) { new in
+            var copy = items
+            copy[i] = new
+            return rebuild(Node(.sequence(copy), mark: node.mark))
+          }
+        }
+      case .mapping(let entries):
+        for (i, entry) in entries.enumerated() {
+          try visit(entry.value) { new in
+            var copy = entries
+            copy[i].value = new
+            return rebuild(Node(.mapping(copy), mark: node.mark))
+          }
+        }
+      }
+    }
+    try visit(document.root) { $0 }
+  }
+
+  /// FuzzSurgical's saved findings, each checked with every edit the harness may derive.
+  @Test(arguments: [
+    "regression-new-item-before-an-item-that-starts-after-its-dash",
+    "regression-splice-that-reads-back-as-another-tree",
+    "regression-splice-that-does-not-parse",
+    "regression-blank-line-moves-when-a-renamed-item-is-replaced",
+  ])
+  func everyFuzzEditOfAFindingIsRightOrRefused(name: String) throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Fuzz/corpus/FuzzSurgical/\(name)")
+    let bytes = try #require(FileManager.default.contents(atPath: url.path), "missing \(url.path)")
+    var documents: [Document] = []
+    _ = try ManifestReader().read(MemorySource(Array(bytes)), file: name) { documents.append($0) }
+    let checked = documents.filter { $0.diagnostics.isEmpty && !$0.holdsOnlyComments }
+    #expect(!checked.isEmpty)
+    for document in checked { try expectEveryFuzzEditRightOrRefused(document.sourceText) }
+  }
+
+  @Test func anItemReplacedByAnotherKeepsTheBlankLinesAroundIt() throws {
+    // regression-blank-line-moves-when-a-renamed-item-is-replaced: a renamed item is a new item
+    // (its name is its identity); it takes the old one's lines, the blank line after stays.
+    let text = "c:\n- name: orders\n  image: example/orders:2\n    \n- {nsidecar: {}}\n"
+    let first = try splice(text) { root in
+      root["c"] = Node(.sequence([.mapping(["name": .string("n")]), root["c"]!.sequence![1]]), mark: root["c"]!.mark)
+    }
+    #expect(first == "c:\n- name: \"n\"\n    \n- {nsidecar: {}}\n")
+    let last = try splice(text) { root in
+      root["c"] = Node(.sequence([root["c"]!.sequence![0], .string("fuzz")]), mark: root["c"]!.mark)
+    }
+    #expect(last == "c:\n- name: orders\n  image: example/orders:2\n    \n- fuzz\n")
+  }
+
+  @Test(arguments: [Node.string("fuzz"), .mapping(["k": .string("v")]), .sequence([.string("x")])])
+  func aNewItemBeforeAnItemThatStartsAfterItsDashIsNotPutInsideIt(item: Node) throws {
+    // regression-new-item-before-an-item-that-starts-after-its-dash: the item's content (a
+    // sequence) starts on the line after its dash; the inner dash is not the item's.
+    for text in ["aG1: \n-\n  - y: z\n", "-\n  - y: z\n- b\n", "l:\n  -\n    - a\n  -\n    - b\n"] {
+      try expectRightTreeOrRefusal(text) { root in
+        let path: [String] = root.sequence == nil ? [root.mapping![0].key] : []
+        var items = (path.isEmpty ? root : root.value(at: path)!).sequence!
+        items.insert(item, at: 0)
+        let mark = (path.isEmpty ? root : root.value(at: path)!).mark
+        if path.isEmpty { root = Node(.sequence(items), mark: mark) } else { root.setValue(Node(.sequence(items), mark: mark), at: path) }
+      }
+      try expectRightTreeOrRefusal(text) { root in
+        let path: [String] = root.sequence == nil ? [root.mapping![0].key] : []
+        var items = (path.isEmpty ? root : root.value(at: path)!).sequence!
+        items.removeFirst()
+        let mark = (path.isEmpty ? root : root.value(at: path)!).mark
+        if path.isEmpty { root = Node(.sequence(items), mark: mark) } else { root.setValue(Node(.sequence(items), mark: mark), at: path) }
+      }
+    }
   }
 }
 
