@@ -245,7 +245,7 @@ struct Splicer {
       anchor = i
       if before[i].value != entry.value, !writesPlainly(i, of: place) { return false }
       if !diff(before[i].value, entry.value, place.children[i], indent: keyIndent, parentIsFlow: false) {
-        replaceValue(of: i, in: place, with: entry.value, keyIndent: keyIndent)
+        guard replaceValue(of: i, in: place, with: entry.value, keyIndent: keyIndent) else { return false }
       }
     }
     if !run.isEmpty { return insertEntries(run, after: anchor, before: nil, place, keyIndent: keyIndent) }
@@ -271,8 +271,9 @@ struct Splicer {
     return true
   }
 
-  /// Rewrites the value of entry `i` whole: everything after its key up to the value's end.
-  private mutating func replaceValue(of i: Int, in place: SourceLayout.Place, with value: Node, keyIndent: Int) {
+  /// Rewrites the value of entry `i` whole: everything after its key up to the value's end;
+  /// false (nothing written) when what follows the value on its line would join a new `|` block.
+  private mutating func replaceValue(of i: Int, in place: SourceLayout.Place, with value: Node, keyIndent: Int) -> Bool {
     let start = place.keys[i].end
     var end = place.children[i].contentEnd
     var text = ":" + style.valueText(value, keyIndent: keyIndent)
@@ -282,8 +283,17 @@ struct Splicer {
       text += "\n"
     } else if endsWithoutBreak(end), Self.endsWithMultiLineString(value) {
       text += "\n"  // a `|` block needs its last line break to keep it
+    } else if Self.endsWithMultiLineString(value), !endsLine(at: end) {
+      return false
     }
     edits.append(SourceEdit(start: start, end: end, text: text))
+    return true
+  }
+
+  /// Whether `position` is where a line ends. Spaces, tabs or a comment after a new `|` block's
+  /// last line would read as part of that line (FuzzSurgical: `- y: z<TAB>` given a block).
+  private func endsLine(at position: Int) -> Bool {
+    position >= bytes.count || bytes[position] == 0x0A || bytes[position] == 0x0D
   }
 
   /// Whether `position` is the end of a text whose last line has no line break.
@@ -363,6 +373,8 @@ struct Splicer {
           text += "\n"
         } else if endsWithoutBreak(end), Self.endsWithMultiLineString(item) {
           text += "\n"
+        } else if Self.endsWithMultiLineString(item), !endsLine(at: end) {
+          return false
         }
         edits.append(SourceEdit(start: old.start, end: end, text: text))
       }

@@ -467,6 +467,20 @@ import Testing
     #expect(last == "c:\n- name: orders\n  image: example/orders:2\n    \n- fuzz\n")
   }
 
+  @Test(arguments: ["a: z\t\n", "a: z  # note\n", "- y: z\t\n", "- y: z # note\n"])
+  func aNewBlockScalarDoesNotTakeWhatFollowsTheOldValueOnItsLine(text: String) throws {
+    // regression-block-scalar-takes-the-tab-after-the-old-value: `- y: z<TAB>` whose item became a mapping ending in a
+    // `|` block; the tab after `z` joined the block's last line.
+    let block = Node.string("multi\nline\n")
+    try expectRightTreeOrRefusal(text) { root in
+      if root.sequence == nil {
+        root.setValue(block, at: ["a"])
+      } else {
+        root = Node(.sequence([.mapping(["true": .string("z"), "fuzz-key": block])]), mark: root.mark)
+      }
+    }
+  }
+
   @Test(arguments: [Node.string("fuzz"), .mapping(["k": .string("v")]), .sequence([.string("x")])])
   func aNewItemBeforeAnItemThatStartsAfterItsDashIsNotPutInsideIt(item: Node) throws {
     // regression-new-item-before-an-item-that-starts-after-its-dash: the item's content (a
