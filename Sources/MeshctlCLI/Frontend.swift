@@ -67,34 +67,45 @@ struct InputFrontend {
   ) throws -> Bool {
     var failed = false
     func fail(_ input: InputPath?, _ error: any Error) {
-      let message = (error as? ManifestError)?.description ?? "\(error)"
+      let message = Self.message(of: error)
       DiagnosticPrinter(context).error(message)
       unreadable(input, message)
       failed = true
     }
+    try forEachInput(failed: { fail(nil, $0) }) { input in
+      do {
+        let summary = try reader.read(try open(input), file: name(of: input)) { parsed in
+          try Self.handing { try document(parsed) }
+        }
+        try Self.handing { try finished(input, summary) }
+      } catch let failure as HandlerFailure {
+        throw failure.error
+      } catch {
+        fail(input, error)
+      }
+    }
+    return failed
+  }
+
+  /// Each input the arguments name, once and in order, but for excluded paths; an argument that
+  /// cannot be expanded goes to `failed` in its place.
+  private func forEachInput(failed: (any Error) -> Void, _ body: (InputPath) throws -> Void) rethrows {
     var seen = Set<InputPath>()
     for argument in arguments {
       let inputs: [InputPath]
       do {
         inputs = try context.expandInput(argument, recursive)
       } catch {
-        fail(nil, error)
+        failed(error)
         continue
       }
-      for input in inputs where !exclusion.excludes(input) && seen.insert(input).inserted {
-        do {
-          let summary = try reader.read(try open(input), file: name(of: input)) { parsed in
-            try Self.handing { try document(parsed) }
-          }
-          try Self.handing { try finished(input, summary) }
-        } catch let failure as HandlerFailure {
-          throw failure.error
-        } catch {
-          fail(input, error)
-        }
-      }
+      for input in inputs where !exclusion.excludes(input) && seen.insert(input).inserted { try body(input) }
     }
-    return failed
+  }
+
+  /// What an unreadable input's error says on stderr and in reports.
+  private static func message(of error: any Error) -> String {
+    (error as? ManifestError)?.description ?? "\(error)"
   }
 
   /// Reads every input into `session`, the checks `validate` and `render` share; `document`
@@ -126,7 +137,7 @@ struct InputFrontend {
     // Inputs whose end is not handed over yet, oldest first.
     var reading: [InputPath] = []
     func fail(_ input: InputPath?, _ error: any Error) {
-      let message = (error as? ManifestError)?.description ?? "\(error)"
+      let message = Self.message(of: error)
       DiagnosticPrinter(context).error(message)
       session.failInput(input.map(name), message: message)
     }
@@ -143,29 +154,23 @@ struct InputFrontend {
         fail(reading.removeFirst(), error)
       }
     }
-    var seen = Set<InputPath>()
-    for argument in arguments {
-      let inputs: [InputPath]
-      do {
-        inputs = try context.expandInput(argument, recursive)
-      } catch {
+    forEachInput(
+      failed: { error in
         // Reported in order: after everything read before it.
         try? parallel.finish(handle)
         fail(nil, error)
-        continue
       }
-      for input in inputs where !exclusion.excludes(input) && seen.insert(input).inserted {
-        let source: any ByteSource
-        do {
-          source = try open(input)
-        } catch {
-          try? parallel.finish(handle)
-          fail(input, error)
-          continue
-        }
-        reading.append(input)
-        try? parallel.read(source, file: name(of: input), handle)
+    ) { input in
+      let source: any ByteSource
+      do {
+        source = try open(input)
+      } catch {
+        try? parallel.finish(handle)
+        fail(input, error)
+        return
       }
+      reading.append(input)
+      try? parallel.read(source, file: name(of: input), handle)
     }
     try? parallel.finish(handle)
   }
