@@ -15,7 +15,18 @@ public struct ClusterSession: Sendable {
     makeTransport: (TransportOptions, HTTPLogger) throws -> any HTTPTransport,
     warn: (String) -> Void, log: @escaping @Sendable (String) -> Void
   ) throws {
-    let resolved = try ClusterConnection.resolve(overrides: overrides, environment: environment)
+    try self.init(
+      resolved: try ClusterConnection.resolve(overrides: overrides, environment: environment), verbosity: verbosity,
+      clientVersion: clientVersion, environment: environment, makeTransport: makeTransport, warn: warn, log: log)
+  }
+
+  /// Opens a session on a connection already resolved from the kubeconfig (`ClusterConnection.resolve`):
+  /// runs its exec plugin if it has one, and opens the transport.
+  public init(
+    resolved: ClusterConnection, verbosity: Int, clientVersion: String, environment: KubeconfigEnvironment,
+    makeTransport: (TransportOptions, HTTPLogger) throws -> any HTTPTransport,
+    warn: (String) -> Void, log: @escaping @Sendable (String) -> Void
+  ) throws {
     let connection = try resolved.authenticated(environment: environment).connection
     for warning in connection.warnings { warn(warning) }
     let transportOptions = TransportOptions(connection: connection, version: clientVersion)

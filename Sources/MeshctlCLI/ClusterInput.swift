@@ -12,17 +12,22 @@ struct ClusterInput {
 
   /// Reads, validates, connects and plans (rendering meshctl's policies when `policy` is
   /// given); throws `CommandFailure` with the exit status when anything is wrong, having
-  /// printed why on standard error. Nothing is sent before all of it has succeeded.
+  /// printed why on standard error. Nothing is written before all of it has succeeded; discovery
+  /// reads start while the input is read (`EarlySession`).
   init(
     input: InputOptions, cluster: ClusterOptions, policy: PolicyOptions?, context: CommandContext, validate: Bool = true
   ) throws {
-    CurlTransport.preload()  // while the input is read
-    let inputs = PolicyInputs.read(try input.arguments(context: context), recursive: input.recursive, context: context)
+    // Discovery reads start as the documents come in; writes wait for the whole input.
+    let early = EarlySession(options: cluster, context: context, guarded: validate)
+    if early == nil { CurlTransport.preload() }  // while the input is read
+    let inputs = PolicyInputs.read(try input.arguments(context: context), recursive: input.recursive, context: context) {
+      early?.discovery.read($0.objects)
+    }
     let findings = ApplyInput.findings(inputs.diagnostics, validate: validate)
     DiagnosticPrinter(context).print(findings.shown)
     if inputs.unreadable { throw CommandFailure(status: .inputError) }
     if findings.stop { try Self.refuse([], status: .findings, context: context) }
-    let api = try ClusterSession(options: cluster, context: context).api
+    let api = try (early?.session(context: context) ?? ClusterSession(options: cluster, context: context)).api
     let objects = inputs.documents.flatMap(\.objects)
     // The MeshConfig file is read once, for rendering and for the guards.
     let choice = try policy?.clusterChoice(context: context)

@@ -27,6 +27,44 @@ extension ClusterSession {
   }
 }
 
+/// A session opened beside the reading of the input (`EarlyDiscovery`), and the connection
+/// warnings to print once the input has been found valid.
+struct EarlySession {
+  let discovery: EarlyDiscovery
+  let warnings: [String]
+
+  /// Starts opening the session the flags name, unless the kubeconfig cannot be resolved (its
+  /// error then comes after the input's, from the usual path) or names an exec plugin (which
+  /// may prompt or be slow: it runs once the input is valid, as before). Loads libcurl
+  /// (`CurlTransport.preload`) when it starts.
+  init?(options: ClusterOptions, context: CommandContext, guarded: Bool) {
+    let environment = context.kubeconfigEnvironment
+    guard let resolved = try? ClusterConnection.resolve(overrides: options.overrides, environment: environment),
+      resolved.exec == nil
+    else { return nil }
+    let (verbosity, stderr) = (options.verbosity, SerializedSink(context.stderr))
+    let maker = TransportMaker(make: context.makeTransport)
+    discovery = EarlyDiscovery(guarded: guarded) {
+      try ClusterSession(
+        resolved: resolved, verbosity: verbosity, clientVersion: MeshctlVersion.current, environment: environment,
+        makeTransport: maker.make, warn: { _ in }, log: { stderr.write($0 + "\n") })
+    }
+    warnings = resolved.warnings
+  }
+
+  /// The session, its connection warnings printed first (as `ClusterSession(options:context:)` prints them).
+  func session(context: CommandContext) throws -> ClusterSession {
+    for warning in warnings { context.stderr.write("Warning: \(warning)\n") }
+    return try discovery.session()
+  }
+}
+
+/// The context's transport factory, handed to the task that opens the session early: the
+/// command's own thread does not call it until that task is done.
+private struct TransportMaker: @unchecked Sendable {
+  let make: (TransportOptions, HTTPLogger) throws -> any HTTPTransport
+}
+
 extension InputOptions {
   /// The `-f` values, or standard input when none is given and it is not a terminal.
   func arguments(context: CommandContext) throws -> [String] {

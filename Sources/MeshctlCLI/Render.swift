@@ -87,19 +87,25 @@ struct PolicyInputs {
   var unreadable = false
 
   /// Reads and checks the inputs `arguments` name.
-  static func read(_ arguments: [String], recursive: Bool, context: CommandContext) -> PolicyInputs {
-    read(InputFrontend(arguments: arguments, recursive: recursive, context: context))
+  /// `onDocument` sees each document as soon as it is read.
+  static func read(
+    _ arguments: [String], recursive: Bool, context: CommandContext, onDocument: (Document) -> Void = { _ in }
+  ) -> PolicyInputs {
+    read(InputFrontend(arguments: arguments, recursive: recursive, context: context), onDocument: onDocument)
   }
 
   /// Reads and checks the inputs of `frontend`, with `validate`'s own session: the findings
   /// come out in the order `validate` prints them.
   /// `keepsOnlyPolicies` keeps the documents that hold a policy and only the lookup's facts of
   /// the others, so memory follows the policies, not the input (`render` of a million objects).
-  static func read(_ frontend: InputFrontend, keepsOnlyPolicies: Bool = false) -> PolicyInputs {
+  static func read(
+    _ frontend: InputFrontend, keepsOnlyPolicies: Bool = false, onDocument: (Document) -> Void = { _ in }
+  ) -> PolicyInputs {
     var documents: [Document] = []
     var lookup = ManifestLookup()
     var session = ValidationSession(recordsObjects: false, retainsSourceLines: true)
     frontend.read(into: &session) { document in
+      onDocument(document)
       lookup.add(document)
       if !keepsOnlyPolicies || document.objects.contains(where: { PolicyRenderer.isPolicy($0.node) }) {
         documents.append(document)
