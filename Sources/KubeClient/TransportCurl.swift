@@ -144,9 +144,8 @@ final class CurlEngine: @unchecked Sendable {
       abandonCancelledTransfers()
       var stillRunning: Int32 = 0
       _ = ccurl_multi_perform(multi, &stillRunning)
-      // A finished transfer frees a slot: start the next one at once rather than after poll;
-      // transfers left waiting with a free slot start on the next turn.
-      if finishCompletedTransfers() > 0 || canStartMore() { continue }
+      // A finished transfer frees a slot: start the next one at once rather than after poll.
+      if finishCompletedTransfers() > 0 { continue }
       // Wakeups end the wait early; the timeout only bounds libcurl's own timers.
       _ = ccurl_multi_poll(multi, nil, 0, 100, nil)
     }
@@ -175,18 +174,10 @@ final class CurlEngine: @unchecked Sendable {
   /// that can run anyway; over HTTP/2 the first answer opens the gate to multiplexing.
   private var runningLimit: Int { multiplexing ? maxRunning : min(maxRunning, maxConnections) }
 
-  /// How many transfers one turn of the loop hands libcurl. A transfer that needs a new
-  /// connection does its TCP connect and TLS setup (~0.3 ms of this thread) within one
-  /// curl_multi_perform, so handing over 64 at once held every new connection's handshake, and
-  /// its request, until the last had been set up (bench/README.md, "Apply": about 20 ms at the
-  /// start of the first big tier); a few per turn let the first requests go out while later
-  /// connections are still being opened.
-  static let startsPerTurn = 8
-
   private func startWaitingTransfers() {
     lock.lock()
     var starting: [CurlTransfer] = []
-    let limit = min(runningLimit, running.count + Self.startsPerTurn)
+    let limit = runningLimit
     while running.count + starting.count < limit, !waiting.isEmpty { starting.append(waiting.removeFirst()) }
     lock.unlock()
     for transfer in starting {
@@ -197,13 +188,6 @@ final class CurlEngine: @unchecked Sendable {
         transfer.finish(.failure(TransportError.other(code: -1, detail: "curl_multi_add_handle failed")))
       }
     }
-  }
-
-  /// Whether a transfer is waiting that libcurl could take now.
-  private func canStartMore() -> Bool {
-    lock.lock()
-    defer { lock.unlock() }
-    return !waiting.isEmpty && running.count < runningLimit
   }
 
   private func abandonCancelledTransfers() {
