@@ -59,8 +59,8 @@ extension Meshctl {
         commandName: "apply",
         abstract: "Apply manifests to the cluster with server-side apply, in dependency order.",
         discussion: """
-          Every input is read and validated before the first request, so invalid input changes \
-          nothing. Objects are applied in dependency order (Namespaces and CRDs; Services, \
+          Every input is read and validated before the first write, so invalid input changes \
+          nothing (discovery reads start while it is read). Objects are applied in dependency order (Namespaces and CRDs; Services, \
           configuration and service accounts; workloads; routing and policy kinds), the objects \
           of one tier at the same time. One line per object, as kubectl prints it \
           (`deployment.apps/web serverside-applied`). A field owned by another field manager \
