@@ -74,12 +74,12 @@ final class HostileInputs {
   }
 
   /// A stream of `count` ConfigMaps (about 60 bytes each).
-  func documents(_ name: String, count: Int) throws -> String {
+  func documents(_ name: String, count: Int, adding field: String = "") throws -> String {
     let file = try write(name, "")
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
     defer { try? handle.close() }
     for block in stride(from: 0, to: count, by: 10_000) {
-      let text = (block..<min(count, block + 10_000)).map { "---\n" + Self.configMap($0) }.joined()
+      let text = (block..<min(count, block + 10_000)).map { "---\n" + Self.configMap($0) + field }.joined()
       try handle.write(contentsOf: Data(text.utf8))
     }
     return file
@@ -161,6 +161,24 @@ struct HostileCase: CustomTestStringConvertible, Sendable {
       name: "1M documents: validate", arguments: { ["validate", "-f", try $0.documents("million.yaml", count: 1_000_000)] },
       status: 0, readsEverything: true
     ) { #expect($0.stdout.contains("in 1 file (1000000 objects)")) },
+    HostileCase(
+      // Every finding was kept until the report was printed (some 200 MB for these); each
+      // input's findings are written out as final text now, and suppressed ones only counted.
+      name: "1M documents, each with a suppressed finding: validate",
+      arguments: {
+        ["validate", "--ignore", "MC1003", "-f", try $0.documents("million.yaml", count: 1_000_000, adding: "dta: {}\n")]
+      },
+      status: 0, readsEverything: true
+    ) { #expect($0.stdout == "0 errors, 0 warnings, 1000000 suppressed in 1 file (1000000 objects)\n") },
+    HostileCase(
+      // The findings' text goes to a temporary file past 1 MiB.
+      name: "1M documents, each with a finding: validate -o github",
+      arguments: { ["validate", "-o", "github", "-f", try $0.documents("million.yaml", count: 1_000_000, adding: "dta: {}\n")] },
+      status: 1, readsEverything: true
+    ) {
+      #expect($0.stdout.hasPrefix("::error file="))
+      #expect($0.stdoutBytes > 100_000_000, "every finding comes out")
+    },
     HostileCase(
       name: "1M documents: render", arguments: { ["render", "-f", try $0.documents("million.yaml", count: 1_000_000)] },
       status: 0, readsEverything: true),

@@ -65,12 +65,17 @@ import Testing
       {apiVersion: v1, kind: ConfigMap, metadata: {name: c, annotations: {meshctl.io/ignore: "mc1003"}}, dta: {}}
 
       """,
+    // Findings in many documents, written out document by document as they become final.
+    "many.yaml": (0..<40).map { index in
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c\(index)}\n" + (index % 3 == 0 ? "dta: {}\n" : "data: {}\n")
+        + (index % 7 == 0 ? "metadata: {name: again}\n" : "")
+    }.joined(separator: "---\n"),
     "mesh.yaml": StreamingTests.splitWithoutService + "---\n" + Inputs.duplicateKey + "---\n" + Inputs.valid + "---\n",
   ]
 
   @Test(arguments: ["text", "json", "junit", "sarif", "github"])
   func parallelPrintsWhatOneThreadPrints(format: String) {
-    let arguments = ["validate", "-f", "mesh.yaml", "-f", "crd.yaml", "-f", "gone.yaml", "-f", "broken.yaml", "-f", "-", "-o", format]
+    let arguments = ["validate", "-f", "mesh.yaml", "-f", "crd.yaml", "-f", "gone.yaml", "-f", "broken.yaml", "-f", "many.yaml", "-f", "-", "-o", format]
     let one = Self.run(arguments + ["--jobs", "1"])
     let two = Self.run(arguments + ["--jobs", "2"])
     #expect(one.status == 2)
