@@ -34,8 +34,10 @@ extension Meshctl {
           --crd-from-cluster reads the cluster's CustomResourceDefinitions (the global flags \
           choose the cluster; exit 3 when it cannot be reached).
 
-          Memory does not grow with the input: once the summaries the cross-document checks \
-          keep pass 2 MiB, they move to an unlinked temporary file in $TMPDIR (else /tmp).
+          Memory does not grow with the input: each finding is written out as soon as it is \
+          final (past 1 MiB of text, to an unlinked temporary file; -o junit keeps them, to \
+          group them by object), and once the summaries the cross-document checks keep pass \
+          2 MiB, they move to an unlinked temporary file in $TMPDIR (else /tmp).
 
           Examples:
             \(Meshctl.displayName) validate -f deploy/ -R

@@ -167,7 +167,7 @@ struct HostileCase: CustomTestStringConvertible, Sendable {
       status: 0, readsEverything: true
     ) { #expect($0.stdout.contains("in 1 file (1000000 objects)")) },
     HostileCase(
-      // Every finding was kept until the report was printed (240 MB for these 300k); each
+      // Every finding was kept until the report was printed (some 250 MB for these 300k); each
       // input's findings are written out as final text now, and suppressed ones only counted.
       name: "300k documents, each with a suppressed finding: validate",
       arguments: {
