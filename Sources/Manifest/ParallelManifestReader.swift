@@ -30,6 +30,8 @@ public final class ParallelManifestReader<Output> {
 
   private let reader: ManifestReader
   private let transform: @Sendable (Document) -> Output
+  /// What each worker thread transforms with, by worker.
+  private let workerTransforms: [@Sendable (Document) -> Output]
   private let runsAlone: @Sendable (UnsafeBufferPointer<UInt8>) -> Bool
   private let pieceBytes: Int
   private let inFlightLimit: Int
@@ -38,14 +40,19 @@ public final class ParallelManifestReader<Output> {
   private var nextEntry = 0
 
   /// Creates a reader with `jobs` worker threads (at least one). `pieceBytes` is the size of the
-  /// pieces a stream is cut into.
+  /// pieces a stream is cut into. `transform` runs on the calling thread (pieces that run alone,
+  /// fallbacks); `workerTransform`, when given, makes the transform of each worker thread (one
+  /// that keeps state of its own, such as caches no other thread touches), else they use
+  /// `transform` too.
   public init(
     reader: ManifestReader, jobs: Int, pieceBytes: Int = 256 << 10,
     transform: @escaping @Sendable (Document) -> Output,
+    workerTransform: (() -> @Sendable (Document) -> Output)? = nil,
     runsAlone: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Bool = { _ in false }
   ) {
     self.reader = reader
     self.transform = transform
+    workerTransforms = (0..<max(1, jobs)).map { _ in workerTransform?() ?? transform }
     self.runsAlone = runsAlone
     self.pieceBytes = pieceBytes
     inFlightLimit = max(1, jobs) * 2
@@ -216,10 +223,12 @@ public final class ParallelManifestReader<Output> {
 
   private func dispatch(_ piece: Piece) {
     let reader = reader
-    let transform = transform
+    let transforms = workerTransforms
     let file = piece.stream.file
     inFlight.append(.piece(piece))
-    workers.submit(piece) { piece in
+    workers.submit(piece) { piece, worker in
+      // Without worker threads the piece is read here, with the first worker's transform.
+      let transform = transforms[worker]
       var outputs: [(Document, Any)] = []
       // A MemorySource never throws, and neither does the body.
       piece.summary =
@@ -299,7 +308,7 @@ private final class WorkerPool: @unchecked Sendable {
   private let workAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
   private let workDone = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
   /// Pieces to read.
-  private var queue: [(piece: Piece, job: (Piece) -> Void)] = []
+  private var queue: [(piece: Piece, job: (Piece, Int) -> Void)] = []
   private var queueHead = 0
   /// Pieces handed on whose documents a worker is to free, by the worker that read them (no
   /// piece to wait for); each worker frees its own before it reads another piece.
@@ -348,9 +357,9 @@ private final class WorkerPool: @unchecked Sendable {
   }
 
   /// Queues `piece` for `work`; runs it on the calling thread when no worker thread started.
-  func submit(_ piece: Piece, _ work: @escaping (Piece) -> Void) {
+  func submit(_ piece: Piece, _ work: @escaping (Piece, _ worker: Int) -> Void) {
     guard !threads.isEmpty else {
-      work(piece)
+      work(piece, 0)
       piece.isDone = true
       return
     }
@@ -422,7 +431,7 @@ private final class WorkerPool: @unchecked Sendable {
       }
       pthread_mutex_unlock(mutex)
       piece.worker = worker
-      if !piece.isCancelled { job(piece) }
+      if !piece.isCancelled { job(piece, worker) }
       pthread_mutex_lock(mutex)
       piece.isDone = true
       pthread_cond_broadcast(workDone)

@@ -92,13 +92,26 @@ import Testing
     #expect(two.stdout == one.stdout)
   }
 
+  /// Each worker checks with a replica of the catalog: it has the `--crd` definitions too.
+  @Test func workersCheckCustomResourcesOfCRDsGivenWithTheFlag() {
+    let definition = String(Self.files["crd.yaml"]!.split(separator: "---\n")[1])
+    let arguments = ["validate", "--crd", "definition.yaml", "-f", "crd.yaml"]
+    let one = Self.run(arguments + ["--jobs", "1"], adding: ["definition.yaml": definition])
+    let two = Self.run(arguments + ["--jobs", "2"], adding: ["definition.yaml": definition])
+    #expect(one.status == 1)
+    #expect(two.stdout.contains("crd.yaml:4:"), "the Widget before the definition in the input is checked")
+    #expect(two.stdout == one.stdout)
+  }
+
   @Test func jobsBelowOneIsAUsageError() {
     #expect(Self.run(["validate", "-f", "mesh.yaml", "--jobs", "0"]).status == 64)
   }
 
-  static func run(_ arguments: [String]) -> (status: Int32, stdout: String, stderr: String) {
+  static func run(_ arguments: [String], adding more: [String: String] = [:]) -> (
+    status: Int32, stdout: String, stderr: String
+  ) {
     let world = FakeWorld()
-    world.files = files
+    world.files = files.merging(more) { $1 }
     world.stdin = files["crd.yaml"]! + "---\n" + files["mesh.yaml"]!
     world.environment["MESHCTL_PIECE_BYTES"] = "1"
     let status = world.run(arguments)

@@ -109,6 +109,14 @@ public struct ValidationSession: ~Copyable {
     return checked
   }
 
+  /// `check` for one more thread: with a validator like `validator` over a replica of its
+  /// catalog, so that threads checking at once share no schemas (sharing them costs each thread
+  /// contended reference counting on every schema node it walks).
+  public static func check(onAnotherThreadLike validator: Validator) -> @Sendable (Document) -> CheckedDocument {
+    let own = Validator(options: validator.options, catalog: validator.catalog.replica())
+    return { check($0, with: own) }
+  }
+
   /// Whether the bytes of some documents may hold a CustomResourceDefinition, which changes how
   /// the documents after it are checked: such documents are checked in order, alone.
   public static func mayDefineResources(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
