@@ -30,6 +30,8 @@ public final class ParallelManifestReader<Output> {
 
   private let reader: ManifestReader
   private let transform: @Sendable (Document) -> Output
+  /// What each worker thread transforms with, by worker.
+  private let workerTransforms: [@Sendable (Document) -> Output]
   private let runsAlone: @Sendable (UnsafeBufferPointer<UInt8>) -> Bool
   private let pieceBytes: Int
   private let inFlightLimit: Int
@@ -38,14 +40,19 @@ public final class ParallelManifestReader<Output> {
   private var nextEntry = 0
 
   /// Creates a reader with `jobs` worker threads (at least one). `pieceBytes` is the size of the
-  /// pieces a stream is cut into.
+  /// pieces a stream is cut into. `transform` runs on the calling thread (pieces that run alone,
+  /// fallbacks); `workerTransform`, when given, makes the transform of each worker thread (one
+  /// that keeps state of its own, such as caches no other thread touches), else they use
+  /// `transform` too.
   public init(
     reader: ManifestReader, jobs: Int, pieceBytes: Int = 256 << 10,
     transform: @escaping @Sendable (Document) -> Output,
+    workerTransform: (() -> @Sendable (Document) -> Output)? = nil,
     runsAlone: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Bool = { _ in false }
   ) {
     self.reader = reader
     self.transform = transform
+    workerTransforms = (0..<max(1, jobs)).map { _ in workerTransform?() ?? transform }
     self.runsAlone = runsAlone
     self.pieceBytes = pieceBytes
     inFlightLimit = max(1, jobs) * 2
@@ -216,10 +223,12 @@ public final class ParallelManifestReader<Output> {
 
   private func dispatch(_ piece: Piece) {
     let reader = reader
-    let transform = transform
+    let transforms = workerTransforms
     let file = piece.stream.file
     inFlight.append(.piece(piece))
-    workers.submit(piece) { piece in
+    workers.submit(piece) { piece, worker in
+      // Without worker threads the piece is read here, with the first worker's transform.
+      let transform = transforms[worker]
       var outputs: [(Document, Any)] = []
       // A MemorySource never throws, and neither does the body.
       piece.summary =
@@ -273,6 +282,9 @@ private final class Piece: @unchecked Sendable {
   var isCancelled = false
   /// Guarded by the pool's lock.
   var isDone = false
+  /// The worker that read the piece: the one that frees its documents, into the allocator's
+  /// arena they came from (a free into another thread's arena takes that arena's lock).
+  var worker = 0
 
   init(stream: StreamState, bytes: [UInt8], origin: StreamPosition, predictedDocuments: Int, isLast: Bool) {
     self.stream = stream
@@ -295,10 +307,12 @@ private final class WorkerPool: @unchecked Sendable {
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
   private let workAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
   private let workDone = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-  /// Pieces to read, and pieces handed on whose documents a worker is to free (no piece to
-  /// wait for).
-  private var queue: [(piece: Piece, job: (Piece) -> Void, isDisposal: Bool)] = []
+  /// Pieces to read.
+  private var queue: [(piece: Piece, job: (Piece, Int) -> Void)] = []
   private var queueHead = 0
+  /// Pieces handed on whose documents a worker is to free, by the worker that read them (no
+  /// piece to wait for); each worker frees its own before it reads another piece.
+  private var disposals: [[Piece]] = []
   private var stopping = false
   #if canImport(Glibc)
     private var threads: [pthread_t] = []
@@ -310,8 +324,9 @@ private final class WorkerPool: @unchecked Sendable {
     pthread_mutex_init(mutex, nil)
     pthread_cond_init(workAvailable, nil)
     pthread_cond_init(workDone, nil)
-    for _ in 0..<count {
-      let box = Unmanaged.passRetained(self).toOpaque()
+    disposals = Array(repeating: [], count: count)
+    for worker in 0..<count {
+      let box = Unmanaged.passRetained(WorkerStart(pool: self, worker: worker)).toOpaque()
       #if canImport(Glibc)
         var thread = pthread_t()
       #else
@@ -320,14 +335,14 @@ private final class WorkerPool: @unchecked Sendable {
       let created = pthread_create(
         &thread, nil,
         { argument in
-          let pool = Unmanaged<WorkerPool>.fromOpaque(argument!).takeRetainedValue()
-          pool.work()
+          let start = Unmanaged<WorkerStart>.fromOpaque(argument!).takeRetainedValue()
+          start.pool.work(as: start.worker)
           return nil
         }, box)
       if created == 0 {
         threads.append(thread)
       } else {
-        Unmanaged<WorkerPool>.fromOpaque(box).release()
+        Unmanaged<WorkerStart>.fromOpaque(box).release()
       }
     }
   }
@@ -342,14 +357,14 @@ private final class WorkerPool: @unchecked Sendable {
   }
 
   /// Queues `piece` for `work`; runs it on the calling thread when no worker thread started.
-  func submit(_ piece: Piece, _ work: @escaping (Piece) -> Void) {
+  func submit(_ piece: Piece, _ work: @escaping (Piece, _ worker: Int) -> Void) {
     guard !threads.isEmpty else {
-      work(piece)
+      work(piece, 0)
       piece.isDone = true
       return
     }
     pthread_mutex_lock(mutex)
-    queue.append((piece, work, false))
+    queue.append((piece, work))
     pthread_cond_signal(workAvailable)
     pthread_mutex_unlock(mutex)
   }
@@ -362,8 +377,9 @@ private final class WorkerPool: @unchecked Sendable {
       return
     }
     pthread_mutex_lock(mutex)
-    queue.append((piece, { $0.outputs = [] }, true))
-    pthread_cond_signal(workAvailable)
+    disposals[piece.worker].append(piece)
+    // Only that worker may take it: wake them all.
+    pthread_cond_broadcast(workAvailable)
     pthread_mutex_unlock(mutex)
   }
 
@@ -390,31 +406,48 @@ private final class WorkerPool: @unchecked Sendable {
     threads = []
   }
 
-  private func work() {
+  private func work(as worker: Int) {
     while true {
       pthread_mutex_lock(mutex)
-      while queueHead == queue.count && !stopping { pthread_cond_wait(workAvailable, mutex) }
+      while queueHead == queue.count && disposals[worker].isEmpty && !stopping {
+        pthread_cond_wait(workAvailable, mutex)
+      }
+      if !disposals[worker].isEmpty {
+        var done: [Piece] = []
+        swap(&done, &disposals[worker])
+        pthread_mutex_unlock(mutex)
+        for piece in done { piece.outputs = [] }
+        continue
+      }
       if queueHead == queue.count {
         pthread_mutex_unlock(mutex)
         return
       }
-      let (piece, job, isDisposal) = queue[queueHead]
+      let (piece, job) = queue[queueHead]
       queueHead += 1
       if queueHead == queue.count {
         queue.removeAll(keepingCapacity: true)
         queueHead = 0
       }
       pthread_mutex_unlock(mutex)
-      if isDisposal {
-        job(piece)
-        continue
-      }
-      if !piece.isCancelled { job(piece) }
+      piece.worker = worker
+      if !piece.isCancelled { job(piece, worker) }
       pthread_mutex_lock(mutex)
       piece.isDone = true
       pthread_cond_broadcast(workDone)
       pthread_mutex_unlock(mutex)
     }
+  }
+}
+
+/// What a worker thread starts with: its pool and its number.
+private final class WorkerStart {
+  let pool: WorkerPool
+  let worker: Int
+
+  init(pool: WorkerPool, worker: Int) {
+    self.pool = pool
+    self.worker = worker
   }
 }
 

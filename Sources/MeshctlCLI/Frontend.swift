@@ -133,6 +133,7 @@ struct InputFrontend {
     let validator = session.validator
     let parallel = ParallelManifestReader<ValidationSession.CheckedDocument>(
       reader: reader, jobs: jobs, pieceBytes: pieceBytes, transform: { ValidationSession.check($0, with: validator) },
+      workerTransform: { ValidationSession.check(onAnotherThreadLike: validator) },
       runsAlone: ValidationSession.mayDefineResources)
     // Inputs whose end is not handed over yet, oldest first.
     var reading: [InputPath] = []

@@ -34,8 +34,10 @@ extension Meshctl {
           --crd-from-cluster reads the cluster's CustomResourceDefinitions (the global flags \
           choose the cluster; exit 3 when it cannot be reached).
 
-          Memory does not grow with the input: once the summaries the cross-document checks \
-          keep pass 2 MiB, they move to an unlinked temporary file in $TMPDIR (else /tmp).
+          Memory does not grow with the input: each finding is written out as soon as it is \
+          final (past 1 MiB of text, to an unlinked temporary file; -o junit keeps them, to \
+          group them by object), and once the summaries the cross-document checks keep pass \
+          2 MiB, they move to an unlinked temporary file in $TMPDIR (else /tmp).
 
           Examples:
             \(Meshctl.displayName) validate -f deploy/ -R
@@ -163,12 +165,19 @@ extension Meshctl {
       if let bytes = context.environment["MESHCTL_PIECE_BYTES"].flatMap({ Int($0) }), bytes > 0 {
         frontend.pieceBytes = bytes
       }
-      // Only JUnit lists objects; the other formats need their count alone.
+      // Only JUnit lists objects; the other formats need their count alone, and write each
+      // finding out as it becomes final.
+      let stream = findingStream(color: context.stdoutAllowsColor)
       var report = Self.report(
         of: frontend, options: ValidationOptions(strict: strict, uncheckedIsError: failOn == .unchecked),
-        catalog: catalog, recordsObjects: output == .junit, suppressions: suppressions, meshConfig: meshConfig)
+        catalog: catalog, recordsObjects: output == .junit, suppressions: suppressions, meshConfig: meshConfig,
+        stream: stream)
       report.inputErrors.insert(contentsOf: crdErrors, at: 0)
-      context.stdout.write(render(report, color: context.stdoutAllowsColor))
+      if let stream {
+        stream.finish(report, into: context.stdout)
+      } else {
+        context.stdout.write(render(report, color: context.stdoutAllowsColor))
+      }
       return report.exitStatus(failOn: failOn)
     }
 
@@ -177,12 +186,12 @@ extension Meshctl {
     /// report says how long the run and each input took (JUnit's `time`).
     static func report(
       of frontend: InputFrontend, options: ValidationOptions, catalog: SchemaCatalog? = nil, recordsObjects: Bool,
-      suppressions: Suppressions = Suppressions(), meshConfig: MeshConfig? = nil
+      suppressions: Suppressions = Suppressions(), meshConfig: MeshConfig? = nil, stream: (any FindingStream)? = nil
     ) -> ValidationReport {
       // Standard input cannot be read twice: only then does the analysis keep source lines.
       var session = ValidationSession(
         options: options, catalog: catalog, recordsObjects: recordsObjects, suppressions: suppressions,
-        retainsSourceLines: frontend.readsStandardInput, meshConfig: meshConfig)
+        retainsSourceLines: frontend.readsStandardInput, meshConfig: meshConfig, stream: stream)
       let context = frontend.context
       let started = context.now()
       var lap = started
@@ -227,6 +236,18 @@ extension Meshctl {
         }
       }
       return unreadable
+    }
+
+    /// Where the chosen format writes findings as they become final; nil for JUnit, which
+    /// groups them by file and object at the end.
+    func findingStream(color: Bool) -> (any FindingStream)? {
+      switch output {
+      case .text: return TextReport.Stream(color: color)
+      case .json: return JSONReport.Stream(failOn: failOn)
+      case .junit: return nil
+      case .sarif: return SARIFReport.Stream(toolVersion: MeshctlVersion.current, failOn: failOn)
+      case .github: return GitHubReport.Stream()
+      }
     }
 
     /// The report in the chosen format.

@@ -74,12 +74,12 @@ final class HostileInputs {
   }
 
   /// A stream of `count` ConfigMaps (about 60 bytes each).
-  func documents(_ name: String, count: Int) throws -> String {
+  func documents(_ name: String, count: Int, adding field: String = "") throws -> String {
     let file = try write(name, "")
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
     defer { try? handle.close() }
     for block in stride(from: 0, to: count, by: 10_000) {
-      let text = (block..<min(count, block + 10_000)).map { "---\n" + Self.configMap($0) }.joined()
+      let text = (block..<min(count, block + 10_000)).map { "---\n" + Self.configMap($0) + field }.joined()
       try handle.write(contentsOf: Data(text.utf8))
     }
     return file
@@ -104,6 +104,8 @@ struct HostileCase: CustomTestStringConvertible, Sendable {
   /// Reads the whole input, so its time grows with the input's size: the debug build is
   /// too slow for the 2 s bound on these (see `timeBound`).
   var readsEverything = false
+  /// How many findings the row makes: each adds to its CPU-time bound (see `timeBound`).
+  var findings = 0
   var check: @Sendable (MeasuredResult) -> Void = { _ in }
 
   var testDescription: String { name }
@@ -122,14 +124,17 @@ struct HostileCase: CustomTestStringConvertible, Sendable {
 /// alone parses those 60 MB in 1.2 s idle and over 3 s under the load of a parallel build. For
 /// them the bound is on CPU time, not wall time, and scales with the input: 2 s plus 1 s per
 /// 10 MB for the release build, plus 1 s per 0.5 MB for the debug build (unoptimised Swift
-/// runs the reader some 20 times slower). A run is killed, and fails, at five times its bound.
+/// runs the reader some 20 times slower). Rows whose documents each have a finding add 1 s per
+/// 100k findings (per 5k for the debug build): making, sorting and writing out a finding costs
+/// some microseconds. A run is killed, and fails, at five times its bound.
 @Suite(.tags(.slow), .serialized) struct HostileInputTableTests {
   static let peakMegabytesBound = 128.0
 
   /// The CPU-time bound of a row that stops early, or of one that reads `megabytes` of input.
   static func timeBound(_ row: HostileCase, megabytes: Double) -> Double {
     guard row.readsEverything else { return 2 }
-    return 2 + megabytes / (MeasuredRun.meshctl.isRelease ? 10 : 0.5)
+    let findings = Double(row.findings) / (MeasuredRun.meshctl.isRelease ? 100_000 : 5_000)
+    return 2 + megabytes / (MeasuredRun.meshctl.isRelease ? 10 : 0.5) + findings
   }
 
   static let rows: [HostileCase] = [
@@ -161,6 +166,24 @@ struct HostileCase: CustomTestStringConvertible, Sendable {
       name: "1M documents: validate", arguments: { ["validate", "-f", try $0.documents("million.yaml", count: 1_000_000)] },
       status: 0, readsEverything: true
     ) { #expect($0.stdout.contains("in 1 file (1000000 objects)")) },
+    HostileCase(
+      // Every finding was kept until the report was printed (some 250 MB for these 300k); each
+      // input's findings are written out as final text now, and suppressed ones only counted.
+      name: "300k documents, each with a suppressed finding: validate",
+      arguments: {
+        ["validate", "--ignore", "MC1003", "-f", try $0.documents("many.yaml", count: 300_000, adding: "dta: {}\n")]
+      },
+      status: 0, readsEverything: true, findings: 300_000
+    ) { #expect($0.stdout == "0 errors, 0 warnings, 300000 suppressed in 1 file (300000 objects)\n") },
+    HostileCase(
+      // The findings' text goes to a temporary file past 1 MiB.
+      name: "300k documents, each with a finding: validate -o github",
+      arguments: { ["validate", "-o", "github", "-f", try $0.documents("many.yaml", count: 300_000, adding: "dta: {}\n")] },
+      status: 1, readsEverything: true, findings: 300_000
+    ) {
+      #expect($0.stdout.hasPrefix("::error file="))
+      #expect($0.stdoutBytes > 30_000_000, "every finding comes out")
+    },
     HostileCase(
       name: "1M documents: render", arguments: { ["render", "-f", try $0.documents("million.yaml", count: 1_000_000)] },
       status: 0, readsEverything: true),

@@ -349,6 +349,26 @@ struct GeneratedStructureTests {
 
     """
 
+  /// A replica (one per worker thread) follows the CustomResourceDefinitions added to its
+  /// origin after it resolved a kind, and passes on those added to it.
+  @Test func aReplicaFollowsTheCustomResourceDefinitionsOfItsOrigin() throws {
+    let origin = try #require(SchemaCatalog(kubernetesVersion: "1.37"))
+    let replica = origin.replica()
+    let other = replica.replica()
+    guard case .unknown = replica.resolve(apiVersion: "example.com/v1", kind: "Foo") else {
+      Issue.record("Foo is unknown before its definition")
+      return
+    }
+    #expect(replica.kubernetesVersion == "1.37")
+    #expect(other.addCustomResourceDefinition(try #require(Node.parse(Self.fooCRD))) == ["Foo.example.com/v1"])
+    for catalog in [origin, replica, other] {
+      guard case .schema(_, complete: true) = catalog.resolve(apiVersion: "example.com/v1", kind: "Foo") else {
+        Issue.record("Foo is checked once defined, in every catalog of the family")
+        continue
+      }
+    }
+  }
+
   @Test func aCustomResourceDefinitionChecksItsResources() throws {
     let catalog = try #require(SchemaCatalog(kubernetesVersion: "1.37"))
     let crd = try #require(Node.parse(Self.fooCRD))

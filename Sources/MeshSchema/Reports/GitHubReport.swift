@@ -46,20 +46,29 @@ public enum GitHubReport {
 
   /// Escapes a command's message as the runner expects (actions/toolkit `escapeData`).
   public static func escapeData(_ text: String) -> String {
-    escape(text, ["%": "%25", "\r": "%0D", "\n": "%0A"])
+    escape(text, Array("%\r\n".utf8))
   }
 
   /// Escapes a property value (actions/toolkit `escapeProperty`): also `:` and `,`.
   public static func escapeProperty(_ text: String) -> String {
-    escape(text, ["%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"])
+    escape(text, Array("%\r\n:,".utf8))
   }
 
-  /// Replaces scalars, not characters: `\r\n` is one Swift `Character` but two escapes.
-  private static func escape(_ text: String, _ table: [Unicode.Scalar: String]) -> String {
-    var result = ""
-    for scalar in text.unicodeScalars {
-      if let replacement = table[scalar] { result += replacement } else { result.unicodeScalars.append(scalar) }
+  /// Replaces each of `escaped` (ASCII bytes) by `%` and its two hex digits. Bytes, not
+  /// characters: `\r\n` is one Swift `Character` but two escapes, and an ASCII byte is never part
+  /// of another character's UTF-8 (a report escapes every finding's message: one pass over bytes).
+  private static func escape(_ text: String, _ escaped: [UInt8]) -> String {
+    guard text.utf8.contains(where: escaped.contains) else { return text }
+    let hex = Array("0123456789ABCDEF".utf8)
+    var result: [UInt8] = []
+    result.reserveCapacity(text.utf8.count + 8)
+    for byte in text.utf8 {
+      if escaped.contains(byte) {
+        result += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+      } else {
+        result.append(byte)
+      }
     }
-    return result
+    return String(decoding: result, as: UTF8.self)
   }
 }

@@ -6,11 +6,19 @@ import Manifest
 public enum JSONReport {
   /// The JSON text of a report.
   public static func render(_ report: ValidationReport, failOn: FailOn) -> String {
-    Node.object([
-      ("diagnostics", .sequence(report.reported.map { diagnostic($0.diagnostic) })),
-      ("suppressed", .sequence(report.suppressed.map(suppressed))),
+    document(
+      report, reported: report.reported.map { diagnostic($0.diagnostic) },
+      suppressed: report.suppressed.map(suppressed), failOn: failOn
+    ).renderedJSON
+  }
+
+  /// The report's object with the given finding entries (some written out ahead: `Stream`).
+  static func document(_ report: ValidationReport, reported: [Node], suppressed: [Node], failOn: FailOn) -> Node {
+    .object([
+      ("diagnostics", .sequence(reported)),
+      ("suppressed", .sequence(suppressed)),
       ("summary", summary(report, failOn: failOn)),
-    ]).renderedJSON
+    ])
   }
 
   /// A suppressed finding: the finding's members, then how it was suppressed.

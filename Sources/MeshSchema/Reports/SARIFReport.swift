@@ -22,13 +22,26 @@ public enum SARIFReport {
   public static func render(
     _ report: ValidationReport, toolVersion: String, rules: [Rule] = RuleCatalog.rules, failOn: FailOn = .error
   ) -> String {
-    let ruleIndex = Dictionary(
-      rules.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
+    let indexes = ruleIndex(rules)
+    return log(
+      report, results: report.findings.map { result($0, ruleIndex: indexes) }, toolVersion: toolVersion,
+      rules: rules, failOn: failOn)
+  }
+
+  /// Each rule's index in `rules`, by code.
+  static func ruleIndex(_ rules: [Rule]) -> [String: Int] {
+    Dictionary(rules.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
+  }
+
+  /// The SARIF log with the given results (some written out ahead: `Stream`).
+  static func log(_ report: ValidationReport, results: [Node], toolVersion: String, rules: [Rule], failOn: FailOn)
+    -> String
+  {
     let run = Node.object([
       ("tool", .object([("driver", driver(rules, version: toolVersion))])),
       ("invocations", .sequence([invocation(report, failOn: failOn)])),
       ("columnKind", .string("unicodeCodePoints")),
-      ("results", .sequence(report.findings.map { result($0, ruleIndex: ruleIndex) })),
+      ("results", .sequence(results)),
       ("properties", properties(report)),
     ])
     return Node.object([

@@ -70,10 +70,55 @@ public struct Finding: Sendable, Hashable {
   }
 }
 
+/// The findings a run wrote out as they became final (`FindingStream`): only counted, so the
+/// report does not grow with their number.
+public struct FindingTally: Sendable, Equatable {
+  /// Findings that count (not suppressed), by severity.
+  public private(set) var errors = 0, warnings = 0, infos = 0
+  /// Suppressed findings.
+  public private(set) var suppressed = 0
+  /// Findings that made an input unreadable (`Diagnostic.isInputError`), suppressed or not.
+  public private(set) var inputErrors = 0
+
+  /// Creates an empty tally.
+  public init() {}
+
+  /// Counts one finding.
+  public mutating func add(_ finding: Finding) {
+    if finding.diagnostic.isInputError { inputErrors += 1 }
+    guard finding.suppression == nil else {
+      suppressed += 1
+      return
+    }
+    switch finding.diagnostic.severity {
+    case .error: errors += 1
+    case .warning: warnings += 1
+    case .info: infos += 1
+    }
+  }
+
+  /// How many findings that count have `severity`.
+  public func count(_ severity: Diagnostic.Severity) -> Int {
+    switch severity {
+    case .error: return errors
+    case .warning: return warnings
+    case .info: return infos
+    }
+  }
+
+  /// Whether some finding that counts is at or above `threshold`.
+  func reaches(_ threshold: Diagnostic.Severity) -> Bool {
+    Diagnostic.Severity.allCases.contains { $0 >= threshold && count($0) > 0 }
+  }
+}
+
 /// Everything `validate` found: what every output format renders.
 public struct ValidationReport: Sendable {
   /// The findings: per file in position order, files in input order, then cross-document ones.
+  /// Without those a `FindingStream` already wrote out (`written` counts them).
   public var findings: [Finding] = []
+  /// The findings written out as they became final, before those of `findings`.
+  public var written = FindingTally()
   /// The inputs that were read, by display name, in order.
   public var files: [String] = []
   /// The objects that were validated, in input order; empty when the run did not record them
@@ -102,7 +147,8 @@ public struct ValidationReport: Sendable {
     self.inputErrors = inputErrors
   }
 
-  /// The findings that count (not suppressed), without their object attribution.
+  /// The findings that count (not suppressed), without their object attribution; of `findings`
+  /// only (not those `written`), as are `reported` and `suppressed`.
   public var diagnostics: [Diagnostic] { reported.map(\.diagnostic) }
 
   /// The findings that count: all but the suppressed ones.
@@ -112,20 +158,23 @@ public struct ValidationReport: Sendable {
   public var suppressed: [Finding] { findings.filter { $0.suppression != nil } }
 
   /// How many findings were suppressed.
-  public var suppressedCount: Int { findings.reduce(0) { $0 + ($1.suppression == nil ? 0 : 1) } }
+  public var suppressedCount: Int { findings.reduce(written.suppressed) { $0 + ($1.suppression == nil ? 0 : 1) } }
 
   /// How many findings that count have a severity.
   public func count(_ severity: Diagnostic.Severity) -> Int {
-    findings.reduce(0) { $0 + ($1.diagnostic.severity == severity && $1.suppression == nil ? 1 : 0) }
+    findings.reduce(written.count(severity)) {
+      $0 + ($1.diagnostic.severity == severity && $1.suppression == nil ? 1 : 0)
+    }
   }
 
   /// What the report means for the run: unreadable input (before anything else), findings at
   /// or above `failOn` that are not suppressed, else passed.
   public func outcome(failOn: FailOn) -> ValidationOutcome {
-    if !inputErrors.isEmpty || findings.contains(where: { $0.diagnostic.isInputError }) {
+    if !inputErrors.isEmpty || written.inputErrors > 0 || findings.contains(where: { $0.diagnostic.isInputError }) {
       return .unreadableInput
     }
     guard let threshold = failOn.threshold else { return .passed }
+    if written.reaches(threshold) { return .failed }
     return findings.contains { $0.suppression == nil && $0.diagnostic.severity >= threshold } ? .failed : .passed
   }
 

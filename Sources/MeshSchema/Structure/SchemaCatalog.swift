@@ -34,16 +34,36 @@ public final class SchemaCatalog: @unchecked Sendable {
   private var resolved: [String: KindResolution] = [:]
   /// The generated definitions resolved so far, shared by the kinds.
   private var materializer = Materializer()
+  /// The catalog a replica takes its CustomResourceDefinitions from; nil for an original.
+  private let origin: SchemaCatalog?
+  /// How many times CustomResourceDefinitions were added (an original's); a replica's, the
+  /// origin's count its resolutions were made with.
+  private var generation = 0
 
   /// Creates a catalog for a release (`1.33` or `v1.33.2`); nil when meshctl carries no
   /// schemas for it.
   public init?(kubernetesVersion: String) {
     guard let version = Self.minorRelease(kubernetesVersion) else { return nil }
     self.kubernetesVersion = version
+    origin = nil
   }
 
   private init() {
     kubernetesVersion = Self.defaultKubernetesVersion
+    origin = nil
+  }
+
+  private init(replicating origin: SchemaCatalog) {
+    kubernetesVersion = origin.kubernetesVersion
+    self.origin = origin
+  }
+
+  /// A catalog that checks what this one checks, with resolutions and schemas of its own: one
+  /// per thread, so that threads checking objects at once do not share (and contend for the
+  /// reference counts of) one set of schemas. CustomResourceDefinitions added to either go to
+  /// this one, and the replica follows them.
+  public func replica() -> SchemaCatalog {
+    SchemaCatalog(replicating: origin ?? self)
   }
 
   /// `1.33` for `1.33`, `v1.33`, `1.33.4`; nil for a release meshctl does not carry.
@@ -59,6 +79,7 @@ public final class SchemaCatalog: @unchecked Sendable {
   /// replace what meshctl carries for the same kinds. Returns the kinds added (`Foo.example.com/v1`).
   @discardableResult
   public func addCustomResourceDefinition(_ node: Node) -> [String] {
+    if let origin { return origin.addCustomResourceDefinition(node) }
     guard node["kind"]?.string == "CustomResourceDefinition", let spec = node["spec"],
       let group = spec["group"]?.string, let kind = spec[path: "names", "kind"]?.string,
       let versions = spec["versions"]?.sequence
@@ -75,14 +96,24 @@ public final class SchemaCatalog: @unchecked Sendable {
         resolved[key] = nil
         added.append("\(kind).\(group)/\(name)")
       }
+      if !added.isEmpty { generation += 1 }
     }
     return added
+  }
+
+  /// The origin's CustomResourceDefinitions when they changed since `generation`.
+  private func customResources(after generation: Int) -> (resources: [String: Schema], generation: Int)? {
+    lock.withLock { self.generation == generation ? nil : (customResources, self.generation) }
   }
 
   /// What checks objects of an apiVersion and kind.
   public func resolve(apiVersion: String, kind: String) -> KindResolution {
     let key = apiVersion + " " + kind
     return lock.withLock {
+      if let origin, let changed = origin.customResources(after: generation) {
+        (customResources, generation) = changed
+        resolved = [:]
+      }
       if let known = resolved[key] { return known }
       let resolution = make(apiVersion: apiVersion, kind: kind, key: key)
       resolved[key] = resolution

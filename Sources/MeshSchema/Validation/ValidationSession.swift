@@ -8,7 +8,9 @@ import Manifest
 /// Validates a stream of documents, input by input, into a `ValidationReport`: each input's
 /// findings in position order, the objects (when asked), then the cross-document findings.
 /// Keeps findings and object records only, never documents, so memory stays flat however long
-/// the input; the caller reads the bytes and hands over one document at a time.
+/// the input; the caller reads the bytes and hands over one document at a time. With a
+/// `FindingStream`, findings are written out as soon as they are final (a document's once it is
+/// in) and only counted, so memory stays flat in the number of findings too.
 public struct ValidationSession: ~Copyable {
   /// The validator used for every document.
   public let validator: Validator
@@ -26,6 +28,14 @@ public struct ValidationSession: ~Copyable {
   private var annotatedObjects: [String: Set<String>] = [:]
   /// Whether the current input holds nothing but empty documents.
   private var emptyInput = EmptyInputCheck()
+  /// Where findings go as they become final; nil keeps them in the report.
+  private let stream: (any FindingStream)?
+  /// The index the current input's next document has when the reader skipped none: a skipped
+  /// document's finding comes with the input's end and sorts before the later documents'
+  /// findings, so from a skip on they wait for the end.
+  private var nextDocumentIndex: Int? = 0
+  /// Whether the current input had findings (written out already or still pending).
+  private var inputHasFindings = false
 
   /// Creates a session. `retainsSourceLines` keeps the source lines of cross-document findings
   /// as documents go by: needed for input that cannot be read twice (standard input); files'
@@ -35,12 +45,16 @@ public struct ValidationSession: ~Copyable {
   /// resources that follow them. `suppressions` marks findings as suppressed (kept, counted,
   /// never failing the run). `meshConfig`, when given, tells the analysis how the mesh runs
   /// sidecars (MC4002); the catalog's Kubernetes release stands in for its `kubernetesVersion`
-  /// when it names none.
+  /// when it names none. `stream`, when given, gets each input's findings in order as they
+  /// become final (the report only counts them: `ValidationReport.written`); the cross-document
+  /// findings stay in the report, for the stream's `finish`.
   public init(
     options: ValidationOptions = ValidationOptions(), catalog: SchemaCatalog? = nil, recordsObjects: Bool = true,
-    suppressions: Suppressions = Suppressions(), retainsSourceLines: Bool, meshConfig: MeshConfig? = nil
+    suppressions: Suppressions = Suppressions(), retainsSourceLines: Bool, meshConfig: MeshConfig? = nil,
+    stream: (any FindingStream)? = nil
   ) {
     self.suppressions = suppressions
+    self.stream = stream
     validator = Validator(
       options: options, catalog: catalog ?? SchemaCatalog(kubernetesVersion: SchemaCatalog.defaultKubernetesVersion)!)
     self.recordsObjects = recordsObjects
@@ -95,6 +109,14 @@ public struct ValidationSession: ~Copyable {
     return checked
   }
 
+  /// `check` for one more thread: with a validator like `validator` over a replica of its
+  /// catalog, so that threads checking at once share no schemas (sharing them costs each thread
+  /// contended reference counting on every schema node it walks).
+  public static func check(onAnotherThreadLike validator: Validator) -> @Sendable (Document) -> CheckedDocument {
+    let own = Validator(options: validator.options, catalog: validator.catalog.replica())
+    return { check($0, with: own) }
+  }
+
   /// Whether the bytes of some documents may hold a CustomResourceDefinition, which changes how
   /// the documents after it are checked: such documents are checked in order, alone.
   public static func mayDefineResources(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -142,6 +164,10 @@ public struct ValidationSession: ~Copyable {
     }
     for object in coverage { report.coverage.add(object) }
     analysis.add(document)
+    // A document's findings lie within it, after those of the documents before it: once it is
+    // in, they are final, unless a skipped document's finding is still to come.
+    nextDocumentIndex = nextDocumentIndex == document.index ? document.index + 1 : nil
+    if !pending.isEmpty, stream != nil, nextDocumentIndex != nil { flushPending() }
   }
 
   /// Ends the current input, read to its end: adds the reader's own findings (syntax errors)
@@ -151,6 +177,7 @@ public struct ValidationSession: ~Copyable {
     if let empty = emptyInput.finish() { pending.append(finding(empty, annotated: [])) }
     report.files.append(name)
     flushPending()
+    startInput()
   }
 
   /// Records an input that could not be read (at all, or to its end) as `message`. The
@@ -159,8 +186,15 @@ public struct ValidationSession: ~Copyable {
   public mutating func failInput(_ name: String?, message: String) {
     report.inputErrors.append(message)
     emptyInput = EmptyInputCheck()
-    if let name, !pending.isEmpty { report.files.append(name) }
+    if let name, inputHasFindings || !pending.isEmpty { report.files.append(name) }
     flushPending()
+    startInput()
+  }
+
+  /// Makes ready for the next input.
+  private mutating func startInput() {
+    nextDocumentIndex = 0
+    inputHasFindings = false
   }
 
   /// Ends the session: the report with the cross-document findings appended. Their source
@@ -196,10 +230,20 @@ public struct ValidationSession: ~Copyable {
     Finding(diagnostic, suppression: suppressions.kind(of: diagnostic, annotated: annotated))
   }
 
-  /// Appends the current input's findings in position order.
+  /// Appends the current input's pending findings in position order (to the report, or
+  /// written out).
   private mutating func flushPending() {
-    report.findings += Self.sorted(pending)
-    pending.removeAll()
+    if !pending.isEmpty { inputHasFindings = true }
+    let sorted = Self.sorted(pending)
+    pending.removeAll(keepingCapacity: true)
+    guard let stream else {
+      report.findings += sorted
+      return
+    }
+    for finding in sorted {
+      report.written.add(finding)
+      stream.add(finding)
+    }
   }
 
   /// Stable sort: findings at the same place keep the order the validator gave them.
