@@ -195,6 +195,8 @@ public struct ObjectSchema: Sendable {
   public var rules: [CrossFieldRule]
   /// Property positions by name, so a lookup does not scan (PodSpec has 40 fields).
   let index: PropertyIndex
+  /// Positions of the required properties: the checker visits these, not every property, per mapping.
+  let requiredPositions: [Int]
 
   /// Creates an object schema.
   public init(
@@ -206,6 +208,7 @@ public struct ObjectSchema: Sendable {
     self.groups = groups
     self.rules = rules
     self.index = PropertyIndex(properties.map(\.name))
+    self.requiredPositions = properties.indices.filter { properties[$0].isRequired }
   }
 
   /// The property with a name.
