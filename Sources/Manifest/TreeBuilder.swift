@@ -42,6 +42,8 @@ struct TreeBuilder {
   /// moved out into one array of the right size when it ends (no growing array per container).
   private let items = MoveStack<Node>()
   private let entries = MoveStack<MappingEntry>()
+  /// Long keys read before, shared by every document of the source.
+  private let keys = KeyInterner()
 
   /// Enclosing containers; the innermost open one is `current`, kept out of the array so that
   /// adding to it does not go through array subscripts on every event.
@@ -90,7 +92,8 @@ struct TreeBuilder {
     switch event.type {
     case YAML_SCALAR_EVENT:
       let data = event.data.scalar
-      let node = Node(.scalar(makeScalar(event)), mark: mark)
+      let isKey = current.map { $0.isMapping && $0.pendingKey == nil } ?? false
+      let node = Node(.scalar(makeScalar(event, isKey: isKey)), mark: mark)
       let anchor = data.anchor.map { String(cString: $0) }
       if let anchor { anchors[anchor] = (node, 1) }
       let isMergeKey =
@@ -244,10 +247,10 @@ struct TreeBuilder {
     return scalar.text
   }
 
-  private func makeScalar(_ event: yaml_event_t) -> Scalar {
+  private func makeScalar(_ event: yaml_event_t, isKey: Bool) -> Scalar {
     let data = event.data.scalar
     let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
-    let text = String(decoding: bytes, as: UTF8.self)
+    let text = isKey ? keys.text(of: bytes) : String(decoding: bytes, as: UTF8.self)
     let style: Scalar.Style
     switch data.style {
     case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
@@ -272,6 +275,27 @@ struct TreeBuilder {
     case "tag:yaml.org,2002:null": return .null
     default: return nil
     }
+  }
+}
+
+/// The texts of long mapping keys seen before, found again by a hash of their bytes. Keys repeat
+/// across objects (`app.kubernetes.io/name`, `initialDelaySeconds`); one longer than 15 bytes
+/// does not fit in a String inline, so without this each occurrence costs an allocation, a
+/// UTF-8 check and a copy, and its release a free. A class so the builder's methods share it.
+final class KeyInterner {
+  /// One text per slot; a new key whose hash lands on a taken slot replaces it.
+  private var slots = [String?](repeating: nil, count: 256)
+
+  /// The text of `bytes`: the same as `String(decoding:as:)`, shared when seen before.
+  func text(of bytes: UnsafeBufferPointer<UInt8>) -> String {
+    guard bytes.count > 15, bytes.count <= 64 else { return String(decoding: bytes, as: UTF8.self) }
+    var hash: UInt32 = 2_166_136_261  // FNV-1a
+    for byte in bytes { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+    let slot = Int(hash & 255)
+    if var known = slots[slot], known.withUTF8({ $0.elementsEqual(bytes) }) { return known }
+    let text = String(decoding: bytes, as: UTF8.self)
+    slots[slot] = text
+    return text
   }
 }
 
@@ -310,11 +334,12 @@ final class MoveStack<Element> {
 
   /// Removes the values from `start` on and returns them, in order, as an array.
   func moveOut(from start: Int) -> [Element] {
-    let moved = count - start
-    let array = [Element](unsafeUninitializedCapacity: moved) { buffer, initialized in
-      if moved > 0 { buffer.baseAddress!.moveInitialize(from: storage + start, count: moved) }
-      initialized = moved
-    }
+    // Reserve and append, not `Array(unsafeUninitializedCapacity:)`: that one goes through an
+    // unspecialized buffer initializer that looks up the array's type metadata at run time on
+    // every call (a few percent of `validate`, one array per mapping and sequence).
+    var array: [Element] = []
+    array.reserveCapacity(count - start)
+    for index in start..<count { array.append((storage + index).move()) }
     count = start
     return array
   }
