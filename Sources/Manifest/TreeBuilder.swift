@@ -42,8 +42,6 @@ struct TreeBuilder {
   /// moved out into one array of the right size when it ends (no growing array per container).
   private let items = MoveStack<Node>()
   private let entries = MoveStack<MappingEntry>()
-  /// Long keys read before, shared by every document of the source.
-  private let keys = KeyInterner()
 
   /// Enclosing containers; the innermost open one is `current`, kept out of the array so that
   /// adding to it does not go through array subscripts on every event.
@@ -86,14 +84,16 @@ struct TreeBuilder {
     return (root ?? Node(.scalar(Scalar(text: "", kind: .null)), mark: .none), diagnostics)
   }
 
-  mutating func handle(_ event: yaml_event_t) {
+  /// Takes the event where libyaml wrote it: copying the whole struct first read it back in
+  /// wider loads than libyaml's stores, a stall on every event.
+  mutating func handle(_ event: UnsafePointer<yaml_event_t>) {
     guard !failed else { return }
-    let mark = SourceMark(line: Int(event.start_mark.line) + 1 + lineOffset, column: Int(event.start_mark.column) + 1)
-    switch event.type {
+    let mark = SourceMark(
+      line: Int(event.pointee.start_mark.line) + 1 + lineOffset, column: Int(event.pointee.start_mark.column) + 1)
+    switch event.pointee.type {
     case YAML_SCALAR_EVENT:
-      let data = event.data.scalar
-      let isKey = current.map { $0.isMapping && $0.pendingKey == nil } ?? false
-      let node = Node(.scalar(makeScalar(event, isKey: isKey)), mark: mark)
+      let data = event.pointee.data.scalar
+      let node = Node(.scalar(makeScalar(event)), mark: mark)
       let anchor = data.anchor.map { String(cString: $0) }
       if let anchor { anchors[anchor] = (node, 1) }
       let isMergeKey =
@@ -102,17 +102,17 @@ struct TreeBuilder {
     case YAML_SEQUENCE_START_EVENT:
       push(
         Frame(
-          isMapping: false, mark: mark, anchor: event.data.sequence_start.anchor.map { String(cString: $0) },
+          isMapping: false, mark: mark, anchor: event.pointee.data.sequence_start.anchor.map { String(cString: $0) },
           firstChild: items.count))
     case YAML_MAPPING_START_EVENT:
       push(
         Frame(
-          isMapping: true, mark: mark, anchor: event.data.mapping_start.anchor.map { String(cString: $0) },
+          isMapping: true, mark: mark, anchor: event.pointee.data.mapping_start.anchor.map { String(cString: $0) },
           firstChild: entries.count))
     case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
       pop()
     case YAML_ALIAS_EVENT:
-      let name = String(cString: event.data.alias.anchor)
+      let name = String(cString: event.pointee.data.alias.anchor)
       guard let target = anchors[name] else {
         fail(ReaderCode.unsupported, "alias *\(name) refers to no anchor defined before it", at: mark)
         return
@@ -247,10 +247,10 @@ struct TreeBuilder {
     return scalar.text
   }
 
-  private func makeScalar(_ event: yaml_event_t, isKey: Bool) -> Scalar {
-    let data = event.data.scalar
+  private func makeScalar(_ event: UnsafePointer<yaml_event_t>) -> Scalar {
+    let data = event.pointee.data.scalar
     let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
-    let text = isKey ? keys.text(of: bytes) : String(decoding: bytes, as: UTF8.self)
+    let text = String(decoding: bytes, as: UTF8.self)
     let style: Scalar.Style
     switch data.style {
     case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
@@ -275,27 +275,6 @@ struct TreeBuilder {
     case "tag:yaml.org,2002:null": return .null
     default: return nil
     }
-  }
-}
-
-/// The texts of long mapping keys seen before, found again by a hash of their bytes. Keys repeat
-/// across objects (`app.kubernetes.io/name`, `initialDelaySeconds`); one longer than 15 bytes
-/// does not fit in a String inline, so without this each occurrence costs an allocation, a
-/// UTF-8 check and a copy, and its release a free. A class so the builder's methods share it.
-final class KeyInterner {
-  /// One text per slot; a new key whose hash lands on a taken slot replaces it.
-  private var slots = [String?](repeating: nil, count: 256)
-
-  /// The text of `bytes`: the same as `String(decoding:as:)`, shared when seen before.
-  func text(of bytes: UnsafeBufferPointer<UInt8>) -> String {
-    guard bytes.count > 15, bytes.count <= 64 else { return String(decoding: bytes, as: UTF8.self) }
-    var hash: UInt32 = 2_166_136_261  // FNV-1a
-    for byte in bytes { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-    let slot = Int(hash & 255)
-    if var known = slots[slot], known.withUTF8({ $0.elementsEqual(bytes) }) { return known }
-    let text = String(decoding: bytes, as: UTF8.self)
-    slots[slot] = text
-    return text
   }
 }
 

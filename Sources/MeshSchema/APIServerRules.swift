@@ -585,17 +585,41 @@ enum Quantity {
   /// The value of a quantity node (`500m`, `1Gi`, `2`, `1e3`), or nil when it is not one.
   static func value(_ node: Node) -> Double? {
     guard let text = node.scalar?.text, Formats.isQuantity(text) else { return nil }
-    for (suffix, factor) in suffixes where text.hasSuffix(suffix) {
-      return Double(text.dropLast(suffix.count)).map { $0 * factor }
-    }
-    return Double(text)
+    // A quantity is ASCII, so its suffix is its last one or two bytes: read directly, not by
+    // trying every suffix with `hasSuffix` (this runs for every request and limit).
+    var bytes = text
+    guard let (length, factor) = bytes.withUTF8(suffix(of:)) else { return Double(text) }
+    return Double(text.dropLast(length)).map { $0 * factor }
   }
 
-  private static let suffixes: [(String, Double)] = [
-    ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
-    ("Pi", 1_125_899_906_842_624), ("Ei", 1_152_921_504_606_846_976), ("n", 1e-9), ("u", 1e-6), ("m", 1e-3),
-    ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("P", 1e15), ("E", 1e18),
-  ]
+  /// The length and factor of a quantity's suffix (`Ki` ... `Ei`, `n u m k M G T P E`), if any.
+  private static func suffix(of bytes: UnsafeBufferPointer<UInt8>) -> (length: Int, factor: Double)? {
+    guard let last = bytes.last else { return nil }
+    if last == UInt8(ascii: "i") {
+      guard bytes.count >= 2 else { return nil }
+      switch bytes[bytes.count - 2] {
+      case UInt8(ascii: "K"): return (2, 1024)
+      case UInt8(ascii: "M"): return (2, 1_048_576)
+      case UInt8(ascii: "G"): return (2, 1_073_741_824)
+      case UInt8(ascii: "T"): return (2, 1_099_511_627_776)
+      case UInt8(ascii: "P"): return (2, 1_125_899_906_842_624)
+      case UInt8(ascii: "E"): return (2, 1_152_921_504_606_846_976)
+      default: return nil
+      }
+    }
+    switch last {
+    case UInt8(ascii: "n"): return (1, 1e-9)
+    case UInt8(ascii: "u"): return (1, 1e-6)
+    case UInt8(ascii: "m"): return (1, 1e-3)
+    case UInt8(ascii: "k"): return (1, 1e3)
+    case UInt8(ascii: "M"): return (1, 1e6)
+    case UInt8(ascii: "G"): return (1, 1e9)
+    case UInt8(ascii: "T"): return (1, 1e12)
+    case UInt8(ascii: "P"): return (1, 1e15)
+    case UInt8(ascii: "E"): return (1, 1e18)
+    default: return nil
+    }
+  }
 }
 
 /// The standard cron syntax the CronJob controller parses (five fields or a macro).
