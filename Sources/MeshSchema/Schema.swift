@@ -195,7 +195,9 @@ public struct ObjectSchema: Sendable {
     let index: PropertyIndex
     let requiredPositions: [Int]
 
-    init(_ properties: [Property], _ unknownFields: UnknownFieldPolicy, _ groups: [FieldGroup], _ rules: [CrossFieldRule]) {
+    init(
+      _ properties: [Property], _ unknownFields: UnknownFieldPolicy, _ groups: [FieldGroup], _ rules: [CrossFieldRule]
+    ) {
       self.properties = properties
       self.unknownFields = unknownFields
       self.groups = groups
