@@ -359,7 +359,7 @@ private final class ReadSession {
         }
         continue
       }
-      builder.handle(event)
+      builder.handle(&event)
       if recordsLayout {
         let start = byteOffset(ofCharIndex: Int(event.start_mark.index)) - documentStart
         // A collection's end comes with its end event: its start event's end is not needed.

@@ -179,7 +179,11 @@ extension Node {
   }
 
   /// Whether this node is the null scalar (`null`, `~` or empty).
-  public var isNull: Bool { scalar?.kind == .null }
+  public var isNull: Bool {
+    // Reads the kind in place: going through `scalar` copies (and retains) the text.
+    if case .scalar(let s) = content { return s.kind == .null }
+    return false
+  }
 
   /// The text of a string scalar; nil for any other node (a number is not a string).
   public var string: String? {
@@ -227,7 +231,12 @@ extension Node {
 
   /// The value for a mapping key; nil when this is not a mapping or the key is absent.
   public subscript(key: String) -> Node? {
-    get { entry(forKey: key)?.value }
+    get {
+      guard case .mapping(let entries) = content else { return nil }
+      // Index, not `first(where:)`: only the value found is copied, not every entry looked at.
+      for index in entries.indices where entries[index].key == key { return entries[index].value }
+      return nil
+    }
     set {
       guard case .mapping(var entries) = content else { return }
       if let index = entries.firstIndex(where: { $0.key == key }) {
@@ -242,7 +251,8 @@ extension Node {
   /// The entry for a mapping key, with the key's position.
   public func entry(forKey key: String) -> MappingEntry? {
     guard case .mapping(let entries) = content else { return nil }
-    return entries.first { $0.key == key }
+    for index in entries.indices where entries[index].key == key { return entries[index] }
+    return nil
   }
 
   /// Follows a path of mapping keys; nil as soon as one is missing.

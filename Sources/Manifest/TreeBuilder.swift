@@ -84,12 +84,15 @@ struct TreeBuilder {
     return (root ?? Node(.scalar(Scalar(text: "", kind: .null)), mark: .none), diagnostics)
   }
 
-  mutating func handle(_ event: yaml_event_t) {
+  /// Takes the event where libyaml wrote it: copying the whole struct first read it back in
+  /// wider loads than libyaml's stores, a stall on every event.
+  mutating func handle(_ event: UnsafePointer<yaml_event_t>) {
     guard !failed else { return }
-    let mark = SourceMark(line: Int(event.start_mark.line) + 1 + lineOffset, column: Int(event.start_mark.column) + 1)
-    switch event.type {
+    let mark = SourceMark(
+      line: Int(event.pointee.start_mark.line) + 1 + lineOffset, column: Int(event.pointee.start_mark.column) + 1)
+    switch event.pointee.type {
     case YAML_SCALAR_EVENT:
-      let data = event.data.scalar
+      let data = event.pointee.data.scalar
       let node = Node(.scalar(makeScalar(event)), mark: mark)
       let anchor = data.anchor.map { String(cString: $0) }
       if let anchor { anchors[anchor] = (node, 1) }
@@ -99,17 +102,17 @@ struct TreeBuilder {
     case YAML_SEQUENCE_START_EVENT:
       push(
         Frame(
-          isMapping: false, mark: mark, anchor: event.data.sequence_start.anchor.map { String(cString: $0) },
+          isMapping: false, mark: mark, anchor: event.pointee.data.sequence_start.anchor.map { String(cString: $0) },
           firstChild: items.count))
     case YAML_MAPPING_START_EVENT:
       push(
         Frame(
-          isMapping: true, mark: mark, anchor: event.data.mapping_start.anchor.map { String(cString: $0) },
+          isMapping: true, mark: mark, anchor: event.pointee.data.mapping_start.anchor.map { String(cString: $0) },
           firstChild: entries.count))
     case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
       pop()
     case YAML_ALIAS_EVENT:
-      let name = String(cString: event.data.alias.anchor)
+      let name = String(cString: event.pointee.data.alias.anchor)
       guard let target = anchors[name] else {
         fail(ReaderCode.unsupported, "alias *\(name) refers to no anchor defined before it", at: mark)
         return
@@ -244,8 +247,8 @@ struct TreeBuilder {
     return scalar.text
   }
 
-  private func makeScalar(_ event: yaml_event_t) -> Scalar {
-    let data = event.data.scalar
+  private func makeScalar(_ event: UnsafePointer<yaml_event_t>) -> Scalar {
+    let data = event.pointee.data.scalar
     let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
     let text = String(decoding: bytes, as: UTF8.self)
     let style: Scalar.Style
@@ -310,11 +313,12 @@ final class MoveStack<Element> {
 
   /// Removes the values from `start` on and returns them, in order, as an array.
   func moveOut(from start: Int) -> [Element] {
-    let moved = count - start
-    let array = [Element](unsafeUninitializedCapacity: moved) { buffer, initialized in
-      if moved > 0 { buffer.baseAddress!.moveInitialize(from: storage + start, count: moved) }
-      initialized = moved
-    }
+    // Reserve and append, not `Array(unsafeUninitializedCapacity:)`: that one goes through an
+    // unspecialized buffer initializer that looks up the array's type metadata at run time on
+    // every call (a few percent of `validate`, one array per mapping and sequence).
+    var array: [Element] = []
+    array.reserveCapacity(count - start)
+    for index in start..<count { array.append((storage + index).move()) }
     count = start
     return array
   }

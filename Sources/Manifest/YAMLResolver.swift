@@ -19,10 +19,7 @@ public enum YAMLResolver {
     case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
       UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "y"), UInt8(ascii: "Y"),
       UInt8(ascii: "o"), UInt8(ascii: "O"):
-      guard bytes.count <= 5 else { return .string }
-      if matchesAny(bytes, nullSpellings) { return .null }
-      if matchesAny(bytes, boolSpellings) { return .bool }
-      return .string
+      return wordKind(bytes)
     default:
       return .string
     }
@@ -110,8 +107,6 @@ public enum YAMLResolver {
     return isDigit(bytes[5])
   }
 
-  private static let nullSpellings = ["null", "Null", "NULL"].map(packed)
-  private static let boolSpellings = trueWords.union(falseWords).map(packed)
   private static let specialFloatSpellings = [
     ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN",
   ].map(packed)
@@ -134,8 +129,39 @@ public enum YAMLResolver {
     return words.contains(value)
   }
 
+  /// The kind of a plain scalar that starts like a null or boolean word: the words are
+  /// compared by length first, without the tables (this runs for most keys and many values).
+  private static func wordKind(_ bytes: UnsafeBufferPointer<UInt8>) -> Scalar.Kind {
+    func spells(_ word: StaticString) -> Bool {
+      word.utf8CodeUnitCount == bytes.count && (0..<bytes.count).allSatisfy { word.utf8Start[$0] == bytes[$0] }
+    }
+    switch bytes.count {
+    case 1:
+      return spells("y") || spells("Y") || spells("n") || spells("N") ? .bool : .string
+    case 2:
+      let isBool = spells("on") || spells("On") || spells("ON") || spells("no") || spells("No") || spells("NO")
+      return isBool ? .bool : .string
+    case 3:
+      let isBool = spells("yes") || spells("Yes") || spells("YES") || spells("off") || spells("Off") || spells("OFF")
+      return isBool ? .bool : .string
+    case 4:
+      if spells("null") || spells("Null") || spells("NULL") { return .null }
+      return spells("true") || spells("True") || spells("TRUE") ? .bool : .string
+    case 5:
+      return spells("false") || spells("False") || spells("FALSE") ? .bool : .string
+    default:
+      return .string
+    }
+  }
+
   private static func numberKind(_ bytes: UnsafeBufferPointer<UInt8>) -> Scalar.Kind? {
-    if bytes.count <= 5, matchesAny(bytes, specialFloatSpellings) { return .float }
+    // Every special spelling (`.inf`, `-.Inf`, `.nan`, ...) is 4 or 5 bytes with a `.` first or
+    // second: most numbers skip the table.
+    if bytes.count >= 4, bytes.count <= 5, bytes[0] == UInt8(ascii: ".") || bytes[1] == UInt8(ascii: "."),
+      matchesAny(bytes, specialFloatSpellings)
+    {
+      return .float
+    }
     if isIntegerSpelling(bytes) { return .int }
     if isFloatSpelling(bytes) { return .float }
     return nil

@@ -151,12 +151,16 @@ struct APIServerRules {
 
   private mutating func checkLabelsAndAnnotations(_ metadata: Node, at path: [PathComponent]) {
     for entry in metadata["labels"]?.mapping ?? [] {
-      let entryPath = path + [.key("labels"), .key(entry.key)]
+      // The path is built only for a finding: this runs for every label of every object.
       if let problem = Formats.labelKeyProblem(entry.key) {
-        report(RuleCode.badFormat, "invalid label key `\(entry.key)`: \(problem)", at: entry.keyMark, entryPath)
+        report(
+          RuleCode.badFormat, "invalid label key `\(entry.key)`: \(problem)", at: entry.keyMark,
+          path + [.key("labels"), .key(entry.key)])
       }
       if let value = entry.value.string, let problem = Formats.labelValueProblem(value) {
-        report(RuleCode.badFormat, "invalid label value `\(value)`: \(problem)", at: entry.value.mark, entryPath)
+        report(
+          RuleCode.badFormat, "invalid label value `\(value)`: \(problem)", at: entry.value.mark,
+          path + [.key("labels"), .key(entry.key)])
       }
     }
     for entry in metadata["annotations"]?.mapping ?? [] {
@@ -407,11 +411,15 @@ struct APIServerRules {
     checkPodSpec(spec, at: path + [.key("spec")], restart: restart)
   }
 
+  /// The pod spec's lists of containers.
+  private static let containerLists = ["initContainers", "containers", "ephemeralContainers"]
+
   private mutating func checkPodSpec(_ spec: Node, at path: [PathComponent], restart: RestartRule) {
     checkRestartPolicy(spec, at: path, restart)
-    for list in ["initContainers", "containers", "ephemeralContainers"] {
-      nullItems(spec[list], at: path + [.key(list)], needing: "`name` and `image`")
-      for (index, container) in (spec[list]?.sequence ?? []).enumerated() where container.mapping != nil {
+    for list in Self.containerLists {
+      guard let containers = spec[list] else { continue }
+      nullItems(containers, at: path + [.key(list)], needing: "`name` and `image`")
+      for (index, container) in (containers.sequence ?? []).enumerated() where container.mapping != nil {
         checkContainer(container, at: path + [.key(list), .index(index)])
       }
     }
@@ -420,11 +428,12 @@ struct APIServerRules {
 
   /// Null items of a list of objects: the server decodes each as an empty object, which lacks
   /// the required fields (the structure lets null stand for "unset", right for fields, not items).
-  private mutating func nullItems(_ list: Node?, at path: [PathComponent], needing fields: String) {
+  /// `path` is only evaluated for a finding (this runs for every list of every container).
+  private mutating func nullItems(_ list: Node?, at path: @autoclosure () -> [PathComponent], needing fields: String) {
     for (index, item) in (list?.sequence ?? []).enumerated() where item.isNull {
       report(
         RuleCode.missingField, "an empty (null) list item: the API server reads it as an object without \(fields)",
-        at: item.mark, path + [.index(index)], hint: "remove the empty `-` item or complete it")
+        at: item.mark, path() + [.index(index)], hint: "remove the empty `-` item or complete it")
     }
   }
 
@@ -451,33 +460,38 @@ struct APIServerRules {
     }
   }
 
-  private mutating func checkContainer(_ container: Node, at path: [PathComponent]) {
+  /// `path` is only evaluated for a finding: containers are checked in every workload.
+  private mutating func checkContainer(_ container: Node, at path: @autoclosure () -> [PathComponent]) {
     let image = container["image"]
     if image == nil || image?.isNull == true || image?.string == "" {
       let name = container["name"]?.string.map { " `\($0)`" } ?? ""
       report(
         RuleCode.imageRequired, "container\(name) needs an `image`", at: image?.mark ?? container.mark,
-        path + [.key("image")], hint: "set `image`, e.g. `image: nginx:1.27`")
+        path() + [.key("image")], hint: "set `image`, e.g. `image: nginx:1.27`")
     }
-    nullItems(container["ports"], at: path + [.key("ports")], needing: "`containerPort`")
-    nullItems(container["env"], at: path + [.key("env")], needing: "`name`")
-    checkContainerPorts(container, at: path + [.key("ports")])
-    for (index, variable) in (container["env"]?.sequence ?? []).enumerated() {
+    let env = container["env"]
+    nullItems(container["ports"], at: path() + [.key("ports")], needing: "`containerPort`")
+    nullItems(env, at: path() + [.key("env")], needing: "`name`")
+    checkContainerPorts(container, at: path() + [.key("ports")])
+    for (index, variable) in (env?.sequence ?? []).enumerated() {
       guard let nameNode = variable["name"], let name = nameNode.string,
         let problem = Self.envNameProblem(name)
       else { continue }
       report(
         RuleCode.badEnvName, "invalid environment variable name `\(name)`: \(problem)", at: nameNode.mark,
-        path + [.key("env"), .index(index), .key("name")])
+        path() + [.key("env"), .index(index), .key("name")])
     }
-    checkResources(container["resources"], at: path + [.key("resources")])
-    for probe in ["livenessProbe", "startupProbe"] {
+    checkResources(container["resources"], at: path() + [.key("resources")])
+    for probe in Self.probesWithOneSuccess {
       guard let threshold = container[probe]?["successThreshold"], let value = threshold.int, value != 1 else { continue }
       report(
         RuleCode.outOfRange, "`\(probe).successThreshold` must be 1, not \(value)", at: threshold.mark,
-        path + [.key(probe), .key("successThreshold")], hint: "only a readinessProbe may need several successes")
+        path() + [.key(probe), .key("successThreshold")], hint: "only a readinessProbe may need several successes")
     }
   }
+
+  /// Probes whose `successThreshold` must be 1.
+  private static let probesWithOneSuccess = ["livenessProbe", "startupProbe"]
 
   /// The server's (relaxed, 1.32+) rule: printable ASCII except `=`, not empty.
   static func envNameProblem(_ name: String) -> String? {
@@ -488,19 +502,19 @@ struct APIServerRules {
     return nil
   }
 
-  private mutating func checkContainerPorts(_ container: Node, at path: [PathComponent]) {
+  private mutating func checkContainerPorts(_ container: Node, at path: @autoclosure () -> [PathComponent]) {
     var seen: Set<String> = []
     for (index, port) in (container["ports"]?.sequence ?? []).enumerated() {
       guard let nameNode = port["name"], let name = nameNode.string, !name.isEmpty else { continue }
       if !seen.insert(name).inserted {
         report(
           RuleCode.duplicatePortName, "two ports of the container are named `\(name)`", at: nameNode.mark,
-          path + [.index(index), .key("name")], hint: "give each port its own name")
+          path() + [.index(index), .key("name")], hint: "give each port its own name")
       }
     }
   }
 
-  private mutating func checkResources(_ resources: Node?, at path: [PathComponent]) {
+  private mutating func checkResources(_ resources: Node?, at path: @autoclosure () -> [PathComponent]) {
     guard let resources, let requests = resources["requests"]?.mapping, let limits = resources["limits"] else { return }
     for entry in requests {
       guard let request = Quantity.value(entry.value), let limitNode = limits[entry.key],
@@ -509,7 +523,7 @@ struct APIServerRules {
       report(
         RuleCode.requestAboveLimit,
         "request `\(entry.key): \(entry.value.scalar?.text ?? "")` is more than its limit `\(limitNode.scalar?.text ?? "")`",
-        at: entry.value.mark, path + [.key("requests"), .key(entry.key)],
+        at: entry.value.mark, path() + [.key("requests"), .key(entry.key)],
         hint: "a request must be less than or equal to the limit")
     }
   }
@@ -571,17 +585,41 @@ enum Quantity {
   /// The value of a quantity node (`500m`, `1Gi`, `2`, `1e3`), or nil when it is not one.
   static func value(_ node: Node) -> Double? {
     guard let text = node.scalar?.text, Formats.isQuantity(text) else { return nil }
-    for (suffix, factor) in suffixes where text.hasSuffix(suffix) {
-      return Double(text.dropLast(suffix.count)).map { $0 * factor }
-    }
-    return Double(text)
+    // A quantity is ASCII, so its suffix is its last one or two bytes: read directly, not by
+    // trying every suffix with `hasSuffix` (this runs for every request and limit).
+    var bytes = text
+    guard let (length, factor) = bytes.withUTF8(suffix(of:)) else { return Double(text) }
+    return Double(text.dropLast(length)).map { $0 * factor }
   }
 
-  private static let suffixes: [(String, Double)] = [
-    ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
-    ("Pi", 1_125_899_906_842_624), ("Ei", 1_152_921_504_606_846_976), ("n", 1e-9), ("u", 1e-6), ("m", 1e-3),
-    ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("P", 1e15), ("E", 1e18),
-  ]
+  /// The length and factor of a quantity's suffix (`Ki` ... `Ei`, `n u m k M G T P E`), if any.
+  private static func suffix(of bytes: UnsafeBufferPointer<UInt8>) -> (length: Int, factor: Double)? {
+    guard let last = bytes.last else { return nil }
+    if last == UInt8(ascii: "i") {
+      guard bytes.count >= 2 else { return nil }
+      switch bytes[bytes.count - 2] {
+      case UInt8(ascii: "K"): return (2, 1024)
+      case UInt8(ascii: "M"): return (2, 1_048_576)
+      case UInt8(ascii: "G"): return (2, 1_073_741_824)
+      case UInt8(ascii: "T"): return (2, 1_099_511_627_776)
+      case UInt8(ascii: "P"): return (2, 1_125_899_906_842_624)
+      case UInt8(ascii: "E"): return (2, 1_152_921_504_606_846_976)
+      default: return nil
+      }
+    }
+    switch last {
+    case UInt8(ascii: "n"): return (1, 1e-9)
+    case UInt8(ascii: "u"): return (1, 1e-6)
+    case UInt8(ascii: "m"): return (1, 1e-3)
+    case UInt8(ascii: "k"): return (1, 1e3)
+    case UInt8(ascii: "M"): return (1, 1e6)
+    case UInt8(ascii: "G"): return (1, 1e9)
+    case UInt8(ascii: "T"): return (1, 1e12)
+    case UInt8(ascii: "P"): return (1, 1e15)
+    case UInt8(ascii: "E"): return (1, 1e18)
+    default: return nil
+    }
+  }
 }
 
 /// The standard cron syntax the CronJob controller parses (five fields or a macro).

@@ -183,29 +183,63 @@ public struct CrossFieldRule: Sendable {
   }
 }
 
-/// A mapping with known properties.
+/// A mapping with known properties. Its parts live in one shared box: the checker copies the
+/// schema at every mapping it walks, and one reference costs one retain where five did five.
 public struct ObjectSchema: Sendable {
+  /// The parts, never changed in place: a setter makes a new box (and a fresh index).
+  private final class Parts: Sendable {
+    let properties: [Property]
+    let unknownFields: UnknownFieldPolicy
+    let groups: [FieldGroup]
+    let rules: [CrossFieldRule]
+    let index: PropertyIndex
+    let requiredPositions: [Int]
+
+    init(
+      _ properties: [Property], _ unknownFields: UnknownFieldPolicy, _ groups: [FieldGroup], _ rules: [CrossFieldRule]
+    ) {
+      self.properties = properties
+      self.unknownFields = unknownFields
+      self.groups = groups
+      self.rules = rules
+      self.index = PropertyIndex(properties.map(\.name))
+      self.requiredPositions = properties.indices.filter { properties[$0].isRequired }
+    }
+  }
+
+  private var parts: Parts
+
   /// The known properties, in the order they are documented.
-  public var properties: [Property]
+  public var properties: [Property] {
+    get { parts.properties }
+    set { parts = Parts(newValue, parts.unknownFields, parts.groups, parts.rules) }
+  }
   /// What to do with keys not listed.
-  public var unknownFields: UnknownFieldPolicy
+  public var unknownFields: UnknownFieldPolicy {
+    get { parts.unknownFields }
+    set { parts = Parts(parts.properties, newValue, parts.groups, parts.rules) }
+  }
   /// Constraints over groups of fields.
-  public var groups: [FieldGroup]
+  public var groups: [FieldGroup] {
+    get { parts.groups }
+    set { parts = Parts(parts.properties, parts.unknownFields, newValue, parts.rules) }
+  }
   /// Cross-field rules.
-  public var rules: [CrossFieldRule]
+  public var rules: [CrossFieldRule] {
+    get { parts.rules }
+    set { parts = Parts(parts.properties, parts.unknownFields, parts.groups, newValue) }
+  }
   /// Property positions by name, so a lookup does not scan (PodSpec has 40 fields).
-  let index: PropertyIndex
+  var index: PropertyIndex { parts.index }
+  /// Positions of the required properties: the checker visits these, not every property, per mapping.
+  var requiredPositions: [Int] { parts.requiredPositions }
 
   /// Creates an object schema.
   public init(
     _ properties: [Property], unknownFields: UnknownFieldPolicy = .warning, groups: [FieldGroup] = [],
     rules: [CrossFieldRule] = []
   ) {
-    self.properties = properties
-    self.unknownFields = unknownFields
-    self.groups = groups
-    self.rules = rules
-    self.index = PropertyIndex(properties.map(\.name))
+    parts = Parts(properties, unknownFields, groups, rules)
   }
 
   /// The property with a name.

@@ -97,18 +97,19 @@ final class SchemaChecker {
       if !node.isNull { wrongType(node, expected: "an object") }
       return
     }
-    for entry in entries {
-      if let position = object.index[entry.key] {
-        let property = object.properties[position]
-        if entry.value.isNull { continue }  // null means "unset" to the API server
-        path.append(.key(entry.key))
-        check(entry.value, property.schema)
-        path.removeLast()
-      } else {
-        reportUnknown(entry, in: object)
+    // Entries and properties are read in place by index: copying each entry and its Property
+    // (name, schema, summary, default) cost a retain and a release per field, per key.
+    for index in entries.indices {
+      guard let position = object.index[entries[index].key] else {
+        reportUnknown(entries[index], in: object)
+        continue
       }
+      if entries[index].value.isNull { continue }  // null means "unset" to the API server
+      path.append(.key(entries[index].key))
+      check(entries[index].value, object.properties[position].schema)
+      path.removeLast()
     }
-    checkRequired(node, entries, object)
+    if !object.requiredPositions.isEmpty { checkRequired(node, entries, object) }
     for group in object.groups { checkGroup(node, entries, group) }
     for rule in object.rules {
       for finding in rule.check(node) {
@@ -134,18 +135,19 @@ final class SchemaChecker {
   }
 
   private func checkRequired(_ node: Node, _ entries: [MappingEntry], _ object: ObjectSchema) {
-    for property in object.properties where property.isRequired {
-      if let entry = entries.first(where: { $0.key == property.name }) {
-        if entry.value.isNull {
+    for position in object.requiredPositions {
+      let name = object.properties[position].name
+      if let index = entries.firstIndex(where: { $0.key == name }) {
+        if entries[index].value.isNull {
           report(
-            RuleCode.missingField, "`\(property.name)` is required and must not be null", at: entry.value.mark,
-            extraPath: [.key(property.name)])
+            RuleCode.missingField, "`\(name)` is required and must not be null", at: entries[index].value.mark,
+            extraPath: [.key(name)])
         }
       } else {
         report(
-          RuleCode.missingField, "missing required field `\(property.name)`", at: node.mark,
-          hint: Suggestions.closest(to: property.name, among: entries.map(\.key)).map {
-            "is `\($0)` a misspelling of `\(property.name)`?"
+          RuleCode.missingField, "missing required field `\(name)`", at: node.mark,
+          hint: Suggestions.closest(to: name, among: entries.map(\.key)).map {
+            "is `\($0)` a misspelling of `\(name)`?"
           })
       }
     }
@@ -178,13 +180,15 @@ final class SchemaChecker {
     if entries.count < map.minEntries {
       report(RuleCode.badCount, "\(fieldName) must have at least \(map.minEntries) entries", at: node.mark)
     }
-    for entry in entries {
-      path.append(.key(entry.key))
-      if let format = map.keys, let problem = format.problem(with: entry.key) {
+    for index in entries.indices {
+      path.append(.key(entries[index].key))
+      if let format = map.keys, let problem = format.problem(with: entries[index].key) {
         report(
-          RuleCode.badFormat, "invalid key `\(entry.key)`: not \(format.article) \(format.displayName) (\(problem))", at: entry.keyMark)
+          RuleCode.badFormat,
+          "invalid key `\(entries[index].key)`: not \(format.article) \(format.displayName) (\(problem))",
+          at: entries[index].keyMark)
       }
-      if !entry.value.isNull { check(entry.value, map.values) }
+      if !entries[index].value.isNull { check(entries[index].value, map.values) }
       path.removeLast()
     }
   }
