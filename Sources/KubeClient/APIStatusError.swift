@@ -114,8 +114,19 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
   public init(
     response: HTTPResponse, context: APIRequestContext, verbosity: Int = 0, redactor: SecretRedactor = SecretRedactor()
   ) {
+    self.init(
+      response: response, status: APIStatus.decode(response.body), context: context, verbosity: verbosity,
+      redactor: redactor)
+  }
+
+  /// The error for `response` whose body was already decoded (`APIStatus.decode`) as `status`:
+  /// a caller that builds several errors from one answer decodes it once.
+  public init(
+    response: HTTPResponse, status: APIStatus?, context: APIRequestContext, verbosity: Int = 0,
+    redactor: SecretRedactor = SecretRedactor()
+  ) {
     httpStatus = response.status
-    status = APIStatus.decode(response.body)
+    self.status = status
     conflicts = []
     category = .other
     description = ""

@@ -107,7 +107,9 @@ func check(_ bytes: [UInt8]) async {
     }
     // The JSON emitter normalises (float spelling, integers past 64 bits become strings), so
     // the tree read back is compared by its JSON: one more round changes nothing.
-    guard let again, let again else { fail("get's tree written as JSON is not readable: \(json)", bytes) }
+    guard let again, let again else {
+      fail("get's tree written as JSON is not readable (\(scratch.errors.joined(separator: "; "))): \(json)", bytes)
+    }
     let json2 = JSONEmitter.emit(again, pretty: false)
     if json2 != json { fail("get's tree does not survive JSON:\n \(json)\n \(json2)", bytes) }
   }
