@@ -270,6 +270,12 @@ struct Splicer {
     // (not `- name: x`, where the dash belongs to the item).
     let first = place.keys[next ?? 0].start
     guard isFirstOnLine(first) else { return false }
+    // Without a next key every old entry goes: what follows the new lines is what follows them.
+    if next == nil, let last = place.children.last,
+      joinsNewBlock(entries.last?.value, at: lineEnd(after: last.contentEnd), outerIndent: keyIndent)
+    {
+      return false
+    }
     edits.append(SourceEdit(start: lineStart(first), end: lineStart(first), text: text))
     return true
   }
@@ -378,6 +384,12 @@ struct Splicer {
       }
       let first = dashes[next ?? 0]
       guard splicer.isFirstOnLine(first) else { return false }
+      // Without a next item every old item goes: what follows the new lines is what follows them.
+      if next == nil, let last = place.children.last,
+        splicer.joinsNewBlock(run.last, at: splicer.lineEnd(after: last.contentEnd), outerIndent: dashIndent)
+      {
+        return false
+      }
       splicer.edits.append(SourceEdit(start: splicer.lineStart(first), end: splicer.lineStart(first), text: text))
       return true
     }
