@@ -139,7 +139,7 @@ public enum SecretMask {
   }
 
   /// Whether the bytes contain `Secret` at all: a byte search, cheap enough for every logged body.
-  static func mentionsSecret(_ body: [UInt8]) -> Bool {
+  public static func mentionsSecret(_ body: [UInt8]) -> Bool {
     body.withUnsafeBufferPointer(mentionsSecret)
   }
 

@@ -27,7 +27,7 @@ public enum SurgicalEmitter {
   private static func splice(
     _ bytes: [UInt8], layout: SourceLayout?, from original: Node, to replacement: Node, verify: Bool
   ) -> String? {
-    guard let layout else { return nil }
+    guard let layout, !startsALineWithAByteOrderMark(bytes) else { return nil }
     var splicer = Splicer(bytes: bytes, layout: layout)
     guard splicer.diff(original, replacement, layout.root, indent: 0, parentIsFlow: false),
       let text = splicer.applied()
@@ -40,6 +40,21 @@ public enum SurgicalEmitter {
 }
 
 extension SurgicalEmitter {
+  /// Whether a byte-order mark starts a line (other than the one a text may begin with, which
+  /// the reader drops): libyaml skips it there but counts it as a column, so the columns the
+  /// splicer reads from the bytes are not libyaml's (FuzzSurgical: a second byte-order mark
+  /// before the first key had a new key written one column too deep). Such a text is written whole.
+  static func startsALineWithAByteOrderMark(_ bytes: [UInt8]) -> Bool {
+    let mark: [UInt8] = [0xEF, 0xBB, 0xBF]
+    guard bytes.contains(0xEF) else { return false }
+    var lineStart = bytes.starts(with: mark) ? 3 : 0
+    for i in bytes.indices {
+      if i == lineStart, bytes[i...].starts(with: mark) { return true }
+      if bytes[i] == 0x0A || (bytes[i] == 0x0D && (i + 1 == bytes.count || bytes[i + 1] != 0x0A)) { lineStart = i + 1 }
+    }
+    return false
+  }
+
   /// A tree as block YAML (two-space indentation, sequences under their key) that keeps each
   /// string's quotes (`"8080"` stays double-quoted): for text kept aside to be put back later
   /// exactly as it was written, such as the probes injection replaces.

@@ -443,6 +443,7 @@ import Testing
     "regression-blank-line-moves-when-a-renamed-item-is-replaced",
     "regression-new-block-takes-the-blank-line-after-it",
     "regression-value-written-into-the-comment-of-an-empty-document",
+    "regression-byte-order-mark-starting-a-line-shifts-columns",
   ])
   func everyFuzzEditOfAFindingIsRightOrRefused(name: String) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -507,6 +508,17 @@ import Testing
     // Not a refusal: a blank line (no deeper than the block) after a clipped block stays.
     let spliced = try splice("a: z\n\nb: 1\n") { $0.setValue(.string("multi\nline\n"), at: ["a"]) }
     #expect(spliced == "a: |\n  multi\n  line\n\nb: 1\n")
+  }
+
+  @Test(arguments: ["\u{FEFF}\u{FEFF}k:\r\n\r\n  e: 1\n", "a: 1\n\u{FEFF}k:\n  e: 1\n", "a: 1\r\u{FEFF}k: 2\n"])
+  func aTextWithAByteOrderMarkStartingALineIsWrittenWhole(text: String) throws {
+    // regression-byte-order-mark-starting-a-line-shifts-columns: libyaml skips a byte-order
+    // mark at the start of a line but counts it as a column; a new key was written one column
+    // too deep.
+    let spliced = try splice(text) { root in root = root.adding("a b:", .string(""), before: "") }
+    #expect(spliced == nil)
+    // The byte-order mark a text begins with is no column: such a text is still spliced.
+    #expect(try splice("\u{FEFF}k: 1\n") { root in root = root.adding("a", .string("b"), before: "") } == "\u{FEFF}k: 1\na: b\n")
   }
 
   @Test(arguments: ["---\n# soc", "--- # c", "a: 1\n---\n# c"])
