@@ -19,9 +19,10 @@ if [ -n "$MESHCTL_ORACLE_PYTHON" ]; then
 else
   echo "generate-schemas: skipped: kubernetes-validate is not installed"
 fi
-# Fuzzing, short and bounded: every target for FUZZ_SECONDS (10) over the committed corpus
-# (Fuzz/corpus/, Fuzz/seeds/) with a fixed seed, failing on a crash or a broken invariant. Its own working directory,
-# so a developer's grown corpus in Fuzz/corpus-run/ is left alone. Needs a toolchain that builds
+# Fuzzing, short and bounded: every target (each directory under Fuzz/Sources/) for
+# FUZZ_SECONDS (10) over the committed corpus (Fuzz/corpus/, Fuzz/seeds/) with a fixed seed,
+# failing on a crash or a broken invariant. Its own working directory, so a developer's grown
+# corpus in Fuzz/corpus-run/ is left alone. Needs a toolchain that builds
 # with -sanitize=fuzzer (Linux swift.org toolchains do; Xcode's does not): MESHCTL_SKIP_FUZZ=1
 # skips it there. CI never sets it.
 if [ "${MESHCTL_SKIP_FUZZ:-0}" = 1 ]; then
@@ -33,19 +34,6 @@ else
     echo "(set MESHCTL_SKIP_FUZZ=1 to skip fuzzing where the toolchain has no libFuzzer)" >&2
     exit 1
   fi
-  # FuzzSurgical still finds splice bugs within seconds (Fuzz/open-findings/FuzzSurgical-*), so
-  # it would fail every run: it is left out here, and named, until they are fixed; `make fuzz`
-  # runs it. Every other target runs.
-  left_out=" FuzzSurgical "
-  targets=()
-  for dir in Fuzz/Sources/*/; do
-    target="$(basename "$dir")"
-    if [[ "$left_out" == *" $target "* ]]; then
-      echo "fuzzing: $target left out (open findings in Fuzz/open-findings/)" >&2
-    else
-      targets+=("$target")
-    fi
-  done
   FUZZ_SECONDS="${FUZZ_SECONDS:-10}" FUZZ_SEED="${FUZZ_SEED:-1}" FUZZ_SHARED_CORPUS=none FUZZ_FRESH=1 \
-    FUZZ_RUN_DIR="$PWD/Fuzz/corpus-run/ci" Fuzz/run.sh "${targets[@]}"
+    FUZZ_RUN_DIR="$PWD/Fuzz/corpus-run/ci" Fuzz/run.sh
 fi

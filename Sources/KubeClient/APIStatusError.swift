@@ -114,8 +114,19 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
   public init(
     response: HTTPResponse, context: APIRequestContext, verbosity: Int = 0, redactor: SecretRedactor = SecretRedactor()
   ) {
+    self.init(
+      response: response, status: APIStatus.decode(response.body), context: context, verbosity: verbosity,
+      redactor: redactor)
+  }
+
+  /// The error for `response` whose body was already decoded (`APIStatus.decode`) as `status`:
+  /// a caller that builds several errors from one answer decodes it once.
+  public init(
+    response: HTTPResponse, status: APIStatus?, context: APIRequestContext, verbosity: Int = 0,
+    redactor: SecretRedactor = SecretRedactor()
+  ) {
     httpStatus = response.status
-    status = APIStatus.decode(response.body)
+    self.status = status
     conflicts = []
     category = .other
     description = ""
@@ -175,9 +186,11 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     conflicts = []
     category = .unreadableAnswer
     let type = response.headers["Content-Type"].map { "Content-Type \($0)" } ?? "no Content-Type"
+    // What loggableBody would mask is exactly what mentions a Secret: a byte search says so
+    // without reading the body (which was a sixth of the time spent on an unreadable answer).
     let shown =
-      SecretMask.loggableBody(response.body) == nil
-      ? Self.firstBytes(response.body, limit: 80) : "(not shown: it mentions a Secret)"
+      SecretMask.mentionsSecret(response.body)
+      ? "(not shown: it mentions a Secret)" : Self.firstBytes(response.body, limit: 80)
     let text =
       "the server's answer to \(request.method) \(redactor.redactURL(request.url)) is not a Kubernetes JSON object "
       + "(\(problem)): \(Self.statusText(response.status)), \(type), \(response.body.count) bytes, starting \(shown); "

@@ -31,7 +31,10 @@ public struct SecretRedactor: Sendable {
   /// `text` with every known secret masked.
   public func redact(_ text: String) -> String {
     var out = text
-    for secret in secrets where out.contains(secret) {
+    // A byte search, as replacingAll compares (by scalars): String.contains compares
+    // Characters, which was a sixth of the time spent building an API error, and misses a
+    // secret whose last character a combining mark follows.
+    for secret in secrets where out.containsBytes(of: secret) {
       out = out.replacingAll(secret, with: Self.mask)
     }
     return out
@@ -74,6 +77,24 @@ extension String {
 
   /// The range of the first occurrence of `target`, comparing unicode scalars.
   func scalarRange(of target: String) -> Range<String.Index>? { self[...].scalarRange(of: target) }
+
+  /// Whether `target`'s UTF-8 bytes occur in this string's (the same as an occurrence of its
+  /// scalars: UTF-8 is self-synchronising).
+  func containsBytes(of target: String) -> Bool {
+    var text = self
+    var needle = target
+    return text.withUTF8 { haystack in
+      needle.withUTF8 { needle in
+        guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
+        var i = 0
+        while i + needle.count <= haystack.count {
+          if haystack[i] == first, haystack[i..<i + needle.count].elementsEqual(needle) { return true }
+          i += 1
+        }
+        return false
+      }
+    }
+  }
 }
 
 extension Substring {

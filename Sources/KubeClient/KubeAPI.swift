@@ -294,10 +294,17 @@ public final class KubeAPI: Sendable {
       APIError(unreadable: response, to: request, problem: problem, redactor: redactor)
     }
     guard Self.startsAsJSONObject(response.body) else { throw unreadable("it does not start with {") }
-    let limits = ReaderLimits(
-      maxInputBytes: response.body.count + 1, maxDocumentBytes: response.body.count + 1, maxDepth: 200)
+    // Read as the JSON it must be: what is not JSON is refused, and what the YAML reader would
+    // read otherwise than JSON is rewritten first (JSONAnswer).
+    let body: [UInt8]
+    do {
+      body = try JSONAnswer.readable(response.body)
+    } catch {
+      throw unreadable(error.message)
+    }
+    let limits = ReaderLimits(maxInputBytes: body.count + 1, maxDocumentBytes: body.count + 1, maxDepth: 200)
     var documents: [Document] = []
-    let summary = try ManifestReader(limits: limits).read(MemorySource(response.body), file: "answer") {
+    let summary = try ManifestReader(limits: limits).read(MemorySource(body), file: "answer") {
       documents.append($0)
     }
     let errors = (summary.diagnostics + documents.flatMap(\.diagnostics)).filter { $0.severity == .error }

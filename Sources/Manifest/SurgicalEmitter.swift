@@ -27,7 +27,7 @@ public enum SurgicalEmitter {
   private static func splice(
     _ bytes: [UInt8], layout: SourceLayout?, from original: Node, to replacement: Node, verify: Bool
   ) -> String? {
-    guard let layout else { return nil }
+    guard let layout, !startsALineWithAByteOrderMark(bytes) else { return nil }
     var splicer = Splicer(bytes: bytes, layout: layout)
     guard splicer.diff(original, replacement, layout.root, indent: 0, parentIsFlow: false),
       let text = splicer.applied()
@@ -40,6 +40,21 @@ public enum SurgicalEmitter {
 }
 
 extension SurgicalEmitter {
+  /// Whether a byte-order mark starts a line (other than the one a text may begin with, which
+  /// the reader drops): libyaml skips it there but counts it as a column, so the columns the
+  /// splicer reads from the bytes are not libyaml's (FuzzSurgical: a second byte-order mark
+  /// before the first key had a new key written one column too deep). Such a text is written whole.
+  static func startsALineWithAByteOrderMark(_ bytes: [UInt8]) -> Bool {
+    let mark: [UInt8] = [0xEF, 0xBB, 0xBF]
+    guard bytes.contains(0xEF) else { return false }
+    var lineStart = bytes.starts(with: mark) ? 3 : 0
+    for i in bytes.indices {
+      if i == lineStart, bytes[i...].starts(with: mark) { return true }
+      if bytes[i] == 0x0A || (bytes[i] == 0x0D && (i + 1 == bytes.count || bytes[i + 1] != 0x0A)) { lineStart = i + 1 }
+    }
+    return false
+  }
+
   /// A tree as block YAML (two-space indentation, sequences under their key) that keeps each
   /// string's quotes (`"8080"` stays double-quoted): for text kept aside to be put back later
   /// exactly as it was written, such as the probes injection replaces.
@@ -164,6 +179,10 @@ struct Splicer {
     // An empty root sits at the start of the line after it (`...`, `---` or the end): a value
     // written there would run into that line. The document is written whole.
     guard place.start != place.end || lineStart(place.start) != place.start else { return false }
+    // An empty node after a comment on its line (the empty root of a last document, `---` and a
+    // comment without a final line break, sits at the end of the text): a value written there
+    // would be part of the comment (FuzzSurgical).
+    guard place.start != place.end || !followsComment(place.start) else { return false }
     var text = style.scalarText(scalar, preferring: place.style, indent: indent + style.step, inFlow: inFlow)
     if !inFlow, text.utf8.contains(0x0A) { return false }
     text = spaced(text, at: place)
@@ -260,34 +279,62 @@ struct Splicer {
     let text = String(decoding: bytes, as: UTF8.self)
     if anchor >= 0 {
       return insertLines(
-        text, at: lineEnd(after: place.children[anchor].contentEnd),
-        keepsLastBreak: entries.last.map { Self.endsWithMultiLineString($0.value) } ?? false)
+        text, at: lineEnd(after: place.children[anchor].contentEnd), ending: entries.last?.value, outerIndent: keyIndent)
     }
     // A new first key goes on its own line before the first key, if that one starts its line
     // (not `- name: x`, where the dash belongs to the item).
     let first = place.keys[next ?? 0].start
     guard isFirstOnLine(first) else { return false }
+    // Without a next key every old entry goes: what follows the new lines is what follows them.
+    if next == nil, let last = place.children.last,
+      joinsNewBlock(entries.last?.value, at: lineEnd(after: last.contentEnd), outerIndent: keyIndent)
+    {
+      return false
+    }
     edits.append(SourceEdit(start: lineStart(first), end: lineStart(first), text: text))
     return true
   }
 
   /// Rewrites the value of entry `i` whole: everything after its key up to the value's end;
-  /// false (nothing written) when what follows the value on its line would join a new `|` block.
+  /// false (nothing written) when what follows the value would join a new `|` block.
   private mutating func replaceValue(of i: Int, in place: SourceLayout.Place, with value: Node, keyIndent: Int) -> Bool {
-    let start = place.keys[i].end
-    var end = place.children[i].contentEnd
-    var text = ":" + style.valueText(value, keyIndent: keyIndent)
+    let text = ":" + style.valueText(value, keyIndent: keyIndent)
+    return replaceWhole(
+      from: place.keys[i].end, to: place.children[i].contentEnd, with: text, writing: value, outerIndent: keyIndent)
+  }
+
+  /// Replaces `start..<end` (a value or an item up to its end) with `text`, which writes `value`
+  /// at `outerIndent` (the column of its key or dash); false (nothing written) when a `|` block
+  /// that ends the text would take in what follows it.
+  private mutating func replaceWhole(
+    from start: Int, to end: Int, with text: String, writing value: Node, outerIndent: Int
+  ) -> Bool {
+    var end = end
+    var text = text
+    let next: Int  // where the line after the new text starts
     if end > start, isInIndentation(end) {
       // A block scalar's end is past its last line break.
       end = lineStart(end)
       text += "\n"
-    } else if endsWithoutBreak(end), Self.endsWithMultiLineString(value) {
-      text += "\n"  // a `|` block needs its last line break to keep it
-    } else if Self.endsWithMultiLineString(value), !endsLine(at: end) {
-      return false
+      next = end
+    } else if endsWithoutBreak(end) {
+      if Self.endsWithMultiLineString(value) { text += "\n" }  // a `|` block needs its last line break to keep it
+      next = end
+    } else {
+      if Self.endsWithMultiLineString(value), !endsLine(at: end) { return false }
+      next = lineEnd(after: end)
     }
+    if joinsNewBlock(value, at: next, outerIndent: outerIndent) { return false }
     edits.append(SourceEdit(start: start, end: end, text: text))
     return true
+  }
+
+  /// Whether a comment starts on `position`'s line before it.
+  private func followsComment(_ position: Int) -> Bool {
+    let start = lineStart(position)
+    return (start..<min(position, bytes.count)).contains { i in
+      bytes[i] == UInt8(ascii: "#") && (i == start || bytes[i - 1] == 0x20 || bytes[i - 1] == 0x09)
+    }
   }
 
   /// Whether `position` is where a line ends. Spaces, tabs or a comment after a new `|` block's
@@ -301,11 +348,14 @@ struct Splicer {
 
   /// Whether a tree's text ends with a string of several lines (written as a `|` block, whose
   /// last line break is part of its value).
-  static func endsWithMultiLineString(_ node: Node) -> Bool {
+  static func endsWithMultiLineString(_ node: Node) -> Bool { lastMultiLineString(node) != nil }
+
+  /// The string of several lines a tree's text ends with, if it ends with one.
+  static func lastMultiLineString(_ node: Node) -> String? {
     switch node.content {
-    case .scalar(let scalar): return scalar.kind == .string && scalar.text.utf8.contains(0x0A)
-    case .sequence(let items): return items.last.map(endsWithMultiLineString) ?? false
-    case .mapping(let entries): return entries.last.map { endsWithMultiLineString($0.value) } ?? false
+    case .scalar(let scalar): return scalar.kind == .string && scalar.text.utf8.contains(0x0A) ? scalar.text : nil
+    case .sequence(let items): return items.last.flatMap(lastMultiLineString)
+    case .mapping(let entries): return entries.last.flatMap { lastMultiLineString($0.value) }
     }
   }
 
@@ -338,17 +388,23 @@ struct Splicer {
       splicer.style.writeItems(run, dashIndent: dashIndent, contentOffset: contentOffset, into: &bytes)
       let text = String(decoding: bytes, as: UTF8.self)
       if let gone = (anchor + 1..<(next ?? before.count)).first(where: { deletions[$0] != nil }),
-        let e = deletions[gone], splicer.replacesLines(e, at: splicer.lineStart(dashes[gone]), with: text, run: run)
+        let e = deletions[gone],
+        splicer.replacesLines(e, at: splicer.lineStart(dashes[gone]), with: text, ending: run.last, outerIndent: dashIndent)
       {
         return true
       }
       if anchor >= 0 {
         return splicer.insertLines(
-          text, at: splicer.lineEnd(after: place.children[anchor].contentEnd),
-          keepsLastBreak: run.last.map(Splicer.endsWithMultiLineString) ?? false)
+          text, at: splicer.lineEnd(after: place.children[anchor].contentEnd), ending: run.last, outerIndent: dashIndent)
       }
       let first = dashes[next ?? 0]
       guard splicer.isFirstOnLine(first) else { return false }
+      // Without a next item every old item goes: what follows the new lines is what follows them.
+      if next == nil, let last = place.children.last,
+        splicer.joinsNewBlock(run.last, at: splicer.lineEnd(after: last.contentEnd), outerIndent: dashIndent)
+      {
+        return false
+      }
       splicer.edits.append(SourceEdit(start: splicer.lineStart(first), end: splicer.lineStart(first), text: text))
       return true
     }
@@ -366,17 +422,9 @@ struct Splicer {
       let old = place.children[i]
       let contentColumn = lineStart(old.start) == lineStart(dashes[i]) ? column(of: old.start) : dashIndent + contentOffset
       if !diff(before[i], item, place.children[i], indent: contentColumn, parentIsFlow: false) {
-        var text = style.itemText(item, contentColumn: contentColumn)
-        var end = old.contentEnd
-        if end > old.start, isInIndentation(end) {
-          end = lineStart(end)
-          text += "\n"
-        } else if endsWithoutBreak(end), Self.endsWithMultiLineString(item) {
-          text += "\n"
-        } else if Self.endsWithMultiLineString(item), !endsLine(at: end) {
-          return false
-        }
-        edits.append(SourceEdit(start: old.start, end: end, text: text))
+        let text = style.itemText(item, contentColumn: contentColumn)
+        guard replaceWhole(from: old.start, to: old.contentEnd, with: text, writing: item, outerIndent: column(of: dashes[i]))
+        else { return false }
       }
     }
     if !run.isEmpty { return insert(run, before: nil, into: &self) }
@@ -545,29 +593,55 @@ struct Splicer {
 
   // MARK: Lines
 
-  /// Whether the line at `position` (a line start) is blank or a comment, which a `|` block
-  /// written just before it would read as its content.
-  private func continuesBlockScalar(at position: Int) -> Bool {
-    guard position < bytes.count else { return false }
-    let rest = bytes[position...].drop { $0 == 0x20 || $0 == 0x09 }
-    return rest.first.map { $0 == 0x0A || $0 == 0x0D || $0 == UInt8(ascii: "#") } ?? true
+  /// Whether the lines from `position` (a line start) would be read into the `|` block that ends
+  /// the text written for `value` at `outerIndent` (the column of its key or dash; the block's
+  /// lines are indented past it, by at least one more space): a line indented past
+  /// `outerIndent` (a comment, say) before the first line that ends the block, a tab in the
+  /// indentation, a blank line with more spaces than the block's indentation, or any blank line
+  /// when the block keeps its final line breaks (`|+`). FuzzSurgical found a blank line of three
+  /// spaces after a value taken into the two-space block that replaced it.
+  private func joinsNewBlock(_ value: Node?, at position: Int, outerIndent: Int) -> Bool {
+    guard let last = value.flatMap(Self.lastMultiLineString) else { return false }
+    let keepsBreaks = last.hasSuffix("\n\n")
+    var i = position
+    while i < bytes.count {
+      var spaces = 0
+      while i < bytes.count, bytes[i] == 0x20 {
+        i += 1
+        spaces += 1
+      }
+      guard i < bytes.count, bytes[i] != 0x0A, bytes[i] != 0x0D else {
+        // A blank line: the block's trailing line breaks, or content past its indentation.
+        if keepsBreaks || spaces > outerIndent + 1 { return true }
+        if i < bytes.count, bytes[i] == 0x0D { i += 1 }
+        if i < bytes.count, bytes[i] == 0x0A { i += 1 }
+        continue
+      }
+      return bytes[i] == 0x09 || spaces > outerIndent
+    }
+    return false
   }
 
   /// Gives deletion `e` (of whole lines from `start`) the text `text` instead; false when the
-  /// deletion does not start there (the last line without a break) or when `run` ends in a block
-  /// scalar and a blank or comment line follows (it would read as the scalar's content).
-  private mutating func replacesLines(_ e: Int, at start: Int, with text: String, run: [Node]) -> Bool {
+  /// deletion does not start there (the last line without a break) or when the text ends in a
+  /// `|` block (`last`, written at `outerIndent`) that would take in the lines after it.
+  private mutating func replacesLines(_ e: Int, at start: Int, with text: String, ending last: Node?, outerIndent: Int)
+    -> Bool
+  {
     let deletion = edits[e]
     guard deletion.start == start, deletion.end > deletion.start, bytes[deletion.end - 1] == 0x0A else { return false }
-    if run.last.map(Self.endsWithMultiLineString) ?? false, continuesBlockScalar(at: deletion.end) { return false }
+    if joinsNewBlock(last, at: deletion.end, outerIndent: outerIndent) { return false }
     edits[e] = SourceEdit(start: deletion.start, end: deletion.end, text: text)
     return true
   }
 
-  /// False (nothing inserted) when the text ends in a block scalar (`|`) and a blank or comment
-  /// line follows: that line would read as the scalar's content.
-  private mutating func insertLines(_ text: String, at position: Int, keepsLastBreak: Bool = false) -> Bool {
-    if keepsLastBreak, continuesBlockScalar(at: position) { return false }
+  /// Inserts whole lines; false (nothing inserted) when the text ends in a `|` block (`last`,
+  /// written at `outerIndent`) that would take in the lines after it.
+  private mutating func insertLines(_ text: String, at position: Int, ending last: Node? = nil, outerIndent: Int = 0)
+    -> Bool
+  {
+    if joinsNewBlock(last, at: position, outerIndent: outerIndent) { return false }
+    let keepsLastBreak = last.map(Self.endsWithMultiLineString) ?? false
     // The last line of the text may lack its line break (a `|` block must keep its own).
     if position == bytes.count, position > 0, bytes[position - 1] != 0x0A, bytes[position - 1] != 0x0D {
       edits.append(SourceEdit(start: position, end: position, text: "\n" + (keepsLastBreak ? text : String(text.dropLast()))))

@@ -149,6 +149,31 @@ private let deployment = APIRequestContext(
     #expect(loud.description.hasSuffix("[truncated \(html.utf8.count - 200) bytes]"))
   }
 
+  @Test func anErrorFromADecodedBodyIsTheErrorFromTheAnswer() {
+    // A caller building several errors from one answer decodes its body once.
+    let bodies = [
+      #"{"kind":"Status","code":404,"reason":"NotFound","message":"deployments.apps \"web\" not found","details":{"name":"web"}}"#,
+      "<html>bad gateway</html>", #"{"kind":"Status","code":422,"reason":"Invalid"}"#,
+    ]
+    for body in bodies {
+      for code in [403, 404, 409, 422, 502] {
+        let answer = response(code, body)
+        let decoded = APIStatus.decode(answer.body)
+        #expect(
+          APIError(response: answer, status: decoded, context: deployment, verbosity: 8)
+            == APIError(response: answer, context: deployment, verbosity: 8))
+      }
+    }
+  }
+
+  @Test func aSecretFollowedByACombiningMarkIsStillRedacted() {
+    // redact searches bytes, as its replacement compares scalars; a Character search did not
+    // find the secret when a combining mark joined its last character.
+    let redactor = SecretRedactor(secrets: ["hunter2-token"])
+    #expect(redactor.redact("token hunter2-token\u{301} here") == "token <redacted>\u{301} here")
+    #expect(redactor.redact("nothing to hide") == "nothing to hide")
+  }
+
   @Test func decodeRejectsOtherKinds() {
     #expect(APIStatus.decode(Array(#"{"kind":"Deployment"}"#.utf8)) == nil)
     #expect(APIStatus.decode(Array("not json [".utf8)) == nil)

@@ -127,6 +127,75 @@ private struct FixedAnswer: HTTPTransport {
   }
 }
 
+/// An answer is read as the JSON it must be, though meshctl's reader is a YAML reader
+/// (JSONAnswer): what is not JSON is refused, valid JSON means what it means to the server.
+@Suite struct JSONAnswerTests {
+  func get(_ body: [UInt8]) async throws -> Node? {
+    let transport = FixedAnswer(HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: body))
+    return try await KubeAPI(connection: AnswerFaultTests.connection, transport: transport)
+      .get(AnswerFaultTests.pods, namespace: "shop", name: "a")
+  }
+
+  func problem(_ body: String) async -> String? {
+    do {
+      _ = try await get(Array(body.utf8))
+      return nil
+    } catch let error as APIError {
+      #expect(error.category == .unreadableAnswer)
+      return error.description
+    } catch {
+      Issue.record("unexpected error \(error)")
+      return nil
+    }
+  }
+
+  @Test(arguments: [
+    ("{\"a\nb\": 1}", "a raw line break inside a string at line 1, column 4"),
+    ("{\"a\": \"b\tc\"}", "a raw control character (0x09) inside a string at line 1, column 9"),
+    (#"{"a"}"#, "a key without `:` and a value at line 1, column 5"),
+    (#"{"a": 1,}"#, "'}' where a key (a string) should be"),
+    (#"{"a": [1 2]}"#, "'2' where `,` or `]` should be"),
+    (#"{"a": 01}"#, "a malformed number"),
+    (#"{"a": "\x41"}"#, "an escape JSON does not have (\\'x')"),
+    (#"{"a": &x 1}"#, "'&' where a value should be"),
+    (#"{"a": 1} # c"#, "more after the JSON value"),
+    (#"{"a": {"b": 1}"#, "the answer ends before its `}`"),
+  ])
+  func whatIsNotJSONIsRefusedSayingWhere(body: String, expected: String) async throws {
+    let message = try #require(await problem(body))
+    #expect(message.contains("not JSON: \(expected)"), "\(message)")
+  }
+
+  // Fuzz/corpus/FuzzAPIAnswer/regression-raw-line-breaks-in-a-key-without-a-value: `{"key"}`
+  // whose key held raw line breaks was read (folded, and given a null value); written back as
+  // JSON the key was one line of more than 1024 characters, which no YAML reader takes as a key.
+  @Test func theFuzzFindingIsRefused() async throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent(
+        "Fuzz/corpus/FuzzAPIAnswer/regression-raw-line-breaks-in-a-key-without-a-value")
+    let body = try #require(FileManager.default.contents(atPath: url.path), "missing \(url.path)")
+    let message = try #require(await problem(String(decoding: body, as: UTF8.self)))
+    #expect(message.contains("not JSON: a raw line break inside a string at line 1, column "))
+  }
+
+  @Test func validJSONMeansWhatItMeansToTheServer() async throws {
+    // Characters a YAML reader folds (NEL) or refuses (DEL, C1, U+FFFE, U+FFFF) raw in a string,
+    // an escaped surrogate pair and a lone surrogate, tabs before and after the object.
+    let raw = "n\u{85}el d\u{7F}el c1\u{80}\u{9F} ls\u{2028}ps\u{2029} \u{FFFE}\u{FFFF}"
+    let body = "\t{\"raw\": \"\(raw)\", \"pair\": \"\\ud83d\\ude00\", \"lone\": \"a\\udc00b\\ud800\",\n\t\"n\": [-0.5e3, 0, true, null, {}]}\n\t\n"
+    let tree = try #require(try await get(Array(body.utf8)))
+    #expect(tree["raw"] == .string(raw))
+    #expect(tree["pair"] == .string("\u{1F600}"))
+    #expect(tree["lone"] == .string("a\u{FFFD}b\u{FFFD}"))
+    #expect(tree["n"]?.sequence?.count == 5)
+  }
+
+  @Test func aBodyWithNothingToRewriteIsReadInPlace() throws {
+    let body = Array(#"{"kind": "Pod", "metadata": {"name": "a", "labels": {"x": "ü"}}, "n": [1, 2.5]}"#.utf8)
+    #expect(try JSONAnswer.readable(body) == body)
+  }
+}
+
 /// The real libcurl transport: body limit, and no silent re-send of a POST.
 @Suite(
   .enabled(if: TestTools.available, "needs python3 and /usr/bin/openssl for the local HTTPS server"), .tags(.localHTTPS)

@@ -441,6 +441,9 @@ import Testing
     "regression-splice-that-reads-back-as-another-tree",
     "regression-splice-that-does-not-parse",
     "regression-blank-line-moves-when-a-renamed-item-is-replaced",
+    "regression-new-block-takes-the-blank-line-after-it",
+    "regression-value-written-into-the-comment-of-an-empty-document",
+    "regression-byte-order-mark-starting-a-line-shifts-columns",
   ])
   func everyFuzzEditOfAFindingIsRightOrRefused(name: String) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -478,6 +481,57 @@ import Testing
       } else {
         root = Node(.sequence([.mapping(["true": .string("z"), "fuzz-key": block])]), mark: root.mark)
       }
+    }
+  }
+
+  @Test(arguments: [
+    "kind: Pod\rrs:\n   a\n   \r\n", "a:\n   z\n   \nb: 1\n", "a: z\n  # note\n",
+    "a: |\n    x\n  # c\nb: 1\n", "l:\n- z\n   \n- y\n", "l:\n- z\n  # c\n", "a: z\n\nb: 1\n",
+  ])
+  func aNewBlockScalarDoesNotTakeTheLinesAfterIt(text: String) throws {
+    // regression-new-block-takes-the-blank-line-after-it: a blank line of three spaces after
+    // `a` (lines broken by lone CRs) became content of the `|` block, indented by two, that
+    // replaced it; a comment indented past the key, or any blank line after a `|+` block, would
+    // be taken too.
+    for block in [Node.string("multi\nline\n"), .string("keep\n\n"), .mapping(["k": .string("multi\nline\n")])] {
+      try expectRightTreeOrRefusal(text) { root in
+        if root["l"] == nil {
+          root.setValue(block, at: [root.mapping!.count > 1 && root["kind"] != nil ? "rs" : "a"])
+        } else {
+          root.setValue(Node(.sequence([block] + root["l"]!.sequence!.dropFirst()), mark: root["l"]!.mark), at: ["l"])
+        }
+      }
+    }
+  }
+
+  @Test func aNewBlockScalarKeepsTheBlankLinesAfterItThatItWouldNotTake() throws {
+    // Not a refusal: a blank line (no deeper than the block) after a clipped block stays.
+    let spliced = try splice("a: z\n\nb: 1\n") { $0.setValue(.string("multi\nline\n"), at: ["a"]) }
+    #expect(spliced == "a: |\n  multi\n  line\n\nb: 1\n")
+  }
+
+  @Test(arguments: ["\u{FEFF}\u{FEFF}k:\r\n\r\n  e: 1\n", "---\n\u{FEFF}k:\n  e: 1\n", "---\r\u{FEFF}k:\r  e: 1\r"])
+  func aTextWithAByteOrderMarkStartingALineIsWrittenWhole(text: String) throws {
+    // regression-byte-order-mark-starting-a-line-shifts-columns: libyaml skips a byte-order
+    // mark at the start of a line but counts it as a column; a new key was written one column
+    // too deep.
+    let spliced = try splice(text) { root in root = root.adding("a b:", .string(""), before: "") }
+    #expect(spliced == nil)
+    // The byte-order mark a text begins with is no column: such a text is still spliced.
+    #expect(try splice("\u{FEFF}k: 1\n") { root in root = root.adding("a", .string("b"), before: "") } == "\u{FEFF}k: 1\na: b\n")
+  }
+
+  @Test(arguments: ["---\n# soc", "--- # c", "a: 1\n---\n# c"])
+  func aValueIsNotWrittenIntoTheCommentOfAnEmptyDocument(text: String) throws {
+    // regression-value-written-into-the-comment-of-an-empty-document: an empty last document
+    // without a final line break has its (empty) root at the end of the text, after a comment;
+    // `fuzz` written there was part of the comment.
+    let documents = ManifestReader().parse(text).documents
+    let document = try #require(documents.last)
+    #expect(document.root.isNull)
+    if let spliced = SurgicalEmitter.splice(document.sourceText, from: document.root, to: .string("fuzz")) {
+      let (read, diagnostics) = ManifestReader().parse(spliced)
+      #expect(diagnostics.isEmpty && read.count == 1 && read.first?.root == .string("fuzz"), "\(spliced.debugDescription)")
     }
   }
 
