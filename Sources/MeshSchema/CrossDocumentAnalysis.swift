@@ -271,7 +271,8 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   public func findings() -> [Diagnostic] {
     var found = FoundSoFar()
     var pending = queries
-    forEachCatalog { catalog in
+    forEachCatalog { catalog, isLast in
+      guard !isLast else { return reportAll(pending, against: catalog, into: &found) }
       pending = filtered(pending) { query in
         resolve(&query, against: catalog)
         guard isSettled(query, by: catalog) else { return true }
@@ -279,23 +280,42 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
         return false
       }
     }
-    pending.forEach { report($0.record(Query.self), into: &found) }
     return immediate + found.diagnostics(hintingMissingServices: suggestions(for: found.missingServices))
   }
 
-  /// Calls `body` with the facts, a budget's worth at a time and in input order; at least once.
-  private func forEachCatalog(_ body: (Catalog) -> Void) {
+  /// Calls `body` with the facts, a budget's worth at a time and in input order, and whether
+  /// the part is the last; at least once.
+  private func forEachCatalog(_ body: (Catalog, _ isLast: Bool) -> Void) {
     var catalog = Catalog()
     func absorb(_ record: CatalogRecord) {
       catalog.absorb(record)
       guard catalog.estimatedSize > memoryBudget else { return }
       catalog.index()
-      body(catalog)
+      body(catalog, false)
       catalog = Catalog()
     }
     facts.forEach { absorb($0.record()) }
     catalog.index()
-    body(catalog)
+    body(catalog, true)
+  }
+
+  /// Reports every query of `log` after the last part of the facts, with nothing kept for a
+  /// next part. Most queries find nothing: each is first read without the text only findings
+  /// print, and read whole (and resolved again) only when it has a finding.
+  private func reportAll(_ log: RecordLog, against catalog: Catalog, into found: inout FoundSoFar) {
+    log.forEach { decoder in
+      let whole = decoder
+      decoder.skipsText = true
+      var query: Query = decoder.record()
+      resolve(&query, against: catalog)
+      var probe = FoundSoFar()
+      report(query, into: &probe)
+      guard !probe.isEmpty else { return }
+      var reader = whole
+      query = reader.record()
+      resolve(&query, against: catalog)
+      report(query, into: &found)
+    }
   }
 
   /// The queries of `log` for which `keep` (which may update them) returns true, in order: on
@@ -394,7 +414,7 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   private func suggestions(for missing: [MissingService]) -> [String?] {
     guard !missing.isEmpty else { return [] }
     var closest = missing.map { Suggestions.Closest(to: $0.name) }
-    forEachCatalog { catalog in
+    forEachCatalog { catalog, _ in
       var namesByNamespace: [StringID: Set<String>] = [:]
       for (index, item) in missing.enumerated() {
         let names = namesByNamespace[item.namespace] ?? catalog.serviceNames(compatibleWith: item.namespace)
@@ -431,6 +451,12 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
     var strictWithoutSidecars: [(FindingOrder, Diagnostic)] = []
     /// The mesh analyzers' findings (routes, Service selectors and ports, Jobs), in input order.
     var mesh: [(FindingOrder, Diagnostic)] = []
+
+    /// Whether nothing was found.
+    var isEmpty: Bool {
+      duplicateSplits.isEmpty && missingServices.isEmpty && unmatchedSelectors.isEmpty && duplicatePolicies.isEmpty
+        && strictWithoutSidecars.isEmpty && mesh.isEmpty
+    }
 
     /// Everything, rule after rule; `hints` lines up with `missingServices`.
     func diagnostics(hintingMissingServices hints: [String?]) -> [Diagnostic] {

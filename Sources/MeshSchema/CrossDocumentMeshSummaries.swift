@@ -281,7 +281,7 @@ extension CrossDocumentAnalysis.ServiceQuery: SpillRecord {
   init(decoding decoder: inout RecordDecoder) {
     self.init(
       sequence: decoder.int(), namespace: decoder.stringID(), name: decoder.string(), selector: decoder.labels(),
-      selectorText: decoder.string(), selectorSite: decoder.record(), opaquePorts: decoder.optional { $0.string() },
+      selectorText: decoder.text(), selectorSite: decoder.record(), opaquePorts: decoder.optional { $0.string() },
       ports: decoder.array { $0.record() }, matched: decoder.bool(), isApex: decoder.bool(), istioMeshed: decoder.bool(),
       linkerdMeshed: decoder.bool(), workloadOpaquePorts: decoder.array { $0.string() })
   }

@@ -169,7 +169,7 @@ extension CrossDocumentAnalysis.Earlier: SpillRecord {
   }
 
   init(decoding decoder: inout RecordDecoder) {
-    self.init(sequence: decoder.int(), reference: decoder.string(), location: decoder.string())
+    self.init(sequence: decoder.int(), reference: decoder.text(), location: decoder.text())
   }
 }
 
@@ -192,17 +192,17 @@ extension PodInjectionMarks: SpillRecord {
 
 extension CrossDocumentAnalysis.Site: SpillRecord {
   func encode(into encoder: inout RecordEncoder) {
-    encoder.string(file)
+    encoder.file(file)
     encoder.mark(mark)
     encoder.optional(path) { $0.string($1) }
-    encoder.string(object)
+    encoder.object(object)
     encoder.optional(sourceLine) { $0.string($1) }
   }
 
   init(decoding decoder: inout RecordDecoder) {
     self.init(
-      file: decoder.string(), mark: decoder.mark(), path: decoder.optional { $0.string() }, object: decoder.string(),
-      sourceLine: decoder.optional { $0.string() })
+      file: decoder.file(), mark: decoder.mark(), path: decoder.optional { $0.text() }, object: decoder.object(),
+      sourceLine: decoder.optional { $0.text() })
   }
 }
 
@@ -308,11 +308,11 @@ extension CrossDocumentAnalysis.BackendQuery: SpillRecord {
 
   init(decoding decoder: inout RecordDecoder) {
     self.init(
-      name: decoder.string(), selector: decoder.optional { $0.labels() }, selectorText: decoder.string(),
+      name: decoder.text(), selector: decoder.optional { $0.labels() }, selectorText: decoder.text(),
       service: decoder.optional { $0.string() }, mark: decoder.mark(), index: decoder.int(),
       field: decoder.optional { CrossDocumentAnalysis.BackendField(rawValue: UInt8(truncatingIfNeeded: $0.unsigned())) }
         ?? nil,
-      sourceLine: decoder.optional { $0.string() }, serviceFound: decoder.bool(), selectorMatched: decoder.bool())
+      sourceLine: decoder.optional { $0.text() }, serviceFound: decoder.bool(), selectorMatched: decoder.bool())
   }
 }
 
@@ -323,9 +323,9 @@ extension CrossDocumentAnalysis.Query: SpillRecord {
       encoder.unsigned(0)
       encoder.int(split.sequence)
       encoder.int(Int(split.namespace))
-      encoder.string(split.reference)
+      encoder.object(split.reference)
       encoder.string(split.service)
-      encoder.string(split.file)
+      encoder.file(split.file)
       encoder.mark(split.serviceMark)
       encoder.string(split.objectPath)
       encoder.optional(split.serviceLine) { $0.string($1) }
@@ -336,7 +336,7 @@ extension CrossDocumentAnalysis.Query: SpillRecord {
       encoder.unsigned(1)
       encoder.int(policy.sequence)
       encoder.int(Int(policy.namespace))
-      encoder.string(policy.reference)
+      encoder.object(policy.reference)
       encoder.string(policy.mode)
       encoder.optional(policy.matchLabels) { $0.labels($1) }
       encoder.record(policy.site)
@@ -364,18 +364,18 @@ extension CrossDocumentAnalysis.Query: SpillRecord {
     case 0:
       self = .split(
         CrossDocumentAnalysis.SplitQuery(
-          sequence: decoder.int(), namespace: decoder.stringID(), reference: decoder.string(),
-          service: decoder.string(), file: decoder.string(), serviceMark: decoder.mark(),
-          objectPath: decoder.string(), serviceLine: decoder.optional { $0.string() },
+          sequence: decoder.int(), namespace: decoder.stringID(), reference: decoder.object(),
+          service: decoder.string(), file: decoder.file(), serviceMark: decoder.mark(),
+          objectPath: decoder.text(), serviceLine: decoder.optional { $0.text() },
           backends: decoder.array { $0.record() }, serviceFound: decoder.bool(),
           duplicateOf: decoder.optional { $0.record() }))
     default:
       self = .policy(
         CrossDocumentAnalysis.PolicyQuery(
-          sequence: decoder.int(), namespace: decoder.stringID(), reference: decoder.string(), mode: decoder.string(),
+          sequence: decoder.int(), namespace: decoder.stringID(), reference: decoder.object(), mode: decoder.string(),
           matchLabels: decoder.optional { $0.labels() }, site: decoder.record(),
           duplicateOf: decoder.optional { $0.record() }, bareCount: decoder.int(),
-          bareReferences: decoder.array { $0.string() }))
+          bareReferences: decoder.array { $0.text() }))
     }
   }
 }

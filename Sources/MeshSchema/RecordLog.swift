@@ -18,8 +18,13 @@ protocol SpillRecord {
 /// fingerprints (they are random, a varint would take 10), strings as length + UTF-8.
 struct RecordEncoder {
   var bytes: [UInt8] = []
+  /// The last file and object a site of this record named: the sites of one record mostly
+  /// share both, so a repeat is written as a single 0.
+  private var lastFile = ""
+  private var lastObject = ""
 
   mutating func unsigned(_ value: UInt64) {
+    if value < 0x80 { return bytes.append(UInt8(truncatingIfNeeded: value)) }
     var value = value
     while value >= 0x80 {
       bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
@@ -47,6 +52,28 @@ struct RecordEncoder {
     }
   }
 
+  /// A site's file: 0 when it repeats the record's last one, else its length + 1 and UTF-8.
+  mutating func file(_ value: String) {
+    if value == lastFile { return unsigned(0) }
+    lastFile = value
+    repeatable(value)
+  }
+
+  /// A site's object, as `file`.
+  mutating func object(_ value: String) {
+    if value == lastObject { return unsigned(0) }
+    lastObject = value
+    repeatable(value)
+  }
+
+  private mutating func repeatable(_ value: String) {
+    var value = value
+    value.withUTF8 { utf8 in
+      unsigned(UInt64(utf8.count) + 1)
+      bytes.append(contentsOf: utf8)
+    }
+  }
+
   mutating func optional<T>(_ value: T?, _ write: (inout RecordEncoder, T) -> Void) {
     bool(value != nil)
     if let value { write(&self, value) }
@@ -68,6 +95,12 @@ struct RecordEncoder {
 struct RecordDecoder {
   private let bytes: UnsafeRawBufferPointer
   private var position = 0
+  /// Whether `text()` skips its strings: a record decoded only to be checked needs none of the
+  /// text its findings would print, and a copy of the decoder made before can read it whole.
+  var skipsText = false
+  /// The last file and object a site of this record named (see `RecordEncoder.file`).
+  private var lastFile = ""
+  private var lastObject = ""
 
   init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -112,6 +145,36 @@ struct RecordDecoder {
     let count = min(Int(clamping: unsigned()), bytes.count - position)
     defer { position += count }
     return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<position + count]), as: UTF8.self)
+  }
+
+  /// What `RecordEncoder.file` wrote.
+  mutating func file() -> String {
+    let file = repeatable(last: lastFile)
+    lastFile = file
+    return file
+  }
+
+  /// What `RecordEncoder.object` wrote.
+  mutating func object() -> String {
+    let object = repeatable(last: lastObject)
+    lastObject = object
+    return object
+  }
+
+  private mutating func repeatable(last: String) -> String {
+    let count = Int(clamping: unsigned())
+    guard count > 0 else { return last }
+    let length = min(count - 1, bytes.count - position)
+    defer { position += length }
+    if skipsText { return "" }
+    return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<position + length]), as: UTF8.self)
+  }
+
+  /// A string only findings print: empty, without being read, when `skipsText`.
+  mutating func text() -> String {
+    guard skipsText else { return string() }
+    position += min(Int(clamping: unsigned()), bytes.count - position)
+    return ""
   }
 
   mutating func optional<T>(_ read: (inout RecordDecoder) -> T) -> T? {
@@ -234,42 +297,49 @@ final class RecordLog: @unchecked Sendable {
 
   /// Reads every record in the order appended; each is decoded inside `body`.
   func forEach(_ body: (inout RecordDecoder) -> Void) {
-    var buffer: [UInt8] = []
+    // The disk part through one buffer, read into behind the incomplete record it ends with
+    // (the buffer doubles when one record outgrows it), then what is still buffered.
+    var buffer = [UInt8](repeating: 0, count: min(Self.readSize, written))
+    var filled = 0
     var offset = 0
-    var start = 0
-    // The disk part in blocks, then what is still buffered.
     while offset < written {
-      var block = [UInt8](repeating: 0, count: min(1 << 18, written - offset))
-      let read = block.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, $0.count, off_t(offset)) }
+      if filled == buffer.count { buffer += [UInt8](repeating: 0, count: max(buffer.count, 1)) }
+      let wanted = min(buffer.count - filled, written - offset)
+      let read = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, wanted, off_t(offset)) }
       if read < 0, errno == EINTR { continue }
       guard read > 0 else { break }
       offset += read
-      buffer.removeFirst(start)
-      start = 0
-      buffer += block.prefix(read)
-      start = Self.decodeComplete(buffer, from: start, body)
+      filled += read
+      let used = buffer.withUnsafeMutableBytes { bytes in
+        let used = Self.decodeComplete(UnsafeRawBufferPointer(rebasing: bytes[..<filled]), body)
+        if used > 0, used < filled { memmove(bytes.baseAddress!, bytes.baseAddress! + used, filled - used) }
+        return used
+      }
+      filled -= used
     }
-    buffer.removeFirst(start)
-    buffer += unwritten
-    _ = Self.decodeComplete(buffer, from: 0, body)
+    if filled == 0 {
+      unwritten.withUnsafeBytes { _ = Self.decodeComplete($0, body) }
+    } else {
+      let rest = buffer[..<filled] + unwritten
+      rest.withUnsafeBytes { _ = Self.decodeComplete($0, body) }
+    }
   }
 
-  /// Decodes the whole records in `buffer` from `start`; returns where the first incomplete
+  /// How much of the file is read at once.
+  private static let readSize = 1 << 18
+
+  /// Decodes the whole records at the start of `bytes`; returns where the first incomplete
   /// one begins.
-  private static func decodeComplete(_ buffer: [UInt8], from start: Int, _ body: (inout RecordDecoder) -> Void)
-    -> Int
-  {
-    buffer.withUnsafeBytes { bytes in
-      var position = start
-      while position < bytes.count {
-        guard let length = Self.length(in: bytes, at: position), position + 4 + length <= bytes.count else { break }
-        let payload = position + 4
-        var decoder = RecordDecoder(UnsafeRawBufferPointer(rebasing: bytes[payload..<payload + length]))
-        body(&decoder)
-        position = payload + length
-      }
-      return position
+  private static func decodeComplete(_ bytes: UnsafeRawBufferPointer, _ body: (inout RecordDecoder) -> Void) -> Int {
+    var position = 0
+    while position < bytes.count {
+      guard let length = Self.length(in: bytes, at: position), position + 4 + length <= bytes.count else { break }
+      let payload = position + 4
+      var decoder = RecordDecoder(UnsafeRawBufferPointer(rebasing: bytes[payload..<payload + length]))
+      body(&decoder)
+      position = payload + length
     }
+    return position
   }
 
   /// The length of the record at `position`; nil when the buffer ends inside its header.

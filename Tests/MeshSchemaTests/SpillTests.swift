@@ -212,6 +212,31 @@ import Testing
     #expect(file.bytesInMemory < (onDisk ? 1 << 16 : .max))
   }
 
+  @Test func repeatedFilesAndObjectsComeBackAndTextCanBeSkipped() {
+    let first = CrossDocumentAnalysis.Site(
+      file: "a.yaml", mark: SourceMark(line: 1, column: 2), path: "spec", object: "Service web", sourceLine: "x")
+    var second = first
+    second.path = "spec.ports[0]"
+    var third = first
+    (third.file, third.object) = ("b.yaml", "Service api")
+    var encoder = RecordEncoder()
+    for site in [first, second, third, first] { encoder.record(site) }
+    encoder.bytes.withUnsafeBytes { bytes in
+      var decoder = RecordDecoder(bytes)
+      var sites: [CrossDocumentAnalysis.Site] = []
+      for _ in 0..<4 { sites.append(decoder.record()) }
+      #expect(sites.map(\.file) == ["a.yaml", "a.yaml", "b.yaml", "a.yaml"])
+      #expect(sites.map(\.object) == ["Service web", "Service web", "Service api", "Service web"])
+      #expect(sites.map(\.path) == ["spec", "spec.ports[0]", "spec", "spec"])
+      var light = RecordDecoder(bytes)
+      light.skipsText = true
+      var skipped: [CrossDocumentAnalysis.Site] = []
+      for _ in 0..<4 { skipped.append(light.record()) }
+      #expect(skipped.allSatisfy { $0.file.isEmpty && $0.object.isEmpty && $0.path == "" && $0.sourceLine == "" })
+      #expect(skipped.map(\.mark) == sites.map(\.mark))
+    }
+  }
+
   @Test func aShortRecordReadsAsZerosWithoutTrapping() {
     var encoder = RecordEncoder()
     encoder.string("a long string that will be cut")
