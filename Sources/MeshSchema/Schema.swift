@@ -187,7 +187,7 @@ public struct CrossFieldRule: Sendable {
 /// schema at every mapping it walks, and one reference costs one retain where five did five.
 public struct ObjectSchema: Sendable {
   /// The parts, never changed in place: a setter makes a new box (and a fresh index).
-  private final class Parts: Sendable {
+  final class Parts: Sendable {
     let properties: [Property]
     let unknownFields: UnknownFieldPolicy
     let groups: [FieldGroup]
@@ -207,7 +207,9 @@ public struct ObjectSchema: Sendable {
     }
   }
 
-  private var parts: Parts
+  /// The checker reads the box once per mapping and its fields in place: through the
+  /// properties' getters, each field read cost a retain and a release.
+  private(set) var parts: Parts
 
   /// The known properties, in the order they are documented.
   public var properties: [Property] {
@@ -294,15 +296,19 @@ struct PropertyIndex: Sendable {
 
   /// Length, first, middle and last byte: property names of one object differ in these.
   private static func hash(_ name: String) -> Int {
-    var name = name
     // On the contiguous bytes: the UTF-8 view's `last` and offset indexing cost ~150
-    // instructions per lookup.
-    return name.withUTF8 { bytes in
-      let count = bytes.count
-      guard count > 0 else { return 0 }
-      let (first, middle, last) = (Int(bytes[0]), Int(bytes[count / 2]), Int(bytes[count - 1]))
-      return (count &* 0x9E37 ^ first &* 0x3F1 ^ middle &* 0x65 ^ last &* 0x1B7) >> 3
-    }
+    // instructions per lookup. Not `withUTF8`, which needs a copy of the name to mutate (a
+    // retain and a release per lookup); a Swift string's bytes are always contiguous.
+    if let hash = name.utf8.withContiguousStorageIfAvailable(hash(bytes:)) { return hash }
+    var copy = name
+    return copy.withUTF8(hash(bytes:))
+  }
+
+  private static func hash(bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    let count = bytes.count
+    guard count > 0 else { return 0 }
+    let (first, middle, last) = (Int(bytes[0]), Int(bytes[count / 2]), Int(bytes[count - 1]))
+    return (count &* 0x9E37 ^ first &* 0x3F1 ^ middle &* 0x65 ^ last &* 0x1B7) >> 3
   }
 }
 

@@ -98,20 +98,22 @@ final class SchemaChecker {
       return
     }
     // Entries and properties are read in place by index: copying each entry and its Property
-    // (name, schema, summary, default) cost a retain and a release per field, per key.
+    // (name, schema, summary, default) cost a retain and a release per field, per key. The
+    // schema's parts are read through one reference, not a getter (and a retain) per field.
+    let parts = object.parts
     for index in entries.indices {
-      guard let position = object.index[entries[index].key] else {
+      guard let position = parts.index[entries[index].key] else {
         reportUnknown(entries[index], in: object)
         continue
       }
       if entries[index].value.isNull { continue }  // null means "unset" to the API server
       path.append(.key(entries[index].key))
-      check(entries[index].value, object.properties[position].schema)
+      check(entries[index].value, parts.properties[position].schema)
       path.removeLast()
     }
-    if !object.requiredPositions.isEmpty { checkRequired(node, entries, object) }
-    for group in object.groups { checkGroup(node, entries, group) }
-    for rule in object.rules {
+    if !parts.requiredPositions.isEmpty { checkRequired(node, entries, object) }
+    for group in parts.groups { checkGroup(node, entries, group) }
+    for rule in parts.rules {
       for finding in rule.check(node) {
         findings.append(
           SchemaFinding(
