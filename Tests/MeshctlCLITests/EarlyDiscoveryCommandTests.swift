@@ -19,9 +19,11 @@ private struct WatchingTransport: HTTPTransport {
   }
 }
 
-/// Standard input that hands out `first`, then waits until `gate` is signalled (or 10 s have
+/// Standard input that hands out `first`, then waits until `gate` is signalled (or 120 s have
 /// passed: a guard against hanging, not a timing check) before it hands out `rest`, or fails
-/// like an unreadable stream when `rest` is nil.
+/// like an unreadable stream when `rest` is nil. The discovery read runs on Swift's shared
+/// thread pool, which the suite's other tests may keep busy for tens of seconds on a 2-core
+/// machine (10 s was not enough in a full parallel run).
 private final class GatedSource: ByteSource {
   private var pending: [[UInt8]]
   private let gate: DispatchSemaphore
@@ -39,7 +41,7 @@ private final class GatedSource: ByteSource {
   func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     if pending.count == 1, !waited {
       waited = true
-      gateOpened = gate.wait(timeout: .now() + 10) == .success
+      gateOpened = gate.wait(timeout: .now() + 120) == .success
       if failsAfterGate { throw ManifestError.unreadable(path: "-", reason: "connection reset") }
     }
     guard var chunk = pending.first, !chunk.isEmpty else { return 0 }
