@@ -185,9 +185,16 @@ struct Splicer {
     guard place.start != place.end || !followsComment(place.start) else { return false }
     var text = style.scalarText(scalar, preferring: place.style, indent: indent + style.step, inFlow: inFlow)
     if !inFlow, text.utf8.contains(0x0A) { return false }
-    text = spaced(text, at: place)
+    text = separated(spaced(text, at: place), before: place.end)
     edits.append(SourceEdit(start: place.start, end: place.end, text: text))
     return true
+  }
+
+  /// `text` for a node that ends at `end`, with a space when a comment follows right there:
+  /// libyaml takes `"a"# c` as a quoted scalar and a comment, but a new plain value or a
+  /// collection's last plain scalar would swallow the `#` (FuzzSurgical).
+  private func separated(_ text: String, before end: Int) -> String {
+    end < bytes.count && bytes[end] == UInt8(ascii: "#") && !text.hasSuffix("\n") ? text + " " : text
   }
 
   /// `text` for an empty node at `place`: after `key:` or `-` the empty scalar sits right after
@@ -325,7 +332,7 @@ struct Splicer {
       next = lineEnd(after: end)
     }
     if joinsNewBlock(value, at: next, outerIndent: outerIndent) { return false }
-    edits.append(SourceEdit(start: start, end: end, text: text))
+    edits.append(SourceEdit(start: start, end: end, text: separated(text, before: end)))
     return true
   }
 
@@ -514,7 +521,8 @@ struct Splicer {
   }
 
   private mutating func replaceFlowValue(_ place: SourceLayout.Place, with value: Node, json: Bool) -> Bool {
-    edits.append(SourceEdit(start: place.start, end: place.contentEnd, text: spaced(style.flowText(value, json: json), at: place)))
+    let text = separated(spaced(style.flowText(value, json: json), at: place), before: place.contentEnd)
+    edits.append(SourceEdit(start: place.start, end: place.contentEnd, text: text))
     return true
   }
 

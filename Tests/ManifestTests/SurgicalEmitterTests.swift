@@ -556,6 +556,20 @@ import Testing
       }
     }
   }
+
+  @Test(arguments: [Node.float(1.5), .string("fuzz"), .mapping(["k": .string("v")]), .sequence([.string("x")])])
+  func aCommentRightAfterAQuotedValueStaysAComment(value: Node) throws {
+    // regression-comment-glued-to-a-quoted-value: libyaml reads `"v"# c` as a quoted scalar and
+    // a comment; `1.5` written in its place read `1.5# c` as one plain scalar.
+    for text in ["d:\n  k: \"v\"# c: x\n", "d: {k: 'v'# c\n  }\n"] {
+      let spliced = try splice(text) { root in root.setValue(value, at: ["d", "k"]) }
+      let written = try #require(spliced, "\(text.debugDescription) was refused")
+      let (read, diagnostics) = ManifestReader().parse(written)
+      #expect(diagnostics.isEmpty, "\(written.debugDescription)")
+      #expect(written.contains("# c"), "\(written.debugDescription)")
+      #expect(read.first?.root == .mapping(["d": .mapping(["k": value])]), "\(written.debugDescription)")
+    }
+  }
 }
 
 extension Node {
