@@ -204,14 +204,33 @@ struct Splicer {
     return place.start > 0 && (bytes[place.start - 1] == 0x20 || bytes[place.start - 1] == 0x09) ? text : " " + text
   }
 
-  /// Whether entry `i` of a mapping is written `key: value`, as edits to its value assume. An
-  /// explicit `? key`, or a key without a colon (`{a, b: 1}`, whose empty value sits right after
-  /// the key) is not: a changed value there has the mapping rewritten by its parent. (A single
-  /// pair in a flow sequence, `[a: 1]`, has no braces to edit inside: `flowPair`.)
+  /// Whether entry `i` of a mapping is written `key: value`, as rewriting its value whole
+  /// (from the key's end) assumes. An explicit `? key` is not: its value is diffed where it
+  /// sits, but a value that must be rewritten whole has the mapping rewritten by its parent.
+  /// (A single pair in a flow sequence, `[a: 1]`, has no braces to edit inside: `flowPair`.)
   private func writesPlainly(_ i: Int, of place: SourceLayout.Place) -> Bool {
+    !isExplicitKey(place.keys[i]) && hasValueInPlace(i, of: place)
+  }
+
+  /// Whether the value of entry `i` sits where an edit inside it may go: a written value, or an
+  /// empty one after its `:`. A key without a colon (`{a, b: 1}`) has its empty value right
+  /// after the key, where a new value would run into the key.
+  private func hasValueInPlace(_ i: Int, of place: SourceLayout.Place) -> Bool {
     let value = place.children[i]
-    if isExplicitKey(place.keys[i]) { return false }
     return value.start != value.end || previousByte(value.start) == UInt8(ascii: ":")
+  }
+
+  /// Diffs the value of entry `i` from `old` to `new` in place, else rewrites it whole when its
+  /// entry is written `key: value`; false when neither can be done (the parent rewrites the
+  /// mapping). The value of an explicit `? key` is diffed too: refusing it had a change deep
+  /// inside rewrite the whole mapping around the key, every other entry included (FuzzSurgical).
+  private mutating func changeValue(
+    of i: Int, in place: SourceLayout.Place, from old: Node, to new: Node, indent: Int, inFlow: Bool,
+    rewrite: (inout Splicer) -> Bool
+  ) -> Bool {
+    if old != new, !hasValueInPlace(i, of: place) { return false }
+    if diff(old, new, place.children[i], indent: indent, parentIsFlow: inFlow) { return true }
+    return writesPlainly(i, of: place) && rewrite(&self)
   }
 
   /// Whether a key is written after `?` (its column is not the mapping's).
@@ -269,10 +288,11 @@ struct Splicer {
         run = []
       }
       anchor = i
-      if before[i].value != entry.value, !writesPlainly(i, of: place) { return false }
-      if !diff(before[i].value, entry.value, place.children[i], indent: keyIndent, parentIsFlow: false) {
-        guard replaceValue(of: i, in: place, with: entry.value, keyIndent: keyIndent) else { return false }
+      let changed = changeValue(of: i, in: place, from: before[i].value, to: entry.value, indent: keyIndent, inFlow: false) {
+        splicer in
+        splicer.replaceValue(of: i, in: place, with: entry.value, keyIndent: keyIndent)
       }
+      guard changed else { return false }
     }
     if !run.isEmpty { return insertEntries(run, after: anchor, before: nil, place, keyIndent: keyIndent) }
     return true
@@ -396,7 +416,8 @@ struct Splicer {
       let text = String(decoding: bytes, as: UTF8.self)
       if let gone = (anchor + 1..<(next ?? before.count)).first(where: { deletions[$0] != nil }),
         let e = deletions[gone],
-        splicer.replacesLines(e, at: splicer.lineStart(dashes[gone]), with: text, ending: run.last, outerIndent: dashIndent)
+        (run.count == 1 && splicer.replacesItemContent(e, place.children[gone], dash: dashes[gone], with: run[0]))
+          || splicer.replacesLines(e, at: splicer.lineStart(dashes[gone]), with: text, ending: run.last, outerIndent: dashIndent)
       {
         return true
       }
@@ -492,9 +513,10 @@ struct Splicer {
       spans: spans, matched: matched, count: after.count, place: place, parentIsFlow: parentIsFlow,
       text: { k in style.flowEntry(after[k], json: json) },
       change: { splicer, i, k in
-        (before[i].value == after[k].value || splicer.writesPlainly(i, of: place))
-          && (splicer.diff(before[i].value, after[k].value, place.children[i], indent: 0, parentIsFlow: true)
-            || splicer.replaceFlowValue(place.children[i], with: after[k].value, json: json))
+        splicer.changeValue(of: i, in: place, from: before[i].value, to: after[k].value, indent: 0, inFlow: true) {
+          splicer in
+          splicer.replaceFlowValue(place.children[i], with: after[k].value, json: json)
+        }
       })
   }
 
@@ -641,6 +663,28 @@ struct Splicer {
     if joinsNewBlock(last, at: deletion.end, outerIndent: outerIndent) { return false }
     edits[e] = SourceEdit(start: deletion.start, end: deletion.end, text: text)
     return true
+  }
+
+  /// Gives deletion `e` of a one-line item (`old`, after the dash at `dash`) that a comment
+  /// follows on its line the one new item that takes its place, written over the old content
+  /// only, so the comment stays (`- "v"# c`, `- v  # c`); deleting the lines took it along.
+  /// False (nothing changed) when there is no such comment or either item needs several lines.
+  private mutating func replacesItemContent(_ e: Int, _ old: SourceLayout.Place, dash: Int, with item: Node) -> Bool {
+    let line = lineStart(dash)
+    guard edits[e].text.isEmpty, edits[e].start == line, lineStart(old.start) == line,
+      old.contentEnd > old.start, lineStart(old.contentEnd) == line, commentFollows(old.contentEnd)
+    else { return false }
+    let text = style.itemText(item, contentColumn: column(of: old.start))
+    guard !text.utf8.contains(0x0A) else { return false }
+    edits[e] = SourceEdit(start: old.start, end: old.contentEnd, text: separated(text, before: old.contentEnd))
+    return true
+  }
+
+  /// Whether a comment starts at `position` or after blanks from it, on its line.
+  private func commentFollows(_ position: Int) -> Bool {
+    var i = position
+    while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+    return i < bytes.count && bytes[i] == UInt8(ascii: "#")
   }
 
   /// Inserts whole lines; false (nothing inserted) when the text ends in a `|` block (`last`,

@@ -444,6 +444,7 @@ import Testing
     "regression-new-block-takes-the-blank-line-after-it",
     "regression-value-written-into-the-comment-of-an-empty-document",
     "regression-byte-order-mark-starting-a-line-shifts-columns",
+    "regression-change-inside-the-value-of-an-explicit-key",
   ])
   func everyFuzzEditOfAFindingIsRightOrRefused(name: String) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -569,6 +570,39 @@ import Testing
       #expect(written.contains("# c"), "\(written.debugDescription)")
       #expect(read.first?.root == .mapping(["d": .mapping(["k": value])]), "\(written.debugDescription)")
     }
+  }
+
+  @Test(arguments: [Node.float(1.5), .string("fuzz"), .mapping(["k": .string("v")]), .sequence([.string("x")])])
+  func aCommentRightAfterAQuotedItemStaysAComment(value: Node) throws {
+    // The same for a sequence item replaced by another: a new item took the removed item's
+    // lines whole, comment included, glued (`- "v"# c`) or not (`- v  # c`).
+    for text in ["l:\n- \"v\"# c\n- w\n", "l:\n  - 'v'# c\n", "l:\n- v  # c\n- w\n", "l:\n- k: \"v\"# c\n"] {
+      let document = try #require(ManifestReader().parse(text).documents.first)
+      var items = try #require(document.root["l"]?.sequence)
+      items[0] = value
+      let spliced = try splice(text) { root in root["l"] = Node(.sequence(items), mark: document.root["l"]!.mark) }
+      let written = try #require(spliced, "\(text.debugDescription) was refused")
+      let (read, diagnostics) = ManifestReader().parse(written)
+      #expect(diagnostics.isEmpty, "\(written.debugDescription)")
+      #expect(written.contains("# c"), "\(written.debugDescription)")
+      #expect(read.first?.root == .mapping(["l": .sequence(items)]), "\(written.debugDescription)")
+    }
+  }
+
+  @Test(arguments: [
+    ("top:\n  ? k\n  : a: b\n", "top:\n  ? k\n  : a: 42\n"),
+    ("top:\n  ? k\n  : val# o: b  # c\nnext: 1\n", "top:\n  ? k\n  : val# o: 42  # c\nnext: 1\n"),
+    ("m: {? k : {a: b}, z: 1}\n", "m: {? k : {a: 42}, z: 1}\n"),
+  ])
+  func aChangeInsideTheValueOfAnExplicitKeyIsSplicedThere(text: String, expected: String) throws {
+    // regression-change-inside-the-value-of-an-explicit-key: a change deep inside the value of `? k` had
+    // the whole mapping around `? k` rewritten (as `k:`, its comments and quoting lost), since
+    // the value of an explicit key was never diffed, only rewritten by the key's parent.
+    let spliced = try splice(text) { root in
+      let path = root["top"] != nil ? ["top", "k", root["top"]!["k"]!.mapping![0].key] : ["m", "k", "a"]
+      root.setValue(.int(42), at: path)
+    }
+    #expect(spliced == expected)
   }
 }
 
