@@ -288,10 +288,9 @@ struct Splicer {
         run = []
       }
       anchor = i
-      let changed = changeValue(of: i, in: place, from: before[i].value, to: entry.value, indent: keyIndent, inFlow: false) {
-        splicer in
-        splicer.replaceValue(of: i, in: place, with: entry.value, keyIndent: keyIndent)
-      }
+      let changed = changeValue(
+        of: i, in: place, from: before[i].value, to: entry.value, indent: keyIndent, inFlow: false
+      ) { splicer in splicer.replaceValue(of: i, in: place, with: entry.value, keyIndent: keyIndent) }
       guard changed else { return false }
     }
     if !run.isEmpty { return insertEntries(run, after: anchor, before: nil, place, keyIndent: keyIndent) }
@@ -417,7 +416,8 @@ struct Splicer {
       if let gone = (anchor + 1..<(next ?? before.count)).first(where: { deletions[$0] != nil }),
         let e = deletions[gone],
         (run.count == 1 && splicer.replacesItemContent(e, place.children[gone], dash: dashes[gone], with: run[0]))
-          || splicer.replacesLines(e, at: splicer.lineStart(dashes[gone]), with: text, ending: run.last, outerIndent: dashIndent)
+          || splicer.replacesLines(
+            e, at: splicer.lineStart(dashes[gone]), with: text, ending: run.last, outerIndent: dashIndent)
       {
         return true
       }
@@ -514,8 +514,7 @@ struct Splicer {
       text: { k in style.flowEntry(after[k], json: json) },
       change: { splicer, i, k in
         splicer.changeValue(of: i, in: place, from: before[i].value, to: after[k].value, indent: 0, inFlow: true) {
-          splicer in
-          splicer.replaceFlowValue(place.children[i], with: after[k].value, json: json)
+          splicer in splicer.replaceFlowValue(place.children[i], with: after[k].value, json: json)
         }
       })
   }
