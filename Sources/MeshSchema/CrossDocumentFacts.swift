@@ -48,8 +48,13 @@ extension CrossDocumentAnalysis {
 
     /// The facts of `document`; `retainingSourceLines` as the analysis they go to does.
     public init(_ document: Document, retainingSourceLines: Bool) {
+      self.init(objects: document.objects, retainingSourceLines: retainingSourceLines)
+    }
+
+    /// The facts of a document's `objects` (`Document.objects`, for a caller that has them).
+    init(objects: [ManifestObject], retainingSourceLines: Bool) {
       retainsSourceLines = retainingSourceLines
-      for object in document.objects where object.node.mapping != nil { add(object) }
+      for object in objects where object.node.mapping != nil { add(object) }
     }
 
     /// The namespaces of one document, numbered from 0 in the order it names them (a document

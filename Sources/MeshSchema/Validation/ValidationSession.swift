@@ -119,7 +119,7 @@ public struct ValidationSession: ~Copyable {
     var checked = CheckedDocument(
       diagnostics: diagnostics, coverage: coverage, file: document.file, index: document.index,
       emptyDocument: objects.isEmpty && document.isEmpty ? document : nil,
-      crossDocument: CrossDocumentAnalysis.DocumentFacts(document, retainingSourceLines: retainingSourceLines))
+      crossDocument: CrossDocumentAnalysis.DocumentFacts(objects: objects, retainingSourceLines: retainingSourceLines))
     checked.objects = objects.map {
       ObjectSummary(
         reference: $0.reference, line: $0.node.mark.line, annotated: Suppressions.annotatedCodes(of: $0.node))
