@@ -155,9 +155,10 @@ public final class ParallelManifestReader<Output> {
   }
 
   private func hand(_ piece: Piece, _ handle: (Event) throws -> Void) throws {
-    let outputs = piece.outputs
-    piece.outputs = []
-    for output in outputs { try handle(.document(output as! Output)) }
+    // The worker that made the outputs frees them, into the allocator's arena they came from:
+    // small as they are, there are many, and this thread is the one that limits the pace.
+    defer { workers.dispose(piece) }
+    for output in piece.outputs as! [Output] { try handle(.document(output)) }
     piece.stream.add(piece.summary)
   }
 
@@ -227,7 +228,7 @@ public final class ParallelManifestReader<Output> {
     workers.submit(piece) { piece, worker in
       // Without worker threads the piece is read here, with the first worker's transform.
       let transform = transforms[worker]
-      var outputs: [Any] = []
+      var outputs: [Output] = []
       // A MemorySource never throws, and neither does the body. Each document is dropped once
       // transformed, here: its tree is freed on the thread (and into the arena) that built it.
       piece.summary =
@@ -276,11 +277,14 @@ private final class Piece: @unchecked Sendable {
   let predictedDocuments: Int
   let isLast: Bool
   var summary = ReadSummary()
-  var outputs: [Any] = []
+  /// The outputs, as `[Output]` of the reader (one cast per piece, not one per document).
+  var outputs: Any = ()
   /// Set on the calling thread when a fallback read the piece again.
   var isCancelled = false
   /// Guarded by the pool's lock.
   var isDone = false
+  /// The worker that read the piece: the one that frees its outputs.
+  var worker = 0
 
   init(stream: StreamState, bytes: [UInt8], origin: StreamPosition, predictedDocuments: Int, isLast: Bool) {
     self.stream = stream
@@ -306,6 +310,9 @@ private final class WorkerPool: @unchecked Sendable {
   /// Pieces to read.
   private var queue: [(piece: Piece, job: (Piece, Int) -> Void)] = []
   private var queueHead = 0
+  /// Pieces handed on whose outputs a worker is to free, by the worker that made them (no
+  /// piece to wait for); each worker frees its own before it reads another piece.
+  private var disposals: [[Piece]] = []
   private var stopping = false
   #if canImport(Glibc)
     private var threads: [pthread_t] = []
@@ -317,6 +324,7 @@ private final class WorkerPool: @unchecked Sendable {
     pthread_mutex_init(mutex, nil)
     pthread_cond_init(workAvailable, nil)
     pthread_cond_init(workDone, nil)
+    disposals = Array(repeating: [], count: count)
     for worker in 0..<count {
       let box = Unmanaged.passRetained(WorkerStart(pool: self, worker: worker)).toOpaque()
       #if canImport(Glibc)
@@ -361,6 +369,20 @@ private final class WorkerPool: @unchecked Sendable {
     pthread_mutex_unlock(mutex)
   }
 
+  /// Has the worker that read `piece`, which was handed on, free its outputs; frees them on the
+  /// calling thread when no worker thread started.
+  func dispose(_ piece: Piece) {
+    guard !threads.isEmpty else {
+      piece.outputs = ()
+      return
+    }
+    pthread_mutex_lock(mutex)
+    disposals[piece.worker].append(piece)
+    // Only that worker may take it: wake them all.
+    pthread_cond_broadcast(workAvailable)
+    pthread_mutex_unlock(mutex)
+  }
+
   /// Blocks until a worker finished `piece`.
   func wait(for piece: Piece) {
     pthread_mutex_lock(mutex)
@@ -387,7 +409,16 @@ private final class WorkerPool: @unchecked Sendable {
   private func work(as worker: Int) {
     while true {
       pthread_mutex_lock(mutex)
-      while queueHead == queue.count && !stopping { pthread_cond_wait(workAvailable, mutex) }
+      while queueHead == queue.count && disposals[worker].isEmpty && !stopping {
+        pthread_cond_wait(workAvailable, mutex)
+      }
+      if !disposals[worker].isEmpty {
+        var done: [Piece] = []
+        swap(&done, &disposals[worker])
+        pthread_mutex_unlock(mutex)
+        for piece in done { piece.outputs = () }
+        continue
+      }
       if queueHead == queue.count {
         pthread_mutex_unlock(mutex)
         return
@@ -399,6 +430,7 @@ private final class WorkerPool: @unchecked Sendable {
         queueHead = 0
       }
       pthread_mutex_unlock(mutex)
+      piece.worker = worker
       if !piece.isCancelled { job(piece, worker) }
       pthread_mutex_lock(mutex)
       piece.isDone = true

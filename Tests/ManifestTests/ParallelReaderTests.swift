@@ -76,6 +76,19 @@ import Testing
     #expect(order[30] == 31)
   }
 
+  @Test func longLinesListsAndPercentsKeepTheirLines() {
+    // Long lines, `-` and `%` at line starts and inside lines, blank lines, comments after
+    // `---`: every piece size must give one reader's lines and documents.
+    let long = String(repeating: "x", count: 70)
+    let documents = (0..<60).map { index in
+      "a\(index): \(long)\n- item\n-x: 1\nb: \"50%\"\n\n" + String(repeating: "c: \(long) - d\n", count: index % 5)
+    }
+    let text = documents.enumerated().map { $0 % 2 == 0 ? "---\n" + $1 : "--- # next\n" + $1 }.joined() + "---\nlast: 1"
+    for pieceBytes in [1, 40, 100, 333, 4096] {
+      #expect(Self.parallel([text], pieceBytes: pieceBytes) == Self.sequential([text]), "pieces of \(pieceBytes)")
+    }
+  }
+
   @Test func splitterCutsOnlyAtDocumentStartLines() {
     var splitter = StreamSplitter(pieceBytes: 1, maxPieceBytes: 1 << 20)
     let source = MemorySource("# c\n---\na: 1\n---x\n--- b\n---\n")
