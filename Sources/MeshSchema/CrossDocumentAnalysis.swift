@@ -25,18 +25,13 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   /// re-reads the few lines its findings need, so no document text is held.
   public let retainsSourceLines: Bool
   /// The budget, in bytes, for the summaries held in memory: the encoded records while they
-  /// are read (and the facts absorbed while they fit, see `wholeCatalog`), and each part of the
-  /// facts (by its estimated size) while findings are made.
+  /// are read, and each part of the facts (by its estimated size) while findings are made.
   public let memoryBudget: Int
 
   var namespaces = NamespaceFacts()
   /// What the input holds, and the objects the checks are about, as records.
   private let facts: RecordLog
   private let queries: RecordLog
-  /// Every fact so far, absorbed as it comes, while they fit the budget: then the findings
-  /// need not decode the facts again, and absorbing them overlaps the reading (`validate
-  /// --jobs`). Dropped once they outgrow it; the facts are then read back a part at a time.
-  private var wholeCatalog: Catalog? = Catalog()
   /// Whether the logs were asked to move to disk (once: when it fails they stay in memory).
   private var movedToDisk = false
   /// The sequence number of the next query (input order).
@@ -105,19 +100,10 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
       let record = record.renumbered(numbering)
       namespaces.count(record)
       facts.append(record)
-      absorbWhole(record)
     }
     for query in document.queries { queries.append(query.renumbered(numbering)) }
     immediate += document.immediate
     if !movedToDisk, facts.bytesInMemory + queries.bytesInMemory > memoryBudget { moveToDisk() }
-  }
-
-  /// Adds a fact to `wholeCatalog`, or drops it once the facts outgrow the budget (exactly
-  /// when `forEachCatalog` would make more than one part of them).
-  private mutating func absorbWhole(_ record: CatalogRecord) {
-    guard wholeCatalog != nil else { return }
-    wholeCatalog!.absorb(record)
-    if wholeCatalog!.estimatedSize > memoryBudget { wholeCatalog = nil }
   }
 
   /// Moves the records to temporary files, once; where that fails they stay in memory.
@@ -167,10 +153,6 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   /// Calls `body` with the facts, a budget's worth at a time and in input order, and whether
   /// the part is the last; at least once.
   private func forEachCatalog(_ body: (Catalog, _ isLast: Bool) -> Void) {
-    if var whole = wholeCatalog {
-      whole.index()
-      return body(whole, true)
-    }
     var catalog = Catalog()
     func absorb(_ record: CatalogRecord) {
       catalog.absorb(record)
