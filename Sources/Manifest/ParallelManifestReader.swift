@@ -7,8 +7,10 @@
 /// Reads streams on several threads and hands back exactly what one `ManifestReader` would, in
 /// the same order: each stream is cut into pieces at `---` lines (`StreamSplitter`), worker
 /// threads read the pieces and run `transform` on each document, and the calling thread hands
-/// the results on in stream order, several inputs one after the other. At most a few pieces are
-/// in flight, so memory stays flat in the number of documents.
+/// the results on in stream order, several inputs one after the other. A document's tree goes
+/// once it is transformed, on the thread that built it: only the outputs travel (a caller that
+/// needs the document puts it into its output). At most a few pieces are in flight, so memory
+/// stays flat in the number of documents.
 ///
 /// Where reading in pieces could differ from one reader, the rest of that stream is read by one
 /// reader on the calling thread: a piece other than the last with a reader finding (a syntax
@@ -20,8 +22,8 @@
 public final class ParallelManifestReader<Output> {
   /// What reading hands back, in stream order.
   public enum Event {
-    /// A document of the current input and what `transform` made of it.
-    case document(Document, Output)
+    /// What `transform` made of a document of the current input.
+    case document(Output)
     /// The input was read to its end (or to the finding that ended it).
     case finished(ReadSummary)
     /// Reading the input failed (its source threw); documents before the failure were handed back.
@@ -153,13 +155,10 @@ public final class ParallelManifestReader<Output> {
   }
 
   private func hand(_ piece: Piece, _ handle: (Event) throws -> Void) throws {
-    // The piece keeps its documents until a worker drops them: freeing the trees is a good
-    // part of the work, and the calling thread is the one that limits how fast reading goes.
+    // The worker that made the outputs frees them, into the allocator's arena they came from:
+    // small as they are, there are many, and this thread is the one that limits the pace.
     defer { workers.dispose(piece) }
-    for index in piece.outputs.indices {
-      let (document, output) = piece.outputs[index]
-      try handle(.document(document, output as! Output))
-    }
+    for output in piece.outputs as! [Output] { try handle(.document(output)) }
     piece.stream.add(piece.summary)
   }
 
@@ -185,13 +184,13 @@ public final class ParallelManifestReader<Output> {
   /// Reads a piece that must run alone, on this thread; falls back to one reader for the rest
   /// of the stream when the piece does not agree. Returns whether the stream goes on.
   private func readAlone(_ piece: Piece, _ handle: (Event) throws -> Void) throws -> Bool {
-    var documents: [(Document, Output)] = []
+    var outputs: [Output] = []
     let summary = try reader.read(MemorySource(piece.bytes), file: piece.stream.file, from: piece.origin) {
-      documents.append(($0, transform($0)))
+      outputs.append(transform($0))
     }
     piece.summary = summary
     if piece.agreesWithOneReader {
-      for (document, output) in documents { try handle(.document(document, output)) }
+      for output in outputs { try handle(.document(output)) }
       piece.stream.add(summary)
       return true
     }
@@ -211,7 +210,7 @@ public final class ParallelManifestReader<Output> {
     do {
       let summary = try reader.read(source, file: stream.file, from: origin) { document in
         let output = transform(document)
-        do { try handle(.document(document, output)) } catch { throw HandlerFailure(error: error) }
+        do { try handle(.document(output)) } catch { throw HandlerFailure(error: error) }
       }
       stream.add(summary)
     } catch let failure as HandlerFailure {
@@ -229,11 +228,12 @@ public final class ParallelManifestReader<Output> {
     workers.submit(piece) { piece, worker in
       // Without worker threads the piece is read here, with the first worker's transform.
       let transform = transforms[worker]
-      var outputs: [(Document, Any)] = []
-      // A MemorySource never throws, and neither does the body.
+      var outputs: [Output] = []
+      // A MemorySource never throws, and neither does the body. Each document is dropped once
+      // transformed, here: its tree is freed on the thread (and into the arena) that built it.
       piece.summary =
         (try? reader.read(MemorySource(piece.bytes), file: file, from: piece.origin) {
-          outputs.append(($0, transform($0)))
+          outputs.append(transform($0))
         }) ?? ReadSummary(diagnostics: [], documentCount: -1, byteCount: 0)
       piece.outputs = outputs
     }
@@ -269,7 +269,7 @@ private final class StreamState: @unchecked Sendable {
   }
 }
 
-/// A piece of a stream and, once a worker read it, its documents and their outputs.
+/// A piece of a stream and, once a worker read it, the outputs of its documents.
 private final class Piece: @unchecked Sendable {
   let stream: StreamState
   let bytes: [UInt8]
@@ -277,13 +277,13 @@ private final class Piece: @unchecked Sendable {
   let predictedDocuments: Int
   let isLast: Bool
   var summary = ReadSummary()
-  var outputs: [(Document, Any)] = []
+  /// The outputs, as `[Output]` of the reader (one cast per piece, not one per document).
+  var outputs: Any = ()
   /// Set on the calling thread when a fallback read the piece again.
   var isCancelled = false
   /// Guarded by the pool's lock.
   var isDone = false
-  /// The worker that read the piece: the one that frees its documents, into the allocator's
-  /// arena they came from (a free into another thread's arena takes that arena's lock).
+  /// The worker that read the piece: the one that frees its outputs.
   var worker = 0
 
   init(stream: StreamState, bytes: [UInt8], origin: StreamPosition, predictedDocuments: Int, isLast: Bool) {
@@ -310,7 +310,7 @@ private final class WorkerPool: @unchecked Sendable {
   /// Pieces to read.
   private var queue: [(piece: Piece, job: (Piece, Int) -> Void)] = []
   private var queueHead = 0
-  /// Pieces handed on whose documents a worker is to free, by the worker that read them (no
+  /// Pieces handed on whose outputs a worker is to free, by the worker that made them (no
   /// piece to wait for); each worker frees its own before it reads another piece.
   private var disposals: [[Piece]] = []
   private var stopping = false
@@ -369,11 +369,11 @@ private final class WorkerPool: @unchecked Sendable {
     pthread_mutex_unlock(mutex)
   }
 
-  /// Has a worker free the documents of `piece`, which was handed on; frees them on the calling
-  /// thread when no worker thread started.
+  /// Has the worker that read `piece`, which was handed on, free its outputs; frees them on the
+  /// calling thread when no worker thread started.
   func dispose(_ piece: Piece) {
     guard !threads.isEmpty else {
-      piece.outputs = []
+      piece.outputs = ()
       return
     }
     pthread_mutex_lock(mutex)
@@ -416,7 +416,7 @@ private final class WorkerPool: @unchecked Sendable {
         var done: [Piece] = []
         swap(&done, &disposals[worker])
         pthread_mutex_unlock(mutex)
-        for piece in done { piece.outputs = [] }
+        for piece in done { piece.outputs = () }
         continue
       }
       if queueHead == queue.count {

@@ -34,6 +34,7 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   private let queries: RecordLog
   /// Whether the logs were asked to move to disk (once: when it fails they stay in memory).
   private var movedToDisk = false
+  /// The sequence number of the next query (input order).
   private var nextSequence = 0
   /// Where temporary files go; nil keeps everything in memory.
   private let spillDirectory: String?
@@ -78,45 +79,32 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   /// Whether the summaries outgrew the budget and went to a temporary file.
   public var spilledToDisk: Bool { facts.isOnDisk || queries.isOnDisk }
 
-  /// Records what the analysis needs from a document.
+  /// Records what the analysis needs from a document: its facts, worked out here and applied.
   public mutating func add(_ document: Document) {
-    for object in document.objects where object.node.mapping != nil {
-      add(object)
-      if !movedToDisk, facts.bytesInMemory + queries.bytesInMemory > memoryBudget { moveToDisk() }
-    }
+    add(DocumentFacts(document, retainingSourceLines: retainsSourceLines))
   }
 
-  private mutating func add(_ object: ManifestObject) {
-    guard let kind = object.kind, let apiVersion = object.apiVersion else { return }
-    let isMeshctl = apiVersion == SchemaRegistry.meshctlAPIVersion
-    switch kind {
-    case "Service" where apiVersion == "v1":
-      if let name = object.name {
-        addService(namespace: object.namespace, name: name)
-        addServiceQuery(object, name: name)
-      }
-    case "Namespace" where apiVersion == "v1":
-      if let name = object.name {
-        let id = namespaces.id(name)
-        namespaces.marks[id] = NamespaceInjectionMarks(namespace: object.node)
-        namespaces.opaquePorts[id] = object.node[path: "metadata", "annotations", Self.opaquePortsKey]?.stringMapValue
-      }
-    case _ where addMeshObject(object, kind: kind, apiVersion: apiVersion):
-      break
-    case "TrafficSplit" where isMeshctl:
-      addTrafficSplit(object)
-    case "MTLSPolicy" where isMeshctl:
-      addMTLSPolicy(object)
-    default:
-      if let podSpecPath = WorkloadKinds.podSpecPath(kind: kind) {
-        addWorkload(object, kind: kind, podSpecPath: podSpecPath)
-      }
+  /// Records the facts of the next document, in input order (they may have been worked out on
+  /// any thread): numbers their namespaces and queries after those of the documents before,
+  /// counts what each namespace holds, and keeps the summaries within the memory budget.
+  public mutating func add(_ document: DocumentFacts) {
+    let numbering = DocumentFacts.Numbering(
+      namespaces: document.namespaces.names.map { namespaces.id($0) }, firstSequence: nextSequence)
+    nextSequence += document.sequenceCount
+    for object in document.namespaceObjects {
+      let id = numbering.namespace(object.namespace)
+      namespaces.marks[id] = object.marks
+      namespaces.opaquePorts[id] = object.opaquePorts
     }
+    for record in document.records {
+      let record = record.renumbered(numbering)
+      namespaces.count(record)
+      facts.append(record)
+    }
+    for query in document.queries { queries.append(query.renumbered(numbering)) }
+    immediate += document.immediate
+    if !movedToDisk, facts.bytesInMemory + queries.bytesInMemory > memoryBudget { moveToDisk() }
   }
-
-  func hold(_ record: CatalogRecord) { facts.append(record) }
-
-  func hold(_ query: Query) { queries.append(query) }
 
   /// Moves the records to temporary files, once; where that fails they stay in memory.
   private mutating func moveToDisk() {
@@ -124,39 +112,6 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
     guard let directory = spillDirectory else { return }
     facts.moveToDisk(in: directory)
     queries.moveToDisk(in: directory)
-  }
-
-  // MARK: - Summaries
-
-  mutating func sequenceNumber() -> Int {
-    defer { nextSequence += 1 }
-    return nextSequence
-  }
-
-  private mutating func addService(namespace: String?, name: String) {
-    let namespace = namespaces.id(namespace)
-    namespaces.serviceCount += 1
-    namespaces.servicesPerNamespace[namespace, default: 0] += 1
-    hold(.service(namespace: namespace, name: name))
-  }
-
-  func sourceLine(_ object: ManifestObject, _ mark: SourceMark) -> String? {
-    retainsSourceLines ? object.document.sourceLine(mark.line) : nil
-  }
-
-  private func site(_ object: ManifestObject, _ keys: [String], sourceLine keepLine: Bool? = nil) -> Site {
-    var node = object.node
-    var components: [PathComponent] = []
-    for key in keys {
-      guard let child = node[key] else { break }
-      node = child
-      components.append(.key(key))
-    }
-    let path = JSONPath.render(components, prefix: object.path)
-    let line = (keepLine ?? retainsSourceLines) ? object.document.sourceLine(node.mark.line) : nil
-    return Site(
-      file: object.document.file, mark: node.mark, path: path.isEmpty ? nil : path, object: object.reference,
-      sourceLine: line)
   }
 
   /// The string map of a mapping node; nil when there is none (no selector differs from `{}`).
@@ -175,94 +130,6 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   /// A label map as fingerprints.
   static func labelPairs(_ map: [String: String]) -> [LabelPair] {
     map.map { fingerprint($0.key, $0.value) }
-  }
-
-  private static func location(file: String, _ mark: SourceMark) -> String { "\(file):\(mark.line)" }
-
-  private mutating func addTrafficSplit(_ object: ManifestObject) {
-    guard let spec = object.node["spec"], let serviceNode = spec["service"], let service = serviceNode.string else {
-      return
-    }
-    let backendsMark = spec["backends"]?.mark ?? spec.mark
-    var backends: [BackendQuery] = []
-    for (index, backend) in (spec["backends"]?.sequence ?? []).enumerated() {
-      guard let name = backend["name"]?.string else { continue }
-      let field: BackendField = backend["selector"] != nil ? .selector : .service
-      var query = BackendQuery(
-        name: name, selector: nil, selectorText: "", service: backend["service"]?.string, mark: backendsMark,
-        index: index, field: nil)
-      if let selector = Self.stringMap(backend["selector"]) {
-        query.selector = Self.labelPairs(selector)
-        query.selectorText = selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-          .joined(separator: ",")
-      }
-      if let node = backend[field == .selector ? "selector" : "service"] {
-        query.mark = node.mark
-        query.field = field
-      }
-      query.sourceLine = sourceLine(object, query.mark)
-      backends.append(query)
-    }
-    let namespace = namespaces.id(object.namespace)
-    let sequence = sequenceNumber()
-    let file = object.document.file
-    hold(
-      .split(
-        SplitQuery(
-          sequence: sequence, namespace: namespace, reference: object.reference, service: service, file: file,
-          serviceMark: serviceNode.mark, objectPath: object.path, serviceLine: sourceLine(object, serviceNode.mark),
-          backends: backends)))
-    let earlier = Earlier(
-      sequence: sequence, reference: object.reference, location: Self.location(file: file, serviceNode.mark))
-    hold(.route(namespace: namespace, service: service, split: earlier))
-  }
-
-  private mutating func addMTLSPolicy(_ object: ManifestObject) {
-    guard let spec = object.node["spec"], let mode = spec["mode"]?.string else { return }
-    let selector = spec["selector"]
-    let matchLabels = selector.map { Self.labelPairs(Self.stringMap($0["matchLabels"]) ?? [:]) }
-    let namespace = namespaces.id(object.namespace)
-    let sequence = sequenceNumber()
-    let site = site(object, ["spec", "mode"])
-    hold(
-      .policy(
-        PolicyQuery(
-          sequence: sequence, namespace: namespace, reference: object.reference, mode: mode,
-          matchLabels: matchLabels, site: site)))
-    if matchLabels == nil {
-      let earlier = Earlier(
-        sequence: sequence, reference: object.reference, location: Self.location(file: site.file, site.mark))
-      hold(.namespacePolicy(namespace: namespace, policy: earlier))
-    }
-  }
-
-  private mutating func addWorkload(_ object: ManifestObject, kind: String, podSpecPath: [String]) {
-    // The template's metadata sits next to its spec.
-    let template = object.node.value(at: podSpecPath.dropLast())
-    let podSpec = template?["spec"]
-    // Read in place: a dictionary per workload would cost more than the whole summary.
-    let labels = template?[path: "metadata", "labels"]
-    let namespace = namespaces.id(object.namespace)
-    namespaces.workloadCount += 1
-    namespaces.workloadsPerNamespace[namespace, default: 0] += 1
-    hold(
-      .workload(
-        WorkloadRecord(
-          namespace: namespace, kind: kind, name: object.name,
-          sidecar: PodInjectionMarks(template: template),
-          labels: (labels?.mapping ?? []).compactMap { entry in
-            entry.value.stringMapValue.map { Self.fingerprint(entry.key, $0) }
-          },
-          opaquePorts: template?[path: "metadata", "annotations", Self.opaquePortsKey]?.stringMapValue)))
-    if Self.runToCompletionKinds.contains(kind) { addJobQuery(object, kind: kind, podSpecPath: podSpecPath) }
-    if let hostNetwork = podSpec?["hostNetwork"], hostNetwork.bool == true {
-      // Reported whatever follows, so its line is kept.
-      let site = site(object, podSpecPath + ["hostNetwork"], sourceLine: true)
-      immediate.append(
-        diagnostic(
-          .info, RuleCode.hostNetwork, "\(object.reference) uses hostNetwork: the sidecar will not be injected",
-          site, hint: "a pod on the node's network cannot have its traffic redirected; run it outside the mesh"))
-    }
   }
 
   // MARK: - Working the findings out
@@ -554,6 +421,13 @@ public struct CrossDocumentAnalysis: ~Copyable, Sendable {
   }
 
   func diagnostic(
+    _ severity: Diagnostic.Severity, _ code: String, _ message: String, _ site: Site, hint: String? = nil
+  ) -> Diagnostic {
+    Self.diagnostic(severity, code, message, site, hint: hint)
+  }
+
+  /// A finding at `site`.
+  static func diagnostic(
     _ severity: Diagnostic.Severity, _ code: String, _ message: String, _ site: Site, hint: String? = nil
   ) -> Diagnostic {
     var diagnostic = Diagnostic(

@@ -18,31 +18,11 @@ extension CrossDocumentAnalysis {
   static let gatewayAPIGroup = "gateway.networking.k8s.io"
   static let gatewayRouteKinds: Set<String> = ["HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute"]
 
-  /// Records a mesh object; false when `kind` is none of the analyzers' kinds.
-  mutating func addMeshObject(_ object: ManifestObject, kind: String, apiVersion: String) -> Bool {
-    let istio = apiVersion.hasPrefix(Self.istioNetworkingGroup)
-    let gatewayAPI = apiVersion.hasPrefix(Self.gatewayAPIGroup + "/")
-    switch kind {
-    case "VirtualService" where istio: addVirtualService(object)
-    case "DestinationRule" where istio: addDestinationRule(object)
-    case "ServiceEntry" where istio: addServiceEntry(object)
-    case "Gateway" where istio || gatewayAPI: addGateway(object, istio: istio)
-    case "ReferenceGrant" where gatewayAPI: addReferenceGrant(object)
-    case "TrafficSplit" where apiVersion.hasPrefix("split.smi-spec.io/"):
-      // An SMI apex Service need not select pods: the mesh splits its traffic to the backends.
-      guard let service = object.node[path: "spec", "service"]?.string else { return true }
-      hold(.apexService(namespace: namespaces.id(object.namespace), name: service))
-    case _ where gatewayAPI && Self.gatewayRouteKinds.contains(kind): addGatewayRoute(object, kind: kind)
-    default: return false
-    }
-    return true
-  }
-
   // MARK: - Hosts
 
   /// A route's or DestinationRule's host: a Service of the cluster (a short name, resolved in
   /// the object's namespace, or `name.namespace.svc.cluster.local`), or a literal host.
-  static func host(_ text: String, in namespace: StringID, namespaces: inout NamespaceFacts) -> HostKey? {
+  static func host(_ text: String, in namespace: StringID, namespaces: inout DocumentFacts.Namespaces) -> HostKey? {
     guard !text.isEmpty, !text.contains("*") else { return nil }
     if !text.contains(".") { return HostKey(name: text, namespace: namespace, isService: true) }
     let parts = text.split(separator: ".", omittingEmptySubsequences: false)
@@ -75,12 +55,35 @@ extension CrossDocumentAnalysis {
     }
   }
 
+}
+
+extension CrossDocumentAnalysis.DocumentFacts {
   // MARK: - Summaries
+
+  /// Records a mesh object; false when `kind` is none of the analyzers' kinds.
+  mutating func addMeshObject(_ object: ManifestObject, kind: String, apiVersion: String) -> Bool {
+    let istio = apiVersion.hasPrefix(Analysis.istioNetworkingGroup)
+    let gatewayAPI = apiVersion.hasPrefix(Analysis.gatewayAPIGroup + "/")
+    switch kind {
+    case "VirtualService" where istio: addVirtualService(object)
+    case "DestinationRule" where istio: addDestinationRule(object)
+    case "ServiceEntry" where istio: addServiceEntry(object)
+    case "Gateway" where istio || gatewayAPI: addGateway(object, istio: istio)
+    case "ReferenceGrant" where gatewayAPI: addReferenceGrant(object)
+    case "TrafficSplit" where apiVersion.hasPrefix("split.smi-spec.io/"):
+      // An SMI apex Service need not select pods: the mesh splits its traffic to the backends.
+      guard let service = object.node[path: "spec", "service"]?.string else { return true }
+      hold(.apexService(namespace: namespaces.id(object.namespace), name: service))
+    case _ where gatewayAPI && Analysis.gatewayRouteKinds.contains(kind): addGatewayRoute(object, kind: kind)
+    default: return false
+    }
+    return true
+  }
 
   private mutating func addDestinationRule(_ object: ManifestObject) {
     guard let spec = object.node["spec"], let hostText = spec["host"]?.string else { return }
     let namespace = namespaces.id(object.namespace)
-    guard let host = Self.host(hostText, in: namespace, namespaces: &namespaces) else { return }
+    guard let host = Analysis.host(hostText, in: namespace, namespaces: &namespaces) else { return }
     let exportTo = spec["exportTo"]?.sequence.map { $0.compactMap(\.string) }
     let subsets = (spec["subsets"]?.sequence ?? []).compactMap { $0["name"]?.string }
     hold(.destinationRule(DestinationRuleRecord(namespace: namespace, host: host, exportTo: exportTo, subsets: subsets)))
@@ -94,7 +97,7 @@ extension CrossDocumentAnalysis {
     for text in (spec["hosts"]?.sequence ?? []).compactMap(\.string) {
       if text.hasPrefix("*") {
         wildcards.append(String(text.dropFirst()))
-      } else if let host = Self.host(text, in: namespace, namespaces: &namespaces) {
+      } else if let host = Analysis.host(text, in: namespace, namespaces: &namespaces) {
         hosts.append(host)
       }
     }
@@ -107,13 +110,6 @@ extension CrossDocumentAnalysis {
   private mutating func addGateway(_ object: ManifestObject, istio: Bool) {
     guard let name = object.name else { return }
     let namespace = namespaces.id(object.namespace)
-    if istio {
-      namespaces.istioGatewayCount += 1
-      namespaces.istioGatewaysPerNamespace[namespace, default: 0] += 1
-    } else {
-      namespaces.gatewayCount += 1
-      namespaces.gatewaysPerNamespace[namespace, default: 0] += 1
-    }
     hold(.gateway(namespace: namespace, name: name, istio: istio))
   }
 
@@ -177,10 +173,6 @@ extension CrossDocumentAnalysis {
   private mutating func recordVirtualService(_ object: ManifestObject, spec: Node, namespace: StringID) {
     guard let name = object.name else { return }
     let isDelegate = (spec["hosts"]?.sequence ?? []).isEmpty
-    if isDelegate {
-      namespaces.delegateCount += 1
-      namespaces.delegatesPerNamespace[namespace, default: 0] += 1
-    }
     hold(
       .virtualService(
         VirtualServiceRecord(
@@ -193,7 +185,7 @@ extension CrossDocumentAnalysis {
     _ destination: Node?, at base: [PathComponent], of object: ManifestObject, reference: String, mirror: Bool = false
   ) -> [MeshReference] {
     guard let destination, let hostNode = destination["host"], let hostText = hostNode.string,
-      let host = Self.host(hostText, in: namespaces.id(object.namespace), namespaces: &namespaces)
+      let host = Analysis.host(hostText, in: namespaces.id(object.namespace), namespaces: &namespaces)
     else { return [] }
     var references: [MeshReference] = []
     if host.isService {
@@ -243,11 +235,11 @@ extension CrossDocumentAnalysis {
     var parentServices: Set<String> = []
     for (index, parent) in (spec["parentRefs"]?.sequence ?? []).enumerated() {
       guard let nameNode = parent["name"], let name = nameNode.string else { continue }
-      let group = parent["group"]?.string ?? Self.gatewayAPIGroup
+      let group = parent["group"]?.string ?? Analysis.gatewayAPIGroup
       let parentKind = parent["kind"]?.string ?? "Gateway"
       let target = parent["namespace"]?.string.map { namespaces.id($0) } ?? namespace
       let site = site(object, nameNode, [.key("spec"), .key("parentRefs"), .index(index), .key("name")], reference: reference)
-      if group == Self.gatewayAPIGroup && parentKind == "Gateway" {
+      if group == Analysis.gatewayAPIGroup && parentKind == "Gateway" {
         references.append(MeshReference(kind: .gateway, name: name, namespace: target, site: site))
       } else if group.isEmpty && parentKind == "Service" {
         // GAMMA: a route attached to a Service configures the mesh's traffic to it. That Service
@@ -283,7 +275,7 @@ extension CrossDocumentAnalysis {
 
   mutating func addServiceQuery(_ object: ManifestObject, name: String) {
     guard let spec = object.node["spec"], let selectorNode = spec["selector"],
-      let selector = Self.stringMap(selectorNode), !selector.isEmpty
+      let selector = Analysis.stringMap(selectorNode), !selector.isEmpty
     else { return }
     let reference = object.reference
     var ports: [ServicePort] = []
@@ -303,10 +295,10 @@ extension CrossDocumentAnalysis {
       .service(
         ServiceQuery(
           sequence: sequenceNumber(), namespace: namespaces.id(object.namespace), name: name,
-          selector: Self.labelPairs(selector),
+          selector: Analysis.labelPairs(selector),
           selectorText: selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
           selectorSite: site(object, selectorNode, [.key("spec"), .key("selector")], reference: reference),
-          opaquePorts: object.node[path: "metadata", "annotations", Self.opaquePortsKey]?.stringMapValue,
+          opaquePorts: object.node[path: "metadata", "annotations", Analysis.opaquePortsKey]?.stringMapValue,
           ports: ports)))
   }
 
@@ -331,6 +323,9 @@ extension CrossDocumentAnalysis {
           classicProxy: classic, site: site(object, podSpecNode, podSpecPath.map { .key($0) }))))
   }
 
+}
+
+extension CrossDocumentAnalysis {
   // MARK: - Resolving
 
   func resolve(_ route: inout RouteQuery, against catalog: Catalog) {

@@ -108,19 +108,30 @@ struct InputFrontend {
     (error as? ManifestError)?.description ?? "\(error)"
   }
 
-  /// Reads every input into `session`, the checks `validate` and `render` share; `document`
-  /// sees each document too, `finished` the name of each input once it is checked. With
-  /// `jobs` above 1, worker threads read and check the documents (`ParallelManifestReader`)
-  /// and the session gets them in input order, as from one thread.
+  /// Reads every input into `session`, the checks `validate` and `render` share; `finished`
+  /// sees the name of each input once it is checked. With `jobs` above 1, worker threads read
+  /// and check the documents (`ParallelManifestReader`) and the session gets them in input
+  /// order, as from one thread; a document's tree does not outlive its check.
+  func read(into session: inout ValidationSession, finished: (String) -> Void = { _ in }) {
+    read(into: &session, documents: nil, finished: finished)
+  }
+
+  /// `read(into:finished:)`, where `document` sees each document too (the trees then travel
+  /// from the worker threads to this one).
   func read(
-    into session: inout ValidationSession, document: (Document) -> Void = { _ in },
-    finished: (String) -> Void = { _ in }
+    into session: inout ValidationSession, document: (Document) -> Void, finished: (String) -> Void = { _ in }
+  ) {
+    withoutActuallyEscaping(document) { read(into: &session, documents: $0, finished: finished) }
+  }
+
+  private func read(
+    into session: inout ValidationSession, documents document: ((Document) -> Void)?, finished: (String) -> Void
   ) {
     guard jobs > 1 else {
       // The handlers do not throw, so neither does `read`.
       _ = try? read(
         document: { parsed in
-          document(parsed)
+          document?(parsed)
           session.add(parsed)
         },
         finished: { input, summary in
@@ -131,9 +142,18 @@ struct InputFrontend {
       return
     }
     let validator = session.validator
-    let parallel = ParallelManifestReader<ValidationSession.CheckedDocument>(
-      reader: reader, jobs: jobs, pieceBytes: pieceBytes, transform: { ValidationSession.check($0, with: validator) },
-      workerTransform: { ValidationSession.check(onAnotherThreadLike: validator) },
+    let retainsSourceLines = session.retainsSourceLines
+    // The document goes along only when the caller looks at it.
+    let keepsDocuments = document != nil
+    let parallel = ParallelManifestReader<(Document?, ValidationSession.CheckedDocument)>(
+      reader: reader, jobs: jobs, pieceBytes: pieceBytes,
+      transform: {
+        (keepsDocuments ? $0 : nil, ValidationSession.check($0, with: validator, retainingSourceLines: retainsSourceLines))
+      },
+      workerTransform: {
+        let check = ValidationSession.check(onAnotherThreadLike: validator, retainingSourceLines: retainsSourceLines)
+        return { (keepsDocuments ? $0 : nil, check($0)) }
+      },
       runsAlone: ValidationSession.mayDefineResources)
     // Inputs whose end is not handed over yet, oldest first.
     var reading: [InputPath] = []
@@ -142,11 +162,11 @@ struct InputFrontend {
       DiagnosticPrinter(context).error(message)
       session.failInput(input.map(name), message: message)
     }
-    func handle(_ event: ParallelManifestReader<ValidationSession.CheckedDocument>.Event) {
+    func handle(_ event: ParallelManifestReader<(Document?, ValidationSession.CheckedDocument)>.Event) {
       switch event {
-      case .document(let parsed, let checked):
-        document(parsed)
-        session.add(parsed, checked)
+      case .document(let (parsed, checked)):
+        if let parsed { document?(parsed) }
+        session.add(checked)
       case .finished(let summary):
         let input = reading.removeFirst()
         session.finishInput(name(of: input), readerFindings: summary.diagnostics)

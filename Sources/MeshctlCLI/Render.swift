@@ -104,13 +104,15 @@ struct PolicyInputs {
     var documents: [Document] = []
     var lookup = ManifestLookup()
     var session = ValidationSession(recordsObjects: false, retainsSourceLines: true)
-    frontend.read(into: &session) { document in
-      onDocument(document)
-      lookup.add(document)
-      if !keepsOnlyPolicies || document.objects.contains(where: { PolicyRenderer.isPolicy($0.node) }) {
-        documents.append(document)
-      }
-    }
+    frontend.read(
+      into: &session,
+      document: { document in
+        onDocument(document)
+        lookup.add(document)
+        if !keepsOnlyPolicies || document.objects.contains(where: { PolicyRenderer.isPolicy($0.node) }) {
+          documents.append(document)
+        }
+      })
     let report = session.finish { _, _ in [:] }
     return PolicyInputs(
       documents: documents, lookup: lookup, diagnostics: report.diagnostics,

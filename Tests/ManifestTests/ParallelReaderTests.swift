@@ -64,16 +64,29 @@ import Testing
     let counter = Counter()
     let text = (0..<50).map { $0 == 30 ? "special: \($0)\n" : "a: \($0)\n" }.joined(separator: "---\n")
     var order: [Int: Int] = [:]
-    let reader = ParallelManifestReader<Int>(
-      reader: ManifestReader(), jobs: 2, pieceBytes: 1, transform: { _ in counter.next() },
+    let reader = ParallelManifestReader<(index: Int, seen: Int)>(
+      reader: ManifestReader(), jobs: 2, pieceBytes: 1, transform: { ($0.index, counter.next()) },
       runsAlone: { bytes in String(decoding: bytes, as: UTF8.self).contains("special") })
-    let handle: (ParallelManifestReader<Int>.Event) -> Void = { event in
-      if case .document(let document, let seen) = event { order[document.index] = seen }
+    let handle: (ParallelManifestReader<(index: Int, seen: Int)>.Event) -> Void = { event in
+      if case .document(let output) = event { order[output.index] = output.seen }
     }
     try? reader.read(MemorySource(text), file: "s.yaml", handle)
     try? reader.finish(handle)
     #expect(order.count == 50)
     #expect(order[30] == 31)
+  }
+
+  @Test func longLinesListsAndPercentsKeepTheirLines() {
+    // Long lines, `-` and `%` at line starts and inside lines, blank lines, comments after
+    // `---`: every piece size must give one reader's lines and documents.
+    let long = String(repeating: "x", count: 70)
+    let documents = (0..<60).map { index in
+      "a\(index): \(long)\n- item\n-x: 1\nb: \"50%\"\n\n" + String(repeating: "c: \(long) - d\n", count: index % 5)
+    }
+    let text = documents.enumerated().map { $0 % 2 == 0 ? "---\n" + $1 : "--- # next\n" + $1 }.joined() + "---\nlast: 1"
+    for pieceBytes in [1, 40, 100, 333, 4096] {
+      #expect(Self.parallel([text], pieceBytes: pieceBytes) == Self.sequential([text]), "pieces of \(pieceBytes)")
+    }
   }
 
   @Test func splitterCutsOnlyAtDocumentStartLines() {
@@ -107,12 +120,13 @@ import Testing
   /// What the parallel reader hands back from the same inputs.
   static func parallel(_ inputs: [String], pieceBytes: Int) -> [String] {
     var lines: [String] = []
-    let reader = ParallelManifestReader<Int>(
-      reader: ManifestReader(), jobs: 2, pieceBytes: pieceBytes, transform: { $0.index })
-    let handle: (ParallelManifestReader<Int>.Event) -> Void = { event in
+    // The transform describes the document on the worker thread, where the document stays.
+    let reader = ParallelManifestReader<String>(
+      reader: ManifestReader(), jobs: 2, pieceBytes: pieceBytes, transform: { describe($0) })
+    let handle: (ParallelManifestReader<String>.Event) -> Void = { event in
       switch event {
-      case .document(let document, let index):
-        lines.append(describe(document) + (index == document.index ? "" : " transformed as \(index)"))
+      case .document(let description):
+        lines.append(description)
       case .finished(let summary): lines.append(describe(summary))
       case .failed(let error): lines.append("failed \(error)")
       }

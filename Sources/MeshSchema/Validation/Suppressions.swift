@@ -78,10 +78,16 @@ public struct EmptyInputCheck: Sendable {
 
   /// Looks at the input's next document, whose objects the caller counted already.
   public mutating func add(_ document: Document, holdsObjects: Bool) {
-    if holdsObjects || !document.isEmpty {
+    add(emptyDocument: holdsObjects || !document.isEmpty ? nil : document)
+  }
+
+  /// Looks at the input's next document, given only when it is empty (no objects, no tree):
+  /// nil stands for a document that holds something.
+  public mutating func add(emptyDocument document: Document?) {
+    if let document {
+      if firstEmpty == nil { firstEmpty = document }
+    } else {
       sawObject = true
-    } else if firstEmpty == nil {
-      firstEmpty = document
     }
   }
 

@@ -62,18 +62,31 @@ public struct ValidationSession: ~Copyable {
       retainsSourceLines: retainsSourceLines, meshConfig: meshConfig, kubernetesVersion: validator.catalog.kubernetesVersion)
   }
 
+  /// Whether the cross-document findings keep their source lines as documents go by (the
+  /// `check` of each document must be told).
+  public var retainsSourceLines: Bool { analysis.retainsSourceLines }
+
   /// Validates one document of the current input, records its objects and feeds the
-  /// cross-document analysis.
+  /// cross-document analysis: `check`, then `add` of what it found.
   public mutating func add(_ document: Document) {
-    add(document, Self.check(document, with: validator))
+    add(Self.check(document, with: validator, retainingSourceLines: retainsSourceLines))
   }
 
-  /// What validating one document found, before it joins the report.
+  /// What validating one document found, before it joins the report: everything the session
+  /// needs of the document, so the document itself can go once it is checked.
   public struct CheckedDocument: Sendable {
     /// The document's findings, in the order the validator made them.
     public var diagnostics: [Diagnostic]
     /// How far each object of the document was checked.
     public var coverage: [ObjectCoverage]
+    /// The document's input (`Document.file`).
+    var file: String
+    /// The document's number in its input (`Document.index`).
+    var index: Int
+    /// The document itself when it holds nothing (no tree to keep), for `EmptyInputCheck`.
+    var emptyDocument: Document?
+    /// What the cross-document analysis keeps of the document.
+    var crossDocument: CrossDocumentAnalysis.DocumentFacts
     /// What the report keeps of each object of the document.
     var objects: [ObjectSummary] = []
     /// Which object each finding concerns (by index into `objects`), in `diagnostics` order.
@@ -89,18 +102,24 @@ public struct ValidationSession: ~Copyable {
     var annotated: Set<String>
   }
 
-  /// Validates `document` alone: the part of `add` that may run on another thread, for
-  /// documents of the same input in any order, as long as no CustomResourceDefinition comes
-  /// between them (see `mayDefineResources`). A CustomResourceDefinition's resources are added
-  /// to the catalog for the documents checked after it.
-  public static func check(_ document: Document, with validator: Validator) -> CheckedDocument {
+  /// Validates `document` alone and works out its cross-document facts: the part of `add`
+  /// that may run on another thread, for documents of the same input in any order, as long as
+  /// no CustomResourceDefinition comes between them (see `mayDefineResources`). A
+  /// CustomResourceDefinition's resources are added to the catalog for the documents checked
+  /// after it. `retainingSourceLines` is the session's `retainsSourceLines`.
+  public static func check(_ document: Document, with validator: Validator, retainingSourceLines: Bool)
+    -> CheckedDocument
+  {
     var coverage: [ObjectCoverage] = []
     let diagnostics = validator.validate(document, coverage: &coverage)
     let objects = document.objects
     for object in objects where object.node["apiVersion"]?.string == "apiextensions.k8s.io/v1" {
       validator.catalog.addCustomResourceDefinition(object.node)
     }
-    var checked = CheckedDocument(diagnostics: diagnostics, coverage: coverage)
+    var checked = CheckedDocument(
+      diagnostics: diagnostics, coverage: coverage, file: document.file, index: document.index,
+      emptyDocument: objects.isEmpty && document.isEmpty ? document : nil,
+      crossDocument: CrossDocumentAnalysis.DocumentFacts(objects: objects, retainingSourceLines: retainingSourceLines))
     checked.objects = objects.map {
       ObjectSummary(
         reference: $0.reference, line: $0.node.mark.line, annotated: Suppressions.annotatedCodes(of: $0.node))
@@ -112,9 +131,11 @@ public struct ValidationSession: ~Copyable {
   /// `check` for one more thread: with a validator like `validator` over a replica of its
   /// catalog, so that threads checking at once share no schemas (sharing them costs each thread
   /// contended reference counting on every schema node it walks).
-  public static func check(onAnotherThreadLike validator: Validator) -> @Sendable (Document) -> CheckedDocument {
+  public static func check(onAnotherThreadLike validator: Validator, retainingSourceLines: Bool)
+    -> @Sendable (Document) -> CheckedDocument
+  {
     let own = Validator(options: validator.options, catalog: validator.catalog.replica())
-    return { check($0, with: own) }
+    return { check($0, with: own, retainingSourceLines: retainingSourceLines) }
   }
 
   /// Whether the bytes of some documents may hold a CustomResourceDefinition, which changes how
@@ -140,22 +161,22 @@ public struct ValidationSession: ~Copyable {
 
   /// Records a document checked by `check` (in input order): its objects, its findings, and
   /// the facts the cross-document analysis keeps.
-  public mutating func add(_ document: Document, _ checked: CheckedDocument) {
+  public mutating func add(_ checked: CheckedDocument) {
     let objects = checked.objects
     report.objectCount += objects.count
-    emptyInput.add(document, holdsObjects: !objects.isEmpty)
+    emptyInput.add(emptyDocument: checked.emptyDocument)
     let firstIndex = report.objects.count
     let coverage = checked.coverage
     if recordsObjects {
       for (offset, object) in objects.enumerated() {
         report.objects.append(
           ObjectRecord(
-            file: document.file, reference: object.reference, line: object.line,
+            file: checked.file, reference: object.reference, line: object.line,
             coverage: offset < coverage.count ? coverage[offset] : .checked))
       }
     }
     for object in objects where !object.annotated.isEmpty {
-      annotatedObjects["\(document.file)\u{0}\(object.reference)"] = object.annotated
+      annotatedObjects["\(checked.file)\u{0}\(object.reference)"] = object.annotated
     }
     for (diagnostic, owner) in zip(checked.diagnostics, checked.owners) {
       let suppression = suppressions.kind(of: diagnostic, annotated: owner.map { objects[$0].annotated } ?? [])
@@ -163,10 +184,10 @@ public struct ValidationSession: ~Copyable {
         Finding(diagnostic, objectIndex: recordsObjects ? owner.map { firstIndex + $0 } : nil, suppression: suppression))
     }
     for object in coverage { report.coverage.add(object) }
-    analysis.add(document)
+    analysis.add(checked.crossDocument)
     // A document's findings lie within it, after those of the documents before it: once it is
     // in, they are final, unless a skipped document's finding is still to come.
-    nextDocumentIndex = nextDocumentIndex == document.index ? document.index + 1 : nil
+    nextDocumentIndex = nextDocumentIndex == checked.index ? checked.index + 1 : nil
     if !pending.isEmpty, stream != nil, nextDocumentIndex != nil { flushPending() }
   }
 
