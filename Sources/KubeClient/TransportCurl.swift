@@ -113,9 +113,16 @@ final class CurlEngine: @unchecked Sendable {
   func submit(_ transfer: CurlTransfer) {
     lock.lock()
     let refused = stopping
+    // A transfer already waiting means the thread has a wakeup to come, or no room to start
+    // more until a transfer ends (which wakes it too): one wakeup per burst, not per transfer.
+    let wakes = waiting.isEmpty
     if !refused { waiting.append(transfer) }
     lock.unlock()
-    if refused { transfer.finish(.failure(TransportError.cancelled)) } else { ccurl_multi_wakeup(multi) }
+    if refused {
+      transfer.finish(.failure(TransportError.cancelled))
+    } else if wakes {
+      ccurl_multi_wakeup(multi)
+    }
   }
 
   /// Asks the thread to abandon a transfer (its task was cancelled).
