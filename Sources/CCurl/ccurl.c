@@ -47,8 +47,10 @@ static char ccurl_error[512];
 
 static void ccurl_load(void) {
   // The soname first (the runtime package, libcurl4); the development link as a fallback.
-  void *library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-  if (library == NULL) library = dlopen("libcurl.so", RTLD_NOW | RTLD_LOCAL);
+  // RTLD_LAZY: functions of the ~30 libraries behind libcurl that meshctl never reaches are not
+  // looked up at load time (those linked with -z now are bound anyway).
+  void *library = dlopen("libcurl.so.4", RTLD_LAZY | RTLD_LOCAL);
+  if (library == NULL) library = dlopen("libcurl.so", RTLD_LAZY | RTLD_LOCAL);
   if (library == NULL) {
     const char *reason = dlerror();
     snprintf(ccurl_error, sizeof ccurl_error, "cannot load libcurl (apt-get install libcurl4): %s",

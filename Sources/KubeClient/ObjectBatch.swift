@@ -138,24 +138,36 @@ public struct ObjectBatch: Sendable {
     }
   }
 
-  /// Runs `operation` on every object, one tier after the other in `order`, the objects of a
-  /// tier at the same time (the transport bounds how many are in flight).
+  /// Runs `operation` on every object, one tier after the other in `order`, up to `window`
+  /// objects of a tier at a time (a request each, as many as the transport keeps in flight).
+  /// A task starts as another ends, rather than all of a tier's at once: building hundreds of
+  /// request bodies up front kept both cores from the transport thread until the last was
+  /// built, so the first request of a tier went out only after all of them (bench/README.md,
+  /// "Apply").
   public func inTiers<T: Sendable>(
-    _ objects: [ResolvedObject], order: [ApplyTier], _ operation: @escaping @Sendable (ResolvedObject) async throws -> T
+    _ objects: [ResolvedObject], order: [ApplyTier], window: Int = TransportOptions.clusterRequestsInFlight,
+    _ operation: @escaping @Sendable (ResolvedObject) async throws -> T
   ) async -> [Result<T, any Error>] {
     var results = [Result<T, any Error>?](repeating: nil, count: objects.count)
     for tier in order {
-      let indices = objects.indices.filter {
+      var indices = objects.indices.filter {
         ApplyTier.of(kind: objects[$0].resource.kind, group: objects[$0].resource.group) == tier
-      }
+      }.makeIterator()
       await withTaskGroup(of: (Int, Result<T, any Error>).self) { group in
-        for index in indices {
+        func start(_ index: Int) {
           let object = objects[index]
           group.addTask {
             do { return (index, .success(try await operation(object))) } catch { return (index, .failure(error)) }
           }
         }
-        for await (index, result) in group { results[index] = result }
+        for _ in 0..<max(1, window) {
+          guard let index = indices.next() else { break }
+          start(index)
+        }
+        for await (index, result) in group {
+          results[index] = result
+          if let next = indices.next() { start(next) }
+        }
       }
     }
     return results.map { $0! }

@@ -33,15 +33,14 @@ public final class CurlTransport: HTTPTransport {
 
   deinit { engine.shutdown() }
 
-  /// Loads libcurl (about 30 libraries, ~5 ms) on a thread of its own, so that a command which
+  /// Loads libcurl (about 30 libraries, 5–8 ms) on a thread of its own, so that a command which
   /// will talk to a cluster has it loaded by the time it has read its input; loads happen once.
   /// Then runs `next` on that thread: work that needs libcurl and may start threads, which
-  /// would wait for the loader while it loads (a new thread takes the loader's TLS lock).
+  /// would wait for the loader while it loads (a new thread takes the loader's TLS lock). A
+  /// call while the load is under way adds `next` to that thread's work rather than starting
+  /// a thread, which would wait the same way.
   public static func preload(then next: @escaping @Sendable () -> Void = {}) {
-    startThread {
-      _ = ccurl_global_init_once()
-      next()
-    }
+    if Preloader.shared.enqueue(next) { startThread { Preloader.shared.load() } }
   }
 
   /// The libcurl version in use, e.g. `7.88.1`.
@@ -114,9 +113,16 @@ final class CurlEngine: @unchecked Sendable {
   func submit(_ transfer: CurlTransfer) {
     lock.lock()
     let refused = stopping
+    // A transfer already waiting means the thread has a wakeup to come, or no room to start
+    // more until a transfer ends (which wakes it too): one wakeup per burst, not per transfer.
+    let wakes = waiting.isEmpty
     if !refused { waiting.append(transfer) }
     lock.unlock()
-    if refused { transfer.finish(.failure(TransportError.cancelled)) } else { ccurl_multi_wakeup(multi) }
+    if refused {
+      transfer.finish(.failure(TransportError.cancelled))
+    } else if wakes {
+      ccurl_multi_wakeup(multi)
+    }
   }
 
   /// Asks the thread to abandon a transfer (its task was cancelled).
@@ -234,5 +240,40 @@ final class CurlEngine: @unchecked Sendable {
     removeFromMulti(transfer)
     transfer.release()
     transfer.finish(.failure(error))
+  }
+}
+
+/// What `CurlTransport.preload` runs: one thread loads libcurl, then runs the work queued
+/// while it loaded; work queued after the load gets a thread of its own.
+private final class Preloader: @unchecked Sendable {
+  static let shared = Preloader()
+  private let lock = Lock()
+  private var loading = false
+  private var queued: [@Sendable () -> Void] = []
+
+  /// Queues `work` for the loading thread; true when the caller is to start a thread that
+  /// runs `load` (none is loading, or the load is over).
+  func enqueue(_ work: @escaping @Sendable () -> Void) -> Bool {
+    lock.withLock {
+      queued.append(work)
+      if loading { return false }
+      loading = true
+      return true
+    }
+  }
+
+  /// Loads libcurl (once), then runs what is queued until nothing is.
+  func load() {
+    _ = ccurl_global_init_once()
+    while true {
+      let work: [@Sendable () -> Void] = lock.withLock {
+        let work = queued
+        queued = []
+        if work.isEmpty { loading = false }
+        return work
+      }
+      if work.isEmpty { return }
+      for item in work { item() }
+    }
   }
 }

@@ -376,3 +376,24 @@ struct TransportCurlHTTP2Tests {
     #expect(maxOpen > 1)
   }
 }
+
+/// `CurlTransport.preload`: work queued while libcurl loads, or after, runs once each.
+@Suite struct PreloadTests {
+  @Test func everyQueuedPieceOfWorkRunsOnce() async throws {
+    let counter = PreloadCounter()
+    let calls = 40
+    DispatchQueue.concurrentPerform(iterations: calls) { _ in CurlTransport.preload { counter.add() } }
+    // Generous: the work runs on threads of its own while other suites keep the machine busy.
+    let deadline = ContinuousClock.now + .seconds(120)
+    while counter.value < calls, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+    try await Task.sleep(for: .milliseconds(50))  // anything run twice would show by now
+    #expect(counter.value == calls)
+  }
+}
+
+private final class PreloadCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var count = 0
+  var value: Int { lock.withLock { count } }
+  func add() { lock.withLock { count += 1 } }
+}

@@ -260,6 +260,16 @@ import Testing
     #expect(Meshctl.commandName(forExecutable: "/usr/bin/meshctl") == "meshctl")
     #expect(Meshctl.commandName(forExecutable: "kubectl-service_mesh") == "kubectl service-mesh")
   }
+
+  @Test func clusterCommandsStartLoadingLibcurlEarly() {
+    for cluster in [["apply", "-f", "x.yaml"], ["-n", "prod", "diff"], ["--context=kind", "shift", "web"], ["mtls"]] {
+      #expect(Meshctl.namesClusterCommand(cluster), "\(cluster)")
+    }
+    // The first subcommand decides: a file named like a cluster command is not one.
+    for local in [["validate", "-f", "apply"], ["inject", "delete"], [], ["--help"], ["version"], ["render", "get"]] {
+      #expect(!Meshctl.namesClusterCommand(local), "\(local)")
+    }
+  }
 }
 
 @Suite struct OtherCommandTests {
