@@ -42,11 +42,13 @@ struct IstioSidecar {
     parts.volumes = Self.volumes
     parts.probes = probes.replacements
     let labels = template[path: "metadata", "labels"].stringMap
-    parts.labels = [
-      ("security.istio.io/tlsMode", "istio"),
-      ("service.istio.io/canonical-name", labels["service.istio.io/canonical-name"] ?? labels["app.kubernetes.io/name"] ?? labels["app"] ?? object.name),
-      ("service.istio.io/canonical-revision", labels["service.istio.io/canonical-revision"] ?? labels["app.kubernetes.io/version"] ?? labels["version"] ?? "latest"),
-    ]
+    let canonicalName =
+      labels["service.istio.io/canonical-name"] ?? labels["app.kubernetes.io/name"] ?? labels["app"]
+      ?? SidecarParts.labelValue(object.name)
+    parts.labels = [("security.istio.io/tlsMode", "istio")]
+    if let canonicalName { parts.labels.append(("service.istio.io/canonical-name", canonicalName)) }
+    parts.labels.append(
+      ("service.istio.io/canonical-revision", labels["service.istio.io/canonical-revision"] ?? labels["app.kubernetes.io/version"] ?? labels["version"] ?? "latest"))
     let firstApp = appContainers.first?["name"]?.string ?? ""
     parts.annotations = [
       ("istio.io/rev", settings.revision.isEmpty ? "default" : settings.revision),

@@ -29,8 +29,10 @@ struct LinkerdSidecar {
     }
     parts.volumes = volumes()
     parts.labels = [("linkerd.io/control-plane-ns", settings.controlPlaneNamespace)]
-    // A bare Pod has no owner to name.
-    if object.kind != "Pod" { parts.labels.append(("linkerd.io/proxy-\(object.kind.lowercased())", object.name)) }
+    // A bare Pod has no owner to name; nor has a label an owner whose name is no label value.
+    if object.kind != "Pod", let owner = SidecarParts.labelValue(object.name) {
+      parts.labels.append(("linkerd.io/proxy-\(object.kind.lowercased())", owner))
+    }
     parts.labels.append(("linkerd.io/workload-ns", object.namespace ?? "default"))
     parts.annotations = [
       ("linkerd.io/created-by", "meshctl/cli"),

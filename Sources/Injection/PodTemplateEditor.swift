@@ -1,4 +1,5 @@
 import Manifest
+import MeshSchema
 
 /// What a provider adds to a pod template.
 struct SidecarParts {
@@ -15,6 +16,14 @@ struct SidecarParts {
   var annotations: [(String, String)] = []
   /// Replacement probes: container name → probe field (`livenessProbe`) → new probe.
   var probes: [String: [String: Node]] = [:]
+
+  /// `name` (a workload's) as a label value; nil when it is none: names run to 253 characters,
+  /// label values to 63, and the API server refuses a template with a longer one. The mesh
+  /// injectors stamp it regardless, and the workload then never gets a pod; meshctl leaves the
+  /// label out (FuzzInjection).
+  static func labelValue(_ name: String) -> String? {
+    Formats.labelValueProblem(name) == nil ? name : nil
+  }
 }
 
 /// The annotation in which meshctl records exactly what injection changed, so that `uninject`

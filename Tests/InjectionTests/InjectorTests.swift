@@ -1,5 +1,6 @@
 import Injection
 import Manifest
+import MeshSchema
 import Testing
 
 @Suite struct InjectorTests {
@@ -66,6 +67,36 @@ import Testing
     #expect(resources?[path: "requests", "cpu"]?.string == "4000m")
     #expect(resources?[path: "limits"]?.mapping?.map(\.key) == ["memory"])
     #expect(resources?[path: "limits", "memory"]?.string == "2Gi")
+  }
+
+  @Test func aNameLongerThanALabelValueIsNotStampedAsALabel() throws {
+    let long = String(repeating: "x", count: 64) + "legacy"  // a valid name, no valid label value
+    let document = ManifestReader().parse(
+      """
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: \(long)}
+      spec:
+        selector: {matchLabels: {tier: web}}
+        template:
+          metadata: {labels: {tier: web}}
+          spec:
+            containers: [{name: web, image: nginx}]
+      """
+    ).documents[0]
+    var linkerd = SidecarSettings.defaults(for: .linkerd)
+    linkerd.identityTrustAnchorsPEM = "-----BEGIN CERTIFICATE-----\nTEST\n-----END CERTIFICATE-----\n"
+    for settings in [linkerd, .defaults(for: .istio)] {
+      let injected = try Self.inject(document, settings)
+      let labels = injected.root.value(at: ["spec", "template", "metadata", "labels"])?.stringMap ?? [:]
+      #expect(!labels.values.contains(long), "\(settings.config.provider)")
+      #expect(labels["tier"] == "web")
+      let errors = Validator().validate(injected).filter { $0.severity == .error }
+      #expect(errors.isEmpty, "\(settings.config.provider): \(errors.map(\.message))")
+    }
+    // A name that is a label value is still stamped.
+    let short = try Self.inject(Self.deployment, linkerd)
+    #expect(short.root.value(at: ["spec", "template", "metadata", "labels", "linkerd.io/proxy-deployment"])?.string == "web")
   }
 
   @Test func reportNamesObjectsLikeKubectl() throws {
