@@ -73,12 +73,13 @@ public struct EmptyInputCheck: Sendable {
 
   /// Looks at the input's next document.
   public mutating func add(_ document: Document) {
-    add(document, holdsObjects: !document.objects.isEmpty)
+    add(emptyDocument: Self.emptyDocument(document, holdsObjects: !document.objects.isEmpty))
   }
 
-  /// Looks at the input's next document, whose objects the caller counted already.
-  public mutating func add(_ document: Document, holdsObjects: Bool) {
-    add(emptyDocument: holdsObjects || !document.isEmpty ? nil : document)
+  /// `document` when it counts as empty (no objects, no tree), else nil: what
+  /// `add(emptyDocument:)` takes, worked out where the document's objects are counted.
+  public static func emptyDocument(_ document: Document, holdsObjects: Bool) -> Document? {
+    holdsObjects || !document.isEmpty ? nil : document
   }
 
   /// Looks at the input's next document, given only when it is empty (no objects, no tree):

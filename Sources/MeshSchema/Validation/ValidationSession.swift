@@ -118,7 +118,7 @@ public struct ValidationSession: ~Copyable {
     }
     var checked = CheckedDocument(
       diagnostics: diagnostics, coverage: coverage, file: document.file, index: document.index,
-      emptyDocument: objects.isEmpty && document.isEmpty ? document : nil,
+      emptyDocument: EmptyInputCheck.emptyDocument(document, holdsObjects: !objects.isEmpty),
       crossDocument: CrossDocumentAnalysis.DocumentFacts(objects: objects, retainingSourceLines: retainingSourceLines))
     checked.objects = objects.map {
       ObjectSummary(
