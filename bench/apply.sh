@@ -11,7 +11,9 @@
 # Environment: BENCH_APPLY_OBJECTS [500], BENCH_APPLY_LATENCY_MS [10], BENCH_APPLY_RUNS [3],
 # BENCH_APPLY_SERVER [standin: bench/apiserver.c; emulator: the Python API emulator],
 # BENCH_APPLY_TLS [1; 0: the stand-in speaks plain HTTP and checks no credentials, to show what
-# TLS costs each client], MESHCTL [the release build].
+# TLS costs each client], BENCH_APPLY_HTTP [2: the stand-in offers HTTP/2 over ALPN as the API
+# server does (100 streams a connection), HTTP/1.1 to clients that offer only that; 1.1: it offers
+# no ALPN, so both clients speak HTTP/1.1; plain HTTP is always HTTP/1.1], MESHCTL [the release build].
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,6 +26,7 @@ latency="${BENCH_APPLY_LATENCY_MS:-10}"
 runs="${BENCH_APPLY_RUNS:-3}"
 server="${BENCH_APPLY_SERVER:-standin}"
 tls="${BENCH_APPLY_TLS:-1}"
+http="${BENCH_APPLY_HTTP:-2}"
 meshctl="${MESHCTL:-$(swift build -c release --static-swift-stdlib --show-bin-path)/meshctl}"
 log() { echo "bench: $*" >&2; }
 
@@ -32,6 +35,8 @@ command -v kubectl >/dev/null || { log "kubectl is not on PATH: nothing to compa
 [ -x "$meshctl" ] || { log "$meshctl is missing: run make release"; exit 1; }
 case "$server" in standin | emulator) ;; *) log "BENCH_APPLY_SERVER is standin or emulator, not $server"; exit 64 ;; esac
 [ "$tls" = 1 ] || [ "$server" = standin ] || { log "BENCH_APPLY_TLS=0 needs the stand-in"; exit 64; }
+case "$http" in 2 | 1.1) ;; *) log "BENCH_APPLY_HTTP is 2 or 1.1, not $http"; exit 64 ;; esac
+[ "$http" = 2 ] || [ "$server" = standin ] || { log "BENCH_APPLY_HTTP=1.1 needs the stand-in"; exit 64; }
 
 python3 - "$objects" >"$out/objects.yaml" <<'EOF'
 import sys
@@ -94,16 +99,16 @@ emulator_url="https://127.0.0.1:$(cat "$out/emulator/port")"
 fetch() { curl -sf --cacert "$ca" -H "Authorization: Bearer $token" "$@"; }
 
 if [ "$server" = standin ]; then
-  if [ ! -f /usr/include/openssl/ssl.h ] || ! command -v cc >/dev/null; then
-    log "installing gcc and libssl-dev (the stand-in's compiler and TLS)"
+  if [ ! -f /usr/include/openssl/ssl.h ] || [ ! -f /usr/include/nghttp2/nghttp2.h ] || ! command -v cc >/dev/null; then
+    log "installing gcc, libssl-dev and libnghttp2-dev (the stand-in's compiler, TLS and HTTP/2)"
     sudo_cmd=""
     [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq gcc libssl-dev >&2
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq gcc libssl-dev libnghttp2-dev >&2
   fi
   apiserver=bench/out/apiserver
   if [ ! -x "$apiserver" ] || [ bench/apiserver.c -nt "$apiserver" ]; then
-    cc -O2 -Wall -o "$apiserver" bench/apiserver.c -lssl -lcrypto -lpthread
+    cc -O2 -Wall -o "$apiserver" bench/apiserver.c -lssl -lcrypto -lnghttp2 -lpthread
   fi
   # Every document either client reads before it writes: /version, discovery, OpenAPI.
   docs="$out/docs"
@@ -124,6 +129,7 @@ EOF
   emulator=""
   security=(--token "$out/emulator/token" --cert "$out/emulator/server.crt" --key "$out/emulator/server.key")
   [ "$tls" = 1 ] || security=()
+  [ "$http" = 2 ] || security+=(--http1-only)
   "$apiserver" --docs "$docs" "${security[@]}" --latency-ms "$latency" --port-file "$out/standin.port" \
     2>"$out/standin.log" &
   standin=$!
@@ -135,7 +141,8 @@ EOF
     url="https://127.0.0.1:$port"
     # The emulator's kubeconfig (its CA, token, context), pointed at the stand-in.
     sed "s#$emulator_url#$url#" "$out/emulator/kubeconfig" >"$kubeconfig"
-    described="the stand-in API server (bench/apiserver.c)"
+    described="the stand-in API server (bench/apiserver.c), HTTP/2 offered"
+    [ "$http" = 2 ] || described="the stand-in API server (bench/apiserver.c), HTTP/1.1 only"
   else
     url="http://127.0.0.1:$port"
     printf '%s\n' "apiVersion: v1" "kind: Config" "current-context: standin" \
@@ -176,21 +183,29 @@ import json, sys
 out, server, expected, latency, described = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 results = {r["command"]: r for r in json.load(open(f"{out}/apply.json"))["results"]}
 
+def protocol(stats):
+    """The protocol the client's connections spoke: HTTP/2 (with the most streams one had open), or HTTP/1.1."""
+    http2, connections = stats["http2Connections"], stats["connections"]
+    if http2 == 0:
+        return "HTTP/1.1"
+    shown = "HTTP/2" if http2 == connections else f"HTTP/2 on {http2}, HTTP/1.1 on {connections - http2}"
+    return f"{shown}, at most {stats['peakStreams']} streams open"
+
 def seen(client):
-    """What the server counted during the client's run: requests, connections, applies."""
+    """What the server counted during the client's run: requests, connections, protocol, applies."""
     stats = json.load(open(f"{out}/{client}.stats.json"))
     if server == "standin":
-        return stats["requests"], stats["connections"], stats["patchesCreated"], stats["objects"]
+        return stats["requests"], stats["connections"], protocol(stats), stats["patchesCreated"], stats["objects"]
     log = [entry for entry in stats["log"] if not entry["path"].startswith("/_emulator/")]  # not the bench's own
     created = sum(1 for entry in log if entry["method"] == "PATCH" and entry["status"] == 201)
-    return len(log), len({entry["connection"] for entry in log}), created, created
+    return len(log), len({entry["connection"] for entry in log}), "HTTP/1.1", created, created
 
 rows, problems = {}, []
 for client in ("meshctl", "kubectl"):
     applied = sum(1 for line in open(f"{out}/{client}.out") if line.rstrip().endswith(" serverside-applied"))
-    requests, connections, created, stored = seen(client)
+    requests, connections, spoken, created, stored = seen(client)
     rss = int(open(f"{out}/{client}.rss").read().split()[-1]) / 1024
-    rows[client] = (results[client]["mean"], rss, requests, connections, applied, results[client]["min"])
+    rows[client] = (results[client]["mean"], rss, requests, connections, applied, results[client]["min"], spoken)
     if not applied == created == stored == expected:
         problems.append(f"{client}: {expected} objects in the input, {applied} reported applied, {created} created "
                         f"on the server, {stored} stored")
@@ -203,6 +218,7 @@ print(f"| wall time (fastest run) | {mesh[5]:.2f} s | {kube[5]:.2f} s | {kube[5]
 print(f"| peak RSS | {mesh[1]:.1f} MiB | {kube[1]:.1f} MiB | {kube[1] / mesh[1]:.1f}x less | - |")
 print(f"| requests | {mesh[2]} | {kube[2]} | - | - |")
 print(f"| connections | {mesh[3]} | {kube[3]} | - | - |")
+print(f"| protocol | {mesh[6]} | {kube[6]} | - | - |")
 print(f"| objects applied | {mesh[4]} | {kube[4]} | - | all {expected} |")
 for problem in problems:
     print(f"\n**not every object was applied**: {problem}")
