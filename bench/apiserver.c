@@ -92,6 +92,7 @@ static long latency_us;
 static SSL_CTX *tls;
 static int http1_only;
 static FILE *request_log;
+static long started_us;  /* the log's times count from here */
 
 typedef struct {
   char *path;  /* the object's URL path: its identity */
@@ -607,8 +608,9 @@ static int handle(conn_t *c, request_t *r, response_t *out) {
   }
   if (request_log) {
     pthread_mutex_lock(&lock);
-    fprintf(request_log, "%s %s%s%s %d %s\n", r->method, r->path, r->query[0] ? "?" : "", r->query, out->status,
-            c->http2 ? "h2" : "http/1.1");
+    /* when the request was answered (its answer goes out one latency later), ms from the start */
+    fprintf(request_log, "%.3f %s %s%s%s %d %s\n", (now_us() - started_us) / 1000.0, r->method, r->path,
+            r->query[0] ? "?" : "", r->query, out->status, c->http2 ? "h2" : "http/1.1");
     pthread_mutex_unlock(&lock);
   }
   return delayed;
@@ -959,6 +961,7 @@ int main(int argc, char **argv) {
     return 64;
   }
   if (token_file) token = read_file(token_file);
+  started_us = now_us();
   signal(SIGPIPE, SIG_IGN);
   if (cert && key) {
     tls = SSL_CTX_new(TLS_server_method());
