@@ -2,8 +2,8 @@
 # Apply benchmark (DESIGN.md §9, the cluster-client issue): 500 objects (Deployments and Services,
 # plus their Namespace) applied with latency added to every request, by `meshctl apply` and by
 # `kubectl apply --server-side`, against the same server in one run: wall time (hyperfine; the
-# server is reset before each run so every run creates everything), peak memory, and how many
-# requests and connections each client used. See bench/README.md, "Apply".
+# server is reset before each run so every run creates everything), peak memory, how many
+# requests and connections each client used, and over which protocol. See bench/README.md, "Apply".
 #
 #   make bench           runs this after bench/run.sh
 #   bench/apply.sh       alone (needs the release build, or MESHCTL=...)
