@@ -189,7 +189,8 @@ def protocol(stats):
     if http2 == 0:
         return "HTTP/1.1"
     shown = "HTTP/2" if http2 == connections else f"HTTP/2 on {http2}, HTTP/1.1 on {connections - http2}"
-    return f"{shown}, at most {stats['peakStreams']} streams open"
+    streams = stats["peakStreams"]
+    return f"{shown}, at most {streams} stream{'' if streams == 1 else 's'} open"
 
 def seen(client):
     """What the server counted during the client's run: requests, connections, protocol, applies."""
