@@ -361,18 +361,25 @@ private actor DiscoveryCache {
 extension TransportOptions {
   /// Requests in flight to an API server: what bounds a big apply is its number of round trips,
   /// ceil(objects in a tier / this) per tier (bench/README.md, "Apply": 500 objects at 10 ms a
-  /// request took 0.81 s over 8, 0.42 s over 32; at 64 a tier of 250 takes 4 round trips, not 8).
-  /// A small share of what an API server admits at once from all its clients
-  /// (`--max-mutating-requests-inflight` 200 and `--max-requests-inflight` 400 by default; past
-  /// them it answers 429, which is retried); over HTTP/2 they are streams of one connection.
-  public static let clusterRequestsInFlight = 64
+  /// request took 0.81 s over 8, 0.42 s over 32; at 100 a tier of 250 takes 3 round trips).
+  /// Over HTTP/2, what API servers speak, they are streams of one connection, and 100 is what
+  /// kube-apiserver itself announces as SETTINGS_MAX_CONCURRENT_STREAMS (since the CVE-2023-44487
+  /// fix); to a server that announces fewer, libcurl opens another connection for the rest rather
+  /// than go past them. A small share of what an API server
+  /// admits at once from all its clients (`--max-mutating-requests-inflight` 200 and
+  /// `--max-requests-inflight` 400 by default; past them it answers 429, which is retried).
+  public static let clusterRequestsInFlight = 100
 
-  /// The transport settings for a resolved connection (exec plugins already run). Up to
-  /// `clusterRequestsInFlight` requests are in flight: multiplexed on one connection over HTTP/2
-  /// (what API servers speak), one connection each over HTTP/1.1, as client-go opens them.
+  /// Connections to an API server that speaks only HTTP/1.1, one request in flight on each, as
+  /// client-go opens them: fewer than `clusterRequestsInFlight`, each costing a TLS setup.
+  public static let clusterConnectionsPerHost = 64
+
+  /// The transport settings for a resolved connection (exec plugins already run): up to
+  /// `clusterRequestsInFlight` requests multiplexed on one connection over HTTP/2, up to
+  /// `clusterConnectionsPerHost` connections over HTTP/1.1.
   public init(
     connection: ClusterConnection, version: String, maxConcurrentRequests: Int = clusterRequestsInFlight,
-    maxConnectionsPerHost: Int = clusterRequestsInFlight
+    maxConnectionsPerHost: Int = clusterConnectionsPerHost
   ) {
     self.init(
       certificateAuthorityPEM: connection.certificateAuthority, clientCertificatePEM: connection.clientCertificate,

@@ -68,17 +68,18 @@ public struct RetryPolicy: Sendable, Equatable {
   }
 
   /// The decision after attempt number `attempt` (1-based) of `request` ended in `outcome`,
-  /// `elapsed` after the first attempt started; `random` is uniform in 0..<1 (for jitter).
+  /// `elapsed` after the first attempt started; `random` is uniform in 0..<1 (for jitter), drawn
+  /// only for a computed wait (a system random number is a system call: not one per request).
   public func decide(
     _ request: HTTPRequest, outcome: Result<HTTPResponse, any Error>, attempt: Int, elapsed: Duration,
-    random: Double
+    random: @autoclosure () -> Double
   ) -> Decision {
     guard attempt < maxAttempts, let reason = retryReason(request, outcome: outcome) else { return .stop }
     let delay: Duration
     if case .success(let response) = outcome, let seconds = response.retryAfterSeconds {
       delay = .seconds(seconds)
     } else {
-      delay = backoff(afterAttempt: attempt, random: random)
+      delay = backoff(afterAttempt: attempt, random: random())
     }
     guard elapsed + delay <= maxTotal else { return .stop }
     return .retry(after: delay, reason: reason)

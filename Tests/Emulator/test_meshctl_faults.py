@@ -10,6 +10,7 @@ side by side, since most of the table's time is spent waiting (retries, Retry-Af
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -275,6 +276,7 @@ class FaultMatrix(unittest.TestCase):
     def tearDownClass(cls):
         for cluster in cls.started.values():
             cluster.stop()
+        shutil.rmtree(cls.scratch, ignore_errors=True)
 
     def test_connection_faults(self):
         run_connection_faults(self.started, self.scratch)

@@ -116,6 +116,23 @@ private let timedOut = TransportError.timedOut(server: server, detail: "Operatio
     #expect(base.sent.count == 4)
   }
 
+  @Test func jitterIsDrawnOnlyForAComputedWait() async throws {
+    let draws = LockedLines()
+    let random: @Sendable () -> Double = {
+      draws.append("draw")
+      return 0
+    }
+    let answered = ScriptedTransport([.success(HTTPResponse(status: 200))])
+    _ = try await RetryingTransport(base: answered, policy: policy, clock: RecordingClock(), random: random).send(get)
+    #expect(draws.all.isEmpty)
+    let retried = ScriptedTransport([
+      .success(HTTPResponse(status: 429, headers: ["Retry-After": "1"])), .success(HTTPResponse(status: 503)),
+      .success(HTTPResponse(status: 200)),
+    ])
+    _ = try await RetryingTransport(base: retried, policy: policy, clock: RecordingClock(), random: random).send(get)
+    #expect(draws.all.count == 1)
+  }
+
   @Test func postIsNotRetriedOn503AndTheAnswerComesBack() async throws {
     let clock = RecordingClock()
     let base = ScriptedTransport([.success(HTTPResponse(status: 503)), .success(HTTPResponse(status: 200))])

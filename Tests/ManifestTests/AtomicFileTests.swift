@@ -5,13 +5,15 @@ import Testing
 
 /// `inject -i`'s write: through symbolic links, keeping owner, group and mode, never leaving a
 /// temporary file behind.
-@Suite struct AtomicFileTests {
+@Suite final class AtomicFileTests {
   let directory: String
 
   init() throws {
     directory = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
   }
+
+  deinit { try? FileManager.default.removeItem(atPath: directory) }
 
   func path(_ name: String) -> String { "\(directory)/\(name)" }
   func read(_ name: String) throws -> String { try String(contentsOfFile: path(name), encoding: .utf8) }
