@@ -75,11 +75,16 @@ struct SourceEdit {
   var start: Int
   var end: Int
   var text: String
+  /// The lines after the edit are not what follows a node (the edit is in a block scalar's
+  /// header, its content follows): they stay as they are.
+  var inHeader = false
 }
 
 /// Computes the edits between two trees over one document's bytes.
 struct Splicer {
   let bytes: [UInt8]
+  /// Where the document's nodes sit in `bytes`.
+  let root: SourceLayout.Place
   let lineBreak: String
   /// How the document as a whole writes its blocks (its first nested mapping, sequence, item).
   let documentStyle: BlockStyle
@@ -89,6 +94,7 @@ struct Splicer {
 
   init(bytes: [UInt8], layout: SourceLayout) {
     self.bytes = bytes
+    root = layout.root
     let firstBreak = bytes.firstIndex { $0 == 0x0A || $0 == 0x0D }
     lineBreak = firstBreak.map { bytes[$0] == 0x0D && $0 + 1 < bytes.count && bytes[$0 + 1] == 0x0A } == true ? "\r\n" : "\n"
     var style = BlockStyle()
@@ -123,8 +129,9 @@ struct Splicer {
       merged.append(edit)
     }
     // Deleting the last lines of a text without a final line break takes the break before them.
+    // Not after a `|` or `>` block that ends there: its last line break is part of its value.
     if lacksFinalLineBreak, let last = merged.last, last.text.isEmpty, last.end == bytes.count, last.start > 0,
-      bytes[last.start - 1] == 0x0A || bytes[last.start - 1] == 0x0D
+      bytes[last.start - 1] == 0x0A || bytes[last.start - 1] == 0x0D, Self.blockScalar(endingAt: last.start, in: root) == nil
     {
       let breakLength = last.start >= 2 && bytes[last.start - 2] == 0x0D && bytes[last.start - 1] == 0x0A ? 2 : 1
       let start = last.start - breakLength
@@ -133,15 +140,74 @@ struct Splicer {
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count + merged.reduce(0) { $0 + $1.text.utf8.count })
     var position = 0
-    for edit in merged {
+    for (k, edit) in merged.enumerated() {
       guard edit.start >= position, edit.end >= edit.start, edit.end <= bytes.count else { return nil }
       out += bytes[position..<edit.start]
       let text = lineBreak == "\n" ? edit.text : edit.text.replacingAll("\n", with: "\r\n")
       out.append(contentsOf: text.utf8)
       position = edit.end
+      // Blank lines with a tab after the edit lose their blanks (their line breaks stay).
+      let next = k + 1 < merged.count ? merged[k + 1].start : bytes.count
+      if let end = tabLinesEnd(after: edit, before: next) {
+        out += bytes[position..<end].filter { $0 == 0x0A || $0 == 0x0D }
+        position = end
+      }
     }
     out += bytes[position...]
     return String(decoding: out, as: UTF8.self)
+  }
+
+  /// The end of the blank lines with a tab that follow `edit` (before `limit`), nil when none do.
+  /// Such lines are whitespace only after a plain scalar, which takes them in (`a` then `   \t`);
+  /// after anything else libyaml finds a tab where a token may start and refuses the text
+  /// (FuzzSurgical: a plain value replaced by a quoted one). Their blanks go, their line breaks
+  /// stay, whatever the edit wrote.
+  func tabLinesEnd(after edit: SourceEdit, before limit: Int) -> Int? {
+    guard !edit.inHeader else { return nil }
+    var i = edit.end
+    let atLineStart = i > 0 && (bytes[i - 1] == 0x0A || bytes[i - 1] == 0x0D)
+    if !(atLineStart && (edit.text.isEmpty || edit.text.hasSuffix("\n"))) {
+      // The rest of the edited line, blanks only, and its line break.
+      while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+      guard i < bytes.count, bytes[i] == 0x0A || bytes[i] == 0x0D else { return nil }
+      i = afterLineBreak(i)
+    }
+    var end: Int?
+    while i < limit {
+      var j = i
+      var tab = false
+      while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x09 {
+        tab = tab || bytes[j] == 0x09
+        j += 1
+      }
+      guard j == bytes.count || bytes[j] == 0x0A || bytes[j] == 0x0D else { break }
+      j = afterLineBreak(j)
+      guard j <= limit else { break }
+      if tab { end = j }
+      if j == i { break }
+      i = j
+    }
+    return end
+  }
+
+  /// The position after the line break (`\n`, `\r\n` or `\r`) at `i`, or `i` at the end of the text.
+  private func afterLineBreak(_ i: Int) -> Int {
+    var i = i
+    if i < bytes.count, bytes[i] == 0x0D { i += 1 }
+    if i < bytes.count, bytes[i] == 0x0A { i += 1 }
+    return i
+  }
+
+  /// The `|` or `>` block scalar (key or value) of `place` whose end is `position`, if any.
+  static func blockScalar(endingAt position: Int, in place: SourceLayout.Place) -> SourceLayout.Place? {
+    if place.kind == .scalar {
+      return (place.style == .literal || place.style == .folded) && place.end == position ? place : nil
+    }
+    guard place.start <= position else { return nil }
+    for child in place.keys + place.children {
+      if let found = blockScalar(endingAt: position, in: child) { return found }
+    }
+    return nil
   }
 
   // MARK: Diffing
@@ -695,10 +761,35 @@ struct Splicer {
     let keepsLastBreak = last.map(Self.endsWithMultiLineString) ?? false
     // The last line of the text may lack its line break (a `|` block must keep its own).
     if position == bytes.count, position > 0, bytes[position - 1] != 0x0A, bytes[position - 1] != 0x0D {
+      guard stripsTheBlockEndingTheText() else { return false }
       edits.append(SourceEdit(start: position, end: position, text: "\n" + (keepsLastBreak ? text : String(text.dropLast()))))
     } else {
       edits.append(SourceEdit(start: position, end: position, text: text))
     }
+    return true
+  }
+
+  /// Before a line break is written after the last line of a text that lacks one: a `|` or `>`
+  /// block whose last line that is would take the break into its value (`- |` then `  i` reads
+  /// `i`, with a break after it `i\n`; FuzzSurgical), unless it strips its final breaks. Such a
+  /// block gets the strip indicator (`|-`, `>+` becomes `>-`), which keeps its value as it is:
+  /// the value has no final break while its last line ends the text. False (nothing changed)
+  /// when that does not hold: the last line is blank (the value already ends in breaks that
+  /// stripping would lose), or the block's indicator does not start its node (a tag before it).
+  private mutating func stripsTheBlockEndingTheText() -> Bool {
+    guard let block = Self.blockScalar(endingAt: bytes.count, in: root) else { return true }
+    guard bytes[block.start] == UInt8(ascii: "|") || bytes[block.start] == UInt8(ascii: ">") else { return false }
+    var keep: Int?
+    for i in block.start + 1..<min(block.start + 3, bytes.count) {
+      if bytes[i] == UInt8(ascii: "-") { return true }
+      if bytes[i] == UInt8(ascii: "+") { keep = i }
+      guard bytes[i] == UInt8(ascii: "+") || (0x31...0x39).contains(bytes[i]) else { break }
+    }
+    guard bytes[lineStart(bytes.count)...].contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return false }
+    let at = keep ?? block.start + 1
+    // Two insertions may end the text (after a nested mapping and after its parent's).
+    guard !edits.contains(where: { $0.start == at && $0.text == "-" }) else { return true }
+    edits.append(SourceEdit(start: at, end: keep == nil ? at : at + 1, text: "-", inHeader: true))
     return true
   }
 

@@ -445,6 +445,8 @@ import Testing
     "regression-value-written-into-the-comment-of-an-empty-document",
     "regression-byte-order-mark-starting-a-line-shifts-columns",
     "regression-change-inside-the-value-of-an-explicit-key",
+    "regression-block-scalar-ending-the-text-without-a-line-break",
+    "regression-tab-line-after-a-replaced-plain-scalar",
   ])
   func everyFuzzEditOfAFindingIsRightOrRefused(name: String) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -603,6 +605,85 @@ import Testing
       root.setValue(.int(42), at: path)
     }
     #expect(spliced == expected)
+  }
+
+  /// Texts whose last line, without a line break, is the last line of a `|` or `>` block: every
+  /// chomping indicator, CRLF and lone CR line breaks, blocks in sequences and mappings, a tag,
+  /// a blank last line.
+  static let blocksEndingTheText = [
+    "\r\r  # kept\nist:\n- |\n  i", "l:\n- |\n  i", "l:\r\n- |+\r\n  i", "l:\r- >\r  i\r  j", "l:\n- |-\n  i",
+    "l:\n- |2\n   i", "l:\n- >+2 # c\n   i", "a: |\n  i", "a:\n  b: >\n    i\n\n    j", "m:\n  l:\n  - |+\n    i",
+    "l:\n- |\n  i\n  ", "l:\n- |+\n  i\n", "a: !!str |\n  i", "l:\n- |2\n  \t\n  i",
+    "l:\n- |\n  i\n  \t\n  j", "a: |",
+  ]
+
+  @Test(arguments: blocksEndingTheText)
+  func aBlockScalarEndingTheTextKeepsItsValueWhenANodeFollowsIt(text: String) throws {
+    // regression-block-scalar-ending-the-text-without-a-line-break: `- |` then `  i`, the last
+    // line without a line break, is `i`; an item appended after it wrote a line break after
+    // `i`, which read back as `i\n`.
+    #expect(ManifestReader().parse(text).diagnostics.isEmpty)
+    try expectEveryFuzzEditRightOrRefused(text)
+  }
+
+  @Test(arguments: [
+    ("ist:\n- |\n  i", "ist:\n- |-\n  i\n- fuzz"), ("l:\r\n- |+\r\n  i", "l:\r\n- |-\r\n  i\r\n- fuzz"),
+    ("l:\r- >2 # c\r   i", "l:\r- >-2 # c\r   i\n- fuzz"), ("l:\n- |-\n  i", "l:\n- |-\n  i\n- fuzz"),
+    ("a: >\n  i", "a: >-\n  i\nfuzz-key: fuzz"), ("m:\n  a: |\n    i", "m:\n  a: |-\n    i\nfuzz-key: fuzz"),
+  ])
+  func aNodeAfterABlockScalarEndingTheTextStripsItsChomping(text: String, expected: String) throws {
+    // The splice stays surgical: the block keeps its value under `-` (its last line ends the
+    // text, so the value has no final line break to strip).
+    let spliced = try splice(text) { root in
+      if let key = ["l", "ist"].first(where: { root[$0] != nil }), let items = root[key]?.sequence {
+        root[key] = Node(.sequence(items + [.string("fuzz")]), mark: root[key]!.mark)
+      } else {
+        root = Node(.mapping(root.mapping! + [MappingEntry(key: "fuzz-key", value: .string("fuzz"))]), mark: root.mark)
+      }
+    }
+    #expect(spliced == expected)
+  }
+
+  @Test(arguments: [
+    ("l:\n- |\n  i\n- x", "l:\n- |\n  i\n"), ("l:\n- |+\n  i\n\n- x", "l:\n- |+\n  i\n\n"),
+    ("a: >\r\n  i\r\nb: x", "a: >\r\n  i\r\n"),
+  ])
+  func deletingWhatFollowsABlockScalarKeepsTheBlocksLastLineBreak(text: String, expected: String) throws {
+    // The other way round: deleting the last line of a text without a final line break took
+    // the break before it, the last line break of a block's value.
+    let spliced = try splice(text) { root in
+      if let items = root["l"]?.sequence {
+        root["l"] = Node(.sequence(Array(items.dropLast())), mark: root["l"]!.mark)
+      } else {
+        root["b"] = nil
+      }
+    }
+    #expect(spliced == expected)
+  }
+
+  /// Texts with blank lines holding a tab after a plain scalar (which takes them in), in
+  /// mappings and sequences, nested, with LF, CRLF and lone CR line breaks, with and without a
+  /// final line break.
+  static let tabLinesAfterPlainScalars = [
+    "kind: Pod\rrs:\n   a\n   \t\n", "a: x\n  \t\nb: 1\n", "a: x\r\n \t \r\n\r\n  \t\r\nb: 1\r\n", "a: x\r  \t\rb: 1\r",
+    "m:\n  a: x\n   \t\nn: 1\n", "a: 'q'\nb: x\n  \t", "l:\n- x\n  \t\n- 'y'\n", "l:\n  - a\n    b\n   \t\n",
+    "a: x\t\n \t\n", "l:\n- k: x\n   \t\n  j: 'v'\n",
+  ]
+
+  @Test(arguments: tabLinesAfterPlainScalars)
+  func blankLinesWithATabAfterAnEditedPlainScalarDoNotStayBehind(text: String) throws {
+    // regression-tab-line-after-a-replaced-plain-scalar: `a` then `   \t` (blanks and a tab)
+    // is one plain scalar; a quoted value written for `a` left the line behind it, where libyaml
+    // refuses a tab (no token may start with one).
+    #expect(ManifestReader().parse(text).diagnostics.isEmpty)
+    try expectEveryFuzzEditRightOrRefused(text)
+  }
+
+  @Test func aQuotedValueForAPlainScalarTakesTheTabsOfTheBlankLinesAfterIt() throws {
+    let spliced = try splice("kind: Pod\rrs:\n   a\n   \t\n  \n") { root in root.setValue(.string("a: b"), at: ["rs"]) }
+    #expect(spliced == "kind: Pod\rrs:\n   'a: b'\n\n  \n")
+    let deleted = try splice("a: 'q'\r\nb: x\r\n  \t\r\nc: 1\r\n") { root in root["b"] = nil }
+    #expect(deleted == "a: 'q'\r\n\r\nc: 1\r\n")
   }
 }
 
