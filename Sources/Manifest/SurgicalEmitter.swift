@@ -629,7 +629,7 @@ struct Splicer {
     else { return false }
     if firstKept > 0 { edits.append(SourceEdit(start: spans[0].start, end: spans[firstKept].start, text: "")) }
     for i in spans.indices where i > firstKept && !kept.contains(i) {
-      edits.append(SourceEdit(start: spans[i - 1].end, end: spans[i].end, text: ""))
+      edits.append(SourceEdit(start: spans[i - 1].end, end: spans[i].end, text: endsWithATag(spans[i - 1].end) ? " " : ""))
     }
     var anchor = -1
     var run: [Int] = []
@@ -664,6 +664,17 @@ struct Splicer {
       return false
     }
     return true
+  }
+
+  /// Whether the flow element ending at `end` ends with a tag (`!t`: an empty node with a tag).
+  /// libyaml ends a tag at a blank or, in flow, at a comma only: `{a: !t, b: 1}` without `b` is
+  /// `{a: !t }`, since `!t}` does not read (FuzzSurgical). A plain scalar whose last word starts
+  /// with `!` gets the space too, which changes nothing.
+  private func endsWithATag(_ end: Int) -> Bool {
+    var i = min(end, bytes.count)
+    // Back to the word's start: a blank, a line break, a comma or a bracket.
+    while i > 0, ![0x20, 0x09, 0x0A, 0x0D, 0x2C, 0x5B, 0x5D, 0x7B, 0x7D].contains(bytes[i - 1]) { i -= 1 }
+    return i < end && bytes[i] == UInt8(ascii: "!")
   }
 
   /// Longest line a flow collection may grow to before it is rewritten in block style.
@@ -718,15 +729,22 @@ struct Splicer {
   }
 
   /// Gives deletion `e` (of whole lines from `start`) the text `text` instead; false when the
-  /// deletion does not start there (the last line without a break) or when the text ends in a
-  /// `|` block (`last`, written at `outerIndent`) that would take in the lines after it.
+  /// deletion does not start there or when the text ends in a `|` block (`last`, written at
+  /// `outerIndent`) that would take in the lines after it. Lines that end the text without a
+  /// line break are replaced by lines without one (a `|` block keeps its own): inserted after
+  /// the item before, the new item went before the blank lines between them, and deleting the
+  /// old last line took the break before it, a blank line's (FuzzSurgical).
   private mutating func replacesLines(_ e: Int, at start: Int, with text: String, ending last: Node?, outerIndent: Int)
     -> Bool
   {
     let deletion = edits[e]
-    guard deletion.start == start, deletion.end > deletion.start, bytes[deletion.end - 1] == 0x0A else { return false }
+    guard deletion.start == start, deletion.end > deletion.start else { return false }
+    let endsTheText = deletion.end == bytes.count && lacksFinalLineBreak
+    guard endsTheText || bytes[deletion.end - 1] == 0x0A || bytes[deletion.end - 1] == 0x0D else { return false }
     if joinsNewBlock(last, at: deletion.end, outerIndent: outerIndent) { return false }
-    edits[e] = SourceEdit(start: deletion.start, end: deletion.end, text: text)
+    let keepsLastBreak = last.map(Self.endsWithMultiLineString) ?? false
+    let lines = endsTheText && !keepsLastBreak ? String(text.dropLast()) : text
+    edits[e] = SourceEdit(start: deletion.start, end: deletion.end, text: lines)
     return true
   }
 

@@ -447,6 +447,8 @@ import Testing
     "regression-change-inside-the-value-of-an-explicit-key",
     "regression-block-scalar-ending-the-text-without-a-line-break",
     "regression-tab-line-after-a-replaced-plain-scalar",
+    "regression-tag-before-a-deleted-flow-entry",
+    "regression-blank-line-lost-when-the-last-item-is-replaced",
   ])
   func everyFuzzEditOfAFindingIsRightOrRefused(name: String) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -684,6 +686,46 @@ import Testing
     #expect(spliced == "kind: Pod\rrs:\n   'a: b'\n\n  \n")
     let deleted = try splice("a: 'q'\r\nb: x\r\n  \t\r\nc: 1\r\n") { root in root["b"] = nil }
     #expect(deleted == "a: 'q'\r\n\r\nc: 1\r\n")
+  }
+
+  @Test(arguments: [
+    ("m: {name: !ode-agent, namespace: monitoring}\n", "m: {name: !ode-agent }\n"),
+    ("l: [!t, b, c]\n", "l: [!t ]\n"), ("l: [!<tag:x>,b]\n", "l: [!<tag:x> ]\n"),
+    ("m: {a: 1, b: 2}\n", "m: {a: 1}\n"),
+  ])
+  func aTagBeforeDeletedFlowElementsKeepsABlankAfterIt(text: String, expected: String) throws {
+    // regression-tag-before-a-deleted-flow-entry: `{name: !ode-agent, namespace: x}` (an empty
+    // node with a tag) without its last entry became `{name: !ode-agent}`, which libyaml refuses:
+    // in flow it ends a tag at a blank or a comma only.
+    let spliced = try splice(text) { root in
+      if let entries = root["m"]?.mapping {
+        root["m"] = Node(.mapping([entries[0]]), mark: root["m"]!.mark)
+      } else {
+        root["l"] = Node(.sequence([root["l"]!.sequence![0]]), mark: root["l"]!.mark)
+      }
+    }
+    #expect(spliced == expected)
+    try expectEveryFuzzEditRightOrRefused(text)
+  }
+
+  @Test(arguments: [
+    ("-\n\n-", "-\n\n- fuzz"), ("l:\r\n- a\r\n\r\n- b", "l:\r\n- a\r\n\r\n- fuzz"), ("l:\r- a\r\r- b\r", "l:\r- a\r\r- fuzz\n"),
+    ("l:\n- a\n  # c\n\n- b", "l:\n- a\n  # c\n\n- fuzz"), ("l:\n- a\n\n- b", "l:\n- a\n\n- |\n  multi\n  line\n"),
+  ])
+  func aNewLastItemKeepsTheBlankLinesBeforeIt(text: String, expected: String) throws {
+    // regression-blank-line-lost-when-the-last-item-is-replaced: `-`, a blank line, `-` (no
+    // final line break) with its last item replaced lost the blank line: the new item went
+    // after the first, and deleting the old last line took the line break before it.
+    let value: Node = expected.contains("multi") ? .string("multi\nline\n") : .string("fuzz")
+    let spliced = try splice(text) { root in
+      if let items = root.sequence {
+        root = Node(.sequence(items.dropLast() + [value]), mark: root.mark)
+      } else {
+        root["l"] = Node(.sequence(root["l"]!.sequence!.dropLast() + [value]), mark: root["l"]!.mark)
+      }
+    }
+    #expect(spliced == expected)
+    try expectEveryFuzzEditRightOrRefused(text)
   }
 }
 
