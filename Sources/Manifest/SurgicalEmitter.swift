@@ -390,9 +390,25 @@ struct Splicer {
   /// Rewrites the value of entry `i` whole: everything after its key up to the value's end;
   /// false (nothing written) when what follows the value would join a new `|` block.
   private mutating func replaceValue(of i: Int, in place: SourceLayout.Place, with value: Node, keyIndent: Int) -> Bool {
-    let text = ":" + style.valueText(value, keyIndent: keyIndent)
+    let text = style.valueText(value, keyIndent: keyIndent)
+    // A value written on the lines after its key keeps the blanks after the colon
+    // (FuzzSurgical: `k:<TAB>` lost its tab when its sequence was rewritten).
+    if text.hasPrefix("\n"), let end = blanksAfterColon(place.keys[i].end) {
+      return replaceWhole(from: end, to: max(end, place.children[i].contentEnd), with: text, writing: value, outerIndent: keyIndent)
+    }
     return replaceWhole(
-      from: place.keys[i].end, to: place.children[i].contentEnd, with: text, writing: value, outerIndent: keyIndent)
+      from: place.keys[i].end, to: place.children[i].contentEnd, with: ":" + text, writing: value, outerIndent: keyIndent)
+  }
+
+  /// The end of the blanks after the colon that follows a key ending at `keyEnd`, when only
+  /// blanks follow the colon on its line.
+  private func blanksAfterColon(_ keyEnd: Int) -> Int? {
+    var i = keyEnd
+    while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+    guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
+    i += 1
+    while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+    return i < bytes.count && (bytes[i] == 0x0A || bytes[i] == 0x0D) ? i : nil
   }
 
   /// Replaces `start..<end` (a value or an item up to its end) with `text`, which writes `value`

@@ -449,6 +449,7 @@ import Testing
     "regression-tab-line-after-a-replaced-plain-scalar",
     "regression-tag-before-a-deleted-flow-entry",
     "regression-blank-line-lost-when-the-last-item-is-replaced",
+    "regression-tab-after-a-colon-lost-when-its-value-is-rewritten",
   ])
   func everyFuzzEditOfAFindingIsRightOrRefused(name: String) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -726,6 +727,21 @@ import Testing
     }
     #expect(spliced == expected)
     try expectEveryFuzzEditRightOrRefused(text)
+  }
+
+  @Test(arguments: ["# f\nK1:\t\n- G1:\t\n-   - y: z\n\n", "K1: \t\n- G1:\t\n- z\n", "k: \r\n  a: 1\r\n", "k:\t\n  - a\nb: 1\n"])
+  func theBlanksAfterAColonStayWhenItsValueIsRewritten(text: String) throws {
+    // regression-tab-after-a-colon-lost-when-its-value-is-rewritten: `K1:<TAB>` then a sequence
+    // whose first item's empty value became a `|` block (refused there, the tab after `G1:`
+    // would join it), so the sequence was rewritten from the end of `K1`: the tab went too.
+    try expectEveryFuzzEditRightOrRefused(text)
+    guard text.hasPrefix("# f") else { return }
+    let spliced = try splice(text) { root in
+      var items = root["K1"]!.sequence!
+      items[0]["G1"] = .string("multi\nline\n")
+      root["K1"] = Node(.sequence(items), mark: root["K1"]!.mark)
+    }
+    #expect(spliced == "# f\nK1:\t\n- G1: |\n    multi\n    line\n- - \"true\": z\n\n")
   }
 }
 
