@@ -425,12 +425,22 @@ struct Splicer {
       end = lineStart(end)
       text += "\n"
       next = end
-    } else if endsWithoutBreak(end) {
-      if Self.endsWithMultiLineString(value) { text += "\n" }  // a `|` block needs its last line break to keep it
-      next = end
     } else {
-      if Self.endsWithMultiLineString(value), !endsLine(at: end) { return false }
-      next = lineEnd(after: end)
+      if Self.endsWithMultiLineString(value), !endsLine(at: end) {
+        // Blanks after the old value on its line go with it, or the new `|` block's last line
+        // would take them (FuzzSurgical: an empty value before a tab, `G1:<TAB>`); a comment
+        // there would be taken too: refused.
+        var i = end
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+        guard endsLine(at: i) else { return false }
+        end = i
+      }
+      if endsWithoutBreak(end) {
+        if Self.endsWithMultiLineString(value) { text += "\n" }  // a `|` block needs its last line break to keep it
+        next = end
+      } else {
+        next = lineEnd(after: end)
+      }
     }
     if joinsNewBlock(value, at: next, outerIndent: outerIndent) { return false }
     edits.append(SourceEdit(start: start, end: end, text: separated(text, before: end)))

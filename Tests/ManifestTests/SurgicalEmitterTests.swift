@@ -732,16 +732,22 @@ import Testing
   @Test(arguments: ["# f\nK1:\t\n- G1:\t\n-   - y: z\n\n", "K1: \t\n- G1:\t\n- z\n", "k: \r\n  a: 1\r\n", "k:\t\n  - a\nb: 1\n"])
   func theBlanksAfterAColonStayWhenItsValueIsRewritten(text: String) throws {
     // regression-tab-after-a-colon-lost-when-its-value-is-rewritten: `K1:<TAB>` then a sequence
-    // whose first item's empty value became a `|` block (refused there, the tab after `G1:`
-    // would join it), so the sequence was rewritten from the end of `K1`: the tab went too.
+    // whose first item's empty value became a `|` block, refused there (the tab after `G1:`
+    // would join the block), so the sequence was rewritten from the end of `K1`: the tab went
+    // too, and the other item was rewritten. The blanks after the old value now go with it
+    // (the splice stays in `G1`), and a value rewritten below its key keeps the colon's line.
     try expectEveryFuzzEditRightOrRefused(text)
+    if text.hasPrefix("k:\t") {
+      let rewritten = try splice(text) { root in root["k"] = .mapping(["x": .int(1)]) }
+      #expect(rewritten == "k:\t\n  x: 1\nb: 1\n")
+    }
     guard text.hasPrefix("# f") else { return }
     let spliced = try splice(text) { root in
       var items = root["K1"]!.sequence!
       items[0]["G1"] = .string("multi\nline\n")
       root["K1"] = Node(.sequence(items), mark: root["K1"]!.mark)
     }
-    #expect(spliced == "# f\nK1:\t\n- G1: |\n    multi\n    line\n- - \"true\": z\n\n")
+    #expect(spliced == "# f\nK1:\t\n- G1: |\n    multi\n    line\n-   - y: z\n\n")
   }
 }
 
