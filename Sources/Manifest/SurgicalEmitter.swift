@@ -387,8 +387,9 @@ struct Splicer {
     return true
   }
 
-  /// Rewrites the value of entry `i` whole: everything after its key up to the value's end;
-  /// false (nothing written) when what follows the value would join a new `|` block.
+  /// Rewrites the value of entry `i` whole: everything after its key (after its colon and the
+  /// blanks there, for a value written on the lines below) up to the value's end; false
+  /// (nothing written) when what follows the value would join a new `|` block.
   private mutating func replaceValue(of i: Int, in place: SourceLayout.Place, with value: Node, keyIndent: Int) -> Bool {
     let text = style.valueText(value, keyIndent: keyIndent)
     // A value written on the lines after its key keeps the blanks after the colon
@@ -429,10 +430,19 @@ struct Splicer {
       if Self.endsWithMultiLineString(value), !endsLine(at: end) {
         // Blanks after the old value on its line go with it, or the new `|` block's last line
         // would take them (FuzzSurgical: an empty value before a tab, `G1:<TAB>`); a comment
-        // there would be taken too: refused.
+        // there moves to the end of the new text's first line (`k: |  # c`), where it stays one
+        // (FuzzSurgical: refusing had the parents rewritten whole).
         var i = end
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
-        guard endsLine(at: i) else { return false }
+        if !endsLine(at: i) {
+          guard bytes[i] == UInt8(ascii: "#"), let firstBreak = text.firstIndex(of: "\n") else { return false }
+          var lineEnd = i
+          while !endsLine(at: lineEnd) { lineEnd += 1 }
+          let comment = String(decoding: bytes[end..<lineEnd], as: UTF8.self)
+          guard comment.utf8.elementsEqual(bytes[end..<lineEnd]) else { return false }
+          text.insert(contentsOf: i == end ? " " + comment : comment, at: firstBreak)
+          i = lineEnd
+        }
         end = i
       }
       if endsWithoutBreak(end) {

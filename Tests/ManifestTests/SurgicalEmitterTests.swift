@@ -450,6 +450,7 @@ import Testing
     "regression-tag-before-a-deleted-flow-entry",
     "regression-blank-line-lost-when-the-last-item-is-replaced",
     "regression-tab-after-a-colon-lost-when-its-value-is-rewritten",
+    "regression-comment-after-a-value-made-a-block",
   ])
   func everyFuzzEditOfAFindingIsRightOrRefused(name: String) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -748,6 +749,22 @@ import Testing
       root["K1"] = Node(.sequence(items), mark: root["K1"]!.mark)
     }
     #expect(spliced == "# f\nK1:\t\n- G1: |\n    multi\n    line\n-   - y: z\n\n")
+  }
+
+  @Test(arguments: [
+    ("spec:\n  selepp: web}   # kept\n  list: [a]\n", "spec:\n  selepp: |   # kept\n    multi\n    line\n  list: [a]\n"),
+    ("d:\n  k: 'v'# c\n", "d:\n  k: | # c\n    multi\n    line\n"),
+    ("d:\r\n  k: v # c\r\n  z: 1\r\n", "d:\r\n  k: | # c\r\n    multi\r\n    line\r\n  z: 1\r\n"),
+  ])
+  func aCommentAfterAValueMadeABlockGoesOnTheBlocksFirstLine(text: String, expected: String) throws {
+    // regression-comment-after-a-value-made-a-block: a `|` block written for `web}   # kept`
+    // would take the comment into its last line; refused there, the whole of `spec` was
+    // rewritten (its flow collections made block). The comment now follows the block's header.
+    let spliced = try splice(text) { root in
+      root.setValue(.string("multi\nline\n"), at: [root["spec"] != nil ? "spec" : "d", root["spec"] != nil ? "selepp" : "k"])
+    }
+    #expect(spliced == expected)
+    try expectEveryFuzzEditRightOrRefused(text)
   }
 }
 
