@@ -504,14 +504,31 @@ struct Splicer {
     // The edit deleting each removed item: new items take the place of the first one removed
     // there, so the lines around (blank lines, comments) stay where they were.
     var deletions: [Int: Int] = [:]
+    // Removed items whose dash does not start its line (`- - x`, the inner item): their lines
+    // are not theirs to delete; one new item may be written over one of them (below).
+    var inPlace = Set<Int>()
     for i in before.indices where !kept.contains(i) {
-      guard isFirstOnLine(dashes[i]) else { return false }
+      guard isFirstOnLine(dashes[i]) else {
+        inPlace.insert(i)
+        continue
+      }
       deletions[i] = edits.count
       edits.append(deletion(from: lineStart(dashes[i]), to: lineEnd(after: place.children[i].contentEnd)))
     }
     var anchor = -1
     var run: [Node] = []
     func insert(_ run: [Node], before next: Int?, into splicer: inout Splicer) -> Bool {
+      let gone = (anchor + 1..<(next ?? before.count)).filter { !kept.contains($0) }
+      if gone.count == 1, run.count == 1, inPlace.contains(gone[0]) {
+        // FuzzSurgical: refusing had the parent item rewritten whole, its other items too.
+        let old = place.children[gone[0]]
+        let column = splicer.lineStart(old.start) == splicer.lineStart(dashes[gone[0]])
+          ? splicer.column(of: old.start) : dashIndent + contentOffset
+        inPlace.remove(gone[0])
+        return splicer.replaceWhole(
+          from: old.start, to: old.contentEnd, with: splicer.style.itemText(run[0], contentColumn: column), writing: run[0],
+          outerIndent: splicer.column(of: dashes[gone[0]]))
+      }
       var bytes: [UInt8] = []
       splicer.style.writeItems(run, dashIndent: dashIndent, contentOffset: contentOffset, into: &bytes)
       let text = String(decoding: bytes, as: UTF8.self)
@@ -557,8 +574,8 @@ struct Splicer {
         else { return false }
       }
     }
-    if !run.isEmpty { return insert(run, before: nil, into: &self) }
-    return true
+    if !run.isEmpty, !insert(run, before: nil, into: &self) { return false }
+    return inPlace.isEmpty
   }
 
   /// Which item of `before` each item of `after` is (nil: a new item). Items are the same when

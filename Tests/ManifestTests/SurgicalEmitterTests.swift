@@ -451,6 +451,7 @@ import Testing
     "regression-blank-line-lost-when-the-last-item-is-replaced",
     "regression-tab-after-a-colon-lost-when-its-value-is-rewritten",
     "regression-comment-after-a-value-made-a-block",
+    "regression-new-item-for-a-scalar-item-beside-its-parents-dash",
   ])
   func everyFuzzEditOfAFindingIsRightOrRefused(name: String) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -765,6 +766,23 @@ import Testing
     }
     #expect(spliced == expected)
     try expectEveryFuzzEditRightOrRefused(text)
+  }
+
+  @Test(arguments: ["- - x\n  - y: x\n", "l:\n- - a\n  - b\n- c\n", "- - x\r\n  - 'z'\r\n"])
+  func aNewItemForAnItemBesideItsParentsDashIsWrittenOverIt(text: String) throws {
+    // regression-new-item-for-a-scalar-item-beside-its-parents-dash: `x` in `- - x` made a
+    // mapping (a new item) had the outer item rewritten whole, `- y: x` as `- "true": x`: the
+    // inner dash does not start its line, so the old item's lines could not be deleted.
+    try expectEveryFuzzEditRightOrRefused(text)
+    guard text.hasPrefix("- - x\n") else { return }
+    let spliced = try splice(text) { root in
+      var outer = root.sequence!
+      var inner = outer[0].sequence!
+      inner[0] = .mapping(["k": .string("v")])
+      outer[0] = Node(.sequence(inner), mark: outer[0].mark)
+      root = Node(.sequence(outer), mark: root.mark)
+    }
+    #expect(spliced == "- - k: v\n  - y: x\n")
   }
 }
 
