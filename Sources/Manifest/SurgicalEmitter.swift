@@ -721,13 +721,14 @@ struct Splicer {
 
   /// Whether the flow element ending at `end` ends with a tag (`!t`: an empty node with a tag).
   /// libyaml ends a tag at a blank or, in flow, at a comma only: `{a: !t, b: 1}` without `b` is
-  /// `{a: !t }`, since `!t}` does not read (FuzzSurgical). A plain scalar whose last word starts
-  /// with `!` gets the space too, which changes nothing.
+  /// `{a: !t }`, since `!t}` does not read (FuzzSurgical). A plain scalar whose last word holds
+  /// a `!` gets the space too, which changes nothing.
   private func endsWithATag(_ end: Int) -> Bool {
     var i = min(end, bytes.count)
     // Back to the word's start: a blank, a line break, a comma or a bracket.
     while i > 0, ![0x20, 0x09, 0x0A, 0x0D, 0x2C, 0x5B, 0x5D, 0x7B, 0x7D].contains(bytes[i - 1]) { i -= 1 }
-    return i < end && bytes[i] == UInt8(ascii: "!")
+    // `!t`, or `?!` (an explicit key with a tag; FuzzSurgical).
+    return bytes[i..<max(i, end)].contains(UInt8(ascii: "!"))
   }
 
   /// Longest line a flow collection may grow to before it is rewritten in block style.

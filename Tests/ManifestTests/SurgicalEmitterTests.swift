@@ -452,6 +452,7 @@ import Testing
     "regression-tab-after-a-colon-lost-when-its-value-is-rewritten",
     "regression-comment-after-a-value-made-a-block",
     "regression-new-item-for-a-scalar-item-beside-its-parents-dash",
+    "regression-tag-after-an-explicit-key-before-a-deleted-flow-entry",
   ])
   func everyFuzzEditOfAFindingIsRightOrRefused(name: String) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -694,7 +695,7 @@ import Testing
   @Test(arguments: [
     ("m: {name: !ode-agent, namespace: monitoring}\n", "m: {name: !ode-agent }\n"),
     ("l: [!t, b, c]\n", "l: [!t ]\n"), ("l: [!<tag:x>,b]\n", "l: [!<tag:x> ]\n"),
-    ("m: {a: 1, b: 2}\n", "m: {a: 1}\n"),
+    ("m: {a: 1, b: 2}\n", "m: {a: 1}\n"), ("m: { ?!,g}\n", "m: { ?! }\n"),
   ])
   func aTagBeforeDeletedFlowElementsKeepsABlankAfterIt(text: String, expected: String) throws {
     // regression-tag-before-a-deleted-flow-entry: `{name: !ode-agent, namespace: x}` (an empty
