@@ -75,11 +75,16 @@ struct SourceEdit {
   var start: Int
   var end: Int
   var text: String
+  /// The lines after the edit are not what follows a node (the edit is in a block scalar's
+  /// header, its content follows): they stay as they are.
+  var inHeader = false
 }
 
 /// Computes the edits between two trees over one document's bytes.
 struct Splicer {
   let bytes: [UInt8]
+  /// Where the document's nodes sit in `bytes`.
+  let root: SourceLayout.Place
   let lineBreak: String
   /// How the document as a whole writes its blocks (its first nested mapping, sequence, item).
   let documentStyle: BlockStyle
@@ -89,6 +94,7 @@ struct Splicer {
 
   init(bytes: [UInt8], layout: SourceLayout) {
     self.bytes = bytes
+    root = layout.root
     let firstBreak = bytes.firstIndex { $0 == 0x0A || $0 == 0x0D }
     lineBreak = firstBreak.map { bytes[$0] == 0x0D && $0 + 1 < bytes.count && bytes[$0 + 1] == 0x0A } == true ? "\r\n" : "\n"
     var style = BlockStyle()
@@ -123,8 +129,9 @@ struct Splicer {
       merged.append(edit)
     }
     // Deleting the last lines of a text without a final line break takes the break before them.
+    // Not after a `|` or `>` block that ends there: its last line break is part of its value.
     if lacksFinalLineBreak, let last = merged.last, last.text.isEmpty, last.end == bytes.count, last.start > 0,
-      bytes[last.start - 1] == 0x0A || bytes[last.start - 1] == 0x0D
+      bytes[last.start - 1] == 0x0A || bytes[last.start - 1] == 0x0D, Self.blockScalar(endingAt: last.start, in: root) == nil
     {
       let breakLength = last.start >= 2 && bytes[last.start - 2] == 0x0D && bytes[last.start - 1] == 0x0A ? 2 : 1
       let start = last.start - breakLength
@@ -133,15 +140,74 @@ struct Splicer {
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count + merged.reduce(0) { $0 + $1.text.utf8.count })
     var position = 0
-    for edit in merged {
+    for (k, edit) in merged.enumerated() {
       guard edit.start >= position, edit.end >= edit.start, edit.end <= bytes.count else { return nil }
       out += bytes[position..<edit.start]
       let text = lineBreak == "\n" ? edit.text : edit.text.replacingAll("\n", with: "\r\n")
       out.append(contentsOf: text.utf8)
       position = edit.end
+      // Blank lines with a tab after the edit lose their blanks (their line breaks stay).
+      let next = k + 1 < merged.count ? merged[k + 1].start : bytes.count
+      if let end = tabLinesEnd(after: edit, before: next) {
+        out += bytes[position..<end].filter { $0 == 0x0A || $0 == 0x0D }
+        position = end
+      }
     }
     out += bytes[position...]
     return String(decoding: out, as: UTF8.self)
+  }
+
+  /// The end of the blank lines with a tab that follow `edit` (before `limit`), nil when none do.
+  /// Such lines are whitespace only after a plain scalar, which takes them in (`a` then `   \t`);
+  /// after anything else libyaml finds a tab where a token may start and refuses the text
+  /// (FuzzSurgical: a plain value replaced by a quoted one). Their blanks go, their line breaks
+  /// stay, whatever the edit wrote.
+  func tabLinesEnd(after edit: SourceEdit, before limit: Int) -> Int? {
+    guard !edit.inHeader else { return nil }
+    var i = edit.end
+    let atLineStart = i > 0 && (bytes[i - 1] == 0x0A || bytes[i - 1] == 0x0D)
+    if !(atLineStart && (edit.text.isEmpty || edit.text.hasSuffix("\n"))) {
+      // The rest of the edited line, blanks only, and its line break.
+      while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+      guard i < bytes.count, bytes[i] == 0x0A || bytes[i] == 0x0D else { return nil }
+      i = afterLineBreak(i)
+    }
+    var end: Int?
+    while i < limit {
+      var j = i
+      var tab = false
+      while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x09 {
+        tab = tab || bytes[j] == 0x09
+        j += 1
+      }
+      guard j == bytes.count || bytes[j] == 0x0A || bytes[j] == 0x0D else { break }
+      j = afterLineBreak(j)
+      guard j <= limit else { break }
+      if tab { end = j }
+      if j == i { break }
+      i = j
+    }
+    return end
+  }
+
+  /// The position after the line break (`\n`, `\r\n` or `\r`) at `i`, or `i` at the end of the text.
+  private func afterLineBreak(_ i: Int) -> Int {
+    var i = i
+    if i < bytes.count, bytes[i] == 0x0D { i += 1 }
+    if i < bytes.count, bytes[i] == 0x0A { i += 1 }
+    return i
+  }
+
+  /// The `|` or `>` block scalar (key or value) of `place` whose end is `position`, if any.
+  static func blockScalar(endingAt position: Int, in place: SourceLayout.Place) -> SourceLayout.Place? {
+    if place.kind == .scalar {
+      return (place.style == .literal || place.style == .folded) && place.end == position ? place : nil
+    }
+    guard place.start <= position else { return nil }
+    for child in place.keys + place.children {
+      if let found = blockScalar(endingAt: position, in: child) { return found }
+    }
+    return nil
   }
 
   // MARK: Diffing
@@ -321,12 +387,29 @@ struct Splicer {
     return true
   }
 
-  /// Rewrites the value of entry `i` whole: everything after its key up to the value's end;
-  /// false (nothing written) when what follows the value would join a new `|` block.
+  /// Rewrites the value of entry `i` whole: everything after its key (after its colon and the
+  /// blanks there, for a value written on the lines below) up to the value's end; false
+  /// (nothing written) when what follows the value would join a new `|` block.
   private mutating func replaceValue(of i: Int, in place: SourceLayout.Place, with value: Node, keyIndent: Int) -> Bool {
-    let text = ":" + style.valueText(value, keyIndent: keyIndent)
+    let text = style.valueText(value, keyIndent: keyIndent)
+    // A value written on the lines after its key keeps the blanks after the colon
+    // (FuzzSurgical: `k:<TAB>` lost its tab when its sequence was rewritten).
+    if text.hasPrefix("\n"), let end = blanksAfterColon(place.keys[i].end) {
+      return replaceWhole(from: end, to: max(end, place.children[i].contentEnd), with: text, writing: value, outerIndent: keyIndent)
+    }
     return replaceWhole(
-      from: place.keys[i].end, to: place.children[i].contentEnd, with: text, writing: value, outerIndent: keyIndent)
+      from: place.keys[i].end, to: place.children[i].contentEnd, with: ":" + text, writing: value, outerIndent: keyIndent)
+  }
+
+  /// The end of the blanks after the colon that follows a key ending at `keyEnd`, when only
+  /// blanks follow the colon on its line.
+  private func blanksAfterColon(_ keyEnd: Int) -> Int? {
+    var i = keyEnd
+    while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+    guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
+    i += 1
+    while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+    return i < bytes.count && (bytes[i] == 0x0A || bytes[i] == 0x0D) ? i : nil
   }
 
   /// Replaces `start..<end` (a value or an item up to its end) with `text`, which writes `value`
@@ -343,12 +426,31 @@ struct Splicer {
       end = lineStart(end)
       text += "\n"
       next = end
-    } else if endsWithoutBreak(end) {
-      if Self.endsWithMultiLineString(value) { text += "\n" }  // a `|` block needs its last line break to keep it
-      next = end
     } else {
-      if Self.endsWithMultiLineString(value), !endsLine(at: end) { return false }
-      next = lineEnd(after: end)
+      if Self.endsWithMultiLineString(value), !endsLine(at: end) {
+        // Blanks after the old value on its line go with it, or the new `|` block's last line
+        // would take them (FuzzSurgical: an empty value before a tab, `G1:<TAB>`); a comment
+        // there moves to the end of the new text's first line (`k: |  # c`), where it stays one
+        // (FuzzSurgical: refusing had the parents rewritten whole).
+        var i = end
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+        if !endsLine(at: i) {
+          guard bytes[i] == UInt8(ascii: "#"), let firstBreak = text.firstIndex(of: "\n") else { return false }
+          var lineEnd = i
+          while !endsLine(at: lineEnd) { lineEnd += 1 }
+          let comment = String(decoding: bytes[end..<lineEnd], as: UTF8.self)
+          guard comment.utf8.elementsEqual(bytes[end..<lineEnd]) else { return false }
+          text.insert(contentsOf: i == end ? " " + comment : comment, at: firstBreak)
+          i = lineEnd
+        }
+        end = i
+      }
+      if endsWithoutBreak(end) {
+        if Self.endsWithMultiLineString(value) { text += "\n" }  // a `|` block needs its last line break to keep it
+        next = end
+      } else {
+        next = lineEnd(after: end)
+      }
     }
     if joinsNewBlock(value, at: next, outerIndent: outerIndent) { return false }
     edits.append(SourceEdit(start: start, end: end, text: separated(text, before: end)))
@@ -402,14 +504,31 @@ struct Splicer {
     // The edit deleting each removed item: new items take the place of the first one removed
     // there, so the lines around (blank lines, comments) stay where they were.
     var deletions: [Int: Int] = [:]
+    // Removed items whose dash does not start its line (`- - x`, the inner item): their lines
+    // are not theirs to delete; one new item may be written over one of them (below).
+    var inPlace = Set<Int>()
     for i in before.indices where !kept.contains(i) {
-      guard isFirstOnLine(dashes[i]) else { return false }
+      guard isFirstOnLine(dashes[i]) else {
+        inPlace.insert(i)
+        continue
+      }
       deletions[i] = edits.count
       edits.append(deletion(from: lineStart(dashes[i]), to: lineEnd(after: place.children[i].contentEnd)))
     }
     var anchor = -1
     var run: [Node] = []
     func insert(_ run: [Node], before next: Int?, into splicer: inout Splicer) -> Bool {
+      let gone = (anchor + 1..<(next ?? before.count)).filter { !kept.contains($0) }
+      if gone.count == 1, run.count == 1, inPlace.contains(gone[0]) {
+        // FuzzSurgical: refusing had the parent item rewritten whole, its other items too.
+        let old = place.children[gone[0]]
+        let column = splicer.lineStart(old.start) == splicer.lineStart(dashes[gone[0]])
+          ? splicer.column(of: old.start) : dashIndent + contentOffset
+        inPlace.remove(gone[0])
+        return splicer.replaceWhole(
+          from: old.start, to: old.contentEnd, with: splicer.style.itemText(run[0], contentColumn: column), writing: run[0],
+          outerIndent: splicer.column(of: dashes[gone[0]]))
+      }
       var bytes: [UInt8] = []
       splicer.style.writeItems(run, dashIndent: dashIndent, contentOffset: contentOffset, into: &bytes)
       let text = String(decoding: bytes, as: UTF8.self)
@@ -455,8 +574,8 @@ struct Splicer {
         else { return false }
       }
     }
-    if !run.isEmpty { return insert(run, before: nil, into: &self) }
-    return true
+    if !run.isEmpty, !insert(run, before: nil, into: &self) { return false }
+    return inPlace.isEmpty
   }
 
   /// Which item of `before` each item of `after` is (nil: a new item). Items are the same when
@@ -563,7 +682,7 @@ struct Splicer {
     else { return false }
     if firstKept > 0 { edits.append(SourceEdit(start: spans[0].start, end: spans[firstKept].start, text: "")) }
     for i in spans.indices where i > firstKept && !kept.contains(i) {
-      edits.append(SourceEdit(start: spans[i - 1].end, end: spans[i].end, text: ""))
+      edits.append(SourceEdit(start: spans[i - 1].end, end: spans[i].end, text: endsWithATag(spans[i - 1].end) ? " " : ""))
     }
     var anchor = -1
     var run: [Int] = []
@@ -598,6 +717,18 @@ struct Splicer {
       return false
     }
     return true
+  }
+
+  /// Whether the flow element ending at `end` ends with a tag (`!t`: an empty node with a tag).
+  /// libyaml ends a tag at a blank or, in flow, at a comma only: `{a: !t, b: 1}` without `b` is
+  /// `{a: !t }`, since `!t}` does not read (FuzzSurgical). A plain scalar whose last word holds
+  /// a `!` gets the space too, which changes nothing.
+  private func endsWithATag(_ end: Int) -> Bool {
+    var i = min(end, bytes.count)
+    // Back to the word's start: a blank, a line break, a comma or a bracket.
+    while i > 0, ![0x20, 0x09, 0x0A, 0x0D, 0x2C, 0x5B, 0x5D, 0x7B, 0x7D].contains(bytes[i - 1]) { i -= 1 }
+    // `!t`, or `?!` (an explicit key with a tag; FuzzSurgical).
+    return bytes[i..<max(i, end)].contains(UInt8(ascii: "!"))
   }
 
   /// Longest line a flow collection may grow to before it is rewritten in block style.
@@ -652,15 +783,22 @@ struct Splicer {
   }
 
   /// Gives deletion `e` (of whole lines from `start`) the text `text` instead; false when the
-  /// deletion does not start there (the last line without a break) or when the text ends in a
-  /// `|` block (`last`, written at `outerIndent`) that would take in the lines after it.
+  /// deletion does not start there or when the text ends in a `|` block (`last`, written at
+  /// `outerIndent`) that would take in the lines after it. Lines that end the text without a
+  /// line break are replaced by lines without one (a `|` block keeps its own): inserted after
+  /// the item before, the new item went before the blank lines between them, and deleting the
+  /// old last line took the break before it, a blank line's (FuzzSurgical).
   private mutating func replacesLines(_ e: Int, at start: Int, with text: String, ending last: Node?, outerIndent: Int)
     -> Bool
   {
     let deletion = edits[e]
-    guard deletion.start == start, deletion.end > deletion.start, bytes[deletion.end - 1] == 0x0A else { return false }
+    guard deletion.start == start, deletion.end > deletion.start else { return false }
+    let endsTheText = deletion.end == bytes.count && lacksFinalLineBreak
+    guard endsTheText || bytes[deletion.end - 1] == 0x0A || bytes[deletion.end - 1] == 0x0D else { return false }
     if joinsNewBlock(last, at: deletion.end, outerIndent: outerIndent) { return false }
-    edits[e] = SourceEdit(start: deletion.start, end: deletion.end, text: text)
+    let keepsLastBreak = last.map(Self.endsWithMultiLineString) ?? false
+    let lines = endsTheText && !keepsLastBreak ? String(text.dropLast()) : text
+    edits[e] = SourceEdit(start: deletion.start, end: deletion.end, text: lines)
     return true
   }
 
@@ -695,10 +833,35 @@ struct Splicer {
     let keepsLastBreak = last.map(Self.endsWithMultiLineString) ?? false
     // The last line of the text may lack its line break (a `|` block must keep its own).
     if position == bytes.count, position > 0, bytes[position - 1] != 0x0A, bytes[position - 1] != 0x0D {
+      guard stripsTheBlockEndingTheText() else { return false }
       edits.append(SourceEdit(start: position, end: position, text: "\n" + (keepsLastBreak ? text : String(text.dropLast()))))
     } else {
       edits.append(SourceEdit(start: position, end: position, text: text))
     }
+    return true
+  }
+
+  /// Before a line break is written after the last line of a text that lacks one: a `|` or `>`
+  /// block whose last line that is would take the break into its value (`- |` then `  i` reads
+  /// `i`, with a break after it `i\n`; FuzzSurgical), unless it strips its final breaks. Such a
+  /// block gets the strip indicator (`|-`, `>+` becomes `>-`), which keeps its value as it is:
+  /// the value has no final break while its last line ends the text. False (nothing changed)
+  /// when that does not hold: the last line is blank (the value already ends in breaks that
+  /// stripping would lose), or the block's indicator does not start its node (a tag before it).
+  private mutating func stripsTheBlockEndingTheText() -> Bool {
+    guard let block = Self.blockScalar(endingAt: bytes.count, in: root) else { return true }
+    guard bytes[block.start] == UInt8(ascii: "|") || bytes[block.start] == UInt8(ascii: ">") else { return false }
+    var keep: Int?
+    for i in block.start + 1..<min(block.start + 3, bytes.count) {
+      if bytes[i] == UInt8(ascii: "-") { return true }
+      if bytes[i] == UInt8(ascii: "+") { keep = i }
+      guard bytes[i] == UInt8(ascii: "+") || (0x31...0x39).contains(bytes[i]) else { break }
+    }
+    guard bytes[lineStart(bytes.count)...].contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return false }
+    let at = keep ?? block.start + 1
+    // Two insertions may end the text (after a nested mapping and after its parent's).
+    guard !edits.contains(where: { $0.start == at && $0.text == "-" }) else { return true }
+    edits.append(SourceEdit(start: at, end: keep == nil ? at : at + 1, text: "-", inHeader: true))
     return true
   }
 

@@ -70,6 +70,7 @@ import Testing
   }
 
   @Test func aNameLongerThanALabelValueIsNotStampedAsALabel() throws {
+    // FuzzInjection's input: Fuzz/corpus/FuzzInjection/regression-name-longer-than-a-label-value.
     let long = String(repeating: "x", count: 64) + "legacy"  // a valid name, no valid label value
     let document = ManifestReader().parse(
       """

@@ -445,6 +445,14 @@ import Testing
     "regression-value-written-into-the-comment-of-an-empty-document",
     "regression-byte-order-mark-starting-a-line-shifts-columns",
     "regression-change-inside-the-value-of-an-explicit-key",
+    "regression-block-scalar-ending-the-text-without-a-line-break",
+    "regression-tab-line-after-a-replaced-plain-scalar",
+    "regression-tag-before-a-deleted-flow-entry",
+    "regression-blank-line-lost-when-the-last-item-is-replaced",
+    "regression-tab-after-a-colon-lost-when-its-value-is-rewritten",
+    "regression-comment-after-a-value-made-a-block",
+    "regression-new-item-for-a-scalar-item-beside-its-parents-dash",
+    "regression-tag-after-an-explicit-key-before-a-deleted-flow-entry",
   ])
   func everyFuzzEditOfAFindingIsRightOrRefused(name: String) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -603,6 +611,179 @@ import Testing
       root.setValue(.int(42), at: path)
     }
     #expect(spliced == expected)
+  }
+
+  /// Texts whose last line, without a line break, is the last line of a `|` or `>` block: every
+  /// chomping indicator, CRLF and lone CR line breaks, blocks in sequences and mappings, a tag,
+  /// a blank last line.
+  static let blocksEndingTheText = [
+    "\r\r  # kept\nist:\n- |\n  i", "l:\n- |\n  i", "l:\r\n- |+\r\n  i", "l:\r- >\r  i\r  j", "l:\n- |-\n  i",
+    "l:\n- |2\n   i", "l:\n- >+2 # c\n   i", "a: |\n  i", "a:\n  b: >\n    i\n\n    j", "m:\n  l:\n  - |+\n    i",
+    "l:\n- |\n  i\n  ", "l:\n- |+\n  i\n", "a: !!str |\n  i", "l:\n- |2\n  \t\n  i",
+    "l:\n- |\n  i\n  \t\n  j", "a: |",
+  ]
+
+  @Test(arguments: blocksEndingTheText)
+  func aBlockScalarEndingTheTextKeepsItsValueWhenANodeFollowsIt(text: String) throws {
+    // regression-block-scalar-ending-the-text-without-a-line-break: `- |` then `  i`, the last
+    // line without a line break, is `i`; an item appended after it wrote a line break after
+    // `i`, which read back as `i\n`.
+    #expect(ManifestReader().parse(text).diagnostics.isEmpty)
+    try expectEveryFuzzEditRightOrRefused(text)
+  }
+
+  @Test(arguments: [
+    ("ist:\n- |\n  i", "ist:\n- |-\n  i\n- fuzz"), ("l:\r\n- |+\r\n  i", "l:\r\n- |-\r\n  i\r\n- fuzz"),
+    ("l:\r- >2 # c\r   i", "l:\r- >-2 # c\r   i\n- fuzz"), ("l:\n- |-\n  i", "l:\n- |-\n  i\n- fuzz"),
+    ("a: >\n  i", "a: >-\n  i\nfuzz-key: fuzz"), ("m:\n  a: |\n    i", "m:\n  a: |-\n    i\nfuzz-key: fuzz"),
+  ])
+  func aNodeAfterABlockScalarEndingTheTextStripsItsChomping(text: String, expected: String) throws {
+    // The splice stays surgical: the block keeps its value under `-` (its last line ends the
+    // text, so the value has no final line break to strip).
+    let spliced = try splice(text) { root in
+      if let key = ["l", "ist"].first(where: { root[$0] != nil }), let items = root[key]?.sequence {
+        root[key] = Node(.sequence(items + [.string("fuzz")]), mark: root[key]!.mark)
+      } else {
+        root = Node(.mapping(root.mapping! + [MappingEntry(key: "fuzz-key", value: .string("fuzz"))]), mark: root.mark)
+      }
+    }
+    #expect(spliced == expected)
+  }
+
+  @Test(arguments: [
+    ("l:\n- |\n  i\n- x", "l:\n- |\n  i\n"), ("l:\n- |+\n  i\n\n- x", "l:\n- |+\n  i\n\n"),
+    ("a: >\r\n  i\r\nb: x", "a: >\r\n  i\r\n"),
+  ])
+  func deletingWhatFollowsABlockScalarKeepsTheBlocksLastLineBreak(text: String, expected: String) throws {
+    // The other way round: deleting the last line of a text without a final line break took
+    // the break before it, the last line break of a block's value.
+    let spliced = try splice(text) { root in
+      if let items = root["l"]?.sequence {
+        root["l"] = Node(.sequence(Array(items.dropLast())), mark: root["l"]!.mark)
+      } else {
+        root["b"] = nil
+      }
+    }
+    #expect(spliced == expected)
+  }
+
+  /// Texts with blank lines holding a tab after a plain scalar (which takes them in), in
+  /// mappings and sequences, nested, with LF, CRLF and lone CR line breaks, with and without a
+  /// final line break.
+  static let tabLinesAfterPlainScalars = [
+    "kind: Pod\rrs:\n   a\n   \t\n", "a: x\n  \t\nb: 1\n", "a: x\r\n \t \r\n\r\n  \t\r\nb: 1\r\n", "a: x\r  \t\rb: 1\r",
+    "m:\n  a: x\n   \t\nn: 1\n", "a: 'q'\nb: x\n  \t", "l:\n- x\n  \t\n- 'y'\n", "l:\n  - a\n    b\n   \t\n",
+    "a: x\t\n \t\n", "l:\n- k: x\n   \t\n  j: 'v'\n",
+  ]
+
+  @Test(arguments: tabLinesAfterPlainScalars)
+  func blankLinesWithATabAfterAnEditedPlainScalarDoNotStayBehind(text: String) throws {
+    // regression-tab-line-after-a-replaced-plain-scalar: `a` then `   \t` (blanks and a tab)
+    // is one plain scalar; a quoted value written for `a` left the line behind it, where libyaml
+    // refuses a tab (no token may start with one).
+    #expect(ManifestReader().parse(text).diagnostics.isEmpty)
+    try expectEveryFuzzEditRightOrRefused(text)
+  }
+
+  @Test func aQuotedValueForAPlainScalarTakesTheTabsOfTheBlankLinesAfterIt() throws {
+    let spliced = try splice("kind: Pod\rrs:\n   a\n   \t\n  \n") { root in root.setValue(.string("a: b"), at: ["rs"]) }
+    #expect(spliced == "kind: Pod\rrs:\n   'a: b'\n\n  \n")
+    let deleted = try splice("a: 'q'\r\nb: x\r\n  \t\r\nc: 1\r\n") { root in root["b"] = nil }
+    #expect(deleted == "a: 'q'\r\n\r\nc: 1\r\n")
+  }
+
+  @Test(arguments: [
+    ("m: {name: !ode-agent, namespace: monitoring}\n", "m: {name: !ode-agent }\n"),
+    ("l: [!t, b, c]\n", "l: [!t ]\n"), ("l: [!<tag:x>,b]\n", "l: [!<tag:x> ]\n"),
+    ("m: {a: 1, b: 2}\n", "m: {a: 1}\n"), ("m: { ?!,g}\n", "m: { ?! }\n"),
+  ])
+  func aTagBeforeDeletedFlowElementsKeepsABlankAfterIt(text: String, expected: String) throws {
+    // regression-tag-before-a-deleted-flow-entry: `{name: !ode-agent, namespace: x}` (an empty
+    // node with a tag) without its last entry became `{name: !ode-agent}`, which libyaml refuses:
+    // in flow it ends a tag at a blank or a comma only.
+    let spliced = try splice(text) { root in
+      if let entries = root["m"]?.mapping {
+        root["m"] = Node(.mapping([entries[0]]), mark: root["m"]!.mark)
+      } else {
+        root["l"] = Node(.sequence([root["l"]!.sequence![0]]), mark: root["l"]!.mark)
+      }
+    }
+    #expect(spliced == expected)
+    try expectEveryFuzzEditRightOrRefused(text)
+  }
+
+  @Test(arguments: [
+    ("-\n\n-", "-\n\n- fuzz"), ("l:\r\n- a\r\n\r\n- b", "l:\r\n- a\r\n\r\n- fuzz"), ("l:\r- a\r\r- b\r", "l:\r- a\r\r- fuzz\n"),
+    ("l:\n- a\n  # c\n\n- b", "l:\n- a\n  # c\n\n- fuzz"), ("l:\n- a\n\n- b", "l:\n- a\n\n- |\n  multi\n  line\n"),
+  ])
+  func aNewLastItemKeepsTheBlankLinesBeforeIt(text: String, expected: String) throws {
+    // regression-blank-line-lost-when-the-last-item-is-replaced: `-`, a blank line, `-` (no
+    // final line break) with its last item replaced lost the blank line: the new item went
+    // after the first, and deleting the old last line took the line break before it.
+    let value: Node = expected.contains("multi") ? .string("multi\nline\n") : .string("fuzz")
+    let spliced = try splice(text) { root in
+      if let items = root.sequence {
+        root = Node(.sequence(items.dropLast() + [value]), mark: root.mark)
+      } else {
+        root["l"] = Node(.sequence(root["l"]!.sequence!.dropLast() + [value]), mark: root["l"]!.mark)
+      }
+    }
+    #expect(spliced == expected)
+    try expectEveryFuzzEditRightOrRefused(text)
+  }
+
+  @Test(arguments: ["# f\nK1:\t\n- G1:\t\n-   - y: z\n\n", "K1: \t\n- G1:\t\n- z\n", "k: \r\n  a: 1\r\n", "k:\t\n  - a\nb: 1\n"])
+  func theBlanksAfterAColonStayWhenItsValueIsRewritten(text: String) throws {
+    // regression-tab-after-a-colon-lost-when-its-value-is-rewritten: `K1:<TAB>` then a sequence
+    // whose first item's empty value became a `|` block, refused there (the tab after `G1:`
+    // would join the block), so the sequence was rewritten from the end of `K1`: the tab went
+    // too, and the other item was rewritten. The blanks after the old value now go with it
+    // (the splice stays in `G1`), and a value rewritten below its key keeps the colon's line.
+    try expectEveryFuzzEditRightOrRefused(text)
+    if text.hasPrefix("k:\t") {
+      let rewritten = try splice(text) { root in root["k"] = .mapping(["x": .int(1)]) }
+      #expect(rewritten == "k:\t\n  x: 1\nb: 1\n")
+    }
+    guard text.hasPrefix("# f") else { return }
+    let spliced = try splice(text) { root in
+      var items = root["K1"]!.sequence!
+      items[0]["G1"] = .string("multi\nline\n")
+      root["K1"] = Node(.sequence(items), mark: root["K1"]!.mark)
+    }
+    #expect(spliced == "# f\nK1:\t\n- G1: |\n    multi\n    line\n-   - y: z\n\n")
+  }
+
+  @Test(arguments: [
+    ("spec:\n  selepp: web}   # kept\n  list: [a]\n", "spec:\n  selepp: |   # kept\n    multi\n    line\n  list: [a]\n"),
+    ("d:\n  k: 'v'# c\n", "d:\n  k: | # c\n    multi\n    line\n"),
+    ("d:\r\n  k: v # c\r\n  z: 1\r\n", "d:\r\n  k: | # c\r\n    multi\r\n    line\r\n  z: 1\r\n"),
+  ])
+  func aCommentAfterAValueMadeABlockGoesOnTheBlocksFirstLine(text: String, expected: String) throws {
+    // regression-comment-after-a-value-made-a-block: a `|` block written for `web}   # kept`
+    // would take the comment into its last line; refused there, the whole of `spec` was
+    // rewritten (its flow collections made block). The comment now follows the block's header.
+    let spliced = try splice(text) { root in
+      root.setValue(.string("multi\nline\n"), at: [root["spec"] != nil ? "spec" : "d", root["spec"] != nil ? "selepp" : "k"])
+    }
+    #expect(spliced == expected)
+    try expectEveryFuzzEditRightOrRefused(text)
+  }
+
+  @Test(arguments: ["- - x\n  - y: x\n", "l:\n- - a\n  - b\n- c\n", "- - x\r\n  - 'z'\r\n"])
+  func aNewItemForAnItemBesideItsParentsDashIsWrittenOverIt(text: String) throws {
+    // regression-new-item-for-a-scalar-item-beside-its-parents-dash: `x` in `- - x` made a
+    // mapping (a new item) had the outer item rewritten whole, `- y: x` as `- "true": x`: the
+    // inner dash does not start its line, so the old item's lines could not be deleted.
+    try expectEveryFuzzEditRightOrRefused(text)
+    guard text.hasPrefix("- - x\n") else { return }
+    let spliced = try splice(text) { root in
+      var outer = root.sequence!
+      var inner = outer[0].sequence!
+      inner[0] = .mapping(["k": .string("v")])
+      outer[0] = Node(.sequence(inner), mark: outer[0].mark)
+      root = Node(.sequence(outer), mark: root.mark)
+    }
+    #expect(spliced == "- - k: v\n  - y: x\n")
   }
 }
 
