@@ -522,6 +522,9 @@ struct Splicer {
       if gone.count == 1, run.count == 1, inPlace.contains(gone[0]) {
         // FuzzSurgical: refusing had the parent item rewritten whole, its other items too.
         let old = place.children[gone[0]]
+        // An empty item (`- - `) has no bytes to write over: the new one would go against the
+        // dash (`-k: v`, another tree). Refuse; the parent is written whole.
+        guard old.contentEnd > old.start else { return false }
         let column = splicer.lineStart(old.start) == splicer.lineStart(dashes[gone[0]])
           ? splicer.column(of: old.start) : dashIndent + contentOffset
         inPlace.remove(gone[0])

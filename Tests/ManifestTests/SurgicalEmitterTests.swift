@@ -452,6 +452,7 @@ import Testing
     "regression-tab-after-a-colon-lost-when-its-value-is-rewritten",
     "regression-comment-after-a-value-made-a-block",
     "regression-new-item-for-a-scalar-item-beside-its-parents-dash",
+    "regression-new-item-for-an-empty-item-beside-its-parents-dash",
     "regression-tag-after-an-explicit-key-before-a-deleted-flow-entry",
   ])
   func everyFuzzEditOfAFindingIsRightOrRefused(name: String) throws {
@@ -784,6 +785,14 @@ import Testing
       root = Node(.sequence(outer), mark: root.mark)
     }
     #expect(spliced == "- - k: v\n  - y: x\n")
+  }
+
+  @Test(arguments: ["rs:\n  -   - \r\r\n", "- - \n  - y\n", "- -\n  - y\n", "- - ~\n", "- - \r\n- z\r\n", "- - !!null\n  - y\n", "- - &a\n- x\n", "a:\r  - - \r  - b\r"])
+  func aNewItemForAnEmptyItemBesideItsParentsDashIsRightOrRefused(text: String) throws {
+    // regression-new-item-for-an-empty-item-beside-its-parents-dash: the empty inner item of
+    // `- - ` has no bytes of its own to write over; the new item was written against the dash
+    // (`-k: v`) and read back as another tree.
+    try expectEveryFuzzEditRightOrRefused(text)
   }
 }
 
