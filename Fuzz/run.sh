@@ -18,7 +18,8 @@
 #   FUZZ_RUN_DIR        working directory (default Fuzz/corpus-run, gitignored)
 #   FUZZ_FRESH=1        forget the corpus grown by earlier runs in FUZZ_RUN_DIR
 #   FUZZ_SEED           libFuzzer's random seed (default: a new one each run); the test suite
-#                       fixes it, so its short run mutates the same way every time
+#                       fixes it, and then the seeds go in in name order and Swift's hashing
+#                       is fixed, so its short run mutates nearly the same way on any clone
 #   FUZZ_MERGE=1        afterwards, minimise what the run found together with the committed
 #                       corpus into Fuzz/corpus/<target>/ (libFuzzer -merge=1); such a run
 #                       does not read the shared corpus and works in Fuzz/corpus-run/merge/
@@ -157,10 +158,19 @@ run_target() {
   echo "== $target: ${seconds}s${FUZZ_RUNS:+ or $FUZZ_RUNS executions}, $n_seeds seeds, corpus $corpus ($(ls "$corpus" | wc -l) inputs from earlier runs)" >&2
   started=$SECONDS
   set +e
-  (cd "$artifacts" && "$bin/$target" \
+  # With a fixed seed the run stays close to itself on any clone: the seeds are handed over as a
+  # list in name order (a directory is read in the file system's order, which differs between
+  # clones: a CI clone reached a finding in 10 s that the same seed never reached here) and
+  # Swift's hashing is not randomised per process. A few coverage features still vary.
+  local inputs=("$seeds")
+  if [ -n "${FUZZ_SEED:-}" ]; then
+    (cd "$seeds" && LC_ALL=C ls | sed "s|^|$seeds/|" | paste -sd, -) >"$run_dir/$target.seedlist"
+    inputs=(-seed_inputs=@"$run_dir/$target.seedlist")
+  fi
+  (cd "$artifacts" && env ${FUZZ_SEED:+SWIFT_DETERMINISTIC_HASHING=1} "$bin/$target" \
     -max_total_time="$seconds" -max_len="$max_len" -timeout="$timeout" -rss_limit_mb="$rss_mb" \
     -artifact_prefix="$artifacts/" -print_final_stats=1 ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
-    ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} "$corpus" "$seeds") >"$log" 2>&1
+    ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} "$corpus" "${inputs[@]}") >"$log" 2>&1
   rc=$?
   set -e
   elapsed=$((SECONDS - started))

@@ -400,10 +400,13 @@ enum PodTemplateEditor {
     }
 
     /// What `key` held before injection, given what it holds now with the sidecar taken out:
-    /// nothing (the key goes), null, or the value now.
+    /// nothing (the key goes), null, or the value now. A key injection created that holds
+    /// something else by now (an annotation the user added since) stays with it: taking it out
+    /// lost the user's entry, and injecting twice gave another sidecar (FuzzInjection).
     func original(_ key: String, now value: Node) -> Node? {
-      if created.contains(key) { return nil }
-      if wasNull.contains(key) { return .null }
+      let emptied = value.mapping?.isEmpty ?? value.sequence?.isEmpty ?? false
+      if created.contains(key), emptied { return nil }
+      if wasNull.contains(key), emptied { return .null }
       return value
     }
 

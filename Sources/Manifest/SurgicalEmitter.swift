@@ -300,7 +300,19 @@ struct Splicer {
   }
 
   /// Whether a key is written after `?` (its column is not the mapping's).
-  private func isExplicitKey(_ key: SourceLayout.Place) -> Bool { previousByte(key.start) == UInt8(ascii: "?") }
+  /// The key may sit on a line after its `?` (FuzzSurgical: `?` then ` k` on the next line took
+  /// a new key at the column of `k`, not of `?`).
+  private func isExplicitKey(_ key: SourceLayout.Place) -> Bool {
+    var j = min(key.start, bytes.count)
+    var crossedALine = false
+    while j > 0, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[j - 1]) {
+      crossedALine = crossedALine || bytes[j - 1] == 0x0A || bytes[j - 1] == 0x0D
+      j -= 1
+    }
+    guard j > 0, bytes[j - 1] == UInt8(ascii: "?") else { return false }
+    // On a line of its own the `?` is an indicator only after blanks and dashes (not `what?`).
+    return !crossedALine || bytes[lineStart(j - 1)..<(j - 1)].allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x2D }
+  }
 
   /// The byte before `position` and the blanks before it.
   private func previousByte(_ position: Int) -> UInt8? {
@@ -339,7 +351,9 @@ struct Splicer {
     if matched.contains(nil), isExplicitKey(place.keys[0]) { return false }
     let kept = Set(matched.compactMap { $0 })
     for i in before.indices where !kept.contains(i) {
-      guard isFirstOnLine(place.keys[i].start) else { return false }
+      // An explicit key's lines start at its `?`, which may be on a line before the key
+      // (FuzzSurgical: deleting `?` then ` k` left the `?`, another null key).
+      guard isFirstOnLine(place.keys[i].start), !isExplicitKey(place.keys[i]) else { return false }
       edits.append(deletion(from: lineStart(place.keys[i].start), to: lineEnd(after: place.children[i].contentEnd)))
     }
     var anchor = -1
@@ -522,9 +536,16 @@ struct Splicer {
       if gone.count == 1, run.count == 1, inPlace.contains(gone[0]) {
         // FuzzSurgical: refusing had the parent item rewritten whole, its other items too.
         let old = place.children[gone[0]]
-        // An empty item (`- - `) has no bytes to write over: the new one would go against the
-        // dash (`-k: v`, another tree). Refuse; the parent is written whole.
-        guard old.contentEnd > old.start else { return false }
+        // An empty item (`- - `) has no bytes to write over: the new one goes right after its
+        // dash, a blank between (written at the old start it went against the dash, `-k: v`,
+        // another tree; refused, the parent was rewritten whole, its other items too).
+        if old.contentEnd <= old.start {
+          let dash = dashes[gone[0]]
+          let text = " " + splicer.style.itemText(run[0], contentColumn: splicer.column(of: dash) + 2)
+          inPlace.remove(gone[0])
+          return splicer.replaceWhole(
+            from: dash + 1, to: dash + 1, with: text, writing: run[0], outerIndent: splicer.column(of: dash))
+        }
         let column = splicer.lineStart(old.start) == splicer.lineStart(dashes[gone[0]])
           ? splicer.column(of: old.start) : dashIndent + contentOffset
         inPlace.remove(gone[0])

@@ -69,6 +69,22 @@ import Testing
     #expect(resources?[path: "limits", "memory"]?.string == "2Gi")
   }
 
+  /// Found by FuzzInjection (regression-annotation-added-to-the-annotations-injection-created):
+  /// the deployment has no annotations, so injection creates them; an annotation the user adds
+  /// afterwards (here a proxy CPU request) was taken out with the ones injection added, so
+  /// injecting again changed the sidecar and uninject lost the user's annotation.
+  @Test func anAnnotationAddedAfterInjectionStaysWithTheMappingInjectionCreated() throws {
+    let injector = Injector(options: InjectionOptions(settings: .defaults(for: .istio)))
+    let path = ["spec", "template", "metadata", "annotations", "sidecar.istio.io/proxyCPU"]
+    let root = try Self.inject(Self.deployment, .defaults(for: .istio)).root.settingValue(.string("250m"), at: path)
+    let edited = Document(root: root, file: "edited.yaml")
+    let again = try injector.inject(edited)
+    let twice = Document(root: again.root ?? root, file: "edited.yaml")
+    #expect(try injector.inject(twice).root == nil)
+    let uninjected = try #require(try injector.uninject(edited).root)
+    #expect(uninjected[path: "spec", "template", "metadata", "annotations"]?.stringMap == ["sidecar.istio.io/proxyCPU": "250m"])
+  }
+
   @Test func aNameLongerThanALabelValueIsNotStampedAsALabel() throws {
     // FuzzInjection's input: Fuzz/corpus/FuzzInjection/regression-name-longer-than-a-label-value.
     let long = String(repeating: "x", count: 64) + "legacy"  // a valid name, no valid label value

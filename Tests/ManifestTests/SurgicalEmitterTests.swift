@@ -454,6 +454,9 @@ import Testing
     "regression-new-item-for-a-scalar-item-beside-its-parents-dash",
     "regression-new-item-for-an-empty-item-beside-its-parents-dash",
     "regression-tag-after-an-explicit-key-before-a-deleted-flow-entry",
+    "regression-new-block-for-an-empty-item-rewrote-its-parent",
+    "regression-new-key-after-an-explicit-key-on-the-next-line",
+    "regression-deleted-explicit-key-left-its-indicator",
   ])
   func everyFuzzEditOfAFindingIsRightOrRefused(name: String) throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -793,6 +796,40 @@ import Testing
     // `- - ` has no bytes of its own to write over; the new item was written against the dash
     // (`-k: v`) and read back as another tree.
     try expectEveryFuzzEditRightOrRefused(text)
+  }
+
+  @Test func aNewItemForAnEmptyItemGoesAfterItsDashAndTheOtherItemsStay() throws {
+    // regression-new-block-for-an-empty-item-rewrote-its-parent: refusing the empty item had the
+    // outer item rewritten whole, and its other item `- y: z` came out as `- "true": z`.
+    let spliced = try splice("- -\n  - y: z\n") { root in
+      var outer = root.sequence!
+      var inner = outer[0].sequence!
+      inner[0] = .string("multi\nline\n")
+      outer[0] = Node(.sequence(inner), mark: outer[0].mark)
+      root = Node(.sequence(outer), mark: root.mark)
+    }
+    #expect(spliced == "- - |\n    multi\n    line\n  - y: z\n")
+  }
+
+  @Test func aDeletedExplicitKeyOnTheLineAfterItsIndicatorIsRightOrRefused() throws {
+    // regression-deleted-explicit-key-left-its-indicator: deleting the entry `?` then ` k` took
+    // the key's line only; the `?` left behind was another null key.
+    try expectRightTreeOrRefusal("?\n?\n k\n") { root in root["k"] = nil }
+    try expectRightTreeOrRefusal("a: 1\n?\n  k\n: 2\n") { root in root["k"] = nil }
+  }
+
+  @Test(arguments: ["?\n Deslbu!{ ", "?\n  k\n", "- ?\n   k\n  : 1\n"])
+  func aNewKeyBesideAnExplicitKeyOnTheLineAfterItsIndicatorIsRightOrRefused(text: String) throws {
+    // regression-new-key-after-an-explicit-key-on-the-next-line: the key sits on the line after
+    // its `?`; a new key went at the key's column, not the `?`'s, and did not read.
+    try expectRightTreeOrRefusal(text) { root in
+      if var item = root.sequence?.first {
+        item["fuzz-key"] = .mapping([])
+        root = .sequence([item])
+      } else {
+        root["fuzz-key"] = .mapping([])
+      }
+    }
   }
 }
 
